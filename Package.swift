@@ -1,0 +1,45 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+let package = Package(
+    name: "SwiftBPF",
+    products: [
+        .library(name: "BPF", targets: ["BPF"]),
+        .executable(name: "swiftbpf", targets: ["swiftbpf"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        // The C shim: the variadic syscall(2) and the kernel's UAPI structs. Nothing else.
+        .target(name: "CBPF"),
+        // The library: parsing (pure), loading, maps, programs, links, readers.
+        .target(name: "BPF", dependencies: ["CBPF"]),
+        // Host tool behind the build plugin: compiles *.bpf.c with clang and embeds the object.
+        .executableTarget(name: "BPFGen"),
+        .plugin(name: "BPFCompiler", capability: .buildTool(), dependencies: ["BPFGen"]),
+        // The tools built on the library; each has its BPF C program in a bpf/ subfolder.
+        .target(
+            name: "SwiftBPFTools",
+            dependencies: ["BPF"],
+            exclude: ["ExecSnoop/bpf"],
+            plugins: ["BPFCompiler"]
+        ),
+        .executableTarget(
+            name: "swiftbpf",
+            dependencies: [
+                "BPF", "SwiftBPFTools",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        // Pure parsing tests: no root, no kernel.
+        .testTarget(name: "BPFTests", dependencies: ["BPF"], exclude: ["bpf"], plugins: ["BPFCompiler"]),
+        // Root tests against the running kernel.
+        .testTarget(
+            name: "BPFKernelTests",
+            dependencies: ["BPF", "SwiftBPFTools"],
+            exclude: ["bpf"],
+            plugins: ["BPFCompiler"]
+        ),
+    ]
+)

@@ -1,0 +1,3 @@
+import BPF
+/// The observability tools built on the BPF library.
+public enum SwiftBPFTools {}
