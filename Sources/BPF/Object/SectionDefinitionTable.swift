@@ -1,0 +1,141 @@
+// libbpf's section_defs[] (current master, 1.8 development), in libbpf's order: the first
+// matching entry wins, so order matters (e.g. "uprobe.multi+" is tried after "uprobe+", which
+// does not match "uprobe.multi" because '.' is neither end of name nor '/').
+
+// Attach types newer than the UAPI enum file (include/uapi/linux/bpf.h of current libbpf).
+fileprivate extension AttachType {
+    static let traceFsession = AttachType(rawValue: 58)  // BPF_TRACE_FSESSION
+    static let traceFentryMulti = AttachType(rawValue: 59)  // BPF_TRACE_FENTRY_MULTI
+    static let traceFexitMulti = AttachType(rawValue: 60)  // BPF_TRACE_FEXIT_MULTI
+    static let traceFsessionMulti = AttachType(rawValue: 61)  // BPF_TRACE_FSESSION_MULTI
+}
+
+extension SectionDefinition {
+    /// libbpf's whole table, in matching order.
+    public static let all: [SectionDefinition] = {
+        typealias D = SectionDefinition
+        let attachable: Options = .attachable
+        let opt: Options = .attachableOptional
+        let btf: Options = .attachBTF
+        let sleep: Options = .sleepable
+        let frags: Options = .xdpFrags
+        return [
+            D("socket", .socketFilter, .none),
+            D("sk_reuseport/migrate", .skReuseport, .skReuseportSelectOrMigrate, attachable),
+            D("sk_reuseport", .skReuseport, .skReuseportSelect, attachable),
+            D("kprobe+", .kprobe, .none),
+            D("uprobe+", .kprobe, .none),
+            D("uprobe.s+", .kprobe, .none, sleep),
+            D("kretprobe+", .kprobe, .none),
+            D("uretprobe+", .kprobe, .none),
+            D("uretprobe.s+", .kprobe, .none, sleep),
+            D("kprobe.multi+", .kprobe, .traceKprobeMulti),
+            D("kretprobe.multi+", .kprobe, .traceKprobeMulti),
+            D("kprobe.session+", .kprobe, .traceKprobeSession),
+            D("uprobe.multi+", .kprobe, .traceUprobeMulti),
+            D("uretprobe.multi+", .kprobe, .traceUprobeMulti),
+            D("uprobe.session+", .kprobe, .traceUprobeSession),
+            D("uprobe.multi.s+", .kprobe, .traceUprobeMulti, sleep),
+            D("uretprobe.multi.s+", .kprobe, .traceUprobeMulti, sleep),
+            D("uprobe.session.s+", .kprobe, .traceUprobeSession, sleep),
+            D("ksyscall+", .kprobe, .none),
+            D("kretsyscall+", .kprobe, .none),
+            D("usdt+", .kprobe, .none, .usdt),
+            D("usdt.s+", .kprobe, .none, [.usdt, .sleepable]),
+            D("tc/ingress", .schedCLS, .tcxIngress),  // alias for tcx
+            D("tc/egress", .schedCLS, .tcxEgress),  // alias for tcx
+            D("tcx/ingress", .schedCLS, .tcxIngress),
+            D("tcx/egress", .schedCLS, .tcxEgress),
+            D("tc", .schedCLS, .none),
+            D("classifier", .schedCLS, .none),
+            D("action", .schedACT, .none),
+            D("netkit/primary", .schedCLS, .netkitPrimary),
+            D("netkit/peer", .schedCLS, .netkitPeer),
+            D("tracepoint+", .tracepoint, .none),
+            D("tp+", .tracepoint, .none),
+            D("tracepoint.s+", .tracepoint, .none, sleep),
+            D("tp.s+", .tracepoint, .none, sleep),
+            D("raw_tracepoint+", .rawTracepoint, .none),
+            D("raw_tp+", .rawTracepoint, .none),
+            D("raw_tracepoint.s+", .rawTracepoint, .none, sleep),
+            D("raw_tp.s+", .rawTracepoint, .none, sleep),
+            D("raw_tracepoint.w+", .rawTracepointWritable, .none),
+            D("raw_tp.w+", .rawTracepointWritable, .none),
+            D("tp_btf+", .tracing, .traceRawTP, btf),
+            D("tp_btf.s+", .tracing, .traceRawTP, [.attachBTF, .sleepable]),
+            D("fentry+", .tracing, .traceFentry, btf),
+            D("fmod_ret+", .tracing, .modifyReturn, btf),
+            D("fexit+", .tracing, .traceFexit, btf),
+            D("fentry.s+", .tracing, .traceFentry, [.attachBTF, .sleepable]),
+            D("fmod_ret.s+", .tracing, .modifyReturn, [.attachBTF, .sleepable]),
+            D("fexit.s+", .tracing, .traceFexit, [.attachBTF, .sleepable]),
+            D("fsession+", .tracing, .traceFsession, btf),
+            D("fsession.s+", .tracing, .traceFsession, [.attachBTF, .sleepable]),
+            D("fsession.multi+", .tracing, .traceFsessionMulti),
+            D("fsession.multi.s+", .tracing, .traceFsessionMulti, sleep),
+            D("fentry.multi+", .tracing, .traceFentryMulti),
+            D("fexit.multi+", .tracing, .traceFexitMulti),
+            D("fentry.multi.s+", .tracing, .traceFentryMulti, sleep),
+            D("fexit.multi.s+", .tracing, .traceFexitMulti, sleep),
+            D("freplace+", .ext, .none, btf),
+            D("lsm+", .lsm, .lsmMAC, btf),
+            D("lsm.s+", .lsm, .lsmMAC, [.attachBTF, .sleepable]),
+            D("lsm_cgroup+", .lsm, .lsmCgroup, btf),
+            D("iter+", .tracing, .traceIter, btf),
+            D("iter.s+", .tracing, .traceIter, [.attachBTF, .sleepable]),
+            D("syscall", .syscall, .none, sleep),
+            D("xdp.frags/devmap", .xdp, .xdpDevMap, frags),
+            D("xdp/devmap", .xdp, .xdpDevMap, attachable),
+            D("xdp.frags/cpumap", .xdp, .xdpCPUMap, frags),
+            D("xdp/cpumap", .xdp, .xdpCPUMap, attachable),
+            D("xdp.frags", .xdp, .xdp, frags),
+            D("xdp", .xdp, .xdp, opt),
+            D("perf_event", .perfEvent, .none),
+            D("lwt_in", .lwtIn, .none),
+            D("lwt_out", .lwtOut, .none),
+            D("lwt_xmit", .lwtXmit, .none),
+            D("lwt_seg6local", .lwtSeg6Local, .none),
+            D("sockops", .sockOps, .cgroupSockOps, opt),
+            D("sk_skb/stream_parser", .skSKB, .skSKBStreamParser, opt),
+            D("sk_skb/stream_verdict", .skSKB, .skSKBStreamVerdict, opt),
+            D("sk_skb/verdict", .skSKB, .skSKBVerdict, opt),
+            D("sk_skb", .skSKB, .none),
+            D("sk_msg", .skMsg, .skMsgVerdict, opt),
+            D("lirc_mode2", .lircMode2, .lircMode2, opt),
+            D("flow_dissector", .flowDissector, .flowDissector, opt),
+            D("cgroup_skb/ingress", .cgroupSKB, .cgroupInetIngress, opt),
+            D("cgroup_skb/egress", .cgroupSKB, .cgroupInetEgress, opt),
+            D("cgroup/skb", .cgroupSKB, .none),
+            D("cgroup/sock_create", .cgroupSock, .cgroupInetSockCreate, attachable),
+            D("cgroup/sock_release", .cgroupSock, .cgroupInetSockRelease, attachable),
+            D("cgroup/sock", .cgroupSock, .cgroupInetSockCreate, opt),
+            D("cgroup/post_bind4", .cgroupSock, .cgroupInet4PostBind, attachable),
+            D("cgroup/post_bind6", .cgroupSock, .cgroupInet6PostBind, attachable),
+            D("cgroup/bind4", .cgroupSockAddr, .cgroupInet4Bind, attachable),
+            D("cgroup/bind6", .cgroupSockAddr, .cgroupInet6Bind, attachable),
+            D("cgroup/connect4", .cgroupSockAddr, .cgroupInet4Connect, attachable),
+            D("cgroup/connect6", .cgroupSockAddr, .cgroupInet6Connect, attachable),
+            D("cgroup/connect_unix", .cgroupSockAddr, .cgroupUnixConnect, attachable),
+            D("cgroup/sendmsg4", .cgroupSockAddr, .cgroupUDP4Sendmsg, attachable),
+            D("cgroup/sendmsg6", .cgroupSockAddr, .cgroupUDP6Sendmsg, attachable),
+            D("cgroup/sendmsg_unix", .cgroupSockAddr, .cgroupUnixSendmsg, attachable),
+            D("cgroup/recvmsg4", .cgroupSockAddr, .cgroupUDP4Recvmsg, attachable),
+            D("cgroup/recvmsg6", .cgroupSockAddr, .cgroupUDP6Recvmsg, attachable),
+            D("cgroup/recvmsg_unix", .cgroupSockAddr, .cgroupUnixRecvmsg, attachable),
+            D("cgroup/getpeername4", .cgroupSockAddr, .cgroupInet4Getpeername, attachable),
+            D("cgroup/getpeername6", .cgroupSockAddr, .cgroupInet6Getpeername, attachable),
+            D("cgroup/getpeername_unix", .cgroupSockAddr, .cgroupUnixGetpeername, attachable),
+            D("cgroup/getsockname4", .cgroupSockAddr, .cgroupInet4Getsockname, attachable),
+            D("cgroup/getsockname6", .cgroupSockAddr, .cgroupInet6Getsockname, attachable),
+            D("cgroup/getsockname_unix", .cgroupSockAddr, .cgroupUnixGetsockname, attachable),
+            D("cgroup/sysctl", .cgroupSysctl, .cgroupSysctl, attachable),
+            D("cgroup/getsockopt", .cgroupSockopt, .cgroupGetsockopt, attachable),
+            D("cgroup/setsockopt", .cgroupSockopt, .cgroupSetsockopt, attachable),
+            D("cgroup/dev", .cgroupDevice, .cgroupDevice, opt),
+            D("struct_ops+", .structOps, .none),
+            D("struct_ops.s+", .structOps, .none, sleep),
+            D("sk_lookup", .skLookup, .skLookup, attachable),
+            D("netfilter", .netfilter, .netfilter),
+        ]
+    }()
+}
