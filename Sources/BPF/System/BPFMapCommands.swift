@@ -1,0 +1,136 @@
+import CBPF
+
+/// `BPF_ANY`, `BPF_NOEXIST`, `BPF_EXIST` and `BPF_F_LOCK`: the `flags` of `BPF_MAP_UPDATE_ELEM`
+/// (and `elem_flags` of the batch commands).
+public struct MapUpdateFlags: OptionSet, Hashable, Sendable {
+    public let rawValue: UInt64
+    public init(rawValue: UInt64) { self.rawValue = rawValue }
+    /// `BPF_ANY`: create or replace.
+    public static let any = MapUpdateFlags([])
+    /// `BPF_NOEXIST`: create only; EEXIST if the key is present.
+    public static let noExist = MapUpdateFlags(rawValue: 1)
+    /// `BPF_EXIST`: replace only; ENOENT if the key is absent.
+    public static let exist = MapUpdateFlags(rawValue: 2)
+    /// `BPF_F_LOCK`: take the value's `bpf_spin_lock` while copying.
+    public static let lock = MapUpdateFlags(rawValue: 4)
+}
+
+/// The outcome of one `BPF_MAP_*_BATCH` call.
+public struct MapBatchResult: Sendable {
+    /// How many elements the kernel processed (`count` on return).
+    public var count: Int
+    /// The kernel returned ENOENT: there are no elements after this batch.
+    public var reachedEnd: Bool
+}
+
+extension BPFCommands {
+    /// `BPF_MAP_CREATE`.
+    public static func mapCreate(
+        type: UInt32, keySize: UInt32, valueSize: UInt32, maxEntries: UInt32, flags: UInt32,
+        name: String, numaNode: UInt32 = 0, mapExtra: UInt64 = 0, btfFD: Int32? = nil,
+        btfKeyTypeID: UInt32 = 0, btfValueTypeID: UInt32 = 0, btfVmlinuxValueTypeID: UInt32 = 0,
+        innerMapFD: Int32? = nil, ifindex: UInt32 = 0
+    ) throws(BPFError) -> FileDescriptor {
+        var attr = bpf_attr()
+        attr.map_type = type
+        attr.key_size = keySize
+        attr.value_size = valueSize
+        attr.max_entries = maxEntries
+        attr.map_flags = flags
+        attr.numa_node = numaNode
+        attr.map_extra = mapExtra
+        attr.map_ifindex = ifindex
+        if let btfFD {
+            attr.btf_fd = UInt32(bitPattern: btfFD)
+            attr.btf_key_type_id = btfKeyTypeID
+            attr.btf_value_type_id = btfValueTypeID
+            attr.btf_vmlinux_value_type_id = btfVmlinuxValueTypeID
+        }
+        if let innerMapFD { attr.inner_map_fd = UInt32(bitPattern: innerMapFD) }
+        setObjectName(&attr.map_name, name)
+        return try Syscalls.bpfFD(BPF_MAP_CREATE, &attr, "BPF_MAP_CREATE(\(name))")
+    }
+
+    /// One of the `BPF_MAP_*_ELEM` commands on raw pointers.
+    static func mapElem(
+        _ cmd: bpf_cmd, _ op: String, fd: Int32, key: UnsafeRawPointer?, value: UnsafeRawPointer?,
+        flags: UInt64, name: String
+    ) throws(BPFError) {
+        var attr = bpf_attr()
+        attr.map_fd = UInt32(bitPattern: fd)
+        attr.key = address(key)
+        attr.value = address(value)
+        attr.flags = flags
+        try Syscalls.bpf(cmd, &attr, "\(op)(\(name))")
+    }
+
+    /// `BPF_MAP_LOOKUP_ELEM`: copies the value of `key` into `value`. Throws ENOENT if absent.
+    /// `key` is nil for queues and stacks (peek).
+    public static func mapLookup(fd: Int32, key: UnsafeRawPointer?, value: UnsafeMutableRawPointer, flags: UInt64 = 0, name: String) throws(BPFError) {
+        try mapElem(BPF_MAP_LOOKUP_ELEM, "BPF_MAP_LOOKUP_ELEM", fd: fd, key: key, value: value, flags: flags, name: name)
+    }
+
+    /// `BPF_MAP_UPDATE_ELEM`. `key` is nil for queues and stacks (push).
+    public static func mapUpdate(fd: Int32, key: UnsafeRawPointer?, value: UnsafeRawPointer, flags: MapUpdateFlags, name: String) throws(BPFError) {
+        try mapElem(BPF_MAP_UPDATE_ELEM, "BPF_MAP_UPDATE_ELEM", fd: fd, key: key, value: value, flags: flags.rawValue, name: name)
+    }
+
+    /// `BPF_MAP_DELETE_ELEM`. Throws ENOENT if absent.
+    public static func mapDelete(fd: Int32, key: UnsafeRawPointer, name: String) throws(BPFError) {
+        try mapElem(BPF_MAP_DELETE_ELEM, "BPF_MAP_DELETE_ELEM", fd: fd, key: key, value: nil, flags: 0, name: name)
+    }
+
+    /// `BPF_MAP_GET_NEXT_KEY`: the key after `key`, or the first key when `key` is nil.
+    /// Throws ENOENT after the last key.
+    public static func mapGetNextKey(fd: Int32, key: UnsafeRawPointer?, nextKey: UnsafeMutableRawPointer, name: String) throws(BPFError) {
+        try mapElem(BPF_MAP_GET_NEXT_KEY, "BPF_MAP_GET_NEXT_KEY", fd: fd, key: key, value: nextKey, flags: 0, name: name)
+    }
+
+    /// `BPF_MAP_LOOKUP_AND_DELETE_ELEM`. `key` is nil for queues and stacks (pop).
+    public static func mapLookupAndDelete(fd: Int32, key: UnsafeRawPointer?, value: UnsafeMutableRawPointer, flags: UInt64 = 0, name: String) throws(BPFError) {
+        try mapElem(BPF_MAP_LOOKUP_AND_DELETE_ELEM, "BPF_MAP_LOOKUP_AND_DELETE_ELEM", fd: fd, key: key, value: value, flags: flags, name: name)
+    }
+
+    /// `BPF_MAP_FREEZE`: no more writes from user space (programs may still write unless the map
+    /// has `BPF_F_RDONLY_PROG`).
+    public static func mapFreeze(fd: Int32, name: String) throws(BPFError) {
+        var attr = bpf_attr()
+        attr.map_fd = UInt32(bitPattern: fd)
+        try Syscalls.bpf(BPF_MAP_FREEZE, &attr, "BPF_MAP_FREEZE(\(name))")
+    }
+
+    /// One `BPF_MAP_LOOKUP_BATCH`, `BPF_MAP_LOOKUP_AND_DELETE_BATCH`, `BPF_MAP_UPDATE_BATCH` or
+    /// `BPF_MAP_DELETE_BATCH` call. For the lookups, `inBatch` is nil on the first call and then
+    /// the previous call's `outBatch`; for them ENOENT means "no more elements" and is returned as
+    /// `reachedEnd` with the count of elements copied, not thrown. For update and delete, errors
+    /// are thrown (ENOENT from a delete names a missing key).
+    public static func mapBatch(
+        _ cmd: bpf_cmd, fd: Int32, inBatch: UnsafeRawPointer?, outBatch: UnsafeMutableRawPointer?,
+        keys: UnsafeRawPointer?, values: UnsafeRawPointer?, count: Int, elemFlags: UInt64 = 0, name: String
+    ) throws(BPFError) -> MapBatchResult {
+        var attr = bpf_attr()
+        attr.batch.map_fd = UInt32(bitPattern: fd)
+        attr.batch.in_batch = address(inBatch)
+        attr.batch.out_batch = address(outBatch)
+        attr.batch.keys = address(keys)
+        attr.batch.values = address(values)
+        attr.batch.count = UInt32(count)
+        attr.batch.elem_flags = elemFlags
+        let op: String
+        switch cmd {
+        case BPF_MAP_LOOKUP_BATCH: op = "BPF_MAP_LOOKUP_BATCH"
+        case BPF_MAP_LOOKUP_AND_DELETE_BATCH: op = "BPF_MAP_LOOKUP_AND_DELETE_BATCH"
+        case BPF_MAP_UPDATE_BATCH: op = "BPF_MAP_UPDATE_BATCH"
+        case BPF_MAP_DELETE_BATCH: op = "BPF_MAP_DELETE_BATCH"
+        default: op = "bpf(\(cmd.rawValue))"
+        }
+        do {
+            try Syscalls.bpf(cmd, &attr, "\(op)(\(name))")
+            return MapBatchResult(count: Int(attr.batch.count), reachedEnd: false)
+        } catch {
+            let isLookup = cmd == BPF_MAP_LOOKUP_BATCH || cmd == BPF_MAP_LOOKUP_AND_DELETE_BATCH
+            if isLookup, isErrno(error, .ENOENT) { return MapBatchResult(count: Int(attr.batch.count), reachedEnd: true) }
+            throw error
+        }
+    }
+}

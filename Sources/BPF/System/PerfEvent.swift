@@ -1,0 +1,83 @@
+import CBPF
+import Glibc
+
+/// perf_event_open(2) for the events the runtime attaches programs to, and the ioctls on them.
+public enum PerfEvent {
+    /// The tracefs roots, in the order they are tried.
+    public static let tracefsRoots = ["/sys/kernel/tracing", "/sys/kernel/debug/tracing"]
+
+    /// The tracefs mount that has an `events` directory, or nil if tracefs is not mounted.
+    public static func tracefsRoot() -> String? {
+        tracefsRoots.first { Syscalls.exists($0 + "/events") }
+    }
+
+    /// The id of tracepoint `category:name` from `<tracefs>/events/CAT/NAME/id`.
+    /// Throws `.notSupported` if tracefs is not mounted and `.missing` if the tracepoint does not exist.
+    public static func tracepointID(category: String, name: String) throws(BPFError) -> UInt64 {
+        guard !category.isEmpty, !name.isEmpty, !category.contains("/"), !name.contains("/"), !category.contains(".."), !name.contains("..") else {
+            throw .invalidArgument("tracepoint name '\(category):\(name)' must be CATEGORY:NAME without '/'")
+        }
+        guard let root = tracefsRoot() else {
+            throw .notSupported(
+                feature: "tracefs",
+                reason: "tracefs is not mounted at /sys/kernel/tracing or /sys/kernel/debug/tracing; mount it with `mount -t tracefs tracefs /sys/kernel/tracing`")
+        }
+        let path = "\(root)/events/\(category)/\(name)/id"
+        let bytes: [UInt8]
+        do {
+            bytes = try Syscalls.readFile(path)
+        } catch {
+            if BPFCommands.isErrno(error, .ENOENT) {
+                throw .missing("tracepoint \(category):\(name) (no \(path))")
+            }
+            throw error
+        }
+        let text = String(decoding: bytes, as: UTF8.self).strippingCharacters(" \n")
+        guard let id = UInt64(text) else { throw .invalidArgument("unexpected contents '\(text)' in \(path)") }
+        return id
+    }
+
+    /// Opens a `PERF_TYPE_TRACEPOINT` event for tracepoint id `id` on all processes of `cpu`
+    /// (pid -1), with `sample_period` 1. A BPF program attached to it runs on every CPU: the
+    /// tracepoint itself is global, the cpu only scopes the perf buffer.
+    public static func openTracepoint(id: UInt64, cpu: Int32 = 0, label: String) throws(BPFError) -> FileDescriptor {
+        var attr = perf_event_attr()
+        attr.type = PERF_TYPE_TRACEPOINT.rawValue
+        attr.size = UInt32(MemoryLayout<perf_event_attr>.size)
+        attr.config = id
+        attr.sample_period = 1
+        attr.wakeup_events = 1
+        do {
+            return try Syscalls.perfEventOpen(&attr, pid: -1, cpu: cpu)
+        } catch {
+            if case let .syscall(_, e) = error { throw .syscall(operation: "perf_event_open(tracepoint \(label))", errno: e) }
+            throw error
+        }
+    }
+
+    /// `PERF_EVENT_IOC_SET_BPF`: the legacy way to attach a program to a perf event.
+    public static func setBPF(perfFD: Int32, programFD: Int32, label: String) throws(BPFError) {
+        try Syscalls.ioctl(perfFD, CBPF_PERF_EVENT_IOC_SET_BPF, UInt(programFD), "ioctl(PERF_EVENT_IOC_SET_BPF, \(label))")
+    }
+
+    /// `PERF_EVENT_IOC_ENABLE`.
+    public static func enable(perfFD: Int32, label: String) throws(BPFError) {
+        try Syscalls.ioctl(perfFD, CBPF_PERF_EVENT_IOC_ENABLE, 0, "ioctl(PERF_EVENT_IOC_ENABLE, \(label))")
+    }
+
+    /// `PERF_EVENT_IOC_DISABLE`.
+    public static func disable(perfFD: Int32, label: String) throws(BPFError) {
+        try Syscalls.ioctl(perfFD, CBPF_PERF_EVENT_IOC_DISABLE, 0, "ioctl(PERF_EVENT_IOC_DISABLE, \(label))")
+    }
+}
+
+extension String {
+    /// Trims the given characters from both ends (no Foundation).
+    func strippingCharacters(_ set: String) -> String {
+        let chars = Set(set)
+        var s = Substring(self)
+        while let c = s.first, chars.contains(c) { s = s.dropFirst() }
+        while let c = s.last, chars.contains(c) { s = s.dropLast() }
+        return String(s)
+    }
+}
