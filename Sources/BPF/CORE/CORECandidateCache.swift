@@ -1,0 +1,27 @@
+import Synchronization
+
+/// Target candidates per local root type id, shared by every relocation of one relocator
+/// (libbpf's `cand_cache`). A list shrinks to the candidates that matched once some relocation
+/// found at least one match, as libbpf prunes its cached list.
+final class CORECandidateCache: Sendable {
+    private let lists = Mutex<[UInt32: [UInt32]]>([:])
+
+    /// The cached candidates of `localID`, computing them with `search` on first use.
+    func candidates(for localID: UInt32, search: () -> [UInt32]) -> [UInt32] {
+        if let hit = lists.withLock({ $0[localID] }) { return hit }
+        let found = search()
+        return lists.withLock { cache in
+            if let hit = cache[localID] { return hit }
+            cache[localID] = found
+            return found
+        }
+    }
+
+    /// Keeps only `matched` for `localID` (called when at least one candidate matched).
+    func prune(_ localID: UInt32, to matched: [UInt32]) {
+        lists.withLock { $0[localID] = matched }
+    }
+
+    /// Number of local types with a cached list (for tests).
+    var count: Int { lists.withLock { $0.count } }
+}
