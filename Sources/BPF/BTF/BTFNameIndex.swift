@@ -1,0 +1,122 @@
+/// An open-addressing hash table from names to type ids, over one BTF blob's own types.
+///
+/// Keys are hashed by their *essential* name (libbpf's CO-RE flavour rule: `task_struct___v2`
+/// hashes like `task_struct`), so the same table answers exact-name lookups and CO-RE candidate
+/// searches. Slots hold type ids (0 = empty); names are compared against the string section, so
+/// the table costs 4 bytes per slot and stores no strings.
+struct BTFNameIndex: Sendable {
+    let slots: [UInt32]
+    let mask: Int
+
+    init(_ btf: BTF) {
+        var named = 0
+        for id in btf.ownTypeIDs where btf.nameOffset(of: id) != 0 { named += 1 }
+        var capacity = 16
+        while capacity < named * 2 { capacity <<= 1 }
+        var slots = [UInt32](repeating: 0, count: capacity)
+        let mask = capacity - 1
+        for id in btf.ownTypeIDs {
+            let n = btf.nameOffset(of: id)
+            if n == 0 { continue }
+            let bytes = btf.stringBytes(at: n)
+            if bytes.isEmpty { continue }
+            var i = Int(Self.hash(BTFName.essential(bytes))) & mask
+            while slots[i] != 0 { i = (i + 1) & mask }
+            slots[i] = id
+        }
+        self.slots = slots
+        self.mask = mask
+    }
+
+    /// FNV-1a over the bytes.
+    static func hash(_ bytes: UnsafeRawBufferPointer) -> UInt32 {
+        var h: UInt32 = 0x811c_9dc5
+        for b in bytes {
+            h = (h ^ UInt32(b)) &* 0x0100_0193
+        }
+        return h
+    }
+
+    /// Ids whose name (essential or full, per `essential`) equals `query`, ascending.
+    func lookup(_ query: UnsafeRawBufferPointer, essential: Bool, in btf: BTF) -> [UInt32] {
+        let key = BTFName.essential(query)
+        var i = Int(Self.hash(key)) & mask
+        var found: [UInt32] = []
+        while true {
+            let id = slots[i]
+            if id == 0 { break }
+            let name = btf.stringBytes(at: btf.nameOffset(of: id))
+            let candidate = essential ? BTFName.essential(name) : name
+            if candidate.elementsEqual(essential ? key : query) { found.append(id) }
+            i = (i + 1) & mask
+        }
+        found.sort()
+        return found
+    }
+}
+
+/// Name rules shared by CO-RE and the C dumper.
+public enum BTFName {
+    /// The essential name of a CO-RE type, field or enumerator name: the name up to its last
+    /// `___` flavour separator that has a non-`_` character on both sides (libbpf's
+    /// `bpf_core_essential_name_len`). `task_struct___v2` → `task_struct`; names without a
+    /// separator are unchanged.
+    public static func essentialName(_ name: String) -> String {
+        var name = name
+        return name.withUTF8 { buf in
+            String(decoding: essential(UnsafeRawBufferPointer(buf)), as: UTF8.self)
+        }
+    }
+
+    /// The essential prefix of `bytes` (see `essentialName`).
+    static func essential(_ bytes: UnsafeRawBufferPointer) -> UnsafeRawBufferPointer {
+        let n = bytes.count
+        guard n >= 5 else { return bytes }
+        let u = UInt8(ascii: "_")
+        var i = n - 5
+        while i >= 0 {
+            if bytes[i] != u, bytes[i + 1] == u, bytes[i + 2] == u, bytes[i + 3] == u, bytes[i + 4] != u {
+                return UnsafeRawBufferPointer(rebasing: bytes[0...i])
+            }
+            i -= 1
+        }
+        return bytes
+    }
+}
+
+extension BTF {
+    /// The name index, built on first use (thread-safe).
+    var names: BTFNameIndex {
+        nameIndex.withLock { index in
+            if let index { return index }
+            let built = BTFNameIndex(self)
+            index = built
+            return built
+        }
+    }
+
+    /// Ids of every type named exactly `name`, ascending (base types first for split BTF).
+    public func typeIDs(named name: String) -> [UInt32] {
+        var name = name
+        return name.withUTF8 { lookup(UnsafeRawBufferPointer($0), essential: false) }
+    }
+
+    /// The first type named `name` of the given kind, or nil.
+    public func typeID(named name: String, kind: BTFKind) -> UInt32? {
+        typeIDs(named: name).first { self.kind(of: $0) == kind }
+    }
+
+    /// Ids of every type whose essential name equals `name`'s essential name, ascending:
+    /// CO-RE candidates (`task_struct___old` finds `task_struct`). Filter by kind as needed.
+    public func typeIDs(essentialName name: String) -> [UInt32] {
+        var name = name
+        return name.withUTF8 { lookup(UnsafeRawBufferPointer($0), essential: true) }
+    }
+
+    private func lookup(_ query: UnsafeRawBufferPointer, essential: Bool) -> [UInt32] {
+        guard !query.isEmpty else { return [] }
+        var result = base?.lookup(query, essential: essential) ?? []
+        result += names.lookup(query, essential: essential, in: self)
+        return result
+    }
+}

@@ -1,0 +1,31 @@
+import Glibc
+
+/// A whole file mapped read-only and private (`PROT_READ`, `MAP_PRIVATE`). The mapping is
+/// removed when the value is destroyed. Used for kernel BTF (`/sys/kernel/btf/vmlinux`), whose
+/// pages then stay in the page cache instead of the process heap.
+///
+/// The bytes never change after mapping, so sharing them across threads is safe.
+public final class MappedFile: @unchecked Sendable {
+    /// The mapped bytes; valid while this object lives.
+    public let bytes: UnsafeRawBufferPointer
+    private let address: UnsafeMutableRawPointer
+
+    /// Maps `path`. Throws if it cannot be opened, is empty, or cannot be mapped (some
+    /// files in /sys and /proc do not support mmap; callers fall back to `Syscalls.readFile`).
+    public init(path: String) throws(BPFError) {
+        let fd = try Syscalls.open(path, O_RDONLY)
+        var st = stat()
+        guard fstat(fd.rawValue, &st) == 0 else { throw .syscall(operation: "fstat(\(path))", errno: .current) }
+        let length = Int(st.st_size)
+        guard length > 0 else { throw .invalidArgument("\(path) is empty or has no size; cannot map it") }
+        guard let p = Glibc.mmap(nil, length, PROT_READ, MAP_PRIVATE, fd.rawValue, 0), p != MAP_FAILED else {
+            throw .syscall(operation: "mmap(\(path))", errno: .current)
+        }
+        address = p
+        bytes = UnsafeRawBufferPointer(start: p, count: length)
+    }
+
+    deinit {
+        Syscalls.munmap(address, length: bytes.count)
+    }
+}
