@@ -52,4 +52,16 @@ public enum BPFCommands {
         if case let .syscall(_, errno) = error, errno == code { return true }
         return false
     }
+
+    /// Runs `body`; returns false instead of throwing when it fails with ENOENT ("no such element").
+    @inline(__always)
+    static func found(_ body: () throws(BPFError) -> Void) throws(BPFError) -> Bool {
+        do {
+            try body()
+            return true
+        } catch {
+            if isErrno(error, .ENOENT) { return false }
+            throw error
+        }
+    }
 }

@@ -1,0 +1,101 @@
+/// Operations on raw bytes. Keys are `keySize` bytes; values are `valueBufferSize` bytes
+/// (per-CPU maps: one 8-byte-aligned slot per possible CPU).
+extension Map {
+    /// `BPF_MAP_LOOKUP_ELEM` into a caller buffer; false if the key is absent (ENOENT).
+    /// `key` is nil for queues and stacks (peek). `flags` may be `BPF_F_LOCK` (4).
+    public func lookup(key: UnsafeRawBufferPointer?, into value: UnsafeMutableRawBufferPointer, flags: UInt64 = 0) throws(BPFError) -> Bool {
+        if let key { try checkKey(key.count) }
+        try checkValue(value.count)
+        do {
+            try BPFCommands.mapLookup(fd: fd, key: key?.baseAddress, value: value.baseAddress!, flags: flags, name: name)
+            return true
+        } catch {
+            if BPFCommands.isErrno(error, .ENOENT) { return false }
+            throw error
+        }
+    }
+
+    /// `BPF_MAP_LOOKUP_ELEM`: the value of `key`, or nil if absent.
+    public func lookup(key: [UInt8], flags: UInt64 = 0) throws(BPFError) -> [UInt8]? {
+        var value = [UInt8](repeating: 0, count: try valueBufferSize)
+        let found = try BPFCommands.withBytes(key) { (k) throws(BPFError) in
+            try value.withUnsafeMutableBytes { v in
+                Result { () throws(BPFError) in try lookup(key: k, into: v, flags: flags) }
+            }.get()
+        }
+        return found ? value : nil
+    }
+
+    /// `BPF_MAP_UPDATE_ELEM` from raw buffers. `key` is nil for queues and stacks (push).
+    public func update(key: UnsafeRawBufferPointer?, value: UnsafeRawBufferPointer, flags: MapUpdateFlags = .any) throws(BPFError) {
+        if let key { try checkKey(key.count) }
+        try checkValue(value.count)
+        try BPFCommands.mapUpdate(fd: fd, key: key?.baseAddress, value: value.baseAddress!, flags: flags, name: name)
+    }
+
+    /// `BPF_MAP_UPDATE_ELEM`. Throws EEXIST with `.noExist` on a present key, ENOENT with
+    /// `.exist` on an absent one, E2BIG when a hash map is full, EPERM when frozen.
+    public func update(key: [UInt8], value: [UInt8], flags: MapUpdateFlags = .any) throws(BPFError) {
+        try BPFCommands.withBytes(key) { (k) throws(BPFError) in
+            try BPFCommands.withBytes(value) { (v) throws(BPFError) in try update(key: k, value: v, flags: flags) }
+        }
+    }
+
+    /// `BPF_MAP_DELETE_ELEM`: true if the key was there, false if absent.
+    /// Arrays cannot delete (EINVAL is thrown).
+    @discardableResult
+    public func delete(key: UnsafeRawBufferPointer) throws(BPFError) -> Bool {
+        try checkKey(key.count)
+        do {
+            try BPFCommands.mapDelete(fd: fd, key: key.baseAddress!, name: name)
+            return true
+        } catch {
+            if BPFCommands.isErrno(error, .ENOENT) { return false }
+            throw error
+        }
+    }
+
+    /// `BPF_MAP_DELETE_ELEM`: true if the key was there, false if absent.
+    @discardableResult
+    public func delete(key: [UInt8]) throws(BPFError) -> Bool {
+        try BPFCommands.withBytes(key) { (k) throws(BPFError) in try delete(key: k) }
+    }
+
+    /// `BPF_MAP_GET_NEXT_KEY`: the key after `key`, the first key when `key` is nil, or nil after
+    /// the last. If `key` is not in a hash map, the kernel returns the first key.
+    public func nextKey(after key: [UInt8]?) throws(BPFError) -> [UInt8]? {
+        var next = [UInt8](repeating: 0, count: keySize)
+        if let key { try checkKey(key.count) }
+        let found = try BPFCommands.withBytes(key ?? []) { (k) throws(BPFError) in
+            try next.withUnsafeMutableBytes { n in
+                Result { () throws(BPFError) in
+                    try BPFCommands.found { () throws(BPFError) in
+                        try BPFCommands.mapGetNextKey(fd: fd, key: key == nil ? nil : k.baseAddress, nextKey: n.baseAddress!, name: name)
+                    }
+                }
+            }.get()
+        }
+        return found ? next : nil
+    }
+
+    /// `BPF_MAP_LOOKUP_AND_DELETE_ELEM`: removes `key` and returns its value, or nil if absent.
+    /// Hash maps support it since 5.14; queues and stacks use `pop()`.
+    public func lookupAndDelete(key: [UInt8]) throws(BPFError) -> [UInt8]? {
+        try checkKey(key.count)
+        return try lookupAndDeleteRaw(key: key)
+    }
+
+    func lookupAndDeleteRaw(key: [UInt8]?) throws(BPFError) -> [UInt8]? {
+        var value = [UInt8](repeating: 0, count: try valueBufferSize)
+        let found = try BPFCommands.withBytes(key ?? []) { (k) throws(BPFError) in
+            try value.withUnsafeMutableBytes { v in
+                Result { () throws(BPFError) in
+                    try BPFCommands.found { () throws(BPFError) in
+                        try BPFCommands.mapLookupAndDelete(fd: fd, key: key == nil ? nil : k.baseAddress, value: v.baseAddress!, name: name)
+                    }
+                }
+            }.get()
+        }
+        return found ? value : nil
+    }
+}
