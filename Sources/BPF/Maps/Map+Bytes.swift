@@ -3,7 +3,7 @@
 extension Map {
     /// `BPF_MAP_LOOKUP_ELEM` into a caller buffer; false if the key is absent (ENOENT).
     /// `key` is nil for queues and stacks (peek). `flags` may be `BPF_F_LOCK` (4).
-    public func lookup(key: UnsafeRawBufferPointer?, into value: UnsafeMutableRawBufferPointer, flags: UInt64 = 0) throws(BPFError) -> Bool {
+    public func lookup(rawKey key: UnsafeRawBufferPointer?, into value: UnsafeMutableRawBufferPointer, flags: UInt64 = 0) throws(BPFError) -> Bool {
         if let key { try checkKey(key.count) }
         try checkValue(value.count)
         do {
@@ -20,14 +20,14 @@ extension Map {
         var value = [UInt8](repeating: 0, count: try valueBufferSize)
         let found = try BPFCommands.withBytes(key) { (k) throws(BPFError) in
             try value.withUnsafeMutableBytes { v in
-                Result { () throws(BPFError) in try lookup(key: k, into: v, flags: flags) }
+                Result { () throws(BPFError) in try lookup(rawKey: k, into: v, flags: flags) }
             }.get()
         }
         return found ? value : nil
     }
 
     /// `BPF_MAP_UPDATE_ELEM` from raw buffers. `key` is nil for queues and stacks (push).
-    public func update(key: UnsafeRawBufferPointer?, value: UnsafeRawBufferPointer, flags: MapUpdateFlags = .any) throws(BPFError) {
+    public func update(rawKey key: UnsafeRawBufferPointer?, rawValue value: UnsafeRawBufferPointer, flags: MapUpdateFlags = .any) throws(BPFError) {
         if let key { try checkKey(key.count) }
         try checkValue(value.count)
         try BPFCommands.mapUpdate(fd: fd, key: key?.baseAddress, value: value.baseAddress!, flags: flags, name: name)
@@ -37,14 +37,14 @@ extension Map {
     /// `.exist` on an absent one, E2BIG when a hash map is full, EPERM when frozen.
     public func update(key: [UInt8], value: [UInt8], flags: MapUpdateFlags = .any) throws(BPFError) {
         try BPFCommands.withBytes(key) { (k) throws(BPFError) in
-            try BPFCommands.withBytes(value) { (v) throws(BPFError) in try update(key: k, value: v, flags: flags) }
+            try BPFCommands.withBytes(value) { (v) throws(BPFError) in try update(rawKey: k, rawValue: v, flags: flags) }
         }
     }
 
     /// `BPF_MAP_DELETE_ELEM`: true if the key was there, false if absent.
     /// Arrays cannot delete (EINVAL is thrown).
     @discardableResult
-    public func delete(key: UnsafeRawBufferPointer) throws(BPFError) -> Bool {
+    public func delete(rawKey key: UnsafeRawBufferPointer) throws(BPFError) -> Bool {
         try checkKey(key.count)
         do {
             try BPFCommands.mapDelete(fd: fd, key: key.baseAddress!, name: name)
@@ -58,7 +58,7 @@ extension Map {
     /// `BPF_MAP_DELETE_ELEM`: true if the key was there, false if absent.
     @discardableResult
     public func delete(key: [UInt8]) throws(BPFError) -> Bool {
-        try BPFCommands.withBytes(key) { (k) throws(BPFError) in try delete(key: k) }
+        try BPFCommands.withBytes(key) { (k) throws(BPFError) in try delete(rawKey: k) }
     }
 
     /// `BPF_MAP_GET_NEXT_KEY`: the key after `key`, the first key when `key` is nil, or nil after

@@ -6,7 +6,7 @@ extension Map {
     /// stack drops its oldest element instead of failing with E2BIG.
     public func push(_ value: [UInt8], flags: MapUpdateFlags = .any) throws(BPFError) {
         try checkContainer()
-        try BPFCommands.withBytes(value) { (v) throws(BPFError) in try update(key: nil, value: v, flags: flags) }
+        try BPFCommands.withBytes(value) { (v) throws(BPFError) in try update(rawKey: nil, rawValue: v, flags: flags) }
     }
 
     /// Pops a value (`BPF_MAP_LOOKUP_AND_DELETE_ELEM` with a NULL key), or nil when empty.
@@ -20,7 +20,7 @@ extension Map {
         try checkContainer()
         var value = [UInt8](repeating: 0, count: valueSize)
         let found = try value.withUnsafeMutableBytes { v in
-            Result { () throws(BPFError) in try lookup(key: nil, into: v) }
+            Result { () throws(BPFError) in try lookup(rawKey: nil, into: v) }
         }.get()
         return found ? value : nil
     }
@@ -29,7 +29,7 @@ extension Map {
     public func push<V: BitwiseCopyable>(_ value: V, flags: MapUpdateFlags = .any) throws(BPFError) {
         try checkContainer()
         try withPaddedBytes(of: value, size: valueSize, what: "value") { (v) throws(BPFError) in
-            try update(key: nil, value: v, flags: flags)
+            try update(rawKey: nil, rawValue: v, flags: flags)
         }
     }
 

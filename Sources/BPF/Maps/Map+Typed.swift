@@ -38,7 +38,7 @@ extension Map {
         return try withPaddedBytes(of: key, size: keySize, what: "key") { (k) throws(BPFError) -> V? in
             try withUnsafeTemporaryAllocation(byteCount: valueSize, alignment: 8) { v in
                 Result { () throws(BPFError) -> V? in
-                    guard try lookup(key: k, into: v) else { return nil }
+                    guard try lookup(rawKey: k, into: v) else { return nil }
                     return v.loadUnaligned(as: V.self)
                 }
             }.get()
@@ -52,7 +52,7 @@ extension Map {
         }
         try withPaddedBytes(of: key, size: keySize, what: "key") { (k) throws(BPFError) in
             try withPaddedBytes(of: value, size: valueSize, what: "value") { (v) throws(BPFError) in
-                try update(key: k, value: v, flags: flags)
+                try update(rawKey: k, rawValue: v, flags: flags)
             }
         }
     }
@@ -60,7 +60,7 @@ extension Map {
     /// `BPF_MAP_DELETE_ELEM` of a typed key: true if it was there.
     @discardableResult
     public func delete<K: BitwiseCopyable>(key: K) throws(BPFError) -> Bool {
-        try withPaddedBytes(of: key, size: keySize, what: "key") { (k) throws(BPFError) in try delete(key: k) }
+        try withPaddedBytes(of: key, size: keySize, what: "key") { (k) throws(BPFError) in try delete(rawKey: k) }
     }
 
     /// Per-CPU lookup: one `V` per possible CPU, in CPU order, or nil if the key is absent.
@@ -72,7 +72,7 @@ extension Map {
         return try withPaddedBytes(of: key, size: keySize, what: "key") { (k) throws(BPFError) -> [V]? in
             try withUnsafeTemporaryAllocation(byteCount: total, alignment: 8) { v in
                 Result { () throws(BPFError) -> [V]? in
-                    guard try lookup(key: k, into: v) else { return nil }
+                    guard try lookup(rawKey: k, into: v) else { return nil }
                     return (0..<(total / stride)).map { v.loadUnaligned(fromByteOffset: $0 * stride, as: V.self) }
                 }
             }.get()
@@ -98,7 +98,7 @@ extension Map {
             }
         }
         try withPaddedBytes(of: key, size: keySize, what: "key") { (k) throws(BPFError) in
-            try BPFCommands.withBytes(buffer) { (v) throws(BPFError) in try update(key: k, value: v, flags: flags) }
+            try BPFCommands.withBytes(buffer) { (v) throws(BPFError) in try update(rawKey: k, rawValue: v, flags: flags) }
         }
     }
 

@@ -73,7 +73,7 @@ extension BPFCommands {
         var ids = [UInt32](repeating: 0, count: Int(i.nr_map_ids))
         if !ids.isEmpty {
             var again = bpf_prog_info()
-            try ids.withUnsafeMutableBytes { p in
+            _ = try ids.withUnsafeMutableBytes { p in
                 again.nr_map_ids = UInt32(p.count / 4)
                 again.map_ids = address(p.baseAddress)
                 return Result { () throws(BPFError) in try objGetInfo(fd: fd, info: &again, name: name) }
@@ -100,7 +100,7 @@ extension BPFCommands {
     public static func btfInfo(fd: Int32) throws(BPFError) -> BTFInfo {
         var nameBuffer = [UInt8](repeating: 0, count: 64)
         var i = bpf_btf_info()
-        try nameBuffer.withUnsafeMutableBytes { p in
+        _ = try nameBuffer.withUnsafeMutableBytes { p in
             i.name = address(p.baseAddress)
             i.name_len = UInt32(p.count)
             return Result { () throws(BPFError) in try objGetInfo(fd: fd, info: &i, name: "btf") }

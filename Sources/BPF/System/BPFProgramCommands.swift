@@ -71,7 +71,7 @@ extension BPFCommands {
         var dataOut = [UInt8](repeating: 0, count: dataOutSize)
         var ctxOut = [UInt8](repeating: 0, count: contextOutSize)
         var attr = bpf_attr()
-        try withBytes(data) { (din) throws(BPFError) in
+        _ = try withBytes(data) { (din) throws(BPFError) in
             try withBytes(context) { (cin) throws(BPFError) in
                 try dataOut.withUnsafeMutableBytes { dout in
                     ctxOut.withUnsafeMutableBytes { cout in
