@@ -1,11 +1,11 @@
 import ArgumentParser
-import BPF
-import SwiftBPFTools
 
 @main
 struct SwiftBPFCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "swiftbpf",
-        abstract: "eBPF tools and object utilities, in Swift."
+        abstract: "eBPF tools and object utilities, in Swift.",
+        discussion: "Most commands need root (CAP_BPF and CAP_PERFMON) and a kernel with BTF.",
+        subcommands: []
     )
 }

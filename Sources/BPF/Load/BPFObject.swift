@@ -1,0 +1,118 @@
+/// An object loaded into the kernel: its maps and programs, created from an `ObjectSpec` the way
+/// libbpf's `bpf_object__load()` does it, so the kernel sees the same instructions.
+///
+/// Load order: the object's BTF (`BPF_BTF_LOAD`), then maps (`.rodata` frozen before any
+/// program is verified), then each program (CO-RE, subprogram linking, map references,
+/// `BPF_PROG_LOAD` with func_info and line_info), then prog-array slots.
+///
+/// The object owns every descriptor it created. They close when the object is released; nothing
+/// stays in the kernel unless it was pinned or attached through a link that outlives it.
+/// If loading fails half-way, everything created so far is closed and new pins are removed.
+public final class BPFObject: Sendable {
+    /// What was loaded.
+    public let spec: ObjectSpec
+    /// Maps by name (BTF-defined and internal, e.g. `execsnoop.rodata`).
+    public let maps: [String: Map]
+    /// Loaded programs by name.
+    public let programs: [String: Program]
+    /// What CO-RE did to each program, for logs and inspection.
+    public let coreRelocations: [String: [CORERelocationResult]]
+    /// The object's BTF in the kernel, shared by its maps and programs.
+    private let btf: FileDescriptor?
+    /// The descriptor of the object's BTF in the kernel, if it loaded.
+    public let btfFD: Int32?
+
+    /// Loads `spec` into the kernel.
+    public init(_ spec: ObjectSpec, options: LoadOptions = LoadOptions()) throws(BPFError) {
+        self.spec = spec
+        let selected = spec.mainPrograms.filter { options.programs?.contains($0.name) ?? $0.autoload }
+        if let wanted = options.programs {
+            for name in wanted where !selected.contains(where: { $0.name == name }) {
+                throw .missing("program '\(name)' (the object's programs: \(spec.mainPrograms.map(\.name).joined(separator: ", ")))")
+            }
+        }
+
+        // Relocation first, as current libbpf does: it needs no kernel objects.
+        let target = options.targetBTF
+        let preparer = try ProgramPreparer(spec: spec, loading: selected) { () throws(BPFError) -> BTF in
+            if let target { return target }
+            return try BTF.kernel()
+        }
+
+        // The object's BTF. A failure is not fatal (libbpf): maps and programs load without it.
+        var btf: FileDescriptor?
+        if let b = spec.btf { btf = try? BPFCommands.btfLoad(b.bytes) }
+        let btfFD = btf?.rawValue
+
+        var creator = MapCreator(spec: spec, options: options, btfFD: btfFD)
+        var programs: [String: Program] = [:]
+        var core: [String: [CORERelocationResult]] = [:]
+        do throws(BPFError) {
+            try creator.createAll()
+            let maps = creator.maps
+            let rodata = spec.maps.filter { $0.internalKind == .rodata }.compactMap { maps[$0.name] }
+            for p in selected {
+                let prepared = try preparer.prepare(p, maps: maps, btfFD: btfFD, options: options)
+                core[p.name] = prepared.core
+                let program: Program
+                do throws(BPFError) {
+                    program = try Program.load(prepared.attributes)
+                } catch {
+                    throw Self.explain(error, core: prepared.core)
+                }
+                // libbpf binds every .rodata map to every program (BPF_PROG_BIND_MAP).
+                for m in rodata { try program.bind(map: m) }
+                programs[p.name] = program
+            }
+            // Prog-array slots, once every program exists (`bpf_object_init_prog_arrays`).
+            for m in spec.maps where m.type == .progArray && !m.initialSlots.isEmpty {
+                for slot in m.initialSlots {
+                    guard let target = programs[slot.target] else {
+                        if spec.program(named: slot.target) != nil { continue }  // not loaded on request
+                        throw .missing("program '\(slot.target)' for slot \(slot.index) of prog array '\(m.name)'")
+                    }
+                    try maps[m.name]!.update(key: slot.index, value: UInt32(bitPattern: target.fd))
+                }
+            }
+        } catch {
+            creator.removeNewPins()
+            throw error
+        }
+        self.maps = creator.maps
+        self.programs = programs
+        self.coreRelocations = core
+        self.btfFD = btfFD
+        self.btf = btf
+    }
+
+    /// Parses and loads the object file at `path`, named after the file as libbpf names it.
+    public convenience init(path: String, options: LoadOptions = LoadOptions()) throws(BPFError) {
+        let bytes = try Syscalls.readFile(path)
+        try self.init(ObjectSpec(bytes: bytes, name: ObjectNaming.objectName(fromPath: path)), options: options)
+    }
+
+    /// The map named `name`.
+    public func map(_ name: String) throws(BPFError) -> Map {
+        guard let m = maps[name] else {
+            throw .missing("map '\(name)' (the object's maps: \(maps.keys.sorted().joined(separator: ", ")))")
+        }
+        return m
+    }
+
+    /// The loaded program named `name`.
+    public func program(_ name: String) throws(BPFError) -> Program {
+        guard let p = programs[name] else {
+            throw .missing("program '\(name)' (loaded programs: \(programs.keys.sorted().joined(separator: ", ")))")
+        }
+        return p
+    }
+
+
+    /// Adds to a verifier error the CO-RE relocation behind a poisoned instruction, as libbpf does.
+    static func explain(_ error: BPFError, core: [CORERelocationResult]) -> BPFError {
+        guard case let .verifier(program, errno, log, hint) = error else { return error }
+        guard let why = CORERelocator.explainPoison(in: log, results: core) else { return error }
+        return .verifier(program: program, errno: errno, log: CORERelocator.rewritePoisonedLog(log, results: core),
+                         hint: why + (hint.map { "\n" + $0 } ?? ""))
+    }
+}

@@ -1,0 +1,32 @@
+/// How `BPFObject` loads an `ObjectSpec`.
+public struct LoadOptions: Sendable {
+    /// New initial values of global variables (`const volatile` in `.rodata`, or `.data`/`.bss`),
+    /// by variable name, as raw bytes of exactly the variable's size. Set them with `set(_:to:)`.
+    public var globals: [String: [UInt8]] = [:]
+    /// Where maps with `pinning = LIBBPF_PIN_BY_NAME` are pinned and looked for (libbpf's
+    /// `pin_root_path`).
+    public var pinRoot: String = "/sys/fs/bpf"
+    /// The BTF that CO-RE relocations resolve against; nil means the running kernel's
+    /// (libbpf's `btf_custom_path`).
+    public var targetBTF: BTF?
+    /// Programs to load, by name; nil loads every program whose section has no '?' prefix.
+    public var programs: Set<String>?
+    /// The verifier log level of the first load attempt (0: no log unless the load fails).
+    public var logLevel: UInt32 = 0
+
+    public init() {}
+
+    /// Sets the initial value of the global variable `name` to `value`, whose size must equal
+    /// the variable's. Typical use: `const volatile` filters that the verifier then treats as
+    /// constants, because `.rodata` is frozen before programs load.
+    public mutating func set<T: BitwiseCopyable>(_ name: String, to value: T) {
+        globals[name] = withUnsafeBytes(of: value) { Array($0) }
+    }
+
+    /// Sets a `char[N]` global from a string, zero-padded to `size` bytes.
+    public mutating func set(_ name: String, string: String, size: Int) {
+        var bytes = Array(string.utf8.prefix(size))
+        bytes += [UInt8](repeating: 0, count: size - bytes.count)
+        globals[name] = bytes
+    }
+}

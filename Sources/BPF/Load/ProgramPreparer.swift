@@ -1,0 +1,138 @@
+/// Turns the program specs of an object into `BPF_PROG_LOAD` attributes, in libbpf's order
+/// (`bpf_object__relocate()`): CO-RE on every function's own instructions first, so each copy of
+/// a subprogram carries the same result; then subprogram linking; then map and data references.
+struct ProgramPreparer {
+    let spec: ObjectSpec
+    let ext: BTFExt?
+    /// CO-RE-relocated instructions and results of every function, by name.
+    private(set) var relocated: [String: (instructions: [Instruction], core: [CORERelocationResult])] = [:]
+    private let linker: CallLinker
+
+    init(spec: ObjectSpec, loading: [ProgramSpec], targetBTF: () throws(BPFError) -> BTF) throws(BPFError) {
+        self.spec = spec
+        var ext: BTFExt?
+        if let bytes = spec.btfExtBytes, let btf = spec.btf { ext = try BTFExt(bytes: bytes, btf: btf) }
+        self.ext = ext
+
+        var relocator: CORERelocator?
+        if let ext, let btf = spec.btf, ext.coreRelocations.values.contains(where: { !$0.isEmpty }) {
+            relocator = CORERelocator(local: btf, target: try targetBTF())
+        }
+        for p in loading + spec.subprograms {
+            var insns = p.instructions
+            var results: [CORERelocationResult] = []
+            if let relocator, let records = ext?.coreRelocations[p.elfSectionName], !records.isEmpty {
+                let requests = records.map {
+                    CORERelocator.Request(instructionOffset: Int($0.insnOffset), typeID: $0.typeID,
+                                          accessString: $0.accessString, kind: $0.kind.rawValue)
+                }
+                results = try relocator.apply(to: &insns, sectionOffset: p.sectionOffset, requests: requests, programName: p.name)
+            }
+            relocated[p.name] = (insns, results)
+        }
+
+        var funcInfo: [String: ExtInfoRecords] = [:]
+        var lineInfo: [String: ExtInfoRecords] = [:]
+        if let ext {
+            for (section, records) in ext.funcInfo {
+                funcInfo[section] = ExtInfoRecords(recordSize: ext.funcInfoRecordSize, records: records.map { [$0.insnOffset, $0.typeID] })
+            }
+            for (section, records) in ext.lineInfo {
+                lineInfo[section] = ExtInfoRecords(recordSize: ext.lineInfoRecordSize,
+                                                   records: records.map { [$0.insnOffset, $0.fileNameOffset, $0.lineOffset, $0.lineCol] })
+            }
+        }
+        let relocatedNow = relocated
+        linker = CallLinker(subprograms: spec.subprograms.map { Self.codeUnit($0, relocatedNow[$0.name]!.instructions) },
+                            funcInfo: funcInfo, lineInfo: lineInfo)
+    }
+
+    /// The linked program with every reference resolved against `maps`, ready to load.
+    func prepare(_ p: ProgramSpec, maps: [String: Map], btfFD: Int32?, options: LoadOptions) throws(BPFError)
+        -> (attributes: ProgramLoadAttributes, core: [CORERelocationResult])
+    {
+        guard let own = relocated[p.name] else { throw .missing("program '\(p.name)'") }
+        let linked = try linker.link(Self.codeUnit(p, own.instructions))
+        var insns = linked.instructions
+        for (index, reference) in linked.references {
+            guard index < insns.count else {
+                throw .malformedObject("program '\(p.name)': relocation at instruction \(index) is past the end")
+            }
+            switch reference {
+            case .map(let name):
+                guard insns[index].isLoadImm64 else { throw .malformedObject("program '\(p.name)': map relocation at instruction \(index) is not on an ld_imm64") }
+                guard let map = maps[name] else { throw .missing("map '\(name)' referenced by program '\(p.name)'") }
+                insns[index].src = Opcode.pseudoMapFD
+                insns[index].imm = map.fd
+            case let .data(mapName, offset):
+                guard insns[index].isLoadImm64 else { throw .malformedObject("program '\(p.name)': data relocation at instruction \(index) is not on an ld_imm64") }
+                guard let map = maps[mapName] else { throw .missing("global data map '\(mapName)' referenced by program '\(p.name)'") }
+                guard index + 1 < insns.count else { throw .malformedObject("program '\(p.name)': truncated ld_imm64 at \(index)") }
+                insns[index + 1].imm = insns[index].imm &+ Int32(truncatingIfNeeded: offset)
+                insns[index].src = Opcode.pseudoMapValue
+                insns[index].imm = map.fd
+            case .external(let name):
+                throw .notSupported(feature: "extern '\(name)' (kconfig, ksym or kfunc) in program '\(p.name)'",
+                                    reason: "SwiftBPF does not resolve externs yet")
+            case .call, .functionAddress:
+                break  // resolved by the linker
+            }
+        }
+
+        // Core results of appended subprograms, moved to where the linker put them.
+        var core = own.core
+        for sub in spec.subprograms {
+            guard let start = linked.placements[sub.sectionOffset], let r = relocated[sub.name] else { continue }
+            core += r.core.map { $0.shifted(by: start) }
+        }
+
+        var attachBTFID: UInt32 = 0
+        if p.needsAttachBTFID { attachBTFID = try Self.attachBTFID(for: p) }
+        let useBTF = btfFD != nil
+        let attrs = ProgramLoadAttributes(
+            name: p.name, type: p.type, expectedAttachType: p.expectedAttachType, instructions: insns,
+            license: spec.license, kernelVersion: spec.kernelVersion ?? KernelVersion.running, flags: p.flags,
+            btfFD: useBTF ? btfFD : nil,
+            funcInfo: useBTF ? linked.funcInfo.map { BTFExtRecords(bytes: $0.bytes, recordSize: UInt32($0.recordSize), count: UInt32($0.records.count)) } : nil,
+            lineInfo: useBTF ? linked.lineInfo.map { BTFExtRecords(bytes: $0.bytes, recordSize: UInt32($0.recordSize), count: UInt32($0.records.count)) } : nil,
+            attachBTFID: attachBTFID, logLevel: options.logLevel == 0 ? nil : options.logLevel)
+        return (attrs, core)
+    }
+
+    /// The kernel BTF id a tracing program attaches to (libbpf's `libbpf_find_attach_btf_id`):
+    /// `btf_trace_<tp>` for tp_btf, `bpf_lsm_<hook>` for lsm, `bpf_iter_<name>` for iter, the
+    /// function itself for fentry, fexit and fmod_ret.
+    static func attachBTFID(for p: ProgramSpec) throws(BPFError) -> UInt32 {
+        guard let target = p.attachTarget, !target.isEmpty else {
+            throw .invalidArgument("program '\(p.name)' in section '\(p.sectionName)' names no attach target")
+        }
+        let kernel = try BTF.kernel()
+        let (name, kind): (String, BTFKind)
+        switch p.expectedAttachType {
+        case .traceRawTP: (name, kind) = ("btf_trace_" + target, .typedef)
+        case .lsmMAC, .lsmCgroup: (name, kind) = ("bpf_lsm_" + target, .func)
+        case .traceIter: (name, kind) = ("bpf_iter_" + target, .func)
+        default: (name, kind) = (target, .func)
+        }
+        guard let id = kernel.typeID(named: name, kind: kind) else {
+            throw .missing("kernel BTF has no \(kind) '\(name)', the attach target of program '\(p.name)' (section '\(p.sectionName)')")
+        }
+        return id
+    }
+
+    static func codeUnit(_ p: ProgramSpec, _ instructions: [Instruction]) -> CodeUnit {
+        CodeUnit(
+            name: p.name, sectionName: p.elfSectionName, sectionOffset: p.sectionOffset, instructions: instructions,
+            references: p.relocations.map { r in
+                let ref: LinkReference
+                switch r.kind {
+                case .map(let name): ref = .map(name)
+                case let .data(mapName, offset): ref = .data(mapName: mapName, offset: UInt32(truncatingIfNeeded: offset))
+                case let .call(_, target): ref = .call(textInstruction: target)
+                case let .subprogramAddress(_, target): ref = .functionAddress(textInstruction: target)
+                case .externFunction(let name), .externVariable(let name): ref = .external(name)
+                }
+                return (r.instructionIndex, ref)
+            })
+    }
+}
