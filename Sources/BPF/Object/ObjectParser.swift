@@ -1,0 +1,55 @@
+/// The open phase of libbpf (`bpf_object_open()`), as pure parsing: `elf_collect` →
+/// `collect_externs` → `fixup_btf` → `init_maps` → `init_progs` → `collect_relos`.
+/// Each step lives in its own extension file.
+struct ObjectParser {
+    /// libbpf's `sec_type` of the sections it keeps.
+    enum SectionKind: Equatable {
+        case data, rodata, bss, relocation, structOps
+    }
+
+    let elf: ELFFile
+    let objectName: String
+
+    var sectionKinds: [Int: SectionKind] = [:]
+    /// libbpf's `text_shndx` (0 until `.text` is seen, as in libbpf).
+    var textIndex = 0
+    /// libbpf's `btf_maps_shndx`.
+    var mapsIndex: Int?
+    var btfSection: ELFSection?
+    var btfExtSection: ELFSection?
+    var hasStructOps = false
+    var license = ""
+    var kernelVersion: UInt32?
+    var programs: [ProgramSpec] = []
+    var btf: BTF?
+    var btfExtBytes: [UInt8]?
+    /// BTF-defined maps, then internal maps (libbpf's `obj->maps` order).
+    var maps: [MapSpec] = []
+    /// For each BTF-defined map (same order as in `maps`), its DATASEC entry in the fixed BTF.
+    var mapEntries: [BTFVarSecInfo] = []
+    var variables: [VariableSpec] = []
+
+    init(elf: ELFFile, objectName: String) {
+        self.elf = elf
+        self.objectName = objectName
+    }
+
+    func sectionName(_ index: Int) -> String {
+        elf.section(at: index)?.name ?? "<section \(index)>"
+    }
+
+    mutating func run() throws(BPFError) -> ObjectSpec {
+        try collectSections()
+        try initBTF()
+        try checkExterns()
+        try fixupBTF()
+        try initMaps()
+        initProgramTypes()
+        try collectRelocations()
+        return ObjectSpec(
+            name: objectName, programs: programs, maps: maps, variables: variables, license: license,
+            kernelVersion: kernelVersion, btf: btf, btfExtBytes: btfExtBytes,
+            textSectionIndex: textIndex == 0 ? nil : textIndex,
+            sectionNames: Dictionary(uniqueKeysWithValues: elf.sections.map { ($0.index, $0.name) }))
+    }
+}
