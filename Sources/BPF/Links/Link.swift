@@ -1,0 +1,96 @@
+/// An attachment of a program to a kernel hook. The link owns its descriptor: closing it (when
+/// the `Link` is deinitialised) detaches the program, unless the link is pinned on bpffs.
+///
+/// Most links are BPF links (`BPF_LINK_CREATE`, `BPF_RAW_TRACEPOINT_OPEN`). Tracepoint links
+/// also own the perf event the program is attached to; on kernels without perf-event BPF links
+/// (before 5.15) the attachment is the legacy `PERF_EVENT_IOC_SET_BPF` on the perf event itself,
+/// and `isLegacyPerfEvent` is true.
+public final class Link: Sendable, CustomStringConvertible {
+    /// The BPF link, or the perf event for a legacy attachment.
+    let descriptor: FileDescriptor
+    /// The perf event of a tracepoint (or other perf-event) link, kept open while the link lives.
+    let perfEvent: FileDescriptor?
+    /// `perfEvent`'s number, readable without consuming the optional.
+    let perfEventNumber: Int32?
+    /// What the link attaches, for errors: e.g. `tracepoint syscalls:sys_enter_getpid`.
+    public let name: String
+    /// True when the attachment is `PERF_EVENT_IOC_SET_BPF` rather than a BPF link.
+    public let isLegacyPerfEvent: Bool
+
+    /// The link's descriptor (or the perf event's, for a legacy attachment). Do not close it.
+    public var fd: Int32 { descriptor.rawValue }
+
+    /// Takes ownership of a BPF link descriptor (and optionally the perf event it is bound to).
+    public init(taking fd: consuming FileDescriptor, perfEvent: consuming FileDescriptor? = nil, name: String) {
+        descriptor = fd
+        perfEventNumber = perfEvent?.rawValue
+        self.perfEvent = perfEvent
+        self.name = name
+        isLegacyPerfEvent = false
+    }
+
+    /// A legacy perf-event attachment: the program stays attached while `perfEvent` is open.
+    init(legacyPerfEvent perfEvent: consuming FileDescriptor, name: String) {
+        descriptor = perfEvent
+        self.perfEvent = nil
+        perfEventNumber = nil
+        self.name = name
+        isLegacyPerfEvent = true
+    }
+
+    /// Opens a link pinned on bpffs (`BPF_OBJ_GET`).
+    public static func open(pinned path: String) throws(BPFError) -> Link {
+        let fd = try BPFCommands.objGet(path: path)
+        return Link(taking: fd, name: "pinned link \(path)")
+    }
+
+    /// Opens a link by its global id (`BPF_LINK_GET_FD_BY_ID`).
+    public static func open(id: UInt32) throws(BPFError) -> Link {
+        let fd = try BPFCommands.fdByID(.link, id: id)
+        return Link(taking: fd, name: "link \(id)")
+    }
+
+    /// `BPF_OBJ_GET_INFO_BY_FD`: the link's id, type and program id.
+    public func info() throws(BPFError) -> LinkInfo {
+        guard !isLegacyPerfEvent else {
+            throw .notSupported(feature: "link info", reason: "\(name) is a legacy perf-event attachment, not a BPF link (kernel before 5.15)")
+        }
+        return try BPFCommands.linkInfo(fd: fd, name: name)
+    }
+
+    /// Pins the link on bpffs so that it outlives this process (`BPF_OBJ_PIN`).
+    public func pin(_ path: String) throws(BPFError) {
+        guard !isLegacyPerfEvent else {
+            throw .notSupported(feature: "pinning a perf-event attachment", reason: "\(name) is not a BPF link (kernel before 5.15)")
+        }
+        try BPFCommands.objPin(fd: fd, path: path)
+    }
+
+    /// Removes a pin (unlink). The link stays attached while a descriptor refers to it.
+    public static func unpin(_ path: String) throws(BPFError) {
+        try Syscalls.unlink(path)
+    }
+
+    /// Detaches the program now (`BPF_LINK_DETACH`): the link stays open but defunct, which also
+    /// detaches a pinned link. A legacy perf-event attachment is disabled instead
+    /// (`PERF_EVENT_IOC_DISABLE`); it is removed when the link is deinitialised.
+    public func detach() throws(BPFError) {
+        if isLegacyPerfEvent {
+            try PerfEvent.disable(perfFD: fd, label: name)
+            return
+        }
+        try BPFCommands.linkDetach(fd: fd, name: name)
+        if let perfEventNumber { try? PerfEvent.disable(perfFD: perfEventNumber, label: name) }
+    }
+
+    public var description: String { "Link(\(name)\(isLegacyPerfEvent ? ", legacy perf event" : ""))" }
+}
+
+extension LinkInfo {
+    /// `enum bpf_link_type` names.
+    public var typeName: String {
+        let names = [1: "raw_tracepoint", 2: "tracing", 3: "cgroup", 4: "iter", 5: "netns", 6: "xdp", 7: "perf_event",
+                     8: "kprobe_multi", 9: "struct_ops", 10: "netfilter", 11: "tcx", 12: "uprobe_multi", 13: "netkit"]
+        return names[Int(type)] ?? "link_type_\(type)"
+    }
+}

@@ -1,0 +1,177 @@
+import Synchronization
+
+/// A reader of a `BPF_MAP_TYPE_RINGBUF` map (Linux 5.8+).
+///
+/// The kernel shares three regions with user space: the consumer page (`consumer_pos`,
+/// writable by us), the producer page (`producer_pos`, read-only) and the data area, mapped
+/// twice back to back so that a record that wraps can be read in one piece. Each record starts
+/// with an 8-byte header: a u32 length whose bit 31 means "still being written" (busy) and bit 30
+/// "discarded", then a u32 page offset. Records are 8-byte aligned.
+///
+/// `producer_pos` and record headers are loaded with acquire ordering, pairing with the kernel's
+/// release stores; `consumer_pos` is stored with release ordering so the kernel never reuses
+/// space we are still reading.
+///
+/// Consumption is serialised by a lock, so `consume`, `poll` and `records()` may be used from
+/// several threads, one record batch at a time.
+public final class RingBuffer: Sendable {
+    /// The ring buffer map (kept alive while the reader lives).
+    public let map: Map
+    let consumerPage: MappedRegion
+    let producerArea: MappedRegion
+    let dataSize: Int
+    let epoll: Epoll
+    let wakeup: WakeupPipe
+    let consumeLock = Mutex<Void>(())
+    let closed = Atomic<Bool>(false)
+    let delivered = Atomic<Int>(0)
+
+    static let busyBit: UInt32 = 1 << 31
+    static let discardBit: UInt32 = 1 << 30
+    static let headerSize = 8
+    static let mapToken: UInt64 = 0
+    static let wakeToken: UInt64 = 1
+
+    /// Maps the ring buffer's pages and prepares an epoll set on the map's descriptor.
+    public init(map: Map) throws(BPFError) {
+        guard map.type == .ringBuf else {
+            throw .invalidArgument("map '\(map.name)' is a \(map.type) map, not a ringbuf")
+        }
+        let page = Syscalls.pageSize
+        let size = map.maxEntries
+        guard size > 0, size & (size - 1) == 0, size % page == 0 else {
+            throw .invalidArgument("ring buffer '\(map.name)' has size \(size): not a power of 2 and a multiple of the page size")
+        }
+        self.map = map
+        dataSize = size
+        consumerPage = try MappedRegion(fd: map.fd, length: page, offset: 0, writable: true)
+        producerArea = try MappedRegion(fd: map.fd, length: page + 2 * size, offset: page, writable: false)
+        epoll = try Epoll()
+        wakeup = try WakeupPipe()
+        try epoll.add(map.fd, token: Self.mapToken)
+        try epoll.add(wakeup.readEnd.rawValue, token: Self.wakeToken)
+    }
+
+    /// The number of records delivered so far (discarded records are not counted).
+    public var recordCount: Int { delivered.load(ordering: .relaxed) }
+
+    /// Whether `close()` was called.
+    public var isClosed: Bool { closed.load(ordering: .acquiring) }
+
+    var consumerPosition: UnsafeMutablePointer<Atomic<UInt64>> {
+        consumerPage.base.assumingMemoryBound(to: Atomic<UInt64>.self)
+    }
+
+    var producerPosition: UnsafeMutablePointer<Atomic<UInt64>> {
+        producerArea.base.assumingMemoryBound(to: Atomic<UInt64>.self)
+    }
+
+    /// Bytes written by the kernel and not yet consumed.
+    public var pendingBytes: Int {
+        let prod = producerPosition.pointee.load(ordering: .acquiring)
+        let cons = consumerPosition.pointee.load(ordering: .acquiring)
+        return Int(truncatingIfNeeded: prod &- cons)
+    }
+
+    /// Calls `body` with each available record, in order, without copying: the buffer points into
+    /// the ring and is valid only during the call. Returns the number of records delivered.
+    /// Stops at a record the kernel is still writing.
+    @discardableResult
+    public func consume(_ body: (UnsafeRawBufferPointer) -> Void) -> Int {
+        consumeLock.withLock { _ in drain(body) }
+    }
+
+    func drain(_ body: (UnsafeRawBufferPointer) -> Void) -> Int {
+        let data = UnsafeRawPointer(producerArea.base + Syscalls.pageSize)
+        let mask = UInt64(dataSize - 1)
+        var count = 0
+        var consumer = consumerPosition.pointee.load(ordering: .acquiring)
+        outer: while true {
+            let producer = producerPosition.pointee.load(ordering: .acquiring)
+            var progressed = false
+            while consumer < producer {
+                let offset = Int(consumer & mask)
+                let header = UnsafeMutableRawPointer(mutating: data + offset).assumingMemoryBound(to: Atomic<UInt32>.self)
+                let word = header.pointee.load(ordering: .acquiring)
+                if word & Self.busyBit != 0 { break outer }
+                let length = Int(word & ~(Self.busyBit | Self.discardBit))
+                // A length beyond the ring means corrupt memory; never read outside the mapping.
+                guard length <= dataSize - Self.headerSize else { break outer }
+                if word & Self.discardBit == 0 {
+                    body(UnsafeRawBufferPointer(start: data + offset + Self.headerSize, count: length))
+                    count += 1
+                }
+                consumer += UInt64((length + Self.headerSize + 7) & ~7)
+                consumerPosition.pointee.store(consumer, ordering: .releasing)
+                progressed = true
+            }
+            if !progressed { break }
+        }
+        if count > 0 { delivered.add(count, ordering: .relaxed) }
+        return count
+    }
+
+    /// Waits until the kernel signals new data, `timeoutMilliseconds` pass (-1: forever) or the
+    /// reader is closed. Returns true if the map's descriptor became readable.
+    public func wait(timeoutMilliseconds: Int32) throws(BPFError) -> Bool {
+        if isClosed { return false }
+        if pendingBytes > 0 { return true }
+        let tokens = try epoll.wait(timeoutMilliseconds: timeoutMilliseconds)
+        return tokens.contains(Self.mapToken) && !isClosed
+    }
+
+    /// Waits up to `timeoutMilliseconds` for data, then consumes what is there (libbpf's
+    /// `ring_buffer__poll`). Returns the number of records delivered (0 on timeout or close).
+    @discardableResult
+    public func poll(timeoutMilliseconds: Int32, _ body: (UnsafeRawBufferPointer) -> Void) throws(BPFError) -> Int {
+        _ = try wait(timeoutMilliseconds: timeoutMilliseconds)
+        if isClosed { return 0 }
+        return consume(body)
+    }
+
+    /// Wakes every waiter and ends the `records()` sequences. The reader cannot be reopened.
+    public func close() {
+        closed.store(true, ordering: .releasing)
+        wakeup.signal()
+    }
+
+    /// The records as an asynchronous sequence of copies. A detached thread waits in epoll (not
+    /// the cooperative pool) and feeds the stream. The sequence ends when the consuming task is
+    /// cancelled, when `close()` is called, or with an error if waiting fails.
+    /// `pollInterval` bounds how long a cancellation may take to be noticed.
+    public func records(pollIntervalMilliseconds: Int32 = 100) -> AsyncThrowingStream<[UInt8], any Error> {
+        let (stream, continuation) = AsyncThrowingStream<[UInt8], any Error>.makeStream(bufferingPolicy: .unbounded)
+        let stop = StopFlag()
+        continuation.onTermination = { [weak self] _ in
+            stop.set()
+            self?.wakeup.signal()
+        }
+        do {
+            try Threads.spawn { [self] in
+                while !stop.isSet, !isClosed {
+                    do {
+                        _ = try wait(timeoutMilliseconds: pollIntervalMilliseconds)
+                        wakeup.drain()
+                        consume { continuation.yield(Array($0)) }
+                    } catch {
+                        continuation.finish(throwing: error)
+                        return
+                    }
+                }
+                // Deliver what arrived before the close, then end.
+                if !stop.isSet { consume { continuation.yield(Array($0)) } }
+                continuation.finish()
+            }
+        } catch {
+            continuation.finish(throwing: error)
+        }
+        return stream
+    }
+}
+
+/// A one-way flag shared between a stream's termination handler and its producer thread.
+final class StopFlag: Sendable {
+    private let flag = Atomic<Bool>(false)
+    func set() { flag.store(true, ordering: .releasing) }
+    var isSet: Bool { flag.load(ordering: .acquiring) }
+}
