@@ -18,12 +18,12 @@ struct COREAccessSpec {
 
     let btf: BTF
     var rootTypeID: UInt32
-    var kind: COREKind
+    var kind: CORERelocationKind
     var raw: [Int] = []
     var accessors: [COREAccessor] = []
     var bitOffset: Int = 0
 
-    init(btf: BTF, rootTypeID: UInt32, kind: COREKind) {
+    init(btf: BTF, rootTypeID: UInt32, kind: CORERelocationKind) {
         self.btf = btf
         self.rootTypeID = rootTypeID
         self.kind = kind
@@ -31,7 +31,7 @@ struct COREAccessSpec {
 
     /// Parses `accessString` (e.g. "0:1:2:3") against the local type `rootTypeID`
     /// (libbpf's `bpf_core_parse_spec`).
-    init(parsing accessString: String, rootTypeID: UInt32, kind: COREKind, btf: BTF) throws(COREFailure) {
+    init(parsing accessString: String, rootTypeID: UInt32, kind: CORERelocationKind, btf: BTF) throws(COREFailure) {
         self.init(btf: btf, rootTypeID: rootTypeID, kind: kind)
         guard !accessString.isEmpty, !accessString.hasPrefix(":") else {
             throw COREFailure("bad access string '\(accessString)'")

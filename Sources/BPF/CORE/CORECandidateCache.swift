@@ -22,6 +22,9 @@ final class CORECandidateCache: Sendable {
         lists.withLock { $0[localID] = matched }
     }
 
+    /// The cached list of `localID`, if any (for tests and diagnostics).
+    func cached(_ localID: UInt32) -> [UInt32]? { lists.withLock { $0[localID] } }
+
     /// Number of local types with a cached list (for tests).
     var count: Int { lists.withLock { $0.count } }
 }

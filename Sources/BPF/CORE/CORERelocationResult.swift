@@ -4,12 +4,12 @@ public struct CORERelocationResult: Sendable, Hashable, CustomStringConvertible 
     /// Index of the relocated instruction inside the function it was applied to (the first half,
     /// for an ld_imm64). Shift it with `shifted(by:)` once the function is placed in a program.
     public var instructionIndex: Int
-    /// The UAPI `bpf_core_relo_kind` number (0...12).
-    public var kindRawValue: UInt32
+    /// What the relocation computed (UAPI `enum bpf_core_relo_kind`).
+    public var kind: CORERelocationKind
     /// libbpf's short name of the kind: `byte_off`, `byte_sz`, `field_exists`, `signed`,
     /// `lshift_u64`, `rshift_u64`, `local_type_id`, `target_type_id`, `type_exists`, `type_size`,
     /// `enumval_exists`, `enumval_value`, `type_matches`.
-    public var kindName: String
+    public var kindName: String { kind.description }
     /// The local root type id (in the object's BTF).
     public var localTypeID: UInt32
     /// The raw access string, e.g. "0:52".

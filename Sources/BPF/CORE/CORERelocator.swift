@@ -36,6 +36,29 @@ public struct CORERelocator: Sendable {
         var kind: UInt32
     }
 
+    /// Applies the CO-RE relocations of one function.
+    ///
+    /// - Parameters:
+    ///   - instructions: the function's own instructions (before subprogram linking), patched in place.
+    ///   - sectionOffset: where the function starts inside its ELF section, in instructions.
+    ///   - records: the CO-RE records of the function's ELF section (`BTFExt.coreRelocations`);
+    ///     only those whose `insnOffset` (bytes from the section start) falls inside the function apply.
+    ///   - programName: for error messages.
+    /// - Returns: one result per applied record, in record order.
+    /// - Throws: `BPFError.coreRelocation` naming the relocation (number, kind, local type, access
+    ///   string, instruction) for a malformed access string, an ambiguity between candidates, an
+    ///   instruction whose current value disagrees with local BTF, or an instruction that cannot
+    ///   carry a value. An unresolvable field or enumerator value is not an error: the
+    ///   instruction is poisoned (see `CORERelocationResult.poisoned`).
+    public func apply(to instructions: inout [Instruction], sectionOffset: Int, records: [CORERelocationRecord],
+                      programName: String) throws(BPFError) -> [CORERelocationResult] {
+        let requests = records.map {
+            Request(instructionOffset: Int($0.insnOffset), typeID: $0.typeID, accessString: $0.accessString,
+                    kind: $0.kind.rawValue)
+        }
+        return try apply(to: &instructions, sectionOffset: sectionOffset, requests: requests, programName: programName)
+    }
+
     /// Applies `requests` that fall inside the function at `sectionOffset` (instructions) of its
     /// section to `instructions`, in order.
     func apply(to instructions: inout [Instruction], sectionOffset: Int, requests: [Request],
@@ -59,7 +82,7 @@ public struct CORERelocator: Sendable {
 
     /// "relocation #3 <byte_off> of [5] struct task_struct + 0:52 at instruction 12"
     func describe(_ r: Request, number: Int, index: Int) -> String {
-        let kindName = COREKind(rawValue: r.kind)?.shortName ?? "kind \(r.kind)"
+        let kindName = CORERelocationKind(rawValue: r.kind)?.description ?? "kind \(r.kind)"
         let kind = local.kind(of: r.typeID).map { COREAccessSpec.kindWord($0) } ?? "?"
         let name = local.name(of: r.typeID)
         return "relocation #\(number) <\(kindName)> of [\(r.typeID)] \(kind) \(name.isEmpty ? "<anon>" : name) + '\(r.accessString)' at instruction \(index)"
@@ -67,11 +90,11 @@ public struct CORERelocator: Sendable {
 
     /// Resolves and patches one relocation.
     func applyOne(_ r: Request, number: Int, at index: Int, to insns: inout [Instruction]) throws(COREFailure) -> CORERelocationResult {
-        guard let kind = COREKind(rawValue: r.kind) else { throw COREFailure("unknown relocation kind \(r.kind)") }
+        guard let kind = CORERelocationKind(rawValue: r.kind) else { throw COREFailure("unknown relocation kind \(r.kind)") }
         let resolved = try resolve(typeID: r.typeID, accessString: r.accessString, kind: kind)
         let outcome = try COREInstructionPatch.apply(resolved.decision, to: &insns, at: index)
         return CORERelocationResult(
-            instructionIndex: index, kindRawValue: kind.rawValue, kindName: kind.shortName,
+            instructionIndex: index, kind: kind,
             localTypeID: r.typeID, accessString: r.accessString, localSpec: resolved.localSpec.text,
             targetSpec: resolved.targetSpec.map { "[\($0.rootTypeID)] \($0.text)" },
             originalValue: outcome.previousValue,
@@ -89,7 +112,7 @@ public struct CORERelocator: Sendable {
 
     /// libbpf's `bpf_core_calc_relo_insn`: parse the local spec, match every candidate, check
     /// that the matching ones agree, compute the values.
-    func resolve(typeID: UInt32, accessString: String, kind: COREKind) throws(COREFailure) -> Resolution {
+    func resolve(typeID: UInt32, accessString: String, kind: CORERelocationKind) throws(COREFailure) -> Resolution {
         let localType = try CORETypeRules.type(local, typeID)
         let localSpec = try COREAccessSpec(parsing: accessString, rootTypeID: typeID, kind: kind, btf: local)
 
@@ -101,7 +124,7 @@ public struct CORERelocator: Sendable {
             return Resolution(localSpec: localSpec, targetSpec: nil, decision: d)
         }
         guard !localType.name.isEmpty else {
-            throw COREFailure("\(kind.shortName) relocation on an anonymous type [\(typeID)] is not supported")
+            throw COREFailure("\(kind.description) relocation on an anonymous type [\(typeID)] is not supported")
         }
 
         let candidates = candidates(for: localType)

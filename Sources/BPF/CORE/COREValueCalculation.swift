@@ -31,7 +31,7 @@ struct COREFieldValue {
 enum COREValueCalculation {
     /// A field-based value from `spec`; nil spec (no matching candidate) gives 0 for FIELD_EXISTS
     /// and "poison" (nil) for the rest.
-    static func fieldValue(kind: COREKind, spec: COREAccessSpec?) throws(COREFailure) -> COREFieldValue? {
+    static func fieldValue(kind: CORERelocationKind, spec: COREAccessSpec?) throws(COREFailure) -> COREFieldValue? {
         var out = COREFieldValue()
         if kind == .fieldExists {
             out.value = spec == nil ? 0 : 1
@@ -51,7 +51,7 @@ enum COREValueCalculation {
             case .fieldByteSize:
                 out.value = UInt64(try CORETypeRules.resolveSize(btf, acc.typeID))
             default:
-                throw COREFailure("\(kind.shortName) relocation cannot be applied to an array element access")
+                throw COREFailure("\(kind.description) relocation cannot be applied to an array element access")
             }
             out.validate = true
             return out
@@ -110,7 +110,7 @@ enum COREValueCalculation {
             out.value = UInt64(64 - bitSize)
             out.validate = true
         default:
-            throw COREFailure("\(kind.shortName) is not a field relocation")
+            throw COREFailure("\(kind.description) is not a field relocation")
         }
         return out
     }
@@ -129,7 +129,7 @@ enum COREValueCalculation {
     }
 
     /// A type-based value; nil spec gives 0.
-    static func typeValue(kind: COREKind, spec: COREAccessSpec?) throws(COREFailure) -> (value: UInt64, validate: Bool) {
+    static func typeValue(kind: CORERelocationKind, spec: COREAccessSpec?) throws(COREFailure) -> (value: UInt64, validate: Bool) {
         guard let spec else { return (0, true) }
         switch kind {
         case .typeIDTarget:
@@ -140,17 +140,17 @@ enum COREValueCalculation {
         case .typeSize:
             return (UInt64(try CORETypeRules.resolveSize(spec.btf, spec.rootTypeID)), true)
         default:
-            throw COREFailure("\(kind.shortName) is not handled as a type relocation")
+            throw COREFailure("\(kind.description) is not handled as a type relocation")
         }
     }
 
     /// An enumerator-based value; nil spec gives 0 for ENUMVAL_EXISTS and poison (nil) for
     /// ENUMVAL_VALUE.
-    static func enumValue(kind: COREKind, spec: COREAccessSpec?) throws(COREFailure) -> UInt64? {
+    static func enumValue(kind: CORERelocationKind, spec: COREAccessSpec?) throws(COREFailure) -> UInt64? {
         switch kind {
         case .enumValueExists:
             return spec == nil ? 0 : 1
-        case .enumValue:
+        case .enumValueValue:
             guard let spec else { return nil }
             guard let acc = spec.accessors.first else { throw COREFailure("empty enumerator spec") }
             let t = try CORETypeRules.type(spec.btf, acc.typeID)
@@ -164,13 +164,13 @@ enum COREValueCalculation {
             }
             return e.unsignedValue
         default:
-            throw COREFailure("\(kind.shortName) is not an enumerator relocation")
+            throw COREFailure("\(kind.description) is not an enumerator relocation")
         }
     }
 
     /// Local and target values for one relocation (libbpf's `bpf_core_calc_relo`). `target` nil
     /// means no candidate matched.
-    static func decide(kind: COREKind, local: COREAccessSpec, target: COREAccessSpec?) throws(COREFailure) -> CORERelocationDecision {
+    static func decide(kind: CORERelocationKind, local: COREAccessSpec, target: COREAccessSpec?) throws(COREFailure) -> CORERelocationDecision {
         var d = CORERelocationDecision()
         if kind.isFieldBased {
             guard let l = try fieldValue(kind: kind, spec: local) else {
