@@ -95,22 +95,12 @@ public struct BTFLinkage: RawRepresentable, Hashable, Sendable, CustomStringConv
     /// `BTF_FUNC_EXTERN` / `BTF_VAR_GLOBAL_EXTERN`.
     public static let `extern` = BTFLinkage(rawValue: 2)
 
-    /// bpftool's spelling for a FUNC ("static", "global", "extern").
+    /// bpftool's spelling ("static", "global", "extern"), for FUNC and VAR alike.
     public var description: String {
         switch rawValue {
         case 0: "static"
         case 1: "global"
         case 2: "extern"
-        default: "(unknown)"
-        }
-    }
-
-    /// bpftool's spelling for a VAR ("static", "global-alloc", "global-extern").
-    public var varDescription: String {
-        switch rawValue {
-        case 0: "static"
-        case 1: "global-alloc"
-        case 2: "global-extern"
         default: "(unknown)"
         }
     }

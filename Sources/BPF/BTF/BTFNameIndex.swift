@@ -1,3 +1,5 @@
+import Glibc
+
 /// An open-addressing hash table from names to type ids, over one BTF blob's own types.
 ///
 /// Keys are hashed by their *essential* name (libbpf's CO-RE flavour rule: `task_struct___v2`
@@ -9,26 +11,32 @@ struct BTFNameIndex: Sendable {
     let mask: Int
 
     init(_ btf: BTF) {
+        let storage = btf.storage
+        let typeStart = btf.typeStart
+        let firstID = btf.firstID
         var named = 0
-        for id in btf.ownTypeIDs where btf.nameOffset(of: id) != 0 { named += 1 }
+        for o in btf.recordOffsets where storage.u32(typeStart + Int(o)) != 0 { named += 1 }
         var capacity = 16
         while capacity < named * 2 { capacity <<= 1 }
-        var slots = [UInt32](repeating: 0, count: capacity)
         let mask = capacity - 1
-        for id in btf.ownTypeIDs {
-            let n = btf.nameOffset(of: id)
-            if n == 0 { continue }
-            let bytes = btf.stringBytes(at: n)
-            if bytes.isEmpty { continue }
-            var i = Int(Self.hash(BTFName.essential(bytes))) & mask
-            while slots[i] != 0 { i = (i + 1) & mask }
-            slots[i] = id
+        var slots = [UInt32](repeating: 0, count: capacity)
+        slots.withUnsafeMutableBufferPointer { table in
+            for (k, o) in btf.recordOffsets.enumerated() {
+                let n = storage.u32(typeStart + Int(o))
+                if n == 0 { continue }
+                let bytes = btf.stringBytes(at: n)
+                if bytes.isEmpty { continue }
+                var i = Int(Self.essentialHash(bytes)) & mask
+                while table[i] != 0 { i = (i + 1) & mask }
+                table[i] = firstID + UInt32(k)
+            }
         }
         self.slots = slots
         self.mask = mask
     }
 
     /// FNV-1a over the bytes.
+    @inline(__always)
     static func hash(_ bytes: UnsafeRawBufferPointer) -> UInt32 {
         var h: UInt32 = 0x811c_9dc5
         for b in bytes {
@@ -37,21 +45,44 @@ struct BTFNameIndex: Sendable {
         return h
     }
 
-    /// Ids whose name (essential or full, per `essential`) equals `query`, ascending.
-    func lookup(_ query: UnsafeRawBufferPointer, essential: Bool, in btf: BTF) -> [UInt32] {
-        let key = BTFName.essential(query)
-        var i = Int(Self.hash(key)) & mask
-        var found: [UInt32] = []
-        while true {
-            let id = slots[i]
-            if id == 0 { break }
-            let name = btf.stringBytes(at: btf.nameOffset(of: id))
-            let candidate = essential ? BTFName.essential(name) : name
-            if candidate.elementsEqual(essential ? key : query) { found.append(id) }
-            i = (i + 1) & mask
+    /// `hash(BTFName.essential(bytes))`, in one pass for names without `___`.
+    @inline(__always)
+    static func essentialHash(_ bytes: UnsafeRawBufferPointer) -> UInt32 {
+        var h: UInt32 = 0x811c_9dc5
+        var run = 0
+        var separator = false
+        for b in bytes {
+            h = (h ^ UInt32(b)) &* 0x0100_0193
+            if b == 0x5f {
+                run += 1
+                if run == 3 { separator = true }
+            } else {
+                run = 0
+            }
         }
-        found.sort()
-        return found
+        return separator ? hash(BTFName.essential(bytes)) : h
+    }
+
+    /// Ids whose name (essential or full, per `essential`) equals `query`, ascending.
+    func lookup(_ query: UnsafeRawBufferPointer, essential: Bool, in btf: BTF, into found: inout [UInt32]) {
+        let key = BTFName.essential(query)
+        let wanted = essential ? key : query
+        var i = Int(Self.hash(key)) & mask
+        let start = found.count
+        slots.withUnsafeBufferPointer { table in
+            while true {
+                let id = table[i]
+                if id == 0 { break }
+                var name = btf.stringBytes(at: btf.nameOffset(of: id))
+                if essential { name = BTFName.essential(name) }
+                if name.count == wanted.count,
+                   name.count == 0 || memcmp(name.baseAddress!, wanted.baseAddress!, name.count) == 0 {
+                    found.append(id)
+                }
+                i = (i + 1) & mask
+            }
+        }
+        if found.count - start > 1 { found[start...].sort() }
     }
 }
 
@@ -114,9 +145,13 @@ extension BTF {
     }
 
     private func lookup(_ query: UnsafeRawBufferPointer, essential: Bool) -> [UInt32] {
-        guard !query.isEmpty else { return [] }
-        var result = base?.lookup(query, essential: essential) ?? []
-        result += names.lookup(query, essential: essential, in: self)
+        var result: [UInt32] = []
+        if !query.isEmpty { collect(query, essential: essential, into: &result) }
         return result
+    }
+
+    private func collect(_ query: UnsafeRawBufferPointer, essential: Bool, into result: inout [UInt32]) {
+        base?.collect(query, essential: essential, into: &result)
+        names.lookup(query, essential: essential, in: self, into: &result)
     }
 }
