@@ -1,0 +1,81 @@
+import ArgumentParser
+import BPF
+
+struct ObjectCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "object",
+        abstract: "Inspect or load a BPF object file built for libbpf.",
+        subcommands: [ObjectInspectCommand.self, ObjectLoadCommand.self]
+    )
+}
+
+struct ObjectInspectCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "inspect",
+        abstract: "Show what the loader sees in an object: programs, maps, globals, BTF and CO-RE relocations.",
+        discussion: "Parsing only: no kernel, no root needed."
+    )
+
+    @Argument(help: "The BPF object file (ELF, as clang -target bpf emits it).")
+    var file: String
+
+    @Flag(help: "Print one JSON object instead of tables.")
+    var json = false
+
+    func run() throws {
+        let spec = try ObjectSpec(bytes: Syscalls.readFile(file), name: ObjectNaming.objectName(fromPath: file))
+        let report = try ObjectReport(spec)
+        print(json ? report.json : report.text)
+    }
+}
+
+struct ObjectLoadCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "load",
+        abstract: "Load every map and program of an object without attaching, and pin each program.",
+        discussion: """
+            Like 'bpftool prog loadall FILE DIR': each program is pinned at DIR/<program name> on bpffs \
+            and its kernel ID printed. The pins keep the programs (and the maps they use) loaded after \
+            this command exits; remove them with 'rm -r DIR'. A verifier rejection prints the log and \
+            exits non-zero.
+            """
+    )
+
+    @Argument(help: "The BPF object file.")
+    var file: String
+
+    @Option(name: .long, help: "The bpffs directory to pin programs in (created if missing).")
+    var pin: String
+
+    @Option(name: .customLong("pin-maps"), help: "Also pin every map at DIR/<map name> ('.' becomes '_').")
+    var pinMaps: String?
+
+    func run() throws {
+        let object = try BPFObject(path: file)
+        try Filesystem.makeDirectory(pin)
+        var pinned: [String] = []
+        do {
+            for name in object.programs.keys.sorted() {
+                let path = pin + "/" + name
+                try object.programs[name]!.pin(path)
+                pinned.append(path)
+            }
+            if let pinMaps {
+                try Filesystem.makeDirectory(pinMaps)
+                for name in object.maps.keys.sorted() {
+                    let path = pinMaps + "/" + String(name.map { $0 == "." ? "_" : $0 })
+                    try object.maps[name]!.pin(path)
+                    pinned.append(path)
+                }
+            }
+        } catch {
+            // Leave nothing half-pinned behind.
+            for p in pinned { try? Program.unpin(p) }
+            throw error
+        }
+        for p in object.spec.mainPrograms {
+            guard let program = object.programs[p.name] else { continue }
+            print("\(p.name) id \(program.id) type \(program.type) pinned \(pin)/\(p.name)")
+        }
+    }
+}
