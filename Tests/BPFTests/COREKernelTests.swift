@@ -18,7 +18,8 @@ import Testing
     /// The only result of `kind` whose local spec contains `spec`.
     func result(_ results: [CORERelocationResult], _ kind: String, _ spec: String,
                 sourceLocation: SourceLocation = #_sourceLocation) throws -> CORERelocationResult {
-        let found = results.filter { $0.kindName == kind && $0.localSpec.contains(spec) }
+        var found = results.filter { $0.kindName == kind && $0.localSpec.contains(spec) }
+        if found.count > 1 { found = found.filter { $0.localSpec == spec } }
         try #require(found.count == 1, "expected one <\(kind)> \(spec) in \(results)", sourceLocation: sourceLocation)
         return found[0]
     }
@@ -210,6 +211,26 @@ import Testing
         #expect(missing.poisoned)
         #expect(insns[missing.instructionIndex] == COREInstructionPatch.poisonInstruction)
         #expect(insns[missing.instructionIndex + 1] == COREInstructionPatch.poisonInstruction)
+    }
+
+    @Test func typeMatchesAcrossKindsAndEnum64Values() throws {
+        let (insns, results) = try object.relocate("core_matches", against: kernel)
+        #expect(results.count == 8)
+        func matches(_ spec: String) throws -> Int32 {
+            insns[try result(results, "type_matches", spec).instructionIndex].imm
+        }
+        #expect(try matches("struct callback_head") == 1)
+        #expect(try matches("callback_head___wrong_arity") == 0)   // function pointer arity differs
+        #expect(try matches("union sigval") == 1)
+        #expect(try matches("typedef pid_t") == 1)
+        #expect(try matches("pid_t___unsigned") == 0)              // unsigned int vs int
+        #expect(try matches("enum64 perf_callchain_context") == 1)
+        #expect(insns[try result(results, "type_size", "pid_t").instructionIndex].imm == 4)
+        // A 64-bit enumerator through both halves of an ld_imm64.
+        let kernelValue = try layout.enumValue("perf_callchain_context", "PERF_CONTEXT_KERNEL")
+        let value = try result(results, "enumval_value", "PERF_CONTEXT_KERNEL")
+        #expect(value.localSpec == "enum64 perf_callchain_context::PERF_CONTEXT_KERNEL = \(UInt64(bitPattern: kernelValue))")
+        #expect(Self.imm64(insns, value.instructionIndex) == kernelValue)
     }
 
     @Test func onlyTheFunctionsOwnRecordsApply() throws {

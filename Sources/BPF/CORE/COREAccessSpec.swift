@@ -136,20 +136,14 @@ struct COREAccessSpec {
         return s
     }
 
-    /// The C keyword bpftool-style messages use for a kind ("struct", "union", "enum", ...).
+    /// libbpf's `btf_kind_str` spelling of a kind ("struct", "enum64", "func_proto", ...).
     static func kindWord(_ kind: BTFKind) -> String {
         switch kind {
-        case .struct: "struct"
-        case .union: "union"
-        case .enum, .enum64: "enum"
-        case .typedef: "typedef"
-        case .fwd: "fwd"
-        case .int: "int"
-        case .ptr: "ptr"
-        case .array: "array"
+        case .void: "unknown"
         case .funcProto: "func_proto"
-        case .func: "func"
-        case .float: "float"
+        case .dataSec: "datasec"
+        case .declTag: "decl_tag"
+        case .typeTag: "type_tag"
         default: kind.description.lowercased()
         }
     }

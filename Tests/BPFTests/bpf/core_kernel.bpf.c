@@ -164,3 +164,41 @@ int core_shared_b(void *ctx)
 }
 
 char LICENSE[] SEC("license") = "GPL";
+
+/* TYPE_MATCHES across kinds, and 64-bit enumerators. */
+struct callback_head {
+	struct callback_head *next;
+	void (*func)(struct callback_head *head);
+} __attribute__((preserve_access_index));
+
+struct callback_head___wrong_arity {
+	struct callback_head *next;
+	void (*func)(struct callback_head *head, int extra);
+} __attribute__((preserve_access_index));
+
+union sigval {
+	int sival_int;
+	void *sival_ptr;
+};
+
+typedef int pid_t;
+typedef unsigned int pid_t___unsigned;
+
+enum perf_callchain_context {
+	PERF_CONTEXT_HV = (__u64)-32,
+	PERF_CONTEXT_KERNEL = (__u64)-128,
+};
+
+SEC("tracepoint/core/matches")
+int core_matches(void *ctx)
+{
+	out[0] = bpf_core_type_matches(struct callback_head);
+	out[1] = bpf_core_type_matches(struct callback_head___wrong_arity);
+	out[2] = bpf_core_type_matches(union sigval);
+	out[3] = bpf_core_type_matches(pid_t);
+	out[4] = bpf_core_type_matches(pid_t___unsigned);
+	out[5] = bpf_core_type_size(pid_t);
+	out[6] = bpf_core_type_matches(enum perf_callchain_context);
+	out[7] = bpf_core_enum_value(enum perf_callchain_context, PERF_CONTEXT_KERNEL);
+	return 0;
+}
