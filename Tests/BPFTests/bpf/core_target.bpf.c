@@ -20,6 +20,22 @@ struct amb_agree___v2 { int x; int y; };
 struct amb_prune { int x; };
 struct amb_prune___v2 { int x; int y; };
 
+/* Layouts for arrays, flexible arrays and bitfields. */
+struct lay {
+	int pad;
+	int grid[3][4];
+	int sbits : 5;
+	int count;
+	char flex[];
+};
+
+/* A bitfield that straddles an 8-byte boundary: no single load can read it. */
+struct __attribute__((packed)) lay_straddle {
+	unsigned long long low : 60;
+	unsigned long long cross : 8;
+};
+
+struct lay t9; struct lay_straddle t10;
 struct amb_offset t1; struct amb_offset___v2 t2;
 struct amb_size t3; struct amb_size___v2 t4;
 struct amb_agree t5; struct amb_agree___v2 t6;
