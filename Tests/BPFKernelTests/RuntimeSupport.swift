@@ -24,3 +24,87 @@ func isErrno(_ error: any Error, _ errno: Errno) -> Bool {
     if let e = error as? BPFError, case let .syscall(_, got) = e { return got == errno }
     return false
 }
+
+/// The calling thread's `bpf_get_current_pid_tgid()` value: tgid (process id) << 32 | tid.
+/// Tests filter on it so that other tests running in parallel in this process do not count.
+func currentPidTgid() -> UInt64 {
+    var buffer = [CChar](repeating: 0, count: 64)
+    let n = readlink("/proc/thread-self", &buffer, buffer.count - 1)
+    // "PID/task/TID"
+    let text = n > 0 ? String(decoding: buffer[0..<n].map { UInt8(bitPattern: $0) }, as: UTF8.self) : ""
+    let tid = text.split(separator: "/").last.flatMap { UInt64($0) } ?? 0
+    return UInt64(getpid()) << 32 | tid
+}
+
+/// getpid(2), `count` times (glibc does not cache it).
+func callGetpid(_ count: Int) {
+    for _ in 0..<count { _ = getpid() }
+}
+
+/// Programs assembled for the runtime tests.
+enum TestPrograms {
+    static let getpidSyscallNumber: Int32 = 39  // x86_64
+
+    /// Increments `counter[0]` (u64) each time it runs on the thread `pidTgid`. For a
+    /// raw_tracepoint on `sys_enter`, `syscall` also filters on args[1] (the syscall number).
+    static func counting(counter: Map, pidTgid: UInt64, syscall: Int32? = nil) throws(BPFError) -> [Instruction] {
+        var a = Assembler()
+        a.emit(.mov64(.r6, .r1))
+        a.emit(.call(helper: .getCurrentPidTgid))
+        a.emit(Instruction.loadImm64(.r1, pidTgid))
+        a.jump(.ne, .r0, .r1, to: "out")
+        if let syscall {
+            a.emit(.ldx(.double, .r1, .r6, offset: 8))
+            a.jump(.ne, .r1, imm: syscall, to: "out")
+        }
+        a.emit(.st(.word, .fp, offset: -4, imm: 0))
+        a.emit(.mov64(.r2, .fp))
+        a.emit(.add64(.r2, imm: -4))
+        a.emit(Instruction.loadMapFD(.r1, fd: counter.fd))
+        a.emit(.call(helper: .mapLookupElem))
+        a.jump(.eq, .r0, imm: 0, to: "out")
+        a.emit(.mov64(.r1, imm: 1))
+        a.emit(.atomicAdd(.double, .r0, offset: 0, .r1))
+        a.label("out")
+        a.emit(Instruction.returning(0))
+        return try a.assemble()
+    }
+
+    static let recordMagic: UInt64 = 0x5357_4946_5442_5046
+
+    /// On the thread `pidTgid`: `seq = ++counter[0]`, then `bpf_ringbuf_output(ring,
+    /// {magic, seq}, 16, 0)`.
+    static func ringbufWriter(ring: Map, counter: Map, pidTgid: UInt64) throws(BPFError) -> [Instruction] {
+        var a = Assembler()
+        a.emit(.call(helper: .getCurrentPidTgid))
+        a.emit(Instruction.loadImm64(.r1, pidTgid))
+        a.jump(.ne, .r0, .r1, to: "out")
+        a.emit(.st(.word, .fp, offset: -4, imm: 0))
+        a.emit(.mov64(.r2, .fp))
+        a.emit(.add64(.r2, imm: -4))
+        a.emit(Instruction.loadMapFD(.r1, fd: counter.fd))
+        a.emit(.call(helper: .mapLookupElem))
+        a.jump(.eq, .r0, imm: 0, to: "out")
+        a.emit(.ldx(.double, .r1, .r0, offset: 0))
+        a.emit(.add64(.r1, imm: 1))
+        a.emit(.stx(.double, .r0, offset: 0, .r1))
+        a.emit(.stx(.double, .fp, offset: -16, .r1))
+        a.emit(Instruction.loadImm64(.r2, recordMagic))
+        a.emit(.stx(.double, .fp, offset: -24, .r2))
+        a.emit(Instruction.loadMapFD(.r1, fd: ring.fd))
+        a.emit(.mov64(.r2, .fp))
+        a.emit(.add64(.r2, imm: -24))
+        a.emit(.mov64(.r3, imm: 16))
+        a.emit(.mov64(.r4, imm: 0))
+        a.emit(.call(helper: .ringbufOutput))
+        a.label("out")
+        a.emit(Instruction.returning(0))
+        return try a.assemble()
+    }
+
+    static func load(_ name: String, _ type: ProgramType, _ insns: [Instruction], logLevel: UInt32? = nil) throws(BPFError) -> Program {
+        try Program.load(ProgramLoadAttributes(name: name, type: type, instructions: insns, license: "GPL", logLevel: logLevel))
+    }
+}
+
+func usleepMilliseconds(_ ms: UInt32) { usleep(ms * 1000) }

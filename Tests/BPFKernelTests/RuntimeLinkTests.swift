@@ -1,0 +1,97 @@
+import BPF
+import Testing
+
+@Suite("Runtime: links", .enabled(if: RuntimeTestEnvironment.isRoot, RuntimeTestEnvironment.skipReason))
+struct RuntimeLinkTests {
+    @Test func tracepointCountsGetpidExactly() throws {
+        let counter = try makeMap("rt_tp_count", .array, key: 4, value: 8, max: 1)
+        let me = currentPidTgid()
+        let program = try TestPrograms.load("rt_tp_getpid", .tracepoint, TestPrograms.counting(counter: counter, pidTgid: me))
+        let link = try program.attachTracepoint(category: "syscalls", name: "sys_enter_getpid")
+        #expect(!link.isLegacyPerfEvent)
+        let info = try link.info()
+        #expect(info.programID == program.id)
+        #expect(info.typeName == "perf_event")
+
+        callGetpid(25)
+        #expect(try counter.lookup(key: UInt32(0), as: UInt64.self) == 25)
+
+        // After BPF_LINK_DETACH the program no longer runs.
+        try link.detach()
+        callGetpid(10)
+        #expect(try counter.lookup(key: UInt32(0), as: UInt64.self) == 25)
+    }
+
+    @Test func legacyPerfEventAttachmentAlsoCounts() throws {
+        // The fallback path of kernels before 5.15: PERF_EVENT_IOC_SET_BPF + ENABLE.
+        let counter = try makeMap("rt_tp_legacy", .array, key: 4, value: 8, max: 1)
+        let program = try TestPrograms.load("rt_tp_legacy", .tracepoint, TestPrograms.counting(counter: counter, pidTgid: currentPidTgid()))
+        let id = try PerfEvent.tracepointID(category: "syscalls", name: "sys_enter_getpid")
+        let perf = try PerfEvent.openTracepoint(id: id, label: "syscalls:sys_enter_getpid")
+        try PerfEvent.setBPF(perfFD: perf.rawValue, programFD: program.fd, label: "legacy")
+        try PerfEvent.enable(perfFD: perf.rawValue, label: "legacy")
+        callGetpid(7)
+        perf.close()
+        callGetpid(3)
+        #expect(try counter.lookup(key: UInt32(0), as: UInt64.self) == 7)
+    }
+
+    @Test func rawTracepointOnSysEnter() throws {
+        let counter = try makeMap("rt_raw_count", .array, key: 4, value: 8, max: 1)
+        let program = try TestPrograms.load(
+            "rt_raw_sysenter", .rawTracepoint,
+            TestPrograms.counting(counter: counter, pidTgid: currentPidTgid(), syscall: TestPrograms.getpidSyscallNumber))
+        let link = try program.attachRawTracepoint(name: "sys_enter")
+        #expect(try link.info().typeName == "raw_tracepoint")
+        callGetpid(12)
+        let count = try #require(try counter.lookup(key: UInt32(0), as: UInt64.self))
+        #expect(count >= 12)
+    }
+
+    @Test func unknownTracepointsAreNamed() throws {
+        let program = try TestPrograms.load("rt_tp_none", .tracepoint, Instruction.returning(0))
+        #expect {
+            try program.attachTracepoint(category: "syscalls", name: "sys_enter_no_such_call")
+        } throws: { error in
+            guard let e = error as? BPFError, case let .missing(what) = e else { return false }
+            return what.contains("syscalls:sys_enter_no_such_call")
+        }
+        #expect(throws: BPFError.self) { try program.attachTracepoint(category: "../x", name: "y") }
+        let raw = try TestPrograms.load("rt_raw_none", .rawTracepoint, Instruction.returning(0))
+        #expect {
+            try raw.attachRawTracepoint(name: "no_such_raw_tracepoint")
+        } throws: { error in
+            guard let e = error as? BPFError, case let .missing(what) = e else { return false }
+            return what.contains("no_such_raw_tracepoint")
+        }
+    }
+
+    @Test func pinAndReopenLink() throws {
+        let dir = RuntimeTestEnvironment.uniquePinDirectory("link")
+        try Syscalls.mkdir(dir)
+        defer { try? Syscalls.rmdir(dir) }
+        let path = dir + "/link"
+        var linkID: UInt32 = 0
+        do {
+            let program = try TestPrograms.load("rt_pinlink", .rawTracepoint, Instruction.returning(0))
+            let link = try program.attachRawTracepoint(name: "sys_enter")
+            linkID = try link.info().id
+            try link.pin(path)
+            defer { try? Link.unpin(path) }
+            let opened = try Link.open(pinned: path)
+            #expect(try opened.info().id == linkID)
+            #expect(try opened.info().programID == program.id)
+            try Link.unpin(path)
+            #expect(!Syscalls.exists(path))
+        }
+        // Every descriptor and the pin are gone: the link no longer exists.
+        #expect { try Link.open(id: linkID) } throws: { isErrno($0, .init(rawValue: 2)) }
+    }
+
+    @Test func tpBTFAttachesThroughRawTracepointOpen() throws {
+        // tp_btf needs the kernel BTF id of btf_trace_<name>; the test finds it with bpftool-free
+        // means: the BTF parser belongs to another module, so only the no-target failure is checked.
+        let program = try? TestPrograms.load("rt_tpbtf", .tracing, Instruction.returning(0))
+        #expect(program == nil)  // tracing programs need attach_btf_id
+    }
+}

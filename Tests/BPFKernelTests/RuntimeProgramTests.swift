@@ -1,0 +1,133 @@
+import BPF
+import Testing
+
+@Suite("Runtime: programs", .enabled(if: RuntimeTestEnvironment.isRoot, RuntimeTestEnvironment.skipReason))
+struct RuntimeProgramTests {
+    @Test func loadAndInspect() throws {
+        let counter = try makeMap("rt_cnt_info", .array, key: 4, value: 8, max: 1)
+        let program = try TestPrograms.load("rt_info_prog", .tracepoint, TestPrograms.counting(counter: counter, pidTgid: 1))
+        #expect(program.type == .tracepoint)
+        #expect(program.id > 0)
+        #expect(program.verifierLog.isEmpty)
+        let info = try program.info()
+        #expect(info.name == "rt_info_prog")
+        #expect(info.tag.count == 8 && info.tagHex.count == 16)
+        #expect(info.mapIDs == [counter.id])
+        #expect(info.xlatedLength > 0 && info.xlatedLength % 8 == 0)
+        #expect(info.gplCompatible)
+
+        let extra = try makeMap("rt_bound", .array, key: 4, value: 4, max: 1)
+        try program.bind(map: extra)
+        #expect(Set(try program.info().mapIDs) == [counter.id, extra.id])
+
+        let again = try Program.open(id: program.id)
+        #expect(again.id == program.id && again.type == .tracepoint)
+    }
+
+    @Test func requestedLogIsKept() throws {
+        let program = try TestPrograms.load("rt_logged", .socketFilter, Instruction.returning(0), logLevel: 1)
+        #expect(program.verifierLog.contains("processed"))
+    }
+
+    @Test func verifierRejectionCarriesWholeLog() throws {
+        // exit without setting r0: the verifier answers "R0 !read_ok".
+        do {
+            _ = try TestPrograms.load("rt_bad", .socketFilter, [.exit()])
+            Issue.record("the verifier accepted a program that reads an uninitialised r0")
+        } catch {
+            guard case let .verifier(program, errno, log, hint) = error else {
+                Issue.record("expected BPFError.verifier, got \(error)")
+                return
+            }
+            #expect(program == "rt_bad")
+            #expect(errno == .EACCES)
+            #expect(log.contains("R0 !read_ok"))
+            #expect(hint?.contains("R0 !read_ok") == true)
+            #expect(error.description.contains("verifier log"))
+        }
+    }
+
+    @Test func hintsForUnknownHelperAndPoisonedRelocation() throws {
+        // bpf_get_current_pid_tgid is not available to socket filters.
+        do {
+            _ = try TestPrograms.load("rt_nohelper", .socketFilter, [.call(helper: .getCurrentPidTgid)] + Instruction.returning(0))
+            Issue.record("socket filter with bpf_get_current_pid_tgid loaded")
+        } catch {
+            guard case let .verifier(_, _, log, hint) = error else { Issue.record("\(error)"); return }
+            #expect(log.contains("unknown func"))
+            #expect(hint?.contains("helper is not available") == true)
+        }
+        // libbpf's poison call for an unresolved CO-RE relocation.
+        do {
+            _ = try TestPrograms.load("rt_poison", .socketFilter, [.call(helperNumber: 0xbad2310)] + Instruction.returning(0))
+            Issue.record("poisoned program loaded")
+        } catch {
+            guard case let .verifier(_, _, log, hint) = error else { Issue.record("\(error)"); return }
+            #expect(log.contains("195896080"))
+            #expect(hint?.contains("CO-RE") == true)
+        }
+    }
+
+    @Test func emptyProgramIsAnArgumentError() {
+        #expect(throws: BPFError.self) { try TestPrograms.load("rt_empty", .socketFilter, []) }
+    }
+
+    @Test func testRunReturnsRetval() throws {
+        let packet = [UInt8](repeating: 0xab, count: 64)
+        let xdp = try TestPrograms.load("rt_xdp_pass", .xdp, Instruction.returning(2))  // XDP_PASS
+        let result = try xdp.testRun(data: packet, repeat: 3)
+        #expect(result.returnValue == 2)
+        #expect(result.dataOut == packet)
+
+        let filter = try TestPrograms.load("rt_sockfilt", .socketFilter, Instruction.returning(0x1234))
+        #expect(try filter.testRun(data: packet).returnValue == 0x1234)
+    }
+
+    @Test func pinAndOpenPinnedProgram() throws {
+        let dir = RuntimeTestEnvironment.uniquePinDirectory("prog")
+        try Syscalls.mkdir(dir)
+        defer { try? Syscalls.rmdir(dir) }
+        let program = try TestPrograms.load("rt_pinprog", .socketFilter, Instruction.returning(0))
+        let path = dir + "/prog"
+        try program.pin(path)
+        defer { try? Program.unpin(path) }
+        let opened = try Program.open(pinned: path)
+        #expect(opened.id == program.id)
+        #expect(opened.name == "rt_pinprog")
+        try Program.unpin(path)
+        #expect(!Syscalls.exists(path))
+    }
+}
+
+@Suite("Runtime: assembler")
+struct RuntimeAssemblerTests {
+    @Test func labelsResolveToRelativeOffsets() throws {
+        var a = Assembler()
+        a.jump(.eq, .r1, imm: 0, to: "end")
+        a.emit(Instruction.loadImm64(.r0, 0x1_0000_0002))
+        a.goto("end")
+        a.label("end")
+        a.emit(.exit())
+        let insns = try a.assemble()
+        #expect(insns.count == 5)
+        #expect(insns[0].offset == 3)
+        #expect(insns[3].offset == 0)
+        #expect(insns[1].imm == 2 && insns[2].imm == 1)
+        var bad = Assembler()
+        bad.goto("nowhere")
+        #expect(throws: BPFError.self) { try bad.assemble() }
+    }
+
+    @Test func encodingsMatchTheUAPI() {
+        #expect(Instruction.mov64(.r0, imm: 7).bytes == [0xb7, 0x00, 0, 0, 7, 0, 0, 0])
+        #expect(Instruction.exit().bytes == [0x95, 0, 0, 0, 0, 0, 0, 0])
+        #expect(Instruction.call(helper: .ringbufOutput).imm == 130)
+        #expect(Instruction.ldx(.word, .r2, .r1, offset: 4).bytes == [0x61, 0x12, 4, 0, 0, 0, 0, 0])
+        #expect(Instruction.stx(.double, .r10, offset: -8, .r1).bytes == [0x7b, 0x1a, 0xf8, 0xff, 0, 0, 0, 0])
+        #expect(Instruction.loadMapFD(.r1, fd: 5)[0].bytes == [0x18, 0x11, 0, 0, 5, 0, 0, 0])
+        #expect(Instruction.atomicAdd(.double, .r0, offset: 0, .r1).bytes == [0xdb, 0x10, 0, 0, 0, 0, 0, 0])
+        #expect(BPFHelper.mapLookupElem.rawValue == 1 && BPFHelper.getCurrentPidTgid.rawValue == 14)
+        #expect(BPFHelper.ringbufReserve.rawValue == 131 && BPFHelper.ringbufSubmit.rawValue == 132)
+        #expect(BPFHelper.getCurrentPidTgid.description == "bpf_get_current_pid_tgid#14")
+    }
+}
