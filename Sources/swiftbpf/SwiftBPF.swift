@@ -6,6 +6,6 @@ struct SwiftBPFCommand: ParsableCommand {
         commandName: "swiftbpf",
         abstract: "eBPF tools and object utilities, in Swift.",
         discussion: "Most commands need root (CAP_BPF and CAP_PERFMON) and a kernel with BTF.",
-        subcommands: [ObjectCommand.self]
+        subcommands: [ExecSnoopCommand.self, ObjectCommand.self, BTFCommand.self]
     )
 }

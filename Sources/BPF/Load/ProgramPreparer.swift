@@ -22,11 +22,7 @@ struct ProgramPreparer {
             var insns = p.instructions
             var results: [CORERelocationResult] = []
             if let relocator, let records = ext?.coreRelocations[p.elfSectionName], !records.isEmpty {
-                let requests = records.map {
-                    CORERelocator.Request(instructionOffset: Int($0.insnOffset), typeID: $0.typeID,
-                                          accessString: $0.accessString, kind: $0.kind.rawValue)
-                }
-                results = try relocator.apply(to: &insns, sectionOffset: p.sectionOffset, requests: requests, programName: p.name)
+                results = try relocator.apply(to: &insns, sectionOffset: p.sectionOffset, records: records, programName: p.name)
             }
             relocated[p.name] = (insns, results)
         }

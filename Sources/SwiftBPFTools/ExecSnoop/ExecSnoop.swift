@@ -1,0 +1,69 @@
+import BPF
+
+/// execsnoop: every execve(2) on the machine, with its full argv, from the tracepoints
+/// `syscalls:sys_enter_execve` and `syscalls:sys_exit_execve`. Filters run in the kernel: they are
+/// `const volatile` globals of `execsnoop.bpf.c`, frozen before load, so the verifier removes the
+/// code of filters that are off.
+public final class ExecSnoop: Sendable {
+    /// Which execs to report. Empty filters report everything.
+    public struct Filter: Sendable {
+        /// Only execs by this process (tgid) or by its children (parent tgid).
+        public var pid: UInt32?
+        /// Only execs by this user id.
+        public var uid: UInt32?
+        /// Only execs whose command name (comm, after the exec) contains this text (at most 15 bytes).
+        public var name: String?
+
+        public init(pid: UInt32? = nil, uid: UInt32? = nil, name: String? = nil) {
+            self.pid = pid
+            self.uid = uid
+            self.name = name
+        }
+    }
+
+    let object: BPFObject
+    let links: [Link]
+    let ring: RingBuffer
+    let dropped: Map
+
+    /// Loads the program with `filter` and attaches it. Events start arriving at once.
+    public init(filter: Filter = Filter()) throws(BPFError) {
+        var options = LoadOptions()
+        if let pid = filter.pid { options.set("targ_pid", to: pid) }
+        if let uid = filter.uid { options.set("targ_uid", to: uid) }
+        if let name = filter.name {
+            guard !name.isEmpty, name.utf8.count < 16 else {
+                throw .invalidArgument("--name must be 1 to 15 bytes (a task's comm is at most 15), got \(name.utf8.count)")
+            }
+            options.set("targ_name", string: name, size: 16)
+            options.set("targ_name_len", to: UInt32(name.utf8.count))
+        }
+        object = try BPFObject(ObjectSpec(bytes: EmbeddedObjects.execsnoop.bytes, name: "execsnoop"), options: options)
+        ring = try RingBuffer(map: object.map("events"))
+        dropped = try object.map("dropped")
+        links = try object.attachAll()
+    }
+
+    /// Waits up to `timeoutMilliseconds` for events and hands each to `body`. Returns how many
+    /// were delivered. A signal interrupts the wait early (returns 0).
+    public func poll(timeoutMilliseconds: Int32, _ body: (ExecEvent) -> Void) throws(BPFError) -> Int {
+        do {
+            return try ring.poll(timeoutMilliseconds: timeoutMilliseconds) { record in
+                if let event = ExecEvent(record: record) { body(event) }
+            }
+        } catch {
+            if case let .syscall(_, e) = error, e == .EINTR { return 0 }
+            throw error
+        }
+    }
+
+    /// Events the kernel side could not send because the ring buffer was full.
+    public func droppedEvents() throws(BPFError) -> UInt64 {
+        (try dropped.lookupPerCPU(key: UInt32(0), as: UInt64.self) ?? []).reduce(0, +)
+    }
+
+    /// Detaches the programs and stops the reader. Also happens when the value is released.
+    public func stop() {
+        ring.close()
+    }
+}

@@ -1,0 +1,137 @@
+// SPDX-License-Identifier: GPL-2.0
+// execsnoop: one event per execve(2), with the full argv, filtered in the kernel.
+// GPL because it calls GPL-only helpers (bpf_probe_read_user_str, bpf_get_current_task).
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_core_read.h>
+#include "execsnoop.h"
+
+// Filters, set from Swift before load (.rodata, frozen: the verifier prunes unused branches).
+const volatile __u32 targ_pid = 0;           // 0: any; else the exec'ing process or its parent
+const volatile __u32 targ_uid = 0xffffffff;  // 0xffffffff: any
+const volatile __u32 targ_name_len = 0;      // 0: any; else comm after exec must contain targ_name
+const volatile char targ_name[TASK_COMM_LEN] = {};
+
+struct {
+    __uint(type, BPF_MAP_TYPE_HASH);
+    __uint(max_entries, 4096);
+    __uint(map_flags, BPF_F_NO_PREALLOC);
+    __type(key, __u32);
+    __type(value, struct exec_event);
+} pending SEC(".maps");
+
+struct {
+    __uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+    __uint(max_entries, 1);
+    __type(key, __u32);
+    __type(value, struct exec_event);
+} scratch SEC(".maps");
+
+struct {
+    __uint(type, BPF_MAP_TYPE_RINGBUF);
+    __uint(max_entries, 4 * 1024 * 1024);
+} events SEC(".maps");
+
+// Events that could not be sent (ring buffer full); user space reports them.
+struct {
+    __uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+    __uint(max_entries, 1);
+    __type(key, __u32);
+    __type(value, __u64);
+} dropped SEC(".maps");
+
+SEC("tracepoint/syscalls/sys_enter_execve")
+int handle_enter_execve(struct trace_event_raw_sys_enter *ctx)
+{
+    __u64 id = bpf_get_current_pid_tgid();
+    __u32 tgid = id >> 32, tid = (__u32)id;
+    __u32 uid = (__u32)bpf_get_current_uid_gid();
+    struct task_struct *task = (struct task_struct *)bpf_get_current_task();
+    __u32 ppid = BPF_CORE_READ(task, real_parent, tgid);
+    __u32 zero = 0;
+
+    if (targ_uid != 0xffffffff && uid != targ_uid)
+        return 0;
+    if (targ_pid && tgid != targ_pid && ppid != targ_pid)
+        return 0;
+
+    struct exec_event *e = bpf_map_lookup_elem(&scratch, &zero);
+    if (!e)
+        return 0;
+    e->pid = tgid;
+    e->ppid = ppid;
+    e->uid = uid;
+    e->retval = 0;
+    e->args_count = 0;
+    e->args_size = 0;
+    e->truncated = 0;
+
+    const char *const *argv = (const char *const *)ctx->args[1];
+    for (int i = 0; i < MAX_ARGS; i++) {
+        const char *arg = 0;
+        if (bpf_probe_read_user(&arg, sizeof(arg), &argv[i]) || !arg)
+            break;
+        if (e->args_size >= ARGS_DATA_SIZE) {
+            e->truncated = 1;
+            break;
+        }
+        long n = bpf_probe_read_user_str(&e->args[e->args_size & (ARGS_DATA_SIZE - 1)], ARG_MAX_LEN, arg);
+        if (n <= 0)
+            break;
+        if (n == ARG_MAX_LEN)
+            e->truncated = 1;
+        e->args_count++;
+        e->args_size += n;
+    }
+    bpf_map_update_elem(&pending, &tid, e, BPF_ANY);
+    return 0;
+}
+
+static __always_inline int contains_name(const char *comm)
+{
+    for (int start = 0; start < TASK_COMM_LEN; start++) {
+        if (start + targ_name_len > TASK_COMM_LEN)
+            return 0;
+        int ok = 1;
+        for (int j = 0; j < TASK_COMM_LEN; j++) {
+            if (j >= targ_name_len)
+                break;
+            int k = start + j;
+            if (k >= TASK_COMM_LEN || comm[k] != targ_name[j]) {
+                ok = 0;
+                break;
+            }
+        }
+        if (ok)
+            return 1;
+    }
+    return 0;
+}
+
+SEC("tracepoint/syscalls/sys_exit_execve")
+int handle_exit_execve(struct trace_event_raw_sys_exit *ctx)
+{
+    __u32 tid = (__u32)bpf_get_current_pid_tgid();
+    struct exec_event *e = bpf_map_lookup_elem(&pending, &tid);
+    if (!e)
+        return 0;
+    e->retval = ctx->ret;
+    bpf_get_current_comm(&e->comm, sizeof(e->comm));
+    if (targ_name_len && !contains_name(e->comm))
+        goto out;
+    __u32 size = e->args_size;
+    if (size > ARGS_DATA_SIZE + ARG_MAX_LEN)
+        size = ARGS_DATA_SIZE + ARG_MAX_LEN;
+    size += EXEC_EVENT_HEADER_SIZE;
+    if (bpf_ringbuf_output(&events, e, size, 0)) {
+        __u32 zero = 0;
+        __u64 *d = bpf_map_lookup_elem(&dropped, &zero);
+        if (d)
+            *d += 1;
+    }
+out:
+    bpf_map_delete_elem(&pending, &tid);
+    return 0;
+}
+
+char LICENSE[] SEC("license") = "GPL";

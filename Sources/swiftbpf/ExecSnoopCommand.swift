@@ -1,0 +1,66 @@
+import ArgumentParser
+import BPF
+import Glibc
+import SwiftBPFTools
+
+struct ExecSnoopCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "execsnoop",
+        abstract: "Trace every exec on the machine, with its full argv.",
+        discussion: """
+            One line per execve(2): PCOMM (the command name after the exec), PID, PPID, RET (0 or \
+            -errno) and ARGS. Filters run in the kernel. Ctrl-C or SIGTERM stops and detaches.
+            JSON fields: comm, pid, ppid, uid, ret, args (array), truncated, and time with --timestamp.
+            """
+    )
+
+    @Option(help: "Only execs by this process or by its children (parent pid).")
+    var pid: UInt32?
+
+    @Option(help: "Only execs by this user id.")
+    var uid: UInt32?
+
+    @Option(help: "Only execs whose command name contains this text.")
+    var name: String?
+
+    @Flag(name: [.customShort("T"), .long], help: "Print the time since start, in seconds.")
+    var timestamp = false
+
+    @Flag(help: "Print one JSON object per line.")
+    var json = false
+
+    @Option(name: [.short, .long], help: "Stop after this many seconds.")
+    var duration: Double?
+
+    func run() throws {
+        installStopHandlers()
+        let start = MonotonicClock.seconds()
+        let snoop = try ExecSnoop(filter: .init(pid: pid, uid: uid, name: name))
+        if !json {
+            print(ExecSnoopFormat.header(timestamp: timestamp))
+            Output.flush()
+        }
+        while !stopRequested.load(ordering: .relaxed) {
+            if let duration, MonotonicClock.seconds() - start >= duration { break }
+            let n = try snoop.poll(timeoutMilliseconds: 200) { event in
+                let t = timestamp ? MonotonicClock.seconds() - start : nil
+                print(json ? ExecSnoopFormat.json(event, seconds: t) : ExecSnoopFormat.line(event, seconds: t))
+            }
+            if n > 0 { Output.flush() }
+        }
+        snoop.stop()
+        let lost = try snoop.droppedEvents()
+        if lost > 0 {
+            if json { print("{\"dropped\":\(lost)}") }
+            Output.error("execsnoop: \(lost) events dropped (ring buffer full)")
+        }
+    }
+}
+
+enum MonotonicClock {
+    static func seconds() -> Double {
+        var ts = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &ts)
+        return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
+    }
+}

@@ -1,0 +1,14 @@
+import Glibc
+
+/// Terminal output of the tools: stdout is flushed after each batch of events, so a reader of a
+/// pipe sees events as they happen (libbpf-tools only flushes every 4 KiB).
+enum Output {
+    static func flush() { fflush(nil) }
+
+    static func error(_ message: String) {
+        flush()
+        var bytes = Array(message.utf8)
+        if bytes.last != 10 { bytes.append(10) }
+        _ = bytes.withUnsafeBytes { Glibc.write(2, $0.baseAddress, $0.count) }
+    }
+}
