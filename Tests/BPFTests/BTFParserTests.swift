@@ -239,3 +239,68 @@ import Testing
         #expect(throws: BPFError.self) { try btf.size(of: 1) }
     }
 }
+
+@Suite struct BTFSplitTests {
+    /// A base with `int` and `struct base_s { int x; }`, and a split BTF on top whose types refer
+    /// to base types and whose names use both string sections.
+    private func blobs() -> (base: [UInt8], split: [UInt8]) {
+        var base = BTFBlobBuilder()
+        let intName = base.name("int"), baseS = base.name("base_s"), x = base.name("x")
+        base.record(name: intName, kind: .int, sizeOrType: 4, extra: [0x0100_0020])       // 1
+        base.record(name: baseS, kind: .struct, vlen: 1, sizeOrType: 4, extra: [x, 1, 0]) // 2
+        let baseStrings = UInt32(base.strings.count)
+
+        var split = BTFBlobBuilder()
+        split.strings = [0]
+        let mod = split.name("mod_s") + baseStrings
+        let y = split.name("y") + baseStrings
+        split.record(name: 0, kind: .ptr, sizeOrType: 2)                                    // 3 -> base_s *
+        split.record(name: mod, kind: .struct, vlen: 2, sizeOrType: 16,                     // 4
+                     extra: [x, 1, 0, y, 3, 64])                                            // x: base name
+        return (base.build(), split.build())
+    }
+
+    @Test func splitBTFContinuesIDsAndStrings() throws {
+        let (baseBytes, splitBytes) = blobs()
+        let base = try BTF(bytes: baseBytes)
+        let split = try BTF(bytes: splitBytes, base: base)
+        #expect(base.count == 3)
+        #expect(split.firstID == 3 && split.count == 5)
+        #expect(split.ownTypeIDs == 3..<5)
+        let mod = try split.type(4)
+        #expect(mod.name == "mod_s")
+        #expect(mod.members.map(\.name) == ["x", "y"])
+        #expect(try split.type(2).name == "base_s")          // base types through the split
+        #expect(split.typeIDs(named: "base_s") == [2])
+        #expect(split.typeIDs(named: "mod_s") == [4])
+        #expect(split.typeID(named: "int", kind: .int) == 1)
+        #expect(try split.size(of: 4) == 16)
+        #expect(try split.size(of: 3) == 8)
+        // Raw dump of a split BTF lists only its own types, like bpftool -B.
+        let raw = try BTFRawDumper(btf: split).dumpAll()
+        #expect(raw == "[3] PTR '(anon)' type_id=2\n[4] STRUCT 'mod_s' size=16 vlen=2\n\t'x' type_id=1 bits_offset=0\n\t'y' type_id=3 bits_offset=64\n")
+        // Patching a base type through the split is refused.
+        var patch = BTFPatch(split)
+        #expect(throws: BPFError.self) { try patch.setVarLinkage(1, to: .static) }
+    }
+
+    @Test func splitBTFRejectsReferencesPastItsEnd() throws {
+        let (baseBytes, _) = blobs()
+        let base = try BTF(bytes: baseBytes)
+        var bad = BTFBlobBuilder()
+        bad.record(name: 0, kind: .ptr, sizeOrType: 9)
+        #expect(throws: BPFError.self) { try BTF(bytes: bad.build(), base: base) }
+    }
+
+    @Test func concurrentLookupsShareOneIndex() async throws {
+        let btf = try BTF.kernel()
+        let expected = btf.typeIDs(named: "task_struct")
+        try await withThrowingTaskGroup(of: [UInt32].self) { group in
+            for _ in 0..<8 {
+                group.addTask { btf.typeIDs(named: "task_struct") }
+            }
+            for try await ids in group { #expect(ids == expected) }
+        }
+        #expect(!expected.isEmpty)
+    }
+}
