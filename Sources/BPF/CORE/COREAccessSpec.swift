@@ -69,7 +69,7 @@ struct COREAccessSpec {
         }
         guard kind.isFieldBased else { throw COREFailure("unknown relocation kind \(kind.rawValue)") }
 
-        bitOffset = first * (try CORETypeRules.resolveSize(btf, id)) * 8
+        bitOffset = try CORETypeRules.elementBits(first, size: try CORETypeRules.resolveSize(btf, id), plus: 0)
         for step in 1..<raw.count {
             let index = raw[step]
             t = try CORETypeRules.skipModifiers(btf, id)
@@ -94,7 +94,7 @@ struct COREAccessSpec {
                 }
                 id = element.id
                 accessors.append(COREAccessor(typeID: id, index: index, name: nil))
-                bitOffset += index * (try CORETypeRules.resolveSize(btf, id)) * 8
+                bitOffset = try CORETypeRules.elementBits(index, size: try CORETypeRules.resolveSize(btf, id), plus: bitOffset)
             } else {
                 throw COREFailure("step \(step) of '\(accessString)' reaches type [\(id)] of kind \(t.kind), which has no members or elements")
             }

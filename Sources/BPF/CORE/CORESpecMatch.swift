@@ -47,7 +47,7 @@ extension COREAccessSpec {
                 guard spec.raw.count < Self.maxLength else { throw COREFailure("target access is too deep") }
                 spec.accessors.append(COREAccessor(typeID: targetCursor, index: local.index, name: nil))
                 spec.raw.append(local.index)
-                spec.bitOffset += local.index * (try CORETypeRules.resolveSize(target, targetCursor)) * 8
+                spec.bitOffset = try CORETypeRules.elementBits(local.index, size: try CORETypeRules.resolveSize(target, targetCursor), plus: spec.bitOffset)
             }
         }
         return spec

@@ -67,6 +67,18 @@ enum CORETypeRules {
         throw COREFailure("type chain from [\(id)] is too deep to size")
     }
 
+    /// `base + index * size * 8`, the bit offset of element `index`; fails instead of overflowing
+    /// (access strings come from the object file).
+    static func elementBits(_ index: Int, size: Int, plus base: Int) throws(COREFailure) -> Int {
+        let (bytes, o1) = index.multipliedReportingOverflow(by: size)
+        let (bits, o2) = bytes.multipliedReportingOverflow(by: 8)
+        let (sum, o3) = bits.addingReportingOverflow(base)
+        guard !o1, !o2, !o3, sum <= Int(UInt32.max) else {
+            throw COREFailure("element \(index) of a \(size)-byte type is too far away to address")
+        }
+        return sum
+    }
+
     /// libbpf's `btf_kind_core_compat`: same kind, with ENUM and ENUM64 counted as one.
     static func kindsCompatible(_ a: BTFKind, _ b: BTFKind) -> Bool {
         a == b || (a.isEnum && b.isEnum)

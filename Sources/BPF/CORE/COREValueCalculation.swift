@@ -105,9 +105,10 @@ enum COREValueCalculation {
             out.validate = true
         case .fieldLShiftU64:
             // Little-endian: shift the field's top bit up to bit 63.
-            out.value = UInt64(64 - (bitOff + bitSize - byteOff * 8))
+            // Wraps like libbpf's u64 arithmetic for fields wider than 8 bytes.
+            out.value = UInt64(bitPattern: Int64(64 - (bitOff + bitSize - byteOff * 8)))
         case .fieldRShiftU64:
-            out.value = UInt64(64 - bitSize)
+            out.value = UInt64(bitPattern: Int64(64 - bitSize))
             out.validate = true
         default:
             throw COREFailure("\(kind.description) is not a field relocation")
