@@ -158,6 +158,11 @@ import Testing
     #expect(try linkage("sub_static") == .static)
     #expect(try linkage("tp_first") == .global)
     #expect(spec.btfExtBytes?.isEmpty == false)
+    // .BTF.ext records are keyed by the ELF section names of the functions.
+    let ext = try #require(spec.btfExt)
+    #expect(ext.funcInfo[".text"]?.count == 4)
+    #expect(ext.funcInfo["tp/syscalls/sys_enter_getpid"]?.count == 1)
+    #expect(ext.lineInfo["tracepoint/syscalls/sys_enter_getppid"]?.isEmpty == false)
 }
 
 @Test func objectBTFMapsSlotsAndProgramOrder() throws {
@@ -228,9 +233,16 @@ import Testing
     let connect = try #require(spec.program(named: "connect_hook"))
     #expect(connect.type == .cgroupSockAddr && connect.expectedAttachType == .cgroupInet4Connect)
     #expect(connect.attachTarget == nil)
-    // The unrecognised .note.swiftbpf section is skipped: no map, no error.
-    #expect(spec.maps.isEmpty)
-    #expect(spec.sectionNames.values.contains(".note.swiftbpf"))
+    // The unrecognised .fixture_info data section is skipped: no map, no error.
+    #expect(spec.sectionNames.values.contains(".fixture_info"))
+    // The string literal's .rodata.str1.1 is an internal map without BTF (no DATASEC), not mmapable.
+    #expect(spec.maps.map(\.name) == [".rodata.str1.1"])
+    let str = try #require(spec.maps.first)
+    #expect(str.internalKind == .rodata && str.flags == .readOnlyProgram && str.valueTypeID == 0)
+    #expect(str.contents == Array("xdp_two\n\0".utf8))
+    #expect(two.relocations == [Relocation(instructionIndex: 0, symbolName: ".rodata.str1.1",
+                                           kind: .data(mapName: ".rodata.str1.1", sectionOffset: 0))])
+    #expect(spec.variables.isEmpty)
 }
 
 @Test func objectNameFeedsInternalMapNames() throws {

@@ -11,12 +11,13 @@ extension ObjectParser {
                 failure = "\(error)"
             }
         }
-        if let s = btfExtSection, btf != nil {
-            // Parsed by the loader (BTF.ext func_info/line_info/CO-RE records refer to section names).
+        if let s = btfExtSection, let btf {
             do {
-                btfExtBytes = try elf.contents(of: s)
+                let bytes = try elf.contents(of: s)
+                btfExt = try BTFExt(bytes: bytes, btf: btf)
+                btfExtBytes = bytes
             } catch {
-                failure = "\(error)"
+                failure = "invalid .BTF.ext: \(error)"
             }
         }
         if let failure, required {

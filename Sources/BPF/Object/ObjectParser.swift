@@ -22,6 +22,7 @@ struct ObjectParser {
     var kernelVersion: UInt32?
     var programs: [ProgramSpec] = []
     var btf: BTF?
+    var btfExt: BTFExt?
     var btfExtBytes: [UInt8]?
     /// BTF-defined maps, then internal maps (libbpf's `obj->maps` order).
     var maps: [MapSpec] = []
@@ -48,7 +49,7 @@ struct ObjectParser {
         try collectRelocations()
         return ObjectSpec(
             name: objectName, programs: programs, maps: maps, variables: variables, license: license,
-            kernelVersion: kernelVersion, btf: btf, btfExtBytes: btfExtBytes,
+            kernelVersion: kernelVersion, btf: btf, btfExt: btfExt, btfExtBytes: btfExtBytes,
             textSectionIndex: textIndex == 0 ? nil : textIndex,
             sectionNames: Dictionary(uniqueKeysWithValues: elf.sections.map { ($0.index, $0.name) }))
     }

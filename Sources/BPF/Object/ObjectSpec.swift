@@ -22,7 +22,11 @@ public struct ObjectSpec: Sendable {
     /// The object's BTF after libbpf's fix-ups: DATASEC sizes from ELF sections, VAR offsets from
     /// symbols, hidden globals static, entries sorted by offset, hidden `.text` FUNCs static.
     public var btf: BTF?
-    /// The raw `.BTF.ext` section (func_info, line_info, CO-RE relocations), if the object has BTF.
+    /// The parsed `.BTF.ext` (func_info, line_info and CO-RE records by section name), if the
+    /// object has valid BTF and BTF.ext. A corrupt `.BTF.ext` is dropped, as libbpf does, unless
+    /// the object needs BTF (`.maps`).
+    public var btfExt: BTFExt?
+    /// The raw `.BTF.ext` section, present exactly when `btfExt` is.
     public var btfExtBytes: [UInt8]?
     /// The ELF index of `.text`, if it holds code.
     public var textSectionIndex: Int?
@@ -30,7 +34,7 @@ public struct ObjectSpec: Sendable {
     public var sectionNames: [Int: String]
 
     public init(name: String, programs: [ProgramSpec], maps: [MapSpec], variables: [VariableSpec], license: String,
-                kernelVersion: UInt32?, btf: BTF?, btfExtBytes: [UInt8]?, textSectionIndex: Int?,
+                kernelVersion: UInt32?, btf: BTF?, btfExt: BTFExt?, btfExtBytes: [UInt8]?, textSectionIndex: Int?,
                 sectionNames: [Int: String]) {
         self.name = name
         self.programs = programs
@@ -39,6 +43,7 @@ public struct ObjectSpec: Sendable {
         self.license = license
         self.kernelVersion = kernelVersion
         self.btf = btf
+        self.btfExt = btfExt
         self.btfExtBytes = btfExtBytes
         self.textSectionIndex = textSectionIndex
         self.sectionNames = sectionNames

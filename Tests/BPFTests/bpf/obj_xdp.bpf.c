@@ -14,6 +14,8 @@ int xdp_one(struct xdp_md *ctx)
 SEC("xdp")
 int xdp_two(struct xdp_md *ctx)
 {
+    // A string literal: clang puts it in .rodata.str1.1, which has no DATASEC.
+    bpf_trace_printk("xdp_two\n", 9);
     return XDP_PASS;
 }
 
@@ -33,4 +35,4 @@ char LICENSE[] SEC("license") = "GPL";
 __u32 VERSION SEC("version") = 0x060c00;
 
 // An unrecognised data section: libbpf skips it (no map), and so must we.
-__attribute__((used)) const char build_note[] SEC(".note.swiftbpf") = "fixture";
+__attribute__((used)) const char build_note[] SEC(".fixture_info") = "fixture";
