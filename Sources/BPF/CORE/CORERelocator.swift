@@ -15,11 +15,20 @@ public struct CORERelocator: Sendable {
     public let local: BTF
     /// The BTF relocations resolve against (kernel BTF, or a custom one).
     public let target: BTF
+    /// Kernel module BTFs (split BTF on top of `target`), searched only for local types that
+    /// have no candidate in `target`, as libbpf does.
+    public let modules: [BTF]
     let cache = CORECandidateCache()
 
-    public init(local: BTF, target: BTF) {
+    /// - Parameters:
+    ///   - local: the object's BTF.
+    ///   - target: the BTF to relocate against (vmlinux, or libbpf's `btf_custom_path`).
+    ///   - modules: module BTFs split from `target` (e.g. `/sys/kernel/btf/<module>` loaded with
+    ///     `BTF.load(path:base:)`); their own types are candidates only when `target` has none.
+    public init(local: BTF, target: BTF, modules: [BTF] = []) {
         self.local = local
         self.target = target
+        self.modules = modules
     }
 
     /// A relocator against the running kernel's BTF (`/sys/kernel/btf/vmlinux`).
@@ -128,20 +137,21 @@ public struct CORERelocator: Sendable {
         }
 
         let candidates = candidates(for: localType)
-        var matched: [UInt32] = []
-        var chosen: (spec: COREAccessSpec, decision: CORERelocationDecision)?
+        var matched: [CORECandidate] = []
+        var chosen: (spec: COREAccessSpec, decision: CORERelocationDecision, candidate: CORECandidate)?
         for candidate in candidates {
-            guard let spec = try localSpec.match(target: target, candidate: candidate) else { continue }
+            let btf = candidate.module.map { modules[$0] } ?? target
+            guard let spec = try localSpec.match(target: btf, candidate: candidate.id) else { continue }
             let decision = try COREValueCalculation.decide(kind: kind, local: localSpec, target: spec)
             if let first = chosen {
                 if spec.bitOffset != first.spec.bitOffset {
-                    throw COREFailure("field offset ambiguity: candidate [\(candidate)] gives bit offset \(spec.bitOffset), candidate [\(first.spec.rootTypeID)] gives \(first.spec.bitOffset)")
+                    throw COREFailure("field offset ambiguity: candidate \(candidate) gives bit offset \(spec.bitOffset), candidate \(first.candidate) gives \(first.spec.bitOffset)")
                 }
                 if decision.poison != first.decision.poison || decision.newValue != first.decision.newValue {
-                    throw COREFailure("relocation decision ambiguity: candidate [\(candidate)] gives \(Self.outcomeText(decision)), candidate [\(first.spec.rootTypeID)] gives \(Self.outcomeText(first.decision))")
+                    throw COREFailure("relocation decision ambiguity: candidate \(candidate) gives \(Self.outcomeText(decision)), candidate \(first.candidate) gives \(Self.outcomeText(first.decision))")
                 }
             } else {
-                chosen = (spec, decision)
+                chosen = (spec, decision, candidate)
             }
             matched.append(candidate)
         }
@@ -158,13 +168,27 @@ public struct CORERelocator: Sendable {
     }
 
     /// Target types of a CO-RE-compatible kind whose essential name equals `localType`'s,
-    /// through the target's name index; cached per local type id.
-    func candidates(for localType: BTFType) -> [UInt32] {
+    /// through the name index of `target` (then of each module, if `target` has none);
+    /// cached per local type id (libbpf's `bpf_core_find_cands`).
+    func candidates(for localType: BTFType) -> [CORECandidate] {
         cache.candidates(for: localType.id) {
-            target.typeIDs(essentialName: localType.name).filter { id in
-                guard let k = target.kind(of: id) else { return false }
-                return CORETypeRules.kindsCompatible(k, localType.kind)
+            let main = Self.sameKindTypes(in: target, named: localType.name, kind: localType.kind, from: 0)
+            if !main.isEmpty { return main.map { CORECandidate(module: nil, id: $0) } }
+            var found: [CORECandidate] = []
+            for (i, module) in modules.enumerated() {
+                found += Self.sameKindTypes(in: module, named: localType.name, kind: localType.kind, from: module.firstID)
+                    .map { CORECandidate(module: i, id: $0) }
             }
+            return found
+        }
+    }
+
+    /// Ids of `btf` from `firstID` on, whose essential name is `name`'s and whose kind is
+    /// CO-RE-compatible with `kind`.
+    static func sameKindTypes(in btf: BTF, named name: String, kind: BTFKind, from firstID: UInt32) -> [UInt32] {
+        btf.typeIDs(essentialName: name).filter { id in
+            guard id >= firstID, let k = btf.kind(of: id) else { return false }
+            return CORETypeRules.kindsCompatible(k, kind)
         }
     }
 }
