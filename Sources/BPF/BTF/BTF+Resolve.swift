@@ -2,6 +2,8 @@ extension BTF {
     /// The longest chain of typedefs/modifiers (or nested arrays) followed before giving up:
     /// a chain this long can only be a cycle in malformed BTF. libbpf uses 32.
     static let maxResolveDepth = 32
+    /// The deepest nesting of types by value (or of declarations) followed before giving up.
+    static let maxNestingDepth = 256
 
     /// `id` with typedef, volatile, const, restrict and type_tag layers skipped (libbpf's
     /// `skip_mods_and_typedefs`). Throws on an unknown id or a cycle.
@@ -59,6 +61,13 @@ extension BTF {
     /// (at most 8), arrays by element, structs by their largest member (1 if the BTF layout
     /// shows it is packed).
     public func alignment(of id: UInt32) throws(BPFError) -> Int {
+        try alignment(of: id, depth: 0)
+    }
+
+    private func alignment(of id: UInt32, depth: Int) throws(BPFError) -> Int {
+        guard depth < Self.maxNestingDepth else {
+            throw .malformedBTF("type [\(id)]: structs nested more than \(Self.maxNestingDepth) deep (a cycle?)")
+        }
         var current = id
         for _ in 0..<Self.maxResolveDepth {
             let t = try type(current)
@@ -74,7 +83,7 @@ extension BTF {
             case .struct, .union:
                 var maxAlign = 1
                 for m in t.members {
-                    let a = try alignment(of: m.type)
+                    let a = try alignment(of: m.type, depth: depth + 1)
                     maxAlign = max(maxAlign, a)
                     // A member that is not aligned to its type means the struct is packed.
                     if m.bitfieldSize == 0, m.bitOffset % UInt32(8 * a) != 0 { return 1 }

@@ -105,6 +105,8 @@ private final class CDumpContext {
     var identNameCounts: [String: Int] = [:]
     var queue: [UInt32] = []
     var out = ""
+    /// Current recursion depth of `order` and `emit`, bounded so hostile BTF cannot exhaust the stack.
+    var depth = 0
 
     init(btf: BTF) {
         self.btf = btf
@@ -163,6 +165,11 @@ private final class CDumpContext {
     /// Puts `id` and what it needs into `queue` in definition order. Returns whether `id` is a
     /// "strong" dependency (needs a complete definition, not just a forward declaration).
     func order(_ id: UInt32, throughPointer: Bool) throws(BPFError) -> Bool {
+        depth += 1
+        defer { depth -= 1 }
+        guard depth < BTF.maxNestingDepth else {
+            throw .malformedBTF("type [\(id)]: types nested more than \(BTF.maxNestingDepth) deep")
+        }
         // void and anything already ordered count as strong (a typedef of them can be emitted).
         if id == 0 { return true }
         let i = Int(id)
@@ -219,7 +226,9 @@ private final class CDumpContext {
     /// being defined (0 at top level).
     func emit(_ id: UInt32, container: UInt32) {
         let i = Int(id)
-        if id == 0 || emitState[i] == 2 { return }
+        if id == 0 || emitState[i] == 2 || depth >= BTF.maxNestingDepth { return }
+        depth += 1
+        defer { depth -= 1 }
         let t = type(id)
         let topLevel = container == 0
         if emitState[i] == 1 {
@@ -559,7 +568,13 @@ private final class CDumpContext {
         case .void: return "void"
         case .int, .float: return t.name
         case .struct, .union:
-            if t.nameOffset == 0 { return structDef(t, level: level) }
+            if t.nameOffset == 0 {
+                // Inline definitions nest with the C text; hostile BTF could loop forever here.
+                guard depth < BTF.maxNestingDepth else { return structForward(t) + " /* nested too deep */" }
+                depth += 1
+                defer { depth -= 1 }
+                return structDef(t, level: level)
+            }
             return structForward(t)
         case .enum, .enum64:
             if t.nameOffset == 0 { return enumDef(t, level: level) }
