@@ -25,17 +25,6 @@ extension ObjectParser {
         }
     }
 
-    /// libbpf's `bpf_object__collect_externs()`. Externs (`__kconfig`, `__ksym`, kfuncs) are not
-    /// supported yet: they are reported with their names.
-    func checkExterns() throws(BPFError) {
-        let externs = elf.symbols.filter { $0.isExtern && !$0.name.isEmpty }
-        guard externs.isEmpty else {
-            throw BPFError.notSupported(
-                feature: "extern symbols (.kconfig, .ksyms, kfuncs)",
-                reason: "SwiftBPF cannot resolve externs yet: \(externs.map { "'\($0.name)'" }.joined(separator: ", "))")
-        }
-    }
-
     /// libbpf's `bpf_object_fixup_btf()` → `btf_fixup_datasec()` for every DATASEC except
     /// `.kconfig` and `.ksyms`, then the FUNC linkage of `mark_btf_static` subprograms
     /// (`bpf_object__sanitize_and_load_btf()`).

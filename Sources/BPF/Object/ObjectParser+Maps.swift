@@ -1,9 +1,10 @@
 extension ObjectParser {
     /// libbpf's `bpf_object__init_maps()`: BTF-defined maps of `.maps` in DATASEC order, then one
-    /// internal map per non-empty data, rodata or bss section in section-index order.
+    /// internal map per non-empty data, rodata or bss section in section-index order, then `.kconfig`.
     mutating func initMaps() throws(BPFError) {
         try initBTFMaps()
         try initInternalMaps()
+        try initKconfigMap()
     }
 
     /// `bpf_object__init_user_btf_maps()` / `bpf_object__init_user_btf_map()`.

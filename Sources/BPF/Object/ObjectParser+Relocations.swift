@@ -55,7 +55,10 @@ extension ObjectParser {
                 "prog '\(prog)': invalid relo against '\(symbolName)' for insns[\(index)].code 0x\(String(insn.opcode, radix: 16))")
         }
         if sym.isExtern {
-            return insn.isCall ? .externFunction(name: symbolName) : .externVariable(name: symbolName)
+            guard let ext = externs.first(where: { $0.symbolIndex == sym.index }) else {
+                throw BPFError.missing("prog '\(prog)': extern relo failed to find extern for '\(symbolName)' (\(sym.index))")
+            }
+            return insn.isCall ? .externFunction(name: ext.name) : .externVariable(name: ext.name)
         }
         let shndx = Int(sym.sectionIndex)
         if insn.isCall {

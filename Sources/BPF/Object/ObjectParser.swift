@@ -29,6 +29,8 @@ struct ObjectParser {
     /// For each BTF-defined map (same order as in `maps`), its DATASEC entry in the fixed BTF.
     var mapEntries: [BTFVarSecInfo] = []
     var variables: [VariableSpec] = []
+    /// libbpf's `obj->externs`, sorted by `cmp_externs()`.
+    var externs: [ExternSpec] = []
 
     init(elf: ELFFile, objectName: String) {
         self.elf = elf
@@ -42,13 +44,13 @@ struct ObjectParser {
     mutating func run() throws(BPFError) -> ObjectSpec {
         try collectSections()
         try initBTF()
-        try checkExterns()
+        try collectExterns()
         try fixupBTF()
         try initMaps()
         initProgramTypes()
         try collectRelocations()
         return ObjectSpec(
-            name: objectName, programs: programs, maps: maps, variables: variables, license: license,
+            name: objectName, programs: programs, maps: maps, variables: variables, externs: externs, license: license,
             kernelVersion: kernelVersion, btf: btf, btfExt: btfExt, btfExtBytes: btfExtBytes,
             textSectionIndex: textIndex == 0 ? nil : textIndex,
             sectionNames: Dictionary(uniqueKeysWithValues: elf.sections.map { ($0.index, $0.name) }))

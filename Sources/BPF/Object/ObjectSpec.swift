@@ -15,6 +15,9 @@ public struct ObjectSpec: Sendable {
     public var maps: [MapSpec]
     /// Variables of the data, rodata and bss DATASECs, in map order then offset order.
     public var variables: [VariableSpec]
+    /// Externs (`__kconfig` variables, `__ksym` variables and kfuncs), in libbpf's order
+    /// (`cmp_externs()`): kconfig by alignment descending, size ascending, name; then ksyms by name.
+    public var externs: [ExternSpec]
     /// The `license` section as a C string (at most 63 bytes), "" if absent.
     public var license: String
     /// The 4-byte `version` section, if present (libbpf otherwise uses the running kernel's version).
@@ -33,13 +36,14 @@ public struct ObjectSpec: Sendable {
     /// ELF section names by index (`.BTF.ext` records name sections; programs give indices).
     public var sectionNames: [Int: String]
 
-    public init(name: String, programs: [ProgramSpec], maps: [MapSpec], variables: [VariableSpec], license: String,
+    public init(name: String, programs: [ProgramSpec], maps: [MapSpec], variables: [VariableSpec], externs: [ExternSpec] = [], license: String,
                 kernelVersion: UInt32?, btf: BTF?, btfExt: BTFExt?, btfExtBytes: [UInt8]?, textSectionIndex: Int?,
                 sectionNames: [Int: String]) {
         self.name = name
         self.programs = programs
         self.maps = maps
         self.variables = variables
+        self.externs = externs
         self.license = license
         self.kernelVersion = kernelVersion
         self.btf = btf
@@ -58,7 +62,7 @@ public struct ObjectSpec: Sendable {
     ///     (`.rodata`, `.data`, `.bss`).
     /// - Throws: `BPFError.malformedObject` for invalid ELF/BTF/definitions, `.missing` for a
     ///   relocation that resolves to no map, `.notSupported` for legacy `maps`, static programs
-    ///   outside `.text`, unknown `.maps` fields, externs and struct_ops.
+    ///   outside `.text`, unknown `.maps` fields, unsupported kconfig extern types and struct_ops.
     public init(bytes: [UInt8], name: String? = nil) throws(BPFError) {
         let elf = try ELFFile(bytes: bytes)
         var parser = ObjectParser(elf: elf, objectName: ObjectNaming.objectName(given: name ?? ""))
