@@ -108,6 +108,24 @@ import Testing
         #expect(r.status == 0, "\(r.errors)")
     }
 
+    /// The whole C dump equals bpftool's, except that one-byte enums carry
+    /// `__attribute__((mode(byte)))` (current libbpf prints it; the libbpf inside Debian's
+    /// bpftool 7.1 predates it, and without it such enums would be 4 bytes).
+    @Test(.enabled(if: BTFToolRunner.haveBpftool))
+    func cDumpOfKernelBTFMatchesBpftool() throws {
+        let tools = try BTFToolRunner()
+        defer { tools.remove() }
+        let reference = try tools.run("bpftool", ["btf", "dump", "file", BTF.kernelPath, "format", "c"])
+        try #require(reference.status == 0, "\(reference.errors)")
+        let mine = try BTFCDumper(btf: BTF.kernel()).dumpAll(options: .init(vmlinuxHeader: true))
+        let normalized = mine.replacingOccurrences(of: "} __attribute__((mode(byte)));", with: "};")
+        let a = normalized.split(separator: "\n", omittingEmptySubsequences: false)
+        let b = reference.output.split(separator: "\n", omittingEmptySubsequences: false)
+        let firstDifference = zip(a, b).enumerated().first { $0.element.0 != $0.element.1 }
+        #expect(firstDifference == nil, "line \(firstDifference?.offset ?? -1): ours '\(firstDifference?.element.0 ?? "")' bpftool '\(firstDifference?.element.1 ?? "")'")
+        #expect(a.count == b.count)
+    }
+
     /// The closure of a few roots compiles into a BPF program that reads `task->tgid` through
     /// `__builtin_preserve_access_index`, and the object clang writes carries those types.
     @Test(.enabled(if: BTFToolRunner.haveClang))
