@@ -84,7 +84,7 @@ extension ObjectParser {
                 throw BPFError.malformedObject(
                     "prog '\(prog)': bad subprog addr relo against '\(symbolName)' at offset \(sym.value)+\(insn.imm)")
             }
-            return .subprogramAddress(targetSectionIndex: shndx, targetInstruction: (Int(sym.value) + Int(insn.imm)) / 8)
+            return .subprogramAddress(targetSectionIndex: shndx, targetInstruction: (Int(truncatingIfNeeded: sym.value) &+ Int(insn.imm)) / 8)
         }
         switch sectionKinds[shndx] {
         case .data, .rodata, .bss:
