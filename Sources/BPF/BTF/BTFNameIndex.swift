@@ -17,7 +17,8 @@ struct BTFNameIndex: Sendable {
         var named = 0
         for o in btf.recordOffsets where storage.u32(typeStart + Int(o)) != 0 { named += 1 }
         var capacity = 16
-        while capacity < named * 2 { capacity <<= 1 }
+        // Load factor at most 2/3: for vmlinux (71k named types) 128 Ki slots, 512 KiB.
+        while capacity < named + named / 2 { capacity <<= 1 }
         let mask = capacity - 1
         var slots = [UInt32](repeating: 0, count: capacity)
         slots.withUnsafeMutableBufferPointer { table in
