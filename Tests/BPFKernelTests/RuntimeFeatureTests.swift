@@ -1,7 +1,8 @@
 import BPF
 import Testing
 
-@Suite("Runtime: features and leaks", .enabled(if: RuntimeTestEnvironment.isRoot, RuntimeTestEnvironment.skipReason))
+extension RuntimeTests {
+@Suite("features and leaks")
 struct RuntimeFeatureTests {
     @Test func probesOfThisKernel() {
         // Linux 6.18 here: all of these exist.
@@ -18,21 +19,37 @@ struct RuntimeFeatureTests {
         #expect(!Features.isSupported(mapType: MapType(rawValue: 999)))
         #expect(!Features.isSupported(programType: ProgramType(rawValue: 999)))
         #expect(Features.isSupported(helper: .getCurrentPidTgid, in: .tracepoint))
-        #expect(!Features.isSupported(helper: .getCurrentPidTgid, in: .socketFilter))
+        #expect(!Features.isSupported(helper: .perfProgReadValue, in: .socketFilter))
+        // fentry/fexit and LSM cannot load on this kernel (lockdown): the probe must say so.
+        #expect(!Features.isSupported(programType: .lsm))
         // Cached: the second answer is the same.
         #expect(Features.isSupported(mapType: .ringBuf))
     }
 
     @Test func noDescriptorLeaksOverFiftyCycles() throws {
+        // (descriptor, fdinfo key, id) of every object of a cycle, checked after the cycle.
+        var owned: [(fd: Int32, key: String, id: UInt32)] = []
         func cycle() throws {
             let counter = try makeMap("rt_leak", .array, key: 4, value: 8, max: 1)
             let program = try TestPrograms.load("rt_leak", .tracepoint, TestPrograms.counting(counter: counter, pidTgid: 1))
             let link = try program.attachTracepoint(category: "syscalls", name: "sys_enter_getpid")
-            let raw = try TestPrograms.load("rt_leak_raw", .rawTracepoint, Instruction.returning(0)).attachRawTracepoint(name: "sys_enter")
-            let ring = try RingBuffer(map: makeMap("rt_leak_ring", .ringBuf, key: 0, value: 0, max: 4096))
+            let rawProgram = try TestPrograms.load("rt_leak_raw", .rawTracepoint, Instruction.returning(0))
+            let raw = try rawProgram.attachRawTracepoint(name: "sys_enter")
+            let ringMap = try makeMap("rt_leak_ring", .ringBuf, key: 0, value: 0, max: 4096)
+            let ring = try RingBuffer(map: ringMap)
             _ = ring.consume { _ in }
             _ = try counter.lookupBatch()
-            withExtendedLifetime((link, raw)) {}
+            owned += [(counter.fd, "map_id", counter.id), (program.fd, "prog_id", program.id),
+                      (link.fd, "link_id", try link.info().id), (raw.fd, "link_id", try raw.info().id),
+                      (rawProgram.fd, "prog_id", rawProgram.id), (ringMap.fd, "map_id", ringMap.id)]
+        }
+        /// The id an fd refers to now, from /proc/self/fdinfo, or nil if the fd is closed.
+        func currentID(_ fd: Int32, _ key: String) -> UInt32? {
+            guard let text = try? Syscalls.readFile("/proc/self/fdinfo/\(fd)") else { return nil }
+            for line in String(decoding: text, as: UTF8.self).split(separator: "\n") where line.hasPrefix(key + ":") {
+                return UInt32(line.dropFirst(key.count + 1).filter { $0 != " " && $0 != "\t" })
+            }
+            return nil
         }
         try cycle()  // warm up caches (possible CPUs, tracefs lookups)
         let before = Syscalls.openDescriptorCount()
@@ -47,5 +64,10 @@ struct RuntimeFeatureTests {
             tries += 1
         }
         #expect(after == before, "descriptors before \(before), after \(after)")
+        // Exact check: no descriptor of a cycle still refers to that cycle's object.
+        #expect(owned.count == 51 * 6)
+        let stillOpen = owned.filter { currentID($0.fd, $0.key) == $0.id }
+        #expect(stillOpen.isEmpty, "still open: \(stillOpen)")
     }
+}
 }

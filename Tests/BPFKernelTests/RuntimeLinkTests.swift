@@ -1,7 +1,8 @@
 import BPF
 import Testing
 
-@Suite("Runtime: links", .enabled(if: RuntimeTestEnvironment.isRoot, RuntimeTestEnvironment.skipReason))
+extension RuntimeTests {
+@Suite("links")
 struct RuntimeLinkTests {
     @Test func tracepointCountsGetpidExactly() throws {
         let counter = try makeMap("rt_tp_count", .array, key: 4, value: 8, max: 1)
@@ -16,8 +17,10 @@ struct RuntimeLinkTests {
         callGetpid(25)
         #expect(try counter.lookup(key: UInt32(0), as: UInt64.self) == 25)
 
-        // After BPF_LINK_DETACH the program no longer runs.
+        // Perf-event links cannot BPF_LINK_DETACH; detach() closes them and the program stops.
         try link.detach()
+        #expect(!link.isOpen && link.fd == -1)
+        #expect(throws: BPFError.self) { try link.info() }
         callGetpid(10)
         #expect(try counter.lookup(key: UInt32(0), as: UInt64.self) == 25)
     }
@@ -46,6 +49,11 @@ struct RuntimeLinkTests {
         callGetpid(12)
         let count = try #require(try counter.lookup(key: UInt32(0), as: UInt64.self))
         #expect(count >= 12)
+        // Raw tracepoint links answer EOPNOTSUPP to BPF_LINK_DETACH: detach() closes them.
+        try link.detach()
+        #expect(!link.isOpen)
+        callGetpid(5)
+        #expect(try counter.lookup(key: UInt32(0), as: UInt64.self) == count)
     }
 
     @Test func unknownTracepointsAreNamed() throws {
@@ -94,4 +102,5 @@ struct RuntimeLinkTests {
         let program = try? TestPrograms.load("rt_tpbtf", .tracing, Instruction.returning(0))
         #expect(program == nil)  // tracing programs need attach_btf_id
     }
+}
 }

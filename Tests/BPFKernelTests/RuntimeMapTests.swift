@@ -1,7 +1,8 @@
 import BPF
 import Testing
 
-@Suite("Runtime: maps", .enabled(if: RuntimeTestEnvironment.isRoot, RuntimeTestEnvironment.skipReason))
+extension RuntimeTests {
+@Suite("maps")
 struct RuntimeMapTests {
     @Test func hashMapRawAndTypedOperations() throws {
         let map = try makeMap("rt_hash", .hash, key: 4, value: 8, max: 16)
@@ -214,4 +215,5 @@ struct RuntimeMapTests {
         #expect(!Syscalls.exists(path))
         #expect(throws: BPFError.self) { try Map.open(pinned: path) }
     }
+}
 }

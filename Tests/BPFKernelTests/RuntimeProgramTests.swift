@@ -1,7 +1,8 @@
 import BPF
 import Testing
 
-@Suite("Runtime: programs", .enabled(if: RuntimeTestEnvironment.isRoot, RuntimeTestEnvironment.skipReason))
+extension RuntimeTests {
+@Suite("programs")
 struct RuntimeProgramTests {
     @Test func loadAndInspect() throws {
         let counter = try makeMap("rt_cnt_info", .array, key: 4, value: 8, max: 1)
@@ -48,13 +49,13 @@ struct RuntimeProgramTests {
     }
 
     @Test func hintsForUnknownHelperAndPoisonedRelocation() throws {
-        // bpf_get_current_pid_tgid is not available to socket filters.
+        // bpf_perf_prog_read_value is only for perf_event programs.
         do {
-            _ = try TestPrograms.load("rt_nohelper", .socketFilter, [.call(helper: .getCurrentPidTgid)] + Instruction.returning(0))
-            Issue.record("socket filter with bpf_get_current_pid_tgid loaded")
+            _ = try TestPrograms.load("rt_nohelper", .socketFilter, [.call(helper: .perfProgReadValue)] + Instruction.returning(0))
+            Issue.record("socket filter with bpf_perf_prog_read_value loaded")
         } catch {
             guard case let .verifier(_, _, log, hint) = error else { Issue.record("\(error)"); return }
-            #expect(log.contains("unknown func"))
+            #expect(log.contains("bpf_perf_prog_read_value#56"))
             #expect(hint?.contains("helper is not available") == true)
         }
         // libbpf's poison call for an unresolved CO-RE relocation.
@@ -130,4 +131,5 @@ struct RuntimeAssemblerTests {
         #expect(BPFHelper.ringbufReserve.rawValue == 131 && BPFHelper.ringbufSubmit.rawValue == 132)
         #expect(BPFHelper.getCurrentPidTgid.description == "bpf_get_current_pid_tgid#14")
     }
+}
 }

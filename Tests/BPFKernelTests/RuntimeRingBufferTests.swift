@@ -1,7 +1,8 @@
 import BPF
 import Testing
 
-@Suite("Runtime: ring buffer", .enabled(if: RuntimeTestEnvironment.isRoot, RuntimeTestEnvironment.skipReason))
+extension RuntimeTests {
+@Suite("ring buffer")
 struct RuntimeRingBufferTests {
     struct Record: Equatable { var magic: UInt64; var seq: UInt64 }
 
@@ -76,4 +77,5 @@ struct RuntimeRingBufferTests {
         let map = try makeMap("rt_not_ring", .array, key: 4, value: 4, max: 1)
         #expect(throws: BPFError.self) { try RingBuffer(map: map) }
     }
+}
 }

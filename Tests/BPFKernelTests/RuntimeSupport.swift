@@ -2,6 +2,11 @@ import BPF
 import Glibc
 import Testing
 
+/// The runtime tests: one serialized parent suite, so that descriptor counts and per-thread
+/// event counts are not disturbed by the other runtime tests. Skipped unless root.
+@Suite("Runtime", .serialized, .enabled(if: RuntimeTestEnvironment.isRoot, RuntimeTestEnvironment.skipReason))
+struct RuntimeTests {}
+
 /// Shared conditions of the runtime tests.
 enum RuntimeTestEnvironment {
     /// The runtime tests need root (CAP_BPF, CAP_PERFMON, CAP_SYS_ADMIN for pins).

@@ -27,7 +27,7 @@ public enum Features {
 
     /// Whether programs of `type` can be loaded: a `r0 = 0; exit` program is loaded once.
     /// Types that need an attach target (tracing, ext, lsm, struct_ops) count as supported when
-    /// the kernel rejects only the missing target.
+    /// the kernel rejects only the bogus target. `tracing` is probed as tp_btf (`BPF_TRACE_RAW_TP`).
     public static func isSupported(programType type: ProgramType) -> Bool {
         cached(.programType(type.rawValue)) { probeProgramType(type) }
     }
@@ -39,7 +39,7 @@ public enum Features {
     }
 
     /// Whether `helper` may be called from programs of `type` (the verifier does not answer
-    /// "unknown func" / "invalid func").
+    /// "unknown func", "invalid func" or "program of this type cannot use helper").
     public static func isSupported(helper: BPFHelper, in type: ProgramType) -> Bool {
         cached(.helper(helper.rawValue, type.rawValue)) { probeHelper(helper, type) }
     }
@@ -68,14 +68,18 @@ public enum Features {
         case .netfilter: attrs.expectedAttachType = .netfilter
         case .syscall: attrs.flags = .sleepable
         case .tracing, .ext, .lsm, .structOps:
-            // No target given: a kernel that knows the type complains about the target.
-            attrs.expectedAttachType = type == .lsm ? .lsmMAC : (type == .tracing ? .traceFentry : .none)
+            // Target BTF id 1 (never a valid target): a kernel that can load the type complains
+            // about the target ("attach_btf_id 1 is not a typedef"); one that cannot says EPERM
+            // or EINVAL with no such message (fentry/LSM under lockdown, for example).
+            attrs.attachBTFID = 1
+            attrs.logLevel = 1
+            attrs.expectedAttachType = type == .lsm ? .lsmMAC : (type == .tracing ? .traceRawTP : .none)
             do {
                 _ = try Program.load(attrs)
                 return true
             } catch {
                 if case let .verifier(_, _, log, _) = error {
-                    return log.contains("btf_id") || log.contains("attach") || log.contains("struct_ops") || log.contains("Tracing")
+                    return log.contains("attach_btf_id")
                 }
                 return false
             }
@@ -124,7 +128,7 @@ public enum Features {
             return true
         } catch {
             if case let .verifier(_, _, log, _) = error {
-                return !log.contains("invalid func ") && !log.contains("unknown func ") && !log.isEmpty
+                return !log.contains("invalid func ") && !log.contains("unknown func ") && !log.contains("cannot use helper") && !log.isEmpty
             }
             return false
         }

@@ -1,41 +1,60 @@
-/// An attachment of a program to a kernel hook. The link owns its descriptor: closing it (when
-/// the `Link` is deinitialised) detaches the program, unless the link is pinned on bpffs.
+import Synchronization
+
+/// An attachment of a program to a kernel hook. The link owns its descriptor: closing it (with
+/// `close()`, `detach()` of a perf-event link, or when the `Link` is deinitialised) detaches the
+/// program, unless the link is pinned on bpffs.
 ///
 /// Most links are BPF links (`BPF_LINK_CREATE`, `BPF_RAW_TRACEPOINT_OPEN`). Tracepoint links
 /// also own the perf event the program is attached to; on kernels without perf-event BPF links
 /// (before 5.15) the attachment is the legacy `PERF_EVENT_IOC_SET_BPF` on the perf event itself,
 /// and `isLegacyPerfEvent` is true.
 public final class Link: Sendable, CustomStringConvertible {
-    /// The BPF link, or the perf event for a legacy attachment.
-    let descriptor: FileDescriptor
-    /// The perf event of a tracepoint (or other perf-event) link, kept open while the link lives.
-    let perfEvent: FileDescriptor?
-    /// `perfEvent`'s number, readable without consuming the optional.
-    let perfEventNumber: Int32?
+    /// The descriptors, closed together by `close()` or deinit.
+    struct Descriptors: ~Copyable {
+        /// The BPF link, or the perf event for a legacy attachment.
+        var link: FileDescriptor?
+        /// The perf event of a perf-event link, kept open while the link lives.
+        var perfEvent: FileDescriptor?
+    }
+
+    let descriptors: Mutex<Descriptors>
+    /// The descriptor number while open (closing sets the Mutex's copy to nil).
+    let number: Int32
     /// What the link attaches, for errors: e.g. `tracepoint syscalls:sys_enter_getpid`.
     public let name: String
     /// True when the attachment is `PERF_EVENT_IOC_SET_BPF` rather than a BPF link.
     public let isLegacyPerfEvent: Bool
-
-    /// The link's descriptor (or the perf event's, for a legacy attachment). Do not close it.
-    public var fd: Int32 { descriptor.rawValue }
+    /// True for BPF links on perf events, which `BPF_LINK_DETACH` does not support.
+    let isPerfEventLink: Bool
 
     /// Takes ownership of a BPF link descriptor (and optionally the perf event it is bound to).
     public init(taking fd: consuming FileDescriptor, perfEvent: consuming FileDescriptor? = nil, name: String) {
-        descriptor = fd
-        perfEventNumber = perfEvent?.rawValue
-        self.perfEvent = perfEvent
+        number = fd.rawValue
+        isPerfEventLink = perfEvent != nil
+        descriptors = Mutex(Descriptors(link: fd, perfEvent: perfEvent))
         self.name = name
         isLegacyPerfEvent = false
     }
 
     /// A legacy perf-event attachment: the program stays attached while `perfEvent` is open.
     init(legacyPerfEvent perfEvent: consuming FileDescriptor, name: String) {
-        descriptor = perfEvent
-        self.perfEvent = nil
-        perfEventNumber = nil
+        number = perfEvent.rawValue
+        isPerfEventLink = true
+        descriptors = Mutex(Descriptors(link: perfEvent, perfEvent: nil))
         self.name = name
         isLegacyPerfEvent = true
+    }
+
+    /// Whether the link's descriptors are still open.
+    public var isOpen: Bool { descriptors.withLock { $0.link != nil } }
+
+    /// The link's descriptor (or the perf event's, for a legacy attachment); -1 once closed.
+    /// Do not close it.
+    public var fd: Int32 { isOpen ? number : -1 }
+
+    func openFD() throws(BPFError) -> Int32 {
+        guard isOpen else { throw .invalidArgument("\(name): the link is closed") }
+        return number
     }
 
     /// Opens a link pinned on bpffs (`BPF_OBJ_GET`).
@@ -55,7 +74,7 @@ public final class Link: Sendable, CustomStringConvertible {
         guard !isLegacyPerfEvent else {
             throw .notSupported(feature: "link info", reason: "\(name) is a legacy perf-event attachment, not a BPF link (kernel before 5.15)")
         }
-        return try BPFCommands.linkInfo(fd: fd, name: name)
+        return try BPFCommands.linkInfo(fd: openFD(), name: name)
     }
 
     /// Pins the link on bpffs so that it outlives this process (`BPF_OBJ_PIN`).
@@ -63,7 +82,7 @@ public final class Link: Sendable, CustomStringConvertible {
         guard !isLegacyPerfEvent else {
             throw .notSupported(feature: "pinning a perf-event attachment", reason: "\(name) is not a BPF link (kernel before 5.15)")
         }
-        try BPFCommands.objPin(fd: fd, path: path)
+        try BPFCommands.objPin(fd: openFD(), path: path)
     }
 
     /// Removes a pin (unlink). The link stays attached while a descriptor refers to it.
@@ -71,16 +90,29 @@ public final class Link: Sendable, CustomStringConvertible {
         try Syscalls.unlink(path)
     }
 
-    /// Detaches the program now (`BPF_LINK_DETACH`): the link stays open but defunct, which also
-    /// detaches a pinned link. A legacy perf-event attachment is disabled instead
-    /// (`PERF_EVENT_IOC_DISABLE`); it is removed when the link is deinitialised.
+    /// Detaches the program now. Links whose kind implements `BPF_LINK_DETACH` (cgroup, XDP,
+    /// netns, tcx, netkit...) stay open but defunct, which also detaches a pinned copy. The
+    /// others (perf-event, raw tracepoint and tracing links, which answer EOPNOTSUPP) and legacy
+    /// attachments are closed instead, which detaches them unless they are pinned.
     public func detach() throws(BPFError) {
-        if isLegacyPerfEvent {
-            try PerfEvent.disable(perfFD: fd, label: name)
+        if isPerfEventLink {
+            close()
             return
         }
-        try BPFCommands.linkDetach(fd: fd, name: name)
-        if let perfEventNumber { try? PerfEvent.disable(perfFD: perfEventNumber, label: name) }
+        do {
+            try BPFCommands.linkDetach(fd: openFD(), name: name)
+        } catch {
+            guard BPFCommands.isErrno(error, .EOPNOTSUPP) else { throw error }
+            close()
+        }
+    }
+
+    /// Closes the link's descriptors now (idempotent). An unpinned link is detached.
+    public func close() {
+        descriptors.withLock { d in
+            d.link = nil
+            d.perfEvent = nil
+        }
     }
 
     public var description: String { "Link(\(name)\(isLegacyPerfEvent ? ", legacy perf event" : ""))" }

@@ -68,7 +68,8 @@ enum ProgramLoader {
         if log.contains("unknown#195896080") || log.contains("invalid func unknown#195896080") {
             return "an unresolved CO-RE relocation: a field, type or enum value the program uses does not exist in this kernel's BTF (the loader poisoned the instruction with call 0xbad2310)"
         }
-        if let line = log.split(separator: "\n").first(where: { $0.contains("unknown func") }) {
+        // "unknown func bpf_x#N" (older kernels) or "program of this type cannot use helper bpf_x#N".
+        if let line = log.split(separator: "\n").first(where: { $0.contains("unknown func") || $0.contains("cannot use helper") }) {
             return "a helper is not available to \(type) programs on this kernel (\(String(line).strippingCharacters(" ")))"
         }
         if errno == .EPERM {
