@@ -89,6 +89,10 @@ public final class BTF: Sendable {
         stringStart = hdrLen + strOff
         stringLength = strLen
         if let base {
+            let combined = Int(base.stringOffsetBase) + base.stringLength + strLen
+            guard combined <= Int(UInt32.max) else {
+                throw .malformedBTF("split BTF strings would exceed 4 GiB of combined string offsets")
+            }
             stringOffsetBase = base.stringOffsetBase + UInt32(base.stringLength)
             firstID = base.count
         } else {
