@@ -18,7 +18,7 @@ struct task_struct___fake {
     int does_not_exist;
 } __attribute__((preserve_access_index));
 
-struct mm_struct___missing_type {
+struct swiftbpf_no_such_type {
     int x;
 } __attribute__((preserve_access_index));
 
@@ -55,7 +55,7 @@ int core_kinds(void *ctx)
     put(2, bpf_core_field_size(t->comm));
     put(3, bpf_core_field_exists(t->flags));
     put(4, BPF_CORE_READ_BITFIELD_PROBED(t, in_execve));
-    put(5, bpf_core_type_exists(struct mm_struct___missing_type));
+    put(5, bpf_core_type_exists(struct swiftbpf_no_such_type));
     put(6, bpf_core_type_size(struct task_struct));
     put(7, bpf_core_enum_value_exists(enum pid_type, PIDTYPE_TGID));
     put(8, bpf_core_enum_value(enum pid_type, PIDTYPE_MAX));

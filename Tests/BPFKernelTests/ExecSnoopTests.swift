@@ -1,0 +1,97 @@
+import BPF
+import Foundation
+import Glibc
+import SwiftBPFTools
+import Testing
+
+/// execsnoop against real execs that the test makes itself, filtered to its own children.
+@Suite(.serialized, .enabled(if: isRoot, "execsnoop needs root"))
+struct ExecSnoopTests {
+    /// Polls until `match` accepts an event, spawning `trigger` between polls; nil after ~5 s.
+    func firstEvent(_ snoop: ExecSnoop, trigger: () -> Void, where match: (ExecEvent) -> Bool) throws -> ExecEvent? {
+        for _ in 0..<50 {
+            trigger()
+            var found: ExecEvent?
+            _ = try snoop.poll(timeoutMilliseconds: 100) { e in if found == nil, match(e) { found = e } }
+            if let found { return found }
+        }
+        return nil
+    }
+
+    @Test func reportsExactArgvOfAChild() throws {
+        let snoop = try ExecSnoop(filter: .init(pid: UInt32(getpid())))
+        let marker = "swiftbpf-marker-\(UInt32.random(in: 0...UInt32.max))"
+        let args = ["/bin/echo", marker, "two words", "", "tab\there", "ünïcødé", String(repeating: "x", count: 900)]
+        var child: pid_t = 0
+        let event = try firstEvent(snoop, trigger: { child = spawnAndWait("/bin/echo", args).pid }) { $0.args.contains(marker) }
+        let e = try #require(event, "no exec event for the marker")
+        #expect(e.args == args)
+        #expect(e.comm == "echo")
+        #expect(e.ret == 0)
+        #expect(e.ppid == UInt32(getpid()))
+        #expect(e.pid != UInt32(getpid()))
+        #expect(e.uid == getuid())
+        #expect(!e.truncated)
+        _ = child
+    }
+
+    @Test func reportsFailedExecWithErrno() throws {
+        let snoop = try ExecSnoop(filter: .init(pid: UInt32(getpid())))
+        let path = "/nonexistent/swiftbpf-\(UInt32.random(in: 0...UInt32.max))"
+        let event = try firstEvent(snoop, trigger: { spawnAndWait(path, [path, "arg"]) }) { $0.args.first == path }
+        let e = try #require(event, "no event for a failing exec")
+        #expect(e.ret == -ENOENT)
+        #expect(e.args == [path, "arg"])
+    }
+
+    @Test func manyArgumentsArrivePastOnePage() throws {
+        let snoop = try ExecSnoop(filter: .init(pid: UInt32(getpid())))
+        let marker = "many-\(UInt32.random(in: 0...UInt32.max))"
+        let args = ["/bin/true", marker] + (0..<40).map { "argument-\($0)-" + String(repeating: "y", count: 60) }
+        let event = try firstEvent(snoop, trigger: { spawnAndWait("/bin/true", args) }) { $0.args.contains(marker) }
+        let e = try #require(event)
+        #expect(e.args == args)
+    }
+
+    @Test func nameFilterRunsInTheKernel() throws {
+        let snoop = try ExecSnoop(filter: .init(pid: UInt32(getpid()), name: "ech"))
+        let marker = "name-\(UInt32.random(in: 0...UInt32.max))"
+        var others = 0
+        let event = try firstEvent(snoop, trigger: {
+            spawnAndWait("/bin/true", ["/bin/true", marker])
+            spawnAndWait("/bin/echo", ["/bin/echo", marker])
+        }) { e in
+            if e.comm != "echo" { others += 1 }
+            return e.args.contains(marker)
+        }
+        let e = try #require(event)
+        #expect(e.comm == "echo")
+        #expect(others == 0, "events for other commands passed the name filter")
+    }
+
+    @Test func uidFilterExcludesOtherUsers() throws {
+        // We run as root (uid 0): a filter on another uid must see none of our children.
+        let snoop = try ExecSnoop(filter: .init(pid: UInt32(getpid()), uid: 4_000_000))
+        var seen = 0
+        for _ in 0..<5 {
+            spawnAndWait("/bin/true", ["/bin/true"])
+            seen += try snoop.poll(timeoutMilliseconds: 50) { _ in }
+        }
+        #expect(seen == 0)
+        let mine = try ExecSnoop(filter: .init(pid: UInt32(getpid()), uid: 0))
+        let event = try firstEvent(mine, trigger: { spawnAndWait("/bin/true", ["/bin/true", "uid0"]) }) { $0.args.last == "uid0" }
+        #expect(event?.uid == 0)
+    }
+
+    @Test func rejectsNameLongerThanComm() {
+        #expect(throws: BPFError.self) { _ = try ExecSnoop(filter: .init(name: String(repeating: "n", count: 16))) }
+    }
+
+    @Test func jsonAndColumns() {
+        let e = ExecEvent(pid: 42, ppid: 7, uid: 1000, ret: -2, comm: "a\"b", args: ["/bin/x", "q\"uote", "new\nline"])
+        #expect(ExecSnoopFormat.json(e) ==
+            #"{"comm":"a\"b","pid":42,"ppid":7,"uid":1000,"ret":-2,"args":["/bin/x","q\"uote","new\nline"],"truncated":false}"#)
+        #expect(ExecSnoopFormat.header(timestamp: false) == "PCOMM            PID     PPID    RET ARGS")
+        #expect(ExecSnoopFormat.line(e) == "a\"b              42      7        -2 /bin/x q\"uote new\nline")
+    }
+}
