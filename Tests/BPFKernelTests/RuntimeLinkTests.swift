@@ -96,11 +96,47 @@ struct RuntimeLinkTests {
         #expect { try Link.open(id: linkID) } throws: { isErrno($0, .init(rawValue: 2)) }
     }
 
-    @Test func tpBTFAttachesThroughRawTracepointOpen() throws {
-        // tp_btf needs the kernel BTF id of btf_trace_<name>; the test finds it with bpftool-free
-        // means: the BTF parser belongs to another module, so only the no-target failure is checked.
-        let program = try? TestPrograms.load("rt_tpbtf", .tracing, Instruction.returning(0))
-        #expect(program == nil)  // tracing programs need attach_btf_id
+    @Test func tpBTFOnSysEnterThroughBothAttachPaths() throws {
+        // tp_btf: a tracing program whose attach_btf_id is the kernel's btf_trace_sys_enter typedef.
+        let kernelBTF = try BTF.kernel()
+        let target = try #require(kernelBTF.typeID(named: "btf_trace_sys_enter", kind: .typedef))
+        let counter = try makeMap("rt_tpbtf_count", .array, key: 4, value: 8, max: 1)
+        let insns = try TestPrograms.counting(counter: counter, pidTgid: currentPidTgid(), syscall: TestPrograms.getpidSyscallNumber)
+        let program = try Program.load(ProgramLoadAttributes(
+            name: "rt_tpbtf", type: .tracing, expectedAttachType: .traceRawTP, instructions: insns, attachBTFID: target))
+
+        // BPF_RAW_TRACEPOINT_OPEN with no name.
+        let first = try program.attachTracing()
+        #expect(try first.info().typeName == "raw_tracepoint")  // tp_btf links are raw tracepoint links
+        callGetpid(8)
+        let afterFirst = try #require(try counter.lookup(key: UInt32(0), as: UInt64.self))
+        #expect(afterFirst >= 8)
+        first.close()
+
+        // BPF_LINK_CREATE with BPF_TRACE_RAW_TP.
+        let second = try Link.create(program: program, attachType: .traceRawTP, label: "tp_btf sys_enter")
+        callGetpid(4)
+        let afterSecond = try #require(try counter.lookup(key: UInt32(0), as: UInt64.self))
+        #expect(afterSecond >= afterFirst + 4)
+        try second.detach()
+
+        // Without a target BTF id the kernel refuses tracing programs.
+        #expect(throws: BPFError.self) { try TestPrograms.load("rt_tpbtf_none", .tracing, Instruction.returning(0)) }
+    }
+
+    @Test func objectIDsCanBeWalked() throws {
+        let map = try makeMap("rt_ids", .array, key: 4, value: 4, max: 1)
+        let program = try TestPrograms.load("rt_ids", .socketFilter, Instruction.returning(0))
+        var mapIDs: [UInt32] = []
+        var id: UInt32 = 0
+        while let next = try BPFCommands.nextID(.map, after: id) { mapIDs.append(next); id = next }
+        #expect(mapIDs.contains(map.id))
+        var programIDs: [UInt32] = []
+        id = 0
+        while let next = try BPFCommands.nextID(.program, after: id) { programIDs.append(next); id = next }
+        #expect(programIDs.contains(program.id))
+        let reopened = try Map.open(id: map.id)
+        #expect(reopened.name == "rt_ids")
     }
 }
 }

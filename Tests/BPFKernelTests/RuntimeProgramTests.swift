@@ -84,6 +84,40 @@ struct RuntimeProgramTests {
         #expect(try filter.testRun(data: packet).returnValue == 0x1234)
     }
 
+    /// A minimal BTF blob: header, one type `int` (BTF_KIND_INT, 4 bytes, signed, 32 bits).
+    static func tinyBTF(badKind: Bool = false) -> [UInt8] {
+        var out: [UInt8] = []
+        func u16(_ v: UInt16) { out += withUnsafeBytes(of: v.littleEndian) { Array($0) } }
+        func u32(_ v: UInt32) { out += withUnsafeBytes(of: v.littleEndian) { Array($0) } }
+        let strings: [UInt8] = [0] + Array("int".utf8) + [0]
+        let typeLength: UInt32 = 16
+        u16(0xeb9f); out += [1, 0]; u32(24)  // magic, version, flags, hdr_len
+        u32(0); u32(typeLength); u32(typeLength); u32(UInt32(strings.count))  // type_off/len, str_off/len
+        u32(1)  // name_off "int"
+        u32((badKind ? 31 : 1) << 24)  // info: kind INT (or an unknown kind), vlen 0
+        u32(4)  // size
+        u32((1 << 24) | 32)  // BTF_INT_SIGNED, 32 bits
+        out += strings
+        return out
+    }
+
+    @Test func btfLoadAndInfo() throws {
+        let fd = try BPFCommands.btfLoad(Self.tinyBTF())
+        let info = try BPFCommands.btfInfo(fd: fd.rawValue)
+        #expect(info.id > 0)
+        #expect(info.size == UInt32(Self.tinyBTF().count))
+        #expect(!info.isKernel)
+        do {
+            _ = try BPFCommands.btfLoad(Self.tinyBTF(badKind: true))
+            Issue.record("BTF with an unknown kind was accepted")
+        } catch {
+            guard case let .btfRejected(errno, log) = error else { Issue.record("\(error)"); return }
+            #expect(errno == .EINVAL)
+            #expect(!log.isEmpty)
+        }
+        #expect(throws: BPFError.self) { try BPFCommands.btfLoad([]) }
+    }
+
     @Test func pinAndOpenPinnedProgram() throws {
         let dir = RuntimeTestEnvironment.uniquePinDirectory("prog")
         try Syscalls.mkdir(dir)
