@@ -30,6 +30,14 @@ struct RuntimeProgramTests {
         #expect(program.verifierLog.contains("processed"))
     }
 
+    @Test func logBufferGrowsUntilTheWholeLogFits() throws {
+        // Level 2 logs every instruction: far more than the 4 KiB first buffer.
+        let program = try Program.load(ProgramLoadAttributes(
+            name: "rt_longlog", type: .socketFilter, instructions: TestPrograms.long(400), logLevel: 2, logSize: 4096))
+        #expect(program.verifierLog.utf8.count > 4096)
+        #expect(program.verifierLog.contains("processed 402 insns"))
+    }
+
     @Test func verifierRejectionCarriesWholeLog() throws {
         // exit without setting r0: the verifier answers "R0 !read_ok".
         do {

@@ -49,6 +49,25 @@ struct RuntimeRingBufferTests {
         try link.detach()
     }
 
+    @Test func discardedRecordsAreSkipped() throws {
+        let ring = try makeMap("rt_ring_disc", .ringBuf, key: 0, value: 0, max: 4096)
+        let counter = try makeMap("rt_ring_dseq", .array, key: 4, value: 8, max: 1)
+        let program = try TestPrograms.load(
+            "rt_ring_reserve", .tracepoint, TestPrograms.ringbufReserver(ring: ring, counter: counter, pidTgid: currentPidTgid()))
+        let link = try program.attachTracepoint(category: "syscalls", name: "sys_enter_getpid")
+        defer { link.close() }
+        let reader = try RingBuffer(map: ring)
+        // 300 records of 24 bytes (header + 16) wrap the 4 KiB ring several times: consume as we go.
+        var seqs: [UInt64] = []
+        for _ in 0..<30 {
+            callGetpid(10)
+            reader.consume { seqs.append(Self.decode($0)?.seq ?? 0) }
+        }
+        #expect(seqs == stride(from: 1, through: 299, by: 2).map { UInt64($0) })
+        #expect(reader.recordCount == 150)
+        #expect(reader.pendingBytes == 0)
+    }
+
     @Test func asyncSequenceEndsOnCancelAndClose() async throws {
         let ring = try makeMap("rt_ring_idle", .ringBuf, key: 0, value: 0, max: 4096)
         let reader = try RingBuffer(map: ring)

@@ -113,3 +113,47 @@ enum TestPrograms {
 }
 
 func usleepMilliseconds(_ ms: UInt32) { usleep(ms * 1000) }
+
+extension TestPrograms {
+    /// On the thread `pidTgid`: `seq = ++counter[0]`; reserve 16 bytes in `ring`, write
+    /// {magic, seq}, then submit odd sequence numbers and discard even ones.
+    static func ringbufReserver(ring: Map, counter: Map, pidTgid: UInt64) throws(BPFError) -> [Instruction] {
+        var a = Assembler()
+        a.emit(.call(helper: .getCurrentPidTgid))
+        a.emit(Instruction.loadImm64(.r1, pidTgid))
+        a.jump(.ne, .r0, .r1, to: "out")
+        a.emit(.st(.word, .fp, offset: -4, imm: 0))
+        a.emit(.mov64(.r2, .fp))
+        a.emit(.add64(.r2, imm: -4))
+        a.emit(Instruction.loadMapFD(.r1, fd: counter.fd))
+        a.emit(.call(helper: .mapLookupElem))
+        a.jump(.eq, .r0, imm: 0, to: "out")
+        a.emit(.ldx(.double, .r7, .r0, offset: 0))
+        a.emit(.add64(.r7, imm: 1))
+        a.emit(.stx(.double, .r0, offset: 0, .r7))
+        a.emit(Instruction.loadMapFD(.r1, fd: ring.fd))
+        a.emit(.mov64(.r2, imm: 16))
+        a.emit(.mov64(.r3, imm: 0))
+        a.emit(.call(helper: .ringbufReserve))
+        a.jump(.eq, .r0, imm: 0, to: "out")
+        a.emit(.mov64(.r6, .r0))
+        a.emit(Instruction.loadImm64(.r1, recordMagic))
+        a.emit(.stx(.double, .r6, offset: 0, .r1))
+        a.emit(.stx(.double, .r6, offset: 8, .r7))
+        a.emit(.mov64(.r1, .r6))
+        a.emit(.mov64(.r2, imm: 0))
+        a.jump(.set, .r7, imm: 1, to: "submit")
+        a.emit(.call(helper: .ringbufDiscard))
+        a.goto("out")
+        a.label("submit")
+        a.emit(.call(helper: .ringbufSubmit))
+        a.label("out")
+        a.emit(Instruction.returning(0))
+        return try a.assemble()
+    }
+
+    /// A straight-line program of `count` ALU instructions (verifier logs grow with it).
+    static func long(_ count: Int) -> [Instruction] {
+        [.mov64(.r0, imm: 0)] + (0..<count).map { _ in .add64(.r0, imm: 1) } + [.exit()]
+    }
+}
