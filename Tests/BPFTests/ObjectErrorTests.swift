@@ -123,3 +123,14 @@ private func openError(_ bytes: [UInt8], name: String? = nil) -> String? {
     o.put64(3, at: o.sectionHeader(version.index) + 32)
     #expect(openError(o.bytes)?.contains("invalid kver section") == true)
 }
+
+@Test func objectRejectsHashOfMapsSlotsWithWideKey() throws {
+    let message = try #require(openError(EmbeddedObjects.objErrHashOfMapsKey.bytes))
+    #expect(message.contains("hash-of-maps 'outer' should have key size 4"))
+}
+
+@Test func objectRejectsValuesOnPlainMaps() throws {
+    let error = try #require(bpfError { _ = try ObjectSpec(bytes: EmbeddedObjects.objErrValuesType.bytes) })
+    guard case .notSupported(_, let reason) = error else { Issue.record("\(error)"); return }
+    #expect(reason.contains("map 'plain': should be map-in-map or prog-array"))
+}

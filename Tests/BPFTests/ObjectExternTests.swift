@@ -41,6 +41,9 @@ import Testing
     #expect(kconfig.valueSize == 25 && kconfig.contents == [UInt8](repeating: 0, count: 25))
     #expect(kconfig.flags == [.readOnlyProgram, .mmapable])  // 0x480, as libbpf
     #expect(kconfig.sectionName == ".kconfig")
+    #expect(spec.kconfigMap?.name == "obj_ext.kconfig")
+    #expect(spec.extern(named: "LINUX_KERNEL_VERSION")?.kconfigOffset == 12)
+    #expect(spec.extern(named: "init_task")?.kconfigOffset == nil)
     let btf = try #require(spec.btf)
     #expect(btf.name(of: kconfig.valueTypeID) == ".kconfig")
 

@@ -90,6 +90,17 @@ public struct ObjectSpec: Sendable {
         variables.first { $0.name == name }
     }
 
+    /// The extern named `name` (the name in `Relocation.Kind.externVariable`/`.externFunction`).
+    public func extern(named name: String) -> ExternSpec? {
+        externs.first { $0.name == name }
+    }
+
+    /// The `.kconfig` map: kconfig externs live at `ExternSpec.kconfigOffset` in its value, which
+    /// the loader fills (then freezes) before programs load.
+    public var kconfigMap: MapSpec? {
+        maps.first { $0.internalKind == .kconfig }
+    }
+
     /// The `.text` function containing instruction `index` of `.text` (libbpf's
     /// `find_prog_by_sec_insn(text_shndx, …)`), used to resolve call and subprogram-address targets.
     /// libbpf links the whole containing function, from its first instruction.
