@@ -34,6 +34,10 @@ struct RuntimeMapTests {
         #expect(entries.count == 2)
         #expect(Array(map.entries).count == 2)
 
+        #expect(try map.allKeys(as: UInt32.self).sorted() == [1, 2])
+        let typed = try map.allEntries(keyType: UInt32.self, valueType: UInt64.self).sorted { $0.key < $1.key }
+        #expect(typed.map(\.key) == [1, 2] && typed.map(\.value) == [100, 200])
+        #expect(throws: BPFError.self) { try map.allEntries(keyType: UInt64.self, valueType: UInt64.self) }
         #expect(try map.lookupAndDelete(key: bytes(UInt32(1))) == bytes(UInt64(100)))
         #expect(try map.delete(key: UInt32(2)))
         #expect(try !map.delete(key: UInt32(2)))
