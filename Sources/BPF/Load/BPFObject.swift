@@ -32,6 +32,10 @@ public final class BPFObject: Sendable {
             }
         }
 
+        for p in selected where p.type == .unspec {
+            throw .invalidArgument("program '\(p.name)' is in section '\(p.sectionName)', which names no program type libbpf knows (such as 'tp/CATEGORY/NAME', 'raw_tp/NAME', 'xdp' or 'tc'); to load the other programs, list them in LoadOptions.programs")
+        }
+
         // Relocation first, as current libbpf does: it needs no kernel objects.
         let target = options.targetBTF
         let preparer = try ProgramPreparer(spec: spec, loading: selected) { () throws(BPFError) -> BTF in
