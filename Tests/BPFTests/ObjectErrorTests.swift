@@ -7,7 +7,7 @@ private func openError(_ bytes: [UInt8], name: String? = nil) -> String? {
 
 @Test func objectRejectsLegacyMapsSection() throws {
     let error = try #require(bpfError { _ = try ObjectSpec(bytes: EmbeddedObjects.objErrLegacyMaps.bytes) })
-    guard case .notSupported(_, let reason) = error else { Issue.record("\(error)"); return }
+    guard case .malformedObject(let reason) = error else { Issue.record("\(error)"); return }
     #expect(reason.contains("legacy map definitions in 'maps' section are not supported by libbpf v1.0+"))
 }
 
@@ -131,6 +131,6 @@ private func openError(_ bytes: [UInt8], name: String? = nil) -> String? {
 
 @Test func objectRejectsValuesOnPlainMaps() throws {
     let error = try #require(bpfError { _ = try ObjectSpec(bytes: EmbeddedObjects.objErrValuesType.bytes) })
-    guard case .notSupported(_, let reason) = error else { Issue.record("\(error)"); return }
+    guard case .malformedObject(let reason) = error else { Issue.record("\(error)"); return }
     #expect(reason.contains("map 'plain': should be map-in-map or prog-array"))
 }

@@ -50,8 +50,7 @@ extension ObjectParser {
             switch secName {
             case ".kconfig":
                 guard t.kind == .var else {
-                    throw BPFError.notSupported(feature: "extern functions in .kconfig",
-                                                reason: "extern function \(t.name) is unsupported under .kconfig section")
+                    throw BPFError.malformedObject("extern function \(t.name) is unsupported under .kconfig section")
                 }
                 let size: Int, align: Int
                 do {
@@ -64,13 +63,13 @@ extension ObjectParser {
                     throw BPFError.malformedObject("extern (kcfg) '\(t.name)' has size \(size), alignment \(align)")
                 }
                 guard let (type, signed) = try kconfigType(btf, t.sizeOrType) else {
-                    throw BPFError.notSupported(feature: "kconfig extern type", reason: "extern (kcfg) '\(t.name)': type is unsupported")
+                    throw BPFError.malformedObject("extern (kcfg) '\(t.name)': type is unsupported")
                 }
                 kind = .kconfig(type: type, size: size, alignment: align, isSigned: signed, dataOffset: 0)
             case ".ksyms":
                 kind = .ksym(typeID: try btf.resolved(t.sizeOrType), isFunction: t.kind == .func)
             default:
-                throw BPFError.notSupported(feature: "extern section '\(secName)'", reason: "unrecognized extern section '\(secName)'")
+                throw BPFError.malformedObject("unrecognized extern section '\(secName)'")
             }
             found.append(ExternSpec(name: t.name, essentialName: BTFName.essentialName(t.name), btfID: id,
                                     sectionBTFID: secID, symbolIndex: sym.index, isWeak: sym.binding == .weak, kind: kind))

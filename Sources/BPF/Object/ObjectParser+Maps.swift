@@ -29,8 +29,7 @@ extension ObjectParser {
                 throw BPFError.malformedObject("map '\(name)': unexpected var kind \(v.kind)")
             }
             guard v.linkage == .global else {
-                throw BPFError.notSupported(feature: "map linkage",
-                                            reason: "map '\(name)': unsupported map linkage \(v.linkage.map { "\($0)" } ?? "?")")
+                throw BPFError.malformedObject("map '\(name)': unsupported map linkage \(v.linkage.map { "\($0)" } ?? "?")")
             }
             let def = try btf.resolvedType(v.sizeOrType)
             guard def.kind == .struct else {
@@ -190,13 +189,13 @@ extension ObjectParser {
                 let isProgArray = type == .progArray
                 let desc = isMapInMap ? "map-in-map inner" : "prog-array value"
                 if isInner {
-                    throw BPFError.notSupported(feature: "multi-level inner maps", reason: "map '\(name)': multi-level inner maps not supported")
+                    throw BPFError.malformedObject("map '\(name)': multi-level inner maps not supported")
                 }
                 guard i == members.count - 1 else {
                     throw BPFError.malformedObject("map '\(name)': 'values' member should be last")
                 }
                 guard isMapInMap || isProgArray else {
-                    throw BPFError.notSupported(feature: "'values' initializer", reason: "map '\(name)': should be map-in-map or prog-array")
+                    throw BPFError.malformedObject("map '\(name)': should be map-in-map or prog-array")
                 }
                 if map.valueSize != 0 && map.valueSize != 4 {
                     throw BPFError.malformedObject("map '\(name)': conflicting value size \(map.valueSize) != 4")
@@ -235,8 +234,7 @@ extension ObjectParser {
             case "map_extra":
                 map.mapExtra = try mapFieldLong(name, m, btf)
             default:
-                throw BPFError.notSupported(feature: "map definition field '\(m.name)'",
-                                            reason: "map '\(name)': unknown field '\(m.name)'")
+                throw BPFError.malformedObject("map '\(name)': unknown field '\(m.name)'")
             }
         }
         guard map.type != 0 else { throw BPFError.malformedObject("map '\(name)': map type isn't specified") }

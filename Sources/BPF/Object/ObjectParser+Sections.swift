@@ -34,9 +34,7 @@ extension ObjectParser {
                 kernelVersion = UInt32(data[0]) | UInt32(data[1]) << 8 | UInt32(data[2]) << 16 | UInt32(data[3]) << 24
                 continue
             case "maps":
-                throw BPFError.notSupported(
-                    feature: "legacy 'maps' section",
-                    reason: "legacy map definitions in 'maps' section are not supported by libbpf v1.0+; use BTF-defined maps in SEC(\".maps\")")
+                throw BPFError.malformedObject("legacy map definitions in 'maps' section are not supported by libbpf v1.0+; use BTF-defined maps in SEC(\".maps\")")
             case ".maps":
                 mapsIndex = s.index
                 continue
@@ -84,8 +82,7 @@ extension ObjectParser {
             }
         }
         if hasStructOps {
-            throw BPFError.notSupported(feature: "struct_ops maps (.struct_ops sections)",
-                                        reason: "SwiftBPF does not parse struct_ops objects yet")
+            throw BPFError.malformedObject(".struct_ops sections (struct_ops maps) are not supported by SwiftBPF yet")
         }
         // cmp_progs(): by section index, then offset within the section.
         programs = programs.enumerated().sorted { a, b in
@@ -105,8 +102,7 @@ extension ObjectParser {
                 throw BPFError.malformedObject("sec '\(s.name)': program '\(sym.name)' at offset \(sym.value) crosses section boundary")
             }
             if s.index != textIndex && sym.binding == .local {
-                throw BPFError.notSupported(feature: "static BPF programs",
-                                            reason: "sec '\(s.name)': program '\(sym.name)' is static and not supported")
+                throw BPFError.malformedObject("sec '\(s.name)': program '\(sym.name)' is static and not supported")
             }
             guard sym.size > 0, sym.size % 8 == 0, sym.value % 8 == 0 else {
                 throw BPFError.malformedObject(

@@ -60,9 +60,10 @@ public struct ObjectSpec: Sendable {
     ///     `ObjectNaming.objectName(fromPath:)` for libbpf's rule for files (`semtest.bpf.o` →
     ///     `semtest`). Nil gives an empty name, so internal maps are named after their sections
     ///     (`.rodata`, `.data`, `.bss`).
-    /// - Throws: `BPFError.malformedObject` for invalid ELF/BTF/definitions, `.missing` for a
-    ///   relocation that resolves to no map, `.notSupported` for legacy `maps`, static programs
-    ///   outside `.text`, unknown `.maps` fields, unsupported kconfig extern types and struct_ops.
+    /// - Throws: `BPFError.malformedObject` for invalid ELF, BTF or map definitions and for what
+    ///   libbpf rejects at open (legacy `maps` section, static programs outside `.text`, unknown
+    ///   `.maps` fields, `values` not last, unsupported kconfig types; also struct_ops, which
+    ///   SwiftBPF does not parse yet); `.missing` for a relocation that resolves to no map or extern.
     public init(bytes: [UInt8], name: String? = nil) throws(BPFError) {
         let elf = try ELFFile(bytes: bytes)
         var parser = ObjectParser(elf: elf, objectName: ObjectNaming.objectName(given: name ?? ""))
