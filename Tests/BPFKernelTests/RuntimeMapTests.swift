@@ -164,6 +164,14 @@ struct RuntimeMapTests {
     @Test func otherMapTypesCreate() throws {
         let ring = try makeMap("rt_ring", .ringBuf, key: 0, value: 0, max: 4096 * 4)
         #expect(ring.type == .ringBuf && ring.maxEntries == 16384)
+        // Element operations on a map without keys or values: clear errors, no crash.
+        #expect(throws: BPFError.self) { try ring.lookup(key: []) }
+        #expect(throws: BPFError.self) { try ring.delete(key: []) }
+        #expect(throws: BPFError.self) { try ring.nextKey(after: nil) }
+        #expect(throws: BPFError.self) { try ring.update(key: [], value: []) }
+        #expect(throws: BPFError.self) { try ring.lookupBatch() }
+        let queue = try makeMap("rt_q_nokey", .queue, key: 0, value: 4, max: 1)
+        #expect(throws: BPFError.self) { try queue.delete(key: []) }
         let perf = try makeMap("rt_perf", .perfEventArray, key: 4, value: 4, max: UInt32(try PossibleCPUs.count()))
         #expect(perf.type == .perfEventArray)
         let progs = try makeMap("rt_progs", .progArray, key: 4, value: 4, max: 4)

@@ -7,7 +7,7 @@ extension Map {
         if let key { try checkKey(key.count) }
         try checkValue(value.count)
         do {
-            try BPFCommands.mapLookup(fd: fd, key: key?.baseAddress, value: value.baseAddress!, flags: flags, name: name)
+            try BPFCommands.mapLookup(fd: fd, key: key?.baseAddress, value: try valuePointer(value), flags: flags, name: name)
             return true
         } catch {
             if BPFCommands.isErrno(error, .ENOENT) { return false }
@@ -30,7 +30,7 @@ extension Map {
     public func update(rawKey key: UnsafeRawBufferPointer?, rawValue value: UnsafeRawBufferPointer, flags: MapUpdateFlags = .any) throws(BPFError) {
         if let key { try checkKey(key.count) }
         try checkValue(value.count)
-        try BPFCommands.mapUpdate(fd: fd, key: key?.baseAddress, value: value.baseAddress!, flags: flags, name: name)
+        try BPFCommands.mapUpdate(fd: fd, key: key?.baseAddress, value: try valuePointer(UnsafeMutableRawBufferPointer(mutating: value)), flags: flags, name: name)
     }
 
     /// `BPF_MAP_UPDATE_ELEM`. Throws EEXIST with `.noExist` on a present key, ENOENT with
@@ -47,7 +47,7 @@ extension Map {
     public func delete(rawKey key: UnsafeRawBufferPointer) throws(BPFError) -> Bool {
         try checkKey(key.count)
         do {
-            try BPFCommands.mapDelete(fd: fd, key: key.baseAddress!, name: name)
+            try BPFCommands.mapDelete(fd: fd, key: try keyPointer(key), name: name)
             return true
         } catch {
             if BPFCommands.isErrno(error, .ENOENT) { return false }
@@ -70,7 +70,7 @@ extension Map {
             try next.withUnsafeMutableBytes { n in
                 Result { () throws(BPFError) in
                     try BPFCommands.found { () throws(BPFError) in
-                        try BPFCommands.mapGetNextKey(fd: fd, key: key == nil ? nil : k.baseAddress, nextKey: n.baseAddress!, name: name)
+                        try BPFCommands.mapGetNextKey(fd: fd, key: key == nil ? nil : k.baseAddress, nextKey: try keyPointer(UnsafeRawBufferPointer(n)).mutable, name: name)
                     }
                 }
             }.get()
@@ -91,11 +91,31 @@ extension Map {
             try value.withUnsafeMutableBytes { v in
                 Result { () throws(BPFError) in
                     try BPFCommands.found { () throws(BPFError) in
-                        try BPFCommands.mapLookupAndDelete(fd: fd, key: key == nil ? nil : k.baseAddress, value: v.baseAddress!, name: name)
+                        try BPFCommands.mapLookupAndDelete(fd: fd, key: key == nil ? nil : k.baseAddress, value: try valuePointer(v), name: name)
                     }
                 }
             }.get()
         }
         return found ? value : nil
     }
+
+    /// The start of a value buffer; maps without values (ring buffers) cannot be read this way.
+    func valuePointer(_ buffer: UnsafeMutableRawBufferPointer) throws(BPFError) -> UnsafeMutableRawPointer {
+        guard let p = buffer.baseAddress, buffer.count > 0 else {
+            throw .invalidArgument("map '\(name)' (\(type)) has no values to read or write with element operations")
+        }
+        return p
+    }
+
+    /// The start of a key buffer; maps without keys (queues, stacks, ring buffers) have none.
+    func keyPointer(_ buffer: UnsafeRawBufferPointer) throws(BPFError) -> UnsafeRawPointer {
+        guard let p = buffer.baseAddress, buffer.count > 0 else {
+            throw .invalidArgument("map '\(name)' (\(type)) has no keys")
+        }
+        return p
+    }
+}
+
+extension UnsafeRawPointer {
+    var mutable: UnsafeMutableRawPointer { UnsafeMutableRawPointer(mutating: self) }
 }
