@@ -38,14 +38,12 @@ extension ObjectParser {
             guard def.sizeOrType <= entry.size else {
                 throw BPFError.malformedObject("map '\(name)': invalid def size")
             }
-            var outer = MapDefinition()
-            var inner = MapDefinition()
-            try parseMapDefinition(name: name, def: def, btf: btf, into: &outer, inner: &inner)
+            let outer = try parseMapDefinition(name: name, def: def, btf: btf, isInner: false)
             var spec = outer.spec(name: name)
             spec.sectionName = ".maps"
             spec.sectionIndex = mapsIndex
             spec.sectionOffset = UInt64(entry.offset)
-            if outer.hasInner {
+            if let inner = outer.inner.first {
                 var innerSpec = inner.spec(name: name + ".inner")
                 innerSpec.sectionName = ".maps"
                 innerSpec.sectionIndex = mapsIndex
@@ -119,7 +117,9 @@ struct MapDefinition {
     var mapExtra: UInt64 = 0
     var keyTypeID: UInt32 = 0
     var valueTypeID: UInt32 = 0
-    var hasInner = false
+    /// The inner map definition of a map of maps (`values` pointing to a struct): zero or one
+    /// (an array because a struct cannot hold an optional of itself).
+    var inner: [MapDefinition] = []
 
     func spec(name: String) -> MapSpec {
         MapSpec(name: name, type: MapType(rawValue: type), keySize: keySize, valueSize: valueSize,
@@ -130,16 +130,10 @@ struct MapDefinition {
 }
 
 extension ObjectParser {
-    /// libbpf's `parse_btf_map_def()` (strict: unknown fields are errors). `inner` is nil when
-    /// parsing an inner definition.
-    func parseMapDefinition(name: String, def: BTFType, btf: BTF, into map: inout MapDefinition,
-                            inner: inout MapDefinition) throws(BPFError) {
-        var unused = MapDefinition()
-        try parseMapDefinition(name: name, def: def, btf: btf, into: &map, inner: &inner, isInner: false, unused: &unused)
-    }
-
-    private func parseMapDefinition(name: String, def: BTFType, btf: BTF, into map: inout MapDefinition,
-                                    inner: inout MapDefinition, isInner: Bool, unused: inout MapDefinition) throws(BPFError) {
+    /// libbpf's `parse_btf_map_def()` (strict: unknown fields are errors). An inner definition
+    /// (`isInner`) may not have `values` or `pinning`.
+    func parseMapDefinition(name: String, def: BTFType, btf: BTF, isInner: Bool) throws(BPFError) -> MapDefinition {
+        var map = MapDefinition()
         let members = def.members
         for (i, m) in members.enumerated() {
             switch m.name {
@@ -219,13 +213,7 @@ extension ObjectParser {
                 guard target.kind == .struct else {
                     throw BPFError.malformedObject("map '\(name)': map-in-map inner def is of unexpected kind \(target.kind)")
                 }
-                var innerDef = MapDefinition()
-                var scratch = MapDefinition()
-                var scratch2 = MapDefinition()
-                try parseMapDefinition(name: name + ".inner", def: target, btf: btf, into: &innerDef,
-                                       inner: &scratch, isInner: true, unused: &scratch2)
-                inner = innerDef
-                map.hasInner = true
+                map.inner = [try parseMapDefinition(name: name + ".inner", def: target, btf: btf, isInner: true)]
             case "pinning":
                 if isInner { throw BPFError.malformedObject("map '\(name)': inner def can't be pinned") }
                 let v = try mapFieldInt(name, m, btf)
@@ -238,6 +226,7 @@ extension ObjectParser {
             }
         }
         guard map.type != 0 else { throw BPFError.malformedObject("map '\(name)': map type isn't specified") }
+        return map
     }
 
     /// `get_map_field_int()`: `int (*f)[N]` encodes N.

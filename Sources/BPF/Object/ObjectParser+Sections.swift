@@ -76,11 +76,6 @@ extension ObjectParser {
                 sectionKinds[s.index] = .bss
             }
         }
-        if let symtab = elf.symbolTableIndex, let strtab = elf.section(at: symtab).map({ Int($0.link) }) {
-            guard strtab != 0, strtab < elf.sections.count else {
-                throw BPFError.malformedObject("symbol strings section missing or invalid")
-            }
-        }
         if hasStructOps {
             throw BPFError.malformedObject(".struct_ops sections (struct_ops maps) are not supported by SwiftBPF yet")
         }
