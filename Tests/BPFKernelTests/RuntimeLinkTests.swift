@@ -124,6 +124,31 @@ struct RuntimeLinkTests {
         #expect(throws: BPFError.self) { try TestPrograms.load("rt_tpbtf_none", .tracing, Instruction.returning(0)) }
     }
 
+    @Test func perfEventSamplingOnCPUClock() throws {
+        // A perf_event program on software cpu-clock at 1 kHz on every CPU; this thread spins so
+        // that samples happen.
+        let counter = try makeMap("rt_perf_count", .array, key: 4, value: 8, max: 1)
+        var a = Assembler()
+        a.emit(.st(.word, .fp, offset: -4, imm: 0))
+        a.emit(.mov64(.r2, .fp))
+        a.emit(.add64(.r2, imm: -4))
+        a.emit(Instruction.loadMapFD(.r1, fd: counter.fd))
+        a.emit(.call(helper: .mapLookupElem))
+        a.jump(.eq, .r0, imm: 0, to: "out")
+        a.emit(.mov64(.r1, imm: 1))
+        a.emit(.atomicAdd(.double, .r0, offset: 0, .r1))
+        a.label("out")
+        a.emit(Instruction.returning(0))
+        let program = try TestPrograms.load("rt_perf_sample", .perfEvent, a.assemble())
+        let links = try Link.attachSampling(program: program, type: 1, config: 0, frequency: 1000)
+        #expect(links.count == (try PossibleCPUs.count()))
+        var x: UInt64 = 1
+        for i in 0..<30_000_000 { x = x &* 6364136223846793005 &+ UInt64(i) }
+        #expect(x != 0)
+        #expect(try counter.lookup(key: UInt32(0), as: UInt64.self)! > 0)
+        for link in links { link.close() }
+    }
+
     @Test func objectIDsCanBeWalked() throws {
         let map = try makeMap("rt_ids", .array, key: 4, value: 4, max: 1)
         let program = try TestPrograms.load("rt_ids", .socketFilter, Instruction.returning(0))

@@ -38,6 +38,24 @@ extension Link {
         }
     }
 
+    /// Attaches a `perf_event` program to a sampling event on every possible CPU (e.g. software
+    /// cpu-clock: `type` 1, `config` 0) and returns one link per CPU. CPUs that are possible but
+    /// offline (ENODEV) are skipped.
+    public static func attachSampling(program: Program, type: UInt32, config: UInt64, frequency: UInt64 = 99) throws(BPFError) -> [Link] {
+        var links: [Link] = []
+        for cpu in try PossibleCPUs.list() {
+            let perf: FileDescriptor
+            do {
+                perf = try PerfEvent.openSampling(type: type, config: config, frequency: frequency, cpu: Int32(cpu))
+            } catch {
+                if BPFCommands.isErrno(error, Errno(rawValue: 19)) { continue }  // ENODEV: offline CPU
+                throw error
+            }
+            links.append(try attachPerfEvent(program: program, perfEvent: perf, label: "perf event \(type):\(config) on cpu \(cpu)"))
+        }
+        return links
+    }
+
     /// Attaches a `raw_tracepoint` program to the raw tracepoint `name` (e.g. `sys_enter`) with
     /// `BPF_RAW_TRACEPOINT_OPEN`. ENOENT means no such tracepoint.
     public static func attachRawTracepoint(program: Program, name: String) throws(BPFError) -> Link {

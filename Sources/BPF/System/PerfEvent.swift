@@ -55,6 +55,29 @@ public enum PerfEvent {
         }
     }
 
+    /// Opens a sampling perf event for a `perf_event` program: `type` is `PERF_TYPE_SOFTWARE` (1),
+    /// `PERF_TYPE_HARDWARE` (0)... and `config` the counter (for software: 0 cpu-clock,
+    /// 1 task-clock). Samples `frequency` times per second (or every `period` events if given).
+    /// `pid` -1 with a `cpu` watches every process on that CPU.
+    public static func openSampling(type: UInt32, config: UInt64, frequency: UInt64 = 99, period: UInt64? = nil, pid: Int32 = -1, cpu: Int32) throws(BPFError) -> FileDescriptor {
+        var attr = perf_event_attr()
+        attr.type = type
+        attr.size = UInt32(MemoryLayout<perf_event_attr>.size)
+        attr.config = config
+        if let period {
+            attr.sample_period = period
+        } else {
+            attr.freq = 1
+            attr.sample_freq = frequency
+        }
+        do {
+            return try Syscalls.perfEventOpen(&attr, pid: pid, cpu: cpu)
+        } catch {
+            if case let .syscall(_, e) = error { throw .syscall(operation: "perf_event_open(type \(type), config \(config), cpu \(cpu))", errno: e) }
+            throw error
+        }
+    }
+
     /// `PERF_EVENT_IOC_SET_BPF`: the legacy way to attach a program to a perf event.
     public static func setBPF(perfFD: Int32, programFD: Int32, label: String) throws(BPFError) {
         try Syscalls.ioctl(perfFD, CBPF_PERF_EVENT_IOC_SET_BPF, UInt(programFD), "ioctl(PERF_EVENT_IOC_SET_BPF, \(label))")
