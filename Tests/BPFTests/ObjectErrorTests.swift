@@ -134,3 +134,16 @@ private func openError(_ bytes: [UInt8], name: String? = nil) -> String? {
     guard case .malformedObject(let reason) = error else { Issue.record("\(error)"); return }
     #expect(reason.contains("map 'plain': should be map-in-map or prog-array"))
 }
+
+@Test func objectSectionBoundsFollowLibelf() throws {
+    // A kept section (even an unrecognised one) with contents outside the file is an error...
+    var o = try ObjectBytes(EmbeddedObjects.objXdp.bytes)
+    let info = try o.section(".fixture_info")
+    o.put64(UInt64(o.bytes.count), at: o.sectionHeader(info.index) + 24)
+    #expect(openError(o.bytes)?.contains("contents of section '.fixture_info'") == true)
+    // ...but an ignored DWARF section is never read.
+    o = try ObjectBytes(EmbeddedObjects.objXdp.bytes)
+    let debug = try #require(o.elf.sections.first { $0.name.hasPrefix(".debug_") && $0.type == .progbits })
+    o.put64(UInt64(o.bytes.count), at: o.sectionHeader(debug.index) + 24)
+    #expect(throws: Never.self) { try ObjectSpec(bytes: o.bytes) }
+}

@@ -158,10 +158,18 @@ public struct ELFFile: Sendable {
         index >= 0 && index < symbols.count ? symbols[index] : nil
     }
 
-    /// A section's contents. `SHT_NOBITS` sections (e.g. `.bss`) have no file contents: the result is empty.
+    /// The byte range of a section's contents in `bytes`; empty for `SHT_NOBITS` (e.g. `.bss`)
+    /// and `SHT_NULL`, which occupy no file space.
+    /// - Throws: if the contents lie outside the file.
+    public func contentsRange(of section: ELFSection) throws(BPFError) -> Range<Int> {
+        if section.type == .nobits || section.type == .null { return 0..<0 }
+        let start = try reader.check(section.offset, section.size, "contents of section '\(section.name)'")
+        return start..<start + Int(section.size)
+    }
+
+    /// A section's contents (a copy). `SHT_NOBITS` sections have none: the result is empty.
     public func contents(of section: ELFSection) throws(BPFError) -> [UInt8] {
-        if section.type == .nobits || section.type == .null { return [] }
-        return Array(try reader.slice(section.offset, section.size, "contents of section '\(section.name)'"))
+        Array(bytes[try contentsRange(of: section)])
     }
 
     /// The entries of an `SHT_REL` section.

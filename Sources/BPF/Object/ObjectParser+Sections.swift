@@ -18,6 +18,8 @@ extension ObjectParser {
         }
         for s in elf.sections where s.index != 0 {
             if Self.isIgnored(s) { continue }
+            // libelf's elf_getdata() fails for any kept section whose contents lie outside the file.
+            _ = try elf.contentsRange(of: s)
             switch s.name {
             case "license":
                 guard s.type != .nobits else { throw BPFError.malformedObject("invalid license section") }
