@@ -78,6 +78,10 @@ import Testing
     #expect(try relocs("loop_cb") == [
         Relocation(instructionIndex: 1, symbolName: "bss_hits", kind: .data(mapName: "obj_call.bss", sectionOffset: 8)),
     ])
+    #expect(try relocs("tp_first").map(\.description) == [
+        "insn 0: data obj_call.data+0 (data_counter)", "insn 5: data .data.custom+0 (custom_value)",
+        "insn 11: call .text[0] (sub_global)", "insn 14: call .text[8] (.text)",
+    ])
     // sub_global calls sub_static without a relocation (same section): nothing recorded.
     let subGlobal = try #require(spec.program(named: "sub_global"))
     #expect(subGlobal.instructions[5].isPseudoCall && subGlobal.relocation(at: 5) == nil)

@@ -113,3 +113,23 @@ public struct Relocation: Hashable, Sendable {
         self.kind = kind
     }
 }
+
+extension Relocation.Kind: CustomStringConvertible {
+    /// A short form for listings: `map events`, `data obj.rodata+8`, `call .text[8]`,
+    /// `address .text[27]`, `extern call bpf_rcu_read_lock`, `extern LINUX_KERNEL_VERSION`.
+    public var description: String {
+        switch self {
+        case let .map(name): "map \(name)"
+        case let .data(map, off): "data \(map)+\(off)"
+        case let .call(_, target): "call .text[\(target)]"
+        case let .subprogramAddress(_, target): "address .text[\(target)]"
+        case let .externFunction(name): "extern call \(name)"
+        case let .externVariable(name): "extern \(name)"
+        }
+    }
+}
+
+extension Relocation: CustomStringConvertible {
+    /// `insn 11: call .text[0] (sub_global)`.
+    public var description: String { "insn \(instructionIndex): \(kind) (\(symbolName))" }
+}
