@@ -32,6 +32,11 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        // Library benchmarks; Benchmarks/ runs them against their peers.
+        .executableTarget(
+            name: "swiftbpf-bench",
+            dependencies: ["BPF", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+        ),
         // Pure parsing tests: no root, no kernel.
         .testTarget(name: "BPFTests", dependencies: ["BPF"], exclude: ["bpf"], plugins: ["BPFCompiler"]),
         // Root tests against the running kernel.

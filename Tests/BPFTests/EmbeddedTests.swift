@@ -2,6 +2,6 @@ import Testing
 @testable import BPF
 
 @Test func embeddedObjectIsELF() {
-    let bytes = EmbeddedObjects.minimal.bytes
+    let bytes = EmbeddedObjects.objCalls.bytes
     #expect(bytes.starts(with: [0x7f, 0x45, 0x4c, 0x46]))
 }

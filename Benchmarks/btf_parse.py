@@ -1,0 +1,38 @@
+#!/usr/bin/env python3
+"""Parsing the kernel's BTF: SwiftBPF against libbpf's btf__parse, side by side.
+
+Runs `swiftbpf-bench btf-parse` and the C peer (btf_parse.c, linked with libbpf) in turn,
+round after round, each as a fresh process, and prints medians (min-max) and ratios.
+Usage: python3 Benchmarks/btf_parse.py --swiftbpf-bench PATH --libbpf PATH [--rounds N]
+"""
+import argparse
+import json
+import statistics
+import subprocess
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--swiftbpf-bench", required=True)
+    ap.add_argument("--libbpf", required=True)
+    ap.add_argument("--rounds", type=int, default=5)
+    args = ap.parse_args()
+    runs = {"swiftbpf": [], "libbpf": []}
+    for _ in range(args.rounds):
+        for name, cmd in (("swiftbpf", [args.swiftbpf_bench, "btf-parse"]), ("libbpf", [args.libbpf])):
+            out = subprocess.run(cmd, check=True, capture_output=True, text=True).stdout
+            runs[name].append(json.loads(out.strip().splitlines()[-1]))
+
+    keys = ["parse_ms_median", "first_lookup_ms", "lookup_hit_us", "lookup_miss_us", "retained_anon_kib", "retained_file_kib"]
+    print(f"vmlinux BTF ({runs['swiftbpf'][0]['types']} types), {args.rounds} rounds; median (min-max) over rounds")
+    print(f"{'figure':<20} {'swiftbpf':>26} {'libbpf':>26} {'ratio':>7}")
+    for k in keys:
+        a = [r[k] for r in runs["swiftbpf"]]
+        b = [r[k] for r in runs["libbpf"]]
+        ma, mb = statistics.median(a), statistics.median(b)
+        ratio = f"{ma / mb:.2f}" if mb else "-"
+        print(f"{k:<20} {ma:>10.3f} ({min(a):.3f}-{max(a):.3f}) {mb:>10.3f} ({min(b):.3f}-{max(b):.3f}) {ratio:>7}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Runs SwiftBPF's benchmarks against their peers in the same run and prints the figures and
+# ratios. Root, on a machine prepared by Scripts/setup-host.sh. Installs the peers if missing.
+#   Benchmarks/run.sh            all suites
+#   Benchmarks/run.sh btf        vmlinux BTF parsing against libbpf
+#   Benchmarks/run.sh execsnoop  execsnoop startup and memory against libbpf-tools and bpftrace
+set -euo pipefail
+cd "$(dirname "$0")/.."
+suite=${1:-all}
+runs=${RUNS:-7}
+
+Scripts/setup-host.sh
+need=()
+command -v bpftrace >/dev/null || need+=(bpftrace)
+[ -x /usr/sbin/execsnoop ] || need+=(libbpf-tools)
+if [ ${#need[@]} -gt 0 ]; then DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null; fi
+
+swift build -c release --static-swift-stdlib --product swiftbpf >/dev/null
+swift build -c release --static-swift-stdlib --product swiftbpf-bench >/dev/null
+bin=.build/release
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+
+if [ "$suite" = all ] || [ "$suite" = btf ]; then
+    gcc -O2 -o "$work/btf_parse" Benchmarks/btf_parse.c -lbpf
+    python3 Benchmarks/btf_parse.py --swiftbpf-bench "$bin/swiftbpf-bench" --libbpf "$work/btf_parse" --rounds "$runs"
+    echo
+fi
+if [ "$suite" = all ] || [ "$suite" = execsnoop ]; then
+    python3 Benchmarks/execsnoop_startup.py --runs "$runs" --swiftbpf "$bin/swiftbpf"
+fi
