@@ -157,3 +157,39 @@ extension TestPrograms {
         [.mov64(.r0, imm: 0)] + (0..<count).map { _ in .add64(.r0, imm: 1) } + [.exit()]
     }
 }
+
+extension TestPrograms {
+    /// On the thread `pidTgid`: `seq = ++counter[0]`, then `bpf_perf_event_output(ctx, events,
+    /// BPF_F_CURRENT_CPU, {magic, seq, seq}, 24)`. Samples are 40 bytes in the perf ring, which
+    /// does not divide the page size, so records straddle the ring's end.
+    static func perfOutputWriter(events: Map, counter: Map, pidTgid: UInt64) throws(BPFError) -> [Instruction] {
+        var a = Assembler()
+        a.emit(.mov64(.r6, .r1))
+        a.emit(.call(helper: .getCurrentPidTgid))
+        a.emit(Instruction.loadImm64(.r1, pidTgid))
+        a.jump(.ne, .r0, .r1, to: "out")
+        a.emit(.st(.word, .fp, offset: -4, imm: 0))
+        a.emit(.mov64(.r2, .fp))
+        a.emit(.add64(.r2, imm: -4))
+        a.emit(Instruction.loadMapFD(.r1, fd: counter.fd))
+        a.emit(.call(helper: .mapLookupElem))
+        a.jump(.eq, .r0, imm: 0, to: "out")
+        a.emit(.ldx(.double, .r1, .r0, offset: 0))
+        a.emit(.add64(.r1, imm: 1))
+        a.emit(.stx(.double, .r0, offset: 0, .r1))
+        a.emit(.stx(.double, .fp, offset: -16, .r1))
+        a.emit(.stx(.double, .fp, offset: -8, .r1))
+        a.emit(Instruction.loadImm64(.r2, recordMagic))
+        a.emit(.stx(.double, .fp, offset: -24, .r2))
+        a.emit(.mov64(.r1, .r6))
+        a.emit(Instruction.loadMapFD(.r2, fd: events.fd))
+        a.emit(Instruction.loadImm64(.r3, 0xffff_ffff))  // BPF_F_CURRENT_CPU
+        a.emit(.mov64(.r4, .fp))
+        a.emit(.add64(.r4, imm: -24))
+        a.emit(.mov64(.r5, imm: 24))
+        a.emit(.call(helper: .perfEventOutput))
+        a.label("out")
+        a.emit(Instruction.returning(0))
+        return try a.assemble()
+    }
+}

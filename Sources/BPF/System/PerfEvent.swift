@@ -78,6 +78,25 @@ public enum PerfEvent {
         }
     }
 
+    /// Opens the `PERF_COUNT_SW_BPF_OUTPUT` event of one CPU that `bpf_perf_event_output`
+    /// writes to (through a perf event array map): `PERF_SAMPLE_RAW` samples, a wakeup every
+    /// `wakeupEvents` samples.
+    public static func openBPFOutput(cpu: Int32, wakeupEvents: UInt32 = 1) throws(BPFError) -> FileDescriptor {
+        var attr = perf_event_attr()
+        attr.type = PERF_TYPE_SOFTWARE.rawValue
+        attr.size = UInt32(MemoryLayout<perf_event_attr>.size)
+        attr.config = UInt64(PERF_COUNT_SW_BPF_OUTPUT.rawValue)
+        attr.sample_type = UInt64(PERF_SAMPLE_RAW.rawValue)
+        attr.sample_period = 1
+        attr.wakeup_events = max(wakeupEvents, 1)
+        do {
+            return try Syscalls.perfEventOpen(&attr, pid: -1, cpu: cpu)
+        } catch {
+            if case let .syscall(_, e) = error { throw .syscall(operation: "perf_event_open(bpf-output, cpu \(cpu))", errno: e) }
+            throw error
+        }
+    }
+
     /// `PERF_EVENT_IOC_SET_BPF`: the legacy way to attach a program to a perf event.
     public static func setBPF(perfFD: Int32, programFD: Int32, label: String) throws(BPFError) {
         try Syscalls.ioctl(perfFD, CBPF_PERF_EVENT_IOC_SET_BPF, UInt(programFD), "ioctl(PERF_EVENT_IOC_SET_BPF, \(label))")
