@@ -149,6 +149,31 @@ struct RuntimeLinkTests {
         for link in links { link.close() }
     }
 
+    @Test func uprobeAndUretprobeOnLibcGetpid() throws {
+        let target = try fileOffset(ofFunction: "getpid")
+        #expect(target.path.contains("libc"))
+        for retprobe in [false, true] {
+            let counter = try makeMap("rt_uprobe_count", .array, key: 4, value: 8, max: 1)
+            let program = try TestPrograms.load("rt_uprobe", .kprobe, TestPrograms.counting(counter: counter, pidTgid: currentPidTgid()))
+            let link = try Link.attachUprobe(program: program, path: target.path, offset: target.offset, retprobe: retprobe)
+            #expect(try link.info().typeName == "perf_event")
+            callGetpid(9)
+            link.close()
+            callGetpid(2)
+            #expect(try counter.lookup(key: UInt32(0), as: UInt64.self) == 9, "retprobe: \(retprobe)")
+        }
+        // kprobes are compiled out of this kernel: a clear notSupported, not a crash.
+        if !Syscalls.exists("/sys/bus/event_source/devices/kprobe") {
+            let program = try TestPrograms.load("rt_kprobe", .kprobe, Instruction.returning(0))
+            #expect {
+                try Link.attachKprobe(program: program, function: "do_sys_openat2")
+            } throws: { error in
+                guard let e = error as? BPFError, case .notSupported = e else { return false }
+                return true
+            }
+        }
+    }
+
     @Test func objectIDsCanBeWalked() throws {
         let map = try makeMap("rt_ids", .array, key: 4, value: 4, max: 1)
         let program = try TestPrograms.load("rt_ids", .socketFilter, Instruction.returning(0))

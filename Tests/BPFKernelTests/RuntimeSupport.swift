@@ -193,3 +193,22 @@ extension TestPrograms {
         return try a.assemble()
     }
 }
+
+/// The file and file offset of a C function of this process (e.g. libc's `getpid`), from its
+/// address (dlsym) and /proc/self/maps: the target of a uprobe.
+func fileOffset(ofFunction name: String) throws -> (path: String, offset: UInt64) {
+    guard let handle = dlopen(nil, RTLD_NOW), let symbol = dlsym(handle, name) else {
+        throw BPFError.missing("function \(name) in this process")
+    }
+    let address = UInt64(UInt(bitPattern: symbol))
+    let maps = String(decoding: try Syscalls.readFile("/proc/self/maps"), as: UTF8.self)
+    for line in maps.split(separator: "\n") {
+        let fields = line.split(separator: " ", omittingEmptySubsequences: true)
+        guard fields.count >= 6 else { continue }
+        let range = fields[0].split(separator: "-")
+        guard range.count == 2, let start = UInt64(range[0], radix: 16), let end = UInt64(range[1], radix: 16),
+              let offset = UInt64(fields[2], radix: 16), start <= address, address < end else { continue }
+        return (String(fields[5...].joined(separator: " ")), address - start + offset)
+    }
+    throw BPFError.missing("mapping of \(name) at 0x\(String(address, radix: 16))")
+}

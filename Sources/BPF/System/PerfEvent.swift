@@ -97,6 +97,51 @@ public enum PerfEvent {
         }
     }
 
+    /// The type number of a dynamic PMU such as `uprobe` or `kprobe`
+    /// (`/sys/bus/event_source/devices/NAME/type`).
+    public static func pmuType(_ pmu: String) throws(BPFError) -> UInt32 {
+        let path = "/sys/bus/event_source/devices/\(pmu)/type"
+        guard let bytes = try? Syscalls.readFile(path) else {
+            throw .notSupported(feature: "\(pmu) perf PMU", reason: "\(path) does not exist (the kernel lacks CONFIG_\(pmu.uppercased())_EVENTS, or sysfs is not mounted)")
+        }
+        let text = String(decoding: bytes, as: UTF8.self).strippingCharacters(" \n")
+        guard let type = UInt32(text) else { throw .invalidArgument("unexpected contents '\(text)' in \(path)") }
+        return type
+    }
+
+    /// The `config` bit that makes a probe PMU's event a return probe
+    /// (`/sys/bus/event_source/devices/NAME/format/retprobe`, "config:N").
+    public static func retprobeBit(_ pmu: String) throws(BPFError) -> UInt64 {
+        let path = "/sys/bus/event_source/devices/\(pmu)/format/retprobe"
+        let text = String(decoding: try Syscalls.readFile(path), as: UTF8.self).strippingCharacters(" \n")
+        guard text.hasPrefix("config:"), let bit = UInt64(text.dropFirst("config:".count)), bit < 64 else {
+            throw .invalidArgument("unexpected contents '\(text)' in \(path)")
+        }
+        return bit
+    }
+
+    /// Opens a uprobe or kprobe through its perf PMU (no tracefs needed): `target` is the binary's
+    /// path (uprobe, `uprobe_path`) or the kernel function's name (kprobe, `kprobe_func`), and
+    /// `offset` the file offset (uprobe) or the offset into the function (kprobe). `pid` -1 with
+    /// cpu 0 probes every process.
+    public static func openProbe(pmu: String, target: String, offset: UInt64, retprobe: Bool, pid: Int32 = -1) throws(BPFError) -> FileDescriptor {
+        var attr = perf_event_attr()
+        attr.type = try pmuType(pmu)
+        attr.size = UInt32(MemoryLayout<perf_event_attr>.size)
+        if retprobe { attr.config |= 1 << (try retprobeBit(pmu)) }
+        attr.sample_period = 1
+        attr.wakeup_events = 1
+        let label = "\(retprobe ? "ret" : "")\(pmu) \(target)+0x\(String(offset, radix: 16))"
+        let raw: Int32 = try BPFCommands.withCString(target) { (p) throws(BPFError) in
+            attr.config1 = UInt64(UInt(bitPattern: p))
+            attr.config2 = offset
+            let r = cbpf_sys_perf_event_open(&attr, pid, pid == -1 ? 0 : -1, -1, UInt(PERF_FLAG_FD_CLOEXEC))
+            guard r >= 0 else { throw .syscall(operation: "perf_event_open(\(label))", errno: .current) }
+            return Int32(r)
+        }
+        return try FileDescriptor(taking: raw)
+    }
+
     /// `PERF_EVENT_IOC_SET_BPF`: the legacy way to attach a program to a perf event.
     public static func setBPF(perfFD: Int32, programFD: Int32, label: String) throws(BPFError) {
         try Syscalls.ioctl(perfFD, CBPF_PERF_EVENT_IOC_SET_BPF, UInt(programFD), "ioctl(PERF_EVENT_IOC_SET_BPF, \(label))")
