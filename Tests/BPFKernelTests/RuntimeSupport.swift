@@ -52,7 +52,7 @@ enum TestPrograms {
 
     /// Increments `counter[0]` (u64) each time it runs on the thread `pidTgid`. For a
     /// raw_tracepoint on `sys_enter`, `syscall` also filters on args[1] (the syscall number).
-    static func counting(counter: Map, pidTgid: UInt64, syscall: Int32? = nil) throws(BPFError) -> [Instruction] {
+    static func counting(counter: Map, pidTgid: UInt64, syscall: Int32? = nil, returning result: Int32 = 0) throws(BPFError) -> [Instruction] {
         var a = Assembler()
         a.emit(.mov64(.r6, .r1))
         a.emit(.call(helper: .getCurrentPidTgid))
@@ -71,7 +71,31 @@ enum TestPrograms {
         a.emit(.mov64(.r1, imm: 1))
         a.emit(.atomicAdd(.double, .r0, offset: 0, .r1))
         a.label("out")
-        a.emit(Instruction.returning(0))
+        a.emit(Instruction.returning(result))
+        return try a.assemble()
+    }
+
+    /// XDP: counts frames whose EtherType is 0x88b5 (local experimental) in `counter[0]`;
+    /// passes every frame.
+    static func xdpEtherTypeCounter(counter: Map) throws(BPFError) -> [Instruction] {
+        var a = Assembler()
+        a.emit(.ldx(.word, .r2, .r1, offset: 0))  // xdp_md.data
+        a.emit(.ldx(.word, .r3, .r1, offset: 4))  // xdp_md.data_end
+        a.emit(.mov64(.r4, .r2))
+        a.emit(.add64(.r4, imm: 14))
+        a.jump(.gt, .r4, .r3, to: "pass")
+        a.emit(.ldx(.half, .r5, .r2, offset: 12))
+        a.jump(.ne, .r5, imm: 0xb588, to: "pass")  // 0x88b5 in network order, loaded little-endian
+        a.emit(.st(.word, .fp, offset: -4, imm: 0))
+        a.emit(.mov64(.r2, .fp))
+        a.emit(.add64(.r2, imm: -4))
+        a.emit(Instruction.loadMapFD(.r1, fd: counter.fd))
+        a.emit(.call(helper: .mapLookupElem))
+        a.jump(.eq, .r0, imm: 0, to: "pass")
+        a.emit(.mov64(.r1, imm: 1))
+        a.emit(.atomicAdd(.double, .r0, offset: 0, .r1))
+        a.label("pass")
+        a.emit(Instruction.returning(2))  // XDP_PASS
         return try a.assemble()
     }
 
@@ -211,4 +235,48 @@ func fileOffset(ofFunction name: String) throws -> (path: String, offset: UInt64
         return (String(fields[5...].joined(separator: " ")), address - start + offset)
     }
     throw BPFError.missing("mapping of \(name) at 0x\(String(address, radix: 16))")
+}
+
+/// connect(2) of a UDP socket to 127.0.0.1:9 (no packet is sent). Returns errno or 0.
+func udpConnectLoopback() -> Int32 {
+    let sock = socket(AF_INET, Int32(SOCK_DGRAM.rawValue), 0)
+    guard sock >= 0 else { return errno }
+    defer { close(sock) }
+    var address = sockaddr_in()
+    address.sin_family = sa_family_t(AF_INET)
+    address.sin_port = UInt16(9).bigEndian
+    address.sin_addr.s_addr = UInt32(0x7f00_0001).bigEndian
+    let r = withUnsafePointer(to: &address) {
+        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(sock, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+    }
+    return r == 0 ? 0 : errno
+}
+
+/// Sends `count` broadcast Ethernet frames with EtherType 0x88b5 out of interface `ifindex`
+/// through an AF_PACKET socket. Returns how many were sent.
+func sendRawFrames(ifindex: Int32, count: Int) -> Int {
+    let sock = socket(17 /* AF_PACKET */, Int32(SOCK_RAW.rawValue), Int32(UInt16(3).bigEndian) /* ETH_P_ALL */)
+    guard sock >= 0 else { return 0 }
+    defer { close(sock) }
+    // struct sockaddr_ll: family, protocol (be), ifindex, hatype, pkttype, halen, addr[8].
+    var link = [UInt8](repeating: 0, count: 20)
+    link[0] = 17
+    link[2] = 0x88; link[3] = 0xb5
+    withUnsafeBytes(of: ifindex.littleEndian) { for i in 0..<4 { link[4 + i] = $0[i] } }
+    link[11] = 6
+    for i in 12..<18 { link[i] = 0xff }
+    var frame = [UInt8](repeating: 0, count: 60)
+    for i in 0..<6 { frame[i] = 0xff }
+    frame[6] = 0x02; frame[11] = 0x01
+    frame[12] = 0x88; frame[13] = 0xb5
+    var sent = 0
+    for _ in 0..<count {
+        let n = frame.withUnsafeBytes { f in
+            link.withUnsafeBytes { l in
+                sendto(sock, f.baseAddress, f.count, 0, l.baseAddress!.assumingMemoryBound(to: sockaddr.self), socklen_t(l.count))
+            }
+        }
+        if n == frame.count { sent += 1 }
+    }
+    return sent
 }

@@ -1,0 +1,64 @@
+import Glibc
+
+/// `XDP_FLAGS_*` of an XDP attachment.
+public struct XDPFlags: OptionSet, Hashable, Sendable {
+    public let rawValue: UInt32
+    public init(rawValue: UInt32) { self.rawValue = rawValue }
+    /// `XDP_FLAGS_UPDATE_IF_NOEXIST`.
+    public static let updateIfNoExist = XDPFlags(rawValue: 1 << 0)
+    /// `XDP_FLAGS_SKB_MODE`: generic XDP, works on any device.
+    public static let skbMode = XDPFlags(rawValue: 1 << 1)
+    /// `XDP_FLAGS_DRV_MODE`: native (driver) XDP.
+    public static let driverMode = XDPFlags(rawValue: 1 << 2)
+    /// `XDP_FLAGS_HW_MODE`: offloaded XDP.
+    public static let hardwareMode = XDPFlags(rawValue: 1 << 3)
+}
+
+/// XDP and cgroup attachments through `BPF_LINK_CREATE`. These link kinds support
+/// `BPF_LINK_DETACH`, so `detach()` leaves them open but defunct.
+extension Link {
+    /// Attaches an `xdp` program to the network interface `interfaceIndex` (`BPF_XDP`, Linux
+    /// 5.9). Without a mode flag the kernel picks driver mode when the driver supports it.
+    public static func attachXDP(program: Program, interfaceIndex: UInt32, flags: XDPFlags = []) throws(BPFError) -> Link {
+        let label = "xdp on ifindex \(interfaceIndex)"
+        let fd = try BPFCommands.linkCreate(
+            programFD: program.fd, targetFD: Int32(bitPattern: interfaceIndex), attachType: .xdp, flags: flags.rawValue,
+            name: "\(program.name) on \(label)")
+        return Link(taking: fd, name: label)
+    }
+
+    /// Attaches an `xdp` program to the interface named `interface` (e.g. "eth0").
+    public static func attachXDP(program: Program, interface: String, flags: XDPFlags = []) throws(BPFError) -> Link {
+        let index = if_nametoindex(interface)
+        guard index != 0 else { throw .missing("network interface '\(interface)'") }
+        return try attachXDP(program: program, interfaceIndex: index, flags: flags)
+    }
+
+    /// Attaches a cgroup program (`cgroup_skb`, `cgroup_sock`, `cgroup_sock_addr`,
+    /// `cgroup_sockopt`, `sock_ops`, `cgroup_sysctl`, `cgroup_device`) to the cgroup v2 directory
+    /// `cgroupPath` with `attachType` (the program's expected attach type, e.g.
+    /// `.cgroupInet4Connect`). Cgroup links coexist with other programs (multi-attach).
+    public static func attachCgroup(program: Program, cgroupPath: String, attachType: AttachType) throws(BPFError) -> Link {
+        let cgroup: FileDescriptor
+        do {
+            cgroup = try Syscalls.open(cgroupPath, O_RDONLY | O_DIRECTORY)
+        } catch {
+            if BPFCommands.isErrno(error, .ENOENT) { throw .missing("cgroup directory \(cgroupPath)") }
+            throw error
+        }
+        let label = "cgroup \(cgroupPath) (\(attachType))"
+        let fd = try BPFCommands.linkCreate(programFD: program.fd, targetFD: cgroup.rawValue, attachType: attachType, name: "\(program.name) on \(label)")
+        return Link(taking: fd, name: label)
+    }
+
+    /// The cgroup v2 mount point, from /proc/mounts (it is not always /sys/fs/cgroup: hybrid
+    /// hierarchies mount it at /sys/fs/cgroup/unified).
+    public static func cgroup2MountPoint() throws(BPFError) -> String {
+        let mounts = String(decoding: try Syscalls.readFile("/proc/mounts"), as: UTF8.self)
+        for line in mounts.split(separator: "\n") {
+            let fields = line.split(separator: " ")
+            if fields.count >= 3, fields[2] == "cgroup2" { return String(fields[1]) }
+        }
+        throw .notSupported(feature: "cgroup v2", reason: "no cgroup2 file system in /proc/mounts; mount one with `mount -t cgroup2 none /sys/fs/cgroup`")
+    }
+}

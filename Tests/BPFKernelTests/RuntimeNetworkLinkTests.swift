@@ -1,0 +1,61 @@
+import BPF
+import Glibc
+import Testing
+
+extension RuntimeTests {
+@Suite("network links")
+struct RuntimeNetworkLinkTests {
+    @Test func cgroupConnect4LinkCountsAndDetaches() throws {
+        let root = try Link.cgroup2MountPoint()
+        let counter = try makeMap("rt_cg_count", .array, key: 4, value: 8, max: 1)
+        // Returns 1 (allow): the program is attached to the root cgroup, so every connect of the
+        // machine passes through it while the test runs.
+        let program = try Program.load(ProgramLoadAttributes(
+            name: "rt_connect4", type: .cgroupSockAddr, expectedAttachType: .cgroupInet4Connect,
+            instructions: TestPrograms.counting(counter: counter, pidTgid: currentPidTgid(), returning: 1)))
+        let link = try Link.attachCgroup(program: program, cgroupPath: root, attachType: .cgroupInet4Connect)
+        defer { link.close() }
+        #expect(try link.info().typeName == "cgroup")
+        for _ in 0..<3 { #expect(udpConnectLoopback() == 0) }
+        #expect(try counter.lookup(key: UInt32(0), as: UInt64.self) == 3)
+        // Cgroup links implement BPF_LINK_DETACH: the link stays open but no longer runs.
+        try link.detach()
+        #expect(link.isOpen)
+        #expect(udpConnectLoopback() == 0)
+        #expect(try counter.lookup(key: UInt32(0), as: UInt64.self) == 3)
+
+        #expect(throws: BPFError.self) { try Link.attachCgroup(program: program, cgroupPath: root + "/no_such_cgroup_rt", attachType: .cgroupInet4Connect) }
+    }
+
+    @Test(.enabled(if: Syscalls.exists("/usr/sbin/ip") || Syscalls.exists("/sbin/ip") || Syscalls.exists("/usr/bin/ip"), "needs iproute2's ip to create a veth pair"))
+    func xdpLinkOnVethCountsFrames() throws {
+        let ip = ["/usr/sbin/ip", "/sbin/ip", "/usr/bin/ip"].first(where: Syscalls.exists)!
+        let a = "rtx\(getpid() % 100000)a", b = "rtx\(getpid() % 100000)b"
+        #expect(try Command.run(ip, ["link", "add", a, "type", "veth", "peer", "name", b]).status == 0)
+        defer { _ = try? Command.run(ip, ["link", "del", a]) }
+        #expect(try Command.run(ip, ["link", "set", a, "up"]).status == 0)
+        #expect(try Command.run(ip, ["link", "set", b, "up"]).status == 0)
+
+        let counter = try makeMap("rt_xdp_count", .array, key: 4, value: 8, max: 1)
+        let program = try TestPrograms.load("rt_xdp_count", .xdp, TestPrograms.xdpEtherTypeCounter(counter: counter))
+        let link = try Link.attachXDP(program: program, interface: b, flags: .skbMode)
+        defer { link.close() }
+        #expect(try link.info().typeName == "xdp")
+        // A second XDP program on the same interface and mode: EBUSY.
+        #expect { try Link.attachXDP(program: program, interface: b, flags: .skbMode) } throws: { isErrno($0, Errno(rawValue: EBUSY)) }
+
+        #expect(sendRawFrames(ifindex: Int32(if_nametoindex(a)), count: 5) == 5)
+        var seen: UInt64 = 0
+        for _ in 0..<50 where seen < 5 {
+            usleepMilliseconds(10)
+            seen = try counter.lookup(key: UInt32(0), as: UInt64.self) ?? 0
+        }
+        #expect(seen == 5)
+        try link.detach()
+        #expect(sendRawFrames(ifindex: Int32(if_nametoindex(a)), count: 2) == 2)
+        usleepMilliseconds(50)
+        #expect(try counter.lookup(key: UInt32(0), as: UInt64.self) == 5)
+        #expect(throws: BPFError.self) { try Link.attachXDP(program: program, interface: "no_such_if_rt") }
+    }
+}
+}
