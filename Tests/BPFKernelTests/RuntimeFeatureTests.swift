@@ -26,6 +26,15 @@ struct RuntimeFeatureTests {
         #expect(Features.isSupported(mapType: .ringBuf))
     }
 
+    @Test func kernelVersionParsing() {
+        #expect(LinuxVersion(release: "6.18.44") == LinuxVersion(6, 18, 44))
+        #expect(LinuxVersion(release: "6.1.0-47-cloud-amd64") == LinuxVersion(6, 1, 0))
+        #expect(LinuxVersion(release: "5.15") == LinuxVersion(5, 15))
+        #expect(LinuxVersion(release: "") == LinuxVersion(0, 0))
+        #expect(LinuxVersion(6, 6) < LinuxVersion(6, 18, 1))
+        #expect(Features.kernelVersion >= LinuxVersion(5, 0))
+    }
+
     @Test func noDescriptorLeaksOverFiftyCycles() throws {
         // (descriptor, fdinfo key, id) of every object of a cycle, checked after the cycle.
         var owned: [(fd: Int32, key: String, id: UInt32)] = []

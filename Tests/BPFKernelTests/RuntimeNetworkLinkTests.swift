@@ -28,7 +28,7 @@ struct RuntimeNetworkLinkTests {
     }
 
     @Test(.enabled(if: Syscalls.exists("/usr/sbin/ip") || Syscalls.exists("/sbin/ip") || Syscalls.exists("/usr/bin/ip"), "needs iproute2's ip to create a veth pair"))
-    func xdpLinkOnVethCountsFrames() throws {
+    func xdpAndTCXLinksOnVethCountFrames() throws {
         let ip = ["/usr/sbin/ip", "/sbin/ip", "/usr/bin/ip"].first(where: Syscalls.exists)!
         let a = "rtx\(getpid() % 100000)a", b = "rtx\(getpid() % 100000)b"
         #expect(try Command.run(ip, ["link", "add", a, "type", "veth", "peer", "name", b]).status == 0)
@@ -51,10 +51,26 @@ struct RuntimeNetworkLinkTests {
             seen = try counter.lookup(key: UInt32(0), as: UInt64.self) ?? 0
         }
         #expect(seen == 5)
+        // tcx ingress on the same interface sees the frames XDP passed.
+        let tcCounter = try makeMap("rt_tcx_count", .array, key: 4, value: 8, max: 1)
+        let tcProgram = try TestPrograms.load("rt_tcx_count", .schedCLS, TestPrograms.tcEtherTypeCounter(counter: tcCounter))
+        let tcx = try Link.attachTCX(program: tcProgram, interface: b)
+        defer { tcx.close() }
+        #expect(try tcx.info().typeName == "tcx")
+
         try link.detach()
         #expect(sendRawFrames(ifindex: Int32(if_nametoindex(a)), count: 2) == 2)
-        usleepMilliseconds(50)
+        var tcSeen: UInt64 = 0
+        for _ in 0..<50 where tcSeen < 2 {
+            usleepMilliseconds(10)
+            tcSeen = try tcCounter.lookup(key: UInt32(0), as: UInt64.self) ?? 0
+        }
+        #expect(tcSeen == 2)
         #expect(try counter.lookup(key: UInt32(0), as: UInt64.self) == 5)
+        try tcx.detach()
+        #expect(sendRawFrames(ifindex: Int32(if_nametoindex(a)), count: 1) == 1)
+        usleepMilliseconds(50)
+        #expect(try tcCounter.lookup(key: UInt32(0), as: UInt64.self) == 2)
         #expect(throws: BPFError.self) { try Link.attachXDP(program: program, interface: "no_such_if_rt") }
     }
 }

@@ -99,6 +99,25 @@ enum TestPrograms {
         return try a.assemble()
     }
 
+    /// sched_cls: counts packets whose `__sk_buff.protocol` is EtherType 0x88b5 in `counter[0]`;
+    /// returns TC_ACT_OK (0).
+    static func tcEtherTypeCounter(counter: Map) throws(BPFError) -> [Instruction] {
+        var a = Assembler()
+        a.emit(.ldx(.word, .r2, .r1, offset: 16))  // __sk_buff.protocol (network order)
+        a.jump(.ne, .r2, imm: 0xb588, to: "pass")
+        a.emit(.st(.word, .fp, offset: -4, imm: 0))
+        a.emit(.mov64(.r2, .fp))
+        a.emit(.add64(.r2, imm: -4))
+        a.emit(Instruction.loadMapFD(.r1, fd: counter.fd))
+        a.emit(.call(helper: .mapLookupElem))
+        a.jump(.eq, .r0, imm: 0, to: "pass")
+        a.emit(.mov64(.r1, imm: 1))
+        a.emit(.atomicAdd(.double, .r0, offset: 0, .r1))
+        a.label("pass")
+        a.emit(Instruction.returning(0))
+        return try a.assemble()
+    }
+
     static let recordMagic: UInt64 = 0x5357_4946_5442_5046
 
     /// On the thread `pidTgid`: `seq = ++counter[0]`, then `bpf_ringbuf_output(ring,

@@ -14,7 +14,7 @@ public struct XDPFlags: OptionSet, Hashable, Sendable {
     public static let hardwareMode = XDPFlags(rawValue: 1 << 3)
 }
 
-/// XDP and cgroup attachments through `BPF_LINK_CREATE`. These link kinds support
+/// XDP, tcx and cgroup attachments through `BPF_LINK_CREATE`. These link kinds support
 /// `BPF_LINK_DETACH`, so `detach()` leaves them open but defunct.
 extension Link {
     /// Attaches an `xdp` program to the network interface `interfaceIndex` (`BPF_XDP`, Linux
@@ -32,6 +32,32 @@ extension Link {
         let index = if_nametoindex(interface)
         guard index != 0 else { throw .missing("network interface '\(interface)'") }
         return try attachXDP(program: program, interfaceIndex: index, flags: flags)
+    }
+
+    /// Attaches a `sched_cls` (TC) program to the ingress or egress hook of an interface with a
+    /// tcx link (`BPF_TCX_INGRESS`/`BPF_TCX_EGRESS`, Linux 6.6; newer than the installed 6.1
+    /// headers, whose `link_create` lacks the tcx fields: relative placement is not offered and
+    /// the program is appended). Return `TCX_NEXT` (-1) or a `TC_ACT_*` code from the program.
+    public static func attachTCX(program: Program, interfaceIndex: UInt32, egress: Bool = false) throws(BPFError) -> Link {
+        let label = "tcx \(egress ? "egress" : "ingress") on ifindex \(interfaceIndex)"
+        do {
+            let fd = try BPFCommands.linkCreate(
+                programFD: program.fd, targetFD: Int32(bitPattern: interfaceIndex), attachType: egress ? .tcxEgress : .tcxIngress,
+                name: "\(program.name) on \(label)")
+            return Link(taking: fd, name: label)
+        } catch {
+            if BPFCommands.isErrno(error, .EINVAL), Features.kernelVersion < LinuxVersion(6, 6) {
+                throw .notSupported(feature: "tcx links", reason: "BPF_LINK_CREATE(BPF_TCX_*) failed with EINVAL; Linux 6.6 added tcx")
+            }
+            throw error
+        }
+    }
+
+    /// Attaches a `sched_cls` program to the interface named `interface` with a tcx link.
+    public static func attachTCX(program: Program, interface: String, egress: Bool = false) throws(BPFError) -> Link {
+        let index = if_nametoindex(interface)
+        guard index != 0 else { throw .missing("network interface '\(interface)'") }
+        return try attachTCX(program: program, interfaceIndex: index, egress: egress)
     }
 
     /// Attaches a cgroup program (`cgroup_skb`, `cgroup_sock`, `cgroup_sock_addr`,
