@@ -35,6 +35,12 @@ struct RuntimeNetworkLinkTests {
         defer { _ = try? Command.run(ip, ["link", "del", a]) }
         #expect(try Command.run(ip, ["link", "set", a, "up"]).status == 0)
         #expect(try Command.run(ip, ["link", "set", b, "up"]).status == 0)
+        // veth drops frames until both ends report carrier: wait for operstate "up".
+        func isUp(_ name: String) -> Bool {
+            (try? Syscalls.readFile("/sys/class/net/\(name)/operstate")).map { String(decoding: $0, as: UTF8.self).hasPrefix("up") } ?? false
+        }
+        for _ in 0..<200 where !(isUp(a) && isUp(b)) { usleepMilliseconds(10) }
+        try #require(isUp(a) && isUp(b), "veth pair \(a)/\(b) did not come up")
 
         let counter = try makeMap("rt_xdp_count", .array, key: 4, value: 8, max: 1)
         let program = try TestPrograms.load("rt_xdp_count", .xdp, TestPrograms.xdpEtherTypeCounter(counter: counter))

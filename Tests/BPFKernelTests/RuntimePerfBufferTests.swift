@@ -82,6 +82,19 @@ struct RuntimePerfBufferTests {
         #expect(UInt64(samples) + lost == 1001)
     }
 
+    @Test func readerRemovesItsEventsFromTheMap() throws {
+        let cpus = try PossibleCPUs.count()
+        let events = try makeMap("rt_perf_clean", .perfEventArray, key: 4, value: 4, max: UInt32(cpus))
+        do {
+            let reader = try PerfBuffer(map: events, pagesPerCPU: 1)
+            #expect(reader.sampleCount == 0)
+            // Perf event arrays cannot be read from user space (EOPNOTSUPP/ENOENT semantics);
+            // the deletion below is what proves the entries were there.
+        }
+        // After the reader is gone every slot is empty: deleting again reports "absent".
+        for cpu in 0..<cpus { #expect(try !events.delete(key: UInt32(cpu))) }
+    }
+
     @Test func rejectsOtherMapTypes() throws {
         let map = try makeMap("rt_not_perf", .hash, key: 4, value: 4, max: 1)
         #expect(throws: BPFError.self) { try PerfBuffer(map: map) }

@@ -83,6 +83,14 @@ public final class PerfBuffer: Sendable {
         self.rings = rings
     }
 
+    /// Removes this reader's perf events from the map (as libbpf's `perf_buffer__free` does): the
+    /// map holds a reference to each event, which would otherwise outlive the reader.
+    deinit {
+        for ring in rings {
+            _ = try? map.delete(key: UInt32(ring.cpu))
+        }
+    }
+
     /// Samples delivered so far.
     public var sampleCount: Int { samples.load(ordering: .relaxed) }
     /// Samples the kernel reported lost so far.
@@ -94,6 +102,7 @@ public final class PerfBuffer: Sendable {
     static let tailOffset = MemoryLayout<perf_event_mmap_page>.offset(of: \perf_event_mmap_page.data_tail)!
 
     /// Calls `body` with every available record of every CPU. Returns the number of records.
+    /// `body` must not call back into this reader (`consume`/`poll`): consumption holds a lock.
     @discardableResult
     public func consume(_ body: (PerfRecord) -> Void) -> Int {
         consumeLock.withLock { scratch in

@@ -75,7 +75,8 @@ public final class RingBuffer: Sendable {
 
     /// Calls `body` with each available record, in order, without copying: the buffer points into
     /// the ring and is valid only during the call. Returns the number of records delivered.
-    /// Stops at a record the kernel is still writing.
+    /// Stops at a record the kernel is still writing. `body` must not call back into this reader
+    /// (`consume`/`poll`): consumption holds a lock.
     @discardableResult
     public func consume(_ body: (UnsafeRawBufferPointer) -> Void) -> Int {
         consumeLock.withLock { _ in drain(body) }
