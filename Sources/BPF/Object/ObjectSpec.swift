@@ -1,9 +1,14 @@
 /// A BPF ELF object parsed as libbpf's open phase does (`bpf_object_open()`), without any system
-/// call: its programs and subprograms, maps, global variables, license and BTF.
+/// call: its programs and subprograms, maps, global variables, externs, license and BTF.
 ///
 /// The result is what libbpf holds after open, so a loader that follows it (CO-RE, subprogram
 /// linking, data relocation, map creation) puts the same instructions into the kernel as libbpf.
-/// See `/work/shared/notes/libbpf-object-semantics.md` §0–§4.
+/// See `/work/shared/notes/libbpf-object-semantics.md` §0–§4. The object BTF after parsing is
+/// byte-identical to libbpf's after open (checked against libbpf 1.1.2); only the FUNC linkage of
+/// hidden `.text` functions, which libbpf changes at load, is already applied here.
+///
+/// Load-time extern helpers (pure): `kconfigImage(_:systemConfig:)`, `resolveKsyms(vmlinux:modules:)`,
+/// `resolveTypelessKsyms(kallsyms:)`.
 public struct ObjectSpec: Sendable {
     /// The object name used for internal map names (at most 15 bytes).
     public var name: String
