@@ -142,6 +142,9 @@ struct RuntimeProgramTests {
     }
 }
 
+}
+
+/// Pure: no kernel, no root.
 @Suite("Runtime: assembler")
 struct RuntimeAssemblerTests {
     @Test func labelsResolveToRelativeOffsets() throws {
@@ -173,5 +176,4 @@ struct RuntimeAssemblerTests {
         #expect(BPFHelper.ringbufReserve.rawValue == 131 && BPFHelper.ringbufSubmit.rawValue == 132)
         #expect(BPFHelper.getCurrentPidTgid.description == "bpf_get_current_pid_tgid#14")
     }
-}
 }
