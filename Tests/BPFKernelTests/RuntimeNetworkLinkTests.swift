@@ -18,11 +18,23 @@ struct RuntimeNetworkLinkTests {
         #expect(try link.info().typeName == "cgroup")
         for _ in 0..<3 { #expect(udpConnectLoopback() == 0) }
         #expect(try counter.lookup(key: UInt32(0), as: UInt64.self) == 3)
+        // BPF_LINK_UPDATE swaps in a program that counts into another map.
+        let second = try makeMap("rt_cg_count2", .array, key: 4, value: 8, max: 1)
+        let replacement = try Program.load(ProgramLoadAttributes(
+            name: "rt_connect4b", type: .cgroupSockAddr, expectedAttachType: .cgroupInet4Connect,
+            instructions: TestPrograms.counting(counter: second, pidTgid: currentPidTgid(), returning: 1)))
+        #expect { try link.update(program: replacement, expected: replacement) } throws: { isErrno($0, .EPERM) }
+        try link.update(program: replacement, expected: program)
+        #expect(try link.info().programID == replacement.id)
+        #expect(udpConnectLoopback() == 0)
+        #expect(try second.lookup(key: UInt32(0), as: UInt64.self) == 1)
+        #expect(try counter.lookup(key: UInt32(0), as: UInt64.self) == 3)
         // Cgroup links implement BPF_LINK_DETACH: the link stays open but no longer runs.
         try link.detach()
         #expect(link.isOpen)
         #expect(udpConnectLoopback() == 0)
         #expect(try counter.lookup(key: UInt32(0), as: UInt64.self) == 3)
+        #expect(try second.lookup(key: UInt32(0), as: UInt64.self) == 1)
 
         #expect(throws: BPFError.self) { try Link.attachCgroup(program: program, cgroupPath: root + "/no_such_cgroup_rt", attachType: .cgroupInet4Connect) }
     }

@@ -107,6 +107,14 @@ public final class Link: Sendable, CustomStringConvertible {
         }
     }
 
+    /// Replaces the link's program atomically (`BPF_LINK_UPDATE`): no event is missed or seen
+    /// by both. With `expected`, only if the link still runs that program (EPERM otherwise).
+    /// Supported by cgroup, XDP, tcx, netns and iterator links; perf-event, raw tracepoint and
+    /// tracing links refuse it (EOPNOTSUPP or EINVAL).
+    public func update(program: Program, expected: Program? = nil) throws(BPFError) {
+        try BPFCommands.linkUpdate(fd: openFD(), newProgramFD: program.fd, expectedProgramFD: expected?.fd, name: name)
+    }
+
     /// Closes the link's descriptors now (idempotent). An unpinned link is detached.
     public func close() {
         descriptors.withLock { d in

@@ -38,6 +38,9 @@ public struct ProgramLoadAttributes: Sendable {
     public var attachProgFD: Int32?
     /// `prog_ifindex`, for offloaded programs.
     public var ifindex: UInt32
+    /// `fd_array`: descriptors that instructions refer to by index, e.g. module BTF objects of
+    /// kfunc calls (the call's `offset` is an index into this array). Empty: not passed.
+    public var fdArray: [Int32] = []
     /// The verifier log level of the first load: nil or 0 loads without a log and asks for a
     /// level-1 log only if the load fails (libbpf's strategy). 1, 2 (or 4 for stats) always log.
     public var logLevel: UInt32?

@@ -36,6 +36,19 @@ extension BPFCommands {
         return try Syscalls.bpfFD(BPF_LINK_CREATE, &attr, "BPF_LINK_CREATE(\(name))")
     }
 
+    /// `BPF_LINK_UPDATE`: replaces the link's program atomically. With `expectedProgramFD`
+    /// (`BPF_F_REPLACE`), only if the current program is that one (EPERM otherwise).
+    public static func linkUpdate(fd: Int32, newProgramFD: Int32, expectedProgramFD: Int32? = nil, name: String) throws(BPFError) {
+        var attr = bpf_attr()
+        attr.link_update.link_fd = UInt32(bitPattern: fd)
+        attr.link_update.new_prog_fd = UInt32(bitPattern: newProgramFD)
+        if let expectedProgramFD {
+            attr.link_update.flags = UInt32(BPF_F_REPLACE)
+            attr.link_update.old_prog_fd = UInt32(bitPattern: expectedProgramFD)
+        }
+        try Syscalls.bpf(BPF_LINK_UPDATE, &attr, "BPF_LINK_UPDATE(\(name))")
+    }
+
     /// `BPF_LINK_DETACH`: detaches the link's program; the link fd stays valid but defunct.
     public static func linkDetach(fd: Int32, name: String) throws(BPFError) {
         var attr = bpf_attr()

@@ -19,7 +19,9 @@ extension BPFCommands {
         let code = Instruction.encode(a.instructions)
         let funcInfo = a.funcInfo?.bytes ?? []
         let lineInfo = a.lineInfo?.bytes ?? []
+        let fdArray = a.fdArray.flatMap { fd in withUnsafeBytes(of: fd) { Array($0) } }
         return try withBytes(code) { (insns) throws(BPFError) in
+          try withBytes(fdArray) { (fds) throws(BPFError) in
             try withCString(a.license) { (license) throws(BPFError) in
                 try withBytes(funcInfo) { (fi) throws(BPFError) in
                     try withBytes(lineInfo) { (li) throws(BPFError) in
@@ -55,10 +57,12 @@ extension BPFCommands {
                             attr.log_buf = address(log.baseAddress)
                             attr.log_size = UInt32(log.count)
                         }
+                        if !a.fdArray.isEmpty { attr.fd_array = address(fds.baseAddress) }
                         return try Syscalls.bpf(BPF_PROG_LOAD, &attr, "BPF_PROG_LOAD(\(a.name))")
                     }
                 }
             }
+          }
         }
     }
 
