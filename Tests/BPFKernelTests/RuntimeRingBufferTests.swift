@@ -30,11 +30,19 @@ struct RuntimeRingBufferTests {
         #expect(reader.recordCount == 20)
         #expect(reader.pendingBytes == 0)
 
+        // Typed consumption decodes each record as a Swift struct.
+        callGetpid(2)
+        var typed: [Record] = []
+        let result = reader.consume(as: Record.self) { typed.append($0) }
+        #expect(result.delivered == 2 && result.skipped == 0)
+        #expect(typed.map(\.seq) == [21, 22])
+        #expect(reader.consume(as: (Record, Record).self) { _ in }.delivered == 0)
+
         // poll wakes up on data.
         callGetpid(3)
         var polled: [Record] = []
         #expect(try reader.poll(timeoutMilliseconds: 1000) { polled.append(Self.decode($0)!) } == 3)
-        #expect(polled.map(\.seq) == [21, 22, 23])
+        #expect(polled.map(\.seq) == [23, 24, 25])
 
         // The async form: records written on this thread come back in order.
         callGetpid(10)
@@ -44,8 +52,8 @@ struct RuntimeRingBufferTests {
             asyncRecords.append(try #require(record))
             if asyncRecords.count == 10 { break }
         }
-        #expect(asyncRecords == (24...33).map { Record(magic: TestPrograms.recordMagic, seq: UInt64($0)) })
-        #expect(reader.recordCount == 33)
+        #expect(asyncRecords == (26...35).map { Record(magic: TestPrograms.recordMagic, seq: UInt64($0)) })
+        #expect(reader.recordCount == 35)
         try link.detach()
     }
 

@@ -82,6 +82,21 @@ public final class RingBuffer: Sendable {
         consumeLock.withLock { _ in drain(body) }
     }
 
+    /// Like `consume(_:)`, decoding each record as `T` (a C struct's Swift twin). Records shorter
+    /// than `MemoryLayout<T>.size` are skipped and counted in the return value's `skipped`.
+    @discardableResult
+    public func consume<T: BitwiseCopyable>(as: T.Type, _ body: (T) -> Void) -> (delivered: Int, skipped: Int) {
+        var skipped = 0
+        let total = consume { record in
+            if record.count >= MemoryLayout<T>.size {
+                body(record.loadUnaligned(as: T.self))
+            } else {
+                skipped += 1
+            }
+        }
+        return (total - skipped, skipped)
+    }
+
     func drain(_ body: (UnsafeRawBufferPointer) -> Void) -> Int {
         let data = UnsafeRawPointer(producerArea.base + Syscalls.pageSize)
         let mask = UInt64(dataSize - 1)
