@@ -15,9 +15,9 @@ command -v bpftrace >/dev/null || need+=(bpftrace)
 [ -x /usr/sbin/execsnoop ] || need+=(libbpf-tools)
 if [ ${#need[@]} -gt 0 ]; then DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null; fi
 
-swift build -c release --static-swift-stdlib --product swiftbpf >/dev/null
-swift build -c release --static-swift-stdlib --product swiftbpf-bench >/dev/null
-bin=.build/release
+swift build -c release --static-swift-stdlib -Xswiftc -static-executable --scratch-path .build-static --product swiftbpf >/dev/null
+swift build -c release --static-swift-stdlib -Xswiftc -static-executable --scratch-path .build-static --product swiftbpf-bench >/dev/null
+bin=.build-static/release
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 

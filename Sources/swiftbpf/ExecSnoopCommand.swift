@@ -23,6 +23,9 @@ struct ExecSnoopCommand: ParsableCommand {
     @Option(help: "Only execs whose command name contains this text.")
     var name: String?
 
+    @Option(name: .customLong("buffer-kib"), help: "Ring buffer size in KiB, a power of two (default 512). Larger drops fewer events on a very busy machine and uses more memory.")
+    var bufferKiB: UInt32?
+
     @Flag(name: [.customShort("T"), .long], help: "Print the time since start, in seconds.")
     var timestamp = false
 
@@ -35,7 +38,10 @@ struct ExecSnoopCommand: ParsableCommand {
     func run() throws {
         installStopHandlers()
         let start = MonotonicClock.seconds()
-        let snoop = try ExecSnoop(filter: .init(pid: pid, uid: uid, name: name))
+        if let bufferKiB, bufferKiB < 4 || bufferKiB & (bufferKiB - 1) != 0 {
+            throw ValidationError("--buffer-kib must be a power of two of at least 4, got \(bufferKiB)")
+        }
+        let snoop = try ExecSnoop(filter: .init(pid: pid, uid: uid, name: name, ringBufferSize: bufferKiB.map { $0 * 1024 }))
         if !json {
             print(ExecSnoopFormat.header(timestamp: timestamp))
             Output.flush()

@@ -14,4 +14,11 @@ func installStopHandlers() {
         action.sa_flags = 0  // no SA_RESTART: a blocked epoll_wait returns EINTR at once
         sigaction(sig, &action, nil)
     }
+    // A parent may start us with these blocked (the mask is inherited across exec), which
+    // would leave SIGTERM pending forever.
+    var set = sigset_t()
+    sigemptyset(&set)
+    sigaddset(&set, SIGINT)
+    sigaddset(&set, SIGTERM)
+    sigprocmask(SIG_UNBLOCK, &set, nil)
 }

@@ -11,6 +11,9 @@ public struct LoadOptions: Sendable {
     public var targetBTF: BTF?
     /// Programs to load, by name; nil loads every program whose section has no '?' prefix.
     public var programs: Set<String>?
+    /// New `max_entries` for maps, by map name, applied before creation (libbpf's
+    /// `bpf_map__set_max_entries`): e.g. a larger ring buffer for a busy machine.
+    public var maxEntries: [String: UInt32] = [:]
     /// The verifier log level of the first load attempt (0: no log unless the load fails).
     public var logLevel: UInt32 = 0
 

@@ -19,7 +19,11 @@ struct MapCreator {
 
     mutating func createAll() throws(BPFError) {
         let images = try GlobalImages.build(spec: spec, overrides: options.globals)
-        for m in spec.maps {
+        for name in options.maxEntries.keys where spec.map(named: name) == nil {
+            throw .missing("map '\(name)' given in LoadOptions.maxEntries (the object's maps: \(spec.maps.map(\.name).joined(separator: ", ")))")
+        }
+        for var m in spec.maps {
+            if let n = options.maxEntries[m.name] { m.maxEntries = n }
             let pinPath = m.pinning == .byName ? options.pinRoot + "/" + m.name : nil
             if let pinPath, let existing = try reusePinned(m, at: pinPath) {
                 maps[m.name] = existing

@@ -14,10 +14,14 @@ public final class ExecSnoop: Sendable {
         /// Only execs whose command name (comm, after the exec) contains this text (at most 15 bytes).
         public var name: String?
 
-        public init(pid: UInt32? = nil, uid: UInt32? = nil, name: String? = nil) {
+        /// The ring buffer's size in bytes (a power of two, at least a page); nil keeps 512 KiB.
+        public var ringBufferSize: UInt32?
+
+        public init(pid: UInt32? = nil, uid: UInt32? = nil, name: String? = nil, ringBufferSize: UInt32? = nil) {
             self.pid = pid
             self.uid = uid
             self.name = name
+            self.ringBufferSize = ringBufferSize
         }
     }
 
@@ -38,6 +42,7 @@ public final class ExecSnoop: Sendable {
             options.set("targ_name", string: name, size: 16)
             options.set("targ_name_len", to: UInt32(name.utf8.count))
         }
+        if let size = filter.ringBufferSize { options.maxEntries["events"] = size }
         object = try BPFObject(ObjectSpec(bytes: EmbeddedObjects.execsnoop.bytes, name: "execsnoop"), options: options)
         ring = try RingBuffer(map: object.map("events"))
         dropped = try object.map("dropped")

@@ -38,6 +38,15 @@ enum Bpftool {
         return out
     }
 
+    /// Loaded programs by id, with their (kernel, 15-byte) names.
+    static func programs() throws -> [Int: String] {
+        let r = try Command.run(path!, ["prog", "list", "-j"])
+        let arr = try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [[String: Any]] ?? []
+        var out: [Int: String] = [:]
+        for p in arr { if let id = p["id"] as? Int { out[id] = p["name"] as? String ?? "" } }
+        return out
+    }
+
     /// Program ids of every loaded program, for leak checks.
     static func programIDs() throws -> Set<Int> {
         let r = try Command.run(path!, ["prog", "list", "-j"])

@@ -27,9 +27,12 @@ struct {
     __type(value, struct exec_event);
 } scratch SEC(".maps");
 
+// 512 KiB holds about 2,000 typical events. The mapping counts fully in the tool's RSS (the
+// kernel maps every data page twice), so a larger default costs memory on every run;
+// ExecSnoop.Filter.ringBufferSize raises it for very busy machines.
 struct {
     __uint(type, BPF_MAP_TYPE_RINGBUF);
-    __uint(max_entries, 4 * 1024 * 1024);
+    __uint(max_entries, 512 * 1024);
 } events SEC(".maps");
 
 // Events that could not be sent (ring buffer full); user space reports them.
