@@ -102,11 +102,11 @@ struct CallLinker {
             case let ref?:
                 state.references.append((base + i, ref))
             case nil:
-                // A pseudo call without relocation targets the same section (only within .text).
-                if insn.isPseudoCall {
-                    guard unit.sectionName == ".text" else {
-                        throw .malformedObject("program '\(program)': call at instruction \(i) has no relocation and leaves its section")
-                    }
+                // No relocation: a call to a static function of the same section. libbpf
+                // (`bpf_object__reloc_code`) computes the index from the section offset and
+                // looks it up in .text, for a BPF_K pseudo call with dst 0 and off 0 or a
+                // BPF_PSEUDO_FUNC ld_imm64.
+                if (insn.isPseudoCall && insn.dst == 0 && insn.offset == 0) || insn.isPseudoFunc {
                     target = unit.sectionOffset + i + Int(insn.imm) + 1
                 }
             }
@@ -125,8 +125,9 @@ struct CallLinker {
                     appendExtInfo(of: callee, at: start, into: &state)
                     try relocate(callee, at: start, state: &state, program: program)
                 }
+                // Like libbpf, the call goes to the start of the function containing the target.
                 var patched = state.instructions[base + i]
-                patched.imm = Int32(start + (target - callee.sectionOffset) - (base + i) - 1)
+                patched.imm = Int32(start - (base + i) - 1)
                 if patched.isLoadImm64 { patched.src = Opcode.pseudoFunc }
                 state.instructions[base + i] = patched
             }
