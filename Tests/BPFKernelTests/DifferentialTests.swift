@@ -6,7 +6,10 @@ import Testing
 /// SwiftBPF must give the same translated instructions in the kernel, program by program.
 @Suite(.serialized, .enabled(if: isRoot && Bpftool.path != nil, "needs root and bpftool (Scripts/setup-host.sh installs it)"))
 struct DifferentialTests {
-    static let objects: [EmbeddedObject] = [EmbeddedObjects.diffGlobals, EmbeddedObjects.diffCore]
+    static let objects: [EmbeddedObject] = [
+        EmbeddedObjects.diffGlobals, EmbeddedObjects.diffCore,
+        EmbeddedObjects.extKconfig, EmbeddedObjects.extKsym, EmbeddedObjects.extKfunc,
+    ]
 
     @Test(arguments: objects.map(\.name))
     func sameXlatedAsLibbpf(_ name: String) throws {

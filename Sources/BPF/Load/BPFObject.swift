@@ -48,7 +48,11 @@ public final class BPFObject: Sendable {
         if let b = spec.btf { btf = try? BPFCommands.btfLoad(b.bytes) }
         let btfFD = btf?.rawValue
 
+        // Externs (.kconfig values, ksyms, kfuncs), before maps: the .kconfig image is frozen.
+        let externs = try ResolvedExterns.resolve(spec, options: options)
+
         var creator = MapCreator(spec: spec, options: options, btfFD: btfFD)
+        creator.kconfigImage = externs.kconfigImage
         var programs: [String: Program] = [:]
         var core: [String: [CORERelocationResult]] = [:]
         do throws(BPFError) {
@@ -56,7 +60,7 @@ public final class BPFObject: Sendable {
             let maps = creator.maps
             let rodata = spec.maps.filter { $0.internalKind == .rodata }.compactMap { maps[$0.name] }
             for p in selected {
-                let prepared = try preparer.prepare(p, maps: maps, btfFD: btfFD, options: options)
+                let prepared = try preparer.prepare(p, maps: maps, externs: externs, btfFD: btfFD, options: options)
                 core[p.name] = prepared.core
                 let program: Program
                 do throws(BPFError) {

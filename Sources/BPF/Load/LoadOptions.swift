@@ -16,6 +16,9 @@ public struct LoadOptions: Sendable {
     public var maxEntries: [String: UInt32] = [:]
     /// The verifier log level of the first load attempt (0: no log unless the load fails).
     public var logLevel: UInt32 = 0
+    /// Extra kernel config lines (`CONFIG_X=value`, one per line) for `__kconfig` externs, read
+    /// before the running kernel's config (libbpf's `kconfig` open option).
+    public var kconfig: String?
 
     public init() {}
 

@@ -6,6 +6,8 @@ struct MapCreator {
     let spec: ObjectSpec
     let options: LoadOptions
     let btfFD: Int32?
+    /// The `.kconfig` map's image from the resolved externs (libbpf fills it at load).
+    var kconfigImage: [UInt8]?
 
     /// Created (or reused) maps by name, and the pins this load made, for clean-up on failure.
     private(set) var maps: [String: Map] = [:]
@@ -18,7 +20,8 @@ struct MapCreator {
     }
 
     mutating func createAll() throws(BPFError) {
-        let images = try GlobalImages.build(spec: spec, overrides: options.globals)
+        var images = try GlobalImages.build(spec: spec, overrides: options.globals)
+        if let kconfigImage, let kconfig = spec.kconfigMap { images[kconfig.name] = kconfigImage }
         for name in options.maxEntries.keys where spec.map(named: name) == nil {
             throw .missing("map '\(name)' given in LoadOptions.maxEntries (the object's maps: \(spec.maps.map(\.name).joined(separator: ", ")))")
         }

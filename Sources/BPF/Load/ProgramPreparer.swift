@@ -44,7 +44,8 @@ struct ProgramPreparer {
     }
 
     /// The linked program with every reference resolved against `maps`, ready to load.
-    func prepare(_ p: ProgramSpec, maps: [String: Map], btfFD: Int32?, options: LoadOptions) throws(BPFError)
+    func prepare(_ p: ProgramSpec, maps: [String: Map], externs: ResolvedExterns = .none, btfFD: Int32?,
+                 options: LoadOptions) throws(BPFError)
         -> (attributes: ProgramLoadAttributes, core: [CORERelocationResult])
     {
         guard let own = relocated[p.name] else { throw .missing("program '\(p.name)'") }
@@ -68,8 +69,7 @@ struct ProgramPreparer {
                 insns[index].src = Opcode.pseudoMapValue
                 insns[index].imm = map.fd
             case .external(let name):
-                throw .notSupported(feature: "extern '\(name)' (kconfig, ksym or kfunc) in program '\(p.name)'",
-                                    reason: "SwiftBPF does not resolve externs yet")
+                try externs.patch(&insns, at: index, extern: name, spec: spec, maps: maps, program: p.name)
             case .call, .functionAddress:
                 break  // resolved by the linker
             }
