@@ -1,4 +1,4 @@
-import BPF
+@testable import BPF
 import Foundation
 import Testing
 
@@ -140,13 +140,49 @@ struct ExternTests {
     }
 
     @Test func missingStrongExternsAreClearErrors() throws {
-        // A strong kconfig value that the config lacks, through LoadOptions.kconfig's format.
+        let spec = try ObjectSpec(bytes: EmbeddedObjects.extMissing.bytes, name: "ext_missing")
+        func loadError(_ options: LoadOptions) -> String {
+            do {
+                _ = try BPFObject(spec, options: options)
+                return "loaded"
+            } catch {
+                return "\(error)"
+            }
+        }
+        // Resolution order is libbpf's: kconfig, then kallsyms, then kernel BTF.
         var options = LoadOptions()
-        options.kconfig = "CONFIG_HZ=\"text\"\n"
-        #expect {
-            _ = try BPFObject(ObjectSpec(bytes: EmbeddedObjects.extKconfig.bytes, name: "ext_kconfig"), options: options)
-        } throws: { error in
-            "\(error)".contains("CONFIG_HZ")
+        #expect(loadError(options).contains("'CONFIG_SWIFTBPF_NOT_SET' (strong): not resolved"))
+        options.kconfig = "CONFIG_SWIFTBPF_NOT_SET=7\n"
+        #expect(loadError(options).contains("'swiftbpf_no_such_symbol'"))
+        // A value of the wrong kind for the extern's type is refused, naming the option.
+        options.kconfig = "CONFIG_SWIFTBPF_NOT_SET=\"text\"\n"
+        #expect(loadError(options).contains("CONFIG_SWIFTBPF_NOT_SET"))
+    }
+
+    /// The inflater against gzip(1): text and random bytes (stored, fixed and dynamic Huffman
+    /// blocks), several members, and the kernel's own /proc/config.gz against zcat.
+    @Test(.enabled(if: Command.which("gzip") != nil, "needs gzip")) func gzipMatchesZcat() throws {
+        let gzip = try #require(Command.which("gzip"))
+        var generator = SystemRandomNumberGenerator()
+        let text = (0..<4000).map { "CONFIG_OPTION_\($0 % 97)=\($0 * 31 % 7 == 0 ? "y" : "m")\n" }.joined()
+        let random = (0..<70_000).map { _ in UInt8.random(in: 0...255, using: &generator) }
+        let short = Array("a".utf8)
+        for (label, input) in [("text", Array(text.utf8)), ("random", random), ("short", short), ("empty", [])] {
+            for level in ["-1", "-9"] {
+                let file = try TemporaryFile(input, suffix: ".bin")
+                _ = try Command.run(gzip, [level, "-k", "-f", file.path])
+                let compressed = try [UInt8](Data(contentsOf: URL(fileURLWithPath: file.path + ".gz")))
+                try? FileManager.default.removeItem(atPath: file.path + ".gz")
+                #expect(try Gzip.decompress(compressed) == input, "\(label) \(level)")
+                // Two members back to back decode as the concatenation.
+                #expect(try Gzip.decompress(compressed + compressed) == input + input, "\(label) \(level) twice")
+            }
+        }
+        #expect(throws: BPFError.self) { try Gzip.decompress([0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 3, 0xff, 0xff, 0xff, 0xff, 0, 0, 0, 0]) }
+        #expect(throws: BPFError.self) { try Gzip.decompress([1, 2, 3]) }
+        if FileManager.default.fileExists(atPath: "/proc/config.gz"), let zcat = Command.which("zcat") {
+            let ours = String(decoding: try Gzip.decompress(try Syscalls.readFile("/proc/config.gz")), as: UTF8.self)
+            #expect(ours == (try Command.run(zcat, ["/proc/config.gz"]).stdout))
         }
     }
 }
