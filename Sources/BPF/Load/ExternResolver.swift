@@ -34,7 +34,11 @@ struct ResolvedExterns {
             return nil
         }
         if ksymExterns.contains(where: { $0.1 == 0 }) {
-            let text = String(decoding: try Syscalls.readFile("/proc/kallsyms"), as: UTF8.self)
+            let wanted = Set(ksymExterns.compactMap { e, _ -> [UInt8]? in
+                if case .ksym(_, false) = e.kind { return Array(e.name.utf8) }
+                return nil
+            })
+            let text = Self.kallsymsLines(try Syscalls.readFile("/proc/kallsyms"), naming: wanted)
             result.addresses = try spec.resolveTypelessKsyms(kallsyms: text)
             for (ext, type) in ksymExterns where type == 0 && !ext.isWeak && result.addresses[ext.name] == nil {
                 throw .missing("extern (ksym) '\(ext.name)': not found in /proc/kallsyms (strong extern, not resolved)")
@@ -51,6 +55,52 @@ struct ResolvedExterns {
             }
         }
         return result
+    }
+
+    /// The lines of kallsyms text whose name field (before any `.llvm.` suffix) is in `names`:
+    /// /proc/kallsyms has over 100,000 lines, and only these matter to `resolveTypelessKsyms`.
+    static func kallsymsLines(_ bytes: [UInt8], naming names: Set<[UInt8]>) -> String {
+        let llvm = Array(".llvm.".utf8)
+        let newline = UInt8(ascii: "\n"), space = UInt8(ascii: " "), tab = UInt8(ascii: "\t")
+        var kept: [UInt8] = []
+        bytes.withUnsafeBufferPointer { b in
+            var start = 0
+            while start < b.count {
+                var end = start
+                while end < b.count && b[end] != newline { end += 1 }
+                // "address type name[\tmodule]": the name is the third space-separated field.
+                var field = 0, i = start
+                while i < end && field < 2 {
+                    if b[i] == space {
+                        field += 1
+                        while i + 1 < end && b[i + 1] == space { i += 1 }
+                    }
+                    i += 1
+                }
+                var keep = field < 2  // malformed: kept, so the parser reports it
+                if !keep {
+                    var nameEnd = i
+                    while nameEnd < end && b[nameEnd] != space && b[nameEnd] != tab { nameEnd += 1 }
+                    var cut = nameEnd
+                    var k = i
+                    while k + llvm.count <= nameEnd {
+                        if b[k] == llvm[0] && b[k + 1] == llvm[1] && b[k + 2] == llvm[2]
+                            && b[k + 3] == llvm[3] && b[k + 4] == llvm[4] && b[k + 5] == llvm[5] {
+                            cut = k
+                            break
+                        }
+                        k += 1
+                    }
+                    keep = names.contains(Array(UnsafeBufferPointer(rebasing: b[i..<cut])))
+                }
+                if keep {
+                    kept.append(contentsOf: UnsafeBufferPointer(rebasing: b[start..<end]))
+                    kept.append(newline)
+                }
+                start = end + 1
+            }
+        }
+        return String(decoding: kept, as: UTF8.self)
     }
 
     /// Patches the `.external(name)` reference at `index` of `insns`, as libbpf's
