@@ -46,14 +46,17 @@ struct ExecSnoopCommand: ParsableCommand {
             print(ExecSnoopFormat.header(timestamp: timestamp))
             Output.flush()
         }
+        let emit = { (event: ExecEvent) in
+            let t = timestamp ? MonotonicClock.seconds() - start : nil
+            print(json ? ExecSnoopFormat.json(event, seconds: t) : ExecSnoopFormat.line(event, seconds: t))
+        }
         while !stopRequested.load(ordering: .relaxed) {
             if let duration, MonotonicClock.seconds() - start >= duration { break }
-            let n = try snoop.poll(timeoutMilliseconds: 200) { event in
-                let t = timestamp ? MonotonicClock.seconds() - start : nil
-                print(json ? ExecSnoopFormat.json(event, seconds: t) : ExecSnoopFormat.line(event, seconds: t))
-            }
-            if n > 0 { Output.flush() }
+            if try snoop.poll(timeoutMilliseconds: 200, emit) > 0 { Output.flush() }
         }
+        // Events already queued when the stop came are printed, not thrown away.
+        _ = snoop.drain(emit)
+        Output.flush()
         snoop.stop()
         let lost = try snoop.droppedEvents()
         if lost > 0 {

@@ -11,7 +11,10 @@ func installStopHandlers() {
         var action = sigaction()
         action.__sigaction_handler.sa_handler = { _ in stopRequested.store(true, ordering: .relaxed) }
         sigemptyset(&action.sa_mask)
-        action.sa_flags = 0  // no SA_RESTART: a blocked epoll_wait returns EINTR at once
+        // SA_RESTART: a write to a full stdout pipe resumes instead of failing and losing
+        // buffered events. epoll_wait is never restarted (signal(7)), so the wait still
+        // returns at once with EINTR.
+        action.sa_flags = SA_RESTART
         sigaction(sig, &action, nil)
     }
     // A parent may start us with these blocked (the mask is inherited across exec), which

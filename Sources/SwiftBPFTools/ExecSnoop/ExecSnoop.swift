@@ -62,6 +62,13 @@ public final class ExecSnoop: Sendable {
         }
     }
 
+    /// Hands every event already in the ring buffer to `body`, without waiting.
+    public func drain(_ body: (ExecEvent) -> Void) -> Int {
+        ring.consume { record in
+            if let event = ExecEvent(record: record) { body(event) }
+        }
+    }
+
     /// Events the kernel side could not send because the ring buffer was full.
     public func droppedEvents() throws(BPFError) -> UInt64 {
         (try dropped.lookupPerCPU(key: UInt32(0), as: UInt64.self) ?? []).reduce(0, +)
