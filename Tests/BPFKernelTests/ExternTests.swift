@@ -137,6 +137,27 @@ struct ExternTests {
         try Self.trigger(object, "weak_kfunc")
         #expect(try object.map("values").lookup(key: UInt32(0), as: UInt64.self) == 2)
         #expect(try object.map("values").lookup(key: UInt32(1), as: UInt64.self) == 3, "the weak kfunc is absent")
+        #expect(object.programs["unguarded_weak_kfunc"] == nil, "'?' sections do not load by default")
+    }
+
+    /// An unguarded call to a missing weak kfunc reaches the verifier as libbpf's poisoned call,
+    /// and the error names the kfunc.
+    @Test func unguardedWeakKfuncIsExplained() throws {
+        var options = LoadOptions()
+        options.programs = ["unguarded_weak_kfunc"]
+        let spec = try ObjectSpec(bytes: EmbeddedObjects.extWeakKfunc.bytes, name: "ext_weak_kfunc")
+        var failure: BPFError?
+        do {
+            _ = try BPFObject(spec, options: options)
+        } catch {
+            failure = error as? BPFError
+        }
+        guard case let .verifier(_, _, log, hint) = failure else {
+            Issue.record("expected a verifier error, got \(String(describing: failure))")
+            return
+        }
+        #expect(log.contains("unknown#2002000"), "\(log)")
+        #expect(hint?.contains("kfunc 'swiftbpf_no_such_kfunc'") == true, "\(String(describing: hint))")
     }
 
     @Test func missingStrongExternsAreClearErrors() throws {

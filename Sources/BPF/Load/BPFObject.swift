@@ -66,7 +66,7 @@ public final class BPFObject: Sendable {
                 do throws(BPFError) {
                     program = try Program.load(prepared.attributes)
                 } catch {
-                    throw Self.explain(error, core: prepared.core)
+                    throw Self.explain(Self.explainExterns(error, spec: spec), core: prepared.core)
                 }
                 // libbpf binds every .rodata map to every program (BPF_PROG_BIND_MAP).
                 for m in rodata { try program.bind(map: m) }
@@ -115,6 +115,13 @@ public final class BPFObject: Sendable {
         return p
     }
 
+
+    /// Adds to a verifier error the unresolved weak kfunc behind a poisoned call.
+    static func explainExterns(_ error: BPFError, spec: ObjectSpec) -> BPFError {
+        guard case let .verifier(program, errno, log, hint) = error,
+              let why = ResolvedExterns.explainPoisonedKfunc(in: log, spec: spec) else { return error }
+        return .verifier(program: program, errno: errno, log: log, hint: why + (hint.map { "\n" + $0 } ?? ""))
+    }
 
     /// Adds to a verifier error the CO-RE relocation behind a poisoned instruction, as libbpf does.
     static func explain(_ error: BPFError, core: [CORERelocationResult]) -> BPFError {

@@ -122,7 +122,7 @@ struct ResolvedExterns {
             } else {
                 // Unresolved weak kfunc: current libbpf's poison_kfunc_call(), which the
                 // verifier accepts only as dead code (guarded by bpf_ksym_exists()).
-                insns[index] = Instruction(opcode: Opcode.call, imm: Int32(2_002_000_000 + externIndex))
+                insns[index] = Instruction(opcode: Opcode.call, imm: Int32(Self.poisonedKfuncBase) + Int32(externIndex))
             }
             return
         }
@@ -149,6 +149,22 @@ struct ResolvedExterns {
                 insns[index + 1].imm = Int32(bitPattern: UInt32(truncatingIfNeeded: address >> 32))
             }
         }
+    }
+}
+
+extension ResolvedExterns {
+    /// The `imm` of a call to an unresolved `__weak` kfunc: current libbpf's
+    /// `POISON_CALL_KFUNC_BASE`, plus the extern's index.
+    static let poisonedKfuncBase: Int64 = 2_002_000_000
+
+    /// Explains a verifier log that reached a poisoned kfunc call ("invalid func
+    /// unknown#2002000000"), naming the kfunc as libbpf's log fix-up does.
+    static func explainPoisonedKfunc(in log: String, spec: ObjectSpec) -> String? {
+        guard let range = log.firstRange(of: "unknown#2002") else { return nil }
+        let digits = log[range.lowerBound...].dropFirst("unknown#".count).prefix { $0.isNumber }
+        guard let imm = Int64(digits), imm >= poisonedKfuncBase, imm - poisonedKfuncBase < Int64(spec.externs.count) else { return nil }
+        let name = spec.externs[Int(imm - poisonedKfuncBase)].name
+        return "the program calls kfunc '\(name)', which is declared __weak and missing from this kernel; guard the call with bpf_ksym_exists(\(name))"
     }
 }
 

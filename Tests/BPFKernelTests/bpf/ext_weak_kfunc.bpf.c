@@ -44,3 +44,12 @@ int weak_kfunc(void *ctx)
 }
 
 char LICENSE[] SEC("license") = "GPL";
+
+/* Not loaded by default ('?'): calls the missing weak kfunc without checking that it exists,
+ * so the verifier meets the poisoned call. */
+SEC("?tp_btf/sys_enter")
+int unguarded_weak_kfunc(void *ctx)
+{
+    swiftbpf_no_such_kfunc();
+    return 0;
+}
