@@ -197,6 +197,11 @@ struct ExternTests {
                 #expect(try Gzip.decompress(compressed) == input, "\(label) \(level)")
                 // Two members back to back decode as the concatenation.
                 #expect(try Gzip.decompress(compressed + compressed) == input + input, "\(label) \(level) twice")
+                // An FEXTRA field (3 bytes) is skipped.
+                var extra = compressed
+                extra[3] |= 0x04
+                extra.insert(contentsOf: [3, 0, 0x61, 0x62, 0x63], at: 10)
+                #expect(try Gzip.decompress(extra) == input, "\(label) \(level) with FEXTRA")
             }
         }
         #expect(throws: BPFError.self) { try Gzip.decompress([0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 3, 0xff, 0xff, 0xff, 0xff, 0, 0, 0, 0]) }

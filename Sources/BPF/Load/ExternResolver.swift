@@ -122,7 +122,7 @@ struct ResolvedExterns {
             } else {
                 // Unresolved weak kfunc: current libbpf's poison_kfunc_call(), which the
                 // verifier accepts only as dead code (guarded by bpf_ksym_exists()).
-                insns[index] = Instruction(opcode: Opcode.call, imm: Int32(Self.poisonedKfuncBase) + Int32(externIndex))
+                insns[index] = Instruction(opcode: Opcode.call, imm: Int32(Self.poisonedKfuncBase) &+ Int32(truncatingIfNeeded: externIndex))
             }
             return
         }
@@ -136,7 +136,7 @@ struct ResolvedExterns {
             }
             insns[index].src = Opcode.pseudoMapValue
             insns[index].imm = map.fd
-            insns[index + 1].imm = Int32(offset)
+            insns[index + 1].imm = Int32(truncatingIfNeeded: offset)
         case let .ksym(typeID, _):
             if typeID != 0, let r = ksyms[name] {
                 insns[index].src = Opcode.pseudoBTFID

@@ -22,7 +22,7 @@ enum Gzip {
         var p = start + 10
         if flags & 0x04 != 0 {  // FEXTRA
             guard p + 2 <= data.count else { throw .malformedObject("gzip: truncated header") }
-            p += 2 + Int(data[p]) | Int(data[p + 1]) << 8
+            p += 2 + (Int(data[p]) | Int(data[p + 1]) << 8)
         }
         for bit: UInt8 in [0x08, 0x10] where flags & bit != 0 {  // FNAME, FCOMMENT
             while p < data.count && data[p] != 0 { p += 1 }
