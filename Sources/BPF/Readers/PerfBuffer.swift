@@ -183,31 +183,14 @@ public final class PerfBuffer: Sendable {
     /// `lostCount`, not yielded). A detached thread waits in epoll; the sequence ends when the
     /// consuming task is cancelled or `close()` is called.
     public func records(pollIntervalMilliseconds: Int32 = 100) -> AsyncThrowingStream<[UInt8], any Error> {
-        let (stream, continuation) = AsyncThrowingStream<[UInt8], any Error>.makeStream(bufferingPolicy: .unbounded)
-        let stop = StopFlag()
-        continuation.onTermination = { [weak self] _ in
-            stop.set()
-            self?.wakeup.signal()
-        }
-        let deliver: @Sendable (PerfRecord) -> Void = { record in
-            if case let .sample(_, data) = record { continuation.yield(Array(data)) }
-        }
-        do {
-            try Threads.spawn { [self] in
-                while !stop.isSet, !isClosed {
-                    do {
-                        try poll(timeoutMilliseconds: pollIntervalMilliseconds, deliver)
-                        wakeup.drain()
-                    } catch {
-                        continuation.finish(throwing: error)
-                        return
-                    }
+        ReaderStream.make(
+            wake: { [weak self] in self?.wakeup.signal() }, isClosed: { [weak self] in self?.isClosed ?? true },
+            step: { [weak self] (yield: ([UInt8]) -> Void) throws(BPFError) in
+                guard let self else { return }
+                try poll(timeoutMilliseconds: pollIntervalMilliseconds) { record in
+                    if case let .sample(_, data) = record { yield(Array(data)) }
                 }
-                continuation.finish()
-            }
-        } catch {
-            continuation.finish(throwing: error)
-        }
-        return stream
+                wakeup.drain()
+            })
     }
 }

@@ -156,38 +156,15 @@ public final class RingBuffer: Sendable {
     /// cancelled, when `close()` is called, or with an error if waiting fails.
     /// `pollInterval` bounds how long a cancellation may take to be noticed.
     public func records(pollIntervalMilliseconds: Int32 = 100) -> AsyncThrowingStream<[UInt8], any Error> {
-        let (stream, continuation) = AsyncThrowingStream<[UInt8], any Error>.makeStream(bufferingPolicy: .unbounded)
-        let stop = StopFlag()
-        continuation.onTermination = { [weak self] _ in
-            stop.set()
-            self?.wakeup.signal()
-        }
-        do {
-            try Threads.spawn { [self] in
-                while !stop.isSet, !isClosed {
-                    do {
-                        _ = try wait(timeoutMilliseconds: pollIntervalMilliseconds)
-                        wakeup.drain()
-                        consume { continuation.yield(Array($0)) }
-                    } catch {
-                        continuation.finish(throwing: error)
-                        return
-                    }
-                }
-                // Deliver what arrived before the close, then end.
-                if !stop.isSet { consume { continuation.yield(Array($0)) } }
-                continuation.finish()
-            }
-        } catch {
-            continuation.finish(throwing: error)
-        }
-        return stream
+        ReaderStream.make(
+            wake: { [weak self] in self?.wakeup.signal() }, isClosed: { [weak self] in self?.isClosed ?? true },
+            step: { [weak self] (yield: ([UInt8]) -> Void) throws(BPFError) in
+                guard let self else { return }
+                _ = try wait(timeoutMilliseconds: pollIntervalMilliseconds)
+                wakeup.drain()
+                consume { yield(Array($0)) }
+            },
+            // Deliver what arrived before the close, then end.
+            finish: { [weak self] (yield: ([UInt8]) -> Void) in _ = self?.consume { yield(Array($0)) } })
     }
-}
-
-/// A one-way flag shared between a stream's termination handler and its producer thread.
-final class StopFlag: Sendable {
-    private let flag = Atomic<Bool>(false)
-    func set() { flag.store(true, ordering: .releasing) }
-    var isSet: Bool { flag.load(ordering: .acquiring) }
 }
