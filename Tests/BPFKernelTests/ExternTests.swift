@@ -128,6 +128,8 @@ struct ExternTests {
 
     @Test func kfuncsAcquireAndReleaseATask() throws {
         let object = try Self.loadWithPID(EmbeddedObjects.extKfunc)
+        // The kernel took the object's BTF with its .ksyms fix-ups (int VARs, dummy_ksym).
+        #expect(object.btfFD != nil)
         try Self.trigger(object, "find_task")
         #expect(try object.map("values").lookup(key: UInt32(0), as: UInt64.self) == 2, "bpf_task_from_pid found this process")
     }
