@@ -12,3 +12,11 @@ enum Output {
         _ = bytes.withUnsafeBytes { Glibc.write(2, $0.baseAddress, $0.count) }
     }
 }
+
+enum Sleep {
+    static func milliseconds(_ ms: Int) {
+        // An interrupting signal ends the sleep early: callers check the stop flag next.
+        var ts = timespec(tv_sec: ms / 1000, tv_nsec: (ms % 1000) * 1_000_000)
+        _ = nanosleep(&ts, nil)
+    }
+}
