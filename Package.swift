@@ -22,7 +22,7 @@ let package = Package(
         .target(
             name: "SwiftBPFTools",
             dependencies: ["BPF"],
-            exclude: ["ExecSnoop/bpf"],
+            exclude: ["ExecSnoop/bpf", "TCP/bpf", "OpenSnoop/bpf", "ExitSnoop/bpf", "KillSnoop/bpf"],
             plugins: ["BPFCompiler"]
         ),
         .executableTarget(

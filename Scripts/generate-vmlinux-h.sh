@@ -11,6 +11,9 @@ TYPES=(
     bpf_map_type BPF_ANY BPF_F_NO_PREALLOC BPF_F_CURRENT_CPU BPF_RB_NO_WAKEUP
     # execsnoop
     trace_event_raw_sys_enter trace_event_raw_sys_exit task_struct
+    # tcpconnect, tcpaccept, tcplife, tcpretrans
+    trace_event_raw_inet_sock_set_state trace_event_raw_tcp_retransmit_skb
+    sock sock_common tcp_sock socket file files_struct fdtable in6_addr
 )
 joined=$(IFS=,; echo "${TYPES[*]}")
 swift build --product swiftbpf >/dev/null
