@@ -10,7 +10,8 @@ struct ExecSnoopCommand: ParsableCommand {
         discussion: """
             One line per execve(2): PCOMM (the command name after the exec), PID, PPID, RET (0 or \
             -errno) and ARGS. Filters run in the kernel. Ctrl-C or SIGTERM stops and detaches.
-            JSON fields: comm, pid, ppid, uid, ret, args (array), truncated, and time with --timestamp.
+            JSON fields: comm, pid, ppid, uid, ret, args (array), truncated, tgid, tid, cgroup_id, \
+            cgroup (the cgroup v2 path), and time with --timestamp.
             """
     )
 
@@ -22,6 +23,12 @@ struct ExecSnoopCommand: ParsableCommand {
 
     @Option(help: "Only execs whose command name contains this text.")
     var name: String?
+
+    @Option(help: "Only execs whose command name is exactly this.")
+    var comm: String?
+
+    @Option(help: "Only execs in this cgroup v2 directory or below (a container's cgroup); absolute, or relative to the cgroup2 mount.")
+    var cgroup: String?
 
     @Option(name: .customLong("buffer-kib"), help: "Ring buffer size in KiB, a power of two (default 512). Larger drops fewer events on a very busy machine and uses more memory.")
     var bufferKiB: UInt32?
@@ -41,14 +48,17 @@ struct ExecSnoopCommand: ParsableCommand {
         if let bufferKiB, bufferKiB < 4 || bufferKiB & (bufferKiB - 1) != 0 {
             throw ValidationError("--buffer-kib must be a power of two of at least 4, got \(bufferKiB)")
         }
-        let snoop = try ExecSnoop(filter: .init(pid: pid, uid: uid, name: name, ringBufferSize: bufferKiB.map { $0 * 1024 }))
+        let snoop = try ExecSnoop(filter: .init(pid: pid, uid: uid, name: name, comm: comm, cgroupPath: cgroup,
+                                                ringBufferSize: bufferKiB.map { $0 * 1024 }))
+        let cgroups = CgroupPaths()
         if !json {
             print(ExecSnoopFormat.header(timestamp: timestamp))
             Output.flush()
         }
         let emit = { (event: ExecEvent) in
             let t = timestamp ? MonotonicClock.seconds() - start : nil
-            print(json ? ExecSnoopFormat.json(event, seconds: t) : ExecSnoopFormat.line(event, seconds: t))
+            print(json ? ExecSnoopFormat.json(event, seconds: t, cgroupPath: cgroups.path(of: event.task.cgroupID))
+                       : ExecSnoopFormat.line(event, seconds: t))
         }
         while !stopRequested.load(ordering: .relaxed) {
             if let duration, MonotonicClock.seconds() - start >= duration { break }

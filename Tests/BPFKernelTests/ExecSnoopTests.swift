@@ -83,14 +83,48 @@ struct ExecSnoopTests {
         #expect(event?.uid == 0)
     }
 
+    @Test func cgroupFilterAndAttribution() throws {
+        let mount = try CgroupPaths.mountPoint()
+        let name = "swiftbpf-test-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        let inside = mount + "/" + name, other = inside + "-other"
+        try Syscalls.mkdir(inside, mode: 0o755)
+        try Syscalls.mkdir(other, mode: 0o755)
+        // Move this process into the test cgroup so that its children start there; move it
+        // back and remove both cgroups at the end.
+        let originalCgroup = try currentCgroup()
+        try Syscalls.writeFile(inside + "/cgroup.procs", Array("\(getpid())".utf8))
+        defer {
+            try? Syscalls.writeFile(mount + originalCgroup + "/cgroup.procs", Array("\(getpid())".utf8))
+            rmdir(inside)
+            rmdir(other)
+        }
+        let mine = try ExecSnoop(filter: .init(pid: UInt32(getpid()), cgroupPath: inside))
+        let elsewhere = try ExecSnoop(filter: .init(pid: UInt32(getpid()), cgroupPath: "/" + name + "-other"))
+        let marker = "cg-\(UInt32.random(in: 0...UInt32.max))"
+        let event = try firstEvent(mine, trigger: { spawnAndWait("/bin/true", ["/bin/true", marker]) }) { $0.args.last == marker }
+        let e = try #require(event, "no event from inside the cgroup")
+        #expect(e.task.cgroupID == (try Syscalls.inode(of: inside)))
+        #expect(CgroupPaths().path(of: e.task.cgroupID) == "/" + name)
+        #expect(try elsewhere.poll(timeoutMilliseconds: 100) { _ in } == 0, "an exec outside the filtered cgroup passed")
+    }
+
+    /// This process's cgroup v2 path ("0::/path" in /proc/self/cgroup).
+    func currentCgroup() throws -> String {
+        let text = String(decoding: try Syscalls.readFile("/proc/self/cgroup"), as: UTF8.self)
+        let line = text.split(separator: "\n").first { $0.hasPrefix("0::") } ?? "0::/"
+        let path = String(line.dropFirst(3))
+        return path == "/" ? "" : path
+    }
+
     @Test func rejectsNameLongerThanComm() {
         #expect(throws: BPFError.self) { _ = try ExecSnoop(filter: .init(name: String(repeating: "n", count: 16))) }
     }
 
     @Test func jsonAndColumns() {
-        let e = ExecEvent(pid: 42, ppid: 7, uid: 1000, ret: -2, comm: "a\"b", args: ["/bin/x", "q\"uote", "new\nline"])
-        #expect(ExecSnoopFormat.json(e) ==
-            #"{"comm":"a\"b","pid":42,"ppid":7,"uid":1000,"ret":-2,"args":["/bin/x","q\"uote","new\nline"],"truncated":false}"#)
+        let task = TaskInfo(cgroupID: 99, pid: 43, tgid: 42, ppid: 7, uid: 1000, comm: "a\"b")
+        let e = ExecEvent(task: task, ret: -2, args: ["/bin/x", "q\"uote", "new\nline"])
+        #expect(ExecSnoopFormat.json(e, cgroupPath: "/c") ==
+            #"{"comm":"a\"b","pid":42,"ppid":7,"uid":1000,"ret":-2,"args":["/bin/x","q\"uote","new\nline"],"truncated":false,"tgid":42,"tid":43,"cgroup_id":99,"cgroup":"/c"}"#)
         #expect(ExecSnoopFormat.header(timestamp: false) == "PCOMM            PID     PPID    RET ARGS")
         #expect(ExecSnoopFormat.line(e) == "a\"b              42      7        -2 /bin/x q\"uote new\nline")
     }

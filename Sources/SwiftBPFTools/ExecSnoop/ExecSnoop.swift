@@ -13,69 +13,62 @@ public final class ExecSnoop: Sendable {
         public var uid: UInt32?
         /// Only execs whose command name (comm, after the exec) contains this text (at most 15 bytes).
         public var name: String?
-
+        /// Only execs whose command name is exactly this.
+        public var comm: String?
+        /// Only execs in this cgroup v2 directory or below it (a container).
+        public var cgroupPath: String?
         /// The ring buffer's size in bytes (a power of two, at least a page); nil keeps 512 KiB.
         public var ringBufferSize: UInt32?
 
-        public init(pid: UInt32? = nil, uid: UInt32? = nil, name: String? = nil, ringBufferSize: UInt32? = nil) {
+        public init(pid: UInt32? = nil, uid: UInt32? = nil, name: String? = nil, comm: String? = nil,
+                    cgroupPath: String? = nil, ringBufferSize: UInt32? = nil) {
             self.pid = pid
             self.uid = uid
             self.name = name
+            self.comm = comm
+            self.cgroupPath = cgroupPath
             self.ringBufferSize = ringBufferSize
         }
     }
 
-    let object: BPFObject
-    let links: [Link]
-    let ring: RingBuffer
-    let dropped: Map
+    let session: ToolSession
 
     /// Loads the program with `filter` and attaches it. Events start arriving at once.
     public init(filter: Filter = Filter()) throws(BPFError) {
-        var options = LoadOptions()
-        if let pid = filter.pid { options.set("targ_pid", to: pid) }
-        if let uid = filter.uid { options.set("targ_uid", to: uid) }
-        if let name = filter.name {
-            guard !name.isEmpty, name.utf8.count < 16 else {
-                throw .invalidArgument("--name must be 1 to 15 bytes (a task's comm is at most 15), got \(name.utf8.count)")
-            }
-            options.set("targ_name", string: name, size: 16)
-            options.set("targ_name_len", to: UInt32(name.utf8.count))
+        if let name = filter.name, name.isEmpty || name.utf8.count > 15 {
+            throw .invalidArgument("--name must be 1 to 15 bytes (a task's comm is at most 15), got \(name.utf8.count)")
         }
-        if let size = filter.ringBufferSize { options.maxEntries["events"] = size }
-        object = try BPFObject(ObjectSpec(bytes: EmbeddedObjects.execsnoop.bytes, name: "execsnoop"), options: options)
-        ring = try RingBuffer(map: object.map("events"))
-        dropped = try object.map("dropped")
-        links = try object.attachAll()
+        // The common pid filter is a tgid match; execsnoop's own also takes children.
+        let common = ToolFilter(comm: filter.comm, uid: filter.uid, cgroupPath: filter.cgroupPath)
+        session = try ToolSession(
+            EmbeddedObjects.execsnoop, filter: common, ringBufferSize: filter.ringBufferSize ?? 512 * 1024
+        ) { (options: inout LoadOptions) throws(BPFError) in
+            if let pid = filter.pid { options.set("targ_pid", to: pid) }
+            if let name = filter.name {
+                options.set("targ_name", string: name, size: 16)
+                options.set("targ_name_len", to: UInt32(name.utf8.count))
+            }
+        }
     }
 
     /// Waits up to `timeoutMilliseconds` for events and hands each to `body`. Returns how many
     /// were delivered. A signal interrupts the wait early (returns 0).
     public func poll(timeoutMilliseconds: Int32, _ body: (ExecEvent) -> Void) throws(BPFError) -> Int {
-        do {
-            return try ring.poll(timeoutMilliseconds: timeoutMilliseconds) { record in
-                if let event = ExecEvent(record: record) { body(event) }
-            }
-        } catch {
-            if case let .syscall(_, e) = error, e == .EINTR { return 0 }
-            throw error
+        try session.poll(timeoutMilliseconds: timeoutMilliseconds) { record in
+            if let event = ExecEvent(record: record) { body(event) }
         }
     }
 
     /// Hands every event already in the ring buffer to `body`, without waiting.
     public func drain(_ body: (ExecEvent) -> Void) -> Int {
-        ring.consume { record in
+        session.drain { record in
             if let event = ExecEvent(record: record) { body(event) }
         }
     }
 
     /// Events the kernel side could not send because the ring buffer was full.
-    public func droppedEvents() throws(BPFError) -> UInt64 {
-        (try dropped.lookupPerCPU(key: UInt32(0), as: UInt64.self) ?? []).reduce(0, +)
-    }
+    public func droppedEvents() throws(BPFError) -> UInt64 { try session.droppedEvents() }
 
-    /// Detaches the programs and stops the reader. Also happens when the value is released.
-    public func stop() {
-        ring.close()
-    }
+    /// Stops the reader. The programs detach when the value is released.
+    public func stop() { session.stop() }
 }

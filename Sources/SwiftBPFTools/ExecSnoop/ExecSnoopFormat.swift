@@ -15,16 +15,19 @@ public enum ExecSnoopFormat {
         return s
     }
 
-    /// One event as a JSON object (fields: comm, pid, ppid, uid, ret, args, truncated, and time when asked).
-    public static func json(_ e: ExecEvent, seconds: Double? = nil) -> String {
-        var fields: [String] = []
-        if let seconds { fields.append("\"time\":\(formatSeconds(seconds))") }
+    /// One event as a JSON object: comm, pid (the process), ppid, uid, ret, args, truncated,
+    /// then tgid, tid, cgroup_id, and time when asked.
+    public static func json(_ e: ExecEvent, seconds: Double? = nil, cgroupPath: String? = nil) -> String {
+        var fields: [(String, String)] = []
+        if let seconds { fields.append(("time", formatSeconds(seconds))) }
         fields += [
-            "\"comm\":\(JSON.string(e.comm))", "\"pid\":\(e.pid)", "\"ppid\":\(e.ppid)", "\"uid\":\(e.uid)",
-            "\"ret\":\(e.ret)", "\"args\":[\(e.args.map(JSON.string).joined(separator: ","))]",
-            "\"truncated\":\(e.truncated)",
+            ("comm", JSON.string(e.comm)), ("pid", "\(e.pid)"), ("ppid", "\(e.ppid)"), ("uid", "\(e.uid)"),
+            ("ret", "\(e.ret)"), ("args", "[\(e.args.map(JSON.string).joined(separator: ","))]"),
+            ("truncated", "\(e.truncated)"), ("tgid", "\(e.task.tgid)"), ("tid", "\(e.task.pid)"),
+            ("cgroup_id", "\(e.task.cgroupID)"),
         ]
-        return "{" + fields.joined(separator: ",") + "}"
+        if let cgroupPath { fields.append(("cgroup", JSON.string(cgroupPath))) }
+        return JSON.object(fields)
     }
 
     static func pad(_ s: String, _ width: Int) -> String {
@@ -39,29 +42,5 @@ public enum ExecSnoopFormat {
         let ms = Int((t * 1000).rounded())
         let frac = String(ms % 1000)
         return "\(ms / 1000)." + String(repeating: "0", count: 3 - frac.count) + frac
-    }
-}
-
-/// Minimal JSON string escaping for the tools' line-oriented output.
-public enum JSON {
-    public static func string(_ s: String) -> String {
-        var out = "\""
-        for u in s.unicodeScalars {
-            switch u {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            default:
-                if u.value < 0x20 {
-                    let h = String(u.value, radix: 16)
-                    out += "\\u" + String(repeating: "0", count: 4 - h.count) + h
-                } else {
-                    out.unicodeScalars.append(u)
-                }
-            }
-        }
-        return out + "\""
     }
 }

@@ -3,14 +3,14 @@
 // GPL because it calls GPL-only helpers (bpf_probe_read_user_str, bpf_get_current_task).
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
-#include <bpf/bpf_core_read.h>
+#include "swiftbpf_tool.h"
 #include "execsnoop.h"
 
-// Filters, set from Swift before load (.rodata, frozen: the verifier prunes unused branches).
-const volatile __u32 targ_pid = 0;           // 0: any; else the exec'ing process or its parent
-const volatile __u32 targ_uid = 0xffffffff;  // 0xffffffff: any
-const volatile __u32 targ_name_len = 0;      // 0: any; else comm after exec must contain targ_name
-const volatile char targ_name[TASK_COMM_LEN] = {};
+// execsnoop's own filters, beside the common uid, comm and cgroup ones of swiftbpf_tool.h
+// (all frozen .rodata: the verifier prunes the filters that are off).
+const volatile __u32 targ_pid = 0;        // 0: any; else the exec'ing process or its parent
+const volatile __u32 targ_name_len = 0;   // 0: any; else comm after exec must contain targ_name
+const volatile char targ_name[TOOL_COMM_LEN] = {};
 
 struct {
     __uint(type, BPF_MAP_TYPE_HASH);
@@ -27,43 +27,24 @@ struct {
     __type(value, struct exec_event);
 } scratch SEC(".maps");
 
-// 512 KiB holds about 2,000 typical events. The mapping counts fully in the tool's RSS (the
-// kernel maps every data page twice), so a larger default costs memory on every run;
-// ExecSnoop.Filter.ringBufferSize raises it for very busy machines.
-struct {
-    __uint(type, BPF_MAP_TYPE_RINGBUF);
-    __uint(max_entries, 512 * 1024);
-} events SEC(".maps");
-
-// Events that could not be sent (ring buffer full); user space reports them.
-struct {
-    __uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-    __uint(max_entries, 1);
-    __type(key, __u32);
-    __type(value, __u64);
-} dropped SEC(".maps");
-
 SEC("tracepoint/syscalls/sys_enter_execve")
 int handle_enter_execve(struct trace_event_raw_sys_enter *ctx)
 {
-    __u64 id = bpf_get_current_pid_tgid();
-    __u32 tgid = id >> 32, tid = (__u32)id;
-    __u32 uid = (__u32)bpf_get_current_uid_gid();
-    struct task_struct *task = (struct task_struct *)bpf_get_current_task();
-    __u32 ppid = BPF_CORE_READ(task, real_parent, tgid);
+    __u32 tid = (__u32)bpf_get_current_pid_tgid();
     __u32 zero = 0;
 
-    if (targ_uid != 0xffffffff && uid != targ_uid)
+    // comm is checked at exit, where it is the new program's.
+    if (tool_targ_uid != 0xffffffff && (__u32)bpf_get_current_uid_gid() != tool_targ_uid)
         return 0;
-    if (targ_pid && tgid != targ_pid && ppid != targ_pid)
+    if (tool_targ_cgroup && bpf_current_task_under_cgroup(&tool_cgroup, 0) != 1)
         return 0;
 
     struct exec_event *e = bpf_map_lookup_elem(&scratch, &zero);
     if (!e)
         return 0;
-    e->pid = tgid;
-    e->ppid = ppid;
-    e->uid = uid;
+    tool_fill_task(&e->task);
+    if (targ_pid && e->task.tgid != targ_pid && e->task.ppid != targ_pid)
+        return 0;
     e->retval = 0;
     e->args_count = 0;
     e->args_size = 0;
@@ -92,15 +73,15 @@ int handle_enter_execve(struct trace_event_raw_sys_enter *ctx)
 
 static __always_inline int contains_name(const char *comm)
 {
-    for (int start = 0; start < TASK_COMM_LEN; start++) {
-        if (start + targ_name_len > TASK_COMM_LEN)
+    for (int start = 0; start < TOOL_COMM_LEN; start++) {
+        if (start + targ_name_len > TOOL_COMM_LEN)
             return 0;
         int ok = 1;
-        for (int j = 0; j < TASK_COMM_LEN; j++) {
+        for (int j = 0; j < TOOL_COMM_LEN; j++) {
             if (j >= targ_name_len)
                 break;
             int k = start + j;
-            if (k >= TASK_COMM_LEN || comm[k] != targ_name[j]) {
+            if (k >= TOOL_COMM_LEN || comm[k] != targ_name[j]) {
                 ok = 0;
                 break;
             }
@@ -119,19 +100,19 @@ int handle_exit_execve(struct trace_event_raw_sys_exit *ctx)
     if (!e)
         return 0;
     e->retval = ctx->ret;
-    bpf_get_current_comm(&e->comm, sizeof(e->comm));
-    if (targ_name_len && !contains_name(e->comm))
+    // After a successful exec the thread is the process leader and comm is the new program's.
+    __u64 id = bpf_get_current_pid_tgid();
+    e->task.pid = (__u32)id;
+    e->task.tgid = id >> 32;
+    bpf_get_current_comm(&e->task.comm, sizeof(e->task.comm));
+    if (targ_name_len && !contains_name(e->task.comm))
+        goto out;
+    if (tool_targ_comm_len && !tool_comm_matches())
         goto out;
     __u32 size = e->args_size;
     if (size > ARGS_DATA_SIZE + ARG_MAX_LEN)
         size = ARGS_DATA_SIZE + ARG_MAX_LEN;
-    size += EXEC_EVENT_HEADER_SIZE;
-    if (bpf_ringbuf_output(&events, e, size, 0)) {
-        __u32 zero = 0;
-        __u64 *d = bpf_map_lookup_elem(&dropped, &zero);
-        if (d)
-            *d += 1;
-    }
+    tool_submit(e, EXEC_EVENT_HEADER_SIZE + size);
 out:
     bpf_map_delete_elem(&pending, &tid);
     return 0;
