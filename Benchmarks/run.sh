@@ -4,6 +4,7 @@
 #   Benchmarks/run.sh            all suites
 #   Benchmarks/run.sh btf        vmlinux BTF parsing against libbpf
 #   Benchmarks/run.sh execsnoop  execsnoop startup and memory against libbpf-tools and bpftrace
+#   Benchmarks/run.sh library    object load, ring-buffer consumption, map reads against libbpf
 set -euo pipefail
 cd "$(dirname "$0")/.."
 suite=${1:-all}
@@ -24,6 +25,14 @@ trap 'rm -rf "$work"' EXIT
 if [ "$suite" = all ] || [ "$suite" = btf ]; then
     gcc -O2 -o "$work/btf_parse" Benchmarks/btf_parse.c -lbpf
     python3 Benchmarks/btf_parse.py --swiftbpf-bench "$bin/swiftbpf-bench" --libbpf "$work/btf_parse" --rounds "$runs"
+    echo
+fi
+if [ "$suite" = all ] || [ "$suite" = library ]; then
+    gcc -O2 -o "$work/library_peers" Benchmarks/library_peers.c -lbpf
+    clang -target bpf -g -O2 -idirafter /usr/include/x86_64-linux-gnu -c Benchmarks/bpf/ringbuf_bench.bpf.c -o "$work/ringbuf_bench.bpf.o"
+    clang -target bpf -g -O2 -idirafter /usr/include/x86_64-linux-gnu -c Tests/BPFKernelTests/bpf/diff_core.bpf.c -o "$work/diff_core.bpf.o"
+    python3 Benchmarks/library.py --bench "$bin/swiftbpf-bench" --peer "$work/library_peers" \
+        --load-object "$work/diff_core.bpf.o" --ringbuf-object "$work/ringbuf_bench.bpf.o" --rounds "$runs"
     echo
 fi
 if [ "$suite" = all ] || [ "$suite" = execsnoop ]; then

@@ -6,7 +6,7 @@ struct SwiftBPFBench: ParsableCommand {
         commandName: "swiftbpf-bench",
         abstract: "Library benchmarks of SwiftBPF; each prints one JSON line of figures.",
         discussion: "Benchmarks/run.sh runs these against their peers side by side and prints ratios.",
-        subcommands: [BTFParse.self]
+        subcommands: [BTFParse.self, Load.self, RingBufferBench.self, MapBatch.self]
     )
 }
 
@@ -23,4 +23,27 @@ struct BTFParse: ParsableCommand {
     func run() throws {
         try BTFParseBenchmark.run(path: path, iterations: iterations)
     }
+}
+
+struct Load: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Open, load and close an object file repeatedly.")
+    @Option(help: "The BPF object file.") var object: String
+    @Option(help: "How many loads.") var iterations = 10
+    func run() throws { try LibraryBenchmarks.load(path: object, iterations: iterations) }
+}
+
+struct RingBufferBench: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "ringbuf", abstract: "Consume ring-buffer records produced in the kernel.")
+    @Option(help: "Benchmarks/bpf/ringbuf_bench.bpf.c, compiled.") var object: String
+    @Option(help: "Record size in bytes (at most 1024).") var size: UInt32 = 64
+    @Option(help: "Records per round.") var count: UInt32 = 200_000
+    @Option(help: "Rounds.") var rounds = 5
+    func run() throws { try LibraryBenchmarks.ringBuffer(path: object, size: size, count: count, rounds: rounds) }
+}
+
+struct MapBatch: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "map", abstract: "Read a whole hash map with batch and single lookups.")
+    @Option(help: "Entries in the map.") var entries = 65536
+    @Option(help: "Rounds.") var rounds = 5
+    func run() throws { try LibraryBenchmarks.mapBatch(entries: entries, rounds: rounds) }
 }

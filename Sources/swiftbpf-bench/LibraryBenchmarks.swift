@@ -1,0 +1,78 @@
+import BPF
+
+/// Loading an object, consuming a ring buffer and batch map reads: each prints one JSON line
+/// with the same fields as its libbpf peer in Benchmarks/library_peers.c.
+enum LibraryBenchmarks {
+    /// Opens, loads and closes `path` `iterations` times. The first load pays for parsing the
+    /// kernel's BTF (CO-RE); later ones reuse it, as a long-running process would.
+    static func load(path: String, iterations: Int) throws {
+        var times: [Double] = []
+        for _ in 0..<iterations {
+            let t0 = Clock.now()
+            let object = try BPFObject(path: path)
+            times.append(Clock.now() - t0)
+            withExtendedLifetime(object) {}
+        }
+        let rest = Array(times.dropFirst())
+        print(Clock.json([("loader", "\"swiftbpf\""), ("bench", "\"load\""),
+                          ("first_ms", Clock.fixed(times[0] * 1e3)), ("median_ms", Clock.fixed(Clock.median(rest.isEmpty ? times : rest) * 1e3))]))
+    }
+
+    /// Produces `count` records of `size` bytes in the kernel (BPF_PROG_TEST_RUN of a syscall
+    /// program looping bpf_ringbuf_output), then times consuming them, `rounds` times.
+    static func ringBuffer(path: String, size: UInt32, count: UInt32, rounds: Int) throws {
+        var options = LoadOptions()
+        options.set("size", to: size)
+        let object = try BPFObject(path: path, options: options)
+        let ring = try RingBuffer(map: object.map("records"))
+        let program = try object.program("produce_records")
+        var zeroCopy: [Double] = [], copying: [Double] = []
+        var checksum: UInt64 = 0
+        for round in 0..<(rounds * 2) {
+            _ = try program.testRun(context: withUnsafeBytes(of: count) { Array($0) }, repeat: 0)
+            let t0 = Clock.now()
+            var n = 0
+            if round % 2 == 0 {
+                n = ring.consume { checksum &+= UInt64($0[0]) &+ UInt64($0.count) }
+                zeroCopy.append(Clock.now() - t0)
+            } else {
+                n = ring.consume { record in
+                    let copy = Array(record)
+                    checksum &+= UInt64(copy[0]) &+ UInt64(copy.count)
+                }
+                copying.append(Clock.now() - t0)
+            }
+            guard n == Int(count) else { throw BPFError.invalidArgument("consumed \(n) of \(count) records (ring too small?)") }
+        }
+        print(Clock.json([("loader", "\"swiftbpf\""), ("bench", "\"ringbuf\""), ("size", "\(size)"),
+                          ("records_per_s", Clock.fixed(Double(count) / Clock.median(zeroCopy), 0)),
+                          ("records_per_s_copying", Clock.fixed(Double(count) / Clock.median(copying), 0)),
+                          ("checksum", "\(checksum % 1000)")]))
+    }
+
+    /// A hash map of `entries` u32 → u64, read whole with BPF_MAP_LOOKUP_BATCH `rounds` times.
+    static func mapBatch(entries: Int, rounds: Int) throws {
+        let map = try Map.create(MapCreateAttributes(name: "bench_batch", type: .hash, keySize: 4, valueSize: 8,
+                                                     maxEntries: UInt32(entries)))
+        for i in 0..<entries { try map.update(key: UInt32(i), value: UInt64(i) * 3) }
+        var raw: [Double] = [], typed: [Double] = [], single: [Double] = []
+        for _ in 0..<rounds {
+            var t0 = Clock.now()
+            let all = try map.lookupBatch(chunkSize: 4096)
+            raw.append(Clock.now() - t0)
+            precondition(all.count == entries)
+            t0 = Clock.now()
+            let entriesTyped = try map.allEntries(keyType: UInt32.self, valueType: UInt64.self)
+            typed.append(Clock.now() - t0)
+            precondition(entriesTyped.count == entries)
+            t0 = Clock.now()
+            var sum: UInt64 = 0
+            for i in 0..<entries { sum &+= try map.lookup(key: UInt32(i), as: UInt64.self) ?? 0 }
+            single.append(Clock.now() - t0)
+        }
+        func rate(_ xs: [Double]) -> String { Clock.fixed(Double(entries) / Clock.median(xs), 0) }
+        print(Clock.json([("loader", "\"swiftbpf\""), ("bench", "\"map\""), ("entries", "\(entries)"),
+                          ("batch_entries_per_s", rate(typed)), ("batch_bytes_entries_per_s", rate(raw)),
+                          ("lookup_per_s", rate(single))]))
+    }
+}
