@@ -1,0 +1,103 @@
+import BPF
+import Foundation
+import Glibc
+import SwiftBPFTools
+import Testing
+
+/// opensnoop against opens of unique marker paths that the test makes itself.
+@Suite(.serialized, .enabled(if: isRoot, "opensnoop needs root"))
+struct OpenSnoopTests {
+    let marker = "/tmp/swiftbpf-opensnoop-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+
+    /// Creates the marker file; returns its path.
+    func makeMarkerFile() throws -> String {
+        let fd = open(marker, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+        try #require(fd >= 0)
+        close(fd)
+        return marker
+    }
+
+    @Test func successfulAndFailingOpensArriveExactly() throws {
+        let path = try makeMarkerFile()
+        defer { unlink(path) }
+        let missing = path + "-missing"
+        let session = try OpenSnoop.start(filter: ToolFilter(pid: UInt32(getpid())))
+        var fds: [Int32] = []
+        var comm = ""
+        let events = try SnoopTest.collectEvents(session, decode: OpenEvent.init(record:), trigger: {
+            comm = SnoopTest.threadComm()
+            let fd = open(path, O_RDONLY | O_CLOEXEC)
+            fds.append(fd)
+            close(fd)
+            _ = open(missing, O_WRONLY | O_APPEND)
+        }) { es in es.contains { $0.path == path } && es.contains { $0.path == missing } }
+
+        let ok = try #require(events.first { $0.path == path }, "no event for the marker path")
+        #expect(fds.contains(ok.ret))
+        #expect(ok.fd == ok.ret && ok.errno == 0)
+        #expect(ok.flags == UInt32(O_RDONLY | O_CLOEXEC))
+        #expect(ok.dfd == OpenEvent.atFDCWD)
+        #expect(ok.task.tgid == UInt32(getpid()))
+        #expect(ok.task.ppid == UInt32(getppid()))
+        #expect(ok.task.uid == getuid())
+        #expect(ok.task.comm == comm)
+        #expect(ok.task.cgroupID != 0)
+
+        let failed = try #require(events.first { $0.path == missing }, "no event for the missing path")
+        #expect(failed.ret == -ENOENT)
+        #expect(failed.fd == -1 && failed.errno == ENOENT)
+        #expect(failed.flags == UInt32(O_WRONLY | O_APPEND))
+        #expect(failed.task.tgid == UInt32(getpid()))
+        #expect(try session.droppedEvents() == 0)
+    }
+
+    @Test func failedOnlyAndPathPrefixRunInTheKernel() throws {
+        let path = try makeMarkerFile()
+        defer { unlink(path) }
+        let missing = path + "-missing"
+        let outside = "/tmp/swiftbpf-elsewhere-\(UInt32.random(in: 0...UInt32.max))"
+        let session = try OpenSnoop.start(filter: ToolFilter(pid: UInt32(getpid())),
+                                          options: .init(failedOnly: true, pathPrefix: path))
+        let events = try SnoopTest.collectEvents(session, decode: OpenEvent.init(record:), trigger: {
+            close(open(path, O_RDONLY))   // succeeds: filtered out by failedOnly
+            _ = open(missing, O_RDONLY)   // fails under the prefix: reported
+            _ = open(outside, O_RDONLY)   // fails outside the prefix: filtered out
+        }) { es in es.contains { $0.path == missing } }
+        #expect(events.contains { $0.path == missing })
+        #expect(events.allSatisfy { $0.path == missing && $0.ret == -ENOENT }, "\(events.map(\.path))")
+    }
+
+    @Test func longPathArrivesWhole() throws {
+        // A failing open of a 3,000-byte path: the event carries every byte, and its record only
+        // the path's length (not PATH_MAX).
+        let long = marker + "/" + String(repeating: "d", count: 3000)
+        let session = try OpenSnoop.start(filter: ToolFilter(pid: UInt32(getpid())), options: .init(pathPrefix: marker))
+        var sizes: [Int] = []
+        let events = try SnoopTest.collectEvents(session, decode: { record -> OpenEvent? in
+            sizes.append(record.count)
+            return OpenEvent(record: record)
+        }, trigger: { _ = open(long, O_RDONLY) }) { es in es.contains { $0.path == long } }
+        #expect(events.contains { $0.path == long && $0.ret == -ENOENT })
+        #expect(sizes.allSatisfy { $0 <= 64 + long.utf8.count + 8 }, "records larger than the path: \(sizes)")
+    }
+
+    @Test func jsonAndColumns() throws {
+        let task = TaskInfo(cgroupID: 1, pid: 11, tgid: 10, ppid: 1, uid: 0, comm: "cat")
+        let ok = OpenEvent(task: task, ret: 3, flags: UInt32(O_RDONLY | O_CLOEXEC), path: "/etc/\"q\"")
+        let object = try #require(SnoopTest.jsonObject(OpenSnoopFormat.json(ok, seconds: 1.5)))
+        #expect(Set(object.keys) == ["time", "pid", "tgid", "ppid", "uid", "comm", "cgroup_id", "fd", "errno", "ret",
+                                     "flags", "dfd", "path"])
+        #expect(object["path"] as? String == "/etc/\"q\"")
+        #expect(object["fd"] as? Int == 3 && object["errno"] as? Int == 0 && object["pid"] as? Int == 11)
+        let failed = OpenEvent(task: task, ret: -ENOENT, flags: 0, path: "/nope")
+        #expect(OpenSnoopFormat.header(timestamp: false, flags: true) == "PID    COMM               FD ERR FLAGS    PATH")
+        #expect(OpenSnoopFormat.line(failed, flags: true) == "10     cat                -1   2 00000000 /nope")
+        #expect(OpenSnoopFormat.line(ok) == "10     cat                 3   0 /etc/\"q\"")
+    }
+
+    @Test func overlongPrefixIsAClearError() {
+        #expect(throws: BPFError.self) {
+            _ = try OpenSnoop.start(options: .init(pathPrefix: String(repeating: "p", count: 300)))
+        }
+    }
+}
