@@ -1,0 +1,96 @@
+import BPF
+
+/// syscount: syscalls counted in the kernel per syscall or per process, optionally with their
+/// latency (total, average and a histogram per key). Attaches raw_syscalls:sys_enter/sys_exit.
+public final class SysCount: Sendable {
+    /// What to count.
+    public struct Options: Sendable {
+        /// Count per process (tgid) instead of per syscall.
+        public var byProcess: Bool
+        /// Time each syscall (sys_enter → sys_exit): total, average and a histogram per key.
+        public var latency: Bool
+        /// Only syscalls that returned an error.
+        public var failedOnly: Bool
+        /// Only this syscall number.
+        public var syscall: Int32?
+        /// The histograms' unit and buckets (with `latency`).
+        public var histogram: HistogramOptions
+
+        public init(byProcess: Bool = false, latency: Bool = false, failedOnly: Bool = false,
+                    syscall: Int32? = nil, histogram: HistogramOptions = HistogramOptions()) {
+            self.byProcess = byProcess
+            self.latency = latency
+            self.failedOnly = failedOnly
+            self.syscall = syscall
+            self.histogram = histogram
+        }
+    }
+
+    /// One key's counts since the last `take()`.
+    public struct Entry: Sendable, Equatable {
+        /// The syscall number, or the process id with `byProcess`.
+        public var key: UInt32
+        /// The syscall's name, or the process's command name with `byProcess`.
+        public var name: String
+        public var count: UInt64
+        /// Total time in the syscalls (with `latency`), nanoseconds.
+        public var totalNanoseconds: UInt64
+        /// The latency histogram (with `latency`), in the options' unit.
+        public var slots: [UInt64]
+
+        /// Average latency in nanoseconds (0 without samples).
+        public var averageNanoseconds: UInt64 { count == 0 ? 0 : totalNanoseconds / count }
+    }
+
+    public let session: ToolSession
+    public let options: Options
+
+    public init(filter: ToolFilter = ToolFilter(), options: Options = Options()) throws(BPFError) {
+        self.options = options
+        session = try ToolSession(EmbeddedObjects.syscount, filter: filter) { opts throws(BPFError) in
+            opts.set("by_process", to: UInt8(options.byProcess ? 1 : 0))
+            opts.set("measure_latency", to: UInt8(options.latency ? 1 : 0))
+            opts.set("failed_only", to: UInt8(options.failedOnly ? 1 : 0))
+            opts.set("targ_syscall", to: options.syscall ?? -1)
+            try options.histogram.apply(to: &opts)
+        }
+    }
+
+    /// The counts since the last call (the map is emptied), sorted as BCC sorts them: by total
+    /// time with `latency`, else by count, largest first.
+    public func take() throws(BPFError) -> [Entry] {
+        let map = try session.object.map("data")
+        var out: [Entry] = []
+        for (key, value) in try map.allEntries() {
+            _ = try map.delete(key: key)
+            guard let e = Self.decode(key: key, value: value, byProcess: options.byProcess) else {
+                throw .invalidArgument("syscount: map entry of \(key.count)+\(value.count) bytes is malformed")
+            }
+            out.append(e)
+        }
+        return out.sorted {
+            let (a, b) = options.latency ? ($0.totalNanoseconds, $1.totalNanoseconds) : ($0.count, $1.count)
+            return a != b ? a > b : $0.key < $1.key
+        }
+    }
+
+    /// `struct syscount_value`: count, total_ns, slots[64], comm[16].
+    static func decode(key: [UInt8], value: [UInt8], byProcess: Bool) -> Entry? {
+        guard key.count == 4, value.count >= 16 + 64 * 8 + 16 else { return nil }
+        return value.withUnsafeBytes { raw -> Entry in
+            let k = key.withUnsafeBytes { $0.loadUnaligned(as: UInt32.self) }
+            let slots = (0..<64).map { raw.loadUnaligned(fromByteOffset: 16 + $0 * 8, as: UInt64.self) }
+            let name = byProcess ? RecordText.cString(raw, 16 + 512, 16) : Self.syscallName(Int(k))
+            return Entry(key: k, name: name, count: raw.loadUnaligned(as: UInt64.self),
+                         totalNanoseconds: raw.loadUnaligned(fromByteOffset: 8, as: UInt64.self), slots: slots)
+        }
+    }
+
+    /// The x86_64 name of syscall `number`, or "[number]" if the table does not know it.
+    public static func syscallName(_ number: Int) -> String { SyscallNames.x86_64[number] ?? "[\(number)]" }
+
+    /// The x86_64 number of a syscall name (`getppid` → 110), or nil.
+    public static func syscallNumber(_ name: String) -> Int? {
+        SyscallNames.x86_64.first { $0.value == name }?.key
+    }
+}

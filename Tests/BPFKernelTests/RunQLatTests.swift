@@ -1,0 +1,72 @@
+import BPF
+import Glibc
+@testable import SwiftBPFTools
+import Testing
+
+/// runqlat against threads of this process, named so that --comm picks them out.
+@Suite(.serialized, .enabled(if: geteuid() == 0, "runqlat needs root"))
+struct RunQLatTests {
+    let me = UInt32(getpid())
+
+    /// Two CPU-bound threads pinned to one CPU wait for each other: the waits are about a time
+    /// slice (hundreds of µs to milliseconds), never all near zero.
+    @Test func contentionOnOneCPUShowsSliceLengthWaits() throws {
+        let name = "lbusy\(UInt16.random(in: 0...UInt16.max))"
+        let tool = try RunQLat(filter: ToolFilter(pid: me, comm: name), options: .init(perProcess: true))
+        let threads = (0..<2).map { _ in NamedThread(name: name, cpu: 0) { spin(seconds: 0.6) } }
+        threads.forEach { $0.join() }
+        let hists = try tool.take()
+        #expect(hists.count == 1)
+        let h = try #require(hists.first)
+        #expect(h.key == UInt64(me))
+        #expect(h.comm == name)
+        #expect(h.total >= 10, "only \(h.total) samples")
+        // Waits of at least 256 µs (slots 10...): a whole time slice of the other thread.
+        let long = h.slots[10...].reduce(0, +)
+        #expect(long >= 5, "slots: \(h.slots)")
+    }
+
+    /// A thread that only sleeps on a machine with spare CPU is woken and runs at once: most
+    /// waits are under a millisecond.
+    @Test func sleepingThreadHasShortWaits() throws {
+        let name = "lidle\(UInt16.random(in: 0...UInt16.max))"
+        let tool = try RunQLat(filter: ToolFilter(pid: me, comm: name))
+        let t = NamedThread(name: name) { for _ in 0..<100 { sleepNanoseconds(2_000_000) } }
+        t.join()
+        let hists = try tool.take()
+        let h = try #require(hists.first)
+        #expect(hists.count == 1 && h.key == 0)
+        #expect(h.total >= 50, "only \(h.total) samples")
+        let short = h.slots[0...10].reduce(0, +) // under 1024 µs
+        #expect(short * 2 >= h.total, "slots: \(h.slots)")
+    }
+
+    @Test func perCgroupKeysAreTheTasksCgroupAndCgroupFilterPasses() throws {
+        let mount = try CgroupPaths.mountPoint()
+        let text = String(decoding: try Syscalls.readFile("/proc/self/cgroup"), as: UTF8.self)
+        let line = try #require(text.split(separator: "\n").first { $0.hasPrefix("0::") })
+        let path = String(line.dropFirst(3))
+        let id = try Syscalls.inode(of: mount + (path == "/" ? "" : path))
+        let name = "lcg\(UInt16.random(in: 0...UInt16.max))"
+        let tool = try RunQLat(filter: ToolFilter(pid: me, comm: name, cgroupPath: path), options: .init(perCgroup: true))
+        let t = NamedThread(name: name) { for _ in 0..<50 { sleepNanoseconds(1_000_000) } }
+        t.join()
+        let hists = try tool.take()
+        #expect(hists.map(\.key) == [id])
+        #expect(hists.first.map { $0.total >= 25 } == true)
+        let json = LatencyFormat.json(hists, options: HistogramOptions(), listKey: "histograms", seconds: nil, dropped: 0) {
+            [("cgroup_id", "\($0.key)")]
+        }
+        #expect(json.hasPrefix("{\"unit\":\"usecs\",\"histograms\":[{\"cgroup_id\":\(id),\"count\":"))
+        #expect(json.hasSuffix("\"dropped\":0}"))
+    }
+
+    @Test func filterForAnotherProcessSeesNothingOfOurs() throws {
+        let name = "lnone\(UInt16.random(in: 0...UInt16.max))"
+        let tool = try RunQLat(filter: ToolFilter(pid: me &+ 1_000_000, comm: name))
+        let t = NamedThread(name: name) { for _ in 0..<20 { sleepNanoseconds(1_000_000) } }
+        t.join()
+        #expect(try tool.take().isEmpty)
+        #expect(throws: BPFError.self) { try RunQLat(options: .init(perProcess: true, perCgroup: true)) }
+    }
+}
