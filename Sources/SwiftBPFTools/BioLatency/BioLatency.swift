@@ -19,12 +19,15 @@ public final class BioLatency: Sendable {
     }
 
     public let session: ToolSession
+
+    /// The tool sends no events: the framework's ring buffer shrinks to one page.
+    static let unusedRingSize: UInt32 = 4096
     public let options: Options
 
     public init(options: Options = Options()) throws(BPFError) {
         self.options = options
         let target = try options.disk.map { name throws(BPFError) in try BlockDevices.device(named: name) }
-        session = try ToolSession(EmbeddedObjects.biolatency) { opts throws(BPFError) in
+        session = try ToolSession(EmbeddedObjects.biolatency, ringBufferSize: Self.unusedRingSize) { opts throws(BPFError) in
             opts.set("per_disk", to: UInt8(options.perDisk ? 1 : 0))
             if let target {
                 opts.set("filter_disk", to: UInt8(1))
