@@ -69,4 +69,36 @@ struct RunQLatTests {
         #expect(try tool.take().isEmpty)
         #expect(throws: BPFError.self) { try RunQLat(options: .init(perProcess: true, perCgroup: true)) }
     }
+
+    /// A container-like nesting: a child process in cgroup parent/child. Filtering on the parent
+    /// covers the child cgroup; per-cgroup keys are the child cgroup's id, nothing else.
+    @Test func cgroupFilterCoversTheSubtreeAndKeysAreTheTasksCgroup() throws {
+        let mount = try CgroupPaths.mountPoint()
+        let parent = "/swiftbpf-runqlat-\(UInt32.random(in: 0...UInt32.max))"
+        let child = parent + "/inner"
+        try #require(mkdir(mount + parent, 0o755) == 0, "mkdir: errno \(errno)")
+        defer { rmdir(mount + parent) }
+        try #require(mkdir(mount + child, 0o755) == 0, "mkdir: errno \(errno)")
+        defer { rmdir(mount + child) }
+        let childID = try Syscalls.inode(of: mount + child)
+        let tool = try RunQLat(filter: ToolFilter(cgroupPath: parent), options: .init(perCgroup: true))
+        #expect(CgroupPaths().path(of: childID) == child)
+
+        // The shell waits until it has been moved, then sleeps 30 times (each a new process).
+        let script = "sleep 0.3; for i in $(seq 30); do sleep 0.005; done"
+        var cArgs: [UnsafeMutablePointer<CChar>?] = [String]([ "/bin/sh", "-c", script]).map { strdup($0) } + [nil]
+        defer { for a in cArgs { free(a) } }
+        var pid: pid_t = 0
+        try #require(posix_spawn(&pid, "/bin/sh", nil, nil, &cArgs, environ) == 0)
+        let procs = open(mount + child + "/cgroup.procs", O_WRONLY)
+        let moved = procs >= 0 && "\(pid)".withCString { write(procs, $0, strlen($0)) } > 0
+        if procs >= 0 { close(procs) }
+        var status: Int32 = 0
+        waitpid(pid, &status, 0)
+        try #require(moved, "could not move \(pid) into \(child)")
+
+        let hists = try tool.take()
+        #expect(hists.map(\.key) == [childID])
+        #expect((hists.first?.total ?? 0) >= 30)
+    }
 }
