@@ -80,11 +80,15 @@ struct BioLatencyTests {
         let loop = try LoopDevice()
         defer { loop.close() }
         let tool = try BioLatency(options: .init(disk: loop.name, histogram: .init(linearStep: 1_000_000)))
+        let queued = try BioLatency(options: .init(disk: loop.name, includeQueued: true))
         try directWrites(loop.device, count: 16)
         usleep(100_000)
         let hists = try tool.take()
         #expect(hists.map(\.key) == [0])
         #expect(hists.first?.slots[0] ?? 0 >= 16) // every write under a second: linear slot 0
+        let q = try queued.take()
+        #expect(q.map(\.key) == [0])
+        #expect((q.first?.total ?? 0) >= 16) // -Q counts the same requests, from insert or issue
     }
 
     @Test func unknownDiskIsAClearError() {

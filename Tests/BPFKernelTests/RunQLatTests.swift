@@ -67,6 +67,12 @@ struct RunQLatTests {
         let t = NamedThread(name: name) { for _ in 0..<20 { sleepNanoseconds(1_000_000) } }
         t.join()
         #expect(try tool.take().isEmpty)
+        // The uid filter reads the waiting task's credentials: ours (root) passes, another does not.
+        let mine = try RunQLat(filter: ToolFilter(comm: name, uid: getuid()))
+        let other = try RunQLat(filter: ToolFilter(comm: name, uid: 54_321))
+        NamedThread(name: name) { for _ in 0..<20 { sleepNanoseconds(1_000_000) } }.join()
+        #expect((try mine.take().first?.total ?? 0) >= 10)
+        #expect(try other.take().isEmpty)
         #expect(throws: BPFError.self) { try RunQLat(options: .init(perProcess: true, perCgroup: true)) }
     }
 

@@ -9,11 +9,15 @@ public final class BioLatency: Sendable {
         public var perDisk: Bool
         /// Only this disk (a name under /sys/class/block, e.g. "sda" or "loop0").
         public var disk: String?
+        /// Start timing when the request is queued (block_rq_insert), as BCC's -Q: the
+        /// latency then includes the time in the OS queue.
+        public var includeQueued: Bool
         public var histogram: HistogramOptions
 
-        public init(perDisk: Bool = false, disk: String? = nil, histogram: HistogramOptions = HistogramOptions()) {
+        public init(perDisk: Bool = false, disk: String? = nil, includeQueued: Bool = false, histogram: HistogramOptions = HistogramOptions()) {
             self.perDisk = perDisk
             self.disk = disk
+            self.includeQueued = includeQueued
             self.histogram = histogram
         }
     }
@@ -29,6 +33,7 @@ public final class BioLatency: Sendable {
         let target = try options.disk.map { name throws(BPFError) in try BlockDevices.device(named: name) }
         session = try ToolSession(EmbeddedObjects.biolatency, ringBufferSize: Self.unusedRingSize) { opts throws(BPFError) in
             opts.set("per_disk", to: UInt8(options.perDisk ? 1 : 0))
+            opts.set("from_insert", to: UInt8(options.includeQueued ? 1 : 0))
             if let target {
                 opts.set("filter_disk", to: UInt8(1))
                 opts.set("targ_dev", to: target.kernelDev)

@@ -7,7 +7,8 @@ struct BioLatencyCommand: ParsableCommand {
         commandName: "biolatency",
         abstract: "Summarize block I/O latency (issue to completion) as a histogram, built in the kernel.",
         discussion: """
-            -D gives a histogram per disk; --disk keeps one disk. Completions run in interrupt \
+            From issue to the device to completion, or with -Q from the OS queue. -D gives a \
+            histogram per disk; --disk keeps one disk. Completions run in interrupt \
             context, so there are no process filters.
             JSON (one object per interval): time (with -T), unit, histograms [{disk, dev (with \
             -D), count, hist}], dropped. hist is [{low, high, count}] in unit.
@@ -18,6 +19,9 @@ struct BioLatencyCommand: ParsableCommand {
 
     @Flag(name: [.customShort("D"), .customLong("disks")], help: "One histogram per disk.")
     var perDisk = false
+
+    @Flag(name: [.customShort("Q"), .customLong("queued")], help: "Include the time queued in the OS (from block_rq_insert).")
+    var queued = false
 
     @Option(help: "Only this disk (e.g. sda, nvme0n1, loop0).")
     var disk: String?
@@ -34,7 +38,7 @@ struct BioLatencyCommand: ParsableCommand {
     func run() throws {
         installStopHandlers()
         let hopts = latencyOptions.histogram
-        let tool = try BioLatency(options: .init(perDisk: perDisk, disk: disk, histogram: hopts))
+        let tool = try BioLatency(options: .init(perDisk: perDisk, disk: disk, includeQueued: queued, histogram: hopts))
         let start = MonotonicClock.seconds()
         if !json {
             print("Tracing block device I/O... Hit Ctrl-C to end.")

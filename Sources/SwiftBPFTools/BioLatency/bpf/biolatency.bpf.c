@@ -7,7 +7,8 @@
 #include <bpf/bpf_helpers.h>
 #include "swiftbpf_tool.h"
 
-const volatile __u8 per_disk = 0;        // key = disk's dev_t (major << 20 | minor)
+const volatile __u8 per_disk = 0;
+const volatile __u8 from_insert = 0;     // 1: start at block_rq_insert (include OS queue time)        // key = disk's dev_t (major << 20 | minor)
 const volatile __u8 unit_msecs = 0;      // histogram unit: 1 ms, else 1 us
 const volatile __u64 linear_step = 0;    // 0: log2 histogram; else linear slots of this width
 const volatile __u8 filter_disk = 0;     // 1: only the disk targ_dev
@@ -51,16 +52,36 @@ static __always_inline __u32 request_dev(struct request___lat *rq)
     return ((__u32)BPF_CORE_READ(disk, major) << 20) | (__u32)BPF_CORE_READ(disk, first_minor);
 }
 
-// block_rq_issue(struct request *rq)
+static __always_inline void start_request(struct request___lat *rq)
+{
+    if (filter_disk && request_dev(rq) != targ_dev)
+        return;
+    __u64 key = (__u64)rq;
+    __u64 ts = bpf_ktime_get_ns();
+    bpf_map_update_elem(&start, &key, &ts, BPF_ANY);
+}
+
+// block_rq_insert(struct request *rq): the request enters the I/O scheduler's queue.
+SEC("tp_btf/block_rq_insert")
+int biolatency_insert(unsigned long long *ctx)
+{
+    if (from_insert)
+        start_request((struct request___lat *)ctx[0]);
+    return 0;
+}
+
+// block_rq_issue(struct request *rq): the request goes to the device driver.
 SEC("tp_btf/block_rq_issue")
 int biolatency_issue(unsigned long long *ctx)
 {
     struct request___lat *rq = (struct request___lat *)ctx[0];
-    if (filter_disk && request_dev(rq) != targ_dev)
-        return 0;
-    __u64 key = (__u64)rq;
-    __u64 ts = bpf_ktime_get_ns();
-    bpf_map_update_elem(&start, &key, &ts, BPF_ANY);
+    if (from_insert) {
+        // Requests issued without an insert (no scheduler queueing) start here.
+        __u64 key = (__u64)rq;
+        if (bpf_map_lookup_elem(&start, &key))
+            return 0;
+    }
+    start_request(rq);
     return 0;
 }
 
