@@ -26,6 +26,16 @@ struct RunQLatTests {
         #expect(long >= 5, "slots: \(h.slots)")
     }
 
+    @Test func perThreadKeysAreThreadIDs() throws {
+        let name = "ltid\(UInt16.random(in: 0...UInt16.max))"
+        let tool = try RunQLat(filter: ToolFilter(pid: me, comm: name), options: .init(perThread: true))
+        let threads = (0..<2).map { _ in NamedThread(name: name) { for _ in 0..<30 { sleepNanoseconds(1_000_000) } } }
+        threads.forEach { $0.join() }
+        let hists = try tool.take()
+        #expect(hists.count == 2)
+        #expect(hists.allSatisfy { $0.key != UInt64(me) && $0.comm == name && $0.total >= 15 })
+    }
+
     /// A thread that only sleeps on a machine with spare CPU is woken and runs at once: most
     /// waits are under a millisecond.
     @Test func sleepingThreadHasShortWaits() throws {
@@ -74,6 +84,7 @@ struct RunQLatTests {
         #expect((try mine.take().first?.total ?? 0) >= 10)
         #expect(try other.take().isEmpty)
         #expect(throws: BPFError.self) { try RunQLat(options: .init(perProcess: true, perCgroup: true)) }
+        #expect(throws: BPFError.self) { try RunQLat(options: .init(perProcess: true, perThread: true)) }
     }
 
     /// A container-like nesting: a child process in cgroup parent/child. Filtering on the parent

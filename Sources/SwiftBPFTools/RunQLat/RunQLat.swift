@@ -7,12 +7,16 @@ public final class RunQLat: Sendable {
     public struct Options: Sendable {
         /// One histogram per process (tgid), with its command name.
         public var perProcess: Bool
+        /// One histogram per thread (thread id), with its command name.
+        public var perThread: Bool
         /// One histogram per cgroup v2 (keyed by cgroup id).
         public var perCgroup: Bool
         public var histogram: HistogramOptions
 
-        public init(perProcess: Bool = false, perCgroup: Bool = false, histogram: HistogramOptions = HistogramOptions()) {
+        public init(perProcess: Bool = false, perThread: Bool = false, perCgroup: Bool = false,
+                    histogram: HistogramOptions = HistogramOptions()) {
             self.perProcess = perProcess
+            self.perThread = perThread
             self.perCgroup = perCgroup
             self.histogram = histogram
         }
@@ -25,8 +29,8 @@ public final class RunQLat: Sendable {
     public let options: Options
 
     public init(filter: ToolFilter = ToolFilter(), options: Options = Options()) throws(BPFError) {
-        if options.perProcess && options.perCgroup {
-            throw .invalidArgument("runqlat: per process and per cgroup histograms exclude each other")
+        if [options.perProcess, options.perThread, options.perCgroup].filter({ $0 }).count > 1 {
+            throw .invalidArgument("runqlat: per process, per thread and per cgroup histograms exclude each other")
         }
         self.options = options
         var cgroupID: UInt64 = 0
@@ -39,6 +43,7 @@ public final class RunQLat: Sendable {
         }
         session = try ToolSession(EmbeddedObjects.runqlat, filter: filter, ringBufferSize: Self.unusedRingSize) { opts throws(BPFError) in
             opts.set("per_process", to: UInt8(options.perProcess ? 1 : 0))
+            opts.set("per_thread", to: UInt8(options.perThread ? 1 : 0))
             opts.set("per_cgroup", to: UInt8(options.perCgroup ? 1 : 0))
             opts.set("targ_cgroup_id", to: cgroupID)
             opts.set("targ_cgroup_level", to: cgroupLevel)
@@ -47,9 +52,9 @@ public final class RunQLat: Sendable {
     }
 
     /// The histograms since the last call (the map is emptied): key 0 for the total, else the
-    /// tgid (with `comm`) or the cgroup id. Sorted by key.
+    /// tgid or thread id (with `comm`), or the cgroup id. Sorted by key.
     public func take() throws(BPFError) -> [KeyedHistogram] {
-        try KeyedHistograms.take(session.object.map("hists"), commOffset: options.perProcess ? 512 : nil)
+        try KeyedHistograms.take(session.object.map("hists"), commOffset: options.perProcess || options.perThread ? 512 : nil)
             .sorted { $0.key < $1.key }
     }
 }

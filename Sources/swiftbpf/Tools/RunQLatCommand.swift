@@ -9,9 +9,9 @@ struct RunQLatCommand: ParsableCommand {
         discussion: """
             The time tasks wait on a run queue after a wakeup or a preemption until they run. \
             Filters (-p, --comm, --uid, --cgroup) apply to the waiting task. -P gives a histogram \
-            per process, --per-cgroup one per cgroup.
+            per process, -L one per thread, --per-cgroup one per cgroup.
             JSON (one object per interval): time (with -T), unit, histograms [{pid, comm | \
-            cgroup_id, cgroup | (nothing for the total), count, hist}], dropped. hist is \
+            tid, comm | cgroup_id, cgroup | (nothing for the total), count, hist}], dropped. hist is \
             [{low, high, count}] in unit.
             """
     )
@@ -22,17 +22,22 @@ struct RunQLatCommand: ParsableCommand {
     @Flag(name: [.customShort("P"), .customLong("pids")], help: "One histogram per process.")
     var perProcess = false
 
+    @Flag(name: [.customShort("L"), .customLong("tids")], help: "One histogram per thread.")
+    var perThread = false
+
     @Flag(name: .customLong("per-cgroup"), help: "One histogram per cgroup.")
     var perCgroup = false
 
     func validate() throws {
-        if perProcess && perCgroup { throw ValidationError("-P and --per-cgroup exclude each other") }
+        if [perProcess, perThread, perCgroup].filter({ $0 }).count > 1 {
+            throw ValidationError("-P, -L and --per-cgroup exclude each other")
+        }
     }
 
     func run() throws {
         installStopHandlers()
         let hopts = latencyOptions.histogram
-        let tool = try RunQLat(filter: common.filter, options: .init(perProcess: perProcess, perCgroup: perCgroup, histogram: hopts))
+        let tool = try RunQLat(filter: common.filter, options: .init(perProcess: perProcess, perThread: perThread, perCgroup: perCgroup, histogram: hopts))
         let cgroups = CgroupPaths()
         let start = MonotonicClock.seconds()
         if !common.json {
@@ -46,6 +51,7 @@ struct RunQLatCommand: ParsableCommand {
                 print(LatencyFormat.json(hists, options: hopts, listKey: "histograms", seconds: t,
                                          dropped: try tool.session.droppedEvents()) { h in
                     if perProcess { return [("pid", "\(h.key)"), ("comm", JSON.string(h.comm))] }
+                    if perThread { return [("tid", "\(h.key)"), ("comm", JSON.string(h.comm))] }
                     if perCgroup { return [("cgroup_id", "\(h.key)"), ("cgroup", JSON.string(cgroups.path(of: h.key) ?? ""))] }
                     return []
                 })
@@ -53,6 +59,7 @@ struct RunQLatCommand: ParsableCommand {
                 if latencyOptions.interval != nil || t != nil { print(t.map { "\n[\(Columns.seconds($0))]" } ?? "\n\(WallClock.hms())") }
                 print(LatencyFormat.text(hists, options: hopts) { h in
                     if perProcess { return "pid = \(h.key) \(h.comm)" }
+                    if perThread { return "tid = \(h.key) \(h.comm)" }
                     if perCgroup { return "cgroup = \(cgroups.path(of: h.key) ?? "id \(h.key)")" }
                     return nil
                 })

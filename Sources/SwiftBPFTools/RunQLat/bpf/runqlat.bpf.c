@@ -8,6 +8,7 @@
 #include "swiftbpf_tool.h"
 
 const volatile __u8 per_process = 0;      // key = tgid
+const volatile __u8 per_thread = 0;       // key = thread id
 const volatile __u8 per_cgroup = 0;       // key = cgroup v2 id of the task
 const volatile __u8 unit_msecs = 0;       // histogram unit: 1 ms, else 1 us
 const volatile __u64 linear_step = 0;     // 0: log2 histogram; else linear slots of this width
@@ -142,7 +143,9 @@ int runqlat_switch(unsigned long long *ctx)
     bpf_map_delete_elem(&start, &pid);
 
     __u64 key = 0;
-    if (per_process)
+    if (per_thread)
+        key = pid;
+    else if (per_process)
         key = (__u32)BPF_CORE_READ(next, tgid);
     else if (per_cgroup)
         key = BPF_CORE_READ(task_cgroup(next), kn, id);
@@ -154,7 +157,7 @@ int runqlat_switch(unsigned long long *ctx)
             tool_count_drop(); // the table is full
             return 0;
         }
-        if (per_process)
+        if (per_process || per_thread)
             BPF_CORE_READ_STR_INTO(&h->comm, next, comm);
     }
     __u32 slot = hist_slot(delta / (unit_msecs ? 1000000 : 1000));
