@@ -25,7 +25,7 @@ struct biolatency_hist {
 struct biolatency_hist zero_hist = {};
 
 struct {
-    __uint(type, BPF_MAP_TYPE_HASH);
+    __uint(type, BPF_MAP_TYPE_LRU_HASH); // entries whose end never comes age out
     __uint(max_entries, 10240);
     __type(key, __u64);   // struct request *
     __type(value, __u64); // issue time

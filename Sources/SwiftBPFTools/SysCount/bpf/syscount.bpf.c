@@ -23,7 +23,7 @@ struct syscount_value {
 struct syscount_value zero_value = {};
 
 struct {
-    __uint(type, BPF_MAP_TYPE_HASH);
+    __uint(type, BPF_MAP_TYPE_LRU_HASH); // entries whose end never comes age out
     __uint(max_entries, 10240);
     __type(key, __u32);   // thread id
     __type(value, __u64); // sys_enter time
