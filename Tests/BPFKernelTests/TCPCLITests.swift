@@ -43,6 +43,7 @@ struct TCPCLITests {
         #expect(event["tgid"] as? Int == Int(me))
         #expect(event["attributed"] as? Bool == true)
         #expect(event["duration_ms"] is Double)
+        #expect(event["cgroup"] is String)
     }
 
     @Test func tcpacceptColumnsOverIPv6() throws {

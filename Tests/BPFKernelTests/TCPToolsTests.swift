@@ -230,6 +230,11 @@ struct TCPToolsTests {
         #expect(json["tx_bytes"] as? Int == up + 2)
         #expect(json["rx_bytes"] as? Int == down + 1)
         #expect(json["tgid"] as? Int == Int(me))
+        // The cgroup path resolves to this process's own cgroup v2 (/proc/self/cgroup's "0::" line).
+        let ownCgroup = try String(contentsOfFile: "/proc/self/cgroup", encoding: .utf8).split(separator: "\n")
+            .first { $0.hasPrefix("0::") }.map { String($0.dropFirst(3)) }
+        let withPath = try JSONSerialization.jsonObject(with: Data(TCPFormat.json(.life, client, cgroups: CgroupPaths()).utf8)) as? [String: Any]
+        #expect(withPath?["cgroup"] as? String == ownCgroup)
         let line = TCPFormat.line(.life, client)
         #expect(line.contains(" \(clientPort) "))
         #expect(line.contains(" \((up + 2) / 1024) "))

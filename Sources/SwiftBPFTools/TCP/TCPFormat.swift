@@ -4,7 +4,7 @@ import Glibc
 ///
 /// JSON fields (stable): the attribution `pid`, `tgid`, `ppid`, `uid`, `comm`, `cgroup_id`, and
 /// `attributed` (false when the task is only whoever ran at the time, e.g. softirq); the
-/// endpoints `family` (4 or 6), `saddr`, `sport` (local), `daddr`, `dport` (remote); tcplife adds
+/// `cgroup` (the cgroup v2 path, from the CLI); the endpoints `family` (4 or 6), `saddr`, `sport` (local), `daddr`, `dport` (remote); tcplife adds
 /// `tx_bytes`, `rx_bytes`, `duration_ms`; tcpretrans adds `state` (name) and `err`; `time`
 /// (seconds since start) with --timestamp.
 public enum TCPFormat {
@@ -51,11 +51,14 @@ public enum TCPFormat {
         }
     }
 
-    /// One event as a JSON object (fields in the type's documentation).
-    public static func json(_ tool: TCPTool, _ e: TCPEvent, seconds: Double? = nil) -> String {
+    /// One event as a JSON object (fields in the type's documentation); with `cgroups`, also
+    /// `cgroup`: the path of the task's cgroup v2 (a container's cgroup names the container), or
+    /// null when it is gone.
+    public static func json(_ tool: TCPTool, _ e: TCPEvent, seconds: Double? = nil, cgroups: CgroupPaths? = nil) -> String {
         var fields: [(String, String)] = []
         if let seconds { fields.append(("time", formatSeconds(seconds))) }
         fields += e.task.jsonFields
+        if let cgroups { fields.append(("cgroup", cgroups.path(of: e.task.cgroupID).map(JSON.string) ?? "null")) }
         fields += [
             ("attributed", "\(e.attributed)"), ("family", "\(e.family)"),
             ("saddr", JSON.string(e.localAddress)), ("sport", "\(e.localPort)"),

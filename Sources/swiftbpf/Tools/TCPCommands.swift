@@ -18,14 +18,15 @@ enum TCPCommandRunner {
     static func run(_ tool: TCPTool, common: ToolOptions, ports: TCPPortOptions) throws {
         installStopHandlers()
         let session = try tool.start(filter: common.filter, ports: ports.ports, ringBufferSize: common.ringBufferSize)
+        let cgroups = common.json ? CgroupPaths() : nil
         try EventLoop.run(session, tool: tool.rawValue, options: common, header: TCPFormat.header(tool, timestamp: common.timestamp)) { record, seconds in
             guard let event = TCPEvent(record: record) else { return nil }
-            return common.json ? TCPFormat.json(tool, event, seconds: seconds) : TCPFormat.line(tool, event, seconds: seconds)
+            return common.json ? TCPFormat.json(tool, event, seconds: seconds, cgroups: cgroups) : TCPFormat.line(tool, event, seconds: seconds)
         }
     }
 
     static let jsonFields = """
-        JSON fields: pid, tgid, ppid, uid, comm, cgroup_id, attributed (false when the task is only \
+        JSON fields: pid, tgid, ppid, uid, comm, cgroup_id, cgroup (path), attributed (false when the task is only \
         whatever ran, e.g. softirq), family (4 or 6), saddr, sport (local), daddr, dport (remote)
         """
 }
