@@ -240,6 +240,24 @@ struct TCPToolsTests {
         #expect(line.contains(" \((up + 2) / 1024) "))
     }
 
+    /// A refused connect goes SYN_SENT -> CLOSE: no event, and the socket is forgotten.
+    @Test func refusedConnectGivesNoEventAndLeavesNoState() throws {
+        let session = try TCPTool.connect.start(filter: ToolFilter(pid: me))
+        // A bound socket that does not listen holds the port: a SYN to it gets a RST.
+        let holder = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(holder) }
+        try #require(LoopbackTCP.withAddress(v6: false, port: 0) { bind(holder, $0, $1) } == 0)
+        let port = try #require(LoopbackTCP.localPort(holder))
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(fd) }
+        let rc = LoopbackTCP.withAddress(v6: false, port: port) { Glibc.connect(fd, $0, $1) }
+        let err = errno
+        #expect(rc == -1 && err == ECONNREFUSED)
+        let seen = try collectTCPEvents(session, rounds: 3, until: { _ in false }) { $0.remotePort == port }
+        #expect(seen.isEmpty)
+        #expect(try session.object.map("connecting").nextKey(after: nil) == nil)
+    }
+
     @Test func processFilterExcludesOtherProcesses() throws {
         // pid 1 is not us: none of our connections may pass the in-kernel filter.
         let connect = try TCPTool.connect.start(filter: ToolFilter(pid: 1))
