@@ -95,6 +95,65 @@ struct OpenSnoopTests {
         #expect(OpenSnoopFormat.line(ok) == "10     cat                 3   0 /etc/\"q\"")
     }
 
+    @Test func byteLinesMatchTheStringFormatter() throws {
+        // A record as the kernel lays it out: struct tool_task, ret, flags, dfd, path_size, path.
+        func record(ret: Int32, flags: UInt32, comm: String, path: String) -> [UInt8] {
+            var r = [UInt8](repeating: 0, count: 64)
+            func put(_ v: UInt32, _ o: Int) { withUnsafeBytes(of: v.littleEndian) { r.replaceSubrange(o..<o + 4, with: $0) } }
+            put(7, 16); put(1234, 20); put(1, 24); put(1000, 28)
+            r.replaceSubrange(32..<32 + comm.utf8.count, with: comm.utf8)
+            put(UInt32(bitPattern: ret), 48); put(flags, 52); put(UInt32(bitPattern: -100), 56)
+            put(UInt32(path.utf8.count + 1), 60)
+            return r + Array(path.utf8) + [0]
+        }
+        for (ret, flags, comm, path) in [(Int32(3), UInt32(0o2101), "cat", "/etc/hosts"), (-13, 0, "a-fifteen-chars", "rel/ünï"),
+                                         (123456, 0o100000, "x", "")] {
+            let bytes = record(ret: ret, flags: flags, comm: comm, path: path)
+            let event = try #require(bytes.withUnsafeBytes { OpenEvent(record: $0) })
+            #expect(event.path == path && event.task.comm == comm && event.ret == ret)
+            for (withUID, withFlags, t) in [(false, false, nil), (true, true, 2.5 as Double?)] {
+                var lines = OpenSnoopLines(uid: withUID, flags: withFlags)
+                let appended = bytes.withUnsafeBytes { lines.append(record: $0, seconds: t) }
+                #expect(appended)
+                #expect(String(decoding: lines.bytes, as: UTF8.self)
+                        == OpenSnoopFormat.line(event, seconds: t, uid: withUID, flags: withFlags) + "\n")
+            }
+        }
+        var lines = OpenSnoopLines()
+        let appended = lines.append(record: UnsafeRawBufferPointer(start: nil, count: 0))
+        #expect(!appended)
+        #expect(lines.bytes.isEmpty)
+    }
+
+    @Test func commandPrintsColumnsAndStopsOnSIGTERM() throws {
+        let path = try makeMarkerFile()
+        defer { unlink(path) }
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: try #require(CLI.path))
+        p.arguments = ["opensnoop", "--path-prefix", path, "-e"]
+        let out = Pipe()
+        p.standardOutput = out
+        p.standardError = Pipe()
+        try p.run()
+        var text = ""
+        let reader = out.fileHandleForReading
+        for _ in 0..<100 where !text.contains(path) {
+            close(open(path, O_RDONLY))
+            var pfd = pollfd(fd: reader.fileDescriptor, events: Int16(POLLIN), revents: 0)
+            if poll(&pfd, 1, 100) > 0 { text += String(decoding: reader.availableData, as: UTF8.self) }
+        }
+        kill(p.processIdentifier, SIGTERM)
+        for _ in 0..<100 where p.isRunning { usleep(50_000) }
+        if p.isRunning { kill(p.processIdentifier, SIGKILL) }
+        p.waitUntilExit()
+        #expect(p.terminationStatus == 0)
+        let lines = text.split(separator: "\n").map(String.init)
+        #expect(lines.first == "PID    COMM               FD ERR FLAGS    PATH")
+        let line = try #require(lines.first { $0.hasSuffix(path) }, "no line in: \(text)")
+        #expect(line.hasPrefix(SnoopTest.pad(String(getpid()), 6) + " "))
+        #expect(line.hasSuffix(" 00000000 " + path))
+    }
+
     @Test func overlongPrefixIsAClearError() {
         #expect(throws: BPFError.self) {
             _ = try OpenSnoop.start(options: .init(pathPrefix: String(repeating: "p", count: 300)))

@@ -1,5 +1,6 @@
 import ArgumentParser
 import BPF
+import Glibc
 import SwiftBPFTools
 
 struct OpenSnoopCommand: ParsableCommand {
@@ -32,12 +33,25 @@ struct OpenSnoopCommand: ParsableCommand {
         installStopHandlers()
         let session = try OpenSnoop.start(filter: common.filter, options: .init(failedOnly: failed, pathPrefix: pathPrefix),
                                           ringBufferSize: common.ringBufferSize)
-        let cgroups = common.json ? CgroupPaths() : nil
-        try EventLoop.run(session, tool: "opensnoop", options: common,
-                          header: OpenSnoopFormat.header(timestamp: common.timestamp, uid: printUID, flags: flags)) { record, t in
-            guard let e = OpenEvent(record: record) else { return nil }
-            return common.json ? OpenSnoopFormat.json(e, seconds: t, cgroups: cgroups)
-                               : OpenSnoopFormat.line(e, seconds: t, uid: printUID, flags: flags)
+        let header = OpenSnoopFormat.header(timestamp: common.timestamp, uid: printUID, flags: flags)
+        if common.json {
+            let cgroups = CgroupPaths()
+            try EventLoop.run(session, tool: "opensnoop", options: common, header: header) { record, t in
+                OpenEvent(record: record).map { OpenSnoopFormat.json($0, seconds: t, cgroups: cgroups) }
+            }
+            return
+        }
+        // Columns go straight from the record into a stdio stream on fd 1 (EventLoop's flush
+        // after each batch flushes every stream): no String per event.
+        guard let out = fdopen(1, "w") else { throw ValidationError("cannot open standard output") }
+        setvbuf(out, nil, _IOFBF, 1 << 16)
+        var lines = OpenSnoopLines(uid: printUID, flags: flags)
+        try EventLoop.run(session, tool: "opensnoop", options: common, header: header) { record, t in
+            if lines.append(record: record, seconds: t) {
+                lines.bytes.withUnsafeBytes { _ = fwrite_unlocked($0.baseAddress, 1, $0.count, out) }
+                lines.bytes.removeAll(keepingCapacity: true)
+            }
+            return nil
         }
     }
 }
