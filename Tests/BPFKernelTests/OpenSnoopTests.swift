@@ -100,14 +100,15 @@ struct OpenSnoopTests {
         func record(ret: Int32, flags: UInt32, comm: String, path: String) -> [UInt8] {
             var r = [UInt8](repeating: 0, count: 64)
             func put(_ v: UInt32, _ o: Int) { withUnsafeBytes(of: v.littleEndian) { r.replaceSubrange(o..<o + 4, with: $0) } }
-            put(7, 16); put(1234, 20); put(1, 24); put(1000, 28)
+            put(1, 8); put(7, 16); put(1234, 20); put(1, 24); put(1000, 28)
             r.replaceSubrange(32..<32 + comm.utf8.count, with: comm.utf8)
             put(UInt32(bitPattern: ret), 48); put(flags, 52); put(UInt32(bitPattern: -100), 56)
             put(UInt32(path.utf8.count + 1), 60)
             return r + Array(path.utf8) + [0]
         }
         for (ret, flags, comm, path) in [(Int32(3), UInt32(0o2101), "cat", "/etc/hosts"), (-13, 0, "a-fifteen-chars", "rel/ünï"),
-                                         (123456, 0o100000, "x", "")] {
+                                         (123456, 0o100000, "x", ""),
+                                         (-2, 0, "q\"", "/t\"a\\b\n\u{1}")] {
             let bytes = record(ret: ret, flags: flags, comm: comm, path: path)
             let event = try #require(bytes.withUnsafeBytes { OpenEvent(record: $0) })
             #expect(event.path == path && event.task.comm == comm && event.ret == ret)
@@ -117,6 +118,12 @@ struct OpenSnoopTests {
                 #expect(appended)
                 #expect(String(decoding: lines.bytes, as: UTF8.self)
                         == OpenSnoopFormat.line(event, seconds: t, uid: withUID, flags: withFlags) + "\n")
+                let cgroups = CgroupPaths()
+                var json = OpenSnoopLines(jsonWith: cgroups)
+                _ = bytes.withUnsafeBytes { json.append(record: $0, seconds: t) }
+                let text = String(decoding: json.bytes, as: UTF8.self)
+                #expect(text == OpenSnoopFormat.json(event, seconds: t, cgroups: cgroups) + "\n")
+                #expect(SnoopTest.jsonObject(text)?["path"] as? String == path)
             }
         }
         var lines = OpenSnoopLines()

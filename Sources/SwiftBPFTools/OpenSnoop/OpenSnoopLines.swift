@@ -1,15 +1,27 @@
 /// opensnoop's column output written straight from ring-buffer records into a byte buffer:
 /// no `String` per event, so the reader keeps up with bursts of hundreds of thousands of opens.
-/// The text is the same as `OpenSnoopFormat.line`.
+/// The text is the same as `OpenSnoopFormat.line`, or `OpenSnoopFormat.json` in JSON mode.
 public struct OpenSnoopLines {
     /// The bytes written so far; the caller empties it after writing it out.
     public var bytes: [UInt8] = []
     let uid: Bool
     let flags: Bool
+    /// JSON objects instead of columns, with the cgroup path from this resolver.
+    let cgroups: CgroupPaths?
+    var lastCgroup: (id: UInt64, json: [UInt8])?
 
     public init(uid: Bool = false, flags: Bool = false) {
         self.uid = uid
         self.flags = flags
+        cgroups = nil
+        bytes.reserveCapacity(1 << 16)
+    }
+
+    /// JSON mode: one object per line, as `OpenSnoopFormat.json(_:seconds:cgroups:)` writes it.
+    public init(jsonWith cgroups: CgroupPaths) {
+        uid = false
+        flags = false
+        self.cgroups = cgroups
         bytes.reserveCapacity(1 << 16)
     }
 
@@ -20,6 +32,10 @@ public struct OpenSnoopLines {
         guard record.count >= OpenEvent.headerSize else { return false }
         func u32(_ o: Int) -> UInt32 { record.loadUnaligned(fromByteOffset: o, as: UInt32.self) }
         let ret = Int32(bitPattern: u32(48))
+        if let cgroups {
+            appendJSON(record, ret: ret, seconds: seconds, cgroups: cgroups)
+            return true
+        }
         if let seconds { padded(SnoopText.pad(SnoopText.seconds(seconds), 9)) }
         if uid { number(Int64(u32(28)), width: 6, left: true); bytes.append(0x20) }
         number(Int64(u32(20)), width: 6, left: true)
@@ -37,6 +53,67 @@ public struct OpenSnoopLines {
         text(record, from: OpenEvent.headerSize, max: Int(u32(60)), width: 0)
         bytes.append(0x0a)
         return true
+    }
+
+    mutating func appendJSON(_ record: UnsafeRawBufferPointer, ret: Int32, seconds: Double?, cgroups: CgroupPaths) {
+        func u32(_ o: Int) -> UInt32 { record.loadUnaligned(fromByteOffset: o, as: UInt32.self) }
+        let cgroupID = record.loadUnaligned(fromByteOffset: 8, as: UInt64.self)
+        if let seconds { key("{\"time\":"); padded(SnoopText.seconds(seconds)); key(",\"pid\":") } else { key("{\"pid\":") }
+        number(Int64(u32(16)), width: 0, left: true)
+        key(",\"tgid\":"); number(Int64(u32(20)), width: 0, left: true)
+        key(",\"ppid\":"); number(Int64(u32(24)), width: 0, left: true)
+        key(",\"uid\":"); number(Int64(u32(28)), width: 0, left: true)
+        key(",\"comm\":"); jsonString(record, from: 32, max: 16)
+        key(",\"cgroup_id\":"); padded(String(cgroupID))
+        key(",\"cgroup\":")
+        if lastCgroup?.id != cgroupID {
+            lastCgroup = (cgroupID, Array((cgroups.path(of: cgroupID).map(JSON.string) ?? "null").utf8))
+        }
+        bytes.append(contentsOf: lastCgroup?.json ?? [])
+        key(",\"fd\":"); number(Int64(ret >= 0 ? ret : -1), width: 0, left: true)
+        key(",\"errno\":"); number(ret < 0 ? -Int64(ret) : 0, width: 0, left: true)
+        key(",\"ret\":"); number(Int64(ret), width: 0, left: true)
+        key(",\"flags\":"); number(Int64(u32(52)), width: 0, left: true)
+        key(",\"dfd\":"); number(Int64(Int32(bitPattern: u32(56))), width: 0, left: true)
+        key(",\"path\":"); jsonString(record, from: OpenEvent.headerSize, max: Int(u32(60)))
+        key("}\n")
+    }
+
+    mutating func key(_ s: StaticString) {
+        bytes.append(contentsOf: UnsafeRawBufferPointer(start: s.utf8Start, count: s.utf8CodeUnitCount))
+    }
+
+    /// A NUL-terminated field as a JSON string: ASCII is escaped byte by byte; anything else
+    /// goes through `JSON.string`, which also replaces invalid UTF-8.
+    mutating func jsonString(_ record: UnsafeRawBufferPointer, from offset: Int, max: Int) {
+        guard offset <= record.count else { key("\"\""); return }
+        let end = Swift.min(record.count, offset + Swift.max(0, max))
+        var stop = offset
+        var ascii = true
+        while stop < end, record[stop] != 0 {
+            if record[stop] >= 0x80 { ascii = false }
+            stop += 1
+        }
+        let field = UnsafeRawBufferPointer(rebasing: record[offset..<stop])
+        guard ascii else {
+            padded(JSON.string(String(decoding: field, as: UTF8.self)))
+            return
+        }
+        bytes.append(0x22)
+        for b in field {
+            switch b {
+            case 0x22: bytes.append(0x5c); bytes.append(0x22)
+            case 0x5c: bytes.append(0x5c); bytes.append(0x5c)
+            case 0x0a: bytes.append(0x5c); bytes.append(0x6e)
+            case 0x0d: bytes.append(0x5c); bytes.append(0x72)
+            case 0x09: bytes.append(0x5c); bytes.append(0x74)
+            case 0..<0x20:
+                let hex: [UInt8] = Array("0123456789abcdef".utf8)
+                bytes.append(contentsOf: [0x5c, 0x75, 0x30, 0x30, hex[Int(b >> 4)], hex[Int(b & 15)]])
+            default: bytes.append(b)
+            }
+        }
+        bytes.append(0x22)
     }
 
     mutating func padded(_ s: String) { bytes.append(contentsOf: s.utf8) }

@@ -34,18 +34,11 @@ struct OpenSnoopCommand: ParsableCommand {
         let session = try OpenSnoop.start(filter: common.filter, options: .init(failedOnly: failed, pathPrefix: pathPrefix),
                                           ringBufferSize: common.ringBufferSize)
         let header = OpenSnoopFormat.header(timestamp: common.timestamp, uid: printUID, flags: flags)
-        if common.json {
-            let cgroups = CgroupPaths()
-            try EventLoop.run(session, tool: "opensnoop", options: common, header: header) { record, t in
-                OpenEvent(record: record).map { OpenSnoopFormat.json($0, seconds: t, cgroups: cgroups) }
-            }
-            return
-        }
-        // Columns go straight from the record into a stdio stream on fd 1 (EventLoop's flush
-        // after each batch flushes every stream): no String per event.
+        // Lines (columns or JSON) go straight from the record into a stdio stream on fd 1
+        // (EventLoop's flush after each batch flushes every stream): no String per event.
         guard let out = fdopen(1, "w") else { throw ValidationError("cannot open standard output") }
         setvbuf(out, nil, _IOFBF, 1 << 16)
-        var lines = OpenSnoopLines(uid: printUID, flags: flags)
+        var lines = common.json ? OpenSnoopLines(jsonWith: CgroupPaths()) : OpenSnoopLines(uid: printUID, flags: flags)
         try EventLoop.run(session, tool: "opensnoop", options: common, header: header) { record, t in
             if lines.append(record: record, seconds: t) {
                 lines.bytes.withUnsafeBytes { _ = fwrite_unlocked($0.baseAddress, 1, $0.count, out) }
