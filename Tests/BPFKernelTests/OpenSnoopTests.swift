@@ -67,6 +67,29 @@ struct OpenSnoopTests {
         #expect(events.allSatisfy { $0.path == missing && $0.ret == -ENOENT }, "\(events.map(\.path))")
     }
 
+    @Test func fullPathResolvesTheWorkingDirectoryInTheKernel() throws {
+        // A directory on /tmp (its own mount on many systems: the walk crosses mounts).
+        let dir = marker + "-dir/sub"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: marker + "-dir") }
+        let old = FileManager.default.currentDirectoryPath
+        #expect(chdir(dir) == 0)
+        defer { chdir(old) }
+        let plain = try OpenSnoop.start(filter: ToolFilter(pid: UInt32(getpid())), options: .init(failedOnly: true))
+        let full = try OpenSnoop.start(filter: ToolFilter(pid: UInt32(getpid())), options: .init(failedOnly: true, fullPath: true))
+        let name = "rel-\(UInt32.random(in: 0...UInt32.max))"
+        let events = try SnoopTest.collectEvents(full, decode: OpenEvent.init(record:), trigger: { _ = open(name, O_RDONLY) }) { es in
+            es.contains { $0.path == name }
+        }
+        let e = try #require(events.first { $0.path == name }, "no event for the relative open")
+        #expect(e.workingDirectory == dir)
+        #expect(e.fullPath == dir + "/" + name)
+        #expect(e.ret == -ENOENT)
+        var others: [OpenEvent] = []
+        _ = try plain.poll(timeoutMilliseconds: 100) { r in if let o = OpenEvent(record: r), o.path == name { others.append(o) } }
+        #expect(!others.isEmpty && others.allSatisfy { $0.workingDirectory == nil && $0.fullPath == name })
+    }
+
     @Test func longPathArrivesWhole() throws {
         // A failing open of a 3,000-byte path: the event carries every byte, and its record only
         // the path's length (not PATH_MAX).
@@ -97,15 +120,31 @@ struct OpenSnoopTests {
 
     @Test func byteLinesMatchTheStringFormatter() throws {
         // A record as the kernel lays it out: struct tool_task, ret, flags, dfd, path_size, path.
-        func record(ret: Int32, flags: UInt32, comm: String, path: String) -> [UInt8] {
+        func record(ret: Int32, flags: UInt32, comm: String, path: String, cwd: [String] = []) -> [UInt8] {
             var r = [UInt8](repeating: 0, count: 64)
             func put(_ v: UInt32, _ o: Int) { withUnsafeBytes(of: v.littleEndian) { r.replaceSubrange(o..<o + 4, with: $0) } }
             put(1, 8); put(7, 16); put(1234, 20); put(1, 24); put(1000, 28)
             r.replaceSubrange(32..<32 + comm.utf8.count, with: comm.utf8)
             put(UInt32(bitPattern: ret), 48); put(flags, 52); put(UInt32(bitPattern: -100), 56)
-            put(UInt32(path.utf8.count + 1), 60)
-            return r + Array(path.utf8) + [0]
+            let names: [UInt8] = cwd.flatMap { Array($0.utf8) + [UInt8(0)] }
+            put(UInt32(path.utf8.count + 1) | UInt32(names.count) << 16, 60)
+            return r + names + Array(path.utf8) + [UInt8(0)]
         }
+        let rel = record(ret: 4, flags: 0, comm: "sh", path: "x/y", cwd: ["sub", "dir", "tmp"])
+        let relEvent = try #require(rel.withUnsafeBytes { OpenEvent(record: $0) })
+        #expect(relEvent.path == "x/y" && relEvent.workingDirectory == "/tmp/dir/sub" && relEvent.fullPath == "/tmp/dir/sub/x/y")
+        var relLines = OpenSnoopLines()
+        _ = rel.withUnsafeBytes { relLines.append(record: $0) }
+        #expect(String(decoding: relLines.bytes, as: UTF8.self) == OpenSnoopFormat.line(relEvent) + "\n")
+        var relJSON = OpenSnoopLines(jsonWith: CgroupPaths())
+        _ = rel.withUnsafeBytes { relJSON.append(record: $0) }
+        #expect(SnoopTest.jsonObject(String(decoding: relJSON.bytes, as: UTF8.self))?["path"] as? String == "/tmp/dir/sub/x/y")
+        let atRoot = record(ret: 4, flags: 0, comm: "sh", path: "x", cwd: [""])
+        let rootEvent = try #require(atRoot.withUnsafeBytes { OpenEvent(record: $0) })
+        #expect(rootEvent.workingDirectory == "/" && rootEvent.fullPath == "/x")
+        var rootLines = OpenSnoopLines()
+        _ = atRoot.withUnsafeBytes { rootLines.append(record: $0) }
+        #expect(String(decoding: rootLines.bytes, as: UTF8.self) == OpenSnoopFormat.line(rootEvent) + "\n")
         for (ret, flags, comm, path) in [(Int32(3), UInt32(0o2101), "cat", "/etc/hosts"), (-13, 0, "a-fifteen-chars", "rel/ünï"),
                                          (123456, 0o100000, "x", ""),
                                          (-2, 0, "q\"", "/t\"a\\b\n\u{1}")] {

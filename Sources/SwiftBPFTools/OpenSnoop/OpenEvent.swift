@@ -11,6 +11,15 @@ public struct OpenEvent: Sendable, Equatable {
     public var dfd: Int32
     /// The path as the process passed it (at most PATH_MAX bytes).
     public var path: String
+    /// With `--full-path`, for a path relative to the working directory: that directory
+    /// (resolved in the kernel at the open); nil otherwise.
+    public var workingDirectory: String?
+
+    /// The path with the working directory in front when it was captured, else as passed.
+    public var fullPath: String {
+        guard let dir = workingDirectory else { return path }
+        return dir.hasSuffix("/") ? dir + path : dir + "/" + path
+    }
 
     /// `AT_FDCWD`.
     public static let atFDCWD: Int32 = -100
@@ -30,10 +39,26 @@ public struct OpenEvent: Sendable, Equatable {
         ret = Int32(bitPattern: u32(48))
         flags = u32(52)
         dfd = Int32(bitPattern: u32(56))
-        path = RecordText.cString(record, Self.headerSize, Int(u32(60)))
+        let pathSize = Int(record.loadUnaligned(fromByteOffset: 60, as: UInt16.self))
+        let cwdSize = min(Int(record.loadUnaligned(fromByteOffset: 62, as: UInt16.self)), record.count - Self.headerSize)
+        path = RecordText.cString(record, Self.headerSize + cwdSize, pathSize)
+        workingDirectory = cwdSize > 0 ? Self.directory(UnsafeRawBufferPointer(rebasing: record[Self.headerSize..<Self.headerSize + cwdSize])) : nil
     }
 
-    public init(task: TaskInfo, ret: Int32, flags: UInt32, dfd: Int32 = OpenEvent.atFDCWD, path: String) {
+    /// "/a/b" from the names "b\0a\0" (innermost first, as the kernel walks up); "/" when
+    /// there are no names.
+    static func directory(_ names: UnsafeRawBufferPointer) -> String {
+        var bytes: [UInt8] = []
+        for name in names.split(separator: 0, omittingEmptySubsequences: true).reversed() {
+            bytes.append(0x2f)
+            bytes.append(contentsOf: name)
+        }
+        return bytes.isEmpty ? "/" : String(decoding: bytes, as: UTF8.self)
+    }
+
+    public init(task: TaskInfo, ret: Int32, flags: UInt32, dfd: Int32 = OpenEvent.atFDCWD, path: String,
+                workingDirectory: String? = nil) {
+        self.workingDirectory = workingDirectory
         self.task = task
         self.ret = ret
         self.flags = flags

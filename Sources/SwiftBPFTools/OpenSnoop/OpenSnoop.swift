@@ -9,10 +9,14 @@ public enum OpenSnoop {
         public var failedOnly: Bool
         /// Only paths (as passed by the process) starting with this text, at most 255 bytes.
         public var pathPrefix: String?
+        /// For paths relative to the working directory, capture that directory in the kernel
+        /// (BCC's `-F`), so the event shows the full path.
+        public var fullPath: Bool
 
-        public init(failedOnly: Bool = false, pathPrefix: String? = nil) {
+        public init(failedOnly: Bool = false, pathPrefix: String? = nil, fullPath: Bool = false) {
             self.failedOnly = failedOnly
             self.pathPrefix = pathPrefix
+            self.fullPath = fullPath
         }
     }
 
@@ -28,6 +32,7 @@ public enum OpenSnoop {
         }
         return try ToolSession(EmbeddedObjects.opensnoop, filter: filter, ringBufferSize: ringBufferSize) { opts in
             if options.failedOnly { opts.set("targ_failed", to: UInt8(1)) }
+            if options.fullPath { opts.set("targ_full_path", to: UInt8(1)) }
             if let prefix = options.pathPrefix {
                 opts.set("targ_prefix", string: prefix, size: maxPrefixLength + 1)
                 opts.set("targ_prefix_len", to: UInt32(prefix.utf8.count))

@@ -16,19 +16,19 @@ public enum OpenSnoopFormat {
         s += SnoopText.pad(String(e.task.tgid), 6) + " " + SnoopText.pad(e.task.comm, 16) + " "
         s += SnoopText.leftPad(String(e.fd), 4) + " " + SnoopText.leftPad(String(e.errno), 3) + " "
         if flags { s += SnoopText.octal(e.flags, width: 8) + " " }
-        return s + e.path
+        return s + e.fullPath
     }
 
     /// One event as JSON. Fields: `time` (with a timestamp), `pid`, `tgid`, `ppid`, `uid`, `comm`,
     /// `cgroup_id`, `cgroup` (with a resolver), `fd` (-1 on failure), `errno` (0 on success),
-    /// `ret`, `flags`, `dfd`, `path`.
+    /// `ret`, `flags`, `dfd`, `path` (with the working directory in front when it was captured).
     public static func json(_ e: OpenEvent, seconds: Double? = nil, cgroups: CgroupPaths? = nil) -> String {
         var fields: [(String, String)] = []
         if let seconds { fields.append(("time", SnoopText.seconds(seconds))) }
         fields += e.task.jsonFields
         if let cgroups { fields.append(("cgroup", cgroups.path(of: e.task.cgroupID).map(JSON.string) ?? "null")) }
         fields += [("fd", "\(e.fd)"), ("errno", "\(e.errno)"), ("ret", "\(e.ret)"), ("flags", "\(e.flags)"),
-                   ("dfd", "\(e.dfd)"), ("path", JSON.string(e.path))]
+                   ("dfd", "\(e.dfd)"), ("path", JSON.string(e.fullPath))]
         return JSON.object(fields)
     }
 }

@@ -50,7 +50,9 @@ public struct OpenSnoopLines {
             padded(SnoopText.octal(u32(52), width: 8))
             bytes.append(0x20)
         }
-        text(record, from: OpenEvent.headerSize, max: Int(u32(60)), width: 0)
+        if let full = Self.fullPath(record) { bytes.append(contentsOf: full) } else {
+            text(record, from: OpenEvent.headerSize, max: Self.pathSize(record), width: 0)
+        }
         bytes.append(0x0a)
         return true
     }
@@ -75,8 +77,29 @@ public struct OpenSnoopLines {
         key(",\"ret\":"); number(Int64(ret), width: 0, left: true)
         key(",\"flags\":"); number(Int64(u32(52)), width: 0, left: true)
         key(",\"dfd\":"); number(Int64(Int32(bitPattern: u32(56))), width: 0, left: true)
-        key(",\"path\":"); jsonString(record, from: OpenEvent.headerSize, max: Int(u32(60)))
+        key(",\"path\":")
+        if let full = Self.fullPath(record) { padded(JSON.string(String(decoding: full, as: UTF8.self))) } else {
+            jsonString(record, from: OpenEvent.headerSize, max: Self.pathSize(record))
+        }
         key("}\n")
+    }
+
+    static func pathSize(_ record: UnsafeRawBufferPointer) -> Int {
+        Int(record.loadUnaligned(fromByteOffset: 60, as: UInt16.self))
+    }
+
+    /// The working directory's names and the path joined, when the record carries names.
+    static func fullPath(_ record: UnsafeRawBufferPointer) -> [UInt8]? {
+        let start = OpenEvent.headerSize
+        let cwdSize = min(Int(record.loadUnaligned(fromByteOffset: 62, as: UInt16.self)), record.count - start)
+        guard cwdSize > 0 else { return nil }
+        var out = Array(OpenEvent.directory(UnsafeRawBufferPointer(rebasing: record[start..<start + cwdSize])).utf8)
+        if out.last != 0x2f { out.append(0x2f) }
+        let end = min(record.count, start + cwdSize + pathSize(record))
+        var stop = start + cwdSize
+        while stop < end, record[stop] != 0 { stop += 1 }
+        out.append(contentsOf: UnsafeRawBufferPointer(rebasing: record[(start + cwdSize)..<stop]))
+        return out
     }
 
     mutating func key(_ s: StaticString) {

@@ -23,6 +23,9 @@ struct OpenSnoopCommand: ParsableCommand {
     @Option(name: .customLong("path-prefix"), help: "Only paths starting with this text (as the process passed them).")
     var pathPrefix: String?
 
+    @Flag(name: [.customShort("F"), .customLong("full-path")], help: "Show relative paths with the working directory in front (resolved in the kernel).")
+    var fullPath = false
+
     @Flag(name: [.customShort("e"), .long], help: "Show the open flags (octal), as BCC's extended output.")
     var flags = false
 
@@ -31,7 +34,7 @@ struct OpenSnoopCommand: ParsableCommand {
 
     func run() throws {
         installStopHandlers()
-        let session = try OpenSnoop.start(filter: common.filter, options: .init(failedOnly: failed, pathPrefix: pathPrefix),
+        let session = try OpenSnoop.start(filter: common.filter, options: .init(failedOnly: failed, pathPrefix: pathPrefix, fullPath: fullPath),
                                           ringBufferSize: common.ringBufferSize)
         let header = OpenSnoopFormat.header(timestamp: common.timestamp, uid: printUID, flags: flags)
         // Lines (columns or JSON) go straight from the record into a stdio stream on fd 1

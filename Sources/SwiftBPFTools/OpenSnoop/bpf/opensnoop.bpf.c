@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 // opensnoop: one event per open(2), openat(2) and openat2(2), with the fd or errno, the flags and
-// the path as the process passed it (up to PATH_MAX). The enter tracepoints remember the
+// the path as the process passed it (up to PATH_MAX), and with --full-path the names of the
+// working directory for a relative path. The enter tracepoints remember the
 // arguments per thread; the exit tracepoints read the path once, straight into a per-CPU
 // scratch event, and send only its used length. Filters (failed opens, one path prefix and the
 // common ones) run in the kernel.
@@ -12,6 +13,32 @@
 const volatile __u8 targ_failed = 0;        // 1: only opens that returned an error
 const volatile __u32 targ_prefix_len = 0;   // 0: any path; else the path starts with targ_prefix
 const volatile char targ_prefix[OPEN_PREFIX_MAX] = {};
+const volatile __u8 targ_full_path = 0;     // 1: add the working directory's names to relative paths
+
+// Just the fields the working-directory walk reads; CO-RE finds them in the kernel's
+// fs_struct, path, dentry, qstr, vfsmount and mount (the ___os suffix is dropped in matching).
+struct qstr___os {
+    const unsigned char *name;
+} __attribute__((preserve_access_index));
+struct dentry___os {
+    struct dentry___os *d_parent;
+    struct qstr___os d_name;
+} __attribute__((preserve_access_index));
+struct vfsmount___os {
+    struct dentry___os *mnt_root;
+} __attribute__((preserve_access_index));
+struct mount___os {
+    struct mount___os *mnt_parent;
+    struct dentry___os *mnt_mountpoint;
+    struct vfsmount___os mnt;
+} __attribute__((preserve_access_index));
+struct path___os {
+    struct vfsmount___os *mnt;
+    struct dentry___os *dentry;
+} __attribute__((preserve_access_index));
+struct fs_struct___os {
+    struct path___os pwd;
+} __attribute__((preserve_access_index));
 
 // What an open was called with, from enter to exit of the same thread.
 struct open_args {
@@ -77,6 +104,40 @@ static __always_inline int prefix_matches(const char *path)
     return 1;
 }
 
+// Writes the current task's working directory into e->data as NUL-terminated names, innermost
+// first, as d_path walks it (up each mount, then across to the mount point). Returns the bytes
+// written; stops early (the path then starts below the root) when the names fill OPEN_CWD_MAX.
+static __always_inline __u32 read_cwd(struct open_event *e)
+{
+    struct task_struct *task = (struct task_struct *)bpf_get_current_task();
+    struct fs_struct___os *fs = (struct fs_struct___os *)BPF_CORE_READ(task, fs);
+    struct dentry___os *dentry = BPF_CORE_READ(fs, pwd.dentry);
+    struct vfsmount___os *vfs = BPF_CORE_READ(fs, pwd.mnt);
+    struct mount___os *mnt = (void *)vfs - bpf_core_field_offset(struct mount___os, mnt);
+    __u32 off = 0;
+    for (int i = 0; i < OPEN_CWD_DEPTH; i++) {
+        struct dentry___os *parent = BPF_CORE_READ(dentry, d_parent);
+        struct dentry___os *root = BPF_CORE_READ(mnt, mnt.mnt_root);
+        if (dentry == root || dentry == parent) {
+            struct mount___os *up = BPF_CORE_READ(mnt, mnt_parent);
+            if (up == mnt)
+                break;
+            dentry = BPF_CORE_READ(mnt, mnt_mountpoint);
+            mnt = up;
+            continue;
+        }
+        if (off >= OPEN_CWD_MAX - OPEN_NAME_MAX)
+            break;
+        const unsigned char *name = BPF_CORE_READ(dentry, d_name.name);
+        long n = bpf_probe_read_kernel_str(&e->data[off & (OPEN_CWD_MAX - 1)], OPEN_NAME_MAX, name);
+        if (n <= 0)
+            break;
+        off += n;
+        dentry = parent;
+    }
+    return off;
+}
+
 static __always_inline void finish(struct trace_event_raw_sys_exit *ctx)
 {
     __u32 tid = (__u32)bpf_get_current_pid_tgid();
@@ -90,23 +151,40 @@ static __always_inline void finish(struct trace_event_raw_sys_exit *ctx)
     struct open_event *e = bpf_map_lookup_elem(&open_scratch, &zero);
     if (!e)
         goto out;
-    long n = bpf_probe_read_user_str(e->path, sizeof(e->path), a->path);
+    __u32 cwd = 0;
+    long n = bpf_probe_read_user_str(e->data, OPEN_PATH_MAX, a->path);
     if (n <= 0) {
-        e->path[0] = 0;
+        e->data[0] = 0;
         n = 1;
     }
-    if (targ_prefix_len && !prefix_matches(e->path))
+    if (targ_prefix_len && !prefix_matches(e->data))
         goto out;
+    // A relative path from the working directory: its names go first, the path after them
+    // (read a second time only in this case, at its final place).
+    if (targ_full_path && e->data[0] != '/' && a->dfd == OPEN_AT_FDCWD) {
+        cwd = read_cwd(e) & (OPEN_CWD_MAX - 1);
+        if (!cwd) {
+            // The root directory: one empty name, so user space still sees a captured directory.
+            e->data[0] = 0;
+            cwd = 1;
+        }
+        n = bpf_probe_read_user_str(&e->data[cwd], OPEN_PATH_MAX, a->path);
+        if (n <= 0) {
+            e->data[cwd] = 0;
+            n = 1;
+        }
+    }
     tool_fill_task(&e->task);
     e->ret = ret;
     e->flags = a->flags;
     e->dfd = a->dfd;
-    e->path_size = n;
-    // Only the header and the path's bytes (with its NUL) go into the ring buffer.
+    // Only the header, the names and the path's bytes (with its NUL) go into the ring buffer.
     __u32 size = n;
     if (size > OPEN_PATH_MAX)
         size = OPEN_PATH_MAX;
-    tool_submit(e, OPEN_EVENT_HEADER_SIZE + size);
+    e->path_size = size;
+    e->cwd_size = cwd;
+    tool_submit(e, OPEN_EVENT_HEADER_SIZE + cwd + size);
 out:
     bpf_map_delete_elem(&open_start, &tid);
 }
