@@ -63,6 +63,41 @@ struct ExitSnoopTests {
         #expect(whole == 0, "a thread exit was reported as a process exit")
     }
 
+    @Test func cgroupFilterAndAttribution() throws {
+        // A child moved into a fresh cgroup v2 directory (a container's cgroup, in small): the
+        // filtered session sees its exit, with that cgroup's id and path; not a child outside it.
+        let name = "swiftbpf-exitsnoop-\(UInt32.random(in: 0...UInt32.max))"
+        let dir = try CgroupPaths.absolute(name)
+        try #require(mkdir(dir, 0o755) == 0)
+        defer { rmdir(dir) }
+        var st = stat()
+        try #require(stat(dir, &st) == 0)
+        let session = try ExitSnoop.start(filter: ToolFilter(cgroupPath: dir))
+        let inside = try #require(SnoopTest.spawnChild("/bin/sleep", ["/bin/sleep", "10"]))
+        let outside = try #require(SnoopTest.spawnChild("/bin/sleep", ["/bin/sleep", "10"]))
+        let procs = open(dir + "/cgroup.procs", O_WRONLY)
+        try #require(procs >= 0)
+        let text = Array("\(inside)\n".utf8)
+        #expect(write(procs, text, text.count) == text.count)
+        close(procs)
+        for child in [outside, inside] {
+            kill(child, SIGTERM)
+            var status: Int32 = 0
+            waitpid(child, &status, 0)
+        }
+        let events = try SnoopTest.collectEvents(session, decode: ExitEvent.init(record:), trigger: {}) { es in
+            es.contains { $0.task.tgid == UInt32(inside) }
+        }
+        let e = try #require(events.first { $0.task.tgid == UInt32(inside) }, "no exit event inside the cgroup")
+        #expect(e.task.cgroupID == UInt64(st.st_ino))
+        #expect(CgroupPaths().path(of: e.task.cgroupID) == "/" + name)
+        #expect(e.signal == UInt32(SIGTERM))
+        #expect(events.allSatisfy { $0.task.cgroupID == UInt64(st.st_ino) }, "the cgroup filter let other tasks through")
+        #expect(!events.contains { $0.task.tgid == UInt32(outside) })
+        let json = try #require(SnoopTest.jsonObject(ExitSnoopFormat.json(e, cgroups: CgroupPaths())))
+        #expect(json["cgroup"] as? String == "/" + name)
+    }
+
     @Test func jsonAndColumns() throws {
         let task = TaskInfo(cgroupID: 5, pid: 42, tgid: 42, ppid: 1, uid: 0, comm: "sleep")
         let killed = ExitEvent(task: task, ageNanoseconds: 1_250_000_000, status: UInt32(SIGSEGV) | 0x80)

@@ -53,6 +53,22 @@ struct KillSnoopTests {
                 "\(events.map { ($0.target, $0.signal, $0.ret) })")
     }
 
+    @Test func uidFilterExcludesOtherSenders() throws {
+        // We send as root (uid 0): a filter on another uid must see none of our kills.
+        let session = try KillSnoop.start(filter: ToolFilter(pid: UInt32(getpid()), uid: 4_000_000))
+        let mine = try KillSnoop.start(filter: ToolFilter(pid: UInt32(getpid()), uid: getuid()))
+        var seen = 0
+        for _ in 0..<5 {
+            _ = kill(getpid(), 0)
+            seen += try session.poll(timeoutMilliseconds: 50) { _ in }
+        }
+        #expect(seen == 0)
+        let ours = try SnoopTest.collectEvents(mine, decode: KillEvent.init(record:), trigger: { _ = kill(getpid(), 0) }) {
+            $0.contains { $0.target == getpid() }
+        }
+        #expect(ours.contains { $0.target == getpid() && $0.signal == 0 && $0.ret == 0 })
+    }
+
     @Test func jsonAndColumns() throws {
         let task = TaskInfo(cgroupID: 9, pid: 100, tgid: 100, ppid: 1, uid: 0, comm: "bash")
         let e = KillEvent(task: task, target: 4242, signal: 15, ret: -3)
