@@ -5,6 +5,7 @@
 #   Benchmarks/run.sh btf        vmlinux BTF parsing against libbpf
 #   Benchmarks/run.sh execsnoop  execsnoop startup and memory against libbpf-tools and bpftrace
 #   Benchmarks/run.sh library    object load, ring-buffer consumption, map reads against libbpf
+#   Benchmarks/run.sh load       execsnoop under a fork+exec burst: events seen, CPU per 1k events
 set -euo pipefail
 cd "$(dirname "$0")/.."
 suite=${1:-all}
@@ -33,6 +34,10 @@ if [ "$suite" = all ] || [ "$suite" = library ]; then
     clang -target bpf -g -O2 -idirafter /usr/include/x86_64-linux-gnu -c Tests/BPFKernelTests/bpf/diff_core.bpf.c -o "$work/diff_core.bpf.o"
     python3 Benchmarks/library.py --bench "$bin/swiftbpf-bench" --peer "$work/library_peers" \
         --load-object "$work/diff_core.bpf.o" --ringbuf-object "$work/ringbuf_bench.bpf.o" --rounds "$runs"
+    echo
+fi
+if [ "$suite" = all ] || [ "$suite" = load ]; then
+    python3 Benchmarks/execsnoop_load.py --rounds 3 --swiftbpf "$bin/swiftbpf"
     echo
 fi
 if [ "$suite" = all ] || [ "$suite" = execsnoop ]; then
