@@ -129,12 +129,7 @@ struct RuntimeLinkTests {
         // that samples happen.
         let counter = try makeMap("rt_perf_count", .array, key: 4, value: 8, max: 1)
         var a = Assembler()
-        a.emit(.st(.word, .fp, offset: -4, imm: 0))
-        a.emit(.mov64(.r2, .fp))
-        a.emit(.add64(.r2, imm: -4))
-        a.emit(Instruction.loadMapFD(.r1, fd: counter.fd))
-        a.emit(.call(helper: .mapLookupElem))
-        a.jump(.eq, .r0, imm: 0, to: "out")
+        a.lookupSlotZero(counter, orJumpTo: "out")
         a.emit(.mov64(.r1, imm: 1))
         a.emit(.atomicAdd(.double, .r0, offset: 0, .r1))
         a.label("out")

@@ -62,12 +62,7 @@ enum TestPrograms {
             a.emit(.ldx(.double, .r1, .r6, offset: 8))
             a.jump(.ne, .r1, imm: syscall, to: "out")
         }
-        a.emit(.st(.word, .fp, offset: -4, imm: 0))
-        a.emit(.mov64(.r2, .fp))
-        a.emit(.add64(.r2, imm: -4))
-        a.emit(Instruction.loadMapFD(.r1, fd: counter.fd))
-        a.emit(.call(helper: .mapLookupElem))
-        a.jump(.eq, .r0, imm: 0, to: "out")
+        a.lookupSlotZero(counter, orJumpTo: "out")
         a.emit(.mov64(.r1, imm: 1))
         a.emit(.atomicAdd(.double, .r0, offset: 0, .r1))
         a.label("out")
@@ -86,12 +81,7 @@ enum TestPrograms {
         a.jump(.gt, .r4, .r3, to: "pass")
         a.emit(.ldx(.half, .r5, .r2, offset: 12))
         a.jump(.ne, .r5, imm: 0xb588, to: "pass")  // 0x88b5 in network order, loaded little-endian
-        a.emit(.st(.word, .fp, offset: -4, imm: 0))
-        a.emit(.mov64(.r2, .fp))
-        a.emit(.add64(.r2, imm: -4))
-        a.emit(Instruction.loadMapFD(.r1, fd: counter.fd))
-        a.emit(.call(helper: .mapLookupElem))
-        a.jump(.eq, .r0, imm: 0, to: "pass")
+        a.lookupSlotZero(counter, orJumpTo: "pass")
         a.emit(.mov64(.r1, imm: 1))
         a.emit(.atomicAdd(.double, .r0, offset: 0, .r1))
         a.label("pass")
@@ -105,12 +95,7 @@ enum TestPrograms {
         var a = Assembler()
         a.emit(.ldx(.word, .r2, .r1, offset: 16))  // __sk_buff.protocol (network order)
         a.jump(.ne, .r2, imm: 0xb588, to: "pass")
-        a.emit(.st(.word, .fp, offset: -4, imm: 0))
-        a.emit(.mov64(.r2, .fp))
-        a.emit(.add64(.r2, imm: -4))
-        a.emit(Instruction.loadMapFD(.r1, fd: counter.fd))
-        a.emit(.call(helper: .mapLookupElem))
-        a.jump(.eq, .r0, imm: 0, to: "pass")
+        a.lookupSlotZero(counter, orJumpTo: "pass")
         a.emit(.mov64(.r1, imm: 1))
         a.emit(.atomicAdd(.double, .r0, offset: 0, .r1))
         a.label("pass")
@@ -127,12 +112,7 @@ enum TestPrograms {
         a.emit(.call(helper: .getCurrentPidTgid))
         a.emit(Instruction.loadImm64(.r1, pidTgid))
         a.jump(.ne, .r0, .r1, to: "out")
-        a.emit(.st(.word, .fp, offset: -4, imm: 0))
-        a.emit(.mov64(.r2, .fp))
-        a.emit(.add64(.r2, imm: -4))
-        a.emit(Instruction.loadMapFD(.r1, fd: counter.fd))
-        a.emit(.call(helper: .mapLookupElem))
-        a.jump(.eq, .r0, imm: 0, to: "out")
+        a.lookupSlotZero(counter, orJumpTo: "out")
         a.emit(.ldx(.double, .r1, .r0, offset: 0))
         a.emit(.add64(.r1, imm: 1))
         a.emit(.stx(.double, .r0, offset: 0, .r1))
@@ -165,12 +145,7 @@ extension TestPrograms {
         a.emit(.call(helper: .getCurrentPidTgid))
         a.emit(Instruction.loadImm64(.r1, pidTgid))
         a.jump(.ne, .r0, .r1, to: "out")
-        a.emit(.st(.word, .fp, offset: -4, imm: 0))
-        a.emit(.mov64(.r2, .fp))
-        a.emit(.add64(.r2, imm: -4))
-        a.emit(Instruction.loadMapFD(.r1, fd: counter.fd))
-        a.emit(.call(helper: .mapLookupElem))
-        a.jump(.eq, .r0, imm: 0, to: "out")
+        a.lookupSlotZero(counter, orJumpTo: "out")
         a.emit(.ldx(.double, .r7, .r0, offset: 0))
         a.emit(.add64(.r7, imm: 1))
         a.emit(.stx(.double, .r0, offset: 0, .r7))
@@ -211,12 +186,7 @@ extension TestPrograms {
         a.emit(.call(helper: .getCurrentPidTgid))
         a.emit(Instruction.loadImm64(.r1, pidTgid))
         a.jump(.ne, .r0, .r1, to: "out")
-        a.emit(.st(.word, .fp, offset: -4, imm: 0))
-        a.emit(.mov64(.r2, .fp))
-        a.emit(.add64(.r2, imm: -4))
-        a.emit(Instruction.loadMapFD(.r1, fd: counter.fd))
-        a.emit(.call(helper: .mapLookupElem))
-        a.jump(.eq, .r0, imm: 0, to: "out")
+        a.lookupSlotZero(counter, orJumpTo: "out")
         a.emit(.ldx(.double, .r1, .r0, offset: 0))
         a.emit(.add64(.r1, imm: 1))
         a.emit(.stx(.double, .r0, offset: 0, .r1))
@@ -298,4 +268,17 @@ func sendRawFrames(ifindex: Int32, count: Int) -> Int {
         if n == frame.count { sent += 1 }
     }
     return sent
+}
+
+extension Assembler {
+    /// `r0 = bpf_map_lookup_elem(map, &(u32)0)`, the key on the stack at fp-4; jumps to
+    /// `missing` when the lookup returns NULL.
+    mutating func lookupSlotZero(_ map: Map, orJumpTo missing: String) {
+        emit(.st(.word, .fp, offset: -4, imm: 0))
+        emit(.mov64(.r2, .fp))
+        emit(.add64(.r2, imm: -4))
+        emit(Instruction.loadMapFD(.r1, fd: map.fd))
+        emit(.call(helper: .mapLookupElem))
+        jump(.eq, .r0, imm: 0, to: missing)
+    }
 }
