@@ -16,7 +16,7 @@ let package = Package(
         // The library: parsing (pure), loading, maps, programs, links, readers.
         .target(name: "BPF", dependencies: ["CBPF"]),
         // Host tool behind the build plugin: compiles *.bpf.c with clang and embeds the object.
-        .executableTarget(name: "BPFGen"),
+        .executableTarget(name: "BPFGen", dependencies: ["BPF"]),
         .plugin(name: "BPFCompiler", capability: .buildTool(), dependencies: ["BPFGen"]),
         // The tools built on the library; each has its BPF C program in a bpf/ subfolder.
         .target(

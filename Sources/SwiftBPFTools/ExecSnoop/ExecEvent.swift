@@ -14,31 +14,33 @@ public struct ExecEvent: Sendable, Equatable {
     public var uid: UInt32 { task.uid }
     public var comm: String { task.comm }
 
-    /// The byte offset of `args` in `struct exec_event`.
-    static let headerSize = 64
+    /// The byte offset of `args` in `struct exec_event` (from its BTF).
+    static let headerSize = ExecEventRecord.fixedSize
 
-    /// Decodes a ring-buffer record. Returns nil for a record too short to be an event.
+    /// Decodes a ring-buffer record through `ExecEventRecord`, which BPFGen generates from the
+    /// BTF of `execsnoop.bpf.c`. Returns nil for a record too short to be an event.
     public init?(record: UnsafeRawBufferPointer) {
-        guard record.count >= Self.headerSize, let task = TaskInfo(record) else { return nil }
-        func u32(_ o: Int) -> UInt32 { record.loadUnaligned(fromByteOffset: o, as: UInt32.self) }
-        self.task = task
-        ret = Int32(bitPattern: u32(48))
-        let count = Int(u32(52))
-        let size = min(Int(u32(56)), record.count - Self.headerSize)
-        truncated = u32(60) != 0
+        guard let event = ExecEventRecord(record) else { return nil }
+        let t = event.task
+        task = TaskInfo(timestampNanoseconds: t.timestampNs, cgroupID: t.cgroupId, pid: t.pid, tgid: t.tgid,
+                        ppid: t.ppid, uid: t.uid, comm: t.comm)
+        ret = event.retval
+        let count = Int(event.argsCount)
+        let data = event.args
+        let end = min(Int(event.argsSize), data.count)
+        truncated = event.truncated != 0
         var args: [String] = []
-        var start = Self.headerSize
-        let end = Self.headerSize + size
-        var i = start
+        var start = 0
+        var i = 0
         while i < end, args.count < count {
-            if record[i] == 0 {
-                args.append(String(decoding: UnsafeRawBufferPointer(rebasing: record[start..<i]), as: UTF8.self))
+            if data[i] == 0 {
+                args.append(String(decoding: UnsafeRawBufferPointer(rebasing: data[start..<i]), as: UTF8.self))
                 start = i + 1
             }
             i += 1
         }
         if start < end, args.count < count {
-            args.append(String(decoding: UnsafeRawBufferPointer(rebasing: record[start..<end]), as: UTF8.self))
+            args.append(String(decoding: UnsafeRawBufferPointer(rebasing: data[start..<end]), as: UTF8.self))
         }
         self.args = args
     }

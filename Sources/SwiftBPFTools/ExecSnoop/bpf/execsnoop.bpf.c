@@ -6,6 +6,9 @@
 #include "swiftbpf_tool.h"
 #include "execsnoop.h"
 
+// BPFGen generates ExecEventRecord (ExecEvent.swift reads events through it) from this BTF.
+// swiftbpf:record exec_event
+
 // execsnoop's own filters, beside the common uid, comm and cgroup ones of swiftbpf_tool.h
 // (all frozen .rodata: the verifier prunes the filters that are off).
 const volatile __u32 targ_pid = 0;        // 0: any; else the exec'ing process or its parent
