@@ -40,7 +40,7 @@ struct RecordGenerator {
             out += try recordType(id: id, typeName: Self.upperCamel(name) + "Record", indent: "", topLevel: true)
             out += "\n"
         }
-        return out
+        return out + Self.support
     }
 
     // MARK: - Types
@@ -72,7 +72,7 @@ struct RecordGenerator {
         s += "\(i2)    bytes = record\n"
         s += "\(i2)}\n"
         var nested: [String] = []
-        var usedNames: Set<String> = ["bytes", "size", "fixedSize", "slice", "cString", "bits"]
+        var usedNames: Set<String> = ["bytes", "size", "fixedSize"]
         for (index, f) in fields.enumerated() {
             let isLast = index == fields.count - 1 && topLevel
             s += try accessor(f, isTrailing: isLast, indent: i2, nested: &nested, usedNames: &usedNames)
@@ -159,7 +159,7 @@ struct RecordGenerator {
         if width > 0 || f.bitOffset % 8 != 0 {
             guard let sc = try scalar(f.type) else { throw GenError("field \(f.name): bitfield of a non-integer type") }
             if width == 0 { width = sc.size * 8 }
-            let read = "Self.bits(bytes, bitOffset: \(bitOffset), width: \(width), signed: \(sc.signed))"
+            let read = "RecordBytes.bits(bytes, bitOffset: \(bitOffset), width: \(width), signed: \(sc.signed))"
             let expr = sc.bool ? "\(read) != 0" : "\(sc.swift)(truncatingIfNeeded: \(read))"
             return "\(doc), bits \(bitOffset % 8)..<\(bitOffset % 8 + width) (a bitfield).\n\(indent)var \(name): \(sc.swift) { \(expr) }\n"
         }
@@ -181,19 +181,19 @@ struct RecordGenerator {
             }
             let size = t.size ?? 0
             return "\(doc).\n\(indent)var \(name): \(typeName) {\n"
-                + "\(indent)    \(typeName)(unchecked: Self.slice(bytes, \(byte), \(size)))\n\(indent)}\n"
+                + "\(indent)    \(typeName)(unchecked: RecordBytes.slice(bytes, \(byte), \(size)))\n\(indent)}\n"
         case .array:
             guard let a = t.array else { break }
             let count = Int(a.count)
             let elementSize = try btf.size(of: a.element)
             let total = count * elementSize
-            let range = "Self.slice(bytes, \(byte), \(total))"
+            let range = "RecordBytes.slice(bytes, \(byte), \(total))"
             if try isChar(a.element) {
                 if isTrailing {
                     return "\(doc): the bytes present (up to \(total)).\n\(indent)var \(name): UnsafeRawBufferPointer { \(range) }\n"
                 }
                 return "\(doc), a NUL-terminated string of at most \(total) bytes.\n"
-                    + "\(indent)var \(name): String { Self.cString(\(range)) }\n"
+                    + "\(indent)var \(name): String { RecordBytes.cString(\(range)) }\n"
             }
             if let sc = try scalar(a.element), !sc.bool {
                 return "\(doc), \(count) elements (those present).\n\(indent)var \(name): [\(sc.swift)] {\n"
@@ -209,14 +209,14 @@ struct RecordGenerator {
                 }
                 return "\(doc), \(count) elements (those present).\n\(indent)var \(name): [\(typeName)] {\n"
                     + "\(indent)    let raw = \(range)\n"
-                    + "\(indent)    return (0..<raw.count / \(elementSize)).map { \(typeName)(unchecked: Self.slice(raw, $0 * \(elementSize), \(elementSize))) }\n"
+                    + "\(indent)    return (0..<raw.count / \(elementSize)).map { \(typeName)(unchecked: RecordBytes.slice(raw, $0 * \(elementSize), \(elementSize))) }\n"
                     + "\(indent)}\n"
             }
             return "\(doc): its raw bytes (\(total)).\n\(indent)var \(name): UnsafeRawBufferPointer { \(range) }\n"
         default:
             break
         }
-        return "\(doc): its raw bytes.\n\(indent)var \(name): UnsafeRawBufferPointer { Self.slice(bytes, \(byte), \((try? btf.size(of: f.type)) ?? 0)) }\n"
+        return "\(doc): its raw bytes.\n\(indent)var \(name): UnsafeRawBufferPointer { RecordBytes.slice(bytes, \(byte), \((try? btf.size(of: f.type)) ?? 0)) }\n"
     }
 
     private func helpers(indent i: String) -> String {
@@ -225,30 +225,38 @@ struct RecordGenerator {
         \(i)/// Wraps bytes already known to cover the fixed part (a nested member of a checked record).
         \(i)init(unchecked bytes: UnsafeRawBufferPointer) { self.bytes = bytes }
 
-        \(i)/// The bytes `offset..<offset+length` that are present.
-        \(i)static func slice(_ b: UnsafeRawBufferPointer, _ offset: Int, _ length: Int) -> UnsafeRawBufferPointer {
-        \(i)    let start = min(offset, b.count)
-        \(i)    return UnsafeRawBufferPointer(rebasing: b[start..<min(b.count, offset + length)])
-        \(i)}
-
-        \(i)/// The text before the first NUL (or all of `b`), as UTF-8.
-        \(i)static func cString(_ b: UnsafeRawBufferPointer) -> String {
-        \(i)    let end = b.firstIndex(of: 0) ?? b.count
-        \(i)    return String(decoding: UnsafeRawBufferPointer(rebasing: b[0..<end]), as: UTF8.self)
-        \(i)}
-
-        \(i)/// A little-endian bitfield: `width` bits from bit `bitOffset`, sign-extended if `signed`.
-        \(i)static func bits(_ b: UnsafeRawBufferPointer, bitOffset: Int, width: Int, signed: Bool) -> Int64 {
-        \(i)    var raw: UInt64 = 0
-        \(i)    let first = bitOffset / 8, last = (bitOffset + width - 1) / 8
-        \(i)    for k in stride(from: last, through: first, by: -1) { raw = raw << 8 | (k < b.count ? UInt64(b[k]) : 0) }
-        \(i)    raw >>= UInt64(bitOffset % 8)
-        \(i)    let shift = UInt64(64 - width)
-        \(i)    return signed ? Int64(bitPattern: raw << shift) >> Int64(shift) : Int64(bitPattern: (raw << shift) >> shift)
-        \(i)}
-
         """
     }
+
+    /// The readers the generated accessors share; file-private, so each generated file has its own.
+    static let support = """
+    /// Bounded reads for the record types of this file.
+    fileprivate enum RecordBytes {
+        /// The bytes `offset..<offset+length` that are present.
+        static func slice(_ b: UnsafeRawBufferPointer, _ offset: Int, _ length: Int) -> UnsafeRawBufferPointer {
+            let start = min(offset, b.count)
+            return UnsafeRawBufferPointer(rebasing: b[start..<min(b.count, offset + length)])
+        }
+
+        /// The text before the first NUL (or all of `b`), as UTF-8.
+        static func cString(_ b: UnsafeRawBufferPointer) -> String {
+            let end = b.firstIndex(of: 0) ?? b.count
+            return String(decoding: UnsafeRawBufferPointer(rebasing: b[0..<end]), as: UTF8.self)
+        }
+
+        /// A little-endian bitfield: `width` bits from bit `bitOffset`, sign-extended if `signed`;
+        /// missing bytes read as zero.
+        static func bits(_ b: UnsafeRawBufferPointer, bitOffset: Int, width: Int, signed: Bool) -> Int64 {
+            var raw: UInt64 = 0
+            let first = bitOffset / 8, last = (bitOffset + width - 1) / 8
+            for k in stride(from: last, through: first, by: -1) { raw = raw << 8 | (k < b.count ? UInt64(b[k]) : 0) }
+            raw >>= UInt64(bitOffset % 8)
+            let shift = UInt64(64 - width)
+            return signed ? Int64(bitPattern: raw << shift) >> Int64(shift) : Int64(bitPattern: (raw << shift) >> shift)
+        }
+    }
+
+    """
 
     // MARK: - Names
 
