@@ -5,7 +5,8 @@
 #   Benchmarks/run.sh btf        vmlinux BTF parsing against libbpf
 #   Benchmarks/run.sh execsnoop  execsnoop startup and memory against libbpf-tools and bpftrace
 #   Benchmarks/run.sh library    object load, ring-buffer consumption, map reads against libbpf
-#   Benchmarks/run.sh load       execsnoop under a fork+exec burst: events seen, CPU per 1k events
+#   Benchmarks/run.sh load       execsnoop under a fork+exec burst and opensnoop under 200,000 opens:
+#                                events seen, CPU per 1k events, peak RSS, against libbpf-tools and bpftrace
 set -euo pipefail
 cd "$(dirname "$0")/.."
 suite=${1:-all}
@@ -38,6 +39,8 @@ if [ "$suite" = all ] || [ "$suite" = library ]; then
 fi
 if [ "$suite" = all ] || [ "$suite" = load ]; then
     python3 Benchmarks/execsnoop_load.py --rounds 3 --swiftbpf "$bin/swiftbpf"
+    echo
+    python3 Benchmarks/opensnoop_load.py --rounds 3 --swiftbpf "$bin/swiftbpf"
     echo
 fi
 if [ "$suite" = all ] || [ "$suite" = execsnoop ]; then
