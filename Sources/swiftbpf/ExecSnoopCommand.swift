@@ -9,69 +9,30 @@ struct ExecSnoopCommand: ParsableCommand {
         abstract: "Trace every exec on the machine, with its full argv.",
         discussion: """
             One line per execve(2): PCOMM (the command name after the exec), PID, PPID, RET (0 or \
-            -errno) and ARGS. Filters run in the kernel. Ctrl-C or SIGTERM stops and detaches.
+            -errno) and ARGS. Filters run in the kernel; for execsnoop, --pid keeps execs by that \
+            process and by its children, and the ring buffer defaults to 512 KiB. Ctrl-C or \
+            SIGTERM stops and detaches.
             JSON fields: comm, pid, ppid, uid, ret, args (array), truncated, tgid, tid, cgroup_id, \
             cgroup (the cgroup v2 path), and time with --timestamp.
             """
     )
 
-    @Option(help: "Only execs by this process or by its children (parent pid).")
-    var pid: UInt32?
-
-    @Option(help: "Only execs by this user id.")
-    var uid: UInt32?
+    @OptionGroup var common: ToolOptions
 
     @Option(help: "Only execs whose command name contains this text.")
     var name: String?
 
-    @Option(help: "Only execs whose command name is exactly this.")
-    var comm: String?
-
-    @Option(help: "Only execs in this cgroup v2 directory or below (a container's cgroup); absolute, or relative to the cgroup2 mount.")
-    var cgroup: String?
-
-    @Option(name: .customLong("buffer-kib"), help: "Ring buffer size in KiB, a power of two (default 512). Larger drops fewer events on a very busy machine and uses more memory.")
-    var bufferKiB: UInt32?
-
-    @Flag(name: [.customShort("T"), .long], help: "Print the time since start, in seconds.")
-    var timestamp = false
-
-    @Flag(help: "Print one JSON object per line.")
-    var json = false
-
-    @Option(name: [.short, .long], help: "Stop after this many seconds.")
-    var duration: Double?
-
     func run() throws {
         installStopHandlers()
-        let start = MonotonicClock.seconds()
-        if let bufferKiB, bufferKiB < 4 || bufferKiB & (bufferKiB - 1) != 0 {
-            throw ValidationError("--buffer-kib must be a power of two of at least 4, got \(bufferKiB)")
-        }
-        let snoop = try ExecSnoop(filter: .init(pid: pid, uid: uid, name: name, comm: comm, cgroupPath: cgroup,
-                                                ringBufferSize: bufferKiB.map { $0 * 1024 }))
+        let snoop = try ExecSnoop(filter: .init(pid: common.pid, uid: common.uid, name: name, comm: common.comm,
+                                                cgroupPath: common.cgroup, ringBufferSize: common.ringBufferSize))
         let cgroups = CgroupPaths()
-        if !json {
-            print(ExecSnoopFormat.header(timestamp: timestamp))
-            Output.flush()
-        }
-        let emit = { (event: ExecEvent) in
-            let t = timestamp ? MonotonicClock.seconds() - start : nil
-            print(json ? ExecSnoopFormat.json(event, seconds: t, cgroupPath: cgroups.path(of: event.task.cgroupID))
-                       : ExecSnoopFormat.line(event, seconds: t))
-        }
-        while !stopRequested.load(ordering: .relaxed) {
-            if let duration, MonotonicClock.seconds() - start >= duration { break }
-            if try snoop.poll(timeoutMilliseconds: 200, emit) > 0 { Output.flush() }
-        }
-        // Events already queued when the stop came are printed, not thrown away.
-        _ = snoop.drain(emit)
-        Output.flush()
-        snoop.stop()
-        let lost = try snoop.droppedEvents()
-        if lost > 0 {
-            if json { print("{\"dropped\":\(lost)}") }
-            Output.error("execsnoop: \(lost) events dropped (ring buffer full)")
+        try EventLoop.run(snoop.session, tool: "execsnoop", options: common,
+                          header: ExecSnoopFormat.header(timestamp: common.timestamp)) { record, seconds in
+            guard let event = ExecEvent(record: record) else { return nil }
+            return common.json
+                ? ExecSnoopFormat.json(event, seconds: seconds, cgroupPath: cgroups.path(of: event.task.cgroupID))
+                : ExecSnoopFormat.line(event, seconds: seconds)
         }
     }
 }

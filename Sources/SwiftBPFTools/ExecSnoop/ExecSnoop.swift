@@ -31,7 +31,8 @@ public final class ExecSnoop: Sendable {
         }
     }
 
-    let session: ToolSession
+    /// The loaded tool: its reader, drop counter and links.
+    public let session: ToolSession
 
     /// Loads the program with `filter` and attaches it. Events start arriving at once.
     public init(filter: Filter = Filter()) throws(BPFError) {
