@@ -22,7 +22,7 @@ let package = Package(
         .target(
             name: "SwiftBPFTools",
             dependencies: ["BPF"],
-            exclude: ["ExecSnoop/bpf", "TCP/bpf", "OpenSnoop/bpf", "ExitSnoop/bpf", "KillSnoop/bpf", "SysCount/bpf", "RunQLat/bpf", "BioLatency/bpf"],
+            exclude: ["ExecSnoop/bpf", "TCP/bpf", "OpenSnoop/bpf", "ExitSnoop/bpf", "KillSnoop/bpf", "SysCount/bpf", "RunQLat/bpf", "BioLatency/bpf", "Profile/bpf"],
             plugins: ["BPFCompiler"]
         ),
         .executableTarget(
