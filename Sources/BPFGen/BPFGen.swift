@@ -29,15 +29,7 @@ struct BPFGen {
         #endif
         if FileManager.default.fileExists(atPath: multiarch) { clangArgs += ["-idirafter", multiarch] }
         if let pkg = args["package-dir"] { clangArgs += ["-fdebug-prefix-map=\(pkg)=."] }
-        clangArgs += ["-c", input, "-o", objectPath]
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: clang)
-        p.arguments = clangArgs
-        try p.run()
-        p.waitUntilExit()
-        guard p.terminationStatus == 0 else { fail("clang failed on \(input)") }
-        let bytes = try Data(contentsOf: URL(fileURLWithPath: objectPath))
-        try? FileManager.default.removeItem(atPath: objectPath)
+        let bytes = try compile(clang: clang, arguments: clangArgs, input: input, output: objectPath)
         let base = URL(fileURLWithPath: input).deletingPathExtension().deletingPathExtension().lastPathComponent
         let ident = identifier(base)
         var hex = ""
@@ -54,16 +46,37 @@ struct BPFGen {
         }
 
         """
-        swift += try records(source: input, object: [UInt8](bytes))
+        swift += try records(source: input, output: output, clang: clang, clangArgs: clangArgs)
         try swift.write(toFile: output, atomically: true, encoding: .utf8)
     }
 
-    /// Accessor types for the structs the source asks for with `// swiftbpf:record NAME` lines,
-    /// read from the object's own BTF (see `RecordGenerator`).
-    static func records(source: String, object: [UInt8]) throws -> String {
+    /// Runs clang on `input`; returns the object's bytes (the object file is removed).
+    static func compile(clang: String, arguments: [String], input: String, output: String) throws -> Data {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: clang)
+        p.arguments = arguments + ["-c", input, "-o", output]
+        try p.run()
+        p.waitUntilExit()
+        guard p.terminationStatus == 0 else { fail("clang failed on \(input)") }
+        defer { try? FileManager.default.removeItem(atPath: output) }
+        return try Data(contentsOf: URL(fileURLWithPath: output))
+    }
+
+    /// Accessor types for the structs the source asks for with `// swiftbpf:record NAME` lines
+    /// (see `RecordGenerator`). clang emits BTF only for types the program's code, maps or
+    /// globals reference, and an event that only lives on the stack has none. So the types come
+    /// from a second compile of the same source with one global of each requested struct; that
+    /// object only feeds the generator, and the embedded object stays exactly the program's.
+    static func records(source: String, output: String, clang: String, clangArgs: [String]) throws -> String {
         let text = try String(contentsOfFile: source, encoding: .utf8)
         let names = RecordGenerator.requestedRecords(in: text)
         guard !names.isEmpty else { return "" }
+        let unit = output + ".records.c"
+        var unitText = "#include \"\(URL(fileURLWithPath: source).path)\"\n"
+        for (i, name) in names.enumerated() { unitText += "struct \(name) __swiftbpf_record_\(i);\n" }
+        try unitText.write(toFile: unit, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(atPath: unit) }
+        let object = [UInt8](try compile(clang: clang, arguments: clangArgs, input: unit, output: output + ".records.o"))
         do {
             let elf = try ELFFile(bytes: object)
             guard let section = elf.section(named: ".BTF") else { fail("\(source): no .BTF section (compile with -g)") }

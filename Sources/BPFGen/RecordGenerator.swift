@@ -188,12 +188,20 @@ struct RecordGenerator {
             let elementSize = try btf.size(of: a.element)
             let total = count * elementSize
             let range = "RecordBytes.slice(bytes, \(byte), \(total))"
+            // Text is an array declared with a `char` element; a typedef'd byte such as `__u8`
+            // is binary data (an address, a hash), read as raw bytes.
+            let declaredAsTypedef = try btf.type(a.element).kind == .typedef
             if try isChar(a.element) {
-                if isTrailing {
-                    return "\(doc): the bytes present (up to \(total)).\n\(indent)var \(name): UnsafeRawBufferPointer { \(range) }\n"
+                if isTrailing || declaredAsTypedef {
+                    let what = isTrailing ? "the bytes present (up to \(total))" : "its raw bytes (\(total))"
+                    return "\(doc): \(what).\n\(indent)var \(name): UnsafeRawBufferPointer { \(range) }\n"
                 }
+                let raw = name + "Bytes"
+                usedNames.insert(raw)
                 return "\(doc), a NUL-terminated string of at most \(total) bytes.\n"
                     + "\(indent)var \(name): String { RecordBytes.cString(\(range)) }\n"
+                    + "\(doc): the field's raw bytes (\(total)), for formatting without a `String`.\n"
+                    + "\(indent)var \(raw): UnsafeRawBufferPointer { \(range) }\n"
             }
             if let sc = try scalar(a.element), !sc.bool {
                 return "\(doc), \(count) elements (those present).\n\(indent)var \(name): [\(sc.swift)] {\n"

@@ -14,23 +14,6 @@ public struct TaskInfo: Sendable, Equatable {
     public var uid: UInt32
     public var comm: String
 
-    /// The size of `struct tool_task`.
-    public static let size = 48
-
-    /// Decodes the attribution at `offset` of a record; nil if the record is too short.
-    public init?(_ record: UnsafeRawBufferPointer, at offset: Int = 0) {
-        guard record.count >= offset + Self.size else { return nil }
-        func u64(_ o: Int) -> UInt64 { record.loadUnaligned(fromByteOffset: offset + o, as: UInt64.self) }
-        func u32(_ o: Int) -> UInt32 { record.loadUnaligned(fromByteOffset: offset + o, as: UInt32.self) }
-        timestampNanoseconds = u64(0)
-        cgroupID = u64(8)
-        pid = u32(16)
-        tgid = u32(20)
-        ppid = u32(24)
-        uid = u32(28)
-        comm = RecordText.cString(record, offset + 32, 16)
-    }
-
     public init(timestampNanoseconds: UInt64 = 0, cgroupID: UInt64 = 0, pid: UInt32, tgid: UInt32, ppid: UInt32, uid: UInt32, comm: String) {
         self.timestampNanoseconds = timestampNanoseconds
         self.cgroupID = cgroupID

@@ -21,9 +21,7 @@ public struct ExecEvent: Sendable, Equatable {
     /// BTF of `execsnoop.bpf.c`. Returns nil for a record too short to be an event.
     public init?(record: UnsafeRawBufferPointer) {
         guard let event = ExecEventRecord(record) else { return nil }
-        let t = event.task
-        task = TaskInfo(timestampNanoseconds: t.timestampNs, cgroupID: t.cgroupId, pid: t.pid, tgid: t.tgid,
-                        ppid: t.ppid, uid: t.uid, comm: t.comm)
+        task = TaskInfo(event.task)
         ret = event.retval
         let count = Int(event.argsCount)
         let data = event.args

@@ -7,8 +7,6 @@ public struct ExitEvent: Sendable, Equatable {
     /// The wait(2) status: `code << 8`, or the signal number with 0x80 for a core dump.
     public var status: UInt32
 
-    static let size = 64
-
     /// The exit code when the task exited normally (0 when a signal killed it).
     public var code: UInt32 { (status >> 8) & 0xff }
     /// The signal that killed the task, 0 if it exited normally.
@@ -16,12 +14,13 @@ public struct ExitEvent: Sendable, Equatable {
     /// True when the signal dumped core.
     public var coreDumped: Bool { status & 0x80 != 0 }
 
-    /// Decodes a ring-buffer record; nil for a record too short to be an event.
+    /// Decodes a ring-buffer record through `ExitEventRecord`, which BPFGen generates from the
+    /// BTF of `exitsnoop.bpf.c`; nil for a record too short to be an event.
     public init?(record: UnsafeRawBufferPointer) {
-        guard record.count >= Self.size, let task = TaskInfo(record) else { return nil }
-        self.task = task
-        ageNanoseconds = record.loadUnaligned(fromByteOffset: 48, as: UInt64.self)
-        status = record.loadUnaligned(fromByteOffset: 56, as: UInt32.self)
+        guard let event = ExitEventRecord(record) else { return nil }
+        task = TaskInfo(event.task)
+        ageNanoseconds = event.ageNs
+        status = event.exitCode
     }
 
     public init(task: TaskInfo, ageNanoseconds: UInt64, status: UInt32) {

@@ -18,18 +18,15 @@ public struct KillEvent: Sendable, Equatable {
     public var ret: Int32
     public var call: Call
 
-    static let size = 72
-
-    /// Decodes a ring-buffer record; nil for a record too short or of an unknown call.
+    /// Decodes a ring-buffer record through `KillEventRecord`, which BPFGen generates from the
+    /// BTF of `killsnoop.bpf.c`; nil for a record too short or of an unknown call.
     public init?(record: UnsafeRawBufferPointer) {
-        guard record.count >= Self.size, let task = TaskInfo(record) else { return nil }
-        func u32(_ o: Int) -> UInt32 { record.loadUnaligned(fromByteOffset: o, as: UInt32.self) }
-        guard let call = Call(rawValue: u32(64)) else { return nil }
-        self.task = task
-        target = Int32(bitPattern: u32(48))
-        targetTgid = Int32(bitPattern: u32(52))
-        signal = u32(56)
-        ret = Int32(bitPattern: u32(60))
+        guard let event = KillEventRecord(record), let call = Call(rawValue: event.syscall) else { return nil }
+        task = TaskInfo(event.task)
+        target = event.target
+        targetTgid = event.targetTgid
+        signal = event.sig
+        ret = event.ret
         self.call = call
     }
 

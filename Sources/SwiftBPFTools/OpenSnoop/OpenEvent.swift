@@ -23,26 +23,26 @@ public struct OpenEvent: Sendable, Equatable {
 
     /// `AT_FDCWD`.
     public static let atFDCWD: Int32 = -100
-    /// The byte offset of `path` in `struct open_event`.
-    static let headerSize = 64
 
     /// The file descriptor, or -1 when the open failed (BCC's FD column).
     public var fd: Int32 { ret >= 0 ? ret : -1 }
     /// The errno of a failed open, 0 on success (BCC's ERR column).
     public var errno: Int32 { ret < 0 ? -ret : 0 }
 
-    /// Decodes a ring-buffer record; nil for a record too short to be an event.
+    /// Decodes a ring-buffer record through `OpenEventRecord`, which BPFGen generates from the
+    /// BTF of `opensnoop.bpf.c`; nil for a record too short to be an event.
     public init?(record: UnsafeRawBufferPointer) {
-        guard record.count >= Self.headerSize, let task = TaskInfo(record) else { return nil }
-        func u32(_ o: Int) -> UInt32 { record.loadUnaligned(fromByteOffset: o, as: UInt32.self) }
-        self.task = task
-        ret = Int32(bitPattern: u32(48))
-        flags = u32(52)
-        dfd = Int32(bitPattern: u32(56))
-        let pathSize = Int(record.loadUnaligned(fromByteOffset: 60, as: UInt16.self))
-        let cwdSize = min(Int(record.loadUnaligned(fromByteOffset: 62, as: UInt16.self)), record.count - Self.headerSize)
-        path = RecordText.cString(record, Self.headerSize + cwdSize, pathSize)
-        workingDirectory = cwdSize > 0 ? Self.directory(UnsafeRawBufferPointer(rebasing: record[Self.headerSize..<Self.headerSize + cwdSize])) : nil
+        guard let event = OpenEventRecord(record) else { return nil }
+        task = TaskInfo(event.task)
+        ret = event.ret
+        flags = event.flags
+        dfd = event.dfd
+        // `data`: cwd_size bytes of directory names, then the path (path_size bytes with its NUL).
+        let data = event.data
+        let cwdSize = min(Int(event.cwdSize), data.count)
+        let pathEnd = min(data.count, cwdSize + Int(event.pathSize))
+        path = RecordText.cString(UnsafeRawBufferPointer(rebasing: data[cwdSize..<pathEnd]), 0, pathEnd - cwdSize)
+        workingDirectory = cwdSize > 0 ? Self.directory(UnsafeRawBufferPointer(rebasing: data[0..<cwdSize])) : nil
     }
 
     /// "/a/b" from the names "b\0a\0" (innermost first, as the kernel walks up); "/" when

@@ -29,43 +29,44 @@ public struct OpenSnoopLines {
     /// Returns false, writing nothing, for a record too short to be an event.
     @discardableResult
     public mutating func append(record: UnsafeRawBufferPointer, seconds: Double? = nil) -> Bool {
-        guard record.count >= OpenEvent.headerSize else { return false }
-        func u32(_ o: Int) -> UInt32 { record.loadUnaligned(fromByteOffset: o, as: UInt32.self) }
-        let ret = Int32(bitPattern: u32(48))
+        guard let event = OpenEventRecord(record) else { return false }
+        let ret = event.ret
         if let cgroups {
-            appendJSON(record, ret: ret, seconds: seconds, cgroups: cgroups)
+            appendJSON(event, seconds: seconds, cgroups: cgroups)
             return true
         }
+        let task = event.task
         if let seconds { padded(SnoopText.pad(SnoopText.seconds(seconds), 9)) }
-        if uid { number(Int64(u32(28)), width: 6, left: true); bytes.append(0x20) }
-        number(Int64(u32(20)), width: 6, left: true)
+        if uid { number(Int64(task.uid), width: 6, left: true); bytes.append(0x20) }
+        number(Int64(task.tgid), width: 6, left: true)
         bytes.append(0x20)
-        text(record, from: 32, max: 16, width: 16)
+        text(task.commBytes, width: 16)
         bytes.append(0x20)
         number(Int64(ret >= 0 ? ret : -1), width: 4, left: false)
         bytes.append(0x20)
         number(Int64(ret < 0 ? -Int64(ret) : 0), width: 3, left: false)
         bytes.append(0x20)
         if flags {
-            padded(SnoopText.octal(u32(52), width: 8))
+            padded(SnoopText.octal(event.flags, width: 8))
             bytes.append(0x20)
         }
-        if let full = Self.fullPath(record) { bytes.append(contentsOf: full) } else {
-            text(record, from: OpenEvent.headerSize, max: Self.pathSize(record), width: 0)
+        if let full = Self.fullPath(event) { bytes.append(contentsOf: full) } else {
+            text(Self.path(event), width: 0)
         }
         bytes.append(0x0a)
         return true
     }
 
-    mutating func appendJSON(_ record: UnsafeRawBufferPointer, ret: Int32, seconds: Double?, cgroups: CgroupPaths) {
-        func u32(_ o: Int) -> UInt32 { record.loadUnaligned(fromByteOffset: o, as: UInt32.self) }
-        let cgroupID = record.loadUnaligned(fromByteOffset: 8, as: UInt64.self)
+    mutating func appendJSON(_ event: OpenEventRecord, seconds: Double?, cgroups: CgroupPaths) {
+        let task = event.task
+        let ret = event.ret
+        let cgroupID = task.cgroupId
         if let seconds { key("{\"time\":"); padded(SnoopText.seconds(seconds)); key(",\"pid\":") } else { key("{\"pid\":") }
-        number(Int64(u32(16)), width: 0, left: true)
-        key(",\"tgid\":"); number(Int64(u32(20)), width: 0, left: true)
-        key(",\"ppid\":"); number(Int64(u32(24)), width: 0, left: true)
-        key(",\"uid\":"); number(Int64(u32(28)), width: 0, left: true)
-        key(",\"comm\":"); jsonString(record, from: 32, max: 16)
+        number(Int64(task.pid), width: 0, left: true)
+        key(",\"tgid\":"); number(Int64(task.tgid), width: 0, left: true)
+        key(",\"ppid\":"); number(Int64(task.ppid), width: 0, left: true)
+        key(",\"uid\":"); number(Int64(task.uid), width: 0, left: true)
+        key(",\"comm\":"); jsonString(task.commBytes)
         key(",\"cgroup_id\":"); padded(String(cgroupID))
         key(",\"cgroup\":")
         if lastCgroup?.id != cgroupID {
@@ -75,30 +76,33 @@ public struct OpenSnoopLines {
         key(",\"fd\":"); number(Int64(ret >= 0 ? ret : -1), width: 0, left: true)
         key(",\"errno\":"); number(ret < 0 ? -Int64(ret) : 0, width: 0, left: true)
         key(",\"ret\":"); number(Int64(ret), width: 0, left: true)
-        key(",\"flags\":"); number(Int64(u32(52)), width: 0, left: true)
-        key(",\"dfd\":"); number(Int64(Int32(bitPattern: u32(56))), width: 0, left: true)
+        key(",\"flags\":"); number(Int64(event.flags), width: 0, left: true)
+        key(",\"dfd\":"); number(Int64(event.dfd), width: 0, left: true)
         key(",\"path\":")
-        if let full = Self.fullPath(record) { padded(JSON.string(String(decoding: full, as: UTF8.self))) } else {
-            jsonString(record, from: OpenEvent.headerSize, max: Self.pathSize(record))
+        if let full = Self.fullPath(event) { padded(JSON.string(String(decoding: full, as: UTF8.self))) } else {
+            jsonString(Self.path(event))
         }
         key("}\n")
     }
 
-    static func pathSize(_ record: UnsafeRawBufferPointer) -> Int {
-        Int(record.loadUnaligned(fromByteOffset: 60, as: UInt16.self))
+    /// The path as passed: in `data` after `cwd_size` bytes of directory names, at most
+    /// `path_size` bytes (the NUL is found by the writers).
+    static func path(_ event: OpenEventRecord) -> UnsafeRawBufferPointer {
+        let data = event.data
+        let start = min(Int(event.cwdSize), data.count)
+        let end = min(data.count, start + Int(event.pathSize))
+        return UnsafeRawBufferPointer(rebasing: data[start..<end])
     }
 
     /// The working directory's names and the path joined, when the record carries names.
-    static func fullPath(_ record: UnsafeRawBufferPointer) -> [UInt8]? {
-        let start = OpenEvent.headerSize
-        let cwdSize = min(Int(record.loadUnaligned(fromByteOffset: 62, as: UInt16.self)), record.count - start)
+    static func fullPath(_ event: OpenEventRecord) -> [UInt8]? {
+        let data = event.data
+        let cwdSize = min(Int(event.cwdSize), data.count)
         guard cwdSize > 0 else { return nil }
-        var out = Array(OpenEvent.directory(UnsafeRawBufferPointer(rebasing: record[start..<start + cwdSize])).utf8)
+        var out = Array(OpenEvent.directory(UnsafeRawBufferPointer(rebasing: data[0..<cwdSize])).utf8)
         if out.last != 0x2f { out.append(0x2f) }
-        let end = min(record.count, start + cwdSize + pathSize(record))
-        var stop = start + cwdSize
-        while stop < end, record[stop] != 0 { stop += 1 }
-        out.append(contentsOf: UnsafeRawBufferPointer(rebasing: record[(start + cwdSize)..<stop]))
+        let path = Self.path(event)
+        out.append(contentsOf: path.prefix { $0 != 0 })
         return out
     }
 
@@ -108,16 +112,14 @@ public struct OpenSnoopLines {
 
     /// A NUL-terminated field as a JSON string: ASCII is escaped byte by byte; anything else
     /// goes through `JSON.string`, which also replaces invalid UTF-8.
-    mutating func jsonString(_ record: UnsafeRawBufferPointer, from offset: Int, max: Int) {
-        guard offset <= record.count else { key("\"\""); return }
-        let end = Swift.min(record.count, offset + Swift.max(0, max))
-        var stop = offset
+    mutating func jsonString(_ source: UnsafeRawBufferPointer) {
+        var stop = 0
         var ascii = true
-        while stop < end, record[stop] != 0 {
-            if record[stop] >= 0x80 { ascii = false }
+        while stop < source.count, source[stop] != 0 {
+            if source[stop] >= 0x80 { ascii = false }
             stop += 1
         }
-        let field = UnsafeRawBufferPointer(rebasing: record[offset..<stop])
+        let field = UnsafeRawBufferPointer(rebasing: source[0..<stop])
         guard ascii else {
             padded(JSON.string(String(decoding: field, as: UTF8.self)))
             return
@@ -161,13 +163,11 @@ public struct OpenSnoopLines {
         }
     }
 
-    /// The NUL-terminated bytes at `offset` (at most `max`, clamped to the record), padded to `width`.
-    mutating func text(_ record: UnsafeRawBufferPointer, from offset: Int, max: Int, width: Int) {
-        guard offset <= record.count else { return }
-        let end = Swift.min(record.count, offset + Swift.max(0, max))
-        var stop = offset
-        while stop < end, record[stop] != 0 { stop += 1 }
-        bytes.append(contentsOf: UnsafeRawBufferPointer(rebasing: record[offset..<stop]))
-        for _ in (stop - offset)..<Swift.max(stop - offset, width) { bytes.append(0x20) }
+    /// The bytes of a field up to its first NUL, padded to `width`.
+    mutating func text(_ field: UnsafeRawBufferPointer, width: Int) {
+        var stop = 0
+        while stop < field.count, field[stop] != 0 { stop += 1 }
+        bytes.append(contentsOf: UnsafeRawBufferPointer(rebasing: field[0..<stop]))
+        for _ in stop..<Swift.max(stop, width) { bytes.append(0x20) }
     }
 }

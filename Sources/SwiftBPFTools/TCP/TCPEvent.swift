@@ -29,32 +29,32 @@ public struct TCPEvent: Sendable, Equatable {
     /// kernel handled the packet or timer (softirq), as for tcpretrans.
     public var attributed: Bool
 
-    /// The size of `struct tcp_event`.
-    public static let size = 120
+    /// The size of `struct tcp_event`, from its BTF.
+    public static let size = TcpEventRecord.size
 
     static let AF_INET: UInt16 = 2
     static let AF_INET6: UInt16 = 10
 
-    /// Decodes a ring-buffer record; nil when it is too short or of an unknown family.
+    /// Decodes a ring-buffer record through `TcpEventRecord`, which BPFGen generates from the
+    /// BTF of `tcpconnect.bpf.c` (all four TCP programs share `tcp_event.h`); nil when it is too
+    /// short or of an unknown family.
     public init?(record: UnsafeRawBufferPointer) {
-        guard record.count >= Self.size, let task = TaskInfo(record) else { return nil }
-        func u16(_ o: Int) -> UInt16 { record.loadUnaligned(fromByteOffset: o, as: UInt16.self) }
-        func u64(_ o: Int) -> UInt64 { record.loadUnaligned(fromByteOffset: o, as: UInt64.self) }
-        let rawFamily = u16(108)
+        guard let event = TcpEventRecord(record) else { return nil }
+        let rawFamily = event.family
         guard rawFamily == Self.AF_INET || rawFamily == Self.AF_INET6 else { return nil }
         let v6 = rawFamily == Self.AF_INET6
-        self.task = task
+        task = TaskInfo(event.task)
         family = v6 ? 6 : 4
-        localAddress = Self.address(UnsafeRawBufferPointer(rebasing: record[48..<64]), v6: v6)
-        remoteAddress = Self.address(UnsafeRawBufferPointer(rebasing: record[64..<80]), v6: v6)
-        txBytes = u64(80)
-        rxBytes = u64(88)
-        durationNanoseconds = u64(96)
-        localPort = u16(104)
-        remotePort = u16(106)
-        state = record[110]
-        attributed = record[111] != 0
-        err = record.loadUnaligned(fromByteOffset: 112, as: Int32.self)
+        localAddress = Self.address(event.saddr, v6: v6)
+        remoteAddress = Self.address(event.daddr, v6: v6)
+        txBytes = event.txBytes
+        rxBytes = event.rxBytes
+        durationNanoseconds = event.durationNs
+        localPort = event.sport
+        remotePort = event.dport
+        state = event.state
+        attributed = event.attributed != 0
+        err = event.err
     }
 
     public init(task: TaskInfo, family: Int, localAddress: String, localPort: UInt16, remoteAddress: String, remotePort: UInt16,

@@ -6,6 +6,9 @@
 #include <bpf/bpf_helpers.h>
 #include "swiftbpf_tool.h"
 
+// BPFGen generates ExitEventRecord (ExitEvent.swift reads events through it) from this BTF.
+// swiftbpf:record exit_event
+
 const volatile __u8 targ_threads = 0;  // 1: every thread's exit; 0: only whole processes (pid == tgid)
 const volatile __u8 targ_failed = 0;   // 1: only exits with a non-zero code or a signal
 

@@ -10,6 +10,9 @@
 #include "swiftbpf_tool.h"
 #include "opensnoop.h"
 
+// BPFGen generates OpenEventRecord (OpenEvent.swift reads events through it) from this BTF.
+// swiftbpf:record open_event
+
 const volatile __u8 targ_failed = 0;        // 1: only opens that returned an error
 const volatile __u32 targ_prefix_len = 0;   // 0: any path; else the path starts with targ_prefix
 const volatile char targ_prefix[OPEN_PREFIX_MAX] = {};

@@ -8,6 +8,10 @@
 #include "swiftbpf_tool.h"
 #include "tcp_event.h"
 
+// BPFGen generates TcpEventRecord from this BTF; TCPEvent.swift reads the events of all four
+// TCP tools through it (they share tcp_event.h).
+// swiftbpf:record tcp_event
+
 struct {
     __uint(type, BPF_MAP_TYPE_HASH);
     __uint(max_entries, 8192);
