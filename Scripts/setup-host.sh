@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # Prepares a fresh Debian machine for building and running SwiftBPF:
 # the BPF-side headers (libbpf-dev, build time only), the oracle tools used by tests (bpftool),
-# and the tracefs and bpffs mounts. Safe to run again.
+# sys/sdt.h for the USDT tests' probe program (systemtap-sdt-dev), and the tracefs, bpffs and
+# securityfs mounts. Safe to run again.
 set -euo pipefail
 
 need=()
 [ -f /usr/include/bpf/bpf_helpers.h ] || need+=(libbpf-dev)
 command -v bpftool >/dev/null 2>&1 || need+=(bpftool)
+[ -f /usr/include/x86_64-linux-gnu/sys/sdt.h ] || [ -f /usr/include/sys/sdt.h ] || need+=(systemtap-sdt-dev)
 if [ ${#need[@]} -gt 0 ]; then
     export DEBIAN_FRONTEND=noninteractive
     apt-get update -qq
@@ -19,4 +21,7 @@ fi
 if ! grep -q ' /sys/fs/bpf bpf ' /proc/mounts; then
     mkdir -p /sys/fs/bpf
     mount -t bpf bpf /sys/fs/bpf
+fi
+if [ -d /sys/kernel/security ] && ! grep -q ' /sys/kernel/security securityfs ' /proc/mounts; then
+    mount -t securityfs securityfs /sys/kernel/security || true
 fi
