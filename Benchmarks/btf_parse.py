@@ -16,7 +16,10 @@ def main():
     ap.add_argument("--swiftbpf-bench", required=True)
     ap.add_argument("--libbpf", required=True)
     ap.add_argument("--rounds", type=int, default=5)
+    ap.add_argument("--smoke", action="store_true", help="one round: checks that the harness runs")
     args = ap.parse_args()
+    if args.smoke:
+        args.rounds = 1
     runs = {"swiftbpf": [], "libbpf": []}
     for _ in range(args.rounds):
         for name, cmd in (("swiftbpf", [args.swiftbpf_bench, "btf-parse"]), ("libbpf", [args.libbpf])):

@@ -24,33 +24,44 @@ def main():
     ap.add_argument("--load-object", required=True)
     ap.add_argument("--ringbuf-object", required=True)
     ap.add_argument("--rounds", type=int, default=5)
+    ap.add_argument("--smoke", action="store_true", help="one round, small counts: checks that the harness runs")
     a = ap.parse_args()
+    rounds = 1 if a.smoke else a.rounds
+    small = a.smoke
+    n64, n1k, entries = ("20000", "5000", "4096") if small else ("200000", "50000", "65536")
+    # (case, our command, the peer's command, [(our key, the peer's key, label)], higher is better)
     cases = [
         ("object load (CO-RE object)", [a.bench, "load", "--object", a.load_object, "--iterations", "5"],
-         [a.peer, "load", a.load_object, "5"], [("first_ms", "ms, first load in a process"), ("median_ms", "ms, later loads")]),
-        ("ring buffer, 64 B records", [a.bench, "ringbuf", "--object", a.ringbuf_object, "--size", "64", "--count", "200000", "--rounds", "3"],
-         [a.peer, "ringbuf", a.ringbuf_object, "64", "200000", "3"], [("records_per_s", "records/s")]),
-        ("ring buffer, 1 KiB records", [a.bench, "ringbuf", "--object", a.ringbuf_object, "--size", "1024", "--count", "50000", "--rounds", "3"],
-         [a.peer, "ringbuf", a.ringbuf_object, "1024", "50000", "3"], [("records_per_s", "records/s")]),
-        ("hash map, 65536 entries", [a.bench, "map", "--entries", "65536", "--rounds", "3"],
-         [a.peer, "map", "65536", "3"], [("batch_entries_per_s", "entries/s, batch lookup"), ("lookup_per_s", "lookups/s, one by one")]),
+         [a.peer, "load", a.load_object, "5"],
+         [("first_ms", "first_ms", "ms, first load in a process"), ("median_ms", "median_ms", "ms, later loads")], False),
+        ("ring buffer, 64 B records", [a.bench, "ringbuf", "--object", a.ringbuf_object, "--size", "64", "--count", n64, "--rounds", "3"],
+         [a.peer, "ringbuf", a.ringbuf_object, "64", n64, "3"], [("records_per_s", "records_per_s", "records/s")], True),
+        ("ring buffer, 1 KiB records", [a.bench, "ringbuf", "--object", a.ringbuf_object, "--size", "1024", "--count", n1k, "--rounds", "3"],
+         [a.peer, "ringbuf", a.ringbuf_object, "1024", n1k, "3"], [("records_per_s", "records_per_s", "records/s")], True),
+        (f"hash map, {entries} entries", [a.bench, "map", "--entries", entries, "--rounds", "3"],
+         [a.peer, "map", entries, "3"],
+         [("batch_entries_per_s", "batch_entries_per_s", "entries/s, batch into [K],[V]"),
+          ("batch_buffer_entries_per_s", "batch_entries_per_s", "entries/s, batch into buffers"),
+          ("batch_bytes_entries_per_s", "batch_entries_per_s", "entries/s, batch, array per entry"),
+          ("lookup_per_s", "lookup_per_s", "lookups/s, one by one")], True),
     ]
-    print(f"SwiftBPF / libbpf, {a.rounds} rounds each, alternating; median (min-max)")
-    print(f"{'case':<30} {'figure':<30} {'swiftbpf':>28} {'libbpf':>28} {'ratio':>6}")
-    for name, ours, theirs, keys in cases:
+    print(f"SwiftBPF / libbpf, {rounds} round(s) each, alternating; median (min-max); "
+          "ratio = SwiftBPF / libbpf (times: lower is better; rates: higher is better)")
+    print(f"{'case':<30} {'figure':<34} {'swiftbpf':>30} {'libbpf':>30} {'ratio':>6}")
+    for name, ours, theirs, keys, _ in cases:
         rs, rl = [], []
-        for _ in range(a.rounds):
+        for _ in range(rounds):
             rs.append(run(ours))
             rl.append(run(theirs))
-        for key, label in keys:
+        for key, peer_key, label in keys:
             xs = [r[key] for r in rs]
-            ys = [r[key] for r in rl]
+            ys = [r[peer_key] for r in rl]
             mx, my = statistics.median(xs), statistics.median(ys)
-            print(f"{name:<30} {label:<30} {mx:>12.3f} ({min(xs):.3f}-{max(xs):.3f}) {my:>12.3f} ({min(ys):.3f}-{max(ys):.3f}) {mx / my:>6.2f}")
+            print(f"{name:<30} {label:<34} {mx:>14.3f} ({min(xs):.3f}-{max(xs):.3f}) {my:>14.3f} ({min(ys):.3f}-{max(ys):.3f}) {mx / my:>6.2f}")
             name = ""
         if "records_per_s_copying" in rs[0]:
             xs = [r["records_per_s_copying"] for r in rs]
-            print(f"{'':<30} {'records/s, copying each record':<30} {statistics.median(xs):>12.3f}")
+            print(f"{'':<30} {'records/s, copying each record':<34} {statistics.median(xs):>14.3f}")
 
 
 if __name__ == "__main__":
