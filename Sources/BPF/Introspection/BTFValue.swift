@@ -144,12 +144,14 @@ extension BTF {
             }
             return .object(fields)
         case .dataSec:
-            var fields: [BTFValue.Field] = []
+            // bpftool's form: {"SECTION": [{"var": value}, ...]}.
+            var vars: [BTFValue] = []
             for e in t.dataSecEntries {
                 let v = try type(e.type)
-                fields.append(.init(name: v.name, value: try decodeValue(v.referencedType ?? e.type, bytes, bitBase: bitBase + Int(e.offset) * 8, depth: depth + 1)))
+                let value = try decodeValue(v.referencedType ?? e.type, bytes, bitBase: bitBase + Int(e.offset) * 8, depth: depth + 1)
+                vars.append(.object([.init(name: v.name, value: value)]))
             }
-            return .object(fields)
+            return .object([.init(name: t.name, value: .array(vars))])
         default:
             throw .invalidArgument("type [\(t.id)] (\(t.kind)) cannot be formatted as a value")
         }

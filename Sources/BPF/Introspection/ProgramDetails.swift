@@ -21,6 +21,10 @@ public struct ProgramDetails: Sendable, Hashable {
     /// `ifindex` of a device-bound (offloaded or XDP-metadata) program; 0 otherwise.
     public var ifindex: UInt32
 
+    /// The program's full name: the kernel keeps 15 bytes, so a longer name is read from the
+    /// program's BTF (the FUNC of its first `func_info` record), as bpftool shows it.
+    public var fullName: String
+
     public var id: UInt32 { info.id }
     public var type: ProgramType { info.type }
     /// The kernel's name: at most 15 bytes.
@@ -45,6 +49,44 @@ public struct ProgramDetails: Sendable, Hashable {
         ifindex = raw.ifindex
         loadedAtNanoseconds = Int64(bitPattern: raw.load_time) &+ Syscalls.bootTimeToRealTimeOffset()
         memlock = (try? FDInfo(fd: fd))?.integer("memlock")
+        fullName = info.name
+        if info.name.utf8.count == 15, info.btfID != 0, raw.nr_func_info > 0,
+           let long = try? Self.mainFunctionName(fd: fd, btfID: info.btfID, name: name), long.hasPrefix(info.name) {
+            fullName = long
+        }
+    }
+
+    /// The BTF name of the FUNC in the program's first `func_info` record.
+    static func mainFunctionName(fd: Int32, btfID: UInt32, name: String) throws(BPFError) -> String? {
+        let size = MemoryLayout<bpf_prog_info>.size
+        let records = try BPFCommands.objGetInfoBytes(
+            fd: fd, size: size,
+            buffers: [InfoBuffer(pointerOffset: MemoryLayout<bpf_prog_info>.offset(of: \.func_info)!,
+                                 lengthOffset: MemoryLayout<bpf_prog_info>.offset(of: \.nr_func_info)!, capacity: 1, recordSize: 8)],
+            presets: [MemoryLayout<bpf_prog_info>.offset(of: \.func_info_rec_size)!: 8], name: name).buffers[0]
+        guard records.count >= 8 else { return nil }
+        // struct bpf_func_info { __u32 insn_off; __u32 type_id; }
+        let typeID = InfoReader(records).u32(4)
+        let btf = try BTF.loaded(id: btfID)
+        let n = btf.name(of: typeID)
+        return n.isEmpty ? nil : n
+    }
+
+    /// The kernel addresses of the JITed functions (`jited_ksyms`): the main program first,
+    /// then each subprogram. In xlated code of a JITed program, a BPF-to-BPF call's `imm` is an
+    /// index into this list and its `off` the relative jump. Empty if not JITed or not visible.
+    public static func jitedFunctionAddresses(fd: Int32, name: String = "program") throws(BPFError) -> [UInt64] {
+        var first = bpf_prog_info()
+        try BPFCommands.objGetInfo(fd: fd, info: &first, name: name)
+        let count = Int(first.nr_jited_ksyms)
+        guard count > 0 else { return [] }
+        let bytes = try BPFCommands.objGetInfoBytes(
+            fd: fd, size: MemoryLayout<bpf_prog_info>.size,
+            buffers: [InfoBuffer(pointerOffset: MemoryLayout<bpf_prog_info>.offset(of: \.jited_ksyms)!,
+                                 lengthOffset: MemoryLayout<bpf_prog_info>.offset(of: \.nr_jited_ksyms)!, capacity: count, recordSize: 8)],
+            name: name).buffers[0]
+        let r = InfoReader(bytes)
+        return (0..<bytes.count / 8).map { r.u64($0 * 8) }
     }
 
     /// The translated instructions (`xlated_prog_insns`), as `Program.xlatedInstructions()`.

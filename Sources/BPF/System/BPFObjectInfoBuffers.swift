@@ -27,7 +27,8 @@ extension BPFCommands {
     /// the kernel only requires the tail it does not know to be zero. Each of `buffers` is
     /// allocated, its address and capacity written into the struct, and returned filled (cut to
     /// the length the kernel wrote back). Returns the struct's bytes as the kernel left them.
-    public static func objGetInfoBytes(fd: Int32, size: Int, buffers: [InfoBuffer] = [], name: String) throws(BPFError) -> (info: [UInt8], buffers: [[UInt8]]) {
+    /// `presets` are u32 fields written before the call (such as `func_info_rec_size`).
+    public static func objGetInfoBytes(fd: Int32, size: Int, buffers: [InfoBuffer] = [], presets: [Int: UInt32] = [:], name: String) throws(BPFError) -> (info: [UInt8], buffers: [[UInt8]]) {
         guard size > 0, size <= 4096 else { throw .invalidArgument("info size \(size) for \(name)") }
         for b in buffers {
             guard b.pointerOffset >= 0, b.pointerOffset + 8 <= size, b.lengthOffset >= 0, b.lengthOffset + 4 <= size,
@@ -35,6 +36,10 @@ extension BPFCommands {
             else { throw .invalidArgument("info buffer outside the \(size)-byte info struct of \(name)") }
         }
         var info = [UInt8](repeating: 0, count: size)
+        for (offset, value) in presets {
+            guard offset >= 0, offset + 4 <= size else { throw .invalidArgument("preset outside the info struct of \(name)") }
+            info.withUnsafeMutableBytes { $0.storeBytes(of: value, toByteOffset: offset, as: UInt32.self) }
+        }
         // One allocation per buffer, released on every path.
         let storage = buffers.map { UnsafeMutableRawBufferPointer.allocate(byteCount: max($0.capacity * $0.recordSize, 1), alignment: 8) }
         defer { storage.forEach { $0.deallocate() } }
