@@ -26,6 +26,9 @@ public final class Link: Sendable, CustomStringConvertible {
     public let isLegacyPerfEvent: Bool
     /// True for BPF links on perf events, which `BPF_LINK_DETACH` does not support.
     let isPerfEventLink: Bool
+    /// Runs once, right after the descriptors close: removes what the attachment created
+    /// outside the kernel objects themselves (e.g. a tracefs `kprobe_events` entry).
+    let closeAction: Mutex<(@Sendable () -> Void)?>
 
     /// Takes ownership of a BPF link descriptor (and optionally the perf event it is bound to).
     public init(taking fd: consuming FileDescriptor, perfEvent: consuming FileDescriptor? = nil, name: String) {
@@ -34,6 +37,7 @@ public final class Link: Sendable, CustomStringConvertible {
         descriptors = Mutex(Descriptors(link: fd, perfEvent: perfEvent))
         self.name = name
         isLegacyPerfEvent = false
+        closeAction = Mutex(nil)
     }
 
     /// A legacy perf-event attachment: the program stays attached while `perfEvent` is open.
@@ -43,7 +47,25 @@ public final class Link: Sendable, CustomStringConvertible {
         descriptors = Mutex(Descriptors(link: perfEvent, perfEvent: nil))
         self.name = name
         isLegacyPerfEvent = true
+        closeAction = Mutex(nil)
     }
+
+    /// Sets the action `close()` (or deinit) runs after the descriptors close. An action set on
+    /// a closed link runs at once.
+    func onClose(_ action: @escaping @Sendable () -> Void) {
+        closeAction.withLock { $0 = action }
+        if !isOpen { runCloseAction() }
+    }
+
+    private func runCloseAction() {
+        let action = closeAction.withLock { a in
+            defer { a = nil }
+            return a
+        }
+        action?()
+    }
+
+    deinit { close() }
 
     /// Whether the link's descriptors are still open.
     public var isOpen: Bool { descriptors.withLock { $0.link != nil } }
@@ -108,11 +130,19 @@ public final class Link: Sendable, CustomStringConvertible {
     }
 
     /// Replaces the link's program atomically (`BPF_LINK_UPDATE`): no event is missed or seen
-    /// by both. With `expected`, only if the link still runs that program (EPERM otherwise).
+    /// by both. With `expected` (`BPF_F_REPLACE`), only if the link still runs that program;
+    /// otherwise the kernel answers EPERM, which becomes `BPFError.invalidArgument` naming the
+    /// expected and the current program.
     /// Supported by cgroup, XDP, tcx, netns and iterator links; perf-event, raw tracepoint and
     /// tracing links refuse it (EOPNOTSUPP or EINVAL).
     public func update(program: Program, expected: Program? = nil) throws(BPFError) {
-        try BPFCommands.linkUpdate(fd: openFD(), newProgramFD: program.fd, expectedProgramFD: expected?.fd, name: name)
+        do {
+            try BPFCommands.linkUpdate(fd: openFD(), newProgramFD: program.fd, expectedProgramFD: expected?.fd, name: name)
+        } catch {
+            guard let expected, BPFCommands.isErrno(error, .EPERM) else { throw error }
+            let current = (try? info().programID).map { "program id \($0)" } ?? "another program"
+            throw .invalidArgument("BPF_LINK_UPDATE(\(name)) with BPF_F_REPLACE: the link runs \(current), not the expected '\(expected.name)' (id \(expected.id)); nothing was replaced")
+        }
     }
 
     /// Closes the link's descriptors now (idempotent). An unpinned link is detached.
@@ -121,6 +151,7 @@ public final class Link: Sendable, CustomStringConvertible {
             d.link = nil
             d.perfEvent = nil
         }
+        runCloseAction()
     }
 
     public var description: String { "Link(\(name)\(isLegacyPerfEvent ? ", legacy perf event" : ""))" }

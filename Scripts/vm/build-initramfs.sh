@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# Builds the test VM's initramfs (an uncompressed newc cpio, which the kernel unpacks fastest):
+#   busybox (static) and Scripts/vm/init as /init;
+#   the test binary and the swiftbpf CLI in /opt/swiftbpf, with every shared library they need
+#   (from ldd) at its host path, plus the dynamic loader;
+#   the compiled BPF objects in /objects; the test filter in /etc/vmtest.conf.
+# Usage: build-initramfs.sh OUT.cpio TEST_BINARY CLI_BINARY OBJECT_DIR FILTER
+set -euo pipefail
+out=$1 tests=$2 cli=$3 objects=$4 filter=$5
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(mktemp -d "${TMPDIR:-/tmp}/swiftbpf-vm-root.XXXXXX")
+trap 'rm -rf "$root"' EXIT
+
+mkdir -p "$root"/{bin,sbin,etc,proc,sys,dev,tmp,root,objects,opt/swiftbpf,usr/bin,usr/sbin}
+cp "$(command -v busybox)" "$root/bin/busybox"
+! ldd "$root/bin/busybox" >/dev/null 2>&1 || {
+    echo "vmtest: $(command -v busybox) is not static; install busybox-static" >&2; exit 1; }
+cp "$here/init" "$root/init"
+chmod +x "$root/init"
+
+# The binaries, stripped of debug info (the initramfs is unpacked in guest memory).
+strip --strip-debug -o "$root/opt/swiftbpf/SwiftBPFPackageTests.xctest" "$tests"
+strip --strip-debug -o "$root/opt/swiftbpf/swiftbpf" "$cli"
+
+# Shared libraries at their host paths, so the binaries' RUNPATH and the loader find them.
+ldd "$tests" "$cli" | awk '/=> \// { print $3 } /^\t\/[^ ]*ld-linux/ { print $1 }' | sort -u | while read -r lib; do
+    mkdir -p "$root$(dirname "$lib")"
+    cp -L "$lib" "$root$lib"
+done
+# The loader is also reached through /lib64 on x86_64.
+if [ -e /lib64/ld-linux-x86-64.so.2 ] && [ ! -e "$root/lib64/ld-linux-x86-64.so.2" ]; then
+    mkdir -p "$root/lib64"
+    cp -L /lib64/ld-linux-x86-64.so.2 "$root/lib64/"
+fi
+
+cp "$objects"/*.o "$root/objects/" 2>/dev/null || true
+printf 'VMTEST_FILTER=%q\n' "$filter" > "$root/etc/vmtest.conf"
+echo "root:x:0:0:root:/root:/bin/sh" > "$root/etc/passwd"
+echo "root:x:0:" > "$root/etc/group"
+
+(cd "$root" && find . -print0 | cpio --null -o -H newc --quiet) > "$out"
