@@ -31,8 +31,9 @@ public struct ExecutableELF: Sendable {
     public var size: Int { storage.count }
 
     /// Maps `path` read-only and parses its headers.
-    /// - Throws: `.missing` if the file does not exist, `.malformedObject` if it is not a
-    ///   64-bit little-endian ELF executable or shared library, `.syscall` if it cannot be read.
+    /// - Throws: `.missing` if the file does not exist, `.invalidArgument` naming the path and the
+    ///   cause if it is not a 64-bit little-endian ELF executable or shared library (a directory,
+    ///   a script, a truncated file), `.syscall` if it cannot be read.
     public init(path: String) throws(BPFError) {
         let mapping: MappedFile
         do {
@@ -44,7 +45,7 @@ public struct ExecutableELF: Sendable {
             case let .syscall(_, errno) where errno.rawValue == 19 || errno.rawValue == 21:  // ENODEV, EISDIR
                 throw .invalidArgument("'\(path)' is not a regular file (\(errno)), so it is not an ELF binary")
             case .invalidArgument:
-                throw .malformedObject("'\(path)' is empty, not an ELF file")
+                throw .invalidArgument("'\(path)' is empty, not an ELF file")
             default:
                 throw error
             }
@@ -52,7 +53,9 @@ public struct ExecutableELF: Sendable {
         do {
             try self.init(storage: ExecutableELFBytes(mapping: mapping), path: path)
         } catch {
-            if case let .malformedObject(why) = error { throw .malformedObject("'\(path)': \(why)") }
+            if case let .malformedObject(why) = error {
+                throw .invalidArgument("'\(path)' is not an ELF executable or shared library that can be read: \(why)")
+            }
             throw error
         }
     }
