@@ -36,11 +36,11 @@ struct SymbolizeTests {
     /// kallsyms names with a syscall entry among them.
     @Test func sampledChildStacksNameItsFunctionsAndSyscalls() throws {
         let workload = try BurnWorkload()
-        let child = try #require(SymbolizeSampling.spawn(workload.binary, ["2.5"]), "could not start the workload")
+        let child = try #require(SymbolizeSampling.spawn(workload.binary, ["30"]), "could not start the workload")
         defer { kill(child, SIGKILL); var status: Int32 = 0; waitpid(child, &status, 0) }
         let stacks = try SymbolizeSampling.sample(tgid: UInt32(child), seconds: 1.5)
         #expect(!stacks.isEmpty, "no samples of the child")
-        // The child is still running: its maps are there.
+        // The child is still running (it is killed at the end): its maps are there.
         let process = try ProcessSymbolizer(pid: child, cache: BinarySymbolCache())
         let kernel = try KernelSymbols.load()
 
