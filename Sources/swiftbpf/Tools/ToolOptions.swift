@@ -45,6 +45,11 @@ struct ToolOptions: ParsableArguments {
 /// The event loop of the tools that print one line per event: waits for records until Ctrl-C,
 /// SIGTERM or --duration, prints queued records at the stop, then reports drops.
 enum EventLoop {
+    /// Batches smaller than this are followed by a short wait (see `run`).
+    static let coalesceBelowRecords = 64
+    /// The wait after a small batch; also the most it delays a line.
+    static let coalesceMilliseconds = 4
+
     static func run(_ session: ToolSession, tool: String, options: ToolOptions, header: String?,
                     _ handle: (UnsafeRawBufferPointer, Double?) -> String?) throws {
         let start = MonotonicClock.seconds()
@@ -57,7 +62,15 @@ enum EventLoop {
         }
         while !stopRequested.load(ordering: .relaxed) {
             if let d = options.duration, MonotonicClock.seconds() - start >= d { break }
-            if try session.poll(timeoutMilliseconds: 200, emit) > 0 { Output.flush() }
+            let count = try session.poll(timeoutMilliseconds: 200, emit)
+            guard count > 0 else { continue }
+            Output.flush()
+            // Coalescing: the kernel wakes a ring-buffer reader only when it has caught up
+            // (bpf_ringbuf_output without BPF_RB_FORCE_WAKEUP), so one wakeup per event is what a
+            // steady trickle costs. After a small batch, wait a few milliseconds first: the events
+            // that arrive meanwhile come in the next batch without their own wakeups, and lines
+            // appear at most that much later. A large batch means load: read again at once.
+            if count < Self.coalesceBelowRecords { Sleep.milliseconds(Self.coalesceMilliseconds) }
         }
         _ = session.drain(emit)
         Output.flush()
