@@ -96,6 +96,15 @@ struct ProfileTests {
 
             """)
         #expect(ProfileFormat.lostSamples([stack.sample, missed.sample]) == 1)
+
+        // Stacks that differ only in addresses merge, counts summed, largest first.
+        var elsewhere = stack
+        elsewhere.sample.count = 5
+        elsewhere.sample.userStackID = 9
+        elsewhere.userFrames[1].address = 0x8888
+        let merged = ProfileStack.merged([missed, stack, elsewhere])
+        #expect(merged.map(\.sample.count) == [12, 1])
+        #expect(merged.first?.sample.userStackID == 1)
         let json = ProfileFormat.json(stack)
         #expect(json.contains("{\"address\":\"0x1010\",\"symbol\":\"app.work() -> ()\",\"mangled\":\"$s3app4workyyF\",\"offset\":16,\"module\":\"/bin/app\"}"))
         #expect(json.contains("{\"address\":\"0x9999\",\"symbol\":null,\"offset\":null,\"module\":null}"))

@@ -70,3 +70,34 @@ public struct ProfileStack: Sendable, Equatable {
         self.userFrames = userFrames
     }
 }
+
+extension ProfileStack {
+    /// Stacks that read the same once symbolised (same process, thread, command, stack
+    /// errors and frame names) merged into one, counts summed, largest count first. The kernel
+    /// keys stacks by address, so samples at different instructions of one function are
+    /// separate stacks until merged. The first stack's addresses are kept.
+    public static func merged(_ stacks: [ProfileStack]) -> [ProfileStack] {
+        struct Key: Hashable {
+            var tgid: UInt32, tid: UInt32, comm: String
+            var userLost: Bool, kernelLost: Bool
+            var kernel: [String], user: [String]
+        }
+        var order: [Key] = []
+        var byKey: [Key: ProfileStack] = [:]
+        for stack in stacks {
+            let s = stack.sample
+            let key = Key(tgid: s.tgid, tid: s.tid, comm: s.comm,
+                          userLost: ProfileSample.isLost(s.userStackID), kernelLost: ProfileSample.isLost(s.kernelStackID),
+                          kernel: stack.kernelFrames.map(\.name), user: stack.userFrames.map(\.name))
+            if byKey[key] == nil {
+                order.append(key)
+                byKey[key] = stack
+            } else {
+                byKey[key]!.sample.count += s.count
+            }
+        }
+        return order.compactMap { byKey[$0] }.enumerated()
+            .sorted { $0.element.sample.count != $1.element.sample.count ? $0.element.sample.count > $1.element.sample.count : $0.offset < $1.offset }
+            .map(\.element)
+    }
+}

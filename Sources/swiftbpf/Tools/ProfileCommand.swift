@@ -10,7 +10,8 @@ struct ProfileCommand: ParsableCommand {
             A perf_event program on software cpu-clock samples every CPU -F times a second and \
             counts (process, kernel stack, user stack) in the kernel. At the end (Ctrl-C or -d) \
             the stacks are printed as BCC prints them, coldest first: kernel frames, user frames \
-            (innermost first), then "-  comm (pid)" and the count. Kernel frames are named from \
+            (innermost first), then "-  comm (pid)" and the count; stacks that read the same \
+            once symbolised are merged. Kernel frames are named from \
             /proc/kallsyms, user frames from the ELF symbol tables of the mapped binaries, with \
             Swift and C++ names demangled. User stacks are walked with frame pointers, so code \
             built without them may show short stacks. --folded prints one line per stack for \
@@ -76,9 +77,9 @@ struct ProfileCommand: ParsableCommand {
             if common.json {
                 for stack in stacks { print(ProfileFormat.json(stack)) }
             } else if folded {
-                print(ProfileFormat.folded(stacks, options: options, delimited: delimited))
+                print(ProfileFormat.folded(ProfileStack.merged(stacks), options: options, delimited: delimited))
             } else {
-                print(ProfileFormat.text(stacks, options: options, delimited: delimited))
+                print(ProfileFormat.text(ProfileStack.merged(stacks), options: options, delimited: delimited))
             }
             Output.flush()
             let lost = ProfileFormat.lostSamples(samples)
