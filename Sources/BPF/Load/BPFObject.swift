@@ -70,6 +70,9 @@ public final class BPFObject: Sendable {
                 }
                 // libbpf binds every .rodata map to every program (BPF_PROG_BIND_MAP).
                 for m in rodata { try program.bind(map: m) }
+                // Prog arrays lose their entries when their last descriptor closes: the program
+                // keeps those it tail-calls through open (Map+ProgramArray.swift).
+                program.retain(maps: Self.progArrays(referencedBy: prepared.attributes.instructions, in: maps))
                 programs[p.name] = program
             }
             // Prog-array slots, once every program exists (`bpf_object_init_prog_arrays`).

@@ -1,3 +1,5 @@
+import Synchronization
+
 /// A BPF program loaded into the kernel. It owns its descriptor and closes it on deinit; the
 /// kernel frees the program when no descriptor, pin or link refers to it any more.
 public final class Program: Sendable, CustomStringConvertible {
@@ -8,6 +10,8 @@ public final class Program: Sendable, CustomStringConvertible {
     public let id: UInt32
     /// The verifier log of a load that asked for one (`logLevel` > 0); empty otherwise.
     public let verifierLog: String
+    /// Maps this program keeps open while it lives (see `retainedMaps`).
+    let retained = Mutex<[Map]>([])
 
     /// The descriptor number, valid while the program lives. Do not close it.
     public var fd: Int32 { descriptor.rawValue }
@@ -74,6 +78,17 @@ public final class Program: Sendable, CustomStringConvertible {
         try BPFCommands.progTestRun(
             fd: fd, data: data, dataOutSize: dataOutSize ?? (data.isEmpty ? 0 : data.count + 256),
             context: context, contextOutSize: contextOutSize, repeat: count, flags: flags, name: name)
+    }
+
+    /// The maps this program keeps open while it lives: the prog arrays it tail-calls through,
+    /// when it was loaded from a `BPFObject`. The kernel empties a prog array when the map's
+    /// last user-space descriptor closes, so holding them here keeps tail calls working even
+    /// after the object is released.
+    public var retainedMaps: [Map] { retained.withLock { $0 } }
+
+    /// Keeps `maps` open as long as this program lives.
+    public func retain(maps: [Map]) {
+        retained.withLock { $0 += maps }
     }
 
     public var description: String { "Program(\(name), \(type), id \(id))" }
