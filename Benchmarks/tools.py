@@ -19,8 +19,9 @@ One run of a tool, as a fresh process with stdout to a file:
   2. idle peak RSS: VmHWM 0.2 s after that event;
   3. load: a bounded burst from Benchmarks/loadgen.c (C, a separate process): 200,000 failing
      opens; fork+exec for 10 s at full speed; 150,000 loopback TCP connections;
-  4. the tool drains its output (no growth for 0.5 s), is stopped with SIGINT, and its output
-     is counted: events seen (lines with the burst's marker) against events generated;
+  4. the burst's events are counted in the output as the tool prints them (lines with the
+     burst's marker), until all are seen or none came for 1 s; then the tool is stopped with
+     SIGINT and what it prints at the stop counts too: events seen against events generated;
   5. CPU per 1,000 events: the tool's user+system time during the burst and drain (wait4 at the
      end minus /proc/PID/stat before the burst) per 1,000 events seen; peak RSS under load is
      VmHWM just before the stop. (Not wait4's ru_maxrss: that keeps the high-water mark of the
@@ -150,22 +151,23 @@ class Case:
             finally:
                 set_comm(old)
         elif self.tool == "opensnoop":
-            try:
-                os.close(os.open(self.warm, os.O_RDONLY, self.warm_mode))
-            except OSError:
-                pass
+            # openat(2) directly: libc passes the mode argument only with O_CREAT.
+            import ctypes
+            fd = ctypes.CDLL(None, use_errno=True).syscall(257, -100, self.warm.encode(), os.O_RDONLY, self.warm_mode)
+            if fd >= 0:
+                os.close(fd)
         else:
             try:
                 socket.create_connection(("127.0.0.1", self.port), timeout=1).close()
             except OSError:
                 pass
 
-    def startup_seen(self, text):
+    def startup_seen(self, line):
         if self.tool == "execsnoop":
-            return self.warm_dir in text or self.warm_comm in text
+            return self.warm_dir in line or self.warm_comm in line
         if self.tool == "opensnoop":
-            return self.warm in text or re.search(rf"\bm{self.warm_mode}\b", text) is not None
-        return re.search(rf"\b{self.port}\s*$", text, re.M) is not None
+            return self.warm in line or re.search(rf"\bm{self.warm_mode}\b", line) is not None
+        return re.search(rf"\b{self.port}\s*$", line) is not None
 
     def load_command(self, loadgen, size):
         if self.tool == "execsnoop":
@@ -174,12 +176,13 @@ class Case:
             return [loadgen, "opens", str(size), self.tag, str(self.load_mode)]
         return [loadgen, "connects", str(size), str(self.load_port)]
 
-    def count_seen(self, text):
-        """Lines of the burst: one per event in every peer's output."""
+    def count_seen(self, line):
+        """1 if the line is an event of the burst (one line per event in every peer's output)."""
         if self.tool == "tcp":
-            return len(re.findall(rf"\b{self.load_port}\s*$", text, re.M))
-        marker = re.compile("|".join(self.load_markers))
-        return sum(1 for line in text.splitlines() if marker.search(line))
+            return 1 if re.search(rf"\b{self.load_port}\s*$", line) else 0
+        if not hasattr(self, "load_re"):
+            self.load_re = re.compile("|".join(self.load_markers))
+        return 1 if self.load_re.search(line) else 0
 
     def cleanup(self):
         if self.tool == "execsnoop":
@@ -188,17 +191,38 @@ class Case:
             self.listener.close()
 
 
-def wait_quiet(path, quiet=0.5, limit=60.0):
-    """Waits until the file stops growing for `quiet` seconds (the tool has drained its backlog)."""
+class Output:
+    """The tool's output file, read incrementally (the machine may print many unrelated events)."""
+
+    def __init__(self, path):
+        self.f = open(path, "rb")
+        self.rest = b""
+
+    def new_lines(self):
+        data = self.rest + self.f.read()
+        lines = data.split(b"\n")
+        self.rest = lines.pop()
+        return [line.decode(errors="replace") for line in lines]
+
+    def close(self):
+        self.f.close()
+
+
+def drain(output, case, already, generated, quiet=1.0, limit=90.0):
+    """Counts the burst's events as the tool prints them, until all are seen or none came for
+    `quiet` seconds (the tool has drained its backlog; the rest is lost)."""
+    seen = already
     end = time.monotonic() + limit
-    size, since = -1, time.monotonic()
-    while time.monotonic() < end:
-        s = os.path.getsize(path)
-        if s != size:
-            size, since = s, time.monotonic()
+    since = time.monotonic()
+    while time.monotonic() < end and seen < generated:
+        n = sum(case.count_seen(line) for line in output.new_lines())
+        if n:
+            seen += n
+            since = time.monotonic()
         elif time.monotonic() - since >= quiet:
-            return
+            break
         time.sleep(0.05)
+    return seen
 
 
 def stop(proc, limit=30.0):
@@ -224,16 +248,16 @@ def run_once(tool, cmd, env, loadgen, size, startup_limit):
     out = tempfile.NamedTemporaryFile(prefix="bench-", delete=False)
     err = tempfile.NamedTemporaryFile(prefix="bench-err-", delete=False)
     result = {"startup_ms": None}
+    output = Output(out.name)
     try:
         t0 = time.monotonic()
         proc = subprocess.Popen(cmd, stdout=out, stderr=err, env=env)
         while time.monotonic() - t0 < startup_limit and proc.poll() is None:
             case.trigger()
             time.sleep(0.003)
-            with open(out.name, "rb") as f:
-                if case.startup_seen(f.read().decode(errors="replace")):
-                    result["startup_ms"] = (time.monotonic() - t0) * 1000
-                    break
+            if any(case.startup_seen(line) for line in output.new_lines()):
+                result["startup_ms"] = (time.monotonic() - t0) * 1000
+                break
         if result["startup_ms"] is None:
             if proc.poll() is None:
                 stop(proc, 5)
@@ -249,12 +273,11 @@ def run_once(tool, cmd, env, loadgen, size, startup_limit):
             result["error"] = f"load generator failed: {lg.stderr.strip()[-200:]}"
             return result
         gen = json.loads(lg.stdout.strip().splitlines()[-1])
-        wait_quiet(out.name)
+        seen = drain(output, case, 0, gen["generated"])
         hwm_before_stop = vm_hwm_mib(proc.pid)
         usage = stop(proc)
-        with open(out.name, "rb") as f:
-            text = f.read().decode(errors="replace")
-        seen = case.count_seen(text)
+        # What the tool printed at its stop (queued events it drained on SIGINT) counts too.
+        seen += sum(case.count_seen(line) for line in output.new_lines())
         cpu = usage.ru_utime + usage.ru_stime - cpu0
         result.update({
             "generated": gen["generated"], "seen": seen, "load_per_s": gen["per_s"],
@@ -262,6 +285,7 @@ def run_once(tool, cmd, env, loadgen, size, startup_limit):
         })
         return result
     finally:
+        output.close()
         case.cleanup()
         for f in (out, err):
             f.close()
