@@ -8,21 +8,30 @@ import Testing
 /// alternates between a user-space loop and reads of /dev/zero.
 @Suite(.serialized, .enabled(if: geteuid() == 0, "perf_event sampling needs root"))
 struct ProfileTests {
-    /// Starts the workload, profiles it by pid for `seconds`, and returns the symbolised stacks
-    /// (read while the child still runs: it runs long enough for a slow load, then is killed).
-    func profileChild(seconds: Double = 1.2, options: Profile.Options) throws -> (stacks: [ProfileStack], workload: BurnWorkload, pid: pid_t) {
+    /// Starts the workload, profiles it by pid for `seconds` and then until `until` accepts the
+    /// samples or 8 s have passed (a busy machine gives the child less CPU), and returns the
+    /// symbolised stacks, read while the child still runs (it is killed at the end).
+    func profileChild(seconds: Double = 1.0, options: Profile.Options,
+                      until: ([ProfileSample]) -> Bool = { _ in true }) throws -> (stacks: [ProfileStack], workload: BurnWorkload, pid: pid_t) {
         let workload = try BurnWorkload()
-        let child = try #require(SymbolizeSampling.spawn(workload.binary, [String(seconds + 20)]), "could not start the workload")
+        let child = try #require(SymbolizeSampling.spawn(workload.binary, ["30"]), "could not start the workload")
         defer { kill(child, SIGKILL); var status: Int32 = 0; waitpid(child, &status, 0) }
         let tool = try Profile(filter: ToolFilter(pid: UInt32(child)), options: options)
+        let start = Date()
         usleep(UInt32(seconds * 1_000_000))
+        var samples = try tool.take(reset: false)
+        while !until(samples), Date().timeIntervalSince(start) < 8 {
+            usleep(200_000)
+            samples = try tool.take(reset: false)
+        }
         try tool.rememberProcesses()
-        let samples = try tool.take()
         return (tool.symbolize(samples), workload, child)
     }
 
     @Test func userAndKernelStacksOfTheChild() throws {
-        let (stacks, workload, child) = try profileChild(options: .init(frequency: 199))
+        let (stacks, workload, child) = try profileChild(options: .init(frequency: 199)) { samples in
+            samples.contains { !$0.kernelAddresses.isEmpty } && samples.contains { $0.kernelAddresses.isEmpty && !$0.userAddresses.isEmpty }
+        }
         #expect(!stacks.isEmpty, "no samples")
         #expect(stacks.allSatisfy { $0.sample.tgid == UInt32(child) && $0.sample.comm == "burn" && $0.sample.tid == 0 })
         let user = stacks.filter { $0.userFrames.first?.name == "swiftbpf_burn_user" }
@@ -57,11 +66,15 @@ struct ProfileTests {
     }
 
     @Test func userOnlyAndKernelOnly() throws {
-        let (userOnly, _, _) = try profileChild(seconds: 0.8, options: .init(frequency: 199, kernelStacks: false))
+        let (userOnly, _, _) = try profileChild(seconds: 0.8, options: .init(frequency: 199, kernelStacks: false)) { samples in
+            samples.contains { !$0.userAddresses.isEmpty }
+        }
         #expect(!userOnly.isEmpty)
         #expect(userOnly.allSatisfy { $0.sample.kernelStackID == -1 && $0.kernelFrames.isEmpty })
         #expect(userOnly.contains { !$0.userFrames.isEmpty })
-        let (kernelOnly, _, _) = try profileChild(seconds: 0.8, options: .init(frequency: 199, userStacks: false, perThread: true))
+        let (kernelOnly, _, _) = try profileChild(seconds: 0.8, options: .init(frequency: 199, userStacks: false, perThread: true)) { samples in
+            samples.contains { !$0.kernelAddresses.isEmpty }
+        }
         #expect(!kernelOnly.isEmpty)
         #expect(kernelOnly.allSatisfy { $0.sample.userStackID == -1 && $0.userFrames.isEmpty && $0.sample.tid == $0.sample.tgid })
         #expect(kernelOnly.contains { !$0.kernelFrames.isEmpty })

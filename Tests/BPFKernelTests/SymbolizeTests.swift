@@ -38,7 +38,10 @@ struct SymbolizeTests {
         let workload = try BurnWorkload()
         let child = try #require(SymbolizeSampling.spawn(workload.binary, ["30"]), "could not start the workload")
         defer { kill(child, SIGKILL); var status: Int32 = 0; waitpid(child, &status, 0) }
-        let stacks = try SymbolizeSampling.sample(tgid: UInt32(child), seconds: 1.5)
+        // Until both kinds of stacks are in (a user loop and a read of /dev/zero).
+        let stacks = try SymbolizeSampling.sample(tgid: UInt32(child), seconds: 1.0) { stacks in
+            stacks.contains { $0.kernel != nil } && stacks.contains { $0.kernel == nil && $0.user != nil }
+        }
         #expect(!stacks.isEmpty, "no samples of the child")
         // The child is still running (it is killed at the end): its maps are there.
         let process = try ProcessSymbolizer(pid: child, cache: BinarySymbolCache())
@@ -66,10 +69,10 @@ struct SymbolizeTests {
     /// mangled name, which demangles to the function's Swift name.
     @Test func sampledSwiftFunctionDemangles() throws {
         let seconds = 1.2
-        let stacks = try SymbolizeSampling.sample(tgid: UInt32(getpid()), seconds: seconds) {
+        let stacks = try SymbolizeSampling.sample(tgid: UInt32(getpid()), seconds: seconds, while: {
             let worker = NamedThread(name: "symspin") { _ = symbolizeSpinLoop(seconds: seconds) }
             worker.join()
-        }
+        })
         let process = try ProcessSymbolizer(pid: getpid(), cache: BinarySymbolCache())
         let leaves = stacks.compactMap { $0.user?.first }.compactMap { process.symbolize($0) }
         let spin = leaves.filter { $0.demangledName?.contains("symbolizeSpinLoop") == true }
@@ -114,17 +117,29 @@ struct SampledStack {
 
 enum SymbolizeSampling {
     /// Loads `profile_stacks`, samples process `tgid` at 499 Hz on every CPU for `seconds`
-    /// (running `body` meanwhile), detaches, and returns the counted stacks.
-    static func sample(tgid: UInt32, seconds: Double, while body: () -> Void = {}) throws -> [SampledStack] {
+    /// (running `body` meanwhile), then on until `until` accepts the stacks or 8 s have passed
+    /// (the machine is shared: a busy one gives the workload less CPU), detaches, and returns
+    /// the counted stacks.
+    static func sample(tgid: UInt32, seconds: Double, until: ([SampledStack]) -> Bool = { _ in true },
+                       while body: () -> Void = {}) throws -> [SampledStack] {
         var options = LoadOptions()
         options.set("targ_tgid", to: tgid)
         let object = try BPFObject(ObjectSpec(bytes: EmbeddedObjects.profileStacks.bytes, name: EmbeddedObjects.profileStacks.name), options: options)
         let links = try Link.attachSampling(program: object.program("sample_stacks"), type: 1, config: 0, frequency: 499)
+        defer { for link in links { link.close() } }
         let start = Date()
         body()
         let rest = seconds - Date().timeIntervalSince(start)
         if rest > 0 { usleep(UInt32(rest * 1_000_000)) }
-        for link in links { link.close() }
+        var stacks = try read(object)
+        while !until(stacks), Date().timeIntervalSince(start) < 8 {
+            usleep(200_000)
+            stacks = try read(object)
+        }
+        return stacks
+    }
+
+    static func read(_ object: BPFObject) throws -> [SampledStack] {
         let counts = try object.map("stack_counts")
         let traces = try object.map("stack_traces")
         var out: [SampledStack] = []
@@ -166,7 +181,7 @@ final class BurnWorkload {
 
         __attribute__((noinline)) void swiftbpf_burn_kernel(int fd) {
             static char buffer[1 << 20];
-            for (int i = 0; i < 40; i++) swiftbpf_sink += read(fd, buffer, sizeof buffer);
+            for (int i = 0; i < 100; i++) swiftbpf_sink += read(fd, buffer, sizeof buffer);
         }
 
         static double now(void) {

@@ -115,13 +115,26 @@ public final class Profile: Sendable {
     public func symbolize(_ samples: [ProfileSample]) -> [ProfileStack] {
         let kernel = samples.contains { !$0.kernelAddresses.isEmpty } ? try? KernelSymbols.load() : nil
         var processes: [UInt32: ProcessSymbolizer?] = [:]
+        // Stacks share most frames: resolve each address once.
+        var kernelSeen: [UInt64: Symbol?] = [:]
+        var userSeen: [UInt32: [UInt64: Symbol?]] = [:]
         return samples.map { sample in
-            let kernelFrames = sample.kernelAddresses.map { ProfileFrame(address: $0, symbol: kernel?.symbolize($0)) }
+            let kernelFrames = sample.kernelAddresses.map { address in
+                if let known = kernelSeen[address] { return ProfileFrame(address: address, symbol: known) }
+                let symbol = kernel?.symbolize(address)
+                kernelSeen[address] = .some(symbol)
+                return ProfileFrame(address: address, symbol: symbol)
+            }
             var userFrames: [ProfileFrame] = []
             if !sample.userAddresses.isEmpty {
                 if processes[sample.tgid] == nil { processes[sample.tgid] = .some(symbolizer(for: sample.tgid)) }
                 let process = processes[sample.tgid] ?? nil
-                userFrames = sample.userAddresses.map { ProfileFrame(address: $0, symbol: process?.symbolize($0)) }
+                userFrames = sample.userAddresses.map { address in
+                    if let known = userSeen[sample.tgid]?[address] { return ProfileFrame(address: address, symbol: known) }
+                    let symbol = process?.symbolize(address)
+                    userSeen[sample.tgid, default: [:]][address] = .some(symbol)
+                    return ProfileFrame(address: address, symbol: symbol)
+                }
             }
             return ProfileStack(sample: sample, kernelFrames: kernelFrames, userFrames: userFrames)
         }
