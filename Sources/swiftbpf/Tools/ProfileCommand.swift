@@ -67,9 +67,9 @@ struct ProfileCommand: ParsableCommand {
                   (common.duration.map { " for \($0) secs." } ?? "... Hit Ctrl-C to end."))
             Output.flush()
         }
-        // Every second, remember the maps of new processes, so that stacks of processes that
-        // exit before the end still symbolise.
-        try IntervalLoop.run(interval: 1, duration: common.duration) { final in
+        // Four times a second, remember the maps of new processes, so that stacks of processes
+        // that exit before the end still symbolise.
+        try IntervalLoop.run(interval: 0.25, duration: common.duration) { final in
             try tool.rememberProcesses()
             guard final else { return }
             let samples = try tool.take()
