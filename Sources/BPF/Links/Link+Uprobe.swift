@@ -21,6 +21,14 @@ extension Link {
         return try attachUprobe(program: program, target: target, retprobe: retprobe, pid: pid, cookie: cookie)
     }
 
+    /// Attaches a `kprobe`-type program to a uprobe (or uretprobe) at `offset` bytes into the file
+    /// `path` (a file offset, e.g. from `ExecutableELF.fileOffset(ofVirtualAddress:)`), through
+    /// the `uprobe` perf PMU. `pid` -1 probes every process that maps the file.
+    public static func attachUprobe(program: Program, path: String, offset: UInt64, retprobe: Bool = false, pid: Int32 = -1, cookie: UInt64 = 0) throws(BPFError) -> Link {
+        try attachUprobe(program: program, target: UprobeTarget(path: path, fileOffset: offset), retprobe: retprobe,
+                         pid: pid == -1 ? nil : pid, cookie: cookie)
+    }
+
     /// Attaches to a target resolved beforehand (`UprobeTarget.resolve`), e.g. to attach one
     /// resolution many times.
     public static func attachUprobe(program: Program, target: UprobeTarget, retprobe: Bool = false, pid: Int32? = nil, cookie: UInt64 = 0) throws(BPFError) -> Link {
