@@ -12,6 +12,11 @@ public struct KprobeSection: Sendable, Equatable {
     public var target: Target
     public var retprobe: Bool
 
+    public init(target: Target, retprobe: Bool) {
+        self.target = target
+        self.retprobe = retprobe
+    }
+
     /// Parses `kprobe/FUNC`, `kprobe/FUNC+OFF` (OFF in decimal, `0x` hex or `0` octal, as C's
     /// `%li`), `kretprobe/FUNC`, `ksyscall/NAME`, `kretsyscall/NAME`. Returns nil for the bare
     /// `kprobe`, `kretprobe`, `ksyscall` and `kretsyscall`, which libbpf does not auto-attach.

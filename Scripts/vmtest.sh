@@ -1,0 +1,146 @@
+#!/usr/bin/env bash
+# The kernel matrix: runs SwiftBPF's kernel test suites, `swiftbpf doctor` and
+# `swiftbpf object load` of the project's BPF objects on the host kernel and on other kernels
+# booted under qemu (TCG: KVM does not start on this kind of machine), then prints a table of
+# kernel x test group x result and the doctor's differences from the host. Exits non-zero if
+# any test fails on any kernel, or a VM does not finish.
+#
+# Usage: Scripts/vmtest.sh [options] [KERNEL...]
+#   KERNEL    host | debian-6.1 | debian-6.12 | linux-image-PACKAGE | path/to/vmlinuz | directory
+#             of vmlinuz* files. Default: host debian-6.1.
+#   --scratch-path DIR   SwiftPM build folder (default .build, the one Scripts/test.sh builds)
+#   --no-build           use the binaries already in the scratch path
+#   --filter REGEX       test suites to run (default: the kernel suites listed in VM_SUITES below)
+#   --timeout SECONDS    per VM (default 900)
+#   --cache DIR          kernel downloads (default /var/cache/swiftbpf-vm)
+#   --keep DIR           keep consoles, xunit files and doctor reports in DIR
+set -euo pipefail
+cd "$(dirname "$0")/.."
+repo=$(pwd)
+
+# Suites that need nothing but the kernel (no bpftool, clang, ip, network modules): the
+# loader, CO-RE and externs, maps, ring and perf buffers, tracepoint/raw_tp/perf links,
+# programs, and the kprobe, fentry, LSM, feature-probe and doctor suites.
+VM_SUITES='LoaderTests|ExternTests|BadInputTests|ReadmeExampleTests|RuntimeTests|KprobeTests|FentryTests|LSMTests|FeatureProbeTests|DoctorTests'
+
+scratch=.build build=1 filter=$VM_SUITES timeout=900 cache=/var/cache/swiftbpf-vm keep=
+kernels=()
+while [ $# -gt 0 ]; do
+    case "$1" in
+        --scratch-path) scratch=$2; shift 2 ;;
+        --no-build) build=0; shift ;;
+        --filter) filter=$2; shift 2 ;;
+        --timeout) timeout=$2; shift 2 ;;
+        --cache) cache=$2; shift 2 ;;
+        --keep) keep=$2; shift 2 ;;
+        -h|--help) sed -n '2,19p' "$0"; exit 0 ;;
+        -*) echo "vmtest: unknown option $1" >&2; exit 2 ;;
+        *) kernels+=("$1"); shift ;;
+    esac
+done
+[ ${#kernels[@]} -gt 0 ] || kernels=(host debian-6.1)
+[ "$(id -u)" = 0 ] || { echo "vmtest: run as root (the tests load BPF programs; apt-get installs qemu)" >&2; exit 2; }
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/swiftbpf-vmtest.XXXXXX")
+trap 'rm -rf "$work"' EXIT
+[ -z "$keep" ] || mkdir -p "$keep"
+started=$(date +%s)
+
+# 1. Tools.
+missing=()
+command -v qemu-system-x86_64 >/dev/null || missing+=(qemu-system-x86)
+[ -x /bin/busybox ] && ! ldd /bin/busybox >/dev/null 2>&1 || missing+=(busybox-static)
+command -v cpio >/dev/null || missing+=(cpio)
+command -v jq >/dev/null || missing+=(jq)
+if [ ${#missing[@]} -gt 0 ]; then
+    echo "vmtest: installing ${missing[*]}"
+    apt-get update -qq >/dev/null
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+# 2. Binaries: the test bundle and the CLI (debug, shared Swift libraries copied into the VM).
+if [ "$build" = 1 ]; then
+    echo "vmtest: building (swift build --build-tests --scratch-path $scratch)"
+    swift build --build-tests --scratch-path "$scratch" 2>&1 | tail -3
+fi
+bin="$scratch/debug"
+tests="$bin/SwiftBPFPackageTests.xctest" cli="$bin/swiftbpf"
+[ -x "$tests" ] && [ -x "$cli" ] || { echo "vmtest: $tests or $cli missing; build first" >&2; exit 2; }
+
+# 3. The project's BPF objects, compiled as the build plugin compiles them.
+mkdir -p "$work/objects"
+for src in Tests/BPFKernelTests/bpf/*.bpf.c Sources/SwiftBPFTools/*/bpf/*.bpf.c; do
+    [ -e "$src" ] || continue
+    name=$(basename "$src" .c)
+    clang -target bpf -g -O2 -D__TARGET_ARCH_x86 -Wno-unused-function -I "$(dirname "$src")" -I BPFInclude \
+        -idirafter /usr/include/x86_64-linux-gnu -c "$src" -o "$work/objects/$name.o" 2>/dev/null ||
+        echo "vmtest: cannot compile $src (skipped from the object table)" >&2
+done
+
+# 4. The initramfs, shared by every VM.
+Scripts/vm/build-initramfs.sh "$work/initrd.cpio" "$tests" "$cli" "$work/objects" "$filter"
+
+# 5. Run each kernel.
+entries=()   # "label|dir"
+run_host() {
+    local out=$1
+    mkdir -p "$out"
+    local pins=/sys/fs/bpf/swiftbpf_vmtest_$$
+    "$cli" doctor --json > "$out/doctor.json" 2>&1 || true
+    {
+        for obj in "$work"/objects/*.o; do
+            local name; name=$(basename "$obj" .bpf.o)
+            mkdir -p "$pins/$name"
+            if o=$("$cli" object load "$obj" --pin "$pins/$name" 2>&1); then echo "@@OBJECT $name ok"
+            else echo "@@OBJECT $name fail $(echo "$o" | grep -v '^ ' | head -1 | cut -c1-160)"; fi
+            rm -rf "$pins/$name"
+        done
+        rmdir "$pins" 2>/dev/null || true
+    } > "$out/objects.txt"
+    NO_COLOR=1 "$tests" --testing-library swift-testing --filter "$filter" --xunit-output "$out/xunit.xml" > "$out/tests.log" 2>&1 || true
+    uname -r > "$out/kernel"
+}
+
+run_vm() {
+    local vmlinuz=$1 out=$2
+    mkdir -p "$out"
+    local t0; t0=$(date +%s)
+    timeout --foreground "$timeout" qemu-system-x86_64 -m 2048 -smp 2 -nographic -no-reboot \
+        -kernel "$vmlinuz" -initrd "$work/initrd.cpio" \
+        -append "console=ttyS0 quiet panic=-1 lsm=lockdown,capability,landlock,yama,apparmor,bpf" \
+        < /dev/null > "$out/console.raw" 2>&1 || true
+    tr -d '\r' < "$out/console.raw" | sed 's/\x1b\[[0-9;?]*[A-Za-z]//g; s/\x1bc//g' > "$out/console.log"
+    echo "$(( $(date +%s) - t0 ))" > "$out/seconds"
+    grep -q '^@@SWIFTBPF-DONE' "$out/console.log" || { echo "vmtest: $vmlinuz did not finish within ${timeout}s (console: tail below)" >&2; tail -20 "$out/console.log" >&2; }
+    sed -n 's/^@@SWIFTBPF-BEGIN kernel=\([^ ]*\).*/\1/p' "$out/console.log" > "$out/kernel"
+    sed -n '/^@@SWIFTBPF-DOCTOR-BEGIN/,/^@@SWIFTBPF-DOCTOR-END/p' "$out/console.log" | sed '1d;$d' > "$out/doctor.json"
+    grep '^@@OBJECT ' "$out/console.log" > "$out/objects.txt" || true
+    sed -n '/^@@SWIFTBPF-TESTS-BEGIN/,/^@@SWIFTBPF-TESTS-END/p' "$out/console.log" > "$out/tests.log"
+    sed -n '/^@@SWIFTBPF-XUNIT-BEGIN/,/^@@SWIFTBPF-XUNIT-END/p' "$out/console.log" | sed '1d;$d' > "$out/xunit.xml"
+}
+
+i=0
+for k in "${kernels[@]}"; do
+    if [ "$k" = host ]; then
+        i=$((i + 1)); d="$work/k$i"
+        echo "vmtest: host kernel $(uname -r)"
+        t0=$(date +%s); run_host "$d"; echo "$(( $(date +%s) - t0 ))" > "$d/seconds"
+        entries+=("host $(uname -r)|$d")
+        continue
+    fi
+    if [ -d "$k" ]; then images=("$k"/vmlinuz*); else images=("$(Scripts/vm/fetch-kernel.sh "$k" "$cache")"); fi
+    for img in "${images[@]}"; do
+        [ -f "$img" ] || { echo "vmtest: no vmlinuz in $k" >&2; exit 2; }
+        i=$((i + 1)); d="$work/k$i"
+        echo "vmtest: booting $(basename "$img") under qemu (TCG)"
+        run_vm "$img" "$d"
+        entries+=("vm $(cat "$d/kernel" 2>/dev/null || basename "$img")|$d")
+    done
+done
+
+# 6. Report.
+status=0
+Scripts/vm/report.sh "${entries[@]}" || status=$?
+[ -z "$keep" ] || for e in "${entries[@]}"; do cp -r "${e#*|}" "$keep/"; done
+echo "vmtest: $(( $(date +%s) - started ))s in all"
+exit $status
