@@ -82,6 +82,31 @@ struct SymbolizeTests {
         #expect(first.demangledName == "BPFKernelTests.symbolizeSpinLoop(seconds: Swift.Double) -> Swift.UInt64")
     }
 
+    @Test func badTargetsAreClearErrors() throws {
+        #expect {
+            _ = try BinarySymbols(path: "/nonexistent/swiftbpf-binary")
+        } throws: { error in
+            guard case let .missing(what) = error as? BPFError else { return false }
+            return what.contains("/nonexistent/swiftbpf-binary")
+        }
+        // Not an ELF file: a clear error, remembered by the cache (not retried per address).
+        let cache = BinarySymbolCache()
+        guard case let .failure(error) = cache.symbols(path: "/proc/self/status") else {
+            Issue.record("a text file was read as an ELF binary")
+            return
+        }
+        #expect("\(error)".contains("/proc/self/status"))
+        _ = cache.symbols(path: "/proc/self/status")
+        #expect(cache.count == 1)
+        // A process that does not exist: ENOENT from /proc.
+        #expect {
+            _ = try ProcessSymbolizer(pid: Int32.max)
+        } throws: { error in
+            guard case let .syscall(operation, errno) = error as? BPFError else { return false }
+            return operation.contains("/proc/\(Int32.max)/maps") && errno == .ENOENT
+        }
+    }
+
     @Test func stackTraceMapRejectsOtherMaps() throws {
         let map = try Map.create(MapCreateAttributes(name: "sym_not_stack", type: .hash, keySize: 4, valueSize: 8, maxEntries: 1))
         #expect {

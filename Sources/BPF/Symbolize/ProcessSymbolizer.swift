@@ -7,7 +7,8 @@ import Synchronization
 ///
 /// Binaries are opened through /proc/PID/root (so a process in another mount namespace, such
 /// as a container, resolves against its own files) and, once deleted or replaced on disk,
-/// through /proc/PID/map_files. The maps are read when the symbolizer is made, and once more
+/// through /proc/PID/map_files; once the process is gone, at the path the maps named if the
+/// file there still has the mapped inode. The maps are read when the symbolizer is made, and once more
 /// on the first address that no mapping holds (a library loaded later); call `refresh()` to
 /// read them again.
 public final class ProcessSymbolizer: Sendable {
@@ -75,7 +76,9 @@ public final class ProcessSymbolizer: Sendable {
         let display = mapping.isDeleted ? String(mapping.path.dropLast(" (deleted)".count)) : mapping.path
         let viaProc = cache.symbols(path: path, displayPath: display, device: device, inode: mapping.inode)
         if case .success = viaProc { return viaProc }
-        // /proc/PID/root needs the process to be alive; the same file may still be at its path.
+        // /proc/PID/root needs the process to be alive; the same file may still be at its path
+        // (the same inode: not a file that replaced it, nor another mount namespace's file).
+        guard !mapping.isDeleted, (try? Syscalls.inode(of: mapping.path)) == mapping.inode else { return viaProc }
         return cache.symbols(path: mapping.path, displayPath: display, device: device, inode: mapping.inode)
     }
 
