@@ -168,9 +168,9 @@ extension Features {
         case let .verifier(_, errno, log, _):
             var text = "BPF_PROG_LOAD of \(programKind) program (\(kind) on \(target)) returns \(errno)"
             if errno == .EPERM {
-                text += " (the kernel refuses \(kind == "lsm" ? "LSM" : "tracing") programs"
+                text += " (this kernel refuses \(kind == "lsm" ? "LSM" : "tracing") programs even to root"
                 if let lockdown = lockdownMode() { text += "; lockdown is '\(lockdown)'" }
-                text += "; fentry, fexit and LSM need BPF trampolines: CONFIG_DYNAMIC_FTRACE_WITH_DIRECT_CALLS and CONFIG_FUNCTION_TRACER)"
+                text += ")"
             }
             let lastLine = log.split(separator: "\n").last.map(String.init) ?? ""
             if !lastLine.isEmpty { text += "; verifier: \(lastLine)" }

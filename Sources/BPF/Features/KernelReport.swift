@@ -90,13 +90,9 @@ public struct KernelReport: Sendable {
         }
     }
 
-    /// The helper's name in the UAPI's lower-case form (`bpf_get_attach_cookie`).
+    /// The helper's UAPI name (`bpf_get_attach_cookie`), without its number.
     static func helperName(_ helper: BPFHelper) -> String {
-        var out = "bpf_"
-        for c in "\(helper)" {
-            if c.isUppercase { out += "_" + c.lowercased() } else { out.append(c) }
-        }
-        return out
+        String("\(helper)".prefix { $0 != "#" })
     }
 
     /// The first mount point of `fileSystem` in /proc/mounts text (pure).
