@@ -108,7 +108,11 @@ extension BTF {
             let elementSize = try size(of: a.element)
             let total = elementSize * Int(a.count)
             guard start + total <= bytes.count else { throw .invalidArgument("array [\(t.id)] needs \(total) bytes at offset \(start), have \(bytes.count)") }
-            let element = try resolvedType(a.element)
+            // Like bpftool, skip modifiers but not typedefs: a typedef of char is not a string.
+            var element = try type(a.element)
+            for _ in 0..<Self.maxResolveDepth where [.const, .volatile, .restrict, .typeTag].contains(element.kind) {
+                element = try type(element.sizeOrType)
+            }
             if element.kind == .int, element.size == 1, element.intEncoding.contains(.char) || element.name == "char" {
                 let chars = bytes[start..<start + total]
                 // bpftool prints a char array as a string when it is NUL-terminated text.

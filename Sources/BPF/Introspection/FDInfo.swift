@@ -36,3 +36,17 @@ extension Substring {
         return String(s)
     }
 }
+
+extension BPFObjectKind {
+    /// The kind of BPF object behind `fd`, from the fields of its fdinfo (`prog_type`,
+    /// `map_type`, `link_type`); nil for other descriptors. `BPF_OBJ_GET` opens any pinned
+    /// object, and `BPF_OBJ_GET_INFO_BY_FD` answers for whatever it is given, so a caller that
+    /// expects one kind checks with this first.
+    public static func of(fd: Int32) -> BPFObjectKind? {
+        guard let info = try? FDInfo(fd: fd) else { return nil }
+        if info["prog_type"] != nil { return .program }
+        if info["map_type"] != nil { return .map }
+        if info["link_type"] != nil { return .link }
+        return nil
+    }
+}

@@ -31,34 +31,42 @@ enum ObjectReference: CustomStringConvertible {
         }
     }
 
-    /// Opens the object, turning ENOENT into "no such program/map/link".
-    func open<T>(_ kind: String, byID: (UInt32) throws(BPFError) -> T, byPath: (String) throws(BPFError) -> T) throws -> T {
+    /// Opens the object, turning ENOENT into "no such program/map/link". A pinned path must
+    /// hold an object of the expected kind (checked through its fdinfo before use).
+    func open<T>(_ kind: BPFObjectKind, _ what: String, byID: (UInt32) throws(BPFError) -> T,
+                 taking: (consuming FileDescriptor) throws(BPFError) -> T) throws -> T {
         do {
             switch self {
             case let .id(id): return try byID(id)
-            case let .pinned(path): return try byPath(path)
+            case let .pinned(path):
+                let fd = try BPFCommands.objGet(path: path)
+                guard BPFObjectKind.of(fd: fd.rawValue) == kind else { throw IntrospectError("\(path) is not a \(what)") }
+                return try taking(fd)
             }
-        } catch {
+        } catch let error as BPFError {
             if case let .syscall(_, errno) = error, errno == .ENOENT {
-                throw IntrospectError("no \(kind) with \(self)")
+                throw IntrospectError("no \(what) with \(self)")
             }
-            if case let .syscall(_, errno) = error, errno == .EINVAL, case .pinned = self {
-                throw IntrospectError("\(self) is not a \(kind) (or not on bpffs)")
+            if case let .syscall(_, errno) = error, errno == .EINVAL || errno == .EPERM, case .pinned = self {
+                throw IntrospectError("\(self) is not a pinned \(what) on bpffs (\(errno))")
             }
             throw error
         }
     }
 
     func openProgram() throws -> Program {
-        try open("program", byID: { (id) throws(BPFError) in try Program.open(id: id) }, byPath: { (p) throws(BPFError) in try Program.open(pinned: p) })
+        try open(.program, "program", byID: { (id) throws(BPFError) in try Program.open(id: id) },
+                 taking: { (fd) throws(BPFError) in try Program(taking: fd) })
     }
 
     func openMap() throws -> Map {
-        try open("map", byID: { (id) throws(BPFError) in try Map.open(id: id) }, byPath: { (p) throws(BPFError) in try Map.open(pinned: p) })
+        try open(.map, "map", byID: { (id) throws(BPFError) in try Map.open(id: id) },
+                 taking: { (fd) throws(BPFError) in try Map(taking: fd) })
     }
 
     func openLink() throws -> Link {
-        try open("link", byID: { (id) throws(BPFError) in try Link.open(id: id) }, byPath: { (p) throws(BPFError) in try Link.open(pinned: p) })
+        try open(.link, "link", byID: { (id) throws(BPFError) in try Link.open(id: id) },
+                 taking: { (fd) throws(BPFError) in Link(taking: fd, name: "link \(self)") })
     }
 }
 
