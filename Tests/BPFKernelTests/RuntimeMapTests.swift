@@ -73,6 +73,58 @@ struct RuntimeMapTests {
         #expect(try hash.lookupBatch().isEmpty)
     }
 
+    @Test func contiguousBatchOperations() throws {
+        let hash = try makeMap("rt_batch_typed", .hash, key: 4, value: 8, max: 4096)
+        let keys = (0..<3000).map { UInt32($0 * 7) }
+        let values = keys.map { UInt64($0) << 20 | 5 }
+        #expect(try hash.updateBatch(keys: keys, values: values) == 3000)
+
+        // The whole map into two typed arrays; a small chunk makes many calls and grows the arrays.
+        let read = try hash.lookupBatch(keyType: UInt32.self, valueType: UInt64.self, chunkSize: 64)
+        #expect(read.keys.count == 3000 && read.values.count == 3000)
+        #expect(Set(read.keys) == Set(keys))
+        #expect(zip(read.keys, read.values).allSatisfy { $0.1 == UInt64($0.0) << 20 | 5 })
+
+        // One call at a time into caller buffers, until the cursor ends: every element once.
+        var cursor = MapBatchCursor()
+        var seen: [UInt32: UInt64] = [:]
+        var calls = 0
+        let keyBuffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 256 * 4, alignment: 8)
+        let valueBuffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 256 * 8, alignment: 8)
+        defer { keyBuffer.deallocate(); valueBuffer.deallocate() }
+        while !cursor.isFinished {
+            let n = try hash.lookupBatch(cursor: &cursor, keys: keyBuffer, values: valueBuffer)
+            for i in 0..<n {
+                seen[keyBuffer.load(fromByteOffset: i * 4, as: UInt32.self)] = valueBuffer.load(fromByteOffset: i * 8, as: UInt64.self)
+            }
+            calls += 1
+            #expect(calls < 1000)
+        }
+        #expect(seen.count == 3000 && calls > 1)
+        #expect(seen[7 * 2999] == UInt64(7 * 2999) << 20 | 5)
+        // A finished cursor makes no more calls.
+        #expect(try hash.lookupBatch(cursor: &cursor, keys: keyBuffer, values: valueBuffer) == 0)
+
+        // Typed single-element fast path: hit, miss (nil, no error), update and delete.
+        #expect(try hash.lookup(key: UInt32(14), as: UInt64.self) == UInt64(14) << 20 | 5)
+        #expect(try hash.lookup(key: UInt32(15), as: UInt64.self) == nil)
+        try hash.update(key: UInt32(15), value: UInt64(9), flags: .noExist)
+        #expect { try hash.update(key: UInt32(15), value: UInt64(9), flags: .noExist) } throws: { isErrno($0, .EEXIST) }
+        #expect(try hash.delete(key: UInt32(15)))
+        #expect(try !hash.delete(key: UInt32(15)))
+
+        // Typed batch deletes; an array type whose stride is not the key size is refused.
+        #expect(try hash.deleteBatch(keys: Array(keys[0..<1000])) == 1000)
+        #expect(try hash.lookupBatch(keyType: UInt32.self, valueType: UInt64.self).keys.count == 2000)
+        #expect(throws: BPFError.self) { try hash.lookupBatch(keyType: UInt64.self, valueType: UInt64.self) }
+        #expect(throws: BPFError.self) { try hash.deleteBatch(keys: [UInt16(1)]) }
+        #expect(throws: BPFError.self) { try hash.updateBatch(keys: [UInt32(1)], values: [UInt32(1)]) }
+
+        // Per-CPU maps have no typed contiguous form (their values are one slot per CPU).
+        let perCPU = try makeMap("rt_batch_pcpu", .perCPUHash, key: 4, value: 8, max: 4)
+        #expect(throws: BPFError.self) { try perCPU.lookupBatch(keyType: UInt32.self, valueType: UInt64.self) }
+    }
+
     @Test func perCPUMaps() throws {
         let cpus = try PossibleCPUs.count()
         #expect(cpus >= 1)

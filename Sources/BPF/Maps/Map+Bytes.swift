@@ -1,3 +1,5 @@
+import CBPF
+
 /// Operations on raw bytes. Keys are `keySize` bytes; values are `valueBufferSize` bytes
 /// (per-CPU maps: one 8-byte-aligned slot per possible CPU).
 extension Map {
@@ -5,14 +7,13 @@ extension Map {
     /// `key` is nil for queues and stacks (peek). `flags` may be `BPF_F_LOCK` (4).
     public func lookup(rawKey key: UnsafeRawBufferPointer?, into value: UnsafeMutableRawBufferPointer, flags: UInt64 = 0) throws(BPFError) -> Bool {
         if let key { try checkKey(key.count) }
-        try checkValue(value.count)
-        do {
-            try BPFCommands.mapLookup(fd: fd, key: key?.baseAddress, value: try valuePointer(value), flags: flags, name: name)
-            return true
-        } catch {
-            if BPFCommands.isErrno(error, .ENOENT) { return false }
-            throw error
-        }
+        // The common case (not per-CPU, exact size) is checked without computing the per-CPU size.
+        if hasPerCPUValues || value.count != valueSize { try checkValue(value.count) }
+        let status = BPFCommands.mapElemErrno(
+            BPF_MAP_LOOKUP_ELEM, fd: fd, key: key?.baseAddress, value: try valuePointer(value), flags: flags)
+        if status == 0 { return true }
+        if status == Errno.ENOENT.rawValue { return false }
+        throw elementError("BPF_MAP_LOOKUP_ELEM", status)
     }
 
     /// `BPF_MAP_LOOKUP_ELEM`: the value of `key`, or nil if absent.
@@ -29,7 +30,7 @@ extension Map {
     /// `BPF_MAP_UPDATE_ELEM` from raw buffers. `key` is nil for queues and stacks (push).
     public func update(rawKey key: UnsafeRawBufferPointer?, rawValue value: UnsafeRawBufferPointer, flags: MapUpdateFlags = .any) throws(BPFError) {
         if let key { try checkKey(key.count) }
-        try checkValue(value.count)
+        if hasPerCPUValues || value.count != valueSize { try checkValue(value.count) }
         try BPFCommands.mapUpdate(fd: fd, key: key?.baseAddress, value: try valuePointer(UnsafeMutableRawBufferPointer(mutating: value)), flags: flags, name: name)
     }
 

@@ -56,12 +56,46 @@ extension BPFCommands {
         _ cmd: bpf_cmd, _ op: String, fd: Int32, key: UnsafeRawPointer?, value: UnsafeRawPointer?,
         flags: UInt64, name: String
     ) throws(BPFError) {
+        let errno = mapElemErrno(cmd, fd: fd, key: key, value: value, flags: flags)
+        if errno != 0 { throw .syscall(operation: "\(op)(\(name))", errno: Errno(rawValue: errno)) }
+    }
+
+    /// The bytes of `union bpf_attr` the `BPF_MAP_*_ELEM` commands read: `map_fd`, `key`,
+    /// `value`/`next_key` and `flags` (offsetofend of `flags`, as libbpf passes). The kernel
+    /// zero-fills the rest of its copy.
+    static var elemAttrSize: UInt32 { 32 }
+
+    /// One `BPF_MAP_*_ELEM` call for the hot paths: returns 0 or the errno, and builds no error
+    /// value or message (a miss, ENOENT, costs nothing more than the system call). Retries EINTR.
+    @usableFromInline
+    static func mapElemErrno(
+        _ cmd: bpf_cmd, fd: Int32, key: UnsafeRawPointer?, value: UnsafeRawPointer?, flags: UInt64
+    ) -> Int32 {
         var attr = bpf_attr()
         attr.map_fd = UInt32(bitPattern: fd)
         attr.key = address(key)
         attr.value = address(value)
         attr.flags = flags
-        try Syscalls.bpf(cmd, &attr, "\(op)(\(name))")
+        while true {
+            let r = cbpf_sys_bpf(Int32(cmd.rawValue), &attr, elemAttrSize)
+            if r >= 0 { return 0 }
+            let e = Errno.current.rawValue
+            if e != Errno.EINTR.rawValue { return e }
+        }
+    }
+
+    /// The error of a failed `mapElemErrno` call, named like the throwing wrappers' errors.
+    static func elemError(_ cmd: bpf_cmd, errno: Int32, name: String) -> BPFError {
+        let op: String
+        switch cmd {
+        case BPF_MAP_LOOKUP_ELEM: op = "BPF_MAP_LOOKUP_ELEM"
+        case BPF_MAP_UPDATE_ELEM: op = "BPF_MAP_UPDATE_ELEM"
+        case BPF_MAP_DELETE_ELEM: op = "BPF_MAP_DELETE_ELEM"
+        case BPF_MAP_GET_NEXT_KEY: op = "BPF_MAP_GET_NEXT_KEY"
+        case BPF_MAP_LOOKUP_AND_DELETE_ELEM: op = "BPF_MAP_LOOKUP_AND_DELETE_ELEM"
+        default: op = "bpf(\(cmd.rawValue))"
+        }
+        return .syscall(operation: "\(op)(\(name))", errno: Errno(rawValue: errno))
     }
 
     /// `BPF_MAP_LOOKUP_ELEM`: copies the value of `key` into `value`. Throws ENOENT if absent.
