@@ -23,7 +23,11 @@ struct RuntimeNetworkLinkTests {
         let replacement = try Program.load(ProgramLoadAttributes(
             name: "rt_connect4b", type: .cgroupSockAddr, expectedAttachType: .cgroupInet4Connect,
             instructions: TestPrograms.counting(counter: second, pidTgid: currentPidTgid(), returning: 1)))
-        #expect { try link.update(program: replacement, expected: replacement) } throws: { isErrno($0, .EPERM) }
+        // The link runs `program`: expecting `replacement` is refused (EPERM), and named.
+        #expect { try link.update(program: replacement, expected: replacement) } throws: { error in
+            guard case let .invalidArgument(text) = error as? BPFError else { return false }
+            return text.contains("BPF_F_REPLACE") && text.contains("rt_connect4b")
+        }
         try link.update(program: replacement, expected: program)
         #expect(try link.info().programID == replacement.id)
         #expect(udpConnectLoopback() == 0)

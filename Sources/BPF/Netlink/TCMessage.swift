@@ -127,10 +127,10 @@ public struct TCFilterDescription: Equatable, Sendable {
     /// Whether `TCA_BPF_FLAG_ACT_DIRECT` is set.
     public var isDirectAction: Bool
 
-    /// Decodes a filter message. A message with only the priority's placeholder (handle 0, no
-    /// kind) describes no filter and gives nil.
+    /// Decodes a filter message. A dump lists each priority's classifier itself (handle 0)
+    /// before its filters; that entry, or one without a kind, describes no filter and gives nil.
     public init?(_ message: TCMessage) throws(BPFError) {
-        guard let kind = message.kind else { return nil }
+        guard let kind = message.kind, message.handle != 0 else { return nil }
         interfaceIndex = message.interfaceIndex
         parent = message.parent
         handle = message.handle
