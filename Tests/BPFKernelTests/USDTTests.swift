@@ -1,0 +1,186 @@
+@testable import BPF
+import Foundation
+import Testing
+
+/// USDT probes attached the way libbpf does, read by programs written against libbpf's own
+/// `<bpf/usdt.bpf.h>` (`BPF_USDT`, `bpf_usdt_arg`, `bpf_usdt_cookie`): exact argument values,
+/// semaphores counted while attached, de-duplicated specs, multi-site probes, auto-attach from
+/// `SEC("usdt/PATH:PROVIDER:NAME")` on a real installed program, and clean detach.
+@Suite(.serialized, .enabled(if: isRoot, "attaching uprobes needs root"))
+struct USDTTests {
+    static let canBuildTargets = USDTTargetProgram.sdtHeader != nil
+    static let python = "/usr/bin/python3.11"
+
+    static func loadArgsObject(targetTGID: Int32) throws -> BPFObject {
+        var options = LoadOptions()
+        options.set("usdt_target_tgid", to: UInt32(targetTGID))
+        return try BPFObject(ObjectSpec(bytes: EmbeddedObjects.usdtArgs.bytes, name: EmbeddedObjects.usdtArgs.name), options: options)
+    }
+
+    static func hit(_ object: BPFObject, _ slot: UInt32) throws -> USDTHit {
+        let bytes = try #require(try object.map("usdt_hits").lookup(key: withUnsafeBytes(of: slot) { Array($0) }))
+        return USDTHit(bytes)
+    }
+
+    /// The whole life of USDT attachments on a program built with `compiler`.
+    func argumentsSemaphoresAndDetach(compiler: String) throws {
+        let target = try USDTTargetProgram(compiler: compiler)
+        let child = try USDTChild(target.path)
+        defer { child.finish() }
+        let object = try Self.loadArgsObject(targetTGID: child.pid)
+        let perfBefore = perfEventDescriptorCount()
+
+        let pair = try object.attachUSDT("usdt_pair", binary: target.path, provider: "myprov", name: "myprobe", pid: child.pid, cookie: 1)
+        let regs = try object.attachUSDT("usdt_generic", binary: target.path, provider: "myprov", name: "regs", pid: child.pid, cookie: 2)
+        let mixed = try object.attachUSDT("usdt_generic", binary: target.path, provider: "myprov", name: "mixed", cookie: 3)
+        let twice = try object.attachUSDTSites("usdt_generic", binary: target.path, provider: "myprov", name: "twice", cookie: 4)
+        let sema = try object.attachUSDTSites("usdt_generic", binary: target.path, provider: "myprov", name: "semprobe", pid: child.pid, cookie: 5)
+        // One perf event per site: myprobe, regs, mixed, twice ×2, semprobe.
+        #expect(perfEventDescriptorCount() == perfBefore + 6)
+        // Sites with equal argument strings share one spec (gcc gives both `-4@%ebx`; clang
+        // may spill them to different stack slots).
+        #expect(twice.sites.count == 2)
+        #expect(Set(twice.siteSpecIDs).count == Set(twice.sites.map(\.note.arguments)).count)
+        #expect(sema.sites.count == 1 && sema.sites[0].semaphoreOffset != 0 && sema.sites[0].note.semaphore != 0)
+
+        // The kernel counts each attached uprobe in the semaphore (libbpf's ref_ctr_offset), once
+        // per executable mapping of the probe's page: 1 with gcc's layout, 2 with clang's, whose
+        // first writable segment shares the text's file page.
+        let semaphore = try child.send("5")
+        #expect(semaphore == "1" || semaphore == "2")
+        let p = try Self.hit(object, 1)
+        #expect(p.hits == 1 && p.pid == UInt32(child.pid) && p.argCount == 2 && p.cookie == 1)
+        #expect(Array(p.args[0..<2]) == [-42, 0x1122_3344_5566_7788])
+        let r = try Self.hit(object, 2)
+        #expect(r.hits == 1 && r.argCount == 3 && r.argErrors == 0)
+        #expect(Array(r.args[0..<3]) == [5, -15, 5 << 40])
+        let m = try Self.hit(object, 3)
+        #expect(m.hits == 1 && m.argCount == 4 && m.argErrors == 0)
+        #expect(Array(m.args[0..<4]) == [-7, 200, -1_234_567_890_123, 77])
+        let t = try Self.hit(object, 4)
+        #expect(t.hits == 2 && t.argCount == 1 && t.args[0] == 6)
+        let s = try Self.hit(object, 5)
+        #expect(s.hits == 1 && s.argCount == 1 && s.cookie == 5 && s.args[0] == -42_000)
+
+        // Detach: every perf event closes, the semaphore drops to 0, nothing fires any more.
+        let usedIDs = Set(twice.siteSpecIDs + sema.siteSpecIDs)  // the last ones freed, reused first
+        pair.close()
+        try regs.detach()
+        mixed.close()
+        twice.close()
+        sema.close()
+        #expect(!twice.isOpen && twice.links.isEmpty)
+        #expect(perfEventDescriptorCount() == perfBefore)
+        #expect(try child.send("6") == "0")
+        #expect(try Self.hit(object, 1).hits == 1)
+        #expect(try Self.hit(object, 4).hits == 2)
+        #expect(try Self.hit(object, 5).hits == 1)
+
+        // Closed attachments give their spec ids back: a new one reuses them.
+        let again = try object.attachUSDTSites("usdt_generic", binary: target.path, provider: "myprov", name: "twice", cookie: 6)
+        #expect(Set(again.siteSpecIDs).isSubset(of: usedIDs), "spec ids \(again.siteSpecIDs) after freeing \(usedIDs)")
+        #expect(try child.send("7") == "0")
+        #expect(try Self.hit(object, 6).args[0] == 8)
+        again.close()
+        #expect(perfEventDescriptorCount() == perfBefore)
+    }
+
+    @Test(.enabled(if: canBuildTargets && Command.which("clang") != nil, "needs <sys/sdt.h> (apt-get install systemtap-sdt-dev) and clang"))
+    func clangBuiltProbes() throws {
+        try argumentsSemaphoresAndDetach(compiler: "clang")
+    }
+
+    @Test(.enabled(if: canBuildTargets && Command.which("gcc") != nil, "needs <sys/sdt.h> (apt-get install systemtap-sdt-dev) and gcc"))
+    func gccBuiltProbesWithRegisterArguments() throws {
+        try argumentsSemaphoresAndDetach(compiler: "gcc")
+    }
+
+    /// One `Link` for a multi-site probe (what `attach(_:)` and `attachUSDT` return): closing it
+    /// closes every site.
+    @Test(.enabled(if: canBuildTargets && Command.which("clang") != nil, "needs <sys/sdt.h> (apt-get install systemtap-sdt-dev) and clang"))
+    func oneLinkOwnsEverySite() throws {
+        let target = try USDTTargetProgram(compiler: "clang")
+        let child = try USDTChild(target.path)
+        defer { child.finish() }
+        let object = try Self.loadArgsObject(targetTGID: child.pid)
+        let perfBefore = perfEventDescriptorCount()
+        let link = try object.attachUSDT("usdt_generic", binary: target.path, provider: "myprov", name: "twice", cookie: 7)
+        #expect(perfEventDescriptorCount() == perfBefore + 2)
+        _ = try child.send("1")
+        #expect(try Self.hit(object, 7).hits == 2)
+        link.close()
+        #expect(perfEventDescriptorCount() == perfBefore)
+        _ = try child.send("1")
+        #expect(try Self.hit(object, 7).hits == 2)
+    }
+
+    /// Debian's python3.11 has USDT probes with semaphores. The object names them in its section
+    /// names (`SEC("usdt//usr/bin/python3.11:python:gc__start")`, `...:gc__done`) and
+    /// `attachAll()` attaches them; CPython fires them only while their semaphores are set.
+    @Test(.enabled(if: FileManager.default.fileExists(atPath: python), "needs /usr/bin/python3.11 (Debian's python3.11 ships USDT probes)"))
+    func autoAttachToPythonProbes() throws {
+        // Automatic collection off; three generation-1 collections, the last one finding
+        // exactly ten self-referencing lists.
+        let script = """
+            import sys, gc
+            gc.disable()
+            sys.stdin.readline()
+            gc.collect()
+            gc.collect(1)
+            gc.collect(1)
+            cycles = [[] for _ in range(10)]
+            for c in cycles:
+                c.append(c)
+            del cycles, c
+            gc.collect(1)
+            print("done", flush=True)
+            sys.stdin.readline()
+            """
+        let child = try USDTChild(Self.python, ["-c", script])
+        defer { child.finish() }
+        var options = LoadOptions()
+        options.set("py_target_tgid", to: UInt32(child.pid))
+        let object = try BPFObject(ObjectSpec(bytes: EmbeddedObjects.usdtPython.bytes, name: EmbeddedObjects.usdtPython.name), options: options)
+        let perfBefore = perfEventDescriptorCount()
+        let links = try object.attachAll()
+        #expect(links.count == 2)
+        #expect(perfEventDescriptorCount() == perfBefore + 2)
+
+        #expect(try child.send("go") == "done")
+        let b = try #require(try object.map("py_gc_stats").lookup(key: [0, 0, 0, 0]))
+        func u64(_ o: Int) -> UInt64 { (0..<8).reduce(0) { $0 | UInt64(b[o + $1]) << (8 * $1) } }
+        #expect(u64(8) == 3, "three gc.collect(1) (generation 1)")
+        #expect(u64(16) == 1, "one gc.collect() (generation 2)")
+        #expect(u64(24) >= 4, "gc__done after each of the four collections (CPython also fires it on other paths)")
+        #expect(Int64(bitPattern: u64(32)) == 10, "the last collection freed the ten cycles")
+
+        for link in links { link.close() }
+        #expect(perfEventDescriptorCount() == perfBefore)
+    }
+
+    @Test func badInputIsNamedAndLeavesNothingAttached() throws {
+        let object = try Self.loadArgsObject(targetTGID: 1)
+        let perfBefore = perfEventDescriptorCount()
+        func message(_ binary: String, _ provider: String = "myprov", _ name: String = "myprobe", in obj: BPFObject? = nil, program: String = "usdt_pair") -> String {
+            do {
+                _ = try (obj ?? object).attachUSDT(program, binary: binary, provider: provider, name: name)
+                return "attached"
+            } catch {
+                return "\(error)"
+            }
+        }
+        #expect(message("/usr/bin/true").contains("no .note.stapsdt section"))
+        #expect(message("/no/such/binary").contains("no such file"))
+        #expect(message("swiftbpf_no_such_binary").contains("swiftbpf_no_such_binary"))
+        #expect(message("/proc/self/status").contains("ELF"))
+        if FileManager.default.fileExists(atPath: Self.python) {
+            let m = message(Self.python, "python", "no_such_probe")
+            #expect(m.contains("python:no_such_probe") && m.contains("python:gc__start"), "\(m)")
+            #expect(message(Self.python, "nosuchprovider", "gc__start").contains("nosuchprovider:gc__start"))
+        }
+        #expect(message("/usr/bin/true", program: "no_such_program").contains("no_such_program"))
+        let minimal = try BPFObject(ObjectSpec(bytes: EmbeddedObjects.minimal.bytes, name: EmbeddedObjects.minimal.name))
+        #expect(message("/usr/bin/true", in: minimal, program: "count_getpid").contains("usdt.bpf.h"))
+        #expect(perfEventDescriptorCount() == perfBefore)
+    }
+}
