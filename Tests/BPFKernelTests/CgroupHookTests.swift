@@ -201,6 +201,25 @@ struct CgroupHookTests {
         #expect(try CgroupChild.run(in: nil, ["write-same", "/proc/sys/vm/swappiness"]) == "ok")
     }
 
+    @Test func cgroupLinkKeepsItsProgramAlive() throws {
+        // A link made by BPFObject.attachCgroup holds its Program (and the prog arrays the
+        // program retains) until it closes, even when the object is gone.
+        let cgroup = try TestCgroup("keep")
+        defer { cgroup.remove() }
+        weak var program: Program?
+        var link: Link?
+        do {
+            let object = try loadHooks(["cg_dev"])
+            program = try object.program("cg_dev")
+            link = try object.attachCgroup("cg_dev", cgroupPath: cgroup.path)
+        }
+        #expect(program != nil)
+        #expect(try CgroupChild.run(in: cgroup, ["open", "/dev/full"]) == "ok")
+        link?.close()
+        link = nil
+        #expect(program == nil)
+    }
+
     @Test func badCgroupArguments() throws {
         let object = try loadHooks(["cg_dev", "cg_connect4"])
         #expect { try object.attachCgroup("cg_dev", cgroupPath: "/sys/fs/cgroup/unified/no-such-cgroup-swiftbpf") } throws: { error in

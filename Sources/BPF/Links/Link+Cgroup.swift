@@ -18,7 +18,15 @@ extension Link {
     public static func attachCgroup(program: Program, cgroup: borrowing FileDescriptor, attachType: AttachType, label: String = "cgroup") throws(BPFError) -> Link {
         let name = "\(label) (\(attachType))"
         let fd = try BPFCommands.linkCreate(programFD: program.fd, targetFD: cgroup.rawValue, attachType: attachType, name: "\(program.name) on \(name)")
-        return Link(taking: fd, name: name)
+        return Link(taking: fd, name: name).keeping(program)
+    }
+
+    /// Holds `program` (and so the prog arrays it retains, see `Program.retainedMaps`) until
+    /// the link closes: an attached program keeps its tail calls even when the caller has
+    /// released the program and its object.
+    func keeping(_ program: Program) -> Link {
+        onClose { withExtendedLifetime(program) {} }
+        return self
     }
 }
 
@@ -52,7 +60,7 @@ extension BPFObject {
     public func attachCgroup(_ programName: String, cgroupPath: String) throws(BPFError) -> Link {
         let program = try program(programName)
         let attachType = try cgroupAttachType(of: programName)
-        return try Link.attachCgroup(program: program, cgroupPath: cgroupPath, attachType: attachType)
+        return try Link.attachCgroup(program: program, cgroupPath: cgroupPath, attachType: attachType).keeping(program)
     }
 
     /// The cgroup attach type of a program, from its section's expected attach type.

@@ -15,7 +15,7 @@ extension Link {
         let label = "sockmap \(map.name) (\(attachType))"
         do {
             let fd = try BPFCommands.linkCreate(programFD: program.fd, targetFD: map.fd, attachType: attachType, name: "\(program.name) on \(label)")
-            return Link(taking: fd, name: label)
+            return Link(taking: fd, name: label).keeping(program)
         } catch {
             if BPFCommands.isErrno(error, .EINVAL), Features.kernelVersion < LinuxVersion(6, 10) {
                 throw .notSupported(feature: "sockmap links", reason: "BPF_LINK_CREATE on a \(map.type) failed with EINVAL; Linux 6.10 added sockmap links (BPF_PROG_ATTACH works before)")

@@ -15,6 +15,8 @@ public final class ProgramAttachment: Sendable, CustomStringConvertible {
     }
 
     let state: Mutex<State?>
+    /// The attached program, held (with the prog arrays it retains) while the owner lives.
+    public let program: Program
     /// The attach type given to `BPF_PROG_ATTACH`.
     public let attachType: AttachType
     /// What is attached where, e.g. `cg_dev on cgroup /sys/fs/cgroup/x (cgroup_device)`.
@@ -30,6 +32,7 @@ public final class ProgramAttachment: Sendable, CustomStringConvertible {
             programFD: programFD.rawValue, targetFD: targetFD.rawValue, attachType: attachType, flags: flags,
             replacingProgramFD: replacing?.fd, name: name)
         state = Mutex(State(program: programFD, target: targetFD))
+        self.program = program
         self.attachType = attachType
         self.name = name
     }
