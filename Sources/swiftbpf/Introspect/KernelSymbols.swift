@@ -1,9 +1,9 @@
 import BPF
 
-/// Names of the kernel functions that translated (xlated) helper calls point at. In xlated
-/// code a helper call's `imm` is the helper's address minus `__bpf_call_base`; bpftool
-/// resolves `__bpf_call_base + imm` through /proc/kallsyms, and so does this. Without read
-/// access to addresses (kptr_restrict), names fall back to `unknown`.
+/// Names of the kernel functions that translated (xlated) calls point at. In xlated code a
+/// helper call's `imm` is the helper's address minus `__bpf_call_base`; bpftool resolves
+/// `__bpf_call_base + imm` through /proc/kallsyms, and so does this. Without read access to
+/// addresses (kptr_restrict), names fall back to `unknown`.
 struct KernelSymbols: Sendable {
     let names: [UInt64: String]
     let callBase: UInt64?
@@ -11,7 +11,8 @@ struct KernelSymbols: Sendable {
     let functions: [UInt64]
 
     /// Reads /proc/kallsyms once, keeping only `__bpf_call_base`, the helpers at the call
-    /// offsets asked for and the program's JITed functions.
+    /// offsets asked for and the program's JITed functions. The file has ~200,000 lines: it is
+    /// scanned as bytes, and only the lines whose address is wanted are decoded.
     init(callOffsets: Set<Int32>, functions: [UInt64] = []) {
         self.functions = functions
         guard !callOffsets.isEmpty || !functions.isEmpty, let bytes = try? Syscalls.readFile("/proc/kallsyms") else {
@@ -19,23 +20,61 @@ struct KernelSymbols: Sendable {
             callBase = nil
             return
         }
-        var base: UInt64?
-        var all: [(UInt64, Substring)] = []
-        let text = String(decoding: bytes, as: UTF8.self)
-        for line in text.split(separator: "\n") {
-            let parts = line.split(separator: " ", maxSplits: 3)
-            guard parts.count >= 3, let address = UInt64(parts[0], radix: 16), address != 0 else { continue }
-            var name = parts[2]
-            if let tab = name.firstIndex(of: "\t") { name = name[..<tab] }
-            if name == "__bpf_call_base" { base = address }
-            all.append((address, name))
-        }
+        let base = Self.address(of: Array("__bpf_call_base".utf8), in: bytes)
         callBase = base
         var wanted = Set(functions)
         if let base { wanted.formUnion(callOffsets.map { UInt64(bitPattern: Int64(bitPattern: base) &+ Int64($0)) }) }
         var found: [UInt64: String] = [:]
-        for (address, name) in all where wanted.contains(address) && found[address] == nil { found[address] = String(name) }
+        var start = 0
+        while start < bytes.count {
+            var end = start
+            while end < bytes.count, bytes[end] != 10 { end += 1 }
+            if let (address, nameStart) = Self.parseAddress(bytes, start, end), wanted.contains(address), found[address] == nil {
+                var nameEnd = nameStart
+                while nameEnd < end, bytes[nameEnd] != 9, bytes[nameEnd] != 32 { nameEnd += 1 }
+                found[address] = String(decoding: bytes[nameStart..<nameEnd], as: UTF8.self)
+            }
+            start = end + 1
+        }
         names = found
+    }
+
+    /// "ADDR T NAME[\tmodule]": the address and where the name starts.
+    static func parseAddress(_ b: [UInt8], _ start: Int, _ end: Int) -> (UInt64, Int)? {
+        var v: UInt64 = 0
+        var i = start
+        while i < end, b[i] != 32 {
+            let c = b[i]
+            let d: UInt8
+            switch c {
+            case 48...57: d = c - 48
+            case 97...102: d = c - 87
+            case 65...70: d = c - 55
+            default: return nil
+            }
+            v = v << 4 | UInt64(d)
+            i += 1
+        }
+        // Skip " T ".
+        let nameStart = i + 3
+        guard v != 0, nameStart < end else { return nil }
+        return (v, nameStart)
+    }
+
+    /// The address of the symbol `name` (a whole-name match).
+    static func address(of name: [UInt8], in bytes: [UInt8]) -> UInt64? {
+        var start = 0
+        while start < bytes.count {
+            var end = start
+            while end < bytes.count, bytes[end] != 10 { end += 1 }
+            if end - start > name.count, let (address, nameStart) = parseAddress(bytes, start, end),
+               end - nameStart >= name.count, bytes[nameStart..<nameStart + name.count].elementsEqual(name),
+               nameStart + name.count == end || bytes[nameStart + name.count] == 9 {
+                return address
+            }
+            start = end + 1
+        }
+        return nil
     }
 
     /// A disassembler that names helper calls by their kernel symbol.
