@@ -188,6 +188,21 @@ struct IntrospectCLITests {
         #expect(ours["tp_name"] as? String == "sys_enter_getpid")
         let list = try #require(try IntrospectCLI.json(["link", "list"]) as? [[String: Any]])
         #expect(list.contains { $0["id"] as? Int == Int(details.id) })
+
+        // A raw tracepoint link: bpftool 7.1 prints its tp_name too.
+        let counter = try makeMap("isp_rawtp", .array, key: 4, value: 8, max: 1)
+        let raw = try Program.load(ProgramLoadAttributes(
+            name: "isp_rawtp", type: .rawTracepoint,
+            instructions: TestPrograms.counting(counter: counter, pidTgid: currentPidTgid(), syscall: TestPrograms.getpidSyscallNumber)))
+        let rawLink = try Link.attachRawTracepoint(program: raw, name: "sys_enter")
+        defer { rawLink.close() }
+        let rawID = try rawLink.details().id
+        let rawOurs = try #require(try IntrospectCLI.json(["link", "show", "id", "\(rawID)"]) as? [String: Any])
+        let rawTheirs = try #require(try IntrospectCLI.bpftool(["link", "show", "id", "\(rawID)"]) as? [String: Any])
+        #expect(IntrospectCLI.differences(rawOurs, rawTheirs) == [])
+        #expect(rawTheirs["tp_name"] as? String == "sys_enter")
+        #expect(rawOurs["tp_name"] as? String == "sys_enter")
+        #expect(rawOurs["prog_id"] as? Int == Int(raw.id))
     }
 
     @Test func linkDetachThroughTheCLIStopsACgroupProgram() throws {
