@@ -4,9 +4,11 @@
 #   the test binary and the swiftbpf CLI in /opt/swiftbpf, with every shared library they need
 #   (from ldd) at its host path, plus the dynamic loader;
 #   the compiled BPF objects in /objects; the test filter in /etc/vmtest.conf.
-# Usage: build-initramfs.sh OUT.cpio TEST_BINARY CLI_BINARY OBJECT_DIR FILTER
+#   the kernel config files found next to downloaded kernels, as /boot/config-RELEASE (for
+#   CONFIG_* externs: Debian kernels have no /proc/config.gz).
+# Usage: build-initramfs.sh OUT.cpio TEST_BINARY CLI_BINARY OBJECT_DIR FILTER SKIP [KERNEL_CACHE]
 set -euo pipefail
-out=$1 tests=$2 cli=$3 objects=$4 filter=$5
+out=$1 tests=$2 cli=$3 objects=$4 filter=$5 skip=$6 cache=${7:-}
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(mktemp -d "${TMPDIR:-/tmp}/swiftbpf-vm-root.XXXXXX")
 trap 'rm -rf "$root"' EXIT
@@ -34,7 +36,9 @@ if [ -e /lib64/ld-linux-x86-64.so.2 ] && [ ! -e "$root/lib64/ld-linux-x86-64.so.
 fi
 
 cp "$objects"/*.o "$root/objects/" 2>/dev/null || true
-printf 'VMTEST_FILTER=%q\n' "$filter" > "$root/etc/vmtest.conf"
+printf 'VMTEST_FILTER=%q\nVMTEST_SKIP=%q\n' "$filter" "$skip" > "$root/etc/vmtest.conf"
+mkdir -p "$root/boot"
+[ -z "$cache" ] || cp "$cache"/*/boot/config-* "$root/boot/" 2>/dev/null || true
 echo "root:x:0:0:root:/root:/bin/sh" > "$root/etc/passwd"
 echo "root:x:0:" > "$root/etc/group"
 

@@ -33,6 +33,8 @@ if [ -n "${pattern:-}" ]; then
 fi
 
 vmlinuz=$(ls "$cache/$package"/boot/vmlinuz-* 2>/dev/null | head -1 || true)
+# Caches made before configs were kept: extract again.
+ls "$cache/$package"/boot/config-* >/dev/null 2>&1 || vmlinuz=
 if [ -z "$vmlinuz" ]; then
     work=$(mktemp -d "$cache/.download.XXXXXX")
     trap 'rm -rf "$work"' EXIT
@@ -48,6 +50,7 @@ if [ -z "$vmlinuz" ]; then
     ls "$work"/x/boot/vmlinuz-* >/dev/null 2>&1 || { echo "vmtest: package $package has no boot/vmlinuz-*" >&2; exit 5; }
     mkdir -p "$cache/$package/boot"
     mv "$work"/x/boot/vmlinuz-* "$cache/$package/boot/"
+    mv "$work"/x/boot/config-* "$cache/$package/boot/" 2>/dev/null || true
     vmlinuz=$(ls "$cache/$package"/boot/vmlinuz-* | head -1)
 fi
 echo "$vmlinuz"
