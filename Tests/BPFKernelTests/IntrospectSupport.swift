@@ -4,6 +4,13 @@ import Testing
 
 /// Runs the `swiftbpf` binary and bpftool for the introspection tests.
 enum IntrospectCLI {
+    /// Whether the built binary has the introspection subcommands registered.
+    static let hasCommands: Bool = {
+        guard let path = CLI.path else { return false }
+        // An unknown subcommand is a usage error (status 64); `--help` would not tell.
+        return ["prog", "map", "link"].allSatisfy { ((try? Command.run(path, [$0, "list", "--json"]))?.status ?? 64) == 0 }
+    }()
+
     static func run(_ args: [String]) throws -> CommandResult {
         try Command.run(CLI.path!, args)
     }
