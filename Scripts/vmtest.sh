@@ -11,7 +11,7 @@
 #   --scratch-path DIR   SwiftPM build folder (default .build, the one Scripts/test.sh builds)
 #   --no-build           use the binaries already in the scratch path
 #   --filter REGEX       test suites to run (default: the kernel suites listed in VM_SUITES below)
-#   --skip REGEX         tests not to run (default: VM_SKIP below)
+#   --skip REGEX         tests not to run (default: VM_SKIP below, in VMs only)
 #   --timeout SECONDS    per VM (default 900)
 #   --cache DIR          kernel downloads (default /var/cache/swiftbpf-vm)
 #   --keep DIR           keep consoles, xunit files and doctor reports in DIR
@@ -23,19 +23,23 @@ repo=$(pwd)
 # loader, CO-RE and externs, maps, ring and perf buffers, tracepoint/raw_tp/perf links,
 # programs, and the kprobe, fentry, LSM, feature-probe and doctor suites.
 VM_SUITES='LoaderTests|ExternTests|BadInputTests|ReadmeExampleTests|RuntimeTests|KprobeTests|FentryTests|LSMTests|FeatureProbeTests|DoctorTests'
-# Tests of those suites that assume the development host's kernel (6.18) instead of probing:
-# kfuncs and ksyms added after 6.1 (bpf_rcu_read_lock, bpf_task_from_pid), and "LSM cannot
-# load here". Their owners should turn each into a probe; until then the VM skips them.
-VM_SKIP='probesOfThisKernel|typelessKsymIsTheKallsymsAddress|kfuncsAcquireAndReleaseATask|missingWeakKfuncIsDeadCode'
+# Tests of those suites that cannot pass in the VM, skipped there only (the host runs them):
+# - they assume the development host's kernel (6.18) instead of probing: kfuncs and ksyms added
+#   after 6.1 (bpf_rcu_read_lock, bpf_task_from_pid), "LSM cannot load here", tcx (6.6);
+# - they need iproute2's `ip netns` (busybox's ip has no netns): sk_lookup, TC, XDP;
+# - descriptor-count checks that expect an exact count, which Foundation's late closing of the
+#   previous suite's pipes disturbs when suites run serially.
+# Their owners should turn each into a probe or a tool check; until then the VM skips them.
+VM_SKIP='probesOfThisKernel|typelessKsymIsTheKallsymsAddress|kfuncsAcquireAndReleaseATask|missingWeakKfuncIsDeadCode|unguardedWeakKfuncIsExplained|SkLookupTests|TCTests|XDPTests|noDescriptorLeaks'
 
-scratch=.build build=1 filter=$VM_SUITES skip=$VM_SKIP timeout=900 cache=/var/cache/swiftbpf-vm keep=
+scratch=.build build=1 filter=$VM_SUITES skip=$VM_SKIP hostskip= timeout=900 cache=/var/cache/swiftbpf-vm keep=
 kernels=()
 while [ $# -gt 0 ]; do
     case "$1" in
         --scratch-path) scratch=$2; shift 2 ;;
         --no-build) build=0; shift ;;
         --filter) filter=$2; shift 2 ;;
-        --skip) skip=$2; shift 2 ;;
+        --skip) skip=$2; hostskip=$2; shift 2 ;;
         --timeout) timeout=$2; shift 2 ;;
         --cache) cache=$2; shift 2 ;;
         --keep) keep=$2; shift 2 ;;
@@ -109,7 +113,9 @@ run_host() {
         done
         rmdir "$pins" 2>/dev/null || true
     } > "$out/objects.txt"
-    NO_COLOR=1 "$tests" --testing-library swift-testing --no-parallel --filter "$filter" --skip "$skip" --xunit-output "$out/xunit.xml" > "$out/tests.log" 2>&1 || true
+    local skipargs=()
+    [ -z "$hostskip" ] || skipargs=(--skip "$hostskip")
+    NO_COLOR=1 "$tests" --testing-library swift-testing --no-parallel --filter "$filter" "${skipargs[@]}" --xunit-output "$out/xunit.xml" > "$out/tests.log" 2>&1 || true
     uname -r > "$out/kernel"
 }
 
