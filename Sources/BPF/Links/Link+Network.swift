@@ -19,6 +19,9 @@ public struct XDPFlags: OptionSet, Hashable, Sendable {
 extension Link {
     /// Attaches an `xdp` program to the network interface `interfaceIndex` (`BPF_XDP`, Linux
     /// 5.9). Without a mode flag the kernel picks driver mode when the driver supports it.
+    /// The index is resolved in the calling thread's network namespace (see
+    /// `Syscalls.setNetworkNamespace`). Replace the program on the live link with
+    /// `update(program:expected:)` (`BPF_LINK_UPDATE`), which keeps the link and drops no packet.
     public static func attachXDP(program: Program, interfaceIndex: UInt32, flags: XDPFlags = []) throws(BPFError) -> Link {
         let label = "xdp on ifindex \(interfaceIndex)"
         let fd = try BPFCommands.linkCreate(
