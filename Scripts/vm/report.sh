@@ -48,7 +48,7 @@ done
 IFS=$'\n' sorted=($(printf '%s\n' "${allgroups[@]}" | sort)); unset IFS
 w=24
 printf '\n%-*s' $w "TEST GROUP"
-for ((i = 0; i < n; i++)); do printf '%-30s' "${labels[i]}"; done
+for ((i = 0; i < n; i++)); do printf '%-34s' "${labels[i]}"; done
 printf '\n'
 declare -A tot
 for g in "${sorted[@]}"; do
@@ -62,16 +62,16 @@ for g in "${sorted[@]}"; do
             [ "$s" = 0 ] || text="$text, $s skipped"
             tot[$i,p]=$(( ${tot[$i,p]:-0} + p )); tot[$i,f]=$(( ${tot[$i,f]:-0} + f ))
         fi
-        printf '%-30s' "$text"
+        printf '%-34s' "$text"
     done
     printf '\n'
 done
 printf '%-*s' $w "all"
 for ((i = 0; i < n; i++)); do
-    printf '%-30s' "${tot[$i,p]:-0} passed, ${tot[$i,f]:-0} failed, ${cell[$i,skipped]:-0} skipped"
+    printf '%-34s' "${tot[$i,p]:-0} passed, ${tot[$i,f]:-0} failed, ${cell[$i,skipped]:-0} skipped"
 done
 printf '\n%-*s' $w "time (s)"
-for ((i = 0; i < n; i++)); do printf '%-30s' "$(cat "${dirs[i]}/seconds" 2>/dev/null)"; done
+for ((i = 0; i < n; i++)); do printf '%-34s' "$(cat "${dirs[i]}/seconds" 2>/dev/null)"; done
 printf '\n'
 
 # Skip reasons (the probed reasons the tests name), per kernel.
@@ -84,14 +84,14 @@ done
 
 # BPF objects loaded with `swiftbpf object load`.
 printf '\n%-*s' $w "OBJECT LOAD"
-for ((i = 0; i < n; i++)); do printf '%-30s' "${labels[i]}"; done
+for ((i = 0; i < n; i++)); do printf '%-34s' "${labels[i]}"; done
 printf '\n'
 objects=$(cat "${dirs[@]/%//objects.txt}" 2>/dev/null | awk '{print $2}' | sort -u)
 for o in $objects; do
     printf '%-*s' $w "$o"
     for ((i = 0; i < n; i++)); do
         r=$(awk -v o="$o" '$2 == o { print $3 }' "${dirs[i]}/objects.txt" 2>/dev/null)
-        printf '%-30s' "${r:--}"
+        printf '%-34s' "${r:--}"
     done
     printf '\n'
 done
