@@ -6,13 +6,8 @@ import Testing
 /// `swiftbpf doctor` as users run it: its JSON agrees with what the test itself reads from the
 /// kernel (uname, sysfs, /proc/mounts, securityfs) and with the library's probes in this process.
 @Suite(.serialized, .enabled(if: isRoot && CLI.path != nil, "needs root and the built swiftbpf binary"),
-       .enabled(if: DoctorTests.cliHasDoctor, "the built swiftbpf has no doctor subcommand: DoctorCommand.self is not in SwiftBPF.swift's subcommands"))
+       .enabled(if: DoctorCLI.hasDoctor, "the built swiftbpf has no doctor subcommand: DoctorCommand.self is not in SwiftBPF.swift's subcommands"))
 struct DoctorTests {
-    static let cliHasDoctor: Bool = {
-        guard let path = CLI.path, let r = try? Command.run(path, ["doctor", "--help"]) else { return false }
-        return r.status == 0
-    }()
-
     func doctorJSON() throws -> [String: Any] {
         let r = try Command.run(CLI.path!, ["doctor", "--json"])
         try #require(r.status == 0, "swiftbpf doctor --json: \(r.stderr)")
@@ -86,4 +81,12 @@ struct DoctorTests {
             }
         }
     }
+}
+
+/// Whether the built `swiftbpf` has the `doctor` subcommand.
+enum DoctorCLI {
+    static let hasDoctor: Bool = {
+        guard let path = CLI.path, let r = try? Command.run(path, ["doctor", "--help"]) else { return false }
+        return r.status == 0
+    }()
 }
