@@ -24,13 +24,8 @@ repo=$(pwd)
 # programs, and the kprobe, fentry, LSM, feature-probe and doctor suites.
 VM_SUITES='LoaderTests|ExternTests|BadInputTests|ReadmeExampleTests|RuntimeTests|KprobeTests|FentryTests|LSMTests|FeatureProbeTests|DoctorTests'
 # Tests of those suites that cannot pass in the VM, skipped there only (the host runs them):
-# - they assume the development host's kernel (6.18) instead of probing: kfuncs and ksyms added
-#   after 6.1 (bpf_rcu_read_lock, bpf_task_from_pid), "LSM cannot load here", tcx (6.6);
-# - they need iproute2's `ip netns` (busybox's ip has no netns): sk_lookup, TC, XDP;
-# - descriptor-count checks that expect an exact count, which Foundation's late closing of the
-#   previous suite's pipes disturbs when suites run serially.
-# Their owners should turn each into a probe or a tool check; until then the VM skips them.
-VM_SKIP='probesOfThisKernel|typelessKsymIsTheKallsymsAddress|kfuncsAcquireAndReleaseATask|missingWeakKfuncIsDeadCode|unguardedWeakKfuncIsExplained|SkLookupTests|TCTests|XDPTests|noDescriptorLeaks'
+# they need iproute2's `ip netns` (busybox's ip has no netns): sk_lookup, TC, XDP.
+VM_SKIP='SkLookupTests|TCTests|XDPTests'
 
 scratch=.build build=1 filter=$VM_SUITES skip=$VM_SKIP hostskip= timeout=900 cache=/var/cache/swiftbpf-vm keep=
 kernels=()

@@ -132,6 +132,7 @@ struct LoaderTests {
         var bad = LoadOptions()
         bad.programs = ["no_such_program"]
         for _ in 0..<5 { _ = try? BPFObject(spec, options: bad) }
-        #expect(openFDCount() == before)
+        // Not more than before: a previous suite's pipes may close meanwhile, never ours leak.
+        #expect(openFDCount() <= before)
     }
 }

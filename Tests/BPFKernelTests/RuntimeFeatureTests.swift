@@ -20,8 +20,9 @@ struct RuntimeFeatureTests {
         #expect(!Features.isSupported(programType: ProgramType(rawValue: 999)))
         #expect(Features.isSupported(helper: .getCurrentPidTgid, in: .tracepoint))
         #expect(!Features.isSupported(helper: .perfProgReadValue, in: .socketFilter))
-        // fentry/fexit and LSM cannot load on this kernel (lockdown): the probe must say so.
-        #expect(!Features.isSupported(programType: .lsm))
+        // The program-type probe and the hook probe (which also attaches) agree about LSM: both
+        // no on the development host (its kernel refuses LSM programs), both yes in the 6.1 VM.
+        #expect(Features.isSupported(programType: .lsm) == Features.probe(.lsm).isSupported)
         // Cached: the second answer is the same.
         #expect(Features.isSupported(mapType: .ringBuf))
     }
@@ -67,12 +68,13 @@ struct RuntimeFeatureTests {
         // moment: look again a few times before calling it a leak.
         var after = Syscalls.openDescriptorCount()
         var tries = 0
-        while after != before, tries < 20 {
+        // A previous suite's pipes may also close meanwhile: fewer is fine, more is a leak.
+        while after > before, tries < 20 {
             usleepMilliseconds(100)
             after = Syscalls.openDescriptorCount()
             tries += 1
         }
-        #expect(after == before, "descriptors before \(before), after \(after)")
+        #expect(after <= before, "descriptors before \(before), after \(after)")
         // Exact check: no descriptor of a cycle still refers to that cycle's object.
         #expect(owned.count == 51 * 6)
         let stillOpen = owned.filter { currentID($0.fd, $0.key) == $0.id }
