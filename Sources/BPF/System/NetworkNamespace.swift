@@ -1,3 +1,4 @@
+import CBPF
 import Glibc
 
 /// setns(2) for network namespaces. A thread's network namespace decides which interfaces an
@@ -7,18 +8,9 @@ extension Syscalls {
     /// `CLONE_NEWNET`.
     static let cloneNewNetwork: Int32 = 0x4000_0000
 
-    /// glibc's setns, found at run time (Swift's Glibc module does not declare it).
-    nonisolated(unsafe) static let setnsFunction: (@convention(c) (Int32, Int32) -> Int32)? = {
-        guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "setns") else { return nil }
-        return unsafeBitCast(symbol, to: (@convention(c) (Int32, Int32) -> Int32).self)
-    }()
-
     /// Moves the calling thread into the network namespace open at `fd` (`setns(fd, CLONE_NEWNET)`).
     public static func setNetworkNamespace(_ fd: Int32) throws(BPFError) {
-        guard let setns = setnsFunction else {
-            throw .notSupported(feature: "setns", reason: "the C library does not export setns")
-        }
-        guard setns(fd, cloneNewNetwork) == 0 else { throw .syscall(operation: "setns(\(fd), CLONE_NEWNET)", errno: .current) }
+        guard cbpf_setns(fd, cloneNewNetwork) == 0 else { throw .syscall(operation: "setns(\(fd), CLONE_NEWNET)", errno: .current) }
     }
 
     /// Opens the calling thread's current network namespace, to return to it later.

@@ -33,6 +33,12 @@ static inline long cbpf_sys_perf_event_open(struct perf_event_attr *attr, int pi
     return syscall(__NR_perf_event_open, attr, pid, cpu, group_fd, flags);
 }
 
+/// setns(2): glibc declares it only under _GNU_SOURCE, which Swift's Glibc module does not set,
+/// and a static executable cannot look it up at run time.
+static inline int cbpf_setns(int fd, int nstype) {
+    return (int)syscall(__NR_setns, fd, nstype);
+}
+
 /// ioctl(2) with an integer argument (ioctl is variadic too).
 static inline int cbpf_ioctl_int(int fd, unsigned long request, unsigned long arg) {
     return ioctl(fd, request, arg);
