@@ -275,6 +275,11 @@ struct RuntimeMapTests {
         #expect(again.id == map.id)
         #expect(again.name == "rt_pinned")
         #expect(try again.lookup(key: UInt32(1), as: UInt32.self) == 11)
+        // A map's pin opened as another kind is refused by name, not read as nonsense.
+        var refusal = "not refused"
+        do { _ = try Program.open(pinned: path) } catch { refusal = "\(error)" }
+        #expect(refusal.contains("is a pinned map, not a program"), "\(refusal)")
+        #expect(throws: BPFError.self) { try Link.open(pinned: path) }
         try Map.unpin(path)
         #expect(!Syscalls.exists(path))
         #expect(throws: BPFError.self) { try Map.open(pinned: path) }

@@ -82,6 +82,7 @@ public final class Link: Sendable, CustomStringConvertible {
     /// Opens a link pinned on bpffs (`BPF_OBJ_GET`).
     public static func open(pinned path: String) throws(BPFError) -> Link {
         let fd = try BPFCommands.objGet(path: path)
+        try BPFObjectKind.link.requirePinned(fd: fd.rawValue, path: path)
         return Link(taking: fd, name: "pinned link \(path)")
     }
 

@@ -32,7 +32,9 @@ public final class Map: Sendable, CustomStringConvertible {
 
     /// Opens a map pinned on bpffs (`BPF_OBJ_GET`).
     public static func open(pinned path: String) throws(BPFError) -> Map {
-        try Map(taking: BPFCommands.objGet(path: path))
+        let fd = try BPFCommands.objGet(path: path)
+        try BPFObjectKind.map.requirePinned(fd: fd.rawValue, path: path)
+        return try Map(taking: fd)
     }
 
     /// Opens a map by its global id (`BPF_MAP_GET_FD_BY_ID`).

@@ -25,7 +25,9 @@ public final class Program: Sendable, CustomStringConvertible {
 
     /// Opens a program pinned on bpffs (`BPF_OBJ_GET`).
     public static func open(pinned path: String) throws(BPFError) -> Program {
-        try Program(taking: BPFCommands.objGet(path: path))
+        let fd = try BPFCommands.objGet(path: path)
+        try BPFObjectKind.program.requirePinned(fd: fd.rawValue, path: path)
+        return try Program(taking: fd)
     }
 
     /// Opens a program by its global id (`BPF_PROG_GET_FD_BY_ID`).
