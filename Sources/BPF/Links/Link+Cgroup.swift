@@ -21,13 +21,6 @@ extension Link {
         return Link(taking: fd, name: name).keeping(program)
     }
 
-    /// Holds `program` (and so the prog arrays it retains, see `Program.retainedMaps`) until
-    /// the link closes: an attached program keeps its tail calls even when the caller has
-    /// released the program and its object.
-    func keeping(_ program: Program) -> Link {
-        onClose { withExtendedLifetime(program) {} }
-        return self
-    }
 }
 
 extension ProgramAttachment {
@@ -60,7 +53,7 @@ extension BPFObject {
     public func attachCgroup(_ programName: String, cgroupPath: String) throws(BPFError) -> Link {
         let program = try program(programName)
         let attachType = try cgroupAttachType(of: programName)
-        return try Link.attachCgroup(program: program, cgroupPath: cgroupPath, attachType: attachType).keeping(program)
+        return try Link.attachCgroup(program: program, cgroupPath: cgroupPath, attachType: attachType)
     }
 
     /// The cgroup attach type of a program, from its section's expected attach type.

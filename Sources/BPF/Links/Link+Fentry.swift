@@ -15,7 +15,7 @@ extension Link {
         let label = "\(Self.tracingKind(attachType)) \(program.name)"
         do {
             let fd = try BPFCommands.linkCreateTracing(programFD: program.fd, attachType: attachType, cookie: cookie, name: label)
-            return Link(taking: fd, name: label)
+            return Link(taking: fd, name: label).keeping(program)
         } catch {
             guard case let .syscall(_, e) = error, e == .EINVAL, cookie == 0 else {
                 if case let .syscall(_, e) = error, e == .EINVAL {
@@ -24,7 +24,7 @@ extension Link {
                 throw error
             }
             let fd = try BPFCommands.rawTracepointOpen(programFD: program.fd, name: nil, programName: program.name)
-            return Link(taking: fd, name: label)
+            return Link(taking: fd, name: label).keeping(program)
         }
     }
 

@@ -27,7 +27,7 @@ extension Link {
         let fd = try BPFCommands.linkCreate(
             programFD: program.fd, targetFD: Int32(bitPattern: interfaceIndex), attachType: .xdp, flags: flags.rawValue,
             name: "\(program.name) on \(label)")
-        return Link(taking: fd, name: label)
+        return Link(taking: fd, name: label).keeping(program)
     }
 
     /// Attaches an `xdp` program to the interface named `interface` (e.g. "eth0").
@@ -47,7 +47,7 @@ extension Link {
             let fd = try BPFCommands.linkCreate(
                 programFD: program.fd, targetFD: Int32(bitPattern: interfaceIndex), attachType: egress ? .tcxEgress : .tcxIngress,
                 name: "\(program.name) on \(label)")
-            return Link(taking: fd, name: label)
+            return Link(taking: fd, name: label).keeping(program)
         } catch {
             if BPFCommands.isErrno(error, .EINVAL), Features.kernelVersion < LinuxVersion(6, 6) {
                 throw .notSupported(feature: "tcx links", reason: "BPF_LINK_CREATE(BPF_TCX_*) failed with EINVAL; Linux 6.6 added tcx")
@@ -77,7 +77,7 @@ extension Link {
         }
         let label = "cgroup \(cgroupPath) (\(attachType))"
         let fd = try BPFCommands.linkCreate(programFD: program.fd, targetFD: cgroup.rawValue, attachType: attachType, name: "\(program.name) on \(label)")
-        return Link(taking: fd, name: label)
+        return Link(taking: fd, name: label).keeping(program)
     }
 
     /// The cgroup v2 mount point, from /proc/mounts (it is not always /sys/fs/cgroup: hybrid

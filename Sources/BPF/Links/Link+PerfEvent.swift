@@ -13,7 +13,7 @@ extension Link {
         case let .success(raw):
             let link = try FileDescriptor(taking: raw)
             try PerfEvent.enable(perfFD: perfFD, label: label)
-            return Link(taking: link, perfEvent: perf, name: label)
+            return Link(taking: link, perfEvent: perf, name: label).keeping(program)
         case let .failure(error):
             // Kernels before 5.15 reject BPF_PERF_EVENT links with EINVAL (unknown attach type).
             guard case let .syscall(_, e) = error, e == .EINVAL || e == .ENOTSUPP || e == .EOPNOTSUPP else { throw error }
@@ -22,7 +22,7 @@ extension Link {
             }
             try PerfEvent.setBPF(perfFD: perfFD, programFD: program.fd, label: label)
             try PerfEvent.enable(perfFD: perfFD, label: label)
-            return Link(legacyPerfEvent: perf, name: label)
+            return Link(legacyPerfEvent: perf, name: label).keeping(program)
         }
     }
 

@@ -36,7 +36,7 @@ extension Link {
     static func attachNetworkNamespace(program: Program, namespaceFD: Int32, attachType: AttachType, label: String) throws(BPFError) -> Link {
         do {
             let fd = try BPFCommands.linkCreate(programFD: program.fd, targetFD: namespaceFD, attachType: attachType, name: "\(program.name) on \(label)")
-            return Link(taking: fd, name: label)
+            return Link(taking: fd, name: label).keeping(program)
         } catch {
             if BPFCommands.isErrno(error, .EINVAL) {
                 throw .invalidArgument("BPF_LINK_CREATE(\(program.name) on \(label)) failed with EINVAL: the descriptor must be a network namespace and the program's type must match \(attachType) (sk_lookup programs need expected attach type BPF_SK_LOOKUP)")

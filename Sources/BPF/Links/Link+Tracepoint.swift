@@ -18,7 +18,7 @@ extension Link {
         let label = "raw_tracepoint \(name)"
         do {
             let fd = try BPFCommands.rawTracepointOpen(programFD: program.fd, name: name, programName: program.name)
-            return Link(taking: fd, name: label)
+            return Link(taking: fd, name: label).keeping(program)
         } catch {
             if BPFCommands.isErrno(error, .ENOENT) { throw .missing("raw tracepoint '\(name)' (BPF_RAW_TRACEPOINT_OPEN(\(program.name)) returned ENOENT)") }
             throw error
@@ -30,7 +30,7 @@ extension Link {
     /// name, which every kernel with these program types accepts.
     public static func attachTracing(program: Program, label: String? = nil) throws(BPFError) -> Link {
         let fd = try BPFCommands.rawTracepointOpen(programFD: program.fd, name: nil, programName: program.name)
-        return Link(taking: fd, name: label ?? "tracing \(program.name)")
+        return Link(taking: fd, name: label ?? "tracing \(program.name)").keeping(program)
     }
 
     /// Attaches a tracing program with `BPF_LINK_CREATE` and an explicit attach type (e.g.
@@ -39,7 +39,7 @@ extension Link {
         let fd = try BPFCommands.linkCreate(
             programFD: program.fd, targetFD: targetFD, attachType: attachType, flags: flags, targetBTFID: targetBTFID,
             name: "\(program.name) on \(label)")
-        return Link(taking: fd, name: label)
+        return Link(taking: fd, name: label).keeping(program)
     }
 }
 

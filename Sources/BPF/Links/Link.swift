@@ -29,6 +29,8 @@ public final class Link: Sendable, CustomStringConvertible {
     /// Runs once, right after the descriptors close: removes what the attachment created
     /// outside the kernel objects themselves (e.g. a tracefs `kprobe_events` entry).
     let closeAction: Mutex<(@Sendable () -> Void)?>
+    /// The programs the attachment runs, held until the link closes (see `keeping(_:)`).
+    let keptPrograms: Mutex<[Program]>
 
     /// Takes ownership of a BPF link descriptor (and optionally the perf event it is bound to).
     public init(taking fd: consuming FileDescriptor, perfEvent: consuming FileDescriptor? = nil, name: String) {
@@ -38,6 +40,7 @@ public final class Link: Sendable, CustomStringConvertible {
         self.name = name
         isLegacyPerfEvent = false
         closeAction = Mutex(nil)
+        keptPrograms = Mutex([])
     }
 
     /// A legacy perf-event attachment: the program stays attached while `perfEvent` is open.
@@ -48,6 +51,7 @@ public final class Link: Sendable, CustomStringConvertible {
         self.name = name
         isLegacyPerfEvent = true
         closeAction = Mutex(nil)
+        keptPrograms = Mutex([])
     }
 
     /// Sets the action `close()` (or deinit) runs after the descriptors close. An action set on
@@ -152,7 +156,18 @@ public final class Link: Sendable, CustomStringConvertible {
             d.link = nil
             d.perfEvent = nil
         }
+        keptPrograms.withLock { $0.removeAll() }
         runCloseAction()
+    }
+
+    /// Holds `program` (and so the prog arrays it retains, see `Program.retainedMaps`) until
+    /// the link closes. The kernel keeps an attached program loaded through its link, but it
+    /// empties a prog array when the last user-space descriptor of the array closes: without
+    /// this, a caller who keeps only the link would silently lose the program's tail calls.
+    @discardableResult
+    func keeping(_ program: Program) -> Link {
+        keptPrograms.withLock { $0.append(program) }
+        return self
     }
 
     public var description: String { "Link(\(name)\(isLegacyPerfEvent ? ", legacy perf event" : ""))" }
