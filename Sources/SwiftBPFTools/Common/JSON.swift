@@ -1,23 +1,7 @@
-/// Minimal JSON string escaping for the tools' line-oriented output.
+import BPF
+
+/// JSON for the tools' line-oriented output.
 public enum JSON {
-    public static func string(_ s: String) -> String {
-        var out = "\""
-        for u in s.unicodeScalars {
-            switch u {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            default:
-                if u.value < 0x20 {
-                    let h = String(u.value, radix: 16)
-                    out += "\\u" + String(repeating: "0", count: 4 - h.count) + h
-                } else {
-                    out.unicodeScalars.append(u)
-                }
-            }
-        }
-        return out + "\""
-    }
+    /// `s` as a quoted, escaped JSON string (the library's escaping, `BTFValue.quote`).
+    public static func string(_ s: String) -> String { BTFValue.quote(s) }
 }
