@@ -105,15 +105,8 @@ struct LinkShowCommand: ParsableCommand {
     var json = false
 
     func run() throws {
-        if target.isEmpty {
-            let all = try Link.allDetails()
-            print(json ? JSONNode.array(all.map(LinkCommand.json)).text : all.map(LinkCommand.text).joined(separator: "\n"))
-            return
-        }
-        let (ref, rest) = try ObjectReference.parse(target, what: "link")
-        guard rest.isEmpty else { throw ValidationError("unexpected '\(rest.joined(separator: " "))'") }
-        let details = try ref.openLink().details()
-        print(json ? LinkCommand.json(details).text : LinkCommand.text(details))
+        try ShowDetails.run(target, json: json, what: "link", all: Link.allDetails,
+                            open: { try $0.openLink().details() }, toJSON: LinkCommand.json, toText: LinkCommand.text)
     }
 }
 
@@ -131,8 +124,7 @@ struct LinkDetachCommand: ParsableCommand {
     var target: [String]
 
     func run() throws {
-        let (ref, rest) = try ObjectReference.parse(target, what: "link")
-        guard rest.isEmpty else { throw ValidationError("unexpected '\(rest.joined(separator: " "))'") }
+        let ref = try ObjectReference.parseWhole(target, what: "link")
         let link = try ref.openLink()
         let details = try link.details()
         do {

@@ -74,15 +74,8 @@ struct MapShowCommand: ParsableCommand {
     var json = false
 
     func run() throws {
-        if target.isEmpty {
-            let all = try Map.allDetails()
-            print(json ? JSONNode.array(all.map(MapCommand.json)).text : all.map(MapCommand.text).joined(separator: "\n"))
-            return
-        }
-        let (ref, rest) = try ObjectReference.parse(target, what: "map")
-        guard rest.isEmpty else { throw ValidationError("unexpected '\(rest.joined(separator: " "))'") }
-        let details = try ref.openMap().details()
-        print(json ? MapCommand.json(details).text : MapCommand.text(details))
+        try ShowDetails.run(target, json: json, what: "map", all: Map.allDetails,
+                            open: { try $0.openMap().details() }, toJSON: MapCommand.json, toText: MapCommand.text)
     }
 }
 
@@ -97,8 +90,7 @@ struct MapDumpCommand: ParsableCommand {
     var json = false
 
     func run() throws {
-        let (ref, rest) = try ObjectReference.parse(target, what: "map")
-        guard rest.isEmpty else { throw ValidationError("unexpected '\(rest.joined(separator: " "))'") }
+        let ref = try ObjectReference.parseWhole(target, what: "map")
         let map = try ref.openMap()
         let keyless: [MapType] = [.ringBuf, .userRingBuf, .queue, .stack, .bloomFilter, .structOps, .arena]
         guard !keyless.contains(map.type) else { throw IntrospectError("map \(map.id) is a \(map.type): it has no keys to dump") }

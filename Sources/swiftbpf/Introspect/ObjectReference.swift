@@ -8,6 +8,13 @@ enum ObjectReference: CustomStringConvertible {
     case pinned(String)
 
     /// Parses a reference from the front of `words` and returns the rest.
+    /// A reference that must be all of `words`: anything after it is an error.
+    static func parseWhole(_ words: [String], what: String) throws -> ObjectReference {
+        let (ref, rest) = try parse(words, what: what)
+        guard rest.isEmpty else { throw ValidationError("unexpected '\(rest.joined(separator: " "))'") }
+        return ref
+    }
+
     static func parse(_ words: [String], what: String) throws -> (ObjectReference, [String]) {
         guard let first = words.first else { throw ValidationError("missing \(what): give ID, 'id ID', 'pinned PATH' or a bpffs path") }
         switch first {
@@ -74,4 +81,21 @@ enum ObjectReference: CustomStringConvertible {
 struct IntrospectError: Error, CustomStringConvertible {
     let description: String
     init(_ message: String) { description = message }
+}
+
+/// What the `prog|map|link show` commands share: every object's details when no target is
+/// given, else the one the reference names; JSON or text.
+enum ShowDetails {
+    static func run<Details>(_ target: [String], json: Bool, what: String, all: () throws -> [Details],
+                             open: (ObjectReference) throws -> Details,
+                             toJSON: (Details) -> JSONNode, toText: (Details) -> String) throws {
+        if target.isEmpty {
+            let details = try all()
+            print(json ? JSONNode.array(details.map(toJSON)).text : details.map(toText).joined(separator: "\n"))
+            return
+        }
+        let ref = try ObjectReference.parseWhole(target, what: what)
+        let details = try open(ref)
+        print(json ? toJSON(details).text : toText(details))
+    }
 }

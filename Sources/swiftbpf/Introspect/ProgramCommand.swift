@@ -81,15 +81,8 @@ struct ProgramShowCommand: ParsableCommand {
     var json = false
 
     func run() throws {
-        if target.isEmpty {
-            let all = try Program.allDetails()
-            print(json ? JSONNode.array(all.map(ProgramCommand.json)).text : all.map(ProgramCommand.text).joined(separator: "\n"))
-            return
-        }
-        let (ref, rest) = try ObjectReference.parse(target, what: "program")
-        guard rest.isEmpty else { throw ValidationError("unexpected '\(rest.joined(separator: " "))'") }
-        let details = try ref.openProgram().details()
-        print(json ? ProgramCommand.json(details).text : ProgramCommand.text(details))
+        try ShowDetails.run(target, json: json, what: "program", all: Program.allDetails,
+                            open: { try $0.openProgram().details() }, toJSON: ProgramCommand.json, toText: ProgramCommand.text)
     }
 }
 
@@ -117,8 +110,7 @@ struct ProgramDumpCommand: ParsableCommand {
         guard mode == "xlated" else {
             throw ValidationError(mode == "jited" ? "'dump jited' is not supported; use 'dump xlated'" : "expected 'xlated', got '\(mode)'")
         }
-        let (ref, rest) = try ObjectReference.parse(Array(words.dropFirst()), what: "program")
-        guard rest.isEmpty else { throw ValidationError("unexpected '\(rest.joined(separator: " "))'") }
+        let ref = try ObjectReference.parseWhole(Array(words.dropFirst()), what: "program")
         let program = try ref.openProgram()
         let insns = try program.xlatedInstructions()
         guard !insns.isEmpty else { throw IntrospectError("the kernel returned no instructions for program \(program.id) (kernel.kptr_restrict or missing CAP_SYS_ADMIN?)") }
