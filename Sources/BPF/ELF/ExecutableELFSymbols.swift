@@ -208,13 +208,18 @@ struct SymbolWalker {
         return s
     }
 
+    /// The string table a version section links to; nil when the link is out of range.
+    static func versionStrings(_ elf: ExecutableELF, _ section: ELFSection) throws(BPFError) -> ExecutableELFStrings? {
+        guard Int(section.link) < elf.sections.count else { return nil }
+        let strtab = elf.sections[Int(section.link)]
+        return ExecutableELFStrings(table: try elf.storage.view(strtab.offset, strtab.size, "version string table"))
+    }
+
     /// `Elf64_Verdef` chain: vd_version u16, vd_flags u16, vd_ndx u16, vd_cnt u16, vd_hash u32,
     /// vd_aux u32, vd_next u32; the first `Elf64_Verdaux` (vda_name u32, vda_next u32) names it.
     static func readDefinitions(_ elf: ExecutableELF, _ section: ELFSection, into names: inout [UInt16: String]) throws(BPFError) {
         let r = elf.storage
-        guard Int(section.link) < elf.sections.count else { return }
-        let strtab = elf.sections[Int(section.link)]
-        let strings = ExecutableELFStrings(table: try r.view(strtab.offset, strtab.size, "version string table"))
+        guard let strings = try versionStrings(elf, section) else { return }
         let end = section.offset &+ section.size
         var at = section.offset
         for _ in 0..<max(Int(section.info), 1) {
@@ -235,9 +240,7 @@ struct SymbolWalker {
     /// vna_next u32.
     static func readNeeds(_ elf: ExecutableELF, _ section: ELFSection, into names: inout [UInt16: String]) throws(BPFError) {
         let r = elf.storage
-        guard Int(section.link) < elf.sections.count else { return }
-        let strtab = elf.sections[Int(section.link)]
-        let strings = ExecutableELFStrings(table: try r.view(strtab.offset, strtab.size, "version string table"))
+        guard let strings = try versionStrings(elf, section) else { return }
         let end = section.offset &+ section.size
         var at = section.offset
         for _ in 0..<max(Int(section.info), 1) {
