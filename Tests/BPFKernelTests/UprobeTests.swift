@@ -63,7 +63,9 @@ struct UprobeTests {
         let second = try Self.hit(object, slot: 0)
         #expect(second.count == 3)
         #expect(second.ret == Int64(session))
-        #expect(session > 0)
+        // A process started outside any session (as CI's runner may be) has session id 0, so
+        // only success is asserted: the probe must tell a real session id from the -1 above.
+        #expect(session >= 0)
     }
 
     @Test func cookiesDifferBetweenTwoAttachmentsOfOneProgram() throws {
@@ -164,7 +166,7 @@ struct UprobeTests {
         #expect(try hits.lookup(key: UInt32(1), as: Int64.self) == Int64(Self.entryMarker))
         #expect(try hits.lookup(key: UInt32(2), as: Int64.self) == 2)
         #expect(try hits.lookup(key: UInt32(3), as: Int64.self) == -1)
-        #expect(session > 0)
+        #expect(session >= 0)  // 0 outside any session, as in uretprobeOnLibcSeesTheReturnValue
     }
 
     @Test func badInputGivesClearErrorsAndLeaksNoDescriptors() throws {
