@@ -38,6 +38,8 @@ public final class BTF: Sendable {
     /// Offset (from `typeStart`) of each of this blob's own records, index = id − firstID.
     let recordOffsets: [UInt32]
     let nameIndex = Mutex<BTFNameIndex?>(nil)
+    /// Results of `prepareLookups(of:)`: own type ids by essential name, for names scanned for.
+    let scannedNames = Mutex<[String: [UInt32]]>([:])
 
     /// Parses BTF from bytes (the content of a `.BTF` section or of `/sys/kernel/btf/*`).
     /// The bytes are copied.

@@ -153,6 +153,17 @@ extension BTF {
 
     private func collect(_ query: UnsafeRawBufferPointer, essential: Bool, into result: inout [UInt32]) {
         base?.collect(query, essential: essential, into: &result)
-        names.lookup(query, essential: essential, in: self, into: &result)
+        guard let scanned = scannedIDs(essentialOf: query) else {
+            names.lookup(query, essential: essential, in: self, into: &result)
+            return
+        }
+        // The scan matched essential names; an exact lookup keeps the ids named exactly `query`.
+        for id in scanned {
+            if essential || Self.bytesEqual(stringBytes(at: nameOffset(of: id)), query) { result.append(id) }
+        }
+    }
+
+    private static func bytesEqual(_ a: UnsafeRawBufferPointer, _ b: UnsafeRawBufferPointer) -> Bool {
+        a.count == b.count && (a.count == 0 || memcmp(a.baseAddress!, b.baseAddress!, a.count) == 0)
     }
 }

@@ -18,6 +18,7 @@ struct ProgramPreparer {
         if let ext, let btf = spec.btf, ext.coreRelocations.values.contains(where: { !$0.isEmpty }) {
             relocator = CORERelocator(local: btf, target: try targetBTF())
         }
+        Self.prepareKernelLookups(spec: spec, ext: ext, loading: loading, coreTarget: relocator?.target)
         for p in loading + spec.subprograms {
             var insns = p.instructions
             var results: [CORERelocationResult] = []
@@ -114,6 +115,40 @@ struct ProgramPreparer {
             throw .missing("kernel BTF has no \(kind) '\(name)', the attach target of program '\(p.name)' (section '\(p.sectionName)')")
         }
         return id
+    }
+
+    /// Scans the target and kernel BTF once for every name this load will look up (CO-RE root
+    /// types, attach targets, ksyms and kfuncs), instead of hashing all their names
+    /// (`BTF.prepareLookups(of:)`).
+    static func prepareKernelLookups(spec: ObjectSpec, ext: BTFExt?, loading: [ProgramSpec], coreTarget: BTF?) {
+        var coreNames: Set<String> = []
+        if let ext, let btf = spec.btf {
+            for records in ext.coreRelocations.values {
+                for r in records where r.kind != .typeIDLocal { coreNames.insert(btf.name(of: r.typeID)) }
+            }
+        }
+        var kernelNames: Set<String> = []
+        for p in loading where p.needsAttachBTFID {
+            guard let target = p.attachTarget, !target.isEmpty else { continue }
+            kernelNames.insert(target)
+            switch p.expectedAttachType {
+            case .traceRawTP: kernelNames.insert("btf_trace_" + target)
+            case .lsmMAC, .lsmCgroup: kernelNames.insert("bpf_lsm_" + target)
+            case .traceIter: kernelNames.insert("bpf_iter_" + target)
+            default: break
+            }
+        }
+        for e in spec.externs {
+            if case let .ksym(type, isFunction) = e.kind, type != 0 { kernelNames.insert(isFunction ? e.essentialName : e.name) }
+        }
+        guard !kernelNames.isEmpty else {
+            coreTarget?.prepareLookups(of: coreNames)
+            return
+        }
+        // A kernel BTF that fails to load is reported by the lookup that needs it.
+        guard let kernel = try? BTF.kernel() else { return }
+        if let coreTarget, coreTarget !== kernel { coreTarget.prepareLookups(of: coreNames) } else { kernelNames.formUnion(coreNames) }
+        kernel.prepareLookups(of: kernelNames)
     }
 
     static func codeUnit(_ p: ProgramSpec, _ instructions: [Instruction]) -> CodeUnit {

@@ -1,0 +1,71 @@
+import Glibc
+
+/// Name lookups answered by one pass over the types instead of the full name index.
+///
+/// Loading an object asks vmlinux BTF for a handful of names: the root types of its CO-RE
+/// relocations, its ksyms and kfuncs, its attach targets. Hashing all ~70,000 named kernel types
+/// into `BTFNameIndex` costs about 5 ms and 512 KiB; one scan that compares each type's name with
+/// those few costs a fraction of that and keeps only the answers. A name that was not scanned for
+/// still builds the index on first lookup, so results never depend on what was prepared.
+extension BTF {
+    /// Looks up every name of `names` (by essential name, which covers exact-name lookups too)
+    /// in one pass over this BTF's own types, and in its base, and keeps the results for
+    /// `typeIDs(named:)`, `typeID(named:kind:)` and `typeIDs(essentialName:)`. Names already
+    /// scanned cost nothing; once the full name index exists this does nothing.
+    public func prepareLookups(of names: some Sequence<String>) {
+        base?.prepareLookups(of: names)
+        if nameIndex.withLock({ $0 != nil }) { return }
+        let known = scannedNames.withLock { $0 }
+        var wanted: [String: [UInt8]] = [:]
+        for name in names where !name.isEmpty {
+            let key = BTFName.essentialName(name)
+            if known[key] == nil { wanted[key] = Array(key.utf8) }
+        }
+        if wanted.isEmpty { return }
+        let found = BTFNameScan.scan(self, for: Array(wanted.values))
+        scannedNames.withLock { scanned in
+            for (key, bytes) in wanted { scanned[key] = found[bytes] ?? [] }
+        }
+    }
+
+    /// Ids of this BTF's own types whose essential name is `query`'s, if a scan looked for it.
+    func scannedIDs(essentialOf query: UnsafeRawBufferPointer) -> [UInt32]? {
+        let key = String(decoding: BTFName.essential(query), as: UTF8.self)
+        return scannedNames.withLock { $0[key] }
+    }
+}
+
+/// The single pass behind `BTF.prepareLookups(of:)`.
+enum BTFNameScan {
+    /// Ids of `btf`'s own types whose essential name equals one of `names` (essential names),
+    /// ascending, keyed by name.
+    static func scan(_ btf: BTF, for names: [[UInt8]]) -> [[UInt8]: [UInt32]] {
+        // A type is compared only if its name starts with a byte some wanted name starts with.
+        var firstBytes = [Bool](repeating: false, count: 256)
+        for n in names { firstBytes[Int(n[0])] = true }
+        var found: [[UInt8]: [UInt32]] = [:]
+        let storage = btf.storage
+        let localStrings = btf.stringOffsetBase
+        let stringEnd = btf.stringOffsetBase + UInt32(btf.stringLength)
+        for (k, o) in btf.recordOffsets.enumerated() {
+            let nameOff = storage.u32(btf.typeStart + Int(o))
+            guard nameOff != 0 else { continue }
+            if nameOff >= localStrings {
+                // Own string: peek at the first byte before decoding the name.
+                guard nameOff < stringEnd,
+                      firstBytes[Int(storage.u8(btf.stringStart + Int(nameOff - localStrings)))] else { continue }
+            }
+            let full = btf.stringBytes(at: nameOff)
+            guard let first = full.first, firstBytes[Int(first)] else { continue }
+            let name = BTFName.essential(full)
+            for wanted in names where wanted.count == name.count {
+                let equal = wanted.withUnsafeBytes { memcmp($0.baseAddress!, name.baseAddress!, name.count) == 0 }
+                if equal {
+                    found[wanted, default: []].append(btf.firstID + UInt32(k))
+                    break
+                }
+            }
+        }
+        return found
+    }
+}
