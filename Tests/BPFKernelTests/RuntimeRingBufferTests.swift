@@ -65,14 +65,17 @@ struct RuntimeRingBufferTests {
         let link = try program.attachTracepoint(category: "syscalls", name: "sys_enter_getpid")
         defer { link.close() }
         let reader = try RingBuffer(map: ring)
-        // 300 records of 24 bytes (header + 16) wrap the 4 KiB ring several times: consume as we go.
+        // 600 records of 24 bytes (header + 16) go round the 4 KiB ring three and a half times:
+        // consume as we go. The data area is mapped once, so the records that cross its end are
+        // read through the reader's copy: a body split in two (header at 4080), a body that
+        // starts at offset 0 (header at 4088) and one that ends exactly at the end (at 4072).
         var seqs: [UInt64] = []
-        for _ in 0..<30 {
+        for _ in 0..<60 {
             callGetpid(10)
             reader.consume { seqs.append(Self.decode($0)?.seq ?? 0) }
         }
-        #expect(seqs == stride(from: 1, through: 299, by: 2).map { UInt64($0) })
-        #expect(reader.recordCount == 150)
+        #expect(seqs == stride(from: 1, through: 599, by: 2).map { UInt64($0) })
+        #expect(reader.recordCount == 300)
         #expect(reader.pendingBytes == 0)
     }
 

@@ -3,10 +3,13 @@ import Synchronization
 /// A reader of a `BPF_MAP_TYPE_RINGBUF` map (Linux 5.8+).
 ///
 /// The kernel shares three regions with user space: the consumer page (`consumer_pos`,
-/// writable by us), the producer page (`producer_pos`, read-only) and the data area, mapped
-/// twice back to back so that a record that wraps can be read in one piece. Each record starts
-/// with an 8-byte header: a u32 length whose bit 31 means "still being written" (busy) and bit 30
-/// "discarded", then a u32 page offset. Records are 8-byte aligned.
+/// writable by us), the producer page (`producer_pos`, read-only) and the data area. The kernel
+/// offers the data area twice back to back so that a record that wraps can be read in one piece,
+/// but it maps every page of an mmap at once (`remap_vmalloc_range`), so the second view would
+/// double the reader's resident memory. This reader maps the data once and copies the rare
+/// record that wraps into a scratch buffer. Each record starts with an 8-byte header: a u32
+/// length whose bit 31 means "still being written" (busy) and bit 30 "discarded", then a u32
+/// page offset. Records are 8-byte aligned.
 ///
 /// `producer_pos` and record headers are loaded with acquire ordering, pairing with the kernel's
 /// release stores; `consumer_pos` is stored with release ordering so the kernel never reuses
@@ -20,6 +23,13 @@ public final class RingBuffer: Sendable {
     let consumerPage: MappedRegion
     let producerArea: MappedRegion
     let dataSize: Int
+    /// `consumer_pos`, `producer_pos` and the data area, inside the two mappings above.
+    nonisolated(unsafe) let consumerPosition: UnsafeMutablePointer<Atomic<UInt64>>
+    nonisolated(unsafe) let producerPosition: UnsafeMutablePointer<Atomic<UInt64>>
+    nonisolated(unsafe) let data: UnsafeRawPointer
+    /// Where a record that wraps around the end of the data area is copied; used under
+    /// `consumeLock`. Its pages become resident only as far as wrapped records reach.
+    nonisolated(unsafe) let wrapScratch: UnsafeMutableRawPointer
     let epoll: Epoll
     let wakeup: WakeupPipe
     let consumeLock = Mutex<Void>(())
@@ -45,7 +55,11 @@ public final class RingBuffer: Sendable {
         self.map = map
         dataSize = size
         consumerPage = try MappedRegion(fd: map.fd, length: page, offset: 0, writable: true)
-        producerArea = try MappedRegion(fd: map.fd, length: page + 2 * size, offset: page, writable: false)
+        producerArea = try MappedRegion(fd: map.fd, length: page + size, offset: page, writable: false)
+        consumerPosition = consumerPage.base.assumingMemoryBound(to: Atomic<UInt64>.self)
+        producerPosition = producerArea.base.assumingMemoryBound(to: Atomic<UInt64>.self)
+        data = UnsafeRawPointer(producerArea.base + page)
+        wrapScratch = UnsafeMutableRawPointer.allocate(byteCount: size, alignment: 8)
         epoll = try Epoll()
         wakeup = try WakeupPipe()
         try epoll.add(map.fd, token: Self.mapToken)
@@ -58,13 +72,7 @@ public final class RingBuffer: Sendable {
     /// Whether `close()` was called.
     public var isClosed: Bool { closed.load(ordering: .acquiring) }
 
-    var consumerPosition: UnsafeMutablePointer<Atomic<UInt64>> {
-        consumerPage.base.assumingMemoryBound(to: Atomic<UInt64>.self)
-    }
-
-    var producerPosition: UnsafeMutablePointer<Atomic<UInt64>> {
-        producerArea.base.assumingMemoryBound(to: Atomic<UInt64>.self)
-    }
+    deinit { wrapScratch.deallocate() }
 
     /// Bytes written by the kernel and not yet consumed.
     public var pendingBytes: Int {
@@ -98,30 +106,38 @@ public final class RingBuffer: Sendable {
     }
 
     func drain(_ body: (UnsafeRawBufferPointer) -> Void) -> Int {
-        let data = UnsafeRawPointer(producerArea.base + Syscalls.pageSize)
-        let mask = UInt64(dataSize - 1)
+        let data = data, size = dataSize
+        let mask = size - 1
+        let consumerPosition = consumerPosition, producerPosition = producerPosition
         var count = 0
-        var consumer = consumerPosition.pointee.load(ordering: .acquiring)
+        var consumer = consumerPosition.pointee.load(ordering: .relaxed)  // only we write it
         outer: while true {
             let producer = producerPosition.pointee.load(ordering: .acquiring)
-            var progressed = false
-            while consumer < producer {
-                let offset = Int(consumer & mask)
+            if consumer >= producer { break }
+            repeat {
+                let offset = Int(truncatingIfNeeded: consumer) & mask
                 let header = UnsafeMutableRawPointer(mutating: data + offset).assumingMemoryBound(to: Atomic<UInt32>.self)
                 let word = header.pointee.load(ordering: .acquiring)
                 if word & Self.busyBit != 0 { break outer }
                 let length = Int(word & ~(Self.busyBit | Self.discardBit))
                 // A length beyond the ring means corrupt memory; never read outside the mapping.
-                guard length <= dataSize - Self.headerSize else { break outer }
+                guard length <= size - Self.headerSize else { break outer }
                 if word & Self.discardBit == 0 {
-                    body(UnsafeRawBufferPointer(start: data + offset + Self.headerSize, count: length))
+                    let start = (offset + Self.headerSize) & mask
+                    if start + length <= size {
+                        body(UnsafeRawBufferPointer(start: data + start, count: length))
+                    } else {
+                        // The record runs past the end of the data area: its tail is at the start.
+                        let first = size - start
+                        wrapScratch.copyMemory(from: data + start, byteCount: first)
+                        (wrapScratch + first).copyMemory(from: data, byteCount: length - first)
+                        body(UnsafeRawBufferPointer(start: wrapScratch, count: length))
+                    }
                     count += 1
                 }
-                consumer += UInt64((length + Self.headerSize + 7) & ~7)
+                consumer &+= UInt64((length + Self.headerSize + 7) & ~7)
                 consumerPosition.pointee.store(consumer, ordering: .releasing)
-                progressed = true
-            }
-            if !progressed { break }
+            } while consumer < producer
         }
         if count > 0 { delivered.add(count, ordering: .relaxed) }
         return count
