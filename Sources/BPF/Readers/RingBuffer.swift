@@ -22,23 +22,20 @@ public final class RingBuffer: Sendable {
     public let map: Map
     let consumerPage: MappedRegion
     let producerArea: MappedRegion
-    let dataSize: Int
+    @usableFromInline let dataSize: Int
     /// `consumer_pos`, `producer_pos` and the data area, inside the two mappings above.
-    nonisolated(unsafe) let consumerPosition: UnsafeMutablePointer<Atomic<UInt64>>
-    nonisolated(unsafe) let producerPosition: UnsafeMutablePointer<Atomic<UInt64>>
-    nonisolated(unsafe) let data: UnsafeRawPointer
+    @usableFromInline nonisolated(unsafe) let consumerPosition: UnsafeMutablePointer<Atomic<UInt64>>
+    @usableFromInline nonisolated(unsafe) let producerPosition: UnsafeMutablePointer<Atomic<UInt64>>
+    @usableFromInline nonisolated(unsafe) let data: UnsafeRawPointer
     /// Where a record that wraps around the end of the data area is copied; used under
     /// `consumeLock`. Its pages become resident only as far as wrapped records reach.
-    nonisolated(unsafe) let wrapScratch: UnsafeMutableRawPointer
+    @usableFromInline nonisolated(unsafe) let wrapScratch: UnsafeMutableRawPointer
     let epoll: Epoll
     let wakeup: WakeupPipe
-    let consumeLock = Mutex<Void>(())
+    @usableFromInline let consumeLock = Mutex<Void>(())
     let closed = Atomic<Bool>(false)
-    let delivered = Atomic<Int>(0)
+    @usableFromInline let delivered = Atomic<Int>(0)
 
-    static let busyBit: UInt32 = 1 << 31
-    static let discardBit: UInt32 = 1 << 30
-    static let headerSize = 8
     static let mapToken: UInt64 = 0
     static let wakeToken: UInt64 = 1
 
@@ -85,7 +82,8 @@ public final class RingBuffer: Sendable {
     /// the ring and is valid only during the call. Returns the number of records delivered.
     /// Stops at a record the kernel is still writing. `body` must not call back into this reader
     /// (`consume`/`poll`): consumption holds a lock.
-    @discardableResult
+    /// Inlinable, so that `body` is inlined into the loop over the records.
+    @inlinable @discardableResult
     public func consume(_ body: (UnsafeRawBufferPointer) -> Void) -> Int {
         consumeLock.withLock { _ in drain(body) }
     }
@@ -105,8 +103,11 @@ public final class RingBuffer: Sendable {
         return (total - skipped, skipped)
     }
 
+    @inlinable
     func drain(_ body: (UnsafeRawBufferPointer) -> Void) -> Int {
         let data = data, size = dataSize
+        // Literals rather than the static constants: no global accessor calls in the caller's loop.
+        let busyBit: UInt32 = 1 << 31, discardBit: UInt32 = 1 << 30, headerSize = 8
         let mask = size - 1
         let consumerPosition = consumerPosition, producerPosition = producerPosition
         var count = 0
@@ -118,12 +119,12 @@ public final class RingBuffer: Sendable {
                 let offset = Int(truncatingIfNeeded: consumer) & mask
                 let header = UnsafeMutableRawPointer(mutating: data + offset).assumingMemoryBound(to: Atomic<UInt32>.self)
                 let word = header.pointee.load(ordering: .acquiring)
-                if word & Self.busyBit != 0 { break outer }
-                let length = Int(word & ~(Self.busyBit | Self.discardBit))
+                if word & busyBit != 0 { break outer }
+                let length = Int(word & ~(busyBit | discardBit))
                 // A length beyond the ring means corrupt memory; never read outside the mapping.
-                guard length <= size - Self.headerSize else { break outer }
-                if word & Self.discardBit == 0 {
-                    let start = (offset + Self.headerSize) & mask
+                guard length <= size - headerSize else { break outer }
+                if word & discardBit == 0 {
+                    let start = (offset + headerSize) & mask
                     if start + length <= size {
                         body(UnsafeRawBufferPointer(start: data + start, count: length))
                     } else {
@@ -135,7 +136,7 @@ public final class RingBuffer: Sendable {
                     }
                     count += 1
                 }
-                consumer &+= UInt64((length + Self.headerSize + 7) & ~7)
+                consumer &+= UInt64((length + headerSize + 7) & ~7)
                 consumerPosition.pointee.store(consumer, ordering: .releasing)
             } while consumer < producer
         }
