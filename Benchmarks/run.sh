@@ -88,11 +88,11 @@ elif [ $smoke = 1 ]; then
     bin=$scratch/debug
 else
     # The figures are for the static release binaries: what a user installs.
-    scratch=${SCRATCH:-.build-static}
+    # Scripts/build-static.sh links them as Scripts/swiftbpf does (lld, hot functions together).
     for product in swiftbpf swiftbpf-bench; do
-        swift build -c release --static-swift-stdlib -Xswiftc -static-executable --scratch-path "$scratch" --product $product >/dev/null
+        path=$(Scripts/build-static.sh $product)
     done
-    bin=$scratch/release
+    bin=$(dirname "$path")
 fi
 
 # Measured binaries are read as from disk: their page cache as the linker wrote it is dropped
