@@ -35,8 +35,14 @@ public final class BTF: Sendable {
     let stringOffsetBase: UInt32
     /// The id of the first record of this blob: 1 for base BTF, `base.count` for split BTF.
     public let firstID: UInt32
-    /// Offset (from `typeStart`) of each of this blob's own records, index = id − firstID.
-    let recordOffsets: [UInt32]
+    /// Offset (from `typeStart`) of every `checkpointStride`-th own record: index k holds
+    /// record k × stride (id − firstID). Records in between are found by stepping over their
+    /// lengths, so vmlinux's 130,000 types need 64 KiB here instead of 512 KiB.
+    let checkpoints: [UInt32]
+    /// The number of this blob's own records.
+    let recordCount: Int
+    static let checkpointShift = 3
+    static var checkpointStride: Int { 1 << checkpointShift }
     let nameIndex = Mutex<BTFNameIndex?>(nil)
     /// Results of `prepareLookups(of:)`: own type ids by essential name, for names scanned for.
     let scannedNames = Mutex<[String: [UInt32]]>([:])
@@ -109,17 +115,19 @@ public final class BTF: Sendable {
                 throw .malformedBTF("string section is not NUL-terminated")
             }
         }
-        recordOffsets = try Self.indexRecords(storage: storage, typeStart: typeStart, typeLength: typeLength,
-                                              firstID: firstID, stringLimit: stringOffsetBase + UInt32(strLen))
+        (checkpoints, recordCount) = try Self.indexRecords(storage: storage, typeStart: typeStart, typeLength: typeLength,
+                                                           firstID: firstID, stringLimit: stringOffsetBase + UInt32(strLen))
     }
 
     /// Walks the type section once: checks that every record fits, that its kind is known, that
     /// name offsets are inside the string section and that referenced ids exist; returns the
-    /// offset of every record.
+    /// checkpoint offsets and the number of records.
     private static func indexRecords(storage s: BTFStorage, typeStart: Int, typeLength: Int,
-                                     firstID: UInt32, stringLimit: UInt32) throws(BPFError) -> [UInt32] {
+                                     firstID: UInt32, stringLimit: UInt32) throws(BPFError) -> ([UInt32], Int) {
         var offsets: [UInt32] = []
-        offsets.reserveCapacity(typeLength / 24)
+        offsets.reserveCapacity(typeLength / 24 / checkpointStride + 1)
+        var records = 0
+        let strideMask = checkpointStride - 1
         let end = typeStart + typeLength
         var off = typeStart
         var maxRef: UInt32 = 0
@@ -134,7 +142,7 @@ public final class BTF: Sendable {
         }
 
         while off < end {
-            let id = firstID + UInt32(offsets.count)
+            let id = firstID + UInt32(records)
             guard end - off >= recordHeaderSize else {
                 throw .malformedBTF("type [\(id)] at offset \(off - typeStart): record header truncated")
             }
@@ -194,24 +202,51 @@ public final class BTF: Sendable {
             default:
                 break
             }
-            offsets.append(UInt32(off - typeStart))
+            if records & strideMask == 0 { offsets.append(UInt32(off - typeStart)) }
+            records += 1
             off = body + extra
         }
         if let badName {
             throw .malformedBTF("type [\(badName.id)] has name offset \(badName.offset) outside the string section (\(stringLimit) bytes)")
         }
-        let count = firstID + UInt32(offsets.count)
+        let count = firstID + UInt32(records)
         if maxRef >= count {
             throw .malformedBTF("type [\(maxRefHolder)] refers to type id \(maxRef), but the last id is \(count - 1)")
         }
-        return offsets
+        return (offsets, records)
+    }
+
+    /// The length of the validated record at absolute offset `off`: its header and the
+    /// kind-specific data after it (the same sizes `indexRecords` checked).
+    @inline(__always)
+    func recordLength(at off: Int) -> Int {
+        let info = storage.u32(off + 4)
+        let vlen = Int(info & 0xffff)
+        switch UInt8((info >> 24) & 0x1f) {
+        case BTFKind.int.rawValue, BTFKind.var.rawValue, BTFKind.declTag.rawValue: return Self.recordHeaderSize + 4
+        case BTFKind.array.rawValue: return Self.recordHeaderSize + 12
+        case BTFKind.struct.rawValue, BTFKind.union.rawValue, BTFKind.dataSec.rawValue, BTFKind.enum64.rawValue:
+            return Self.recordHeaderSize + 12 * vlen
+        case BTFKind.enum.rawValue, BTFKind.funcProto.rawValue: return Self.recordHeaderSize + 8 * vlen
+        default: return Self.recordHeaderSize
+        }
+    }
+
+    /// Calls `body` with the index (id − firstID) and absolute offset of each own record, in order.
+    @inline(__always)
+    func forEachRecord(_ body: (Int, Int) -> Void) {
+        var off = typeStart
+        for k in 0..<recordCount {
+            body(k, off)
+            off += recordLength(at: off)
+        }
     }
 
     // MARK: - Basic queries
 
     /// The number of type ids, including `void` (id 0) and, for split BTF, the base's types.
     /// Valid ids are `0..<count`.
-    public var count: UInt32 { firstID + UInt32(recordOffsets.count) }
+    public var count: UInt32 { firstID + UInt32(recordCount) }
 
     /// The whole BTF blob (header, types, strings) of this object only (for split BTF, without
     /// the base), e.g. to pass to `BPF_BTF_LOAD`.
@@ -248,8 +283,10 @@ public final class BTF: Sendable {
     func locate(_ id: UInt32) -> (BTF, Int)? {
         if id >= firstID {
             let i = Int(id - firstID)
-            guard i < recordOffsets.count else { return nil }
-            return (self, typeStart + Int(recordOffsets[i]))
+            guard i < recordCount else { return nil }
+            var off = typeStart + Int(checkpoints[i >> Self.checkpointShift])
+            for _ in 0..<(i & (Self.checkpointStride - 1)) { off += recordLength(at: off) }
+            return (self, off)
         }
         if let base { return base.locate(id) }
         return nil

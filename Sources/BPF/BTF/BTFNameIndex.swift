@@ -12,21 +12,20 @@ struct BTFNameIndex: Sendable {
 
     init(_ btf: BTF) {
         let storage = btf.storage
-        let typeStart = btf.typeStart
         let firstID = btf.firstID
         var named = 0
-        for o in btf.recordOffsets where storage.u32(typeStart + Int(o)) != 0 { named += 1 }
+        btf.forEachRecord { _, off in if storage.u32(off) != 0 { named += 1 } }
         var capacity = 16
         // Load factor at most 2/3: for vmlinux (71k named types) 128 Ki slots, 512 KiB.
         while capacity < named + named / 2 { capacity <<= 1 }
         let mask = capacity - 1
         var slots = [UInt32](repeating: 0, count: capacity)
         slots.withUnsafeMutableBufferPointer { table in
-            for (k, o) in btf.recordOffsets.enumerated() {
-                let n = storage.u32(typeStart + Int(o))
-                if n == 0 { continue }
+            btf.forEachRecord { k, off in
+                let n = storage.u32(off)
+                if n == 0 { return }
                 let bytes = btf.stringBytes(at: n)
-                if bytes.isEmpty { continue }
+                if bytes.isEmpty { return }
                 var i = Int(Self.essentialHash(bytes)) & mask
                 while table[i] != 0 { i = (i + 1) & mask }
                 table[i] = firstID + UInt32(k)

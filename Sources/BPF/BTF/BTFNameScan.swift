@@ -47,16 +47,16 @@ enum BTFNameScan {
         let storage = btf.storage
         let localStrings = btf.stringOffsetBase
         let stringEnd = btf.stringOffsetBase + UInt32(btf.stringLength)
-        for (k, o) in btf.recordOffsets.enumerated() {
-            let nameOff = storage.u32(btf.typeStart + Int(o))
-            guard nameOff != 0 else { continue }
+        btf.forEachRecord { k, off in
+            let nameOff = storage.u32(off)
+            guard nameOff != 0 else { return }
             if nameOff >= localStrings {
                 // Own string: peek at the first byte before decoding the name.
                 guard nameOff < stringEnd,
-                      firstBytes[Int(storage.u8(btf.stringStart + Int(nameOff - localStrings)))] else { continue }
+                      firstBytes[Int(storage.u8(btf.stringStart + Int(nameOff - localStrings)))] else { return }
             }
             let full = btf.stringBytes(at: nameOff)
-            guard let first = full.first, firstBytes[Int(first)] else { continue }
+            guard let first = full.first, firstBytes[Int(first)] else { return }
             let name = BTFName.essential(full)
             for wanted in names where wanted.count == name.count {
                 let equal = wanted.withUnsafeBytes { memcmp($0.baseAddress!, name.baseAddress!, name.count) == 0 }
