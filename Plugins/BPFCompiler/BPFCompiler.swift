@@ -2,7 +2,8 @@ import Foundation
 import PackagePlugin
 
 /// Compiles every `*.bpf.c` below a target's folder with the toolchain's clang
-/// (`-target bpf -g -O2`) and embeds each object into the target as a generated Swift file.
+/// (`-target bpf -g -O2`) and embeds each object into the target as a generated Swift file,
+/// without its DWARF except in test targets.
 /// The C files live in `bpf/` subfolders that the target excludes, so SwiftPM does not see
 /// them as C sources; this plugin lists them itself.
 @main
@@ -28,6 +29,8 @@ struct BPFCompiler: BuildToolPlugin {
                     "--output", output.path,
                     "--include", includeDir.path,
                     "--package-dir", packageDir.path,
+                    // Test targets keep the DWARF: their tests read it as libbpf's inputs carry it.
+                    "--strip-dwarf", target.kind == .test ? "no" : "yes",
                 ],
                 inputFiles: [source] + headers + localHeaders,
                 outputFiles: [output]

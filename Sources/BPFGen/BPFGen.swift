@@ -15,7 +15,7 @@ struct BPFGen {
             args[String(key.dropFirst(2))] = value
         }
         guard let clang = args["clang"], let input = args["input"], let output = args["output"] else {
-            fail("usage: BPFGen --clang PATH --input FILE.bpf.c --output FILE.swift [--include DIR] [--package-dir DIR]")
+            fail("usage: BPFGen --clang PATH --input FILE.bpf.c --output FILE.swift [--include DIR] [--package-dir DIR] [--strip-dwarf yes|no]")
         }
         let objectPath = output + ".o"
         var clangArgs = ["-target", "bpf", "-g", "-O2", "-D__TARGET_ARCH_x86", "-Wall", "-Wno-unused-function",
@@ -29,7 +29,7 @@ struct BPFGen {
         #endif
         if FileManager.default.fileExists(atPath: multiarch) { clangArgs += ["-idirafter", multiarch] }
         if let pkg = args["package-dir"] { clangArgs += ["-fdebug-prefix-map=\(pkg)=."] }
-        let bytes = try compile(clang: clang, arguments: clangArgs, input: input, output: objectPath)
+        let bytes = try compile(clang: clang, arguments: clangArgs, input: input, output: objectPath, stripDWARF: args["strip-dwarf"] == "yes")
         let base = URL(fileURLWithPath: input).deletingPathExtension().deletingPathExtension().lastPathComponent
         let ident = identifier(base)
         var hex = ""
@@ -51,15 +51,29 @@ struct BPFGen {
     }
 
     /// Runs clang on `input`; returns the object's bytes (the object file is removed).
-    static func compile(clang: String, arguments: [String], input: String, output: String) throws -> Data {
+    ///
+    /// With `stripDWARF`, the `.debug_*` sections are removed with the toolchain's llvm-objcopy
+    /// (when it has one): `-g` is what makes clang emit BTF, but the loader reads only `.BTF`
+    /// and `.BTF.ext`, and the DWARF is half of each embedded object (it sits in every
+    /// `swiftbpf` binary and is paged in with the object).
+    static func compile(clang: String, arguments: [String], input: String, output: String,
+                        stripDWARF: Bool = false) throws -> Data {
+        try run(clang, arguments + ["-c", input, "-o", output], failure: "clang failed on \(input)")
+        defer { try? FileManager.default.removeItem(atPath: output) }
+        let objcopy = URL(fileURLWithPath: clang).deletingLastPathComponent().appendingPathComponent("llvm-objcopy").path
+        if stripDWARF, FileManager.default.isExecutableFile(atPath: objcopy) {
+            try run(objcopy, ["--strip-debug", output], failure: "llvm-objcopy --strip-debug failed on \(output)")
+        }
+        return try Data(contentsOf: URL(fileURLWithPath: output))
+    }
+
+    static func run(_ tool: String, _ arguments: [String], failure: String) throws {
         let p = Process()
-        p.executableURL = URL(fileURLWithPath: clang)
-        p.arguments = arguments + ["-c", input, "-o", output]
+        p.executableURL = URL(fileURLWithPath: tool)
+        p.arguments = arguments
         try p.run()
         p.waitUntilExit()
-        guard p.terminationStatus == 0 else { fail("clang failed on \(input)") }
-        defer { try? FileManager.default.removeItem(atPath: output) }
-        return try Data(contentsOf: URL(fileURLWithPath: output))
+        guard p.terminationStatus == 0 else { fail(failure) }
     }
 
     /// Accessor types for the structs the source asks for with `// swiftbpf:record NAME` lines
