@@ -107,11 +107,12 @@ trap 'rm -rf "$work"' EXIT
 json=()
 [ -n "${JSON:-}" ] && json=(--json "$JSON")
 
-# The BPF objects of the tools, compiled as the build plugin compiles them, for the C reference.
+# The BPF objects of the tools, compiled and stripped as the build plugin does, for the C reference.
 bpf_object() { # tool-folder name
     local dir=Sources/SwiftBPFTools/$1/bpf
     clang -target bpf -g -O2 -D__TARGET_ARCH_x86 -I BPFInclude -I "$dir" -idirafter /usr/include/x86_64-linux-gnu \
         -c "$dir/$2.bpf.c" -o "$work/$2.bpf.o"
+    llvm-objcopy --strip-debug "$work/$2.bpf.o"  # as the plugin embeds it
 }
 
 if want btf; then
