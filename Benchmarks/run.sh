@@ -13,7 +13,8 @@
 #   execsnoop  startup to first event, idle and loaded peak RSS, events seen under 10 s of
 #   opensnoop  fork+exec / 200,000 opens / 150,000 loopback connections, CPU per 1,000 events;
 #   tcp        against the C/libbpf reference (Benchmarks/snoop_ref.c, the same BPF object),
-#              libbpf-tools, bpftrace and BCC's trace (Benchmarks/tools.py)
+#              libbpf-tools, bpftrace and BCC's trace (Benchmarks/tools.py); execsnoop also
+#              splits its start into verifier time and the rest (Benchmarks/startup_phases.py)
 #   load       the old name of `tools`
 #
 # --smoke: one round of every suite with small counts and no peer installation, against a debug
@@ -150,4 +151,11 @@ if want execsnoop || want opensnoop || want tcp; then
             --loadgen "$work/loadgen" --rounds "$tool_rounds" ${peers:+--peers "$peers"} "${json[@]}" "${smoke_flag[@]}"
         echo
     done
+    if want execsnoop; then
+        # Where execsnoop's start goes (system-call timeline), against the C reference.
+        command -v strace >/dev/null || apt-get install -y -qq strace >/dev/null
+        python3 Benchmarks/startup_phases.py --swiftbpf "$bin/swiftbpf" --ref "$work/snoop_ref" \
+            --object "$work/execsnoop.bpf.o" --runs "$([ $smoke = 1 ] && echo 1 || echo 9)"
+        echo
+    fi
 fi
