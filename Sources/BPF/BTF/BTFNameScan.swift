@@ -13,6 +13,7 @@ extension BTF {
     /// `typeIDs(named:)`, `typeID(named:kind:)` and `typeIDs(essentialName:)`. Names already
     /// scanned cost nothing; once the full name index exists this does nothing.
     public func prepareLookups(of names: some Sequence<String>) {
+        let names = Array(names)  // read twice: for the base and for this BTF
         base?.prepareLookups(of: names)
         if nameIndex.withLock({ $0 != nil }) { return }
         let known = scannedNames.withLock { $0 }
