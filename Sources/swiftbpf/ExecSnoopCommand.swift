@@ -10,7 +10,7 @@ struct ExecSnoopCommand: ParsableCommand {
         discussion: """
             One line per execve(2): PCOMM (the command name after the exec), PID, PPID, RET (0 or \
             -errno) and ARGS. Filters run in the kernel; for execsnoop, --pid keeps execs by that \
-            process and by its children, and the ring buffer defaults to 512 KiB. Ctrl-C or \
+            process and by its children. Ctrl-C or \
             SIGTERM stops and detaches.
             JSON fields: comm, pid, ppid, uid, ret, args (array), truncated, tgid, tid, cgroup_id, \
             cgroup (the cgroup v2 path), and time with --timestamp.

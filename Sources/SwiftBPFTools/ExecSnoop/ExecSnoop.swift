@@ -42,7 +42,7 @@ public final class ExecSnoop: Sendable {
         // The common pid filter is a tgid match; execsnoop's own also takes children.
         let common = ToolFilter(comm: filter.comm, uid: filter.uid, cgroupPath: filter.cgroupPath)
         session = try ToolSession(
-            EmbeddedObjects.execsnoop, filter: common, ringBufferSize: filter.ringBufferSize ?? 512 * 1024
+            EmbeddedObjects.execsnoop, filter: common, ringBufferSize: filter.ringBufferSize
         ) { (options: inout LoadOptions) throws(BPFError) in
             if let pid = filter.pid { options.set("targ_pid", to: pid) }
             if let name = filter.name {

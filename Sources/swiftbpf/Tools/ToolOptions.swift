@@ -25,7 +25,7 @@ struct ToolOptions: ParsableArguments {
     @Option(name: [.short, .long], help: "Stop after this many seconds.")
     var duration: Double?
 
-    @Option(name: .customLong("buffer-kib"), help: "Ring buffer size in KiB, a power of two (default 1024).")
+    @Option(name: .customLong("buffer-kib"), help: "Ring buffer size in KiB, a power of two (default 512).")
     var bufferKiB: UInt32?
 
     var filter: ToolFilter { ToolFilter(pid: pid, comm: comm, uid: uid, cgroupPath: cgroup) }
