@@ -79,11 +79,19 @@ struct RuntimeMapTests {
         let values = keys.map { UInt64($0) << 20 | 5 }
         #expect(try hash.updateBatch(keys: keys, values: values) == 3000)
 
-        // The whole map into two typed arrays; a small chunk makes many calls and grows the arrays.
+        // The whole map into two typed arrays; a small chunk makes many calls.
         let read = try hash.lookupBatch(keyType: UInt32.self, valueType: UInt64.self, chunkSize: 64)
         #expect(read.keys.count == 3000 && read.values.count == 3000)
         #expect(Set(read.keys) == Set(keys))
         #expect(zip(read.keys, read.values).allSatisfy { $0.1 == UInt64($0.0) << 20 | 5 })
+
+        // A map too big to size the arrays for up front (8 Mi entries of 12 bytes, allocated by
+        // the kernel only as they are inserted) is read into growing buffers: the same result.
+        let big = try makeMap("rt_batch_big", .hash, key: 4, value: 8, max: 8 << 20, flags: .noPrealloc)
+        #expect(try big.updateBatch(keys: keys, values: values) == 3000)
+        let grown = try big.lookupBatch(keyType: UInt32.self, valueType: UInt64.self, chunkSize: 64)
+        #expect(grown.keys.count == 3000 && Set(grown.keys) == Set(keys))
+        #expect(zip(grown.keys, grown.values).allSatisfy { $0.1 == UInt64($0.0) << 20 | 5 })
 
         // One call at a time into caller buffers, until the cursor ends: every element once.
         var cursor = MapBatchCursor()

@@ -139,19 +139,75 @@ extension Map {
     }
 
     /// Every element as two arrays, `keys[i]` → `values[i]`, read with `BPF_MAP_LOOKUP_BATCH`
-    /// (`chunkSize` elements per call) into one contiguous buffer each and copied once into `[K]`
-    /// and `[V]`. `K` and `V` must be laid out exactly as the map's keys and values
-    /// (`MemoryLayout.stride` equal to the key and value size). Not for per-CPU maps.
+    /// (`chunkSize` elements per call). `K` and `V` must be laid out exactly as the map's keys and
+    /// values (`MemoryLayout.stride` equal to the key and value size). Not for per-CPU maps.
     /// Specialised in the caller (inlinable): no per-element allocation or generic dispatch.
+    ///
+    /// The kernel writes straight into the two result arrays, sized for `maxEntries` elements
+    /// (pages it does not write stay untouched) when that is at most `directBatchBytes`; bigger
+    /// maps, or a walk that returns more than `maxEntries` (elements moved while it ran), are read
+    /// into growing byte buffers and copied once.
     @inlinable
     public func lookupBatch<K: BitwiseCopyable, V: BitwiseCopyable>(
         keyType: K.Type, valueType: V.Type, chunkSize: Int = 4096
     ) throws(BPFError) -> (keys: [K], values: [V]) {
         try checkPackedTypes(keyStride: MemoryLayout<K>.stride, valueStride: MemoryLayout<V>.stride,
                              keyType: "\(K.self)", valueType: "\(V.self)")
+        let capacity = maxEntries
+        if capacity > 0, capacity * (keySize + valueSize) <= Map.directBatchBytes {
+            var outcome: Result<Int?, BPFError> = .success(nil)
+            var values: [V] = []
+            let keys = [K](unsafeUninitializedCapacity: capacity) { keyBuffer, keyCount in
+                values = [V](unsafeUninitializedCapacity: capacity) { valueBuffer, valueCount in
+                    outcome = Result { () throws(BPFError) in
+                        try batchLookupDirect(keys: UnsafeMutableRawPointer(keyBuffer.baseAddress!),
+                                              values: UnsafeMutableRawPointer(valueBuffer.baseAddress!),
+                                              capacity: capacity, chunkSize: chunkSize)
+                    }
+                    valueCount = (try? outcome.get()).flatMap { $0 } ?? 0
+                }
+                keyCount = values.count
+            }
+            if let count = try outcome.get() {
+                precondition(keys.count == count && values.count == count)
+                return (keys, values)
+            }
+        }
         let packed = try batchLookupPacked(chunkSize: chunkSize)
         return (Map.unpack(packed.keys, count: packed.count, as: K.self),
                 Map.unpack(packed.values, count: packed.count, as: V.self))
+    }
+
+    /// The largest result (keys and values, bytes) `lookupBatch(keyType:valueType:)` allocates up
+    /// front: 64 MiB of address space, of which only what the kernel writes becomes resident.
+    @usableFromInline static let directBatchBytes = 64 << 20
+
+    /// A whole-map `BPF_MAP_LOOKUP_BATCH` walk into `capacity` packed elements at `keys` and
+    /// `values`. Returns the count, or nil if the elements did not fit (the caller starts over
+    /// with growing buffers).
+    @usableFromInline
+    func batchLookupDirect(keys: UnsafeMutableRawPointer, values: UnsafeMutableRawPointer, capacity: Int,
+                           chunkSize: Int) throws(BPFError) -> Int? {
+        guard chunkSize > 0 else { throw .invalidArgument("batch chunk size must be positive") }
+        var cursor = MapBatchCursor()
+        var count = 0
+        var request = chunkSize
+        while !cursor.isFinished {
+            let n = min(request, capacity - count)
+            if n == 0 { return nil }
+            do {
+                let done = try batchCall(BPF_MAP_LOOKUP_BATCH, cursor: &cursor, keys: keys + count * keySize,
+                                         values: values + count * valueSize, count: n)
+                count += done
+                if done == 0 && !cursor.isFinished { cursor.isFinished = true }  // never spin
+            } catch {
+                // A bucket with more elements than requested: ask for more, if they can fit.
+                guard BPFCommands.isErrno(error, .ENOSPC), request < (1 << 24) else { throw error }
+                if n < request { return nil }
+                request *= 2
+            }
+        }
+        return count
     }
 
     /// `batchReadPacked` of `BPF_MAP_LOOKUP_BATCH` (for inlined callers, which do not see CBPF).
