@@ -168,8 +168,9 @@ public struct CORERelocator: Sendable {
     }
 
     /// Target types of a CO-RE-compatible kind whose essential name equals `localType`'s,
-    /// through the name index of `target` (then of each module, if `target` has none);
-    /// cached per local type id (libbpf's `bpf_core_find_cands`).
+    /// through `target`'s name lookups (then each module's, if `target` has none): answered by
+    /// the loader's one scan (`BTF.prepareLookups(of:)`) or else by the name index; cached per
+    /// local type id (libbpf's `bpf_core_find_cands`).
     func candidates(for localType: BTFType) -> [CORECandidate] {
         cache.candidates(for: localType.id) {
             let main = Self.sameKindTypes(in: target, named: localType.name, kind: localType.kind, from: 0)
