@@ -36,7 +36,7 @@ struct SockMapTests {
         let cookie = try hash.lookup(key: SockKey(localPort: clientPort, remotePort: UInt32(port)), as: UInt64.self)
         #expect((cookie ?? 0) != 0)
         #expect(try stat(object, 0) == 2)
-        child.send("go")
+        try child.send("go")
         let result = child.readLine() ?? ""
         child.finish()
         // Closed sockets leave the hash.

@@ -81,41 +81,26 @@ struct USDTTestError: Error, CustomStringConvertible {
     init(_ d: String) { description = d }
 }
 
-/// A child process driven line by line through its stdin and stdout.
+/// A USDT test program: each line sent makes it fire its probes and answer one line; `q` ends it.
 final class USDTChild {
-    let process = Process()
-    let input = Pipe()
-    let output = Pipe()
+    let child: InteractiveChild
 
     init(_ path: String, _ args: [String] = []) throws {
-        process.executableURL = URL(fileURLWithPath: path)
-        process.arguments = args
-        process.standardInput = input
-        process.standardOutput = output
-        process.standardError = FileHandle.nullDevice
-        try process.run()
+        child = try InteractiveChild(path, args)
     }
 
-    var pid: Int32 { process.processIdentifier }
+    var pid: Int32 { child.pid }
 
     /// Writes one line, then reads the reply line.
     func send(_ line: String) throws -> String {
-        try input.fileHandleForWriting.write(contentsOf: Data((line + "\n").utf8))
-        var bytes: [UInt8] = []
-        while true {
-            let d = output.fileHandleForReading.readData(ofLength: 1)
-            guard let b = d.first else { throw USDTTestError("child \(pid) closed its output after '\(String(decoding: bytes, as: UTF8.self))'") }
-            if b == UInt8(ascii: "\n") { break }
-            bytes.append(b)
-        }
-        return String(decoding: bytes, as: UTF8.self)
+        try child.send(line)
+        return try child.readCompleteLine()
     }
 
     /// Ends the child (a `q` line, then stdin closed) and waits for it.
     func finish() {
-        try? input.fileHandleForWriting.write(contentsOf: Data("q\n".utf8))
-        try? input.fileHandleForWriting.close()
-        process.waitUntilExit()
+        try? child.send("q")
+        child.finish()
     }
 }
 

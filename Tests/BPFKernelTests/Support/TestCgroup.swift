@@ -232,51 +232,6 @@ struct CgroupChildError: Error, CustomStringConvertible {
     var description: String { message }
 }
 
-/// A running helper: read its lines, answer on its stdin, wait for it.
-final class InteractiveChild {
-    let process = Process()
-    let input = Pipe(), output = Pipe()
-    private var buffer = Data()
-
-    init(_ path: String, _ args: [String]) throws {
-        process.executableURL = URL(fileURLWithPath: path)
-        process.arguments = args
-        process.standardInput = input
-        process.standardOutput = output
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-    }
-
-    /// The next line of output (nil at end of output).
-    func readLine() -> String? {
-        while true {
-            if let nl = buffer.firstIndex(of: 0x0a) {
-                let line = String(decoding: buffer[buffer.startIndex..<nl], as: UTF8.self)
-                buffer.removeSubrange(buffer.startIndex...nl)
-                return line
-            }
-            let chunk = output.fileHandleForReading.availableData
-            if chunk.isEmpty { return buffer.isEmpty ? nil : String(decoding: buffer, as: UTF8.self) }
-            buffer.append(chunk)
-        }
-    }
-
-    func send(_ line: String) {
-        input.fileHandleForWriting.write(Data((line + "\n").utf8))
-    }
-
-    /// Waits for the child to exit (killing it if it is still waiting for input).
-    func finish() {
-        try? input.fileHandleForWriting.close()
-        process.waitUntilExit()
-    }
-
-    deinit {
-        if process.isRunning { process.terminate() }
-        process.waitUntilExit()
-    }
-}
-
 /// A port for one test's marker traffic, unlikely to collide with other tests' ports.
 func testPort(_ offset: UInt16) -> UInt16 {
     20000 + UInt16(getpid() % 9000) * 4 + offset
