@@ -86,16 +86,23 @@ extension BPFCommands {
 
     /// The error of a failed `mapElemErrno` call, named like the throwing wrappers' errors.
     static func elemError(_ cmd: bpf_cmd, errno: Int32, name: String) -> BPFError {
-        let op: String
+        .syscall(operation: "\(commandName(cmd))(\(name))", errno: Errno(rawValue: errno))
+    }
+
+    /// The UAPI name of a map element or batch command, for error messages.
+    static func commandName(_ cmd: bpf_cmd) -> String {
         switch cmd {
-        case BPF_MAP_LOOKUP_ELEM: op = "BPF_MAP_LOOKUP_ELEM"
-        case BPF_MAP_UPDATE_ELEM: op = "BPF_MAP_UPDATE_ELEM"
-        case BPF_MAP_DELETE_ELEM: op = "BPF_MAP_DELETE_ELEM"
-        case BPF_MAP_GET_NEXT_KEY: op = "BPF_MAP_GET_NEXT_KEY"
-        case BPF_MAP_LOOKUP_AND_DELETE_ELEM: op = "BPF_MAP_LOOKUP_AND_DELETE_ELEM"
-        default: op = "bpf(\(cmd.rawValue))"
+        case BPF_MAP_LOOKUP_ELEM: "BPF_MAP_LOOKUP_ELEM"
+        case BPF_MAP_UPDATE_ELEM: "BPF_MAP_UPDATE_ELEM"
+        case BPF_MAP_DELETE_ELEM: "BPF_MAP_DELETE_ELEM"
+        case BPF_MAP_GET_NEXT_KEY: "BPF_MAP_GET_NEXT_KEY"
+        case BPF_MAP_LOOKUP_AND_DELETE_ELEM: "BPF_MAP_LOOKUP_AND_DELETE_ELEM"
+        case BPF_MAP_LOOKUP_BATCH: "BPF_MAP_LOOKUP_BATCH"
+        case BPF_MAP_LOOKUP_AND_DELETE_BATCH: "BPF_MAP_LOOKUP_AND_DELETE_BATCH"
+        case BPF_MAP_UPDATE_BATCH: "BPF_MAP_UPDATE_BATCH"
+        case BPF_MAP_DELETE_BATCH: "BPF_MAP_DELETE_BATCH"
+        default: "bpf(\(cmd.rawValue))"
         }
-        return .syscall(operation: "\(op)(\(name))", errno: Errno(rawValue: errno))
     }
 
     /// `BPF_MAP_LOOKUP_ELEM`: copies the value of `key` into `value`. Throws ENOENT if absent.
@@ -150,14 +157,7 @@ extension BPFCommands {
         attr.batch.values = address(values)
         attr.batch.count = UInt32(count)
         attr.batch.elem_flags = elemFlags
-        let op: String
-        switch cmd {
-        case BPF_MAP_LOOKUP_BATCH: op = "BPF_MAP_LOOKUP_BATCH"
-        case BPF_MAP_LOOKUP_AND_DELETE_BATCH: op = "BPF_MAP_LOOKUP_AND_DELETE_BATCH"
-        case BPF_MAP_UPDATE_BATCH: op = "BPF_MAP_UPDATE_BATCH"
-        case BPF_MAP_DELETE_BATCH: op = "BPF_MAP_DELETE_BATCH"
-        default: op = "bpf(\(cmd.rawValue))"
-        }
+        let op = commandName(cmd)
         do {
             try Syscalls.bpf(cmd, &attr, "\(op)(\(name))")
             return MapBatchResult(count: Int(attr.batch.count), reachedEnd: false)
