@@ -75,10 +75,7 @@ struct BTFNameIndex: Sendable {
                 if id == 0 { break }
                 var name = btf.stringBytes(at: btf.nameOffset(of: id))
                 if essential { name = BTFName.essential(name) }
-                if name.count == wanted.count,
-                   name.count == 0 || memcmp(name.baseAddress!, wanted.baseAddress!, name.count) == 0 {
-                    found.append(id)
-                }
+                if BTFName.bytesEqual(name, wanted) { found.append(id) }
                 i = (i + 1) & mask
             }
         }
@@ -97,6 +94,12 @@ public enum BTFName {
         return name.withUTF8 { buf in
             String(decoding: essential(UnsafeRawBufferPointer(buf)), as: UTF8.self)
         }
+    }
+
+    /// Whether two names' bytes are equal.
+    @inline(__always)
+    static func bytesEqual(_ a: UnsafeRawBufferPointer, _ b: UnsafeRawBufferPointer) -> Bool {
+        a.count == b.count && (a.count == 0 || memcmp(a.baseAddress!, b.baseAddress!, a.count) == 0)
     }
 
     /// The essential prefix of `bytes` (see `essentialName`).
@@ -158,11 +161,8 @@ extension BTF {
         }
         // The scan matched essential names; an exact lookup keeps the ids named exactly `query`.
         for id in scanned {
-            if essential || Self.bytesEqual(stringBytes(at: nameOffset(of: id)), query) { result.append(id) }
+            if essential || BTFName.bytesEqual(stringBytes(at: nameOffset(of: id)), query) { result.append(id) }
         }
     }
 
-    private static func bytesEqual(_ a: UnsafeRawBufferPointer, _ b: UnsafeRawBufferPointer) -> Bool {
-        a.count == b.count && (a.count == 0 || memcmp(a.baseAddress!, b.baseAddress!, a.count) == 0)
-    }
 }

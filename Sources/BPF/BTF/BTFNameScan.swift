@@ -59,12 +59,8 @@ enum BTFNameScan {
             let full = btf.stringBytes(at: nameOff)
             guard let first = full.first, firstBytes[Int(first)] else { return }
             let name = BTFName.essential(full)
-            for wanted in names where wanted.count == name.count {
-                let equal = wanted.withUnsafeBytes { memcmp($0.baseAddress!, name.baseAddress!, name.count) == 0 }
-                if equal {
-                    found[wanted, default: []].append(btf.firstID + UInt32(k))
-                    break
-                }
+            if let wanted = names.first(where: { w in w.withUnsafeBytes { BTFName.bytesEqual($0, name) } }) {
+                found[wanted, default: []].append(btf.firstID + UInt32(k))
             }
         }
         return found

@@ -104,17 +104,21 @@ struct ProgramPreparer {
             throw .invalidArgument("program '\(p.name)' in section '\(p.sectionName)' names no attach target")
         }
         let kernel = try BTF.kernel()
-        let (name, kind): (String, BTFKind)
-        switch p.expectedAttachType {
-        case .traceRawTP: (name, kind) = ("btf_trace_" + target, .typedef)
-        case .lsmMAC, .lsmCgroup: (name, kind) = ("bpf_lsm_" + target, .func)
-        case .traceIter: (name, kind) = ("bpf_iter_" + target, .func)
-        default: (name, kind) = (target, .func)
-        }
+        let (name, kind) = attachTypeName(for: p, target: target)
         guard let id = kernel.typeID(named: name, kind: kind) else {
             throw .missing("kernel BTF has no \(kind) '\(name)', the attach target of program '\(p.name)' (section '\(p.sectionName)')")
         }
         return id
+    }
+
+    /// The kernel BTF type a tracing program's attach target names, by attach type.
+    static func attachTypeName(for p: ProgramSpec, target: String) -> (name: String, kind: BTFKind) {
+        switch p.expectedAttachType {
+        case .traceRawTP: ("btf_trace_" + target, .typedef)
+        case .lsmMAC, .lsmCgroup: ("bpf_lsm_" + target, .func)
+        case .traceIter: ("bpf_iter_" + target, .func)
+        default: (target, .func)
+        }
     }
 
     /// Scans the target and kernel BTF once for every name this load will look up (CO-RE root
@@ -130,13 +134,7 @@ struct ProgramPreparer {
         var kernelNames: Set<String> = []
         for p in loading where p.needsAttachBTFID {
             guard let target = p.attachTarget, !target.isEmpty else { continue }
-            kernelNames.insert(target)
-            switch p.expectedAttachType {
-            case .traceRawTP: kernelNames.insert("btf_trace_" + target)
-            case .lsmMAC, .lsmCgroup: kernelNames.insert("bpf_lsm_" + target)
-            case .traceIter: kernelNames.insert("bpf_iter_" + target)
-            default: break
-            }
+            kernelNames.insert(attachTypeName(for: p, target: target).name)
         }
         for e in spec.externs {
             if case let .ksym(type, isFunction) = e.kind, type != 0 { kernelNames.insert(isFunction ? e.essentialName : e.name) }
