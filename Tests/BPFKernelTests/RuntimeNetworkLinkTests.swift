@@ -43,9 +43,9 @@ struct RuntimeNetworkLinkTests {
         #expect(throws: BPFError.self) { try Link.attachCgroup(program: program, cgroupPath: root + "/no_such_cgroup_rt", attachType: .cgroupInet4Connect) }
     }
 
-    @Test(.enabled(if: Syscalls.exists("/usr/sbin/ip") || Syscalls.exists("/sbin/ip") || Syscalls.exists("/usr/bin/ip"), "needs iproute2's ip to create a veth pair"))
+    @Test(.enabled(if: Command.which("ip") != nil, "needs iproute2's ip to create a veth pair"))
     func xdpAndTCXLinksOnVethCountFrames() throws {
-        let ip = ["/usr/sbin/ip", "/sbin/ip", "/usr/bin/ip"].first(where: Syscalls.exists)!
+        let ip = Command.which("ip")!
         let a = "rtx\(getpid() % 100000)a", b = "rtx\(getpid() % 100000)b"
         #expect(try Command.run(ip, ["link", "add", a, "type", "veth", "peer", "name", b]).status == 0)
         defer { _ = try? Command.run(ip, ["link", "del", a]) }
