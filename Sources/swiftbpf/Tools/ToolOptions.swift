@@ -30,11 +30,15 @@ struct ToolOptions: ParsableArguments {
 
     var filter: ToolFilter { ToolFilter(pid: pid, comm: comm, uid: uid, cgroupPath: cgroup) }
 
+    /// The largest --buffer-kib: the ring buffer's size in bytes is a u32 (`max_entries`), so
+    /// 2 GiB is the largest power of two it can hold.
+    static let maximumBufferKiB: UInt32 = 1 << 21
+
     var ringBufferSize: UInt32? { bufferKiB.map { $0 * 1024 } }
 
     func validate() throws {
-        if let bufferKiB, bufferKiB < 4 || bufferKiB & (bufferKiB - 1) != 0 {
-            throw ValidationError("--buffer-kib must be a power of two of at least 4, got \(bufferKiB)")
+        if let bufferKiB, bufferKiB < 4 || bufferKiB > Self.maximumBufferKiB || bufferKiB & (bufferKiB - 1) != 0 {
+            throw ValidationError("--buffer-kib must be a power of two from 4 to \(Self.maximumBufferKiB) (2 GiB), got \(bufferKiB)")
         }
         if let comm, comm.isEmpty || comm.utf8.count > 15 {
             throw ValidationError("--comm must be 1 to 15 bytes (a task's comm is at most 15)")

@@ -1,0 +1,33 @@
+import BPF
+import Foundation
+import Glibc
+import Testing
+
+/// Inputs a new user tries that once trapped, hung or answered with the wrong cause: each now
+/// gets a clear message naming the bad value or path, and leaves nothing behind.
+@Suite(.serialized, .enabled(if: isRoot && CLI.path != nil, "needs root and the built swiftbpf binary"))
+struct HardeningCLITests {
+    static let eventTools = ["execsnoop", "opensnoop", "exitsnoop", "killsnoop", "tcpconnect", "tcpaccept", "tcplife", "tcpretrans"]
+
+    /// 4 GiB and more overflowed the u32 size arithmetic and trapped (SIGILL, no message).
+    @Test(arguments: eventTools)
+    func hugeBufferIsRefusedWithMessage(_ tool: String) throws {
+        for kib in ["4194304", "8388608", "2147483648"] {
+            let r = try TimedCommand.run(CLI.path!, [tool, "--buffer-kib", kib, "-d", "0.1"])
+            #expect(!r.signaled && !r.timedOut, "\(tool) --buffer-kib \(kib) crashed or hung: \(r.stderr)")
+            #expect(r.status != 0)
+            #expect(r.stderr.contains("--buffer-kib") && r.stderr.contains(kib), "\(tool): \(r.stderr)")
+        }
+    }
+}
+
+/// A directory under /tmp removed with everything in it when the value goes away.
+final class TemporaryDirectory {
+    let path: String
+    init(_ prefix: String) throws {
+        var template = Array("/tmp/\(prefix)-XXXXXX".utf8CString)
+        guard let p = mkdtemp(&template) else { throw POSIXError(.EIO) }
+        path = String(cString: p)
+    }
+    deinit { try? FileManager.default.removeItem(atPath: path) }
+}
