@@ -77,7 +77,7 @@ struct BTFDumpCommand: ParsableCommand {
 
     private func load() throws -> BTF {
         guard let file else { return try BTF.kernel() }
-        let bytes = try Syscalls.readFile(file)
+        let bytes = try Syscalls.readRegularFile(file)
         if bytes.starts(with: [0x7f, 0x45, 0x4c, 0x46]) {
             let spec = try ObjectSpec(bytes: bytes, name: ObjectNaming.objectName(fromPath: file))
             guard let btf = spec.btf else { throw ValidationError("\(file) has no .BTF section") }

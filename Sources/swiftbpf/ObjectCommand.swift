@@ -23,7 +23,7 @@ struct ObjectInspectCommand: ParsableCommand {
     var json = false
 
     func run() throws {
-        let spec = try ObjectSpec(bytes: Syscalls.readFile(file), name: ObjectNaming.objectName(fromPath: file))
+        let spec = try ObjectSpec(bytes: Syscalls.readRegularFile(file), name: ObjectNaming.objectName(fromPath: file))
         let report = try ObjectReport(spec)
         print(json ? report.json : report.text)
     }

@@ -19,6 +19,32 @@ struct HardeningCLITests {
             #expect(r.stderr.contains("--buffer-kib") && r.stderr.contains(kib), "\(tool): \(r.stderr)")
         }
     }
+
+    /// A character device, a FIFO and a file too large are refused before anything is read:
+    /// no hang, no memory growth.
+    @Test(arguments: [["object", "inspect"], ["object", "load"], ["btf", "dump", "--file"]])
+    func nonRegularInputFilesAreRefused(_ command: [String]) throws {
+        let dir = try TemporaryDirectory("harden-input")
+        let fifo = dir.path + "/fifo"
+        try #require(mkfifo(fifo, 0o600) == 0)
+        let huge = dir.path + "/huge.o"
+        let fd = open(huge, O_CREAT | O_WRONLY, 0o600)
+        try #require(fd >= 0)
+        try #require(ftruncate(fd, off_t(Syscalls.maximumInputFileSize) + 4096) == 0)  // sparse
+        close(fd)
+        let pin = dir.path + "/pins"
+        for (path, cause) in [("/dev/zero", "character device"), (fifo, "FIFO"), (huge, "bytes")] {
+            var args = command + [path]
+            if command[1] == "load" { args += ["--pin", "/sys/fs/bpf/harden-never-\(getpid())"] }
+            let r = try TimedCommand.run(CLI.path!, args, timeout: 15)
+            #expect(!r.timedOut, "\(args) hung")
+            #expect(!r.signaled && r.status != 0, "\(args): \(r.status) \(r.stderr)")
+            #expect(r.stderr.contains(path) && r.stderr.contains(cause), "\(args): \(r.stderr)")
+            #expect(!r.stderr.contains("USAGE"), "\(args) printed the usage: \(r.stderr)")
+        }
+        #expect(!FileManager.default.fileExists(atPath: pin))
+        #expect(!FileManager.default.fileExists(atPath: "/sys/fs/bpf/harden-never-\(getpid())"))
+    }
 }
 
 /// A directory under /tmp removed with everything in it when the value goes away.
