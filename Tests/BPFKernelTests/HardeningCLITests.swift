@@ -45,6 +45,26 @@ struct HardeningCLITests {
         #expect(!FileManager.default.fileExists(atPath: pin))
         #expect(!FileManager.default.fileExists(atPath: "/sys/fs/bpf/harden-never-\(getpid())"))
     }
+
+    /// Byte words are parsed in linear time: ArgumentParser's own handling of 16,000 words took
+    /// 10 s and of 100,000 did not end. The deadline only catches that hang.
+    @Test func mapUpdateWithManyByteWordsIsLinear() throws {
+        let count = 100_000
+        let map = try makeMap("harden_words", .array, key: 4, value: UInt32(count), max: 1)
+        let value = (0..<count).map { UInt8(truncatingIfNeeded: $0 &* 7) }
+        let words = value.enumerated().map { $0.offset % 2 == 0 ? "0x" + String($0.element, radix: 16) : String($0.element) }
+        let r = try TimedCommand.run(CLI.path!, ["map", "update", String(map.id), "key", "0", "0", "0", "0", "value"] + words, timeout: 60)
+        #expect(!r.timedOut, "100,000 byte words did not parse within 60 s")
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(try map.lookup(key: [0, 0, 0, 0]) == value)
+        // The hex form and a bad word in a long run are still parsed and named.
+        let reversed = Array(value.reversed())
+        let hex = try TimedCommand.run(CLI.path!, ["map", "update", String(map.id), "key", "hex", "00", "000000", "value", "hex"] + reversed.map { String(format: "%02x", $0) })
+        #expect(hex.status == 0, "\(hex.stderr)")
+        #expect(try map.lookup(key: [0, 0, 0, 0]) == reversed)
+        let bad = try TimedCommand.run(CLI.path!, ["map", "update", String(map.id), "key", "0", "0", "0", "0", "value"] + words.dropLast() + ["0x1ff"])
+        #expect(bad.status != 0 && bad.stderr.contains("'0x1ff' is not a byte"), "\(bad.stderr)")
+    }
 }
 
 /// A directory under /tmp removed with everything in it when the value goes away.
