@@ -65,6 +65,20 @@ struct HardeningCLITests {
         let bad = try TimedCommand.run(CLI.path!, ["map", "update", String(map.id), "key", "0", "0", "0", "0", "value"] + words.dropLast() + ["0x1ff"])
         #expect(bad.status != 0 && bad.stderr.contains("'0x1ff' is not a byte"), "\(bad.stderr)")
     }
+
+    /// Negative numbers were taken for options ("Missing value for '-p <pid>'", "Unknown
+    /// option '-1'"); the message names the bad value.
+    @Test(arguments: [
+        (["opensnoop", "-p", "-1"], "'-1'"), (["execsnoop", "-d", "-5"], "-5"), (["killsnoop", "--uid", "-1"], "'-1'"),
+        (["profile", "-F", "-1"], "'-1'"), (["syscount", "--top", "-1"], "-1"), (["prog", "show", "-1"], "'-1'"),
+        (["map", "show", "-7"], "'-7'"), (["link", "show", "-2"], "'-2'"), (["tcpconnect", "--lport", "-80"], "'-80'"),
+    ])
+    func negativeValuesAreNamed(_ args: [String], _ named: String) throws {
+        let r = try TimedCommand.run(CLI.path!, args)
+        #expect(r.status != 0 && !r.signaled)
+        #expect(r.stderr.contains(named), "\(args): \(r.stderr)")
+        #expect(!r.stderr.contains("Missing value") && !r.stderr.contains("Unknown option"), "\(args): \(r.stderr)")
+    }
 }
 
 /// A directory under /tmp removed with everything in it when the value goes away.

@@ -67,7 +67,7 @@ struct MapShowCommand: ParsableCommand {
         commandName: "show", abstract: "Show one map: 'show ID', 'show id ID', 'show pinned PATH' (or without an argument, all).",
         discussion: MapCommand.jsonFields)
 
-    @Argument(help: "ID, 'id ID', 'pinned PATH' or a bpffs path.")
+    @Argument(parsing: .allUnrecognized, help: "ID, 'id ID', 'pinned PATH' or a bpffs path.")
     var target: [String] = []
 
     @Flag(help: "Print JSON instead of text.")
@@ -83,7 +83,7 @@ struct MapDumpCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "dump", abstract: "Print every entry of a map: 'dump ID|id ID|pinned PATH'.", discussion: MapCommand.entryFields)
 
-    @Argument(help: "ID, 'id ID', 'pinned PATH' or a bpffs path.")
+    @Argument(parsing: .allUnrecognized, help: "ID, 'id ID', 'pinned PATH' or a bpffs path.")
     var target: [String]
 
     @Flag(help: "Print a JSON array instead of text.")
@@ -117,7 +117,7 @@ struct MapLookupCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "lookup", abstract: "Print one entry: 'lookup MAP key BYTES'.", discussion: MapCommand.entryFields)
 
-    @Argument(help: "The map (ID, 'id ID', 'pinned PATH'), then 'key' and its bytes.")
+    @Argument(parsing: .allUnrecognized, help: "The map (ID, 'id ID', 'pinned PATH'), then 'key' and its bytes.")
     var words: [String]
 
     @Flag(help: "Print JSON instead of text.")
@@ -144,7 +144,7 @@ struct MapUpdateCommand: ParsableCommand {
             may be 'id PROG_ID' or 'pinned PATH'; for a map of maps, an inner map's 'id ID' or 'pinned PATH'.
             """)
 
-    @Argument(help: "The map, then 'key' BYTES, 'value' BYTES, and optionally any, exist or noexist.")
+    @Argument(parsing: .allUnrecognized, help: "The map, then 'key' BYTES, 'value' BYTES, and optionally any, exist or noexist.")
     var words: [String]
 
     func run() throws {
@@ -195,7 +195,7 @@ struct MapDeleteCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "delete", abstract: "Delete an entry: 'delete MAP key BYTES'.", discussion: MapCommand.entryFields)
 
-    @Argument(help: "The map, then 'key' and its bytes.")
+    @Argument(parsing: .allUnrecognized, help: "The map, then 'key' and its bytes.")
     var words: [String]
 
     func run() throws {

@@ -27,6 +27,9 @@ enum ObjectReference: CustomStringConvertible {
         default:
             if let id = UInt32(first) { return (.id(id), Array(words.dropFirst())) }
             if first.hasPrefix("/") { return (.pinned(first), Array(words.dropFirst())) }
+            if first.hasPrefix("-"), Int(first) != nil {
+                throw ValidationError("'\(first)' is not a \(what) id: ids are positive numbers")
+            }
             throw ValidationError("'\(first)' is not a \(what) id or a bpffs path")
         }
     }

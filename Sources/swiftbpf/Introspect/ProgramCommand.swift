@@ -74,7 +74,7 @@ struct ProgramShowCommand: ParsableCommand {
         discussion: ProgramCommand.jsonFields
     )
 
-    @Argument(help: "ID, 'id ID', 'pinned PATH' or a bpffs path.")
+    @Argument(parsing: .allUnrecognized, help: "ID, 'id ID', 'pinned PATH' or a bpffs path.")
     var target: [String] = []
 
     @Flag(help: "Print one JSON object instead of text.")
@@ -99,7 +99,7 @@ struct ProgramDumpCommand: ParsableCommand {
             """
     )
 
-    @Argument(help: "'xlated' followed by ID, 'id ID', 'pinned PATH' or a bpffs path.")
+    @Argument(parsing: .allUnrecognized, help: "'xlated' followed by ID, 'id ID', 'pinned PATH' or a bpffs path.")
     var words: [String]
 
     @Flag(help: "Print a JSON array instead of text.")

@@ -32,11 +32,15 @@ struct SysCountCommand: ParsableCommand {
     @Flag(name: [.customShort("x"), .customLong("failures")], help: "Only failed syscalls.")
     var failures = false
 
-    @Option(help: "Only this syscall (a name such as getppid, or a number).")
+    @Option(parsing: .unconditional, help: "Only this syscall (a name such as getppid, or a number).")
     var syscall: String?
 
-    @Option(help: "Print only the top N entries (default 10; 0 prints all).")
+    @Option(parsing: .unconditional, help: "Print only the top N entries (default 10; 0 prints all).")
     var top = 10
+
+    func validate() throws {
+        if top < 0 { throw ValidationError("--top must be 0 (all) or more, got \(top)") }
+    }
 
     func run() throws {
         installStopHandlers()

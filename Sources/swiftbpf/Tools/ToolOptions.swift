@@ -4,13 +4,13 @@ import SwiftBPFTools
 
 /// The options every tool takes, as BCC's tools spell them.
 struct ToolOptions: ParsableArguments {
-    @Option(name: [.short, .long], help: "Only this process id.")
+    @Option(name: [.short, .long], parsing: .unconditional, help: "Only this process id.")
     var pid: UInt32?
 
     @Option(help: "Only tasks whose command name is exactly this.")
     var comm: String?
 
-    @Option(help: "Only this user id.")
+    @Option(parsing: .unconditional, help: "Only this user id.")
     var uid: UInt32?
 
     @Option(help: "Only tasks in this cgroup v2 directory or below (a container's cgroup); absolute, or relative to the cgroup2 mount.")
@@ -22,10 +22,10 @@ struct ToolOptions: ParsableArguments {
     @Flag(name: [.customShort("T"), .long], help: "Include a timestamp: seconds since the tool started.")
     var timestamp = false
 
-    @Option(name: [.short, .long], help: "Stop after this many seconds.")
+    @Option(name: [.short, .long], parsing: .unconditional, help: "Stop after this many seconds.")
     var duration: Double?
 
-    @Option(name: .customLong("buffer-kib"), help: "Ring buffer size in KiB, a power of two (default 512).")
+    @Option(name: .customLong("buffer-kib"), parsing: .unconditional, help: "Ring buffer size in KiB, a power of two (default 512).")
     var bufferKiB: UInt32?
 
     var filter: ToolFilter { ToolFilter(pid: pid, comm: comm, uid: uid, cgroupPath: cgroup) }
@@ -39,6 +39,9 @@ struct ToolOptions: ParsableArguments {
     func validate() throws {
         if let bufferKiB, bufferKiB < 4 || bufferKiB > Self.maximumBufferKiB || bufferKiB & (bufferKiB - 1) != 0 {
             throw ValidationError("--buffer-kib must be a power of two from 4 to \(Self.maximumBufferKiB) (2 GiB), got \(bufferKiB)")
+        }
+        if let duration, !(duration > 0) {
+            throw ValidationError("-d/--duration must be a positive number of seconds, got \(duration)")
         }
         if let comm, comm.isEmpty || comm.utf8.count > 15 {
             throw ValidationError("--comm must be 1 to 15 bytes (a task's comm is at most 15)")
