@@ -40,7 +40,7 @@ struct HardeningCLITests {
             #expect(!r.timedOut, "\(args) hung")
             #expect(!r.signaled && r.status != 0, "\(args): \(r.status) \(r.stderr)")
             #expect(r.stderr.contains(path) && r.stderr.contains(cause), "\(args): \(r.stderr)")
-            #expect(!r.stderr.contains("USAGE"), "\(args) printed the usage: \(r.stderr)")
+            #expect(!r.stderr.contains("Usage:"), "\(args) printed the usage: \(r.stderr)")
         }
         #expect(!FileManager.default.fileExists(atPath: pin))
         #expect(!FileManager.default.fileExists(atPath: "/sys/fs/bpf/harden-never-\(getpid())"))
@@ -78,6 +78,30 @@ struct HardeningCLITests {
         #expect(r.status != 0 && !r.signaled)
         #expect(r.stderr.contains(named), "\(args): \(r.stderr)")
         #expect(!r.stderr.contains("Missing value") && !r.stderr.contains("Unknown option"), "\(args): \(r.stderr)")
+    }
+
+    /// An error found while a command runs is printed alone, not followed by the top-level
+    /// usage; a syscall number that does not exist is refused instead of counting nothing.
+    @Test func runtimeErrorsPrintOnlyTheError() throws {
+        let object = try ObjectFile(EmbeddedObjects.minimal)
+        let stripped = try TemporaryDirectory("harden-nobtf")
+        let noBTF = stripped.path + "/nobtf.o"
+        let strip = try Command.run(try #require(Command.which("llvm-objcopy") ?? Command.which("objcopy")),
+                                    ["--remove-section=.BTF", "--remove-section=.BTF.ext", object.path, noBTF])
+        try #require(strip.status == 0, "objcopy: \(strip.stderr)")
+        let cases: [([String], String)] = [
+            (["btf", "dump", "--file", noBTF], "has no .BTF section"),
+            (["syscount", "--syscall", "nosuchcall", "-d", "0.1"], "nosuchcall"),
+            (["syscount", "--syscall", "99999", "-d", "0.1"], "99999"),
+            (["syscount", "--syscall", "-1", "-d", "0.1"], "-1"),
+            (["map", "lookup", "id", "x"], "numeric"),
+        ]
+        for (args, named) in cases {
+            let r = try TimedCommand.run(CLI.path!, args)
+            #expect(r.status != 0, "\(args) was accepted: \(r.stdout)")
+            #expect(r.stderr.contains(named), "\(args): \(r.stderr)")
+            #expect(!r.stderr.contains("Usage:") && !r.stderr.contains("--help"), "\(args) printed a usage: \(r.stderr)")
+        }
     }
 }
 

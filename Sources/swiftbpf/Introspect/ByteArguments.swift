@@ -13,7 +13,7 @@ enum ByteArguments {
         var run: [String] = []
         for w in words {
             if keywords.contains(w) {
-                guard out[w] == nil else { throw ValidationError("'\(w)' given twice") }
+                guard out[w] == nil else { throw IntrospectError("'\(w)' given twice") }
                 if let c = current { out[c] = run }
                 current = w
                 out[w] = []
@@ -21,7 +21,7 @@ enum ByteArguments {
             } else if current != nil {
                 if w.contains(" ") { run += w.split(separator: " ").map(String.init) } else { run.append(w) }
             } else {
-                throw ValidationError("unexpected '\(w)': expected one of \(keywords.sorted().joined(separator: ", "))")
+                throw IntrospectError("unexpected '\(w)': expected one of \(keywords.sorted().joined(separator: ", "))")
             }
         }
         if let c = current { out[c] = run }
@@ -66,15 +66,15 @@ enum ByteArguments {
 
     /// The bytes of one section.
     static func bytes(_ words: [String], what: String) throws -> [UInt8] {
-        guard !words.isEmpty else { throw ValidationError("\(what) has no bytes") }
+        guard !words.isEmpty else { throw IntrospectError("\(what) has no bytes") }
         if words[0] == "hex" {
             let digits = words.dropFirst().joined().filter { !$0.isWhitespace }
-            guard !digits.isEmpty, digits.count % 2 == 0 else { throw ValidationError("\(what): 'hex' needs an even number of hex digits") }
+            guard !digits.isEmpty, digits.count % 2 == 0 else { throw IntrospectError("\(what): 'hex' needs an even number of hex digits") }
             var out: [UInt8] = []
             var i = digits.startIndex
             while i < digits.endIndex {
                 let j = digits.index(i, offsetBy: 2)
-                guard let b = UInt8(digits[i..<j], radix: 16) else { throw ValidationError("\(what): '\(digits[i..<j])' is not a hex byte") }
+                guard let b = UInt8(digits[i..<j], radix: 16) else { throw IntrospectError("\(what): '\(digits[i..<j])' is not a hex byte") }
                 out.append(b)
                 i = j
             }
@@ -82,7 +82,7 @@ enum ByteArguments {
         }
         return try words.map { w in
             let parsed: UInt8? = w.hasPrefix("0x") || w.hasPrefix("0X") ? UInt8(w.dropFirst(2), radix: 16) : UInt8(w)
-            guard let b = parsed else { throw ValidationError("\(what): '\(w)' is not a byte (use 0x00-0xff or 0-255, or 'hex 0a0b…')") }
+            guard let b = parsed else { throw IntrospectError("\(what): '\(w)' is not a byte (use 0x00-0xff or 0-255, or 'hex 0a0b…')") }
             return b
         }
     }

@@ -126,7 +126,7 @@ struct MapLookupCommand: ParsableCommand {
     func run() throws {
         let (ref, rest) = try ObjectReference.parse(words, what: "map")
         let sections = try ByteArguments.sections(rest, keywords: ["key"])
-        guard let keyWords = sections["key"] else { throw ValidationError("missing 'key BYTES'") }
+        guard let keyWords = sections["key"] else { throw IntrospectError("missing 'key BYTES'") }
         let key = try ByteArguments.bytes(keyWords, what: "key")
         let map = try ref.openMap()
         guard let value = try map.lookup(key: key) else { throw IntrospectError("map \(map.id): key \(Hex.text(key)) not found") }
@@ -156,8 +156,8 @@ struct MapUpdateCommand: ParsableCommand {
             sectionWords.removeLast()
         }
         let sections = try ByteArguments.sections(sectionWords, keywords: ["key", "value"])
-        guard let keyWords = sections["key"] else { throw ValidationError("missing 'key BYTES'") }
-        guard let valueWords = sections["value"] else { throw ValidationError("missing 'value BYTES'") }
+        guard let keyWords = sections["key"] else { throw IntrospectError("missing 'key BYTES'") }
+        guard let valueWords = sections["value"] else { throw IntrospectError("missing 'value BYTES'") }
         let key = try ByteArguments.bytes(keyWords, what: "key")
         let map = try ref.openMap()
         // Holds a program or inner map open until the update is done.
@@ -165,7 +165,7 @@ struct MapUpdateCommand: ParsableCommand {
         var value: [UInt8]
         if map.type == .progArray || map.type.isMapOfMaps, let first = valueWords.first, first == "id" || first == "pinned" {
             let (target, extra) = try ObjectReference.parse(valueWords, what: map.type == .progArray ? "program" : "map")
-            guard extra.isEmpty else { throw ValidationError("unexpected '\(extra.joined(separator: " "))' after the value") }
+            guard extra.isEmpty else { throw IntrospectError("unexpected '\(extra.joined(separator: " "))' after the value") }
             let fd: Int32
             if map.type == .progArray {
                 let p = try target.openProgram()
@@ -201,7 +201,7 @@ struct MapDeleteCommand: ParsableCommand {
     func run() throws {
         let (ref, rest) = try ObjectReference.parse(words, what: "map")
         let sections = try ByteArguments.sections(rest, keywords: ["key"])
-        guard let keyWords = sections["key"] else { throw ValidationError("missing 'key BYTES'") }
+        guard let keyWords = sections["key"] else { throw IntrospectError("missing 'key BYTES'") }
         let key = try ByteArguments.bytes(keyWords, what: "key")
         let map = try ref.openMap()
         guard try map.delete(key: key) else { throw IntrospectError("map \(map.id): key \(Hex.text(key)) not found") }

@@ -106,9 +106,9 @@ struct ProgramDumpCommand: ParsableCommand {
     var json = false
 
     func run() throws {
-        guard let mode = words.first else { throw ValidationError("missing 'xlated'") }
+        guard let mode = words.first else { throw IntrospectError("missing 'xlated'") }
         guard mode == "xlated" else {
-            throw ValidationError(mode == "jited" ? "'dump jited' is not supported; use 'dump xlated'" : "expected 'xlated', got '\(mode)'")
+            throw IntrospectError(mode == "jited" ? "'dump jited' is not supported; use 'dump xlated'" : "expected 'xlated', got '\(mode)'")
         }
         let ref = try ObjectReference.parseWhole(Array(words.dropFirst()), what: "program")
         let program = try ref.openProgram()
