@@ -51,17 +51,20 @@ struct ObjectLoadCommand: ParsableCommand {
     var pinMaps: String?
 
     func run() throws {
+        try Filesystem.requireBPFFilesystem(for: pin, option: "--pin")
+        if let pinMaps { try Filesystem.requireBPFFilesystem(for: pinMaps, option: "--pin-maps") }
         let object = try BPFObject(path: file)
-        try Filesystem.makeDirectory(pin)
+        var created: [String] = []
         var pinned: [String] = []
         do {
+            created += try Filesystem.makeDirectory(pin)
             for name in object.programs.keys.sorted() {
                 let path = pin + "/" + name
                 try object.programs[name]!.pin(path)
                 pinned.append(path)
             }
             if let pinMaps {
-                try Filesystem.makeDirectory(pinMaps)
+                created += try Filesystem.makeDirectory(pinMaps)
                 for name in object.maps.keys.sorted() {
                     let path = pinMaps + "/" + String(name.map { $0 == "." ? "_" : $0 })
                     try object.maps[name]!.pin(path)
@@ -69,8 +72,9 @@ struct ObjectLoadCommand: ParsableCommand {
                 }
             }
         } catch {
-            // Leave nothing half-pinned behind.
+            // Leave nothing half-pinned behind, and no directory this command created.
             for p in pinned { try? Program.unpin(p) }
+            Filesystem.removeDirectories(created)
             throw error
         }
         for p in object.spec.mainPrograms {

@@ -103,6 +103,35 @@ struct HardeningCLITests {
             #expect(!r.stderr.contains("Usage:") && !r.stderr.contains("--help"), "\(args) printed a usage: \(r.stderr)")
         }
     }
+
+    /// A pin directory off bpffs is named as such (the kernel only says EPERM, which reads as
+    /// "not root"), and no directory is left behind; opening a file off bpffs likewise.
+    @Test func pinPathsOffBPFFilesystemAreNamed() throws {
+        let object = try ObjectFile(EmbeddedObjects.minimal)
+        let tmp = try TemporaryDirectory("harden-pin")
+        let pin = tmp.path + "/a/b"
+        let r = try TimedCommand.run(CLI.path!, ["object", "load", object.path, "--pin", pin])
+        #expect(r.status != 0)
+        #expect(r.stderr.contains("not on a BPF filesystem") && r.stderr.contains(pin), "\(r.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: tmp.path + "/a"), "object load left \(tmp.path)/a behind")
+        let bpffsPin = try PinDirectory("harden_pinmaps")
+        let maps = try TimedCommand.run(CLI.path!, ["object", "load", object.path, "--pin", bpffsPin.path + "/p", "--pin-maps", pin])
+        #expect(maps.status != 0)
+        #expect(maps.stderr.contains("not on a BPF filesystem") && maps.stderr.contains("--pin-maps"), "\(maps.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: bpffsPin.path + "/p"), "object load left its pin directory behind")
+        for args in [["map", "lookup", "pinned", "/etc/passwd", "key", "0"], ["prog", "show", "/etc/passwd"], ["link", "show", "pinned", "/etc/hostname"]] {
+            let r = try TimedCommand.run(CLI.path!, args)
+            #expect(r.status != 0)
+            #expect(r.stderr.contains("not on a BPF filesystem") && r.stderr.contains(args.first { $0.hasPrefix("/etc") }!), "\(args): \(r.stderr)")
+        }
+        // The library says the same to its callers.
+        do {
+            _ = try Map.open(pinned: "/etc/passwd")
+            Issue.record("/etc/passwd opened as a map")
+        } catch {
+            #expect(error.description.contains("not on a BPF filesystem"), "\(error)")
+        }
+    }
 }
 
 /// A directory under /tmp removed with everything in it when the value goes away.
