@@ -132,6 +132,49 @@ struct HardeningCLITests {
             #expect(error.description.contains("not on a BPF filesystem"), "\(error)")
         }
     }
+
+    /// With tracefs and bpffs unmounted (in a private mount namespace, so the host keeps its
+    /// mounts), a tool mounts tracefs and an object load mounts bpffs, each saying so; neither
+    /// claims the kernel lacks support.
+    @Test func missingMountsAreMountedAndAnnounced() throws {
+        let unshare = try #require(Command.which("unshare"), "unshare (util-linux) is needed for a private mount namespace")
+        let object = try ObjectFile(EmbeddedObjects.minimal)
+        let cli = CLI.path!
+        let pin = "/sys/fs/bpf/harden_mount_\(getpid())"
+        // Everything after the unmounts runs inside the namespace; its mounts vanish with it.
+        let script = """
+            umount /sys/kernel/tracing 2>/dev/null; umount /sys/kernel/debug/tracing 2>/dev/null
+            umount /sys/fs/bpf || exit 90
+            grep -q ' tracefs ' /proc/mounts && exit 91
+            \(cli) opensnoop -d 0.2 >/dev/null || exit 92
+            \(cli) object load \(object.path) --pin \(pin) >/dev/null || exit 93
+            rm -r \(pin)
+            """
+        let r = try TimedCommand.run(unshare, ["-m", "--propagation", "private", "/bin/sh", "-c", script], timeout: 60)
+        #expect(r.status == 0, "exit \(r.status): \(r.stderr)")
+        #expect(r.stderr.contains("mounted tracefs at /sys/kernel/tracing"), "\(r.stderr)")
+        #expect(r.stderr.contains("mounted bpffs at /sys/fs/bpf"), "\(r.stderr)")
+        #expect(!r.stderr.contains("not supported by this kernel"), "\(r.stderr)")
+        // The host's mounts are untouched.
+        #expect(Syscalls.isOn(.bpf, "/sys/fs/bpf") && Syscalls.isOn(.tracefs, "/sys/kernel/tracing"))
+        #expect(!FileManager.default.fileExists(atPath: pin))
+    }
+
+    /// The library names the missing mount rather than a missing kernel feature.
+    @Test func tracepointWithoutTracefsNamesTheMount() throws {
+        let unshare = try #require(Command.which("unshare"), "unshare (util-linux) is needed for a private mount namespace")
+        let cli = CLI.path!
+        // opensnoop would mount tracefs; an empty tmpfs over /sys/kernel leaves no mount point.
+        let script = """
+            umount /sys/kernel/tracing 2>/dev/null; umount /sys/kernel/debug/tracing 2>/dev/null
+            mount -t tmpfs none /sys/kernel || exit 90
+            \(cli) opensnoop -d 0.2
+            """
+        let r = try TimedCommand.run(unshare, ["-m", "--propagation", "private", "/bin/sh", "-c", script], timeout: 60)
+        #expect(r.status != 0 && r.status != 90, "exit \(r.status): \(r.stderr)")
+        #expect(r.stderr.contains("tracefs") && r.stderr.contains("not mounted at /sys/kernel/tracing"), "\(r.stderr)")
+        #expect(!r.stderr.contains("not supported by this kernel"), "\(r.stderr)")
+    }
 }
 
 /// A directory under /tmp removed with everything in it when the value goes away.
