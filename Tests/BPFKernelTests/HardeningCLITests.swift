@@ -175,6 +175,24 @@ struct HardeningCLITests {
         #expect(r.stderr.contains("tracefs") && r.stderr.contains("not mounted at /sys/kernel/tracing"), "\(r.stderr)")
         #expect(!r.stderr.contains("not supported by this kernel"), "\(r.stderr)")
     }
+
+    /// Without capabilities (uid 0 with an empty bounding set, so exec grants none), doctor says
+    /// first that its answers are for this user; with them it says nothing of the kind.
+    @Test func doctorWithoutPrivilegesSaysSoFirst() throws {
+        let setpriv = try #require(Command.which("setpriv"), "setpriv (util-linux) is needed to drop capabilities")
+        let r = try TimedCommand.run(setpriv, ["--bounding-set=-all", "--inh-caps=-all", CLI.path!, "doctor"], timeout: 120)
+        #expect(r.stderr.hasPrefix("swiftbpf doctor: not running with the privileges"), "\(r.stderr)")
+        #expect(r.stdout.split(separator: "\n").first?.contains("answers below are for this user") == true, "\(r.stdout.prefix(300))")
+        #expect(r.stderr.contains("CAP_BPF"))
+        let json = try TimedCommand.run(setpriv, ["--bounding-set=-all", "--inh-caps=-all", CLI.path!, "doctor", "--json"], timeout: 120)
+        let object = try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any]
+        #expect(object?["privileged"] as? Bool == false)
+        #expect((object?["missing_capabilities"] as? [String])?.contains("CAP_PERFMON") == true)
+        let root = try TimedCommand.run(CLI.path!, ["doctor", "--json"], timeout: 120)
+        let rootObject = try JSONSerialization.jsonObject(with: Data(root.stdout.utf8)) as? [String: Any]
+        #expect(rootObject?["privileged"] as? Bool == true)
+        #expect(!root.stderr.contains("privileges"))
+    }
 }
 
 /// A directory under /tmp removed with everything in it when the value goes away.
