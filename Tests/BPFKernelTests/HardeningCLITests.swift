@@ -1,6 +1,7 @@
 import BPF
 import Foundation
 import Glibc
+import Synchronization
 import Testing
 
 /// Inputs a new user tries that once trapped, hung or answered with the wrong cause: each now
@@ -192,6 +193,41 @@ struct HardeningCLITests {
         let rootObject = try JSONSerialization.jsonObject(with: Data(root.stdout.utf8)) as? [String: Any]
         #expect(rootObject?["privileged"] as? Bool == true)
         #expect(!root.stderr.contains("privileges"))
+    }
+
+    /// Loss is reported while it happens: with a 4 KiB ring buffer and a thread opening files
+    /// without pause, opensnoop reports lost events each second (stderr, and a JSON record
+    /// between the events), not only at exit.
+    @Test func lostEventsAreReportedWhileRunning() throws {
+        let stop = Atomic<Bool>(false)
+        let done = DispatchSemaphore(value: 0)
+        Thread.detachNewThread {
+            while !stop.load(ordering: .relaxed) {
+                let fd = open("/dev/null", O_RDONLY)
+                if fd >= 0 { close(fd) }
+            }
+            done.signal()
+        }
+        defer {
+            stop.store(true, ordering: .relaxed)
+            done.wait()
+        }
+        let r = try TimedCommand.run(CLI.path!, ["opensnoop", "--json", "--buffer-kib", "4", "-p", String(getpid()), "-d", "3.5"], timeout: 30)
+        #expect(r.status == 0, "\(r.stderr)")
+        let lines = r.stdout.split(separator: "\n").map(String.init)
+        let records = lines.compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
+        let lossIndices = records.indices.filter { records[$0]["lost"] != nil }
+        #expect(lossIndices.count >= 2, "expected a loss record per second under overload; stderr: \(r.stderr)")
+        // Events continue after the first loss record: it came while the tool ran.
+        if let first = lossIndices.first { #expect(records[(first + 1)...].contains { $0["path"] != nil }) }
+        let lostSum = lossIndices.compactMap { records[$0]["lost"] as? Int }.reduce(0, +)
+        #expect(lostSum > 0)
+        let lastTotal = lossIndices.last.flatMap { records[$0]["total_lost"] as? Int }
+        #expect(lastTotal == lostSum)
+        // The final total still ends the output, and is at least what was reported on the way.
+        let final = records.last?["dropped"] as? Int
+        #expect(final.map { $0 >= lostSum } == true, "last line: \(lines.last ?? "")")
+        #expect(r.stderr.split(separator: "\n").filter { $0.contains("events lost in the last") }.count == lossIndices.count, "\(r.stderr)")
     }
 }
 

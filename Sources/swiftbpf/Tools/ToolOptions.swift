@@ -16,7 +16,7 @@ struct ToolOptions: ParsableArguments {
     @Option(help: "Only tasks in this cgroup v2 directory or below (a container's cgroup); absolute, or relative to the cgroup2 mount.")
     var cgroup: String?
 
-    @Flag(help: "Print one JSON object per line (per event, or per interval for aggregating tools).")
+    @Flag(help: "Print one JSON object per line (per event, or per interval for aggregating tools); events lost while running appear as {\"lost\":N,...} records.")
     var json = false
 
     @Flag(name: [.customShort("T"), .long], help: "Include a timestamp: seconds since the tool started.")
@@ -67,9 +67,11 @@ enum EventLoop {
         let emit = { (record: UnsafeRawBufferPointer) in
             if let line = handle(record, options.timestamp ? MonotonicClock.seconds() - start : nil) { print(line) }
         }
+        var losses = LossReporter(tool: tool, json: options.json, start: start)
         while !stopRequested.load(ordering: .relaxed) {
             if let d = options.duration, MonotonicClock.seconds() - start >= d { break }
             let count = try session.poll(timeoutMilliseconds: 200, emit)
+            try losses.check(session)
             guard count > 0 else { continue }
             Output.flush()
             // Coalescing: the kernel wakes a ring-buffer reader only when it has caught up
