@@ -50,10 +50,46 @@ struct ObjectLoadCommand: ParsableCommand {
     @Option(name: .customLong("pin-maps"), help: "Also pin every map at DIR/<map name> ('.' becomes '_').")
     var pinMaps: String?
 
+    @Option(name: .customLong("programs"), help: "Load only these programs (comma-separated names), e.g. to leave out ones this kernel refuses.")
+    var programs: String?
+
+    @Option(name: .customLong("skip-programs"), help: "Load every program but these (comma-separated names).")
+    var skipPrograms: String?
+
+    func validate() throws {
+        if programs != nil && skipPrograms != nil { throw ValidationError("--programs and --skip-programs exclude each other") }
+    }
+
+    /// The programs to load: nil for the object's default (every autoloaded program).
+    func selection(_ spec: ObjectSpec) throws -> Set<String>? {
+        let names = Set(spec.mainPrograms.map(\.name))
+        func list(_ text: String, _ option: String) throws -> Set<String> {
+            let wanted = Set(text.split(separator: ",").map { String($0).trimmingSpaces }.filter { !$0.isEmpty })
+            let unknown = wanted.subtracting(names)
+            guard unknown.isEmpty else {
+                throw CommandError("\(option): no program named \(unknown.sorted().joined(separator: ", ")) in \(file) (its programs: \(names.sorted().joined(separator: ", ")))")
+            }
+            return wanted
+        }
+        if let programs {
+            let wanted = try list(programs, "--programs")
+            guard !wanted.isEmpty else { throw CommandError("--programs names no program") }
+            return wanted
+        }
+        if let skipPrograms {
+            let skipped = try list(skipPrograms, "--skip-programs")
+            return Set(spec.mainPrograms.filter { $0.autoload && !skipped.contains($0.name) }.map(\.name))
+        }
+        return nil
+    }
+
     func run() throws {
         try Filesystem.requireBPFFilesystem(for: pin, option: "--pin")
         if let pinMaps { try Filesystem.requireBPFFilesystem(for: pinMaps, option: "--pin-maps") }
-        let object = try BPFObject(path: file)
+        let spec = try ObjectSpec(bytes: Syscalls.readRegularFile(file), name: ObjectNaming.objectName(fromPath: file))
+        var options = LoadOptions()
+        options.programs = try selection(spec)
+        let object = try BPFObject(spec, options: options)
         var created: [String] = []
         var pinned: [String] = []
         do {

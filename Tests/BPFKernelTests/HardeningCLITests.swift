@@ -229,6 +229,24 @@ struct HardeningCLITests {
         #expect(final.map { $0 >= lostSum } == true, "last line: \(lines.last ?? "")")
         #expect(r.stderr.split(separator: "\n").filter { $0.contains("events lost in the last") }.count == lossIndices.count, "\(r.stderr)")
     }
+
+    /// Part of an object loads: bad_sections has a program in a section no kernel knows, which
+    /// --programs leaves out by naming the other and --skip-programs by naming it.
+    @Test func objectLoadSelectsPrograms() throws {
+        let object = try ObjectFile(EmbeddedObjects.badSections)
+        let all = try TimedCommand.run(CLI.path!, ["object", "load", object.path, "--pin", PinDirectory("harden_all").path + "/x"])
+        #expect(all.status != 0 && all.stderr.contains("unknown_section"), "\(all.stderr)")
+        for selection in [["--programs", "known_section"], ["--skip-programs", "unknown_section"]] {
+            let dir = try PinDirectory("harden_select")
+            let r = try TimedCommand.run(CLI.path!, ["object", "load", object.path, "--pin", dir.path] + selection)
+            #expect(r.status == 0, "\(selection): \(r.stderr)")
+            #expect(r.stdout.hasPrefix("known_section id "), "\(r.stdout)")
+            #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path) == ["known_section"])
+        }
+        let unknown = try TimedCommand.run(CLI.path!, ["object", "load", object.path, "--pin", "/sys/fs/bpf/harden_never", "--programs", "known_section,nosuch"])
+        #expect(unknown.status != 0 && unknown.stderr.contains("no program named nosuch"), "\(unknown.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: "/sys/fs/bpf/harden_never"))
+    }
 }
 
 /// A directory under /tmp removed with everything in it when the value goes away.
