@@ -1,0 +1,111 @@
+import BPFSwiftIR
+import Foundation
+
+/// The steps from a `*.bpf.swift` file to an object, each a process run in `workDirectory`.
+struct BPFSwiftPipeline {
+    var swiftc: String
+    var clang: String
+    /// The folder holding `BPFKernel`'s Swift sources.
+    var kernelModule: String
+    var workDirectory: String
+    /// Replaced by `.` in debug paths, so objects do not depend on the checkout's location.
+    var packageDirectory: String?
+
+    struct ToolFailed: Error, CustomStringConvertible {
+        var description: String
+    }
+
+    /// Embedded Swift for the stand-in target. `-Ounchecked` inlines everything into the
+    /// programs and removes overflow and unwrap traps; exclusivity checks would call the runtime;
+    /// the stack protector would add `sspreq` to functions with address-taken locals.
+    var swiftFlags: [String] {
+        var flags = ["-enable-experimental-feature", "Embedded", "-enable-experimental-feature", "Extern",
+                     "-target", "x86_64-unknown-none-elf", "-wmo", "-parse-as-library", "-Ounchecked",
+                     "-enforce-exclusivity=unchecked", "-Xfrontend", "-disable-stack-protector", "-g",
+                     "-module-cache-path", workDirectory + "/ModuleCache"]
+        if let packageDirectory { flags += ["-debug-prefix-map", "\(packageDirectory)=."] }
+        flags += ["-debug-prefix-map", "\(workDirectory)=."]
+        return flags
+    }
+
+    func compile(input: String) throws -> Data {
+        let fm = FileManager.default
+        try fm.createDirectory(atPath: workDirectory, withIntermediateDirectories: true)
+        let source = try String(contentsOfFile: input, encoding: .utf8)
+        let displayPath = URL(fileURLWithPath: input).standardizedFileURL.path
+        let declarations = try BPFProgramDeclarations(source: source, file: displayPath)
+
+        // 1. BPFKernel as a module. It uses Builtin atomics, hence -parse-stdlib.
+        let kernelSources = try fm.contentsOfDirectory(atPath: kernelModule).filter { $0.hasSuffix(".swift") }.sorted()
+            .map { kernelModule + "/" + $0 }
+        guard !kernelSources.isEmpty else { throw ToolFailed(description: "no BPFKernel sources in \(kernelModule)") }
+        try run(swiftc, swiftFlags + ["-parse-stdlib", "-module-name", "BPFKernel", "-emit-module",
+                                      "-emit-module-path", workDirectory + "/BPFKernel.swiftmodule"] + kernelSources,
+                what: "swiftc (BPFKernel)")
+
+        // 2. The program, its declarations replaced in place; #sourceLocation keeps the
+        //    diagnostics and debug lines on the user's file.
+        let unit = workDirectory + "/program.swift"
+        let text = "import BPFKernel\n#sourceLocation(file: \"\(displayPath)\", line: 1)\n" + declarations.swiftSource + "\n"
+        try text.write(toFile: unit, atomically: true, encoding: .utf8)
+        let module = "BPFProgram"
+        try run(swiftc, swiftFlags + ["-I", workDirectory, "-module-name", module, "-emit-ir", unit,
+                                      "-o", workDirectory + "/program.ll"], what: "swiftc")
+
+        // 3. The rewrite.
+        let ir = try String(contentsOfFile: workDirectory + "/program.ll", encoding: .utf8)
+        let rewritten = try BPFIRRewriter().rewrite(ir)
+        try rewritten.write(toFile: workDirectory + "/program.bpf.ll", atomically: true, encoding: .utf8)
+
+        // 4. The C stub to bitcode, then the object.
+        try declarations.cStub.write(toFile: workDirectory + "/maps.c", atomically: true, encoding: .utf8)
+        let prefixMap = "-fdebug-prefix-map=\(workDirectory)=."
+        try run(clang, ["-target", "bpf", "-mcpu=v3", "-O2", "-g", prefixMap, "-emit-llvm", "-c", workDirectory + "/maps.c",
+                        "-o", workDirectory + "/maps.bc"], what: "clang (map stub)")
+        let object = workDirectory + "/program.o"
+        try run(clang, ["-target", "bpf", "-mcpu=v3", "-O2", "-g", prefixMap, "-Wno-override-module",
+                        "-c", workDirectory + "/program.bpf.ll",
+                        "-Xclang", "-mlink-bitcode-file", "-Xclang", workDirectory + "/maps.bc", "-o", object],
+                what: "clang -target bpf", explain: Self.explainClang)
+        return try Data(contentsOf: URL(fileURLWithPath: object))
+    }
+
+    /// Removes `.debug_*` (the loader reads only `.BTF` and `.BTF.ext`).
+    func stripDWARF(_ object: Data) throws -> Data {
+        let objcopy = URL(fileURLWithPath: clang).deletingLastPathComponent().appendingPathComponent("llvm-objcopy").path
+        guard FileManager.default.isExecutableFile(atPath: objcopy) else { return object }
+        let path = workDirectory + "/program.stripped.o"
+        try object.write(to: URL(fileURLWithPath: path))
+        try run(objcopy, ["--strip-debug", path], what: "llvm-objcopy")
+        return try Data(contentsOf: URL(fileURLWithPath: path))
+    }
+
+    /// clang's BPF backend errors in Swift terms where they have a known cause.
+    static func explainClang(_ stderr: String) -> String {
+        var notes: [String] = []
+        if stderr.contains("stack limit") {
+            notes.append("the program uses more than BPF's 512 bytes of stack: keep large values in a PerCPUArray map instead of locals")
+        }
+        if stderr.contains("__bpf_trap") || stderr.contains("unsupported") {
+            notes.append("the program contains code BPF cannot express")
+        }
+        return notes.isEmpty ? stderr : stderr + notes.map { "note: " + $0 }.joined(separator: "\n") + "\n"
+    }
+
+    func run(_ tool: String, _ arguments: [String], what: String, explain: (String) -> String = { $0 }) throws {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: tool)
+        p.arguments = arguments
+        p.currentDirectoryURL = URL(fileURLWithPath: workDirectory)
+        let err = Pipe()
+        p.standardError = err
+        try p.run()
+        let data = err.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        let text = String(decoding: data, as: UTF8.self)
+        guard p.terminationStatus == 0 else {
+            throw ToolFailed(description: "\(what) failed:\n" + explain(text))
+        }
+        if !text.isEmpty { FileHandle.standardError.write(data) }
+    }
+}

@@ -1,0 +1,28 @@
+// An execsnoop-like tracepoint program in Swift (twin: c_exec_events.bpf.c): on every
+// sched/sched_process_exec it sends the process id and command name to user space through a
+// ring buffer, and counts execs in `execs`.
+
+struct ExecEvent {
+    var pid: UInt32
+    var oldPID: UInt32
+    var command: InlineArray<16, UInt8>
+}
+
+let events = RingBuffer(bytes: 256 * 1024)
+let license = License("GPL")
+
+/// Every exec the program saw (a `.bss` global).
+public var execs: UInt64 = 0
+
+@_cdecl("on_exec") @section("tracepoint/sched/sched_process_exec")
+public func onExec(_ context: UnsafeMutableRawPointer) -> Int32 {
+    atomicAdd(&execs, 1)
+    let record = TracepointContext(context)
+    guard let event = events.reserve(ExecEvent.self) else { return 0 }
+    // sched_process_exec's format: __data_loc char[] filename at 8, pid at 12, old_pid at 16.
+    event.pointee.pid = record.field(at: 12, as: UInt32.self)
+    event.pointee.oldPID = record.field(at: 16, as: UInt32.self)
+    _ = bpf_get_current_comm(&event.pointee.command, 16)
+    events.submit(event)
+    return 0
+}
