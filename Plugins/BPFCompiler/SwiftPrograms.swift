@@ -1,0 +1,38 @@
+import Foundation
+import PackagePlugin
+
+extension BPFCompiler {
+    /// One command per `*.bpf.swift` below the target's folder: BPFSwiftCompiler compiles the
+    /// Swift BPF program (against `BPFKernel`) and writes the same `EmbeddedObjects.<name>`
+    /// accessor BPFGen writes for a `*.bpf.c`.
+    func swiftProgramCommands(context: PluginContext, target: SourceModuleTarget) throws -> [Command] {
+        let sources = Self.files(in: target.directoryURL) { $0.hasSuffix(".bpf.swift") }
+        guard !sources.isEmpty else { return [] }
+        let swiftc = try context.tool(named: "swiftc").url
+        let clang = try context.tool(named: "clang").url
+        let compiler = try context.tool(named: "BPFSwiftCompiler").url
+        let packageDir = context.package.directoryURL
+        // BPFKernel's sources, when the package being built is SwiftBPF itself: edits rebuild.
+        let kernel = Self.files(in: packageDir.appending(path: "BPFKernel")) { $0.hasSuffix(".swift") }
+        return sources.map { source in
+            let base = String(source.lastPathComponent.dropLast(".bpf.swift".count))
+            // `.bpfswift.swift`: a C program of the same base name writes `<base>.bpf.swift`.
+            let output = context.pluginWorkDirectoryURL.appending(path: "\(base).bpfswift.swift")
+            return .buildCommand(
+                displayName: "Compiling Swift BPF program \(source.lastPathComponent)",
+                executable: compiler,
+                arguments: [
+                    "--swiftc", swiftc.path,
+                    "--clang", clang.path,
+                    "--input", source.path,
+                    "--output", output.path,
+                    "--work-dir", context.pluginWorkDirectoryURL.appending(path: "\(base).bpfswift.work").path,
+                    "--package-dir", packageDir.path,
+                    "--strip-dwarf", target.kind == .test ? "no" : "yes",
+                ],
+                inputFiles: [source] + kernel,
+                outputFiles: [output]
+            )
+        }
+    }
+}
