@@ -21,6 +21,10 @@ struct BPFSwiftCompiler {
             generateHelpers(header: header, output: args["output"])
             return
         }
+        if let ir = args["rewrite-ir"] {
+            rewriteIR(input: ir, output: args["output"])
+            return
+        }
         guard let swiftc = args["swiftc"], let clang = args["clang"], let inputArgument = args["input"] else {
             fail("usage: BPFSwiftCompiler --swiftc PATH --clang PATH --input FILE.bpf.swift [--output FILE.swift] [--object FILE.o] [--work-dir DIR] [--kernel-module DIR] [--package-dir DIR] [--strip-dwarf yes|no]")
         }
@@ -38,6 +42,19 @@ struct BPFSwiftCompiler {
             if args["strip-dwarf"] == "yes" { object = try pipeline.stripDWARF(object) }
             if let path = args["object"] { try object.write(to: URL(fileURLWithPath: path)) }
             if let path = args["output"] { try embedding(of: object, input: input).write(toFile: path, atomically: true, encoding: .utf8) }
+        } catch let error as BPFProgramRejected {
+            FileHandle.standardError.write(Data((error.description + "\n").utf8))
+            exit(1)
+        } catch {
+            fail("\(error)")
+        }
+    }
+
+    /// Runs only the IR rewrite on a `swiftc -emit-ir` output (for inspecting the step).
+    static func rewriteIR(input: String, output: String?) {
+        do {
+            let text = try BPFIRRewriter().rewrite(try String(contentsOfFile: input, encoding: .utf8))
+            if let output { try text.write(toFile: output, atomically: true, encoding: .utf8) } else { print(text) }
         } catch let error as BPFProgramRejected {
             FileHandle.standardError.write(Data((error.description + "\n").utf8))
             exit(1)

@@ -78,7 +78,10 @@ public struct BPFIRRewriter {
                 out.append(Self.rename(Self.dropSwiftConvention(String(line)), renames))
             }
         }
+        // New metadata goes before the final newline.
+        let trailing = out.last == "" ? out.removeLast() : nil
         out.append(contentsOf: signatures.newNodes)
+        if let trailing { out.append(trailing) }
         return out.joined(separator: "\n")
     }
 
