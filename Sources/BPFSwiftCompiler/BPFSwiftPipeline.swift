@@ -15,12 +15,14 @@ struct BPFSwiftPipeline {
         var description: String
     }
 
-    /// Embedded Swift for the stand-in target. `-Ounchecked` inlines everything into the
-    /// programs and removes overflow and unwrap traps; exclusivity checks would call the runtime;
-    /// the stack protector would add `sspreq` to functions with address-taken locals.
+    /// Embedded Swift for the stand-in target. `-O` inlines everything into the programs and
+    /// keeps Swift's checks: a check that can fail stays a trap, which the rewrite reports at
+    /// its line (`-Ounchecked` would turn `fatalError` and failed checks into undefined
+    /// behaviour silently). Exclusivity checks would call the runtime; the stack protector
+    /// would add `sspreq` to functions with address-taken locals.
     var swiftFlags: [String] {
         var flags = ["-enable-experimental-feature", "Embedded", "-enable-experimental-feature", "Extern",
-                     "-target", "x86_64-unknown-none-elf", "-wmo", "-parse-as-library", "-Ounchecked",
+                     "-target", "x86_64-unknown-none-elf", "-wmo", "-parse-as-library", "-O",
                      "-enforce-exclusivity=unchecked", "-Xfrontend", "-disable-stack-protector", "-g",
                      "-module-cache-path", workDirectory + "/ModuleCache"]
         if let packageDirectory { flags += ["-debug-prefix-map", "\(packageDirectory)=."] }
@@ -80,16 +82,20 @@ struct BPFSwiftPipeline {
         return try Data(contentsOf: URL(fileURLWithPath: path))
     }
 
-    /// clang's BPF backend errors in Swift terms where they have a known cause.
+    /// clang's BPF backend errors once each (it repeats one per inlined frame, most of them at
+    /// `<compiler-generated>:0:0`), with what to do in Swift terms where the cause is known.
     static func explainClang(_ stderr: String) -> String {
-        var notes: [String] = []
+        var seen: Set<String> = []
+        var lines: [String] = []
+        for line in stderr.split(separator: "\n").map(String.init) {
+            let message = line.range(of: " in function ").map { String(line[$0.upperBound...]) } ?? line
+            if line.contains("<compiler-generated>:0:0"), seen.contains(message) || stderr.contains(".swift:") { continue }
+            if seen.insert(message).inserted || !line.hasPrefix("error:") { lines.append(line) }
+        }
         if stderr.contains("stack limit") {
-            notes.append("the program uses more than BPF's 512 bytes of stack: keep large values in a PerCPUArray map instead of locals")
+            lines.append("note: the program needs more than BPF's 512 bytes of stack: keep large values in a PerCPUArray map, not in locals")
         }
-        if stderr.contains("__bpf_trap") || stderr.contains("unsupported") {
-            notes.append("the program contains code BPF cannot express")
-        }
-        return notes.isEmpty ? stderr : stderr + notes.map { "note: " + $0 }.joined(separator: "\n") + "\n"
+        return lines.joined(separator: "\n") + "\n"
     }
 
     func run(_ tool: String, _ arguments: [String], what: String, explain: (String) -> String = { $0 }) throws {

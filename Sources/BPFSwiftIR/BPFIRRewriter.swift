@@ -101,11 +101,31 @@ public struct BPFIRRewriter {
             if index.functions[name] != nil { return IRRuntimeNames.isRuntime(name) }
             return index.declarations.contains(name) && !name.hasPrefix("llvm.")
         }
+        // Call sites by callee, to place code of a standard library function that was not
+        // inlined at the user's line that calls it.
+        var callers: [String: [(caller: String, line: Substring)]] = [:]
+        for name in index.functionOrder where reachable.contains(name) {
+            let f = index.functions[name]!
+            for line in index.lines[(f.headerLine + 1)..<f.endLine] {
+                for callee in Set(IRModuleIndex.symbols(in: line)) where callee != name { callers[callee, default: []].append((name, line)) }
+            }
+        }
+        func userPosition(calling function: String, depth: Int = 0) -> (file: String, line: Int, column: Int)? {
+            guard depth < 8 else { return nil }
+            for site in callers[function] ?? [] {
+                if let p = IRModuleIndex.debugLocation(of: site.line).flatMap(locations.position), p.file.hasSuffix(userSourceSuffix) { return p }
+            }
+            for site in callers[function] ?? [] {
+                if let p = userPosition(calling: site.caller, depth: depth + 1) { return p }
+            }
+            return nil
+        }
         for name in index.functionOrder where reachable.contains(name) && !IRRuntimeNames.isRuntime(name) {
             let f = index.functions[name]!
             for line in index.lines[(f.headerLine + 1)..<f.endLine] {
-                let position = IRModuleIndex.debugLocation(of: line).flatMap(locations.position)
+                var position = IRModuleIndex.debugLocation(of: line).flatMap(locations.position)
                     ?? locations.position(ofFunctionHeader: index.lines[f.headerLine])
+                if !(position?.file.hasSuffix(userSourceSuffix) ?? false), let user = userPosition(calling: name) { position = user }
                 if line.contains("@llvm.trap()") || line.contains("@llvm.ubsantrap(") {
                     report(position, "this code may trap (fatalError, precondition, a failed unwrap or an overflow check), and a BPF program cannot trap: handle the case and return")
                     continue
@@ -115,7 +135,10 @@ public struct BPFIRRewriter {
                 }
             }
         }
-        return found
+        // Code the compiler generated (a deinit reached through the runtime) has no line of its
+        // own; when the user's lines explain the problem, those are the useful errors.
+        let located = found.filter { $0.file.hasSuffix(userSourceSuffix) && $0.line > 0 }
+        return located.isEmpty ? found : located
     }
 
     // MARK: - Line rewrites

@@ -17,7 +17,7 @@ struct IRModuleIndex {
     var functionOrder: [String] = []
     var declarations: Set<String> = []
     var globals: Set<String> = []
-    /// `!N = ...` lines by N.
+    /// `!N = ...` lines by N, without `distinct`.
     var metadata: [Int: Substring] = [:]
 
     init(_ text: String) {
@@ -39,7 +39,9 @@ struct IRModuleIndex {
                 globals.insert(s.name)
             } else if line.hasPrefix("!"), let eq = line.range(of: " = "), let n = Int(line.dropFirst().prefix { $0.isNumber }),
                       line.index(line.startIndex, offsetBy: 1 + String(n).count) == eq.lowerBound {
-                metadata[n] = line[eq.upperBound...]
+                var node = line[eq.upperBound...]
+                if node.hasPrefix("distinct ") { node = node.dropFirst("distinct ".count) }
+                metadata[n] = node
             }
             i += 1
         }
