@@ -14,7 +14,20 @@ extension BPFCompiler {
         let packageDir = context.package.directoryURL
         // BPFKernel's sources, when the package being built is SwiftBPF itself: edits rebuild.
         let kernel = Self.files(in: packageDir.appending(path: "BPFKernel")) { $0.hasSuffix(".swift") }
-        return sources.map { source in
+        // BPFKernel is compiled once for all the target's programs (it is most of a program's
+        // build time). The stamp is an empty Swift file: an output SwiftPM compiles harmlessly
+        // and the program commands list as an input, so they run after it.
+        let kernelBuild = context.pluginWorkDirectoryURL.appending(path: "BPFKernel.build")
+        let stamp = context.pluginWorkDirectoryURL.appending(path: "BPFKernel.stamp.swift")
+        let kernelCommand = Command.buildCommand(
+            displayName: "Compiling BPFKernel for Swift BPF programs",
+            executable: compiler,
+            arguments: ["--swiftc", swiftc.path, "--clang", clang.path, "--emit-kernel-module", kernelBuild.path,
+                        "--stamp", stamp.path, "--package-dir", packageDir.path],
+            inputFiles: kernel,
+            outputFiles: [stamp]
+        )
+        return [kernelCommand] + sources.map { source in
             let base = String(source.lastPathComponent.dropLast(".bpf.swift".count))
             // `.bpfswift.swift`: a C program of the same base name writes `<base>.bpf.swift`.
             let output = context.pluginWorkDirectoryURL.appending(path: "\(base).bpfswift.swift")
@@ -28,9 +41,10 @@ extension BPFCompiler {
                     "--output", output.path,
                     "--work-dir", context.pluginWorkDirectoryURL.appending(path: "\(base).bpfswift.work").path,
                     "--package-dir", packageDir.path,
+                    "--kernel-build", kernelBuild.path,
                     "--strip-dwarf", target.kind == .test ? "no" : "yes",
                 ],
-                inputFiles: [source] + kernel,
+                inputFiles: [source, stamp] + kernel,
                 outputFiles: [output]
             )
         }

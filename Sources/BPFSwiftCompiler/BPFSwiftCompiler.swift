@@ -25,18 +25,36 @@ struct BPFSwiftCompiler {
             rewriteIR(input: ir, output: args["output"])
             return
         }
-        guard let swiftc = args["swiftc"], let clang = args["clang"], let inputArgument = args["input"] else {
-            fail("usage: BPFSwiftCompiler --swiftc PATH --clang PATH --input FILE.bpf.swift [--output FILE.swift] [--object FILE.o] [--work-dir DIR] [--kernel-module DIR] [--package-dir DIR] [--strip-dwarf yes|no]")
+        guard let swiftc = args["swiftc"], let clang = args["clang"], args["input"] != nil || args["emit-kernel-module"] != nil else {
+            fail("usage: BPFSwiftCompiler --swiftc PATH --clang PATH --input FILE.bpf.swift [--output FILE.swift] [--object FILE.o] [--work-dir DIR] [--kernel-module DIR] [--kernel-build DIR] [--package-dir DIR] [--strip-dwarf yes|no]; or --emit-kernel-module DIR [--stamp FILE]; or --rewrite-ir FILE.ll [--output FILE]; or --generate-helpers bpf_helper_defs.h [--output FILE]")
         }
+        func absolute(_ path: String) -> String { URL(fileURLWithPath: path).standardizedFileURL.path }
+        if let directory = args["emit-kernel-module"] {
+            // Build BPFKernel once for several programs; `--stamp FILE` is written on success
+            // (a file the build system can order the program commands after).
+            let pipeline = BPFSwiftPipeline(swiftc: swiftc, clang: clang,
+                                            kernelModule: absolute(args["kernel-module"] ?? defaultKernelModule),
+                                            workDirectory: absolute(directory), packageDirectory: args["package-dir"].map(absolute))
+            do {
+                try pipeline.emitKernelModule(into: absolute(directory))
+                if let stamp = args["stamp"] {
+                    try "// BPFKernel.swiftmodule is built in \(directory).\n".write(toFile: stamp, atomically: true, encoding: .utf8)
+                }
+            } catch {
+                fail("\(error)")
+            }
+            return
+        }
+        let inputArgument = args["input"]!
         guard args["output"] != nil || args["object"] != nil else { fail("give --output (embedding Swift file) or --object") }
         // Absolute paths: the tools run in the work directory.
-        func absolute(_ path: String) -> String { URL(fileURLWithPath: path).standardizedFileURL.path }
         let work = absolute(args["work-dir"] ?? ((args["output"] ?? args["object"]!) + ".work"))
         let input = absolute(inputArgument)
         let pipeline = BPFSwiftPipeline(
             swiftc: swiftc, clang: clang,
             kernelModule: absolute(args["kernel-module"] ?? defaultKernelModule),
-            workDirectory: work, packageDirectory: args["package-dir"].map(absolute))
+            workDirectory: work, packageDirectory: args["package-dir"].map(absolute),
+            prebuiltKernel: args["kernel-build"].map(absolute))
         do {
             var object = try pipeline.compile(input: input)
             if args["strip-dwarf"] == "yes" { object = try pipeline.stripDWARF(object) }

@@ -10,6 +10,8 @@ struct BPFSwiftPipeline {
     var workDirectory: String
     /// Replaced by `.` in debug paths, so objects do not depend on the checkout's location.
     var packageDirectory: String?
+    /// A folder holding a `BPFKernel.swiftmodule` built by `emitKernelModule`, or nil to build one.
+    var prebuiltKernel: String? = nil
 
     struct ToolFailed: Error, CustomStringConvertible {
         var description: String
@@ -37,13 +39,15 @@ struct BPFSwiftPipeline {
         let displayPath = URL(fileURLWithPath: input).standardizedFileURL.path
         let declarations = try BPFProgramDeclarations(source: source, file: displayPath)
 
-        // 1. BPFKernel as a module. It uses Builtin atomics, hence -parse-stdlib.
-        let kernelSources = try fm.contentsOfDirectory(atPath: kernelModule).filter { $0.hasSuffix(".swift") }.sorted()
-            .map { kernelModule + "/" + $0 }
-        guard !kernelSources.isEmpty else { throw ToolFailed(description: "no BPFKernel sources in \(kernelModule)") }
-        try run(swiftc, swiftFlags + ["-parse-stdlib", "-module-name", "BPFKernel", "-emit-module",
-                                      "-emit-module-path", workDirectory + "/BPFKernel.swiftmodule"] + kernelSources,
-                what: "swiftc (BPFKernel)")
+        // 1. BPFKernel as a module, unless a prebuilt one is given (the plugin builds it once
+        //    per target for all its programs).
+        let kernelBuild: String
+        if let prebuiltKernel {
+            kernelBuild = prebuiltKernel
+        } else {
+            kernelBuild = workDirectory
+            try emitKernelModule(into: workDirectory)
+        }
 
         // 2. The program, its declarations replaced in place; #sourceLocation keeps the
         //    diagnostics and debug lines on the user's file.
@@ -51,7 +55,7 @@ struct BPFSwiftPipeline {
         let text = "import BPFKernel\n#sourceLocation(file: \"\(displayPath)\", line: 1)\n" + declarations.swiftSource + "\n"
         try text.write(toFile: unit, atomically: true, encoding: .utf8)
         let module = "BPFProgram"
-        try run(swiftc, swiftFlags + ["-I", workDirectory, "-module-name", module, "-emit-ir", unit,
+        try run(swiftc, swiftFlags + ["-I", kernelBuild, "-module-name", module, "-emit-ir", unit,
                                       "-o", workDirectory + "/program.ll"], what: "swiftc")
 
         // 3. The rewrite.
@@ -70,6 +74,19 @@ struct BPFSwiftPipeline {
                         "-Xclang", "-mlink-bitcode-file", "-Xclang", workDirectory + "/maps.bc", "-o", object],
                 what: "clang -target bpf", explain: Self.explainClang)
         return try Data(contentsOf: URL(fileURLWithPath: object))
+    }
+
+    /// Compiles `BPFKernel` to `directory/BPFKernel.swiftmodule` (in Embedded mode a module
+    /// carries every body, so programs inline from it). It uses Builtin atomics: -parse-stdlib.
+    func emitKernelModule(into directory: String) throws {
+        let fm = FileManager.default
+        try fm.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let kernelSources = try fm.contentsOfDirectory(atPath: kernelModule).filter { $0.hasSuffix(".swift") }.sorted()
+            .map { kernelModule + "/" + $0 }
+        guard !kernelSources.isEmpty else { throw ToolFailed(description: "no BPFKernel sources in \(kernelModule)") }
+        try run(swiftc, swiftFlags + ["-parse-stdlib", "-module-name", "BPFKernel", "-emit-module",
+                                      "-emit-module-path", directory + "/BPFKernel.swiftmodule"] + kernelSources,
+                what: "swiftc (BPFKernel)")
     }
 
     /// Removes `.debug_*` (the loader reads only `.BTF` and `.BTF.ext`).
