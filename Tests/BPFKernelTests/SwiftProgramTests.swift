@@ -18,7 +18,8 @@ enum SwiftProgramTwins {
     static let execEvents = [ProgramTwin(language: "Swift", object: EmbeddedObjects.swiftExecEvents),
                              ProgramTwin(language: "C", object: EmbeddedObjects.cExecEvents)]
     /// Every object compiled from a `*.bpf.swift` of this test target, by name.
-    static let swiftObjects = [EmbeddedObjects.swiftXdpProtocols, EmbeddedObjects.swiftSocketFilter, EmbeddedObjects.swiftExecEvents]
+    static let swiftObjects = [EmbeddedObjects.swiftXdpProtocols, EmbeddedObjects.swiftSocketFilter, EmbeddedObjects.swiftExecEvents,
+                               EmbeddedObjects.readmeCount]
     static var swiftObjectNames: [String] { swiftObjects.map(\.name) }
 
     static func load(_ twin: ProgramTwin) throws -> BPFObject {
@@ -61,6 +62,20 @@ struct SwiftProgramTests {
         }
         #expect(nonZero == [17: 3, 6: 2, 1: 1, 256: 1, 257: 2])
         #expect(try object.global("packets", as: UInt64.self) == UInt64(frames.count))
+    }
+
+    /// The README's Swift program, kept true by running it: IPv4 frames are counted by
+    /// protocol, everything in `packets`.
+    @Test func readmeExampleCounts() throws {
+        let object = try BPFObject(ObjectSpec(bytes: EmbeddedObjects.readmeCount.bytes, name: "readme_count"))
+        let program = try object.program("count_protocols")
+        for frame in [TestFrames.ipv4(17), TestFrames.ipv4(6), TestFrames.ipv4(17), TestFrames.ethernet(0x86DD, [UInt8](repeating: 0, count: 40))] {
+            #expect(try program.testRun(data: frame).returnValue == 2)
+        }
+        let counts = try object.map("counts")
+        #expect(try counts.lookup(key: UInt32(17), as: UInt64.self) == 2)
+        #expect(try counts.lookup(key: UInt32(6), as: UInt64.self) == 1)
+        #expect(try object.global("packets", as: UInt64.self) == 4)
     }
 
     /// Real packets on a veth pair between two namespaces: the Swift program attached to the
