@@ -12,8 +12,10 @@ extension BPFCompiler {
         let clang = try context.tool(named: "clang").url
         let compiler = try context.tool(named: "BPFSwiftCompiler").url
         let packageDir = context.package.directoryURL
-        // BPFKernel's sources, when the package being built is SwiftBPF itself: edits rebuild.
-        let kernel = Self.files(in: packageDir.appending(path: "BPFKernel")) { $0.hasSuffix(".swift") }
+        // BPFKernel's sources (Swift, and C for CO-RE reads against BPFInclude/vmlinux.h), when
+        // the package being built is SwiftBPF itself: edits rebuild.
+        let kernel = Self.files(in: packageDir.appending(path: "BPFKernel")) { $0.hasSuffix(".swift") || $0.hasSuffix(".c") }
+            + Self.files(in: packageDir.appending(path: "BPFInclude")) { $0 == "vmlinux.h" }
         // BPFKernel is compiled once for all the target's programs (it is most of a program's
         // build time). The stamp is an empty Swift file: an output SwiftPM compiles harmlessly
         // and the program commands list as an input, so they run after it.

@@ -26,7 +26,7 @@ struct BPFSwiftCompiler {
             return
         }
         guard let swiftc = args["swiftc"], let clang = args["clang"], args["input"] != nil || args["emit-kernel-module"] != nil else {
-            fail("usage: BPFSwiftCompiler --swiftc PATH --clang PATH --input FILE.bpf.swift [--output FILE.swift] [--object FILE.o] [--work-dir DIR] [--kernel-module DIR] [--kernel-build DIR] [--package-dir DIR] [--strip-dwarf yes|no]; or --emit-kernel-module DIR [--stamp FILE]; or --rewrite-ir FILE.ll [--output FILE]; or --generate-helpers bpf_helper_defs.h [--output FILE]")
+            fail("usage: BPFSwiftCompiler --swiftc PATH --clang PATH --input FILE.bpf.swift [--output FILE.swift] [--object FILE.o] [--work-dir DIR] [--kernel-module DIR] [--include DIR] [--kernel-build DIR] [--package-dir DIR] [--strip-dwarf yes|no]; or --emit-kernel-module DIR [--stamp FILE]; or --rewrite-ir FILE.ll [--output FILE]; or --generate-helpers bpf_helper_defs.h [--output FILE]")
         }
         func absolute(_ path: String) -> String { URL(fileURLWithPath: path).standardizedFileURL.path }
         if let directory = args["emit-kernel-module"] {
@@ -34,7 +34,8 @@ struct BPFSwiftCompiler {
             // (a file the build system can order the program commands after).
             let pipeline = BPFSwiftPipeline(swiftc: swiftc, clang: clang,
                                             kernelModule: absolute(args["kernel-module"] ?? defaultKernelModule),
-                                            workDirectory: absolute(directory), packageDirectory: args["package-dir"].map(absolute))
+                                            workDirectory: absolute(directory), packageDirectory: args["package-dir"].map(absolute),
+                                            includeDirectory: absolute(args["include"] ?? defaultInclude))
             do {
                 try pipeline.emitKernelModule(into: absolute(directory))
                 if let stamp = args["stamp"] {
@@ -54,6 +55,7 @@ struct BPFSwiftCompiler {
             swiftc: swiftc, clang: clang,
             kernelModule: absolute(args["kernel-module"] ?? defaultKernelModule),
             workDirectory: work, packageDirectory: args["package-dir"].map(absolute),
+            includeDirectory: absolute(args["include"] ?? defaultInclude),
             prebuiltKernel: args["kernel-build"].map(absolute))
         do {
             var object = try pipeline.compile(input: input)
@@ -98,6 +100,11 @@ struct BPFSwiftCompiler {
     static var defaultKernelModule: String {
         URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent().appendingPathComponent("BPFKernel").path
+    }
+
+    /// `BPFInclude/` of this package (vmlinux.h for BPFKernel's CO-RE reads).
+    static var defaultInclude: String {
+        URL(fileURLWithPath: defaultKernelModule).deletingLastPathComponent().appendingPathComponent("BPFInclude").path
     }
 
     /// The Swift file that embeds `object` as `EmbeddedObjects.<name>`, as BPFGen writes it.

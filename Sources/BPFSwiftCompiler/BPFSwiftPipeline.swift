@@ -10,6 +10,8 @@ struct BPFSwiftPipeline {
     var workDirectory: String
     /// Replaced by `.` in debug paths, so objects do not depend on the checkout's location.
     var packageDirectory: String?
+    /// `BPFInclude` (vmlinux.h) for BPFKernel's C part.
+    var includeDirectory: String
     /// A folder holding a `BPFKernel.swiftmodule` built by `emitKernelModule`, or nil to build one.
     var prebuiltKernel: String? = nil
 
@@ -71,7 +73,10 @@ struct BPFSwiftPipeline {
         let object = workDirectory + "/program.o"
         try run(clang, ["-target", "bpf", "-mcpu=v3", "-O2", "-g", prefixMap, "-Wno-override-module",
                         "-c", workDirectory + "/program.bpf.ll",
-                        "-Xclang", "-mlink-bitcode-file", "-Xclang", workDirectory + "/maps.bc", "-o", object],
+                        "-Xclang", "-mlink-bitcode-file", "-Xclang", workDirectory + "/maps.bc"]
+                        // Internalized on linking: inlined where used, gone elsewhere.
+                        + kernelBitcode(in: kernelBuild).flatMap { ["-Xclang", "-mlink-builtin-bitcode", "-Xclang", $0] }
+                        + ["-o", object],
                 what: "clang -target bpf", explain: Self.explainClang)
         return try Data(contentsOf: URL(fileURLWithPath: object))
     }
@@ -87,6 +92,31 @@ struct BPFSwiftPipeline {
         try run(swiftc, swiftFlags + ["-parse-stdlib", "-module-name", "BPFKernel", "-emit-module",
                                       "-emit-module-path", directory + "/BPFKernel.swiftmodule"] + kernelSources,
                 what: "swiftc (BPFKernel)")
+        // Its C part: CO-RE reads against vmlinux.h, to bitcode linked into every program.
+        let cSources = try fm.contentsOfDirectory(atPath: kernelModule).filter { $0.hasSuffix(".c") }.sorted()
+        var bitcode: [String] = []
+        for c in cSources {
+            let out = directory + "/" + String(c.dropLast(2)) + ".bc"
+            var flags = ["-target", "bpf", "-mcpu=v3", "-O2", "-g", "-D__TARGET_ARCH_x86", "-I", includeDirectory,
+                         "-fdebug-prefix-map=\(kernelModule)=BPFKernel", "-emit-llvm", "-c", kernelModule + "/" + c, "-o", out]
+            if FileManager.default.fileExists(atPath: Self.multiarchInclude) { flags += ["-idirafter", Self.multiarchInclude] }
+            try run(clang, flags, what: "clang (BPFKernel \(c))")
+            bitcode.append(out)
+        }
+        try bitcode.joined(separator: "\n").write(toFile: directory + "/BPFKernel.bitcode", atomically: true, encoding: .utf8)
+    }
+
+    /// `<linux/types.h>` includes `<asm/types.h>`, which Debian keeps under the multiarch folder.
+    #if arch(x86_64)
+    static let multiarchInclude = "/usr/include/x86_64-linux-gnu"
+    #else
+    static let multiarchInclude = "/usr/include/aarch64-linux-gnu"
+    #endif
+
+    /// The bitcode files of BPFKernel's C part, listed by `emitKernelModule`.
+    func kernelBitcode(in directory: String) -> [String] {
+        guard let list = try? String(contentsOfFile: directory + "/BPFKernel.bitcode", encoding: .utf8) else { return [] }
+        return list.split(separator: "\n").map(String.init)
     }
 
     /// Removes `.debug_*` (the loader reads only `.BTF` and `.BTF.ext`).

@@ -29,6 +29,10 @@ public struct BPFIRRewriter {
     /// The BPF target's datalayout, as clang sets it for `-target bpf`.
     public static let dataLayout = "e-m:e-p:64:64-i64:64-i128:128-n32:64-S128"
 
+    /// Functions with this prefix are defined in C bitcode linked by clang (BPFKernel's CO-RE
+    /// accessors), not missing.
+    public static let linkedFunctionPrefix = "swiftbpf_"
+
     /// Suffix of the user's source files, to place diagnostics in them.
     public var userSourceSuffix: String
 
@@ -99,7 +103,8 @@ public struct BPFIRRewriter {
         }
         func forbidden(_ name: String) -> Bool {
             if index.functions[name] != nil { return IRRuntimeNames.isRuntime(name) }
-            return index.declarations.contains(name) && !name.hasPrefix("llvm.")
+            // `swiftbpf_*` functions are BPFKernel's C accessors (CO-RE reads), linked as bitcode.
+            return index.declarations.contains(name) && !name.hasPrefix("llvm.") && !name.hasPrefix(Self.linkedFunctionPrefix)
         }
         // Call sites by callee, to place code of a standard library function that was not
         // inlined at the user's line that calls it.

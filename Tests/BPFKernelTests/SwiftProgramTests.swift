@@ -118,6 +118,8 @@ struct SwiftProgramTests {
     struct ExecEvent: BitwiseCopyable {
         var pid: UInt32
         var oldPID: UInt32
+        var parentPID: UInt32
+        var reserved: UInt32
         var command: (UInt64, UInt64)
         var commandText: String {
             withUnsafeBytes(of: command) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
@@ -125,7 +127,8 @@ struct SwiftProgramTests {
     }
 
     /// sched_process_exec: the tracepoint program sends each exec's pid and command through the
-    /// ring buffer; an exec of /bin/true from this test arrives with the child's pid.
+    /// ring buffer; an exec of /bin/true from this test arrives with the child's pid and, read
+    /// with CO-RE, this process as its parent.
     @Test(arguments: SwiftProgramTwins.execEvents)
     func execEventsArriveThroughTheRingBuffer(twin: ProgramTwin) throws {
         let object = try SwiftProgramTwins.load(twin)
@@ -143,6 +146,8 @@ struct SwiftProgramTests {
         let mine = events.first { $0.pid == UInt32(child.pid) }
         #expect(mine?.commandText == "true")
         #expect(mine?.oldPID == UInt32(child.pid))
+        // CO-RE: task->real_parent->tgid, relocated against this kernel's task_struct.
+        #expect(mine?.parentPID == UInt32(getpid()))
         #expect(try object.global("execs", as: UInt64.self) >= 1)
     }
 

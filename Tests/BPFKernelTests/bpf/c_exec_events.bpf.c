@@ -1,12 +1,16 @@
 // SPDX-License-Identifier: GPL-2.0
 // The C twin of swift_exec_events.bpf.swift: on every sched/sched_process_exec, the process id
-// and command name go to user space through a ring buffer; `execs` counts execs.
-#include <linux/bpf.h>
+// and command name go to user space through a ring buffer with the parent's process id (CO-RE);
+// `execs` counts execs.
+#include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
+#include <bpf/bpf_core_read.h>
 
 struct exec_event {
     __u32 pid;
     __u32 old_pid;
+    __u32 parent_pid;
+    __u32 reserved;
     char command[16];
 };
 
@@ -26,6 +30,9 @@ int on_exec(void *ctx)
         return 0;
     e->pid = *(__u32 *)(ctx + 12);
     e->old_pid = *(__u32 *)(ctx + 16);
+    struct task_struct *task = (struct task_struct *)bpf_get_current_task();
+    e->parent_pid = BPF_CORE_READ(task, real_parent, tgid);
+    e->reserved = 0;
     bpf_get_current_comm(e->command, sizeof(e->command));
     bpf_ringbuf_submit(e, 0);
     return 0;

@@ -1,10 +1,13 @@
 // An execsnoop-like tracepoint program in Swift (twin: c_exec_events.bpf.c): on every
 // sched/sched_process_exec it sends the process id and command name to user space through a
-// ring buffer, and counts execs in `execs`.
+// ring buffer with its parent's process id (a CO-RE read of task->real_parent->tgid), and
+// counts execs in `execs`.
 
 struct ExecEvent {
     var pid: UInt32
     var oldPID: UInt32
+    var parentPID: UInt32
+    var reserved: UInt32
     var command: InlineArray<16, UInt8>
 }
 
@@ -22,6 +25,8 @@ public func onExec(_ context: UnsafeMutableRawPointer) -> Int32 {
     // sched_process_exec's format: __data_loc char[] filename at 8, pid at 12, old_pid at 16.
     event.pointee.pid = record.field(at: 12, as: UInt32.self)
     event.pointee.oldPID = record.field(at: 16, as: UInt32.self)
+    event.pointee.parentPID = CurrentTask.parentProcessID
+    event.pointee.reserved = 0
     _ = bpf_get_current_comm(&event.pointee.command, 16)
     events.submit(event)
     return 0
