@@ -143,3 +143,10 @@ public struct RingBuffer {
 public struct License {
     public init(_ name: StaticString) {}
 }
+
+/// A value fixed by the loader before verification (C's `const volatile`, in `.rodata`):
+/// `let port = LoadTimeConstant<UInt16>(0)` declares `port`, read as a `UInt16`, 0 unless
+/// user space sets it (`LoadOptions.set("port", to:)`). The build replaces the line.
+public struct LoadTimeConstant<Value> {
+    public init(_ defaultValue: Value) {}
+}

@@ -62,7 +62,7 @@ struct BPFSwiftPipeline {
 
         // 3. The rewrite.
         let ir = try String(contentsOfFile: workDirectory + "/program.ll", encoding: .utf8)
-        let rewritten = try BPFIRRewriter().rewrite(ir)
+        let rewritten = try BPFIRRewriter(volatileGlobals: Set(declarations.constants.map(\.name))).rewrite(ir)
         try rewritten.write(toFile: workDirectory + "/program.bpf.ll", atomically: true, encoding: .utf8)
 
         // 4. The C stub to bitcode, then the object.

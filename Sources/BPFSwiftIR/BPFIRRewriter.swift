@@ -22,6 +22,9 @@ import Foundation
 ///    (`packets`), as C globals have theirs in `.bss`/`.data`; `$` elsewhere becomes `_`, since
 ///    the kernel refuses BTF names containing `$`.
 ///
+/// 7. Loads of load-time constants (`const volatile` in C) become volatile, so the default
+///    value the stub puts in `.rodata` is read at run time, after the loader has set it.
+///
 /// Before rewriting, every function a program reaches is scanned: a call into the Swift runtime
 /// (allocation, reference counting, lazy globals), to an external function, or a trap makes the
 /// rewrite throw `BPFProgramRejected` with the source line of each such call.
@@ -36,8 +39,13 @@ public struct BPFIRRewriter {
     /// Suffix of the user's source files, to place diagnostics in them.
     public var userSourceSuffix: String
 
-    public init(userSourceSuffix: String = ".bpf.swift") {
+    /// Globals every load of which must be volatile: the program's load-time constants, whose
+    /// default value in `.rodata` the loader replaces before verification.
+    public var volatileGlobals: Set<String>
+
+    public init(userSourceSuffix: String = ".bpf.swift", volatileGlobals: Set<String> = []) {
         self.userSourceSuffix = userSourceSuffix
+        self.volatileGlobals = volatileGlobals
     }
 
     /// The rewritten module text, or `BPFProgramRejected`.
@@ -79,7 +87,7 @@ public struct BPFIRRewriter {
             } else if line.hasPrefix("!"), let replaced = signatures.replacement(for: line) {
                 out.append(Self.rename(replaced, renames))
             } else {
-                out.append(Self.rename(Self.dropSwiftConvention(String(line)), renames))
+                out.append(Self.rename(Self.makeLoadsVolatile(Self.dropSwiftConvention(String(line)), of: volatileGlobals), renames))
             }
         }
         // New metadata goes before the final newline.
@@ -217,6 +225,14 @@ public struct BPFIRRewriter {
 
     static func quote(_ symbol: String) -> String {
         symbol.allSatisfy(IRModuleIndex.isSymbolCharacter) && !symbol.contains("$") ? "@" + symbol : "@\"\(symbol)\""
+    }
+
+    /// `load i16, ptr @port` → `load volatile i16, ptr @port` for the given globals.
+    static func makeLoadsVolatile(_ line: String, of globals: Set<String>) -> String {
+        guard !globals.isEmpty, line.contains(" = load "), let at = line.range(of: ", ptr @") else { return line }
+        let name = line[at.upperBound...].prefix { IRModuleIndex.isSymbolCharacter($0) && $0 != "," }
+        guard globals.contains(String(name)), !line.contains(" = load volatile ") else { return line }
+        return line.replacingOccurrences(of: " = load ", with: " = load volatile ")
     }
 
     // MARK: - Names

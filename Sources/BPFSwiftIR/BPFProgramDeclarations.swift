@@ -1,6 +1,7 @@
 import Foundation
 
-/// The declarations of a Swift BPF program that become C: maps and the license.
+/// The declarations of a Swift BPF program that become C: maps, load-time constants and the
+/// license.
 ///
 /// A map is a top-level line of the form
 ///
@@ -8,6 +9,7 @@ import Foundation
 ///     let flows = HashMap<FlowKey, UInt64>(maxEntries: 1024)
 ///     let events = RingBuffer(bytes: 256 * 1024)
 ///
+/// a load-time constant (C's `const volatile`, in `.rodata`) `let port = LoadTimeConstant<UInt16>(0)`,
 /// and the license `let license = License("GPL")`. libbpf reads a map's definition from BTF of
 /// a particular shape (a struct whose `type` and `max_entries` members are pointers to arrays of
 /// that many elements, and whose `key`/`value` point to the real types), which Swift's debug
@@ -23,7 +25,17 @@ public struct BPFProgramDeclarations {
         public var line: Int
     }
 
+    /// A `const volatile` global in `.rodata`: fixed by the loader before the program is
+    /// verified (`LoadOptions.set(name, to:)`), folded by the verifier as a constant.
+    public struct LoadTimeConstant: Equatable, Sendable {
+        public var name: String
+        public var type: String
+        public var value: Int64
+        public var line: Int
+    }
+
     public var maps: [Map] = []
+    public var constants: [LoadTimeConstant] = []
     public var license: String?
     /// The program text with the declarations replaced (same number of lines).
     public var swiftSource: String
@@ -42,6 +54,8 @@ public struct BPFProgramDeclarations {
 
     static let mapPattern = try! NSRegularExpression(pattern:
         #"^\s*(?:public\s+)?let\s+([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(HashMap|ArrayMap|PerCPUHash|PerCPUArray|LPMTrie|RingBuffer)(?:<([^>]*)>)?\(\s*(maxEntries|bytes)\s*:\s*([0-9_ *]+)\)\s*(//.*)?$"#)
+    static let constantPattern = try! NSRegularExpression(pattern:
+        #"^\s*(?:public\s+)?let\s+([A-Za-z_][A-Za-z0-9_]*)\s*=\s*LoadTimeConstant<\s*([A-Za-z0-9]+)\s*>\(\s*(-?(?:0x[0-9A-Fa-f_]+|[0-9_]+))\s*\)\s*(//.*)?$"#)
     static let licensePattern = try! NSRegularExpression(pattern:
         #"^\s*(?:public\s+)?let\s+[A-Za-z_][A-Za-z0-9_]*\s*=\s*License\(\s*"([^"\\]*)"\s*\)\s*(//.*)?$"#)
 
@@ -73,6 +87,22 @@ public struct BPFProgramDeclarations {
                 let swiftType = args.isEmpty ? kind : "\(kind)<\(args.joined(separator: ", "))>"
                 out[i] = "@_extern(c, \"\(name)\") nonisolated(unsafe) var _swiftbpf_map_\(name): UInt8; "
                     + "var \(name): \(swiftType) { \(swiftType)(_definition: &_swiftbpf_map_\(name)) }"
+            } else if let m = Self.constantPattern.firstMatch(in: line, range: range) {
+                func group(_ n: Int) -> String { String(line[Range(m.range(at: n), in: line)!]) }
+                let name = group(1), type = group(2)
+                guard let scalar = SwiftStructLayouts.scalars[type] else {
+                    problems.append(.init(file: file, line: i + 1, column: 1, message: "LoadTimeConstant holds an integer type or Bool, not \(type)"))
+                    continue
+                }
+                guard let value = Self.integer(group(3)) else {
+                    problems.append(.init(file: file, line: i + 1, column: 1, message: "\(group(3)) is not an integer literal"))
+                    continue
+                }
+                constants.append(LoadTimeConstant(name: name, type: scalar.c, value: value, line: i + 1))
+                // Loads of `name` are made volatile by the IR rewrite, as C's `const volatile`
+                // reads are, so the default value is never folded into the program.
+                out[i] = "@_extern(c, \"\(name)\") nonisolated(unsafe) var _swiftbpf_const_\(name): \(type); "
+                    + "var \(name): \(type) { _swiftbpf_const_\(name) }"
             } else if let m = Self.licensePattern.firstMatch(in: line, range: range) {
                 license = Range(m.range(at: 1), in: line).map { String(line[$0]) }
                 out[i] = ""
@@ -104,12 +134,24 @@ public struct BPFProgramDeclarations {
             if map.kind == "LPMTrie" { stub += "    int (*map_flags)[1];\n" }  // BPF_F_NO_PREALLOC, required
             stub += "} \(map.name) __attribute__((section(\".maps\")));\n"
         }
+        for c in constants {
+            stub += "volatile const \(c.type) \(c.name) = \(c.value);\n"
+        }
         if let license {
             stub += "char _license[] __attribute__((section(\"license\"))) = \"\(license)\";\n"
         }
         guard problems.isEmpty else { throw BPFProgramRejected(diagnostics: problems) }
         swiftSource = out.joined(separator: "\n")
         cStub = stub
+    }
+
+    /// `-5`, `0x10`, `1_000`.
+    static func integer(_ literal: String) -> Int64? {
+        var text = literal.replacingOccurrences(of: "_", with: "")
+        let negative = text.hasPrefix("-")
+        if negative { text.removeFirst() }
+        let magnitude = text.hasPrefix("0x") ? Int64(text.dropFirst(2), radix: 16) : Int64(text)
+        return magnitude.map { negative ? -$0 : $0 }
     }
 
     /// `256 * 1024` and `4_096`: integer literals and their products.

@@ -19,7 +19,7 @@ enum SwiftProgramTwins {
                              ProgramTwin(language: "C", object: EmbeddedObjects.cExecEvents)]
     /// Every object compiled from a `*.bpf.swift` of this test target, by name.
     static let swiftObjects = [EmbeddedObjects.swiftXdpProtocols, EmbeddedObjects.swiftSocketFilter, EmbeddedObjects.swiftExecEvents,
-                               EmbeddedObjects.readmeCount]
+                               EmbeddedObjects.readmeCount, EmbeddedObjects.swiftGlobals]
     static var swiftObjectNames: [String] { swiftObjects.map(\.name) }
 
     static func load(_ twin: ProgramTwin) throws -> BPFObject {
@@ -76,6 +76,28 @@ struct SwiftProgramTests {
         #expect(try counts.lookup(key: UInt32(17), as: UInt64.self) == 2)
         #expect(try counts.lookup(key: UInt32(6), as: UInt64.self) == 1)
         #expect(try object.global("packets", as: UInt64.self) == 4)
+    }
+
+    /// Globals: load-time constants (`.rodata`) take their declared defaults unless set before
+    /// loading, the `.data` global starts at its initial value and `.bss` at zero.
+    @Test func globalsAndLoadTimeConstants() throws {
+        let frame = TestFrames.ipv4(17)
+        let defaults = try BPFObject(ObjectSpec(bytes: EmbeddedObjects.swiftGlobals.bytes, name: "swift_globals"))
+        #expect(try defaults.global("total", as: UInt64.self) == 1000)
+        #expect(try defaults.program("return_verdict").testRun(data: frame).returnValue == 2)
+        #expect(try defaults.global("total", as: UInt64.self) == 1001)
+        #expect(try defaults.global("runs", as: UInt64.self) == 1)
+
+        var options = LoadOptions()
+        options.set("verdict", to: Int32(1))
+        options.set("step", to: UInt64(5))
+        let configured = try BPFObject(ObjectSpec(bytes: EmbeddedObjects.swiftGlobals.bytes, name: "swift_globals"), options: options)
+        let program = try configured.program("return_verdict")
+        #expect(try program.testRun(data: frame).returnValue == 1, "XDP_DROP, set at load time")
+        #expect(try program.testRun(data: frame).returnValue == 1)
+        #expect(try configured.global("total", as: UInt64.self) == 1010)
+        #expect(try configured.global("runs", as: UInt64.self) == 2)
+        #expect(try configured.global("verdict", as: Int32.self) == 1)
     }
 
     /// Real packets on a veth pair between two namespaces: the Swift program attached to the

@@ -240,6 +240,21 @@ attributes #1 = { nounwind }
         """)
     }
 
+    /// A load-time constant becomes a `const volatile` C global and a Swift property, and the
+    /// rewrite makes its loads volatile (so the default is not folded).
+    @Test func loadTimeConstants() throws {
+        let d = try BPFProgramDeclarations(source: "let port = LoadTimeConstant<UInt16>(0x1F90)\nlet license = License(\"GPL\")", file: "c.bpf.swift")
+        #expect(d.constants == [.init(name: "port", type: "unsigned short", value: 8080, line: 1)])
+        #expect(d.cStub.contains("volatile const unsigned short port = 8080;\n"))
+        #expect(d.swiftSource.hasPrefix(#"@_extern(c, "port") nonisolated(unsafe) var _swiftbpf_const_port: UInt16; var port: UInt16 { _swiftbpf_const_port }"#))
+        #expect(BPFIRRewriter.makeLoadsVolatile("  %3 = load i16, ptr @port, align 2, !dbg !9", of: ["port"])
+                == "  %3 = load volatile i16, ptr @port, align 2, !dbg !9")
+        #expect(BPFIRRewriter.makeLoadsVolatile("  %3 = load i16, ptr @portable, align 2", of: ["port"]) == "  %3 = load i16, ptr @portable, align 2")
+        #expect {
+            try BPFProgramDeclarations(source: "let s = LoadTimeConstant<String>(0)\nlet license = License(\"GPL\")", file: "c.bpf.swift")
+        } throws: { ($0 as? BPFProgramRejected)?.description == "c.bpf.swift:1:1: error: LoadTimeConstant holds an integer type or Bool, not String" }
+    }
+
     /// A value whose Swift size is not a multiple of its alignment, a type with no C twin, and
     /// a missing license are refused at their lines.
     @Test func badDeclarationsAreRefused() {
