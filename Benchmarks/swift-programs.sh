@@ -22,7 +22,7 @@ trap 'rm -rf "$WORK" "$PINS"' EXIT
 MULTIARCH=/usr/include/$(uname -m)-linux-gnu
 
 # The pairs: Swift source, C twin.
-PAIRS="swift_xdp_protocols:c_xdp_protocols swift_socket_filter:net_socket_filter swift_exec_events:c_exec_events"
+PAIRS="swift_xdp_protocols:c_xdp_protocols swift_socket_filter:net_socket_filter swift_exec_events:c_exec_events swift_sleep_histogram:c_sleep_histogram"
 
 now() { date +%s%N; }
 median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }

@@ -15,11 +15,13 @@ enum SwiftProgramTwins {
                                ProgramTwin(language: "C", object: EmbeddedObjects.cXdpProtocols)]
     static let socketFilter = [ProgramTwin(language: "Swift", object: EmbeddedObjects.swiftSocketFilter),
                                ProgramTwin(language: "C", object: EmbeddedObjects.netSocketFilter)]
+    static let sleepHistogram = [ProgramTwin(language: "Swift", object: EmbeddedObjects.swiftSleepHistogram),
+                                 ProgramTwin(language: "C", object: EmbeddedObjects.cSleepHistogram)]
     static let execEvents = [ProgramTwin(language: "Swift", object: EmbeddedObjects.swiftExecEvents),
                              ProgramTwin(language: "C", object: EmbeddedObjects.cExecEvents)]
     /// Every object compiled from a `*.bpf.swift` of this test target, by name.
     static let swiftObjects = [EmbeddedObjects.swiftXdpProtocols, EmbeddedObjects.swiftSocketFilter, EmbeddedObjects.swiftExecEvents,
-                               EmbeddedObjects.readmeCount, EmbeddedObjects.swiftGlobals]
+                               EmbeddedObjects.readmeCount, EmbeddedObjects.swiftGlobals, EmbeddedObjects.swiftSleepHistogram]
     static var swiftObjectNames: [String] { swiftObjects.map(\.name) }
 
     static func load(_ twin: ProgramTwin) throws -> BPFObject {
@@ -171,6 +173,29 @@ struct SwiftProgramTests {
         // CO-RE: task->real_parent->tgid, relocated against this kernel's task_struct.
         #expect(mine?.parentPID == UInt32(getpid()))
         #expect(try object.global("execs", as: UInt64.self) >= 1)
+    }
+
+    /// A per-CPU log2 histogram: this thread's sleeps of 3 us, 100 us, 1 ms and twice 2 ms land
+    /// in slots 2, 7, 10 and 11 (slot i holds [2^(i-1), 2^i - 1] us), summed over the CPUs;
+    /// the Swift program and its C twin give the same histogram.
+    @Test(arguments: SwiftProgramTwins.sleepHistogram)
+    func sleepHistogramBuckets(twin: ProgramTwin) throws {
+        var options = LoadOptions()
+        options.set(twin.language == "Swift" ? "targetThread" : "target_thread", to: UInt32(truncatingIfNeeded: currentPidTgid()))
+        let object = try BPFObject(ObjectSpec(bytes: twin.object.bytes, name: twin.object.name), options: options)
+        let link = try object.program("sleep_histogram").attachTracepoint(category: "syscalls", name: "sys_enter_clock_nanosleep")
+        defer { link.close() }
+        for micros in [3, 100, 1000, 2000, 2000] {
+            var request = timespec(tv_sec: 0, tv_nsec: micros * 1000)
+            _ = clock_nanosleep(CLOCK_MONOTONIC, 0, &request, nil)
+        }
+        let slots = try object.map("slots")
+        var histogram: [UInt32: UInt64] = [:]
+        for slot in UInt32(0)..<64 {
+            let total = try slots.lookupPerCPU(key: slot, as: UInt64.self)?.reduce(0, +) ?? 0
+            if total != 0 { histogram[slot] = total }
+        }
+        #expect(histogram == [2: 1, 7: 1, 10: 1, 11: 2])
     }
 
     /// libbpf loads every Swift-built object too: `bpftool prog loadall` pins each program.
