@@ -8,6 +8,11 @@ extension BPFCompiler {
     func swiftProgramCommands(context: PluginContext, target: SourceModuleTarget) throws -> [Command] {
         let sources = Self.files(in: target.directoryURL) { $0.hasSuffix(".bpf.swift") }
         guard !sources.isEmpty else { return [] }
+        // A C twin of the same name would generate a second `EmbeddedObjects.<name>`.
+        let cNames = Set(Self.files(in: target.directoryURL) { $0.hasSuffix(".bpf.c") }.map { $0.lastPathComponent.dropLast(".bpf.c".count) })
+        for source in sources where cNames.contains(source.lastPathComponent.dropLast(".bpf.swift".count)) {
+            throw SwiftProgramNameClash(description: "\(source.path): a .bpf.c file of the same name also defines EmbeddedObjects for it; rename one of them")
+        }
         let swiftc = try context.tool(named: "swiftc").url
         let clang = try context.tool(named: "clang").url
         let compiler = try context.tool(named: "BPFSwiftCompiler").url
@@ -51,4 +56,9 @@ extension BPFCompiler {
             )
         }
     }
+}
+
+/// Two BPF programs of one target that would embed under the same name.
+struct SwiftProgramNameClash: Error, CustomStringConvertible {
+    var description: String
 }
