@@ -277,6 +277,34 @@ attributes #1 = { nounwind }
         }
     }
 
+    /// Tracepoint records from a format file: integers by size and sign, `__data_loc` strings
+    /// and arrays as addresses in the record, common fields left out.
+    @Test func tracepointRecordsFromFormatFiles() {
+        let format = """
+        name: sched_process_exec
+        ID: 365
+        format:
+        \tfield:unsigned short common_type;\toffset:0;\tsize:2;\tsigned:0;
+        \tfield:int common_pid;\toffset:4;\tsize:4;\tsigned:1;
+
+        \tfield:__data_loc char[] filename;\toffset:8;\tsize:4;\tsigned:0;
+        \tfield:pid_t old_pid;\toffset:16;\tsize:4;\tsigned:1;
+        \tfield:char comm[16];\toffset:20;\tsize:16;\tsigned:0;
+        \tfield:const char * name;\toffset:40;\tsize:8;\tsigned:0;
+
+        print fmt: "filename=%s"
+        """
+        let fields = TracepointRecordGenerator.fields(format: format)
+        #expect(fields.map(\.name) == ["filename", "old_pid", "comm", "name"])
+        let source = TracepointRecordGenerator.swiftType(category: "sched", name: "sched_process_exec", format: format, kernel: "Linux 6.18")
+        #expect(source.contains("public struct SchedProcessExecRecord {"))
+        #expect(source.contains("public var filename: UnsafeRawPointer { UnsafeRawPointer(raw + Int(raw.load(fromByteOffset: 8, as: UInt32.self) & 0xffff)) }"))
+        #expect(source.contains("public var oldPid: Int32 { raw.load(fromByteOffset: 16, as: Int32.self) }"))
+        #expect(source.contains("public var comm: UnsafeRawPointer { UnsafeRawPointer(raw + 20) }"))
+        #expect(source.contains("public var name: UInt64 { raw.load(fromByteOffset: 40, as: UInt64.self) }"))
+        #expect(!source.contains("common"))
+    }
+
     @Test func helperSignaturesFromTheHelperDefinitions() {
         let header = """
         static void *(*bpf_map_lookup_elem)(void *map, const void *key) = (void *) 1;

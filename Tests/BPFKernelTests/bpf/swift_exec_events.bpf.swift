@@ -20,11 +20,10 @@ public var execs: UInt64 = 0
 @_cdecl("on_exec") @section("tracepoint/sched/sched_process_exec")
 public func onExec(_ context: UnsafeMutableRawPointer) -> Int32 {
     atomicAdd(&execs, 1)
-    let record = TracepointContext(context)
+    let record = SchedProcessExecRecord(context)
     guard let event = events.reserve(ExecEvent.self) else { return 0 }
-    // sched_process_exec's format: __data_loc char[] filename at 8, pid at 12, old_pid at 16.
-    event.pointee.pid = record.field(at: 12, as: UInt32.self)
-    event.pointee.oldPID = record.field(at: 16, as: UInt32.self)
+    event.pointee.pid = UInt32(bitPattern: record.pid)
+    event.pointee.oldPID = UInt32(bitPattern: record.oldPid)
     event.pointee.parentPID = CurrentTask.parentProcessID
     event.pointee.reserved = 0
     _ = bpf_get_current_comm(&event.pointee.command, 16)
