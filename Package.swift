@@ -6,9 +6,14 @@ let package = Package(
     products: [
         .library(name: "BPF", targets: ["BPF"]),
         .executable(name: "swiftbpf", targets: ["swiftbpf"]),
+        // The build plugin, for packages that depend on SwiftBPF and keep their BPF C in bpf/:
+        // `plugins: [.plugin(name: "BPFCompiler", package: "SwiftBPF")]`.
+        .plugin(name: "BPFCompiler", targets: ["BPFCompiler"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        // `swift package generate-documentation --target BPF` (the DocC catalog in Sources/BPF/BPF.docc).
+        .package(url: "https://github.com/swiftlang/swift-docc-plugin", from: "1.5.0"),
     ],
     targets: [
         // The C shim: the variadic syscall(2) and the kernel's UAPI structs. Nothing else.

@@ -9,18 +9,19 @@ import Foundation
 struct BPFGen {
     static func main() throws {
         var args = [String: String]()
+        var includes: [String] = []  // --include may be given more than once, searched in order
         var it = CommandLine.arguments.dropFirst().makeIterator()
         while let key = it.next() {
             guard key.hasPrefix("--"), let value = it.next() else { fail("bad argument \(key)") }
-            args[String(key.dropFirst(2))] = value
+            if key == "--include" { includes.append(value) } else { args[String(key.dropFirst(2))] = value }
         }
         guard let clang = args["clang"], let input = args["input"], let output = args["output"] else {
-            fail("usage: BPFGen --clang PATH --input FILE.bpf.c --output FILE.swift [--include DIR] [--package-dir DIR] [--strip-dwarf yes|no]")
+            fail("usage: BPFGen --clang PATH --input FILE.bpf.c --output FILE.swift [--include DIR ...] [--package-dir DIR] [--strip-dwarf yes|no]")
         }
         let objectPath = output + ".o"
         var clangArgs = ["-target", "bpf", "-g", "-O2", "-D__TARGET_ARCH_x86", "-Wall", "-Wno-unused-function",
                          "-I", URL(fileURLWithPath: input).deletingLastPathComponent().path]
-        if let inc = args["include"] { clangArgs += ["-I", inc] }
+        for inc in includes { clangArgs += ["-I", inc] }
         // <linux/types.h> includes <asm/types.h>, which Debian keeps under the multiarch folder.
         #if arch(x86_64)
         let multiarch = "/usr/include/x86_64-linux-gnu"

@@ -54,8 +54,7 @@ extension Link {
     /// Attaches a `sched_cls` program to the interface named `interface`, as
     /// `attachTC(program:interfaceIndex:direction:)` does.
     public static func attachTC(program: Program, interface: String, direction: TCDirection) throws(BPFError) -> TCAttachment {
-        let index = if_nametoindex(interface)
-        guard index != 0 else { throw .missing("network interface '\(interface)'") }
+        let index = try Syscalls.interfaceIndex(name: interface)
         return try attachTC(program: program, interfaceIndex: index, direction: direction)
     }
 }

@@ -105,8 +105,7 @@ public final class TCFilter: Sendable, CustomStringConvertible {
     /// network namespace).
     public static func attach(program: Program, interface: String, direction: TCDirection,
                               priority: UInt16 = 0, handle: UInt32 = 0, replace: Bool = false) throws(BPFError) -> TCFilter {
-        let index = if_nametoindex(interface)
-        guard index != 0 else { throw .missing("network interface '\(interface)'") }
+        let index = try Syscalls.interfaceIndex(name: interface)
         return try attach(program: program, interfaceIndex: index, direction: direction, priority: priority, handle: handle, replace: replace)
     }
 
