@@ -71,7 +71,7 @@ extension Features {
             _ = try BPFCommands.linkCreate(programFD: program.fd, targetFD: Int32(bitPattern: UInt32.max), attachType: .tcxIngress, name: "tcx probe")
             return true  // not expected: the index cannot exist; the link closes at once
         } catch {
-            return BPFCommands.isErrno(error, Errno(rawValue: ENODEV))
+            return BPFCommands.isErrno(error, BPFErrno(rawValue: ENODEV))
         }
     }()
 }

@@ -44,7 +44,7 @@ public final class Map: Sendable, CustomStringConvertible {
 
     /// Takes ownership of a map descriptor and reads its shape with `BPF_OBJ_GET_INFO_BY_FD`.
     /// `name` overrides the kernel's truncated name in errors.
-    public init(taking fd: consuming FileDescriptor, name: String? = nil) throws(BPFError) {
+    package init(taking fd: consuming FileDescriptor, name: String? = nil) throws(BPFError) {
         let info = try BPFCommands.mapInfo(fd: fd.rawValue, name: name ?? "map")
         descriptor = fd
         self.name = name ?? info.name
@@ -62,7 +62,7 @@ public final class Map: Sendable, CustomStringConvertible {
     }
 
     /// A new descriptor for the same map (the caller owns it).
-    public func duplicateDescriptor() throws(BPFError) -> FileDescriptor {
+    package func duplicateDescriptor() throws(BPFError) -> FileDescriptor {
         try descriptor.duplicate()
     }
 

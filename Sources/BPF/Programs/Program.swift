@@ -36,7 +36,7 @@ public final class Program: Sendable, CustomStringConvertible {
     }
 
     /// Takes ownership of a program descriptor; reads type, id and name from the kernel.
-    public init(taking fd: consuming FileDescriptor, name: String? = nil, verifierLog: String = "") throws(BPFError) {
+    package init(taking fd: consuming FileDescriptor, name: String? = nil, verifierLog: String = "") throws(BPFError) {
         let info = try BPFCommands.programInfo(fd: fd.rawValue, name: name ?? "program")
         descriptor = fd
         self.name = name ?? info.name
@@ -51,7 +51,7 @@ public final class Program: Sendable, CustomStringConvertible {
     }
 
     /// A new descriptor for the same program (the caller owns it).
-    public func duplicateDescriptor() throws(BPFError) -> FileDescriptor {
+    package func duplicateDescriptor() throws(BPFError) -> FileDescriptor {
         try descriptor.duplicate()
     }
 

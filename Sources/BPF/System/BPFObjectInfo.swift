@@ -56,7 +56,7 @@ public struct BTFInfo: Sendable, Hashable {
 
 extension BPFCommands {
     /// Map info of `fd`.
-    public static func mapInfo(fd: Int32, name: String = "map") throws(BPFError) -> MapInfo {
+    package static func mapInfo(fd: Int32, name: String = "map") throws(BPFError) -> MapInfo {
         var i = bpf_map_info()
         try objGetInfo(fd: fd, info: &i, name: name)
         return MapInfo(
@@ -67,7 +67,7 @@ extension BPFCommands {
     }
 
     /// Program info of `fd`, including the ids of its maps (a second call sized by the first).
-    public static func programInfo(fd: Int32, name: String = "program") throws(BPFError) -> ProgramInfo {
+    package static func programInfo(fd: Int32, name: String = "program") throws(BPFError) -> ProgramInfo {
         var i = bpf_prog_info()
         try objGetInfo(fd: fd, info: &i, name: name)
         var ids = [UInt32](repeating: 0, count: Int(i.nr_map_ids))
@@ -90,14 +90,14 @@ extension BPFCommands {
     }
 
     /// Link info of `fd`.
-    public static func linkInfo(fd: Int32, name: String = "link") throws(BPFError) -> LinkInfo {
+    package static func linkInfo(fd: Int32, name: String = "link") throws(BPFError) -> LinkInfo {
         var i = bpf_link_info()
         try objGetInfo(fd: fd, info: &i, name: name)
         return LinkInfo(type: i.type, id: i.id, programID: i.prog_id)
     }
 
     /// BTF object info of `fd`, with its name (e.g. "vmlinux" or a module's name).
-    public static func btfInfo(fd: Int32) throws(BPFError) -> BTFInfo {
+    package static func btfInfo(fd: Int32) throws(BPFError) -> BTFInfo {
         var nameBuffer = [UInt8](repeating: 0, count: 64)
         var i = bpf_btf_info()
         _ = try nameBuffer.withUnsafeMutableBytes { p in

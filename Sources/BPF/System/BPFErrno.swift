@@ -1,7 +1,7 @@
 import Glibc
 
 /// A POSIX error number returned by a system call.
-public struct Errno: Error, Equatable, Hashable, Sendable, CustomStringConvertible {
+public struct BPFErrno: Error, Equatable, Hashable, Sendable, CustomStringConvertible {
     public let rawValue: Int32
     public init(rawValue: Int32) { self.rawValue = rawValue }
 
@@ -37,17 +37,17 @@ public struct Errno: Error, Equatable, Hashable, Sendable, CustomStringConvertib
         return "\(name) (\(String(cString: strerror(rawValue))))"
     }
 
-    public static var current: Errno { Errno(rawValue: errno) }
+    public static var current: BPFErrno { BPFErrno(rawValue: errno) }
 
-    public static let EPERM = Errno(rawValue: Glibc.EPERM)
-    public static let ENOENT = Errno(rawValue: Glibc.ENOENT)
-    public static let EINTR = Errno(rawValue: Glibc.EINTR)
-    public static let EAGAIN = Errno(rawValue: Glibc.EAGAIN)
-    public static let E2BIG = Errno(rawValue: Glibc.E2BIG)
-    public static let EINVAL = Errno(rawValue: Glibc.EINVAL)
-    public static let ENOSPC = Errno(rawValue: Glibc.ENOSPC)
-    public static let EEXIST = Errno(rawValue: Glibc.EEXIST)
-    public static let EACCES = Errno(rawValue: Glibc.EACCES)
-    public static let ENOTSUPP = Errno(rawValue: 524)
-    public static let EOPNOTSUPP = Errno(rawValue: Glibc.EOPNOTSUPP)
+    public static let EPERM = BPFErrno(rawValue: Glibc.EPERM)
+    public static let ENOENT = BPFErrno(rawValue: Glibc.ENOENT)
+    public static let EINTR = BPFErrno(rawValue: Glibc.EINTR)
+    public static let EAGAIN = BPFErrno(rawValue: Glibc.EAGAIN)
+    public static let E2BIG = BPFErrno(rawValue: Glibc.E2BIG)
+    public static let EINVAL = BPFErrno(rawValue: Glibc.EINVAL)
+    public static let ENOSPC = BPFErrno(rawValue: Glibc.ENOSPC)
+    public static let EEXIST = BPFErrno(rawValue: Glibc.EEXIST)
+    public static let EACCES = BPFErrno(rawValue: Glibc.EACCES)
+    public static let ENOTSUPP = BPFErrno(rawValue: 524)
+    public static let EOPNOTSUPP = BPFErrno(rawValue: Glibc.EOPNOTSUPP)
 }
