@@ -24,7 +24,7 @@ trap cleanup EXIT
 # The workload: a copy of true(1) under a name no other process on the machine has (15 bytes,
 # so the kernel's 16-byte comm keeps all of it).
 probe="$work/hello_bpf_probe"
-cp "$(command -v true)" "$probe"
+cp "$(type -P true)" "$probe"
 runs=5
 
 "$bin" --duration 5 > "$work/out" 2> "$work/err" &
