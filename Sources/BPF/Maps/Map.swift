@@ -6,12 +6,17 @@ public final class Map: Sendable, CustomStringConvertible {
     let descriptor: FileDescriptor
     /// The map's name: the one given at creation, or the kernel's (15 bytes) when opened.
     public let name: String
+    /// The map type.
     public let type: MapType
+    /// The kernel-wide id.
     public let id: UInt32
+    /// Size of a key in bytes.
     public let keySize: Int
     /// The value size of one element (of one CPU's slot for per-CPU maps).
     public let valueSize: Int
+    /// The most entries the map holds.
     public let maxEntries: Int
+    /// The `BPF_F_*` flags the map was created with.
     public let flags: MapFlags
 
     /// The descriptor number, valid while the map lives. Pass it to the kernel (e.g. an

@@ -6,7 +6,9 @@ public final class Program: Sendable, CustomStringConvertible {
     let descriptor: FileDescriptor
     /// The program's name as given at load (or the kernel's 15-byte name when opened).
     public let name: String
+    /// The program type.
     public let type: ProgramType
+    /// The kernel-wide id.
     public let id: UInt32
     /// The verifier log of a load that asked for one (`logLevel` > 0); empty otherwise.
     public let verifierLog: String
