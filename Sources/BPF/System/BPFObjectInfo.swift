@@ -36,6 +36,7 @@ public struct ProgramInfo: Sendable, Hashable {
     public var name: String
     /// The 8-byte tag (a hash of the translated instructions), as bpftool prints it in hex.
     public var tag: [UInt8]
+    /// The tag as 16 hex digits.
     public var tagHex: String { tag.map { ($0 < 16 ? "0" : "") + String($0, radix: 16) }.joined() }
     /// The ids of the maps the program uses (or is bound to with `BPF_PROG_BIND_MAP`).
     public var mapIDs: [UInt32]
