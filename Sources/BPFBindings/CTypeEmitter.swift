@@ -201,7 +201,7 @@ struct CTypeEmitter {
     private enum Field {
         case stored(name: String, cName: String, type: SwiftType, offset: Int)
         case padding(name: String, offset: Int, size: Int)
-        case bits(name: String, offset: Int, size: Int)
+        case bits(name: String, offset: Int, size: Int, unit: Int)
     }
 
     private struct Bitfield {
@@ -211,6 +211,8 @@ struct CTypeEmitter {
         var width: Int
         var integer: (name: String, signed: Bool, isBool: Bool, isEnum: Bool)
         var typeName: String
+        /// The size of the bitfield's declared type (its C storage unit).
+        var unit: Int
     }
 
     private struct Member {
@@ -229,6 +231,7 @@ struct CTypeEmitter {
         var members: [Member] = []
         var bitfields: [Bitfield] = []
         var anonymous = 0
+        var settable: [(String, String)] = []  // every member in C order, for the initialiser
         for m in t.members.sorted(by: { $0.bitOffset < $1.bitOffset }) {
             var memberName = m.name
             if memberName.isEmpty {
@@ -248,12 +251,14 @@ struct CTypeEmitter {
             if width > 0 {
                 guard let integer = type.integer else { throw GenError("\(cName): bitfield '\(m.name)' of a non-integer type") }
                 bitfields.append(Bitfield(name: name, cName: m.name, bitOffset: bitOffset, width: width, integer: integer,
-                                          typeName: type.name))
+                                          typeName: type.name, unit: type.size))
+                settable.append((name, type.name))
                 continue
             }
             if type.size == 0 { continue }  // a flexible array member: not part of sizeof
             if type.isCharArray { taken.insert(name.trimmingBackticks + "String") }
             members.append(Member(name: name, cName: m.name, type: type, offset: bitOffset / 8))
+            settable.append((name, type.name))
         }
 
         // Lay the struct out field by field; a member Swift cannot place at its C offset makes
@@ -272,12 +277,24 @@ struct CTypeEmitter {
         }
         if representable {
             // Bitfield storage: the bytes each run of bitfields covers.
-            var runs: [(start: Int, end: Int)] = []
+            var runs: [(start: Int, end: Int, unit: Int)] = []
             for b in bitfields {
                 let start = b.bitOffset / 8, end = (b.bitOffset + b.width + 7) / 8
-                if let last = runs.last, start < last.end { runs[runs.count - 1].end = max(last.end, end) } else { runs.append((start, end)) }
+                if let last = runs.last, start <= last.end {
+                    runs[runs.count - 1].end = max(last.end, end)
+                    runs[runs.count - 1].unit = max(last.unit, b.unit)
+                } else {
+                    runs.append((start, end, b.unit))
+                }
             }
-            var items: [(offset: Int, member: Member?, run: (start: Int, end: Int)?)] =
+            // Each run is stored in the widest unsigned integers (at most its bitfields' declared
+            // size) that its offset and length allow, so the struct keeps C's alignment.
+            for i in runs.indices {
+                var u = 8
+                while u > 1 && (u > runs[i].unit || runs[i].start % u != 0 || (runs[i].end - runs[i].start) % u != 0) { u /= 2 }
+                runs[i].unit = u
+            }
+            var items: [(offset: Int, member: Member?, run: (start: Int, end: Int, unit: Int)?)] =
                 members.map { ($0.offset, $0, nil) } + runs.map { ($0.start, nil, $0) }
             items.sort { $0.offset < $1.offset }
             for item in items {
@@ -290,9 +307,10 @@ struct CTypeEmitter {
                 } else if let run = item.run {
                     guard run.start >= cursor else { representable = false; break }
                     pad(to: run.start)
-                    fields.append(.bits(name: "_bits\(bitsCount)", offset: run.start, size: run.end - run.start))
+                    fields.append(.bits(name: "_bits\(bitsCount)", offset: run.start, size: run.end - run.start, unit: run.unit))
                     bitsCount += 1
                     cursor = run.end
+                    alignment = max(alignment, run.unit)
                 }
             }
             if cursor > size { representable = false }
@@ -322,8 +340,10 @@ struct CTypeEmitter {
                     s += "\(i2)/// `\(cName.isEmpty ? "(anonymous)" : cName)` at byte \(offset).\n\(i2)\(access)var \(name): \(type.name)\n"
                 case let .padding(name, offset, size):
                     s += "\(i2)/// Padding: bytes \(offset)..<\(offset + size).\n\(i2)var \(name): \(Self.bytes(size))\n"
-                case let .bits(name, offset, size):
-                    s += "\(i2)/// Bitfield storage: bytes \(offset)..<\(offset + size).\n\(i2)var \(name): \(Self.bytes(size))\n"
+                case let .bits(name, offset, size, unit):
+                    let word = Self.intName(size: unit, signed: false)!
+                    let type = size == unit ? word : "InlineArray<\(size / unit), \(word)>"
+                    s += "\(i2)/// Bitfield storage: bytes \(offset)..<\(offset + size).\n\(i2)var \(name): \(type)\n"
                 }
             }
         } else if size > 0 {
@@ -364,7 +384,6 @@ struct CTypeEmitter {
             s += "\(i2)    set { CLayout.setString(&\(m.name), newValue) }\n\(i2)}\n"
         }
         // Initialisers and byte-wise equality.
-        let settable = members.map { ($0.name, $0.type.name) } + bitfields.map { ($0.name, $0.typeName) }
         if t.kind == .union {
             s += "\(i2)/// All bytes zero; set one member after.\n\(i2)\(access)init() { self = CLayout.zero() }\n"
         } else {
