@@ -2,7 +2,8 @@
 # Builds the example packages under Examples/ the way a user's package is built (SwiftBPF as a
 # path dependency, the BPFCompiler plugin, the example's own bpf/*.bpf.c), then runs HelloBPF as
 # root against the running kernel while a real workload execs a program of a known name, and
-# checks that the exec events and the per-uid counts it prints name that program.
+# checks that the exec events and the per-uid counts it prints name that program. Also checks
+# the typed bindings' compile-time guarantee with the DocC snippet in Snippets/ (see below).
 # Exits non-zero on any failure. Each example builds in its own scratch path, .build-examples.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -20,6 +21,27 @@ cleanup() {
     rm -rf "$work"
 }
 trap cleanup EXIT
+
+# The compile-time check of the typed bindings (Snippets/TracepointHasNoXDPAttach.swift, a DocC
+# snippet): the file type-checks against the BPF module just built, and with its
+# `does-not-compile` lines enabled it fails with the expected error.
+bin_dir=$(dirname "$bin")
+check=(swiftc -typecheck -I "$bin_dir/Modules" -Xcc "-fmodule-map-file=$bin_dir/CBPF.build/module.modulemap"
+       -I "$repo/Sources/CBPF/include")
+snippet="$repo/Snippets/TracepointHasNoXDPAttach.swift"
+"${check[@]}" "$snippet"
+mkdir -p "$work/snippet"
+sed 's|^// does-not-compile: ||' "$snippet" > "$work/snippet/negative.swift"
+if "${check[@]}" "$work/snippet/negative.swift" > "$work/snippet/out" 2>&1; then
+    echo "build-examples: a tracepoint program accepted an interface attach; the typed API must refuse it" >&2
+    exit 1
+fi
+if ! grep -q "error: argument passed to call that takes no arguments" "$work/snippet/out"; then
+    echo "build-examples: the tracepoint-with-interface snippet failed for another reason:" >&2
+    cat "$work/snippet/out" >&2
+    exit 1
+fi
+echo "build-examples: a tracepoint program has no interface (XDP) attach: checked at compile time"
 
 # The workload: a copy of true(1) under a name no other process on the machine has (15 bytes,
 # so the kernel's 16-byte comm keeps all of it).

@@ -20,7 +20,7 @@ extension BPFCommands {
             if n == 0 { return out }
             if n < 0 {
                 if errno == EINTR { continue }
-                throw .syscall(operation: "read(\(name))", errno: Errno(rawValue: errno))
+                throw .syscall(operation: "read(\(name))", errno: BPFErrno(rawValue: errno))
             }
             out += chunk[0..<n]
         }

@@ -23,7 +23,7 @@ extension KeyValueMap {
             status = withUnsafeBytes(of: key) { k in map.lookupElementErrno(key: k.baseAddress!, value: v) }
             return status == 0 ? v.load(as: Value.self) : nil
         }
-        if status == 0 || status == Errno.ENOENT.rawValue { return value }
+        if status == 0 || status == BPFErrno.ENOENT.rawValue { return value }
         throw map.elementError("BPF_MAP_LOOKUP_ELEM", status)
     }
 
@@ -67,7 +67,7 @@ extension DeletableKeyValueMap {
         guard isExactLayout else { return try map.delete(key: key) }
         let status = withUnsafeBytes(of: key) { k in map.deleteElementErrno(key: k.baseAddress!) }
         if status == 0 { return true }
-        if status == Errno.ENOENT.rawValue { return false }
+        if status == BPFErrno.ENOENT.rawValue { return false }
         throw map.elementError("BPF_MAP_DELETE_ELEM", status)
     }
 

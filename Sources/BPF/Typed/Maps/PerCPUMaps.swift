@@ -18,7 +18,7 @@ struct PerCPUSlots: Sendable {
         return try withUnsafeTemporaryAllocation(byteCount: total, alignment: 8) { buffer in
             Result { () throws(BPFError) -> [Value]? in
                 let status = withUnsafeBytes(of: key) { k in map.lookupElementErrno(key: k.baseAddress!, value: buffer.baseAddress!) }
-                if status == Errno.ENOENT.rawValue { return nil }
+                if status == BPFErrno.ENOENT.rawValue { return nil }
                 if status != 0 { throw map.elementError("BPF_MAP_LOOKUP_ELEM", status) }
                 return (0..<cpus).map { buffer.loadUnaligned(fromByteOffset: $0 * stride, as: Value.self) }
             }

@@ -7,7 +7,11 @@
 #define COMM_LEN 16
 #define FILENAME_LEN 128
 
-// One record in the ring buffer; Sources/HelloBPF/ExecEvent.swift decodes it.
+// One record in the ring buffer. The lines below ask the plugin for this struct's Swift type
+// (HelloObject.ExecEvent; a struct only reserved in the ring buffer has no BTF of its own) and
+// to type the `events` map's records with it.
+// swiftbpf:record exec_event
+// swiftbpf:ringbuf events exec_event
 struct exec_event {
     __u32 pid;
     __u32 uid;
