@@ -104,7 +104,7 @@ public struct BindingsGenerator {
         let ringBuffers = spec.maps.filter { $0.type == .ringBuf && $0.internalKind == nil }
         for m in spec.maps where m.internalKind == nil && !m.name.contains(".") {
             do {
-                let type = try mapType(m, types: &types, soleRing: ringBuffers.count == 1)
+                let type = try mapType(m, types: &types, soleRing: ringBuffers.count == 1, ringNotes: &notes)
                 let name = SwiftNames.unique(SwiftNames.lowerCamel(m.name), in: &taken, suffix: "Map")
                 maps += "    /// `\(m.name)`: \(m.type), \(m.maxEntries) entries.\n    \(a)let \(name): \(type)\n"
                 initBody += "        self.\(name.trimmingBackticks) = try \(type)(object.map(\(literal(m.name))))\n"
@@ -208,7 +208,7 @@ public struct BindingsGenerator {
     }
 
     /// The typed map type of `m`, declaring its key and value types.
-    private func mapType(_ m: MapSpec, types: inout CTypeEmitter, soleRing: Bool) throws -> String {
+    private func mapType(_ m: MapSpec, types: inout CTypeEmitter, soleRing: Bool, ringNotes: inout String) throws -> String {
         func side(_ id: UInt32, size: UInt32, hint: String) throws -> String {
             guard id != 0 else { return CTypeEmitter.raw(size: Int(size)).name }
             let t = try types.topLevelType(of: id, hint: hint)
@@ -231,7 +231,14 @@ public struct BindingsGenerator {
             let record = options.ringBufferRecords[m.name]
                 ?? (soleRing && options.recordStructs.count == 1 ? options.recordStructs[0] : nil)
             guard let record else { return "UntypedMap" }
-            return "RingBufferMap<\(try types.namedStruct(record).name)>"
+            // A record that only lives on the BPF stack has no BTF unless something else uses it
+            // (BPFGen compiles the source a second time with a global of each record struct).
+            guard let type = try? types.namedStruct(record) else {
+                ringNotes += "    // Ring buffer \(m.name) is untyped: struct \(record) is not in the object's BTF "
+                    + "(declare a global of it, e.g. `struct \(record) *unused_\(record);`).\n"
+                return "UntypedMap"
+            }
+            return "RingBufferMap<\(type.name)>"
         case .perfEventArray: return "PerfEventArrayMap"
         case .progArray: return "ProgArray"
         case .stackTrace: return "StackTraceMap"

@@ -23,7 +23,7 @@ struct GenCommand: ParsableCommand {
     @Option(name: .long, help: "The Swift type's name (default: the file's base name in UpperCamelCase + Object).")
     var name: String?
 
-    @Option(name: .long, help: "Write the Swift source to this file instead of standard output.")
+    @Option(name: [.short, .long], help: "Write the Swift source to this file instead of standard output.")
     var output: String?
 
     @Flag(name: .long, help: "Declare the bindings public (for a library target).")
@@ -43,7 +43,7 @@ struct GenCommand: ParsableCommand {
         do {
             spec = try ObjectSpec(bytes: bytes, name: ObjectNaming.objectName(fromPath: object))
         } catch {
-            throw ValidationError("\(object) is not a BPF object SwiftBPF can read: \(error)")
+            throw GenFailure(description: "\(object) is not a BPF object SwiftBPF can read: \(error)")
         }
         if let name { try Self.validateTypeName(name) }
         var options = BindingsGenerator.Options(
@@ -61,7 +61,7 @@ struct GenCommand: ParsableCommand {
         do {
             text = try BindingsGenerator(spec: spec, options: options).generate()
         } catch {
-            throw ValidationError("cannot generate bindings for \(object): \(error)")
+            throw GenFailure(description: "cannot generate bindings for \(object): \(error)")
         }
         if let output {
             try Syscalls.writeFile(output, Array(text.utf8))
@@ -77,4 +77,9 @@ struct GenCommand: ParsableCommand {
             throw ValidationError("--name must be a Swift type name (letters, digits, '_'), got '\(name)'")
         }
     }
+}
+
+/// A failure of `swiftbpf gen` with its cause (printed without the usage text).
+struct GenFailure: Error, CustomStringConvertible {
+    var description: String
 }
