@@ -6,6 +6,20 @@ import Testing
 /// The README's library example, kept true by running it.
 @Suite(.enabled(if: isRoot, "loading BPF programs needs root"))
 struct ReadmeExampleTests {
+    /// The typed example: the generated MinimalObject.
+    @Test func countGetpidCallsTyped() throws {
+        var config = MinimalObject.Config()
+        config.targetPid = UInt32(getpid())
+        let minimal = try MinimalObject.load(config: config)
+
+        let link = try minimal.countGetpid.attach()
+        for _ in 0..<3 { _ = getpid() }
+        let count = try minimal.counts.value(at: 0)
+        withExtendedLifetime(link) {}
+        #expect(count == 3)
+    }
+
+    /// The untyped example, for objects known only at run time.
     @Test func countGetpidCalls() throws {
         // Parse: pure, no syscalls.
         let spec = try ObjectSpec(embedded: EmbeddedObjects.minimal)
