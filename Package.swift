@@ -6,17 +6,25 @@ let package = Package(
     products: [
         .library(name: "BPF", targets: ["BPF"]),
         .executable(name: "swiftbpf", targets: ["swiftbpf"]),
+        // The build plugin, for packages that depend on SwiftBPF and keep their BPF C in bpf/:
+        // `plugins: [.plugin(name: "BPFCompiler", package: "SwiftBPF")]`.
+        .plugin(name: "BPFCompiler", targets: ["BPFCompiler"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        // `swift package generate-documentation --target BPF` (the DocC catalog in Sources/BPF/BPF.docc).
+        .package(url: "https://github.com/swiftlang/swift-docc-plugin", from: "1.5.0"),
     ],
     targets: [
         // The C shim: the variadic syscall(2) and the kernel's UAPI structs. Nothing else.
         .target(name: "CBPF"),
         // The library: parsing (pure), loading, maps, programs, links, readers.
         .target(name: "BPF", dependencies: ["CBPF"]),
-        // Host tool behind the build plugin: compiles *.bpf.c with clang and embeds the object.
-        .executableTarget(name: "BPFGen", dependencies: ["BPF"]),
+        // Typed bindings from an object's BTF, shared by BPFGen and `swiftbpf gen`.
+        .target(name: "BPFBindings", dependencies: ["BPF"]),
+        // Host tool behind the build plugin: compiles *.bpf.c with clang, embeds the object and
+        // writes its typed bindings.
+        .executableTarget(name: "BPFGen", dependencies: ["BPF", "BPFBindings"]),
         // Pure steps of compiling Swift BPF programs: the IR rewrite, map declarations, helpers.
         .target(name: "BPFSwiftIR"),
         // Host tool behind the build plugin for *.bpf.swift: swiftc (Embedded) -> rewrite -> clang.
@@ -33,7 +41,7 @@ let package = Package(
         .executableTarget(
             name: "swiftbpf",
             dependencies: [
-                "BPF", "SwiftBPFTools",
+                "BPF", "BPFBindings", "SwiftBPFTools",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -43,7 +51,7 @@ let package = Package(
             dependencies: ["BPF", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         // Pure parsing tests: no root, no kernel.
-        .testTarget(name: "BPFTests", dependencies: ["BPF", "BPFSwiftIR"], exclude: ["bpf"], plugins: ["BPFCompiler"]),
+        .testTarget(name: "BPFTests", dependencies: ["BPF", "BPFSwiftIR", "BPFBindings"], exclude: ["bpf"], plugins: ["BPFCompiler"]),
         // Root tests against the running kernel.
         .testTarget(
             name: "BPFKernelTests",

@@ -1,22 +1,18 @@
 #!/usr/bin/env bash
-# Regenerates BPFInclude/vmlinux.h with SwiftBPF's own BTF-to-C dumper, holding only the kernel
-# types (and the enums of the constants) that the project's BPF programs use. Committed, so that
-# the build works on machines without /sys/kernel/btf. Run it after adding a type to TYPES.
+# Regenerates BPFInclude/vmlinux.h: every type of the running kernel's BTF
+# (/sys/kernel/btf/vmlinux) as C, written by SwiftBPF's own BTF-to-C dumper
+# (`swiftbpf btf dump --format c`, the same output as `bpftool btf dump ... format c`).
+# The header is committed, so builds work on machines without /sys/kernel/btf, and a package
+# that depends on SwiftBPF finds every kernel type through the BPFCompiler plugin. CO-RE
+# relocates field accesses to the kernel that runs the program, so one header serves every
+# kernel; regenerate it when a program needs a type or field that a newer kernel added.
+# Usage: Scripts/generate-vmlinux-h.sh [BTF_FILE]   (default: the running kernel's BTF)
+# SCRATCH=DIR picks the build folder of swiftbpf (default .build).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-TYPES=(
-    # fixed-width integers of the UAPI, used by bpf_helpers.h
-    __u8 __u16 __u32 __u64 __s8 __s16 __s32 __s64 __be16 __be32 __wsum
-    # map definitions and helper flags
-    bpf_map_type BPF_ANY BPF_F_NO_PREALLOC BPF_F_CURRENT_CPU BPF_RB_NO_WAKEUP
-    # execsnoop
-    trace_event_raw_sys_enter trace_event_raw_sys_exit task_struct
-    # tcpconnect, tcpaccept, tcplife, tcpretrans
-    trace_event_raw_inet_sock_set_state trace_event_raw_tcp_retransmit_skb
-    sock sock_common tcp_sock socket file files_struct fdtable in6_addr
-)
-joined=$(IFS=,; echo "${TYPES[*]}")
-swift build --product swiftbpf >/dev/null
-.build/debug/swiftbpf btf dump --types "$joined" > BPFInclude/vmlinux.h.new
+btf=${1:-/sys/kernel/btf/vmlinux}
+scratch=${SCRATCH:-.build}
+swift build --product swiftbpf --scratch-path "$scratch" >/dev/null
+"$(swift build --product swiftbpf --scratch-path "$scratch" --show-bin-path)/swiftbpf" btf dump --file "$btf" --format c > BPFInclude/vmlinux.h.new
 mv BPFInclude/vmlinux.h.new BPFInclude/vmlinux.h
-echo "BPFInclude/vmlinux.h: $(wc -l < BPFInclude/vmlinux.h) lines, $(wc -c < BPFInclude/vmlinux.h) bytes"
+echo "BPFInclude/vmlinux.h: $(wc -l < BPFInclude/vmlinux.h) lines, $(wc -c < BPFInclude/vmlinux.h) bytes, from $btf ($(uname -r))"

@@ -28,6 +28,21 @@ struct BadInputTests {
         if let before { #expect(try Bpftool.programIDs() == before, "a rejected load left programs behind") }
     }
 
+    /// The structured fields of a rejection, as a caller tests them: no matching on the text.
+    @Test func verifierRejectionHasStructuredFields() throws {
+        do {
+            _ = try EmbeddedObjects.badVerifier.load()
+            Issue.record("the verifier must reject unchecked_lookup")
+        } catch {
+            #expect(error.kind == .verifier)
+            #expect(error.errno == .EACCES)
+            #expect(error.programName == "unchecked_lookup")
+            #expect(error.subjectName == "unchecked_lookup")
+            #expect(error.verifierLog?.contains("invalid mem access") == true)
+            #expect(error.operation == nil)
+        }
+    }
+
     @Test func unknownSectionIsNamed() throws {
         let spec = try ObjectSpec(bytes: EmbeddedObjects.badSections.bytes, name: "bad_sections")
         do {

@@ -64,7 +64,7 @@ struct RuntimeNetworkLinkTests {
         defer { link.close() }
         #expect(try link.info().typeName == "xdp")
         // A second XDP program on the same interface and mode: EBUSY.
-        #expect { try Link.attachXDP(program: program, interface: b, flags: .skbMode) } throws: { isErrno($0, Errno(rawValue: EBUSY)) }
+        #expect { try Link.attachXDP(program: program, interface: b, flags: .skbMode) } throws: { isErrno($0, BPFErrno(rawValue: EBUSY)) }
 
         #expect(sendRawFrames(ifindex: Int32(if_nametoindex(a)), count: 5) == 5)
         var seen: UInt64 = 0

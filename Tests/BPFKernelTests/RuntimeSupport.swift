@@ -25,7 +25,7 @@ func makeMap(_ name: String, _ type: MapType, key: UInt32, value: UInt32, max: U
 func bytes<T: BitwiseCopyable>(_ v: T) -> [UInt8] { withUnsafeBytes(of: v) { Array($0) } }
 
 /// Whether `error` is a failed system call with `errno`.
-func isErrno(_ error: any Error, _ errno: Errno) -> Bool {
+func isErrno(_ error: any Error, _ errno: BPFErrno) -> Bool {
     if let e = error as? BPFError, case let .syscall(_, got) = e { return got == errno }
     return false
 }

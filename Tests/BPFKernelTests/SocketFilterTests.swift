@@ -32,7 +32,7 @@ struct SocketFilterTests {
             guard let e = error as? BPFError, case .invalidArgument = e else { return false }
             return true
         }
-        #expect { try SocketFilter.attach(program: program, socket: program.fd) } throws: { isErrno($0, Errno(rawValue: ENOTSOCK)) }
+        #expect { try SocketFilter.attach(program: program, socket: program.fd) } throws: { isErrno($0, BPFErrno(rawValue: ENOTSOCK)) }
     }
 }
 }

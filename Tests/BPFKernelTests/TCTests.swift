@@ -118,7 +118,7 @@ struct TCTests {
         } throws: { error in
             guard let e = error as? BPFError, case let .syscall(operation, errno) = e else { return false }
             // The kernel's extended ack says why, after the request's name.
-            return errno == Errno(rawValue: EEXIST) && operation.contains("RTM_NEWTFILTER") && operation.contains("Filter already exists")
+            return errno == BPFErrno(rawValue: EEXIST) && operation.contains("RTM_NEWTFILTER") && operation.contains("Filter already exists")
         }
         // With replace, the filter is swapped in place.
         let replaced = try ns.enter { try TCFilter.attach(program: program, interface: interface, direction: .ingress, priority: 7, handle: 3, replace: true) }

@@ -11,6 +11,7 @@ public struct Assembler: Sendable {
     var labels: [String: Int] = [:]
     var fixups: [(index: Int, label: String)] = []
 
+    /// An empty program.
     public init() {}
 
     /// The number of instruction slots emitted so far.

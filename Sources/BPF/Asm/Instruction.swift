@@ -13,6 +13,7 @@ public struct Instruction: Hashable, Sendable, CustomStringConvertible {
     /// The signed immediate.
     public var imm: Int32
 
+    /// An instruction from its fields (`struct bpf_insn`).
     public init(opcode: UInt8, dst: UInt8 = 0, src: UInt8 = 0, offset: Int16 = 0, imm: Int32 = 0) {
         self.opcode = opcode
         self.dst = dst
@@ -78,24 +79,38 @@ public struct Instruction: Hashable, Sendable, CustomStringConvertible {
 /// Opcode constants of the UAPI (`<linux/bpf.h>`, `<linux/bpf_common.h>`).
 public enum Opcode {
     // Classes.
+    /// Instruction classes (`BPF_LD`, `BPF_LDX`, `BPF_ST`, `BPF_STX`).
     public static let ld: UInt8 = 0x00, ldx: UInt8 = 0x01, st: UInt8 = 0x02, stx: UInt8 = 0x03
+    /// Instruction classes (`BPF_ALU`, `BPF_JMP`, `BPF_JMP32`, `BPF_ALU64`).
     public static let alu: UInt8 = 0x04, jmp: UInt8 = 0x05, jmp32: UInt8 = 0x06, alu64: UInt8 = 0x07
     // Sizes.
+    /// Memory access sizes (`BPF_W`, `BPF_H`, `BPF_B`, `BPF_DW`).
     public static let w: UInt8 = 0x00, h: UInt8 = 0x08, b: UInt8 = 0x10, dw: UInt8 = 0x18
     // Modes.
+    /// Load and store modes (`BPF_IMM`, `BPF_ABS`, `BPF_IND`, `BPF_MEM`).
     public static let imm: UInt8 = 0x00, abs: UInt8 = 0x20, ind: UInt8 = 0x40, mem: UInt8 = 0x60
+    /// Load and store modes (`BPF_MEMSX`, `BPF_ATOMIC`).
     public static let memsx: UInt8 = 0x80, atomic: UInt8 = 0xc0
     // Sources.
+    /// Operand sources (`BPF_K`: the immediate, `BPF_X`: the source register).
     public static let k: UInt8 = 0x00, x: UInt8 = 0x08
     // ALU operations.
+    /// ALU operations (`BPF_ADD`, `BPF_SUB`, `BPF_MUL`, `BPF_DIV`).
     public static let add: UInt8 = 0x00, sub: UInt8 = 0x10, mul: UInt8 = 0x20, div: UInt8 = 0x30
+    /// ALU operations (`BPF_OR`, `BPF_AND`, `BPF_LSH`, `BPF_RSH`).
     public static let or: UInt8 = 0x40, and: UInt8 = 0x50, lsh: UInt8 = 0x60, rsh: UInt8 = 0x70
+    /// ALU operations (`BPF_NEG`, `BPF_MOD`, `BPF_XOR`, `BPF_MOV`).
     public static let neg: UInt8 = 0x80, mod: UInt8 = 0x90, xor: UInt8 = 0xa0, mov: UInt8 = 0xb0
+    /// ALU operations (`BPF_ARSH`, `BPF_END`).
     public static let arsh: UInt8 = 0xc0, end: UInt8 = 0xd0
     // Jump operations.
+    /// Jump operations (`BPF_JA`, `BPF_JEQ`, `BPF_JGT`, `BPF_JGE`).
     public static let ja: UInt8 = 0x00, jeq: UInt8 = 0x10, jgt: UInt8 = 0x20, jge: UInt8 = 0x30
+    /// Jump operations (`BPF_JSET`, `BPF_JNE`, `BPF_JSGT`, `BPF_JSGE`).
     public static let jset: UInt8 = 0x40, jne: UInt8 = 0x50, jsgt: UInt8 = 0x60, jsge: UInt8 = 0x70
+    /// Jump operations (`BPF_CALL`, `BPF_EXIT`).
     public static let callOp: UInt8 = 0x80, exitOp: UInt8 = 0x90
+    /// Jump operations (`BPF_JLT`, `BPF_JLE`, `BPF_JSLT`, `BPF_JSLE`).
     public static let jlt: UInt8 = 0xa0, jle: UInt8 = 0xb0, jslt: UInt8 = 0xc0, jsle: UInt8 = 0xd0
 
     /// `BPF_LD | BPF_IMM | BPF_DW`.

@@ -54,7 +54,7 @@ public final class BTF: Sendable {
     }
 
     /// Parses BTF from a mapped file without copying it.
-    public convenience init(mapped: MappedFile, base: BTF? = nil) throws(BPFError) {
+    package convenience init(mapped: MappedFile, base: BTF? = nil) throws(BPFError) {
         try self.init(storage: BTFStorage(mapping: mapped), base: base)
     }
 

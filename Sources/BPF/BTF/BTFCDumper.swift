@@ -8,6 +8,7 @@
 /// their widths. Names that several distinct types share get a `___N` suffix (libbpf's rule),
 /// and the compiler built-in `__builtin_va_list` is never redefined.
 public struct BTFCDumper: Sendable {
+    /// The BTF it dumps.
     public let btf: BTF
 
     /// Output options.
@@ -18,12 +19,14 @@ public struct BTFCDumper: Sendable {
         /// The include guard's macro when `vmlinuxHeader` is set.
         public var guardMacro: String
 
+        /// Options: the `preserve_access_index` wrapper of a vmlinux.h, and its include guard.
         public init(vmlinuxHeader: Bool = false, guardMacro: String = "__VMLINUX_H__") {
             self.vmlinuxHeader = vmlinuxHeader
             self.guardMacro = guardMacro
         }
     }
 
+    /// A dumper of `btf`.
     public init(btf: BTF) {
         self.btf = btf
     }

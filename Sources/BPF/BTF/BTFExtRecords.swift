@@ -6,6 +6,7 @@ public struct BTFFuncInfo: Sendable, Hashable {
     /// The function's `BTF_KIND_FUNC` type id.
     public var typeID: UInt32
 
+    /// The function of type `typeID` starting at byte `insnOffset`.
     public init(insnOffset: UInt32, typeID: UInt32) {
         self.insnOffset = insnOffset
         self.typeID = typeID
@@ -38,6 +39,7 @@ public struct BTFLineInfo: Sendable, Hashable {
     /// `line_col`: line number in bits 10–31, column in bits 0–9.
     public var lineCol: UInt32
 
+    /// The source line for the instruction at byte `insnOffset`.
     public init(insnOffset: UInt32, fileNameOffset: UInt32, lineOffset: UInt32, lineCol: UInt32) {
         self.insnOffset = insnOffset
         self.fileNameOffset = fileNameOffset
@@ -133,8 +135,10 @@ public struct CORERelocationRecord: Sendable, Hashable {
     public var accessStringOffset: UInt32
     /// The access string, e.g. "0:1:0".
     public var accessString: String
+    /// What the relocation computes (`enum bpf_core_relo_kind`).
     public var kind: CORERelocationKind
 
+    /// A CO-RE relocation of the instruction at byte `insnOffset`.
     public init(insnOffset: UInt32, typeID: UInt32, accessStringOffset: UInt32, accessString: String, kind: CORERelocationKind) {
         self.insnOffset = insnOffset
         self.typeID = typeID

@@ -86,6 +86,7 @@ public enum BTFKind: UInt8, Sendable, CaseIterable, CustomStringConvertible {
 /// UAPI: `BTF_FUNC_STATIC/GLOBAL/EXTERN` and `BTF_VAR_STATIC/GLOBAL_ALLOCATED/GLOBAL_EXTERN`
 /// share the numbers 0, 1, 2.
 public struct BTFLinkage: RawRepresentable, Hashable, Sendable, CustomStringConvertible {
+    /// The raw bits.
     public var rawValue: UInt32
     public init(rawValue: UInt32) { self.rawValue = rawValue }
     /// `BTF_FUNC_STATIC` / `BTF_VAR_STATIC`.
@@ -108,9 +109,13 @@ public struct BTFLinkage: RawRepresentable, Hashable, Sendable, CustomStringConv
 
 /// `BTF_INT_ENCODING` bits of an INT: `BTF_INT_SIGNED`, `BTF_INT_CHAR`, `BTF_INT_BOOL`.
 public struct BTFIntEncoding: OptionSet, Hashable, Sendable {
+    /// The raw bits.
     public var rawValue: UInt8
     public init(rawValue: UInt8) { self.rawValue = rawValue }
+    /// `BTF_INT_SIGNED`.
     public static let signed = BTFIntEncoding(rawValue: 1)
+    /// `BTF_INT_CHAR`.
     public static let char = BTFIntEncoding(rawValue: 2)
+    /// `BTF_INT_BOOL`.
     public static let bool = BTFIntEncoding(rawValue: 4)
 }

@@ -2,8 +2,10 @@
 /// `[1] INT 'int' size=4 bits_offset=0 nr_bits=32 encoding=SIGNED`, one type per line with
 /// members, enumerators, parameters and DATASEC entries on tab-indented lines below.
 public struct BTFRawDumper: Sendable {
+    /// The BTF it dumps.
     public let btf: BTF
 
+    /// A dumper of `btf`.
     public init(btf: BTF) {
         self.btf = btf
     }

@@ -6,6 +6,7 @@ public struct BTFType: Sendable, Hashable, CustomStringConvertible {
     /// The type id: 0 is `void`, records are numbered from 1 in section order
     /// (split BTF continues after its base's last id).
     public let id: UInt32
+    /// The kind (`BTF_KIND_*`).
     public let kind: BTFKind
     /// The name, "" for anonymous types.
     public let name: String
@@ -21,6 +22,7 @@ public struct BTFType: Sendable, Hashable, CustomStringConvertible {
     /// The kind-specific trailing data.
     public let payload: BTFTypePayload
 
+    /// A type with these fields, as the parser reads it from `struct btf_type` and what follows it.
     public init(id: UInt32, kind: BTFKind, name: String, nameOffset: UInt32, kindFlag: Bool,
                 vlen: Int, sizeOrType: UInt32, payload: BTFTypePayload) {
         self.id = id
@@ -156,9 +158,13 @@ public enum BTFTypePayload: Sendable, Hashable {
 
 /// `struct btf_array`.
 public struct BTFArray: Sendable, Hashable {
+    /// Type id of the elements.
     public var element: UInt32
+    /// Type id of the index, an integer type.
     public var indexType: UInt32
+    /// Number of elements (0 for a flexible array).
     public var count: UInt32
+    /// An array of `count` elements of type `element`.
     public init(element: UInt32, indexType: UInt32, count: UInt32) {
         self.element = element
         self.indexType = indexType
@@ -170,8 +176,11 @@ public struct BTFArray: Sendable, Hashable {
 /// with the flag set, bits 0–23 are the bit offset and bits 24–31 the bitfield size; without it,
 /// the whole field is the bit offset and bitfields are expressed through INT `bits`/`offset`.
 public struct BTFMember: Sendable, Hashable {
+    /// The name, from the BTF string section ("" if anonymous).
     public var name: String
+    /// Offset of the name in the BTF string section.
     public var nameOffset: UInt32
+    /// Type id of its type.
     public var type: UInt32
     /// Offset of the member from the start of the struct, in bits.
     public var bitOffset: UInt32
@@ -179,6 +188,7 @@ public struct BTFMember: Sendable, Hashable {
     /// `kind_flag`, in which case the INT's own `intBits` may describe one).
     public var bitfieldSize: UInt32
 
+    /// A member at `bitOffset` bits.
     public init(name: String, nameOffset: UInt32, type: UInt32, bitOffset: UInt32, bitfieldSize: UInt32) {
         self.name = name
         self.nameOffset = nameOffset
@@ -193,12 +203,15 @@ public struct BTFMember: Sendable, Hashable {
 
 /// One enumerator of an ENUM or ENUM64.
 public struct BTFEnumerator: Sendable, Hashable {
+    /// The name, from the BTF string section ("" if anonymous).
     public var name: String
+    /// Offset of the name in the BTF string section.
     public var nameOffset: UInt32
     /// The value's 64 raw bits: a signed 32-bit ENUM value is sign-extended, an unsigned one
     /// zero-extended; ENUM64 combines `val_lo32` and `val_hi32`.
     public var value: Int64
 
+    /// The enumerator `name` = `value`.
     public init(name: String, nameOffset: UInt32, value: Int64) {
         self.name = name
         self.nameOffset = nameOffset
@@ -211,10 +224,14 @@ public struct BTFEnumerator: Sendable, Hashable {
 
 /// `struct btf_param` of a FUNC_PROTO.
 public struct BTFParam: Sendable, Hashable {
+    /// The name, from the BTF string section ("" if anonymous).
     public var name: String
+    /// Offset of the name in the BTF string section.
     public var nameOffset: UInt32
+    /// Type id of its type.
     public var type: UInt32
 
+    /// A parameter `name` of type `type`.
     public init(name: String, nameOffset: UInt32, type: UInt32) {
         self.name = name
         self.nameOffset = nameOffset
@@ -226,9 +243,12 @@ public struct BTFParam: Sendable, Hashable {
 public struct BTFVarSecInfo: Sendable, Hashable {
     /// The VAR (or FUNC, for `.ksyms`) type id.
     public var type: UInt32
+    /// Offset of the variable in the section, in bytes.
     public var offset: UInt32
+    /// Size of the variable in bytes.
     public var size: UInt32
 
+    /// The variable of type id `type` at `offset`, `size` bytes.
     public init(type: UInt32, offset: UInt32, size: UInt32) {
         self.type = type
         self.offset = offset

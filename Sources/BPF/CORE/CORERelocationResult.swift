@@ -29,6 +29,7 @@ public struct CORERelocationResult: Sendable, Hashable, CustomStringConvertible 
     public var poisoned: Bool
     /// A load/store size rewrite, in bytes (e.g. 8 → 4), if one happened.
     public var memorySizeFrom: Int?
+    /// The size in bytes of the load or store in the target, when it differs from the local one.
     public var memorySizeTo: Int?
 
     /// The same result with `instructionIndex` moved by `delta` (e.g. a subprogram's position in

@@ -21,12 +21,19 @@ public enum ELF {
 public struct ELFSectionType: RawRepresentable, Hashable, Sendable, CustomStringConvertible {
     public let rawValue: UInt32
     public init(rawValue: UInt32) { self.rawValue = rawValue }
+    /// `SHT_NULL`.
     public static let null = ELFSectionType(rawValue: 0)
+    /// `SHT_PROGBITS`: code and data.
     public static let progbits = ELFSectionType(rawValue: 1)
+    /// `SHT_SYMTAB`.
     public static let symtab = ELFSectionType(rawValue: 2)
+    /// `SHT_STRTAB`.
     public static let strtab = ELFSectionType(rawValue: 3)
+    /// `SHT_RELA`.
     public static let rela = ELFSectionType(rawValue: 4)
+    /// `SHT_NOBITS`: zero-filled data such as `.bss`.
     public static let nobits = ELFSectionType(rawValue: 8)
+    /// `SHT_REL`.
     public static let rel = ELFSectionType(rawValue: 9)
     /// `SHT_LLVM_ADDRSIG`.
     public static let llvmAddrsig = ELFSectionType(rawValue: 0x6fff_4c03)
@@ -61,10 +68,15 @@ public struct ELFSectionFlags: OptionSet, Hashable, Sendable {
 public struct ELFSymbolType: RawRepresentable, Hashable, Sendable {
     public let rawValue: UInt8
     public init(rawValue: UInt8) { self.rawValue = rawValue }
+    /// `STT_NOTYPE`.
     public static let notype = ELFSymbolType(rawValue: 0)
+    /// `STT_OBJECT`: a variable.
     public static let object = ELFSymbolType(rawValue: 1)
+    /// `STT_FUNC`.
     public static let function = ELFSymbolType(rawValue: 2)
+    /// `STT_SECTION`.
     public static let section = ELFSymbolType(rawValue: 3)
+    /// `STT_FILE`.
     public static let file = ELFSymbolType(rawValue: 4)
 }
 
@@ -72,8 +84,11 @@ public struct ELFSymbolType: RawRepresentable, Hashable, Sendable {
 public struct ELFSymbolBinding: RawRepresentable, Hashable, Sendable {
     public let rawValue: UInt8
     public init(rawValue: UInt8) { self.rawValue = rawValue }
+    /// `STB_LOCAL`.
     public static let local = ELFSymbolBinding(rawValue: 0)
+    /// `STB_GLOBAL`.
     public static let global = ELFSymbolBinding(rawValue: 1)
+    /// `STB_WEAK`.
     public static let weak = ELFSymbolBinding(rawValue: 2)
 }
 
@@ -81,8 +96,12 @@ public struct ELFSymbolBinding: RawRepresentable, Hashable, Sendable {
 public struct ELFSymbolVisibility: RawRepresentable, Hashable, Sendable {
     public let rawValue: UInt8
     public init(rawValue: UInt8) { self.rawValue = rawValue }
+    /// `STV_DEFAULT`.
     public static let `default` = ELFSymbolVisibility(rawValue: 0)
+    /// `STV_INTERNAL`.
     public static let `internal` = ELFSymbolVisibility(rawValue: 1)
+    /// `STV_HIDDEN`.
     public static let hidden = ELFSymbolVisibility(rawValue: 2)
+    /// `STV_PROTECTED`.
     public static let protected = ELFSymbolVisibility(rawValue: 3)
 }

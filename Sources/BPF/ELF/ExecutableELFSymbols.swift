@@ -57,6 +57,7 @@ public struct ExecutableELFSymbolQuery: Hashable, Sendable {
     /// The version after '@' or '@@', if any.
     public var version: String?
 
+    /// Parses `text`: `NAME` or `NAME@VERSION` / `NAME@@VERSION`.
     public init(_ text: String) {
         if let at = text.firstIndex(of: "@") {
             name = String(text[..<at])

@@ -25,14 +25,19 @@ public struct ExecutableELFFileType: RawRepresentable, Hashable, Sendable, Custo
 public struct ELFSegmentType: RawRepresentable, Hashable, Sendable, CustomStringConvertible {
     public let rawValue: UInt32
     public init(rawValue: UInt32) { self.rawValue = rawValue }
+    /// `PT_NULL`.
     public static let null = ELFSegmentType(rawValue: 0)
     /// `PT_LOAD`: mapped from the file when the program runs.
     public static let load = ELFSegmentType(rawValue: 1)
+    /// `PT_DYNAMIC`.
     public static let dynamic = ELFSegmentType(rawValue: 2)
+    /// `PT_INTERP`.
     public static let interpreter = ELFSegmentType(rawValue: 3)
     /// `PT_NOTE`: ELF notes (e.g. the GNU build id).
     public static let note = ELFSegmentType(rawValue: 4)
+    /// `PT_PHDR`.
     public static let programHeaders = ELFSegmentType(rawValue: 6)
+    /// `PT_TLS`.
     public static let tls = ELFSegmentType(rawValue: 7)
     /// `PT_GNU_EH_FRAME`.
     public static let gnuEHFrame = ELFSegmentType(rawValue: 0x6474_e550)

@@ -4,6 +4,7 @@ public enum FeatureStatus: Sendable, Hashable, CustomStringConvertible {
     case supported
     case unsupported(reason: String)
 
+    /// Whether the feature works here.
     public var isSupported: Bool {
         if case .supported = self { return true }
         return false

@@ -221,7 +221,7 @@ extension Features {
             _ = try BPFCommands.linkCreateUprobeMulti(programFD: program.fd, path: "/", offset: 0, name: "uprobe_multi probe")
             return .supported  // not expected: "/" is no binary
         } catch {
-            if BPFCommands.isErrno(error, Errno(rawValue: 9)) { return .supported }  // EBADF: the kernel looked at the path
+            if BPFCommands.isErrno(error, BPFErrno(rawValue: 9)) { return .supported }  // EBADF: the kernel looked at the path
             return .unsupported(reason: "BPF_LINK_CREATE with BPF_TRACE_UPROBE_MULTI fails with \(errnoText(error)) (Linux 6.6 added uprobe_multi links)")
         }
     }
@@ -235,7 +235,7 @@ extension Features {
             _ = try BPFCommands.linkCreate(programFD: program.fd, targetFD: -1, attachType: .tcxIngress, name: "tcx probe")
             return .supported
         } catch {
-            if BPFCommands.isErrno(error, Errno(rawValue: 19)) { return .supported }  // ENODEV
+            if BPFCommands.isErrno(error, BPFErrno(rawValue: 19)) { return .supported }  // ENODEV
             return .unsupported(reason: "BPF_LINK_CREATE with BPF_TCX_INGRESS fails with \(errnoText(error)) (Linux 6.6 added tcx; TC attaches through netlink clsact instead)")
         }
     }

@@ -141,7 +141,7 @@ public enum Features {
             _ = try BPFCommands.linkCreate(programFD: program.fd, targetFD: -1, attachType: .perfEvent, name: "probe")
             return true
         } catch {
-            return BPFCommands.isErrno(error, Errno(rawValue: 9))  // EBADF
+            return BPFCommands.isErrno(error, BPFErrno(rawValue: 9))  // EBADF
         }
     }
 }

@@ -4,8 +4,11 @@
 public struct KernelReport: Sendable {
     /// A file system the library uses and its mount point (nil: not mounted).
     public struct Mount: Sendable, Equatable {
+        /// What it is called in the report.
         public var name: String
+        /// The file system type.
         public var fileSystem: String
+        /// Where it is mounted, nil if it is not.
         public var path: String?
     }
 
@@ -13,19 +16,25 @@ public struct KernelReport: Sendable {
     public struct Entry: Sendable, Equatable {
         /// `feature`, `program_type`, `map_type` or `helper`.
         public var group: String
+        /// What it is called in the report.
         public var name: String
+        /// Whether it works here, and why not.
         public var status: FeatureStatus
     }
 
+    /// The kernel release, as uname(2) gives it.
     public var release: String
+    /// The release's version numbers.
     public var version: LinuxVersion
     /// Size of /sys/kernel/btf/vmlinux, nil if absent.
     public var btfSize: Int?
+    /// The file systems BPF uses and where they are mounted.
     public var mounts: [Mount]
     /// From /sys/kernel/security/lsm; nil if securityfs is not mounted.
     public var lsms: [String]?
     /// The selected mode of /sys/kernel/security/lockdown, if readable.
     public var lockdown: String?
+    /// Each probe's result.
     public var entries: [Entry]
 
     /// Program types listed by the report.

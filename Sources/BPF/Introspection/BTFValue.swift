@@ -15,9 +15,13 @@ public indirect enum BTFValue: Sendable, Hashable {
     /// A struct, union or DATASEC: fields in declaration order.
     case object([Field])
 
+    /// A named member of a struct or union value.
     public struct Field: Sendable, Hashable {
+        /// The member's name.
         public var name: String
+        /// The member's value.
         public var value: BTFValue
+        /// The member `name` with `value`.
         public init(name: String, value: BTFValue) {
             self.name = name
             self.value = value

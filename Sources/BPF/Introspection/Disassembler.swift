@@ -10,6 +10,7 @@ public struct Disassembler: Sendable {
     /// (`map[id:N]`, `map[id:N][0]+OFF`, `subprog[+N]`, `0x…`).
     public var immediateText: (@Sendable (Instruction, Instruction) -> String?)?
 
+    /// A disassembler that names helper and kfunc calls with `callName`.
     public init(callName: (@Sendable (Instruction, Int) -> String?)? = nil,
                 immediateText: (@Sendable (Instruction, Instruction) -> String?)? = nil) {
         self.callName = callName
@@ -19,9 +20,13 @@ public struct Disassembler: Sendable {
     /// One decoded line: the index of its first instruction, the opcode, and the text after
     /// the opcode. A 64-bit immediate load spans two instructions (`width` 2).
     public struct Line: Sendable, Hashable, CustomStringConvertible {
+        /// Index of the instruction (in 8-byte slots).
         public var index: Int
+        /// The opcode byte.
         public var opcode: UInt8
+        /// The instruction in the verifier's notation.
         public var text: String
+        /// Slots it takes: 2 for a 64-bit immediate load, else 1.
         public var width: Int
 
         /// bpftool's line format: `%4d: (%02x) text`.

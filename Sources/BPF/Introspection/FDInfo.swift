@@ -2,6 +2,7 @@
 /// reports there what `BPF_OBJ_GET_INFO_BY_FD` does not: `memlock` (bytes charged for the
 /// object), a map's `frozen`, and a link's `link_type`/`prog_tag`. bpftool reads the same file.
 public struct FDInfo: Sendable, Hashable {
+    /// Every `key: value` line.
     public var fields: [String: String]
 
     /// Parses the text of an fdinfo file. Pure; lines without a colon are ignored.
@@ -22,6 +23,7 @@ public struct FDInfo: Sendable, Hashable {
         self.init(text: String(decoding: bytes, as: UTF8.self))
     }
 
+    /// The value of `key`, nil if absent.
     public subscript(_ key: String) -> String? { fields[key] }
 
     /// A decimal field, e.g. `memlock`.

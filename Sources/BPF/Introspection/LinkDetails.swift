@@ -8,8 +8,11 @@
 /// include/uapi/linux/bpf.h of that release. Older kernels fill fewer bytes and leave the rest
 /// zero, which decodes as empty names and zero numbers.
 public struct LinkDetails: Sendable, Hashable {
+    /// The kernel-wide id.
     public var id: UInt32
+    /// The link type.
     public var type: LinkType
+    /// Id of the program it runs.
     public var programID: UInt32
     /// What the link attaches to, per link type.
     public var target: LinkTarget

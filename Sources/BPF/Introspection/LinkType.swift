@@ -4,20 +4,35 @@ public struct LinkType: RawRepresentable, Hashable, Sendable, CustomStringConver
     public let rawValue: UInt32
     public init(rawValue: UInt32) { self.rawValue = rawValue }
 
+    /// `BPF_LINK_TYPE_UNSPEC` (0), `unspec` as bpftool prints it.
     public static let unspec = LinkType(rawValue: 0)
+    /// `BPF_LINK_TYPE_RAW_TRACEPOINT` (1), `raw_tracepoint` as bpftool prints it.
     public static let rawTracepoint = LinkType(rawValue: 1)
+    /// `BPF_LINK_TYPE_TRACING` (2), `tracing` as bpftool prints it.
     public static let tracing = LinkType(rawValue: 2)
+    /// `BPF_LINK_TYPE_CGROUP` (3), `cgroup` as bpftool prints it.
     public static let cgroup = LinkType(rawValue: 3)
+    /// `BPF_LINK_TYPE_ITER` (4), `iter` as bpftool prints it.
     public static let iter = LinkType(rawValue: 4)
+    /// `BPF_LINK_TYPE_NETNS` (5), `netns` as bpftool prints it.
     public static let netns = LinkType(rawValue: 5)
+    /// `BPF_LINK_TYPE_XDP` (6), `xdp` as bpftool prints it.
     public static let xdp = LinkType(rawValue: 6)
+    /// `BPF_LINK_TYPE_PERF_EVENT` (7), `perf_event` as bpftool prints it.
     public static let perfEvent = LinkType(rawValue: 7)
+    /// `BPF_LINK_TYPE_KPROBE_MULTI` (8), `kprobe_multi` as bpftool prints it.
     public static let kprobeMulti = LinkType(rawValue: 8)
+    /// `BPF_LINK_TYPE_STRUCT_OPS` (9), `struct_ops` as bpftool prints it.
     public static let structOps = LinkType(rawValue: 9)
+    /// `BPF_LINK_TYPE_NETFILTER` (10), `netfilter` as bpftool prints it.
     public static let netfilter = LinkType(rawValue: 10)
+    /// `BPF_LINK_TYPE_TCX` (11), `tcx` as bpftool prints it.
     public static let tcx = LinkType(rawValue: 11)
+    /// `BPF_LINK_TYPE_UPROBE_MULTI` (12), `uprobe_multi` as bpftool prints it.
     public static let uprobeMulti = LinkType(rawValue: 12)
+    /// `BPF_LINK_TYPE_NETKIT` (13), `netkit` as bpftool prints it.
     public static let netkit = LinkType(rawValue: 13)
+    /// `BPF_LINK_TYPE_SOCKMAP` (14), `sockmap` as bpftool prints it.
     public static let sockmap = LinkType(rawValue: 14)
 
     static let names = ["unspec", "raw_tracepoint", "tracing", "cgroup", "iter", "netns", "xdp", "perf_event",

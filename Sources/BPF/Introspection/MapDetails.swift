@@ -4,6 +4,7 @@ import CBPF
 /// `BPF_OBJ_GET_INFO_BY_FD` plus `memlock` and `frozen` from /proc/self/fdinfo (the info struct
 /// has no frozen flag). 6.18 appended `hash`/`hash_size` to `bpf_map_info`; they are not read.
 public struct MapDetails: Sendable, Hashable {
+    /// The kernel's map info.
     public var info: MapInfo
     /// Bytes charged for the map (`memlock:` in fdinfo), if reported.
     public var memlock: UInt64?
@@ -14,8 +15,11 @@ public struct MapDetails: Sendable, Hashable {
     /// For a prog array: the program type its programs must have (`owner_prog_type:`), once set.
     public var ownerProgramType: ProgramType?
 
+    /// The kernel-wide id.
     public var id: UInt32 { info.id }
+    /// The map type.
     public var type: MapType { info.type }
+    /// The name.
     public var name: String { info.name }
 
     /// Reads the details of the map behind `fd`.

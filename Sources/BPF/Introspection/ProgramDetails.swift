@@ -15,6 +15,7 @@ public struct ProgramDetails: Sendable, Hashable {
     public var recursionMisses: UInt64
     /// `attach_btf_obj_id`/`attach_btf_id`: the BTF object and type a tracing program attaches to.
     public var attachBTFObjectID: UInt32
+    /// BTF id of the function a tracing program attaches to (0 if none).
     public var attachBTFID: UInt32
     /// The number of JITed functions (main program plus subprograms); 0 if not JITed.
     public var jitedFunctionCount: UInt32
@@ -25,7 +26,9 @@ public struct ProgramDetails: Sendable, Hashable {
     /// program's BTF (the FUNC of its first `func_info` record), as bpftool shows it.
     public var fullName: String
 
+    /// The kernel-wide id.
     public var id: UInt32 { info.id }
+    /// The program type.
     public var type: ProgramType { info.type }
     /// The kernel's name: at most 15 bytes.
     public var name: String { info.name }

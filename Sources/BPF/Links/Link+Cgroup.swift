@@ -15,7 +15,7 @@ import Glibc
 extension Link {
     /// Attaches a cgroup program through a bpf_link to the cgroup open as `cgroup` (a directory
     /// descriptor on the cgroup2 file system). See `attachCgroup(program:cgroupPath:attachType:)`.
-    public static func attachCgroup(program: Program, cgroup: borrowing FileDescriptor, attachType: AttachType, label: String = "cgroup") throws(BPFError) -> Link {
+    package static func attachCgroup(program: Program, cgroup: borrowing FileDescriptor, attachType: AttachType, label: String = "cgroup") throws(BPFError) -> Link {
         let name = "\(label) (\(attachType))"
         let fd = try BPFCommands.linkCreate(programFD: program.fd, targetFD: cgroup.rawValue, attachType: attachType, name: "\(program.name) on \(name)")
         return Link(taking: fd, name: name).keeping(program)

@@ -191,7 +191,7 @@ struct TracefsKprobeEvent: Sendable {
         do {
             try Syscalls.appendFile(control, command)
         } catch {
-            if BPFCommands.isErrno(error, Errno(rawValue: 17)) {  // EEXIST
+            if BPFCommands.isErrno(error, BPFErrno(rawValue: 17)) {  // EEXIST
                 event.remove()
                 try Syscalls.appendFile(control, command)
             } else if case let .syscall(_, e) = error, e == .ENOENT || e == .EINVAL {

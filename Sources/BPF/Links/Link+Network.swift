@@ -32,8 +32,7 @@ extension Link {
 
     /// Attaches an `xdp` program to the interface named `interface` (e.g. "eth0").
     public static func attachXDP(program: Program, interface: String, flags: XDPFlags = []) throws(BPFError) -> Link {
-        let index = if_nametoindex(interface)
-        guard index != 0 else { throw .missing("network interface '\(interface)'") }
+        let index = try Syscalls.interfaceIndex(name: interface)
         return try attachXDP(program: program, interfaceIndex: index, flags: flags)
     }
 
@@ -58,8 +57,7 @@ extension Link {
 
     /// Attaches a `sched_cls` program to the interface named `interface` with a tcx link.
     public static func attachTCX(program: Program, interface: String, egress: Bool = false) throws(BPFError) -> Link {
-        let index = if_nametoindex(interface)
-        guard index != 0 else { throw .missing("network interface '\(interface)'") }
+        let index = try Syscalls.interfaceIndex(name: interface)
         return try attachTCX(program: program, interfaceIndex: index, egress: egress)
     }
 

@@ -2,7 +2,7 @@
 extension Link {
     /// Binds `program` to an open perf event (which the link then owns): a BPF perf link if the
     /// kernel has them (5.15+), else the legacy ioctl. The event is enabled either way.
-    public static func attachPerfEvent(program: Program, perfEvent perf: consuming FileDescriptor, cookie: UInt64 = 0, label: String) throws(BPFError) -> Link {
+    package static func attachPerfEvent(program: Program, perfEvent perf: consuming FileDescriptor, cookie: UInt64 = 0, label: String) throws(BPFError) -> Link {
         let perfFD = perf.rawValue
         let linkAttempt = Result { () throws(BPFError) in
             try BPFCommands.linkCreate(
@@ -36,7 +36,7 @@ extension Link {
             do {
                 perf = try PerfEvent.openSampling(type: type, config: config, frequency: frequency, cpu: Int32(cpu))
             } catch {
-                if BPFCommands.isErrno(error, Errno(rawValue: 19)) { continue }  // ENODEV: offline CPU
+                if BPFCommands.isErrno(error, BPFErrno(rawValue: 19)) { continue }  // ENODEV: offline CPU
                 throw error
             }
             links.append(try attachPerfEvent(program: program, perfEvent: perf, label: "perf event \(type):\(config) on cpu \(cpu)"))

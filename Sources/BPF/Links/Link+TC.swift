@@ -54,8 +54,7 @@ extension Link {
     /// Attaches a `sched_cls` program to the interface named `interface`, as
     /// `attachTC(program:interfaceIndex:direction:)` does.
     public static func attachTC(program: Program, interface: String, direction: TCDirection) throws(BPFError) -> TCAttachment {
-        let index = if_nametoindex(interface)
-        guard index != 0 else { throw .missing("network interface '\(interface)'") }
+        let index = try Syscalls.interfaceIndex(name: interface)
         return try attachTC(program: program, interfaceIndex: index, direction: direction)
     }
 }
@@ -72,7 +71,7 @@ extension Features {
             _ = try BPFCommands.linkCreate(programFD: program.fd, targetFD: Int32(bitPattern: UInt32.max), attachType: .tcxIngress, name: "tcx probe")
             return true  // not expected: the index cannot exist; the link closes at once
         } catch {
-            return BPFCommands.isErrno(error, Errno(rawValue: ENODEV))
+            return BPFCommands.isErrno(error, BPFErrno(rawValue: ENODEV))
         }
     }()
 }

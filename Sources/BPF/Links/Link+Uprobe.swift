@@ -49,6 +49,7 @@ public struct UprobeTarget: Hashable, Sendable, CustomStringConvertible {
     /// The offset into `symbol`.
     public var offsetInSymbol: UInt64
 
+    /// A probe at `fileOffset` of the file at `path`.
     public init(path: String, fileOffset: UInt64, symbol: ExecutableELFSymbol? = nil, offsetInSymbol: UInt64 = 0) {
         self.path = path
         self.fileOffset = fileOffset

@@ -33,7 +33,7 @@ public final class Link: Sendable, CustomStringConvertible {
     let keptPrograms: Mutex<[Program]>
 
     /// Takes ownership of a BPF link descriptor (and optionally the perf event it is bound to).
-    public init(taking fd: consuming FileDescriptor, perfEvent: consuming FileDescriptor? = nil, name: String) {
+    package init(taking fd: consuming FileDescriptor, perfEvent: consuming FileDescriptor? = nil, name: String) {
         number = fd.rawValue
         isPerfEventLink = perfEvent != nil
         descriptors = Mutex(Descriptors(link: fd, perfEvent: perfEvent))

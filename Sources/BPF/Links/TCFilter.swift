@@ -70,7 +70,7 @@ public final class TCFilter: Sendable, CustomStringConvertible {
             _ = try socket.request(TCRequests.addClsact(interfaceIndex: ifindex), "RTM_NEWQDISC(clsact on ifindex \(interfaceIndex))")
         } catch {
             guard BPFCommands.isErrno(error, .EEXIST) else {
-                if BPFCommands.isErrno(error, Errno(rawValue: ENODEV)) { throw .missing("network interface with index \(interfaceIndex)") }
+                if BPFCommands.isErrno(error, BPFErrno(rawValue: ENODEV)) { throw .missing("network interface with index \(interfaceIndex)") }
                 throw error
             }
             created = false
@@ -105,8 +105,7 @@ public final class TCFilter: Sendable, CustomStringConvertible {
     /// network namespace).
     public static func attach(program: Program, interface: String, direction: TCDirection,
                               priority: UInt16 = 0, handle: UInt32 = 0, replace: Bool = false) throws(BPFError) -> TCFilter {
-        let index = if_nametoindex(interface)
-        guard index != 0 else { throw .missing("network interface '\(interface)'") }
+        let index = try Syscalls.interfaceIndex(name: interface)
         return try attach(program: program, interfaceIndex: index, direction: direction, priority: priority, handle: handle, replace: replace)
     }
 
@@ -135,7 +134,7 @@ public final class TCFilter: Sendable, CustomStringConvertible {
                 TCRequests.deleteFilter(interfaceIndex: ifindex, parent: direction.clsactParent, priority: priority, handle: handle),
                 "RTM_DELTFILTER(bpf '\(name)' on ifindex \(interfaceIndex) \(direction.rawValue))")
         } catch {
-            if BPFCommands.isErrno(error, .ENOENT) || BPFCommands.isErrno(error, Errno(rawValue: ENODEV)) || BPFCommands.isErrno(error, Errno(rawValue: EINVAL)) {
+            if BPFCommands.isErrno(error, .ENOENT) || BPFCommands.isErrno(error, BPFErrno(rawValue: ENODEV)) || BPFCommands.isErrno(error, BPFErrno(rawValue: EINVAL)) {
                 return
             }
             throw error
@@ -147,7 +146,7 @@ public final class TCFilter: Sendable, CustomStringConvertible {
         do {
             _ = try socket.request(TCRequests.deleteClsact(interfaceIndex: ifindex), "RTM_DELQDISC(clsact on ifindex \(interfaceIndex))")
         } catch {
-            if BPFCommands.isErrno(error, .ENOENT) || BPFCommands.isErrno(error, Errno(rawValue: EINVAL)) { return }
+            if BPFCommands.isErrno(error, .ENOENT) || BPFCommands.isErrno(error, BPFErrno(rawValue: EINVAL)) { return }
             throw error
         }
     }

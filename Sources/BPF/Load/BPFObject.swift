@@ -105,8 +105,7 @@ public final class BPFObject: Sendable {
 
     /// Parses and loads the object file at `path`, named after the file as libbpf names it.
     public convenience init(path: String, options: LoadOptions = LoadOptions()) throws(BPFError) {
-        let bytes = try Syscalls.readRegularFile(path)
-        try self.init(ObjectSpec(bytes: bytes, name: ObjectNaming.objectName(fromPath: path)), options: options)
+        try self.init(ObjectSpec(path: path), options: options)
     }
 
     /// The map named `name`.

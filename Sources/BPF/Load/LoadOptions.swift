@@ -20,6 +20,7 @@ public struct LoadOptions: Sendable {
     /// before the running kernel's config (libbpf's `kconfig` open option).
     public var kconfig: String?
 
+    /// Default options: no globals set, pins under `/sys/fs/bpf`, the running kernel's BTF.
     public init() {}
 
     /// Sets the initial value of the global variable `name` to `value`, whose size must equal

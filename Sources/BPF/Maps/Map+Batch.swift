@@ -11,6 +11,7 @@ public struct MapBatchCursor: Sendable {
     /// The kernel returned ENOENT: the walk has seen every element.
     public internal(set) var isFinished = false
 
+    /// A cursor at the start of the map.
     public init() {}
 }
 

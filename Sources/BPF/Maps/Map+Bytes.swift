@@ -12,7 +12,7 @@ extension Map {
         let status = BPFCommands.mapElemErrno(
             BPF_MAP_LOOKUP_ELEM, fd: fd, key: key?.baseAddress, value: try valuePointer(value), flags: flags)
         if status == 0 { return true }
-        if status == Errno.ENOENT.rawValue { return false }
+        if status == BPFErrno.ENOENT.rawValue { return false }
         throw elementError("BPF_MAP_LOOKUP_ELEM", status)
     }
 

@@ -34,6 +34,7 @@ extension Map {
 public struct MapKeySequence: Sequence, Sendable {
     let map: Map
 
+    /// Walks the map with `BPF_MAP_GET_NEXT_KEY`; `error` holds what stopped it early.
     public struct Iterator: IteratorProtocol {
         let map: Map
         var current: [UInt8]?
@@ -67,6 +68,7 @@ public struct MapKeySequence: Sequence, Sendable {
 public struct MapEntrySequence: Sequence, Sendable {
     let map: Map
 
+    /// Walks the map with `BPF_MAP_GET_NEXT_KEY`; `error` holds what stopped it early.
     public struct Iterator: IteratorProtocol {
         var keys: MapKeySequence.Iterator
         /// The error that ended the iteration early, if any.

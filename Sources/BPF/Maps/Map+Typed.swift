@@ -50,7 +50,7 @@ extension Map {
             status = withUnsafeBytes(of: key) { k in lookupElementErrno(key: k.baseAddress!, value: v) }
             return status == 0 ? v.load(as: V.self) : nil
         }
-        if status == 0 || status == Errno.ENOENT.rawValue { return value }
+        if status == 0 || status == BPFErrno.ENOENT.rawValue { return value }
         throw elementError("BPF_MAP_LOOKUP_ELEM", status)
     }
 
@@ -76,7 +76,7 @@ extension Map {
         }
         let status = withUnsafeBytes(of: key) { k in deleteElementErrno(key: k.baseAddress!) }
         if status == 0 { return true }
-        if status == Errno.ENOENT.rawValue { return false }
+        if status == BPFErrno.ENOENT.rawValue { return false }
         throw elementError("BPF_MAP_DELETE_ELEM", status)
     }
 
@@ -117,7 +117,7 @@ extension Map {
     /// The error of a failed element command, e.g. `BPF_MAP_UPDATE_ELEM(counts) failed: E2BIG`.
     @usableFromInline
     func elementError(_ operation: StaticString, _ errno: Int32) -> BPFError {
-        .syscall(operation: "\(operation)(\(name))", errno: Errno(rawValue: errno))
+        .syscall(operation: "\(operation)(\(name))", errno: BPFErrno(rawValue: errno))
     }
 
     /// `lookup(key:as:)` for keys or values whose size differs from the map's (C structs with

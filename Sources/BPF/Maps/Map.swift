@@ -6,12 +6,17 @@ public final class Map: Sendable, CustomStringConvertible {
     let descriptor: FileDescriptor
     /// The map's name: the one given at creation, or the kernel's (15 bytes) when opened.
     public let name: String
+    /// The map type.
     public let type: MapType
+    /// The kernel-wide id.
     public let id: UInt32
+    /// Size of a key in bytes.
     public let keySize: Int
     /// The value size of one element (of one CPU's slot for per-CPU maps).
     public let valueSize: Int
+    /// The most entries the map holds.
     public let maxEntries: Int
+    /// The `BPF_F_*` flags the map was created with.
     public let flags: MapFlags
 
     /// The descriptor number, valid while the map lives. Pass it to the kernel (e.g. an
@@ -44,7 +49,7 @@ public final class Map: Sendable, CustomStringConvertible {
 
     /// Takes ownership of a map descriptor and reads its shape with `BPF_OBJ_GET_INFO_BY_FD`.
     /// `name` overrides the kernel's truncated name in errors.
-    public init(taking fd: consuming FileDescriptor, name: String? = nil) throws(BPFError) {
+    package init(taking fd: consuming FileDescriptor, name: String? = nil) throws(BPFError) {
         let info = try BPFCommands.mapInfo(fd: fd.rawValue, name: name ?? "map")
         descriptor = fd
         self.name = name ?? info.name
@@ -62,7 +67,7 @@ public final class Map: Sendable, CustomStringConvertible {
     }
 
     /// A new descriptor for the same map (the caller owns it).
-    public func duplicateDescriptor() throws(BPFError) -> FileDescriptor {
+    package func duplicateDescriptor() throws(BPFError) -> FileDescriptor {
         try descriptor.duplicate()
     }
 

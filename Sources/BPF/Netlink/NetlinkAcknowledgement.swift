@@ -1,16 +1,16 @@
 /// A decoded `NLMSG_ERROR` reply (`struct nlmsgerr`): the errno of the request it answers (0
 /// for a plain acknowledgement) and the kernel's extended-ack text when it sent one.
-public struct NetlinkAcknowledgement: Equatable, Sendable {
+package struct NetlinkAcknowledgement: Equatable, Sendable {
     /// The positive errno, or 0 for success.
-    public var errno: Int32
+    package var errno: Int32
     /// `nlmsg_seq` of the request this answers (from the echoed header).
-    public var requestSequence: UInt32
+    package var requestSequence: UInt32
     /// `NLMSGERR_ATTR_MSG`: the kernel's explanation, e.g. "Exclusivity flag on, cannot modify".
-    public var message: String?
+    package var message: String?
     /// `NLMSGERR_ATTR_OFFS`: the byte offset of the offending attribute in the request.
-    public var attributeOffset: UInt32?
+    package var attributeOffset: UInt32?
 
-    public init(errno: Int32, requestSequence: UInt32, message: String? = nil, attributeOffset: UInt32? = nil) {
+    package init(errno: Int32, requestSequence: UInt32, message: String? = nil, attributeOffset: UInt32? = nil) {
         self.errno = errno
         self.requestSequence = requestSequence
         self.message = message
@@ -20,7 +20,7 @@ public struct NetlinkAcknowledgement: Equatable, Sendable {
     /// Decodes the payload of an `NLMSG_ERROR` message whose header flags are `flags`: an i32
     /// `-errno`, the request's header (and its payload unless `NLM_F_CAPPED`), then, with
     /// `NLM_F_ACK_TLVS`, the extended-ack attributes.
-    public init(payload: [UInt8], flags: Netlink.Flags) throws(BPFError) {
+    package init(payload: [UInt8], flags: Netlink.Flags) throws(BPFError) {
         guard payload.count >= 4 + Netlink.headerSize else {
             throw .invalidArgument("malformed netlink reply: NLMSG_ERROR payload of \(payload.count) bytes is shorter than struct nlmsgerr (20)")
         }

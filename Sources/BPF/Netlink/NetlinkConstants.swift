@@ -1,49 +1,49 @@
 /// Numbers of the netlink and rtnetlink UAPI (<linux/netlink.h>, <linux/rtnetlink.h>,
 /// <linux/pkt_sched.h>, <linux/pkt_cls.h>) that the TC client uses, with their UAPI names.
-public enum Netlink {
+package enum Netlink {
     /// `NETLINK_ROUTE`: the rtnetlink protocol of `socket(AF_NETLINK, SOCK_RAW, ...)`.
-    public static let routeProtocol: Int32 = 0
+    package static let routeProtocol: Int32 = 0
     /// `AF_NETLINK`.
-    public static let addressFamily: Int32 = 16
+    package static let addressFamily: Int32 = 16
     /// `SOL_NETLINK`, the level of the netlink socket options.
-    public static let socketOptionLevel: Int32 = 270
+    package static let socketOptionLevel: Int32 = 270
     /// `NETLINK_CAP_ACK`: error replies carry only the request's header, not its payload.
-    public static let optionCapAck: Int32 = 10
+    package static let optionCapAck: Int32 = 10
     /// `NETLINK_EXT_ACK`: error replies carry the kernel's extended-ack message.
-    public static let optionExtendedAck: Int32 = 11
+    package static let optionExtendedAck: Int32 = 11
 
     /// `sizeof(struct nlmsghdr)`.
-    public static let headerSize = 16
+    package static let headerSize = 16
     /// `NLMSG_ALIGNTO` and `NLA_ALIGNTO`.
-    public static let alignment = 4
+    package static let alignment = 4
     /// Rounds `n` up to the netlink alignment (`NLMSG_ALIGN`, `NLA_ALIGN`).
-    public static func aligned(_ n: Int) -> Int { (n + alignment - 1) & ~(alignment - 1) }
+    package static func aligned(_ n: Int) -> Int { (n + alignment - 1) & ~(alignment - 1) }
 
     /// `nlmsg_type` values.
-    public enum MessageType {
+    package enum MessageType {
         /// `NLMSG_NOOP`.
-        public static let noop: UInt16 = 1
+        package static let noop: UInt16 = 1
         /// `NLMSG_ERROR`: an error, or an acknowledgement when its error is 0.
-        public static let error: UInt16 = 2
+        package static let error: UInt16 = 2
         /// `NLMSG_DONE`: the end of a dump.
-        public static let done: UInt16 = 3
+        package static let done: UInt16 = 3
         /// `NLMSG_OVERRUN`.
-        public static let overrun: UInt16 = 4
+        package static let overrun: UInt16 = 4
         /// `RTM_NEWQDISC`.
-        public static let newQdisc: UInt16 = 36
+        package static let newQdisc: UInt16 = 36
         /// `RTM_DELQDISC`.
-        public static let deleteQdisc: UInt16 = 37
+        package static let deleteQdisc: UInt16 = 37
         /// `RTM_GETQDISC`.
-        public static let getQdisc: UInt16 = 38
+        package static let getQdisc: UInt16 = 38
         /// `RTM_NEWTFILTER`.
-        public static let newFilter: UInt16 = 44
+        package static let newFilter: UInt16 = 44
         /// `RTM_DELTFILTER`.
-        public static let deleteFilter: UInt16 = 45
+        package static let deleteFilter: UInt16 = 45
         /// `RTM_GETTFILTER`.
-        public static let getFilter: UInt16 = 46
+        package static let getFilter: UInt16 = 46
 
         /// The UAPI name of a message type, for errors.
-        public static func name(_ type: UInt16) -> String {
+        package static func name(_ type: UInt16) -> String {
             switch type {
             case error: return "NLMSG_ERROR"
             case done: return "NLMSG_DONE"
@@ -59,91 +59,91 @@ public enum Netlink {
     }
 
     /// `nlmsg_flags` bits.
-    public struct Flags: OptionSet, Hashable, Sendable {
-        public let rawValue: UInt16
-        public init(rawValue: UInt16) { self.rawValue = rawValue }
+    package struct Flags: OptionSet, Hashable, Sendable {
+        package let rawValue: UInt16
+        package init(rawValue: UInt16) { self.rawValue = rawValue }
         /// `NLM_F_REQUEST`.
-        public static let request = Flags(rawValue: 0x1)
+        package static let request = Flags(rawValue: 0x1)
         /// `NLM_F_MULTI`: part of a multi-part reply ended by `NLMSG_DONE`.
-        public static let multi = Flags(rawValue: 0x2)
+        package static let multi = Flags(rawValue: 0x2)
         /// `NLM_F_ACK`: reply with an `NLMSG_ERROR` (error 0 on success).
-        public static let ack = Flags(rawValue: 0x4)
+        package static let ack = Flags(rawValue: 0x4)
         /// `NLM_F_ECHO`: echo the created object back.
-        public static let echo = Flags(rawValue: 0x8)
+        package static let echo = Flags(rawValue: 0x8)
         /// `NLM_F_DUMP` (`NLM_F_ROOT | NLM_F_MATCH`), for GET requests.
-        public static let dump = Flags(rawValue: 0x300)
+        package static let dump = Flags(rawValue: 0x300)
         /// `NLM_F_REPLACE`, for NEW requests.
-        public static let replace = Flags(rawValue: 0x100)
+        package static let replace = Flags(rawValue: 0x100)
         /// `NLM_F_EXCL`, for NEW requests: fail with EEXIST if the object exists.
-        public static let exclusive = Flags(rawValue: 0x200)
+        package static let exclusive = Flags(rawValue: 0x200)
         /// `NLM_F_CREATE`, for NEW requests.
-        public static let create = Flags(rawValue: 0x400)
+        package static let create = Flags(rawValue: 0x400)
         /// `NLM_F_CAPPED` (in `NLMSG_ERROR` replies): the echoed request is only its header.
-        public static let capped = Flags(rawValue: 0x100)
+        package static let capped = Flags(rawValue: 0x100)
         /// `NLM_F_ACK_TLVS` (in `NLMSG_ERROR` replies): extended-ack attributes follow.
-        public static let acknowledgementTLVs = Flags(rawValue: 0x200)
+        package static let acknowledgementTLVs = Flags(rawValue: 0x200)
     }
 
     /// `NLA_F_NESTED`: set in the type of an attribute that holds attributes.
-    public static let nestedAttributeFlag: UInt16 = 0x8000
+    package static let nestedAttributeFlag: UInt16 = 0x8000
     /// The mask that removes `NLA_F_NESTED` and `NLA_F_NET_BYTEORDER` (`NLA_TYPE_MASK`).
-    public static let attributeTypeMask: UInt16 = 0x3fff
+    package static let attributeTypeMask: UInt16 = 0x3fff
 
     /// `enum nlmsgerr_attrs`: extended-ack attributes.
-    public enum ExtendedAckAttribute {
+    package enum ExtendedAckAttribute {
         /// `NLMSGERR_ATTR_MSG`: a NUL-terminated message.
-        public static let message: UInt16 = 1
+        package static let message: UInt16 = 1
         /// `NLMSGERR_ATTR_OFFS`: the offset of the offending attribute in the request.
-        public static let offset: UInt16 = 2
+        package static let offset: UInt16 = 2
     }
 }
 
 /// Traffic-control numbers (<linux/pkt_sched.h>, <linux/pkt_cls.h>, <linux/rtnetlink.h>).
-public enum TrafficControl {
+package enum TrafficControl {
     /// `AF_UNSPEC`, the `tcm_family` of TC requests.
-    public static let family: UInt8 = 0
+    package static let family: UInt8 = 0
     /// `TC_H_CLSACT` (= `TC_H_INGRESS`): the parent of the clsact qdisc.
-    public static let clsactParent: UInt32 = 0xffff_fff1
+    package static let clsactParent: UInt32 = 0xffff_fff1
     /// `TC_H_MAKE(TC_H_CLSACT, 0)`: the handle of the clsact qdisc (ffff:).
-    public static let clsactHandle: UInt32 = 0xffff_0000
+    package static let clsactHandle: UInt32 = 0xffff_0000
     /// `TC_H_MAKE(TC_H_CLSACT, TC_H_MIN_INGRESS)` (ffff:fff2): the parent of ingress filters.
-    public static let ingressParent: UInt32 = 0xffff_fff2
+    package static let ingressParent: UInt32 = 0xffff_fff2
     /// `TC_H_MAKE(TC_H_CLSACT, TC_H_MIN_EGRESS)` (ffff:fff3): the parent of egress filters.
-    public static let egressParent: UInt32 = 0xffff_fff3
+    package static let egressParent: UInt32 = 0xffff_fff3
     /// `ETH_P_ALL`, the filter protocol that matches every packet (host order; sent as big endian).
-    public static let allProtocols: UInt16 = 0x0003
+    package static let allProtocols: UInt16 = 0x0003
 
     /// `TC_H_MAKE(priority << 16, htons(protocol))`: the `tcm_info` of a filter.
-    public static func filterInfo(priority: UInt16, protocol proto: UInt16) -> UInt32 {
+    package static func filterInfo(priority: UInt16, protocol proto: UInt16) -> UInt32 {
         UInt32(priority) << 16 | UInt32(proto.bigEndian)
     }
 
     /// `enum TCA_*`: top-level attributes of qdisc and filter messages.
-    public enum Attribute {
+    package enum Attribute {
         /// `TCA_KIND`: "clsact", "bpf"...
-        public static let kind: UInt16 = 1
+        package static let kind: UInt16 = 1
         /// `TCA_OPTIONS`: nested, kind-specific.
-        public static let options: UInt16 = 2
+        package static let options: UInt16 = 2
         /// `TCA_CHAIN`.
-        public static let chain: UInt16 = 11
+        package static let chain: UInt16 = 11
     }
 
     /// `enum TCA_BPF_*`: the options of a cls_bpf filter (inside `TCA_OPTIONS`).
-    public enum BPFAttribute {
+    package enum BPFAttribute {
         /// `TCA_BPF_CLASSID`.
-        public static let classID: UInt16 = 3
+        package static let classID: UInt16 = 3
         /// `TCA_BPF_FD`: the program's descriptor (u32).
-        public static let fd: UInt16 = 6
+        package static let fd: UInt16 = 6
         /// `TCA_BPF_NAME`: a NUL-terminated name shown by `tc filter show`.
-        public static let name: UInt16 = 7
+        package static let name: UInt16 = 7
         /// `TCA_BPF_FLAGS` (u32).
-        public static let flags: UInt16 = 8
+        package static let flags: UInt16 = 8
         /// `TCA_BPF_TAG` (8 bytes, in dumps).
-        public static let tag: UInt16 = 10
+        package static let tag: UInt16 = 10
         /// `TCA_BPF_ID`: the program id (u32, in dumps).
-        public static let id: UInt16 = 11
+        package static let id: UInt16 = 11
     }
 
     /// `TCA_BPF_FLAG_ACT_DIRECT`: the program's return value is the action (`TC_ACT_*`).
-    public static let bpfFlagDirectAction: UInt32 = 1
+    package static let bpfFlagDirectAction: UInt32 = 1
 }

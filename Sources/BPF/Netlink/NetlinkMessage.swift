@@ -1,18 +1,18 @@
 /// One netlink message: the `struct nlmsghdr` fields and the payload after the header.
 /// Encoding and decoding are pure; `NetlinkSocket` (System) sends and receives the bytes.
-public struct NetlinkMessage: Equatable, Sendable {
+package struct NetlinkMessage: Equatable, Sendable {
     /// `nlmsg_type`.
-    public var type: UInt16
+    package var type: UInt16
     /// `nlmsg_flags`.
-    public var flags: Netlink.Flags
+    package var flags: Netlink.Flags
     /// `nlmsg_seq`.
-    public var sequence: UInt32
+    package var sequence: UInt32
     /// `nlmsg_pid`: the sender's port id (0 for the kernel).
-    public var portID: UInt32
+    package var portID: UInt32
     /// The bytes after the header, without the trailing alignment padding.
-    public var payload: [UInt8]
+    package var payload: [UInt8]
 
-    public init(type: UInt16, flags: Netlink.Flags, sequence: UInt32 = 0, portID: UInt32 = 0, payload: [UInt8] = []) {
+    package init(type: UInt16, flags: Netlink.Flags, sequence: UInt32 = 0, portID: UInt32 = 0, payload: [UInt8] = []) {
         self.type = type
         self.flags = flags
         self.sequence = sequence
@@ -22,7 +22,7 @@ public struct NetlinkMessage: Equatable, Sendable {
 
     /// The message as sent: header (with `nlmsg_len` = header + payload) and the payload,
     /// padded to 4 bytes.
-    public func encoded() -> [UInt8] {
+    package func encoded() -> [UInt8] {
         var out: [UInt8] = []
         out.reserveCapacity(Netlink.aligned(Netlink.headerSize + payload.count))
         out.appendNative(UInt32(Netlink.headerSize + payload.count))
@@ -37,7 +37,7 @@ public struct NetlinkMessage: Equatable, Sendable {
 
     /// Splits a datagram received from a netlink socket into its messages. Every length is
     /// checked against the buffer; a truncated or overlong message is an error.
-    public static func parse(_ bytes: [UInt8]) throws(BPFError) -> [NetlinkMessage] {
+    package static func parse(_ bytes: [UInt8]) throws(BPFError) -> [NetlinkMessage] {
         var messages: [NetlinkMessage] = []
         var offset = 0
         while offset < bytes.count {
@@ -61,43 +61,43 @@ public struct NetlinkMessage: Equatable, Sendable {
 }
 
 /// A netlink attribute (`struct nlattr`/`struct rtattr`): a type and its value bytes.
-public struct NetlinkAttribute: Equatable, Sendable {
+package struct NetlinkAttribute: Equatable, Sendable {
     /// `nla_type` without `NLA_F_NESTED`/`NLA_F_NET_BYTEORDER`.
-    public var type: UInt16
+    package var type: UInt16
     /// Whether `NLA_F_NESTED` was set.
-    public var isNested: Bool
+    package var isNested: Bool
     /// The value bytes (without padding).
-    public var value: [UInt8]
+    package var value: [UInt8]
 
-    public init(type: UInt16, isNested: Bool = false, value: [UInt8]) {
+    package init(type: UInt16, isNested: Bool = false, value: [UInt8]) {
         self.type = type
         self.isNested = isNested
         self.value = value
     }
 
     /// A u32 attribute in host byte order.
-    public static func u32(_ type: UInt16, _ v: UInt32) -> NetlinkAttribute {
+    package static func u32(_ type: UInt16, _ v: UInt32) -> NetlinkAttribute {
         NetlinkAttribute(type: type, value: withUnsafeBytes(of: v) { Array($0) })
     }
 
     /// A NUL-terminated string attribute.
-    public static func string(_ type: UInt16, _ s: String) -> NetlinkAttribute {
+    package static func string(_ type: UInt16, _ s: String) -> NetlinkAttribute {
         NetlinkAttribute(type: type, value: Array(s.utf8) + [0])
     }
 
     /// An attribute that holds other attributes (`NLA_F_NESTED` set).
-    public static func nested(_ type: UInt16, _ children: [NetlinkAttribute]) -> NetlinkAttribute {
+    package static func nested(_ type: UInt16, _ children: [NetlinkAttribute]) -> NetlinkAttribute {
         NetlinkAttribute(type: type, isNested: true, value: encode(children))
     }
 
     /// The value as a u32, if it is exactly 4 bytes.
-    public var u32: UInt32? { value.count == 4 ? value.loadNative(UInt32.self, at: 0) : nil }
+    package var u32: UInt32? { value.count == 4 ? value.loadNative(UInt32.self, at: 0) : nil }
 
     /// The value as a string, up to its first NUL.
-    public var string: String { String(decoding: value.prefix(while: { $0 != 0 }), as: UTF8.self) }
+    package var string: String { String(decoding: value.prefix(while: { $0 != 0 }), as: UTF8.self) }
 
     /// Encodes attributes back to back, each padded to 4 bytes.
-    public static func encode(_ attributes: [NetlinkAttribute]) -> [UInt8] {
+    package static func encode(_ attributes: [NetlinkAttribute]) -> [UInt8] {
         var out: [UInt8] = []
         for a in attributes {
             out.appendNative(UInt16(4 + a.value.count))
@@ -109,7 +109,7 @@ public struct NetlinkAttribute: Equatable, Sendable {
     }
 
     /// Decodes a run of attributes; each length is checked against the bytes.
-    public static func parse<C: Collection<UInt8>>(_ bytes: C) throws(BPFError) -> [NetlinkAttribute] {
+    package static func parse<C: Collection<UInt8>>(_ bytes: C) throws(BPFError) -> [NetlinkAttribute] {
         let bytes = Array(bytes)
         var out: [NetlinkAttribute] = []
         var offset = 0
@@ -129,7 +129,7 @@ public struct NetlinkAttribute: Equatable, Sendable {
 
 extension [NetlinkAttribute] {
     /// The first attribute of `type`.
-    public func first(_ type: UInt16) -> NetlinkAttribute? { first { $0.type == type } }
+    package func first(_ type: UInt16) -> NetlinkAttribute? { first { $0.type == type } }
 }
 
 extension [UInt8] {

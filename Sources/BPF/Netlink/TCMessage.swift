@@ -1,23 +1,23 @@
 /// `struct tcmsg`, the fixed header of qdisc and filter messages, and the requests the TC
 /// client sends. Pure: the bytes are sent by `NetlinkSocket`.
-public struct TCMessage: Equatable, Sendable {
+package struct TCMessage: Equatable, Sendable {
     /// `sizeof(struct tcmsg)`.
-    public static let size = 20
+    package static let size = 20
 
     /// `tcm_family` (`AF_UNSPEC`).
-    public var family: UInt8 = TrafficControl.family
+    package var family: UInt8 = TrafficControl.family
     /// `tcm_ifindex`.
-    public var interfaceIndex: Int32
+    package var interfaceIndex: Int32
     /// `tcm_handle`: the qdisc handle, or the filter's handle.
-    public var handle: UInt32
+    package var handle: UInt32
     /// `tcm_parent`: e.g. `TrafficControl.clsactParent` or `ingressParent`.
-    public var parent: UInt32
+    package var parent: UInt32
     /// `tcm_info`: for filters `TC_H_MAKE(priority << 16, htons(protocol))`.
-    public var info: UInt32
+    package var info: UInt32
     /// The attributes after the header.
-    public var attributes: [NetlinkAttribute]
+    package var attributes: [NetlinkAttribute]
 
-    public init(interfaceIndex: Int32, handle: UInt32 = 0, parent: UInt32, info: UInt32 = 0, attributes: [NetlinkAttribute] = []) {
+    package init(interfaceIndex: Int32, handle: UInt32 = 0, parent: UInt32, info: UInt32 = 0, attributes: [NetlinkAttribute] = []) {
         self.interfaceIndex = interfaceIndex
         self.handle = handle
         self.parent = parent
@@ -26,12 +26,12 @@ public struct TCMessage: Equatable, Sendable {
     }
 
     /// A filter's priority (the high 16 bits of `tcm_info`).
-    public var priority: UInt16 { UInt16(info >> 16) }
+    package var priority: UInt16 { UInt16(info >> 16) }
     /// A filter's protocol in host order (the low 16 bits of `tcm_info`, which are big endian).
-    public var protocolNumber: UInt16 { UInt16(truncatingIfNeeded: info).byteSwapped }
+    package var protocolNumber: UInt16 { UInt16(truncatingIfNeeded: info).byteSwapped }
 
     /// The header and attributes as a netlink payload.
-    public func encoded() -> [UInt8] {
+    package func encoded() -> [UInt8] {
         var out: [UInt8] = [family, 0, 0, 0]
         out.appendNative(interfaceIndex)
         out.appendNative(handle)
@@ -42,7 +42,7 @@ public struct TCMessage: Equatable, Sendable {
     }
 
     /// Decodes the payload of a qdisc or filter message.
-    public init(payload: [UInt8]) throws(BPFError) {
+    package init(payload: [UInt8]) throws(BPFError) {
         guard payload.count >= Self.size else {
             throw .invalidArgument("malformed netlink reply: a TC message of \(payload.count) bytes is shorter than struct tcmsg (20)")
         }
@@ -55,21 +55,21 @@ public struct TCMessage: Equatable, Sendable {
     }
 
     /// `TCA_KIND`, when present.
-    public var kind: String? { attributes.first(TrafficControl.Attribute.kind)?.string }
+    package var kind: String? { attributes.first(TrafficControl.Attribute.kind)?.string }
 }
 
 /// The TC requests of the netlink fallback (what `tc qdisc add dev X clsact` and
 /// `tc filter add dev X ingress bpf da fd N` send).
-public enum TCRequests {
+package enum TCRequests {
     /// `RTM_NEWQDISC` of the clsact qdisc. With `exclusive`, EEXIST tells that one exists.
-    public static func addClsact(interfaceIndex: Int32) -> NetlinkMessage {
+    package static func addClsact(interfaceIndex: Int32) -> NetlinkMessage {
         let tc = TCMessage(interfaceIndex: interfaceIndex, handle: TrafficControl.clsactHandle, parent: TrafficControl.clsactParent,
                            attributes: [.string(TrafficControl.Attribute.kind, "clsact")])
         return NetlinkMessage(type: Netlink.MessageType.newQdisc, flags: [.request, .ack, .create, .exclusive], payload: tc.encoded())
     }
 
     /// `RTM_DELQDISC` of the clsact qdisc (which deletes its filters too).
-    public static func deleteClsact(interfaceIndex: Int32) -> NetlinkMessage {
+    package static func deleteClsact(interfaceIndex: Int32) -> NetlinkMessage {
         let tc = TCMessage(interfaceIndex: interfaceIndex, handle: TrafficControl.clsactHandle, parent: TrafficControl.clsactParent,
                            attributes: [.string(TrafficControl.Attribute.kind, "clsact")])
         return NetlinkMessage(type: Netlink.MessageType.deleteQdisc, flags: [.request, .ack], payload: tc.encoded())
@@ -78,7 +78,7 @@ public enum TCRequests {
     /// `RTM_NEWTFILTER` of a direct-action cls_bpf filter running `programFD`, echoed back so
     /// that the kernel's choice of handle and priority (when 0) is known. Without `replace`
     /// an existing filter of the same priority and handle is an error (EEXIST).
-    public static func addBPFFilter(interfaceIndex: Int32, parent: UInt32, priority: UInt16, handle: UInt32,
+    package static func addBPFFilter(interfaceIndex: Int32, parent: UInt32, priority: UInt16, handle: UInt32,
                                     programFD: Int32, name: String, replace: Bool = false) -> NetlinkMessage {
         let options: [NetlinkAttribute] = [
             .u32(TrafficControl.BPFAttribute.fd, UInt32(bitPattern: programFD)),
@@ -94,7 +94,7 @@ public enum TCRequests {
     }
 
     /// `RTM_DELTFILTER` of one filter.
-    public static func deleteFilter(interfaceIndex: Int32, parent: UInt32, priority: UInt16, handle: UInt32) -> NetlinkMessage {
+    package static func deleteFilter(interfaceIndex: Int32, parent: UInt32, priority: UInt16, handle: UInt32) -> NetlinkMessage {
         let tc = TCMessage(interfaceIndex: interfaceIndex, handle: handle, parent: parent,
                            info: TrafficControl.filterInfo(priority: priority, protocol: TrafficControl.allProtocols),
                            attributes: [.string(TrafficControl.Attribute.kind, "bpf")])
@@ -102,7 +102,7 @@ public enum TCRequests {
     }
 
     /// `RTM_GETTFILTER` dump of the filters under `parent`.
-    public static func dumpFilters(interfaceIndex: Int32, parent: UInt32) -> NetlinkMessage {
+    package static func dumpFilters(interfaceIndex: Int32, parent: UInt32) -> NetlinkMessage {
         let tc = TCMessage(interfaceIndex: interfaceIndex, parent: parent)
         return NetlinkMessage(type: Netlink.MessageType.getFilter, flags: [.request, .dump], payload: tc.encoded())
     }
@@ -129,7 +129,7 @@ public struct TCFilterDescription: Equatable, Sendable {
 
     /// Decodes a filter message. A dump lists each priority's classifier itself (handle 0)
     /// before its filters; that entry, or one without a kind, describes no filter and gives nil.
-    public init?(_ message: TCMessage) throws(BPFError) {
+    package init?(_ message: TCMessage) throws(BPFError) {
         guard let kind = message.kind, message.handle != 0 else { return nil }
         interfaceIndex = message.interfaceIndex
         parent = message.parent

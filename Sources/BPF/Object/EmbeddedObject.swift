@@ -6,6 +6,7 @@ public final class EmbeddedObject: Sendable {
     private let hex: StaticString
     private let decoded: LazyBytes
 
+    /// An object named `name` whose bytes are `hex`, two lowercase hex digits a byte (as the plugin writes it).
     public init(name: String, hex: StaticString) {
         self.name = name
         self.hex = hex

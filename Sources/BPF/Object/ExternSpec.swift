@@ -17,6 +17,7 @@ public struct ExternSpec: Hashable, Sendable {
         case charArray
     }
 
+    /// What the extern is.
     public enum Kind: Hashable, Sendable {
         /// A `__kconfig` variable at `dataOffset` of the `.kconfig` map.
         case kconfig(type: KconfigType, size: Int, alignment: Int, isSigned: Bool, dataOffset: Int)
@@ -38,8 +39,10 @@ public struct ExternSpec: Hashable, Sendable {
     public var symbolIndex: Int
     /// `__weak`: a missing value or symbol is not an error (it reads as 0).
     public var isWeak: Bool
+    /// What the extern is.
     public var kind: Kind
 
+    /// An extern with these fields, as the parser reads it.
     public init(name: String, essentialName: String, btfID: UInt32, sectionBTFID: UInt32, symbolIndex: Int,
                 isWeak: Bool, kind: Kind) {
         self.name = name

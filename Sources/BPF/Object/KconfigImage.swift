@@ -11,6 +11,7 @@ public struct KconfigInputs: Sendable {
     /// Extra `CONFIG_X=value` lines (libbpf's `kconfig` open option), applied before the system config.
     public var extraConfig: String?
 
+    /// Inputs read from the running kernel, and extra `CONFIG_*` lines.
     public init(kernelVersion: UInt32, hasBPFCookie: Bool, hasSyscallWrapper: Bool, extraConfig: String? = nil) {
         self.kernelVersion = kernelVersion
         self.hasBPFCookie = hasBPFCookie

@@ -9,6 +9,7 @@ public struct KsymResolution: Hashable, Sendable {
     /// needs that module's BTF fd in `fd_array` and its index in the call's `off`.
     public var moduleIndex: Int?
 
+    /// The kernel symbol `name` found as BTF id `btfID` (in module `moduleIndex`, nil for vmlinux).
     public init(name: String, btfID: UInt32, moduleIndex: Int?) {
         self.name = name
         self.btfID = btfID

@@ -17,8 +17,11 @@ public struct MapSpec: Hashable, Sendable {
     /// An initial slot of a map-in-map (target: a map name) or prog array (target: a program name),
     /// from `.rel.maps` (`bpf_object__collect_map_relos()`).
     public struct Slot: Hashable, Sendable {
+        /// The slot in the outer map.
         public var index: UInt32
+        /// The name of the map or program the slot holds.
         public var target: String
+        /// Slot `index` holding `target`.
         public init(index: UInt32, target: String) {
             self.index = index
             self.target = target
@@ -33,12 +36,19 @@ public struct MapSpec: Hashable, Sendable {
     /// The map name: the VAR name for BTF-defined maps (unsanitised; the kernel keeps 15 bytes),
     /// `<outer>.inner` for inner templates, `internal_map_name()` for internal maps.
     public var name: String
+    /// The map type (`__uint(type, ...)`).
     public var type: MapType
+    /// Size of a key in bytes.
     public var keySize: UInt32
+    /// Size of a value in bytes.
     public var valueSize: UInt32
+    /// The most entries (`__uint(max_entries, ...)`); a ring buffer's size in bytes.
     public var maxEntries: UInt32
+    /// The `BPF_F_*` map flags (`__uint(map_flags, ...)`).
     public var flags: MapFlags
+    /// The NUMA node to allocate on, with `BPF_F_NUMA_NODE`.
     public var numaNode: UInt32
+    /// Whether the map is pinned by name (`LIBBPF_PIN_BY_NAME`) and shared.
     public var pinning: Pinning
     /// `map_extra` (64-bit in current libbpf, e.g. bloom filter hash count).
     public var mapExtra: UInt64
@@ -67,6 +77,7 @@ public struct MapSpec: Hashable, Sendable {
     /// For BTF-defined maps: the VAR's offset in `.maps` (what map relocations match `st_value` against).
     public var sectionOffset: UInt64
 
+    /// A map definition, as the parser builds it from `.maps`.
     public init(name: String, type: MapType, keySize: UInt32, valueSize: UInt32, maxEntries: UInt32,
                 flags: MapFlags = [], numaNode: UInt32 = 0, pinning: Pinning = .none, mapExtra: UInt64 = 0,
                 keyTypeID: UInt32 = 0, valueTypeID: UInt32 = 0, inner: MapSpec? = nil, initialSlots: [Slot] = [],

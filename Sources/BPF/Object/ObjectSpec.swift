@@ -41,6 +41,7 @@ public struct ObjectSpec: Sendable {
     /// ELF section names by index (`.BTF.ext` records name sections; programs give indices).
     public var sectionNames: [Int: String]
 
+    /// An object made of these parts, for tests and generated objects.
     public init(name: String, programs: [ProgramSpec], maps: [MapSpec], variables: [VariableSpec], externs: [ExternSpec] = [], license: String,
                 kernelVersion: UInt32?, btf: BTF?, btfExt: BTFExt?, btfExtBytes: [UInt8]?, textSectionIndex: Int?,
                 sectionNames: [Int: String]) {

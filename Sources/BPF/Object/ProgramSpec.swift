@@ -43,6 +43,7 @@ public struct ProgramSpec: Hashable, Sendable {
     /// False for '?'-prefixed sections: the program is not loaded unless the user asks for it.
     public var autoload: Bool
 
+    /// A program, as the parser builds it from an executable section.
     public init(name: String, sectionName: String, elfSectionName: String, sectionIndex: Int, sectionOffset: Int,
                 type: ProgramType, expectedAttachType: AttachType, flags: ProgramFlags,
                 sectionDefinition: SectionDefinition?, attachTarget: String?, needsAttachBTFID: Bool,
@@ -105,8 +106,10 @@ public struct Relocation: Hashable, Sendable {
     public var instructionIndex: Int
     /// The symbol the relocation is against (the section's name for `STT_SECTION` symbols).
     public var symbolName: String
+    /// What the instruction refers to.
     public var kind: Kind
 
+    /// A reference from instruction `instructionIndex` to `symbolName`.
     public init(instructionIndex: Int, symbolName: String, kind: Kind) {
         self.instructionIndex = instructionIndex
         self.symbolName = symbolName

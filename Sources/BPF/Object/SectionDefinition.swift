@@ -36,6 +36,7 @@ public struct SectionDefinition: Hashable, Sendable, CustomStringConvertible {
     /// libbpf's flags for this entry.
     public let options: Options
 
+    /// A row of the section table: `pattern`, its program and attach types, and options.
     public init(_ pattern: String, _ programType: ProgramType, _ expectedAttachType: AttachType, _ options: Options = []) {
         self.pattern = pattern
         self.programType = programType

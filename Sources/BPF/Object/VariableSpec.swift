@@ -20,6 +20,7 @@ public struct VariableSpec: Hashable, Sendable {
     /// `static`, `global` (allocated) or `extern`; hidden globals are `static` after fix-up.
     public var linkage: BTFLinkage
 
+    /// A variable of the object's global-data map `mapName`.
     public init(name: String, mapName: String, sectionName: String, offset: UInt32, size: UInt32, typeID: UInt32,
                 varID: UInt32, isConst: Bool, linkage: BTFLinkage) {
         self.name = name

@@ -6,7 +6,9 @@ public final class Program: Sendable, CustomStringConvertible {
     let descriptor: FileDescriptor
     /// The program's name as given at load (or the kernel's 15-byte name when opened).
     public let name: String
+    /// The program type.
     public let type: ProgramType
+    /// The kernel-wide id.
     public let id: UInt32
     /// The verifier log of a load that asked for one (`logLevel` > 0); empty otherwise.
     public let verifierLog: String
@@ -36,7 +38,7 @@ public final class Program: Sendable, CustomStringConvertible {
     }
 
     /// Takes ownership of a program descriptor; reads type, id and name from the kernel.
-    public init(taking fd: consuming FileDescriptor, name: String? = nil, verifierLog: String = "") throws(BPFError) {
+    package init(taking fd: consuming FileDescriptor, name: String? = nil, verifierLog: String = "") throws(BPFError) {
         let info = try BPFCommands.programInfo(fd: fd.rawValue, name: name ?? "program")
         descriptor = fd
         self.name = name ?? info.name
@@ -51,7 +53,7 @@ public final class Program: Sendable, CustomStringConvertible {
     }
 
     /// A new descriptor for the same program (the caller owns it).
-    public func duplicateDescriptor() throws(BPFError) -> FileDescriptor {
+    package func duplicateDescriptor() throws(BPFError) -> FileDescriptor {
         try descriptor.duplicate()
     }
 

@@ -2,10 +2,14 @@
 /// `count` records of `recordSize` bytes each (`struct bpf_func_info` is 8 bytes,
 /// `struct bpf_line_info` 16), with instruction offsets already made relative to the program.
 public struct BTFExtRecords: Sendable, Hashable {
+    /// The records, back to back.
     public var bytes: [UInt8]
+    /// Size of one record in bytes.
     public var recordSize: UInt32
+    /// Number of records.
     public var count: UInt32
 
+    /// Records of `recordSize` bytes each.
     public init(bytes: [UInt8], recordSize: UInt32, count: UInt32) {
         self.bytes = bytes
         self.recordSize = recordSize
@@ -17,18 +21,23 @@ public struct BTFExtRecords: Sendable, Hashable {
 public struct ProgramLoadAttributes: Sendable {
     /// The program's name; the kernel keeps 15 bytes (`BPF_OBJ_NAME_LEN` is 16). Used in errors too.
     public var name: String
+    /// The program type.
     public var type: ProgramType
     /// `expected_attach_type`; required by some types (e.g. `cgroup_sock_addr`, `tracing`).
     public var expectedAttachType: AttachType
+    /// The instructions, relocated.
     public var instructions: [Instruction]
     /// "GPL" (or a GPL-compatible string) unlocks GPL-only helpers.
     public var license: String
     /// `kern_version`: ignored by kernels since 5.0 except for old kprobe checks.
     public var kernelVersion: UInt32
+    /// The `BPF_F_*` program flags.
     public var flags: ProgramFlags
     /// The program's BTF (`prog_btf_fd`), required with `funcInfo`/`lineInfo`.
     public var btfFD: Int32?
+    /// The `bpf_func_info` records, for BTF-described functions.
     public var funcInfo: BTFExtRecords?
+    /// The `bpf_line_info` records, which put C source lines in the verifier log.
     public var lineInfo: BTFExtRecords?
     /// `attach_btf_id`: the kernel BTF type id of the attach target (tp_btf, fentry, lsm...).
     public var attachBTFID: UInt32
@@ -47,6 +56,7 @@ public struct ProgramLoadAttributes: Sendable {
     /// The first log buffer size when logging; grown on ENOSPC.
     public var logSize: Int
 
+    /// Attributes for `BPF_PROG_LOAD`.
     public init(
         name: String, type: ProgramType, expectedAttachType: AttachType = .none,
         instructions: [Instruction], license: String = "GPL", kernelVersion: UInt32 = 0,

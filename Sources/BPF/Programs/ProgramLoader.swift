@@ -17,7 +17,7 @@ enum ProgramLoader {
             throw .invalidArgument("program '\(attrs.name)' has no instructions")
         }
         let requested = attrs.logLevel ?? 0
-        var firstErrno: Errno? = nil
+        var firstErrno: BPFErrno? = nil
         if requested == 0 {
             switch attempt(attrs, logLevel: 0, log: nil) {
             case let .success(raw): return (raw, "")
@@ -62,7 +62,7 @@ enum ProgramLoader {
     }
 
     /// A one-line explanation of a common failure, or nil.
-    static func hint(errno: Errno, log: String, type: ProgramType) -> String? {
+    static func hint(errno: BPFErrno, log: String, type: ProgramType) -> String? {
         // libbpf poisons instructions of CO-RE relocations it could not resolve with a call to
         // helper 0xbad2310 (195896080).
         if log.contains("unknown#195896080") || log.contains("invalid func unknown#195896080") {

@@ -70,7 +70,7 @@ public final class PerfBuffer: Sendable {
             do {
                 event = try PerfEvent.openBPFOutput(cpu: Int32(cpu))
             } catch {
-                if BPFCommands.isErrno(error, Errno(rawValue: 19)) { continue }  // ENODEV: offline
+                if BPFCommands.isErrno(error, BPFErrno(rawValue: 19)) { continue }  // ENODEV: offline
                 throw error
             }
             let box = FileDescriptorBox(event)

@@ -13,6 +13,7 @@ public final class BinarySymbolCache: Sendable {
 
     private let tables = Mutex<[Key: Result<BinarySymbols, BPFError>]>([:])
 
+    /// An empty cache.
     public init() {}
 
     /// A cache shared by the whole process.

@@ -32,7 +32,9 @@ public final class BinarySymbols: Sendable {
     public var count: Int { entries.count }
 
     /// Reads the binary at `path` (mapped, not copied).
-    /// - Parameter displayPath: the module name symbols carry; `path` if nil.
+    /// - Parameters:
+    ///   - path: the executable or shared library to read.
+    ///   - displayPath: the module name symbols carry; `path` if nil.
     public convenience init(path: String, displayPath: String? = nil) throws(BPFError) {
         try self.init(elf: ExecutableELF(path: path), path: path, displayPath: displayPath)
     }

@@ -11,8 +11,10 @@ public enum Demangler {
     /// The demangled form of `name`, or nil if it is not a Swift or C++ mangled name (or the
     /// demangler cannot read it).
     ///
-    /// - Parameter simplified: for Swift names, the short form the Swift backtracer prints
-    ///   (`spin(_:)` instead of `Module.Type.spin(Swift.Int) -> Swift.Int`).
+    /// - Parameters:
+    ///   - name: a symbol name as the binary's symbol table holds it.
+    ///   - simplified: for Swift names, the short form the Swift backtracer prints
+    ///     (`spin(_:)` instead of `Module.Type.spin(Swift.Int) -> Swift.Int`).
     public static func demangle(_ name: String, simplified: Bool = false) -> String? {
         if isSwiftMangled(name) {
             return simplified ? runtimeBacktraceDemangle(name) : swiftDemangle(name)

@@ -8,7 +8,9 @@ public struct ProcessMapping: Sendable, Hashable {
     public var permissions: String
     /// Offset in the file of `start` (`pgoff`).
     public var fileOffset: UInt64
+    /// Major number of the file's device.
     public var deviceMajor: UInt32
+    /// Minor number of the file's device.
     public var deviceMinor: UInt32
     /// The file's inode; 0 for anonymous memory.
     public var inode: UInt64
@@ -16,6 +18,7 @@ public struct ProcessMapping: Sendable, Hashable {
     /// `[vdso]`, `[stack]`), or empty for anonymous memory. A deleted file ends in ` (deleted)`.
     public var path: String
 
+    /// A mapping as one line of `/proc/PID/maps` describes it.
     public init(start: UInt64, end: UInt64, permissions: String, fileOffset: UInt64,
                 deviceMajor: UInt32 = 0, deviceMinor: UInt32 = 0, inode: UInt64 = 0, path: String = "") {
         self.start = start
@@ -28,7 +31,9 @@ public struct ProcessMapping: Sendable, Hashable {
         self.path = path
     }
 
+    /// Whether the mapping is readable (`r`).
     public var isReadable: Bool { permissions.utf8.first == UInt8(ascii: "r") }
+    /// Whether the mapping is executable (`x`).
     public var isExecutable: Bool { permissions.utf8.dropFirst(2).first == UInt8(ascii: "x") }
     /// Backed by a file with a path (not anonymous memory or a `[pseudo]` mapping).
     public var isFileBacked: Bool { inode != 0 && path.hasPrefix("/") }

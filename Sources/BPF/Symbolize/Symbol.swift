@@ -13,6 +13,7 @@ public struct Symbol: Sendable, Hashable, CustomStringConvertible {
     /// itself), or the path of the binary or shared library of a user address.
     public var module: String?
 
+    /// A resolved symbol.
     public init(name: String, demangledName: String? = nil, address: UInt64, offset: UInt64, module: String? = nil) {
         self.name = name
         self.demangledName = demangledName

@@ -7,7 +7,7 @@ import CBPF
 /// The installed UAPI headers are from Linux 6.1. Fields added later (for example
 /// `log_true_size` of `BPF_PROG_LOAD`/`BPF_BTF_LOAD`, 6.4) are not used; the wrappers work on
 /// kernels that have them because the kernel accepts a shorter `bpf_attr` whose tail it zero-fills.
-public enum BPFCommands {
+package enum BPFCommands {
     /// The address of a buffer as the UAPI's `__aligned_u64`.
     @inline(__always)
     static func address(_ p: UnsafeRawPointer?) -> UInt64 {
@@ -48,7 +48,7 @@ public enum BPFCommands {
     }
 
     /// Whether `error` is a failed system call with errno `code`.
-    static func isErrno(_ error: BPFError, _ code: Errno) -> Bool {
+    static func isErrno(_ error: BPFError, _ code: BPFErrno) -> Bool {
         if case let .syscall(_, errno) = error, errno == code { return true }
         return false
     }

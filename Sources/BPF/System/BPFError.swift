@@ -2,11 +2,11 @@
 /// for program loads, the verifier's whole log.
 public enum BPFError: Error, CustomStringConvertible, Sendable {
     /// A system call failed. `operation` names it, e.g. `BPF_MAP_CREATE(events)`.
-    case syscall(operation: String, errno: Errno)
+    case syscall(operation: String, errno: BPFErrno)
     /// The verifier (or `BPF_PROG_LOAD`) rejected a program.
-    case verifier(program: String, errno: Errno, log: String, hint: String?)
+    case verifier(program: String, errno: BPFErrno, log: String, hint: String?)
     /// `BPF_BTF_LOAD` rejected BTF; the log is the kernel's BTF verifier log.
-    case btfRejected(errno: Errno, log: String)
+    case btfRejected(errno: BPFErrno, log: String)
     /// An ELF object could not be parsed.
     case malformedObject(String)
     /// BTF could not be parsed.

@@ -25,7 +25,7 @@ public struct MapBatchResult: Sendable {
 
 extension BPFCommands {
     /// `BPF_MAP_CREATE`.
-    public static func mapCreate(
+    package static func mapCreate(
         type: UInt32, keySize: UInt32, valueSize: UInt32, maxEntries: UInt32, flags: UInt32,
         name: String, numaNode: UInt32 = 0, mapExtra: UInt64 = 0, btfFD: Int32? = nil,
         btfKeyTypeID: UInt32 = 0, btfValueTypeID: UInt32 = 0, btfVmlinuxValueTypeID: UInt32 = 0,
@@ -57,7 +57,7 @@ extension BPFCommands {
         flags: UInt64, name: String
     ) throws(BPFError) {
         let errno = mapElemErrno(cmd, fd: fd, key: key, value: value, flags: flags)
-        if errno != 0 { throw .syscall(operation: "\(op)(\(name))", errno: Errno(rawValue: errno)) }
+        if errno != 0 { throw .syscall(operation: "\(op)(\(name))", errno: BPFErrno(rawValue: errno)) }
     }
 
     /// The bytes of `union bpf_attr` the `BPF_MAP_*_ELEM` commands read: `map_fd`, `key`,
@@ -79,14 +79,14 @@ extension BPFCommands {
         while true {
             let r = cbpf_sys_bpf(Int32(cmd.rawValue), &attr, elemAttrSize)
             if r >= 0 { return 0 }
-            let e = Errno.current.rawValue
-            if e != Errno.EINTR.rawValue { return e }
+            let e = BPFErrno.current.rawValue
+            if e != BPFErrno.EINTR.rawValue { return e }
         }
     }
 
     /// The error of a failed `mapElemErrno` call, named like the throwing wrappers' errors.
     static func elemError(_ cmd: bpf_cmd, errno: Int32, name: String) -> BPFError {
-        .syscall(operation: "\(commandName(cmd))(\(name))", errno: Errno(rawValue: errno))
+        .syscall(operation: "\(commandName(cmd))(\(name))", errno: BPFErrno(rawValue: errno))
     }
 
     /// The UAPI name of a map element or batch command, for error messages.
@@ -107,34 +107,34 @@ extension BPFCommands {
 
     /// `BPF_MAP_LOOKUP_ELEM`: copies the value of `key` into `value`. Throws ENOENT if absent.
     /// `key` is nil for queues and stacks (peek).
-    public static func mapLookup(fd: Int32, key: UnsafeRawPointer?, value: UnsafeMutableRawPointer, flags: UInt64 = 0, name: String) throws(BPFError) {
+    package static func mapLookup(fd: Int32, key: UnsafeRawPointer?, value: UnsafeMutableRawPointer, flags: UInt64 = 0, name: String) throws(BPFError) {
         try mapElem(BPF_MAP_LOOKUP_ELEM, "BPF_MAP_LOOKUP_ELEM", fd: fd, key: key, value: value, flags: flags, name: name)
     }
 
     /// `BPF_MAP_UPDATE_ELEM`. `key` is nil for queues and stacks (push).
-    public static func mapUpdate(fd: Int32, key: UnsafeRawPointer?, value: UnsafeRawPointer, flags: MapUpdateFlags, name: String) throws(BPFError) {
+    package static func mapUpdate(fd: Int32, key: UnsafeRawPointer?, value: UnsafeRawPointer, flags: MapUpdateFlags, name: String) throws(BPFError) {
         try mapElem(BPF_MAP_UPDATE_ELEM, "BPF_MAP_UPDATE_ELEM", fd: fd, key: key, value: value, flags: flags.rawValue, name: name)
     }
 
     /// `BPF_MAP_DELETE_ELEM`. Throws ENOENT if absent.
-    public static func mapDelete(fd: Int32, key: UnsafeRawPointer, name: String) throws(BPFError) {
+    package static func mapDelete(fd: Int32, key: UnsafeRawPointer, name: String) throws(BPFError) {
         try mapElem(BPF_MAP_DELETE_ELEM, "BPF_MAP_DELETE_ELEM", fd: fd, key: key, value: nil, flags: 0, name: name)
     }
 
     /// `BPF_MAP_GET_NEXT_KEY`: the key after `key`, or the first key when `key` is nil.
     /// Throws ENOENT after the last key.
-    public static func mapGetNextKey(fd: Int32, key: UnsafeRawPointer?, nextKey: UnsafeMutableRawPointer, name: String) throws(BPFError) {
+    package static func mapGetNextKey(fd: Int32, key: UnsafeRawPointer?, nextKey: UnsafeMutableRawPointer, name: String) throws(BPFError) {
         try mapElem(BPF_MAP_GET_NEXT_KEY, "BPF_MAP_GET_NEXT_KEY", fd: fd, key: key, value: nextKey, flags: 0, name: name)
     }
 
     /// `BPF_MAP_LOOKUP_AND_DELETE_ELEM`. `key` is nil for queues and stacks (pop).
-    public static func mapLookupAndDelete(fd: Int32, key: UnsafeRawPointer?, value: UnsafeMutableRawPointer, flags: UInt64 = 0, name: String) throws(BPFError) {
+    package static func mapLookupAndDelete(fd: Int32, key: UnsafeRawPointer?, value: UnsafeMutableRawPointer, flags: UInt64 = 0, name: String) throws(BPFError) {
         try mapElem(BPF_MAP_LOOKUP_AND_DELETE_ELEM, "BPF_MAP_LOOKUP_AND_DELETE_ELEM", fd: fd, key: key, value: value, flags: flags, name: name)
     }
 
     /// `BPF_MAP_FREEZE`: no more writes from user space (programs may still write unless the map
     /// has `BPF_F_RDONLY_PROG`).
-    public static func mapFreeze(fd: Int32, name: String) throws(BPFError) {
+    package static func mapFreeze(fd: Int32, name: String) throws(BPFError) {
         var attr = bpf_attr()
         attr.map_fd = UInt32(bitPattern: fd)
         try Syscalls.bpf(BPF_MAP_FREEZE, &attr, "BPF_MAP_FREEZE(\(name))")
@@ -145,7 +145,7 @@ extension BPFCommands {
     /// the previous call's `outBatch`; for them ENOENT means "no more elements" and is returned as
     /// `reachedEnd` with the count of elements copied, not thrown. For update and delete, errors
     /// are thrown (ENOENT from a delete names a missing key).
-    public static func mapBatch(
+    package static func mapBatch(
         _ cmd: bpf_cmd, fd: Int32, inBatch: UnsafeRawPointer?, outBatch: UnsafeMutableRawPointer?,
         keys: UnsafeRawPointer?, values: UnsafeRawPointer?, count: Int, elemFlags: UInt64 = 0, name: String
     ) throws(BPFError) -> MapBatchResult {

@@ -26,7 +26,7 @@ public enum BPFObjectKind: Sendable {
 extension BPFCommands {
     /// `BPF_OBJ_PIN`: pins the object behind `fd` at `path` on a bpffs mount. bpffs rejects names
     /// with '.' (EPERM) and paths outside a bpffs mount (EPERM).
-    public static func objPin(fd: Int32, path: String) throws(BPFError) {
+    package static func objPin(fd: Int32, path: String) throws(BPFError) {
         try withCString(path) { (p) throws(BPFError) in
             var attr = bpf_attr()
             attr.pathname = address(p)
@@ -47,7 +47,7 @@ extension BPFCommands {
     }
 
     /// `BPF_OBJ_GET`: opens a pinned object. `fileFlags` is `BPF_F_RDONLY`/`BPF_F_WRONLY` or 0.
-    public static func objGet(path: String, fileFlags: UInt32 = 0) throws(BPFError) -> FileDescriptor {
+    package static func objGet(path: String, fileFlags: UInt32 = 0) throws(BPFError) -> FileDescriptor {
         let raw = try withCString(path) { (p) throws(BPFError) in
             var attr = bpf_attr()
             attr.pathname = address(p)
@@ -67,7 +67,7 @@ extension BPFCommands {
     /// `bpf_link_info` or `bpf_btf_info`). Pointer fields set in `info` before the call (such as
     /// `map_ids` with `nr_map_ids`) are filled by the kernel. Returns the length the kernel wrote.
     @discardableResult
-    public static func objGetInfo<Info>(fd: Int32, info: inout Info, name: String) throws(BPFError) -> Int {
+    package static func objGetInfo<Info>(fd: Int32, info: inout Info, name: String) throws(BPFError) -> Int {
         try withUnsafeMutablePointer(to: &info) { (p) throws(BPFError) in
             var attr = bpf_attr()
             attr.info.bpf_fd = UInt32(bitPattern: fd)
@@ -79,7 +79,7 @@ extension BPFCommands {
     }
 
     /// `BPF_*_GET_NEXT_ID`: the id after `id` (0 for the first), or nil after the last.
-    public static func nextID(_ kind: BPFObjectKind, after id: UInt32) throws(BPFError) -> UInt32? {
+    package static func nextID(_ kind: BPFObjectKind, after id: UInt32) throws(BPFError) -> UInt32? {
         var attr = bpf_attr()
         attr.start_id = id
         let (cmd, op) = kind.getNextID
@@ -93,7 +93,7 @@ extension BPFCommands {
     }
 
     /// `BPF_*_GET_FD_BY_ID`: a new descriptor of the object with this id.
-    public static func fdByID(_ kind: BPFObjectKind, id: UInt32, openFlags: UInt32 = 0) throws(BPFError) -> FileDescriptor {
+    package static func fdByID(_ kind: BPFObjectKind, id: UInt32, openFlags: UInt32 = 0) throws(BPFError) -> FileDescriptor {
         var attr = bpf_attr()
         attr.start_id = id
         attr.open_flags = openFlags
@@ -103,7 +103,7 @@ extension BPFCommands {
 
     /// `BPF_PROG_BIND_MAP`: keeps `mapFD` alive as long as the program, used or not
     /// (libbpf binds `.rodata` this way).
-    public static func progBindMap(programFD: Int32, mapFD: Int32, name: String) throws(BPFError) {
+    package static func progBindMap(programFD: Int32, mapFD: Int32, name: String) throws(BPFError) {
         var attr = bpf_attr()
         attr.prog_bind_map.prog_fd = UInt32(bitPattern: programFD)
         attr.prog_bind_map.map_fd = UInt32(bitPattern: mapFD)
@@ -113,9 +113,9 @@ extension BPFCommands {
     /// `BPF_BTF_LOAD`. Loads without a log first; on failure loads again with `log_level` 1 and a
     /// buffer (64 KiB, grown on ENOSPC up to 16 MiB) to get the kernel's BTF log, and throws
     /// `BPFError.btfRejected` with it.
-    public static func btfLoad(_ btf: [UInt8]) throws(BPFError) -> FileDescriptor {
+    package static func btfLoad(_ btf: [UInt8]) throws(BPFError) -> FileDescriptor {
         guard !btf.isEmpty else { throw .invalidArgument("BPF_BTF_LOAD of empty BTF") }
-        let firstErrno: Errno
+        let firstErrno: BPFErrno
         do {
             return try btfLoadOnce(btf, log: nil)
         } catch {

@@ -4,15 +4,15 @@ import Glibc
 /// A buffer the kernel fills during `BPF_OBJ_GET_INFO_BY_FD`: the info struct holds its address
 /// (an `__aligned_u64`) at `pointerOffset` and its capacity (a `__u32`) at `lengthOffset`. The
 /// kernel writes back the length it needed there.
-public struct InfoBuffer: Sendable, Hashable {
-    public var pointerOffset: Int
-    public var lengthOffset: Int
+package struct InfoBuffer: Sendable, Hashable {
+    package var pointerOffset: Int
+    package var lengthOffset: Int
     /// Capacity in bytes, or in records when `lengthCountsRecords` (for example `nr_map_ids`).
-    public var capacity: Int
+    package var capacity: Int
     /// The size of one record when the length field counts records (`nr_map_ids` counts u32s).
-    public var recordSize: Int
+    package var recordSize: Int
 
-    public init(pointerOffset: Int, lengthOffset: Int, capacity: Int, recordSize: Int = 1) {
+    package init(pointerOffset: Int, lengthOffset: Int, capacity: Int, recordSize: Int = 1) {
         self.pointerOffset = pointerOffset
         self.lengthOffset = lengthOffset
         self.capacity = capacity
@@ -28,7 +28,7 @@ extension BPFCommands {
     /// allocated, its address and capacity written into the struct, and returned filled (cut to
     /// the length the kernel wrote back). Returns the struct's bytes as the kernel left them.
     /// `presets` are u32 fields written before the call (such as `func_info_rec_size`).
-    public static func objGetInfoBytes(fd: Int32, size: Int, buffers: [InfoBuffer] = [], presets: [Int: UInt32] = [:], name: String) throws(BPFError) -> (info: [UInt8], buffers: [[UInt8]]) {
+    package static func objGetInfoBytes(fd: Int32, size: Int, buffers: [InfoBuffer] = [], presets: [Int: UInt32] = [:], name: String) throws(BPFError) -> (info: [UInt8], buffers: [[UInt8]]) {
         guard size > 0, size <= 4096 else { throw .invalidArgument("info size \(size) for \(name)") }
         for b in buffers {
             guard b.pointerOffset >= 0, b.pointerOffset + 8 <= size, b.lengthOffset >= 0, b.lengthOffset + 4 <= size,
@@ -71,7 +71,7 @@ extension BPFCommands {
     /// The translated instructions of a program (`xlated_prog_insns` of `struct bpf_prog_info`):
     /// what the verifier left, with map pointers turned back into map ids. Empty when the caller
     /// lacks the rights to see them (the kernel then reports a zero length).
-    public static func programXlatedInstructions(fd: Int32, name: String = "program") throws(BPFError) -> [UInt8] {
+    package static func programXlatedInstructions(fd: Int32, name: String = "program") throws(BPFError) -> [UInt8] {
         var first = bpf_prog_info()
         try objGetInfo(fd: fd, info: &first, name: name)
         let length = Int(first.xlated_prog_len)
@@ -91,7 +91,7 @@ extension BPFCommands {
 
     /// The raw BTF of a BTF object (`btf` and `btf_size` of `struct bpf_btf_info`), sized by a
     /// first call.
-    public static func btfData(fd: Int32) throws(BPFError) -> [UInt8] {
+    package static func btfData(fd: Int32) throws(BPFError) -> [UInt8] {
         var first = bpf_btf_info()
         try objGetInfo(fd: fd, info: &first, name: "btf")
         let size = Int(first.btf_size)
@@ -113,7 +113,7 @@ extension BPFCommands {
 extension Syscalls {
     /// Nanoseconds to add to a `CLOCK_BOOTTIME` stamp (such as a program's `load_time`) to get
     /// wall-clock time since the epoch: `CLOCK_REALTIME` minus `CLOCK_BOOTTIME`, now.
-    public static func bootTimeToRealTimeOffset() -> Int64 {
+    package static func bootTimeToRealTimeOffset() -> Int64 {
         var real = timespec(), boot = timespec()
         clock_gettime(CLOCK_REALTIME, &real)
         clock_gettime(CLOCK_BOOTTIME, &boot)
@@ -122,7 +122,7 @@ extension Syscalls {
 
     /// The open descriptors of this process (the numbers listed in /proc/self/fd, without the
     /// descriptor of the listing itself).
-    public static func openDescriptors() throws(BPFError) -> [Int32] {
+    package static func openDescriptors() throws(BPFError) -> [Int32] {
         guard let dir = opendir("/proc/self/fd") else { throw .syscall(operation: "opendir(/proc/self/fd)", errno: .current) }
         defer { closedir(dir) }
         let own = dirfd(dir)
@@ -136,7 +136,7 @@ extension Syscalls {
 
     /// The target of a symbolic link (readlink(2)), e.g. `anon_inode:bpf-prog` for
     /// /proc/self/fd/N.
-    public static func readLink(_ path: String) throws(BPFError) -> String {
+    package static func readLink(_ path: String) throws(BPFError) -> String {
         var buffer = [CChar](repeating: 0, count: 4096)
         let n = readlink(path, &buffer, buffer.count - 1)
         guard n >= 0 else { throw .syscall(operation: "readlink(\(path))", errno: .current) }

@@ -20,7 +20,7 @@ extension BPFCommands {
     /// `BPF_PROG_ATTACH`: attaches a program to `targetFD` (a cgroup directory or a sockmap),
     /// with no descriptor of its own: it stays attached until `BPF_PROG_DETACH` or until the
     /// target goes away, even after this process exits.
-    public static func progAttach(
+    package static func progAttach(
         programFD: Int32, targetFD: Int32, attachType: AttachType, flags: ProgramAttachFlags = [],
         replacingProgramFD: Int32? = nil, name: String
     ) throws(BPFError) {
@@ -36,7 +36,7 @@ extension BPFCommands {
     /// `BPF_PROG_DETACH`: detaches the program `programFD` attached to `targetFD` with
     /// `attachType`. Returns false if it was not attached there (ENOENT).
     @discardableResult
-    public static func progDetach(programFD: Int32, targetFD: Int32, attachType: AttachType, name: String) throws(BPFError) -> Bool {
+    package static func progDetach(programFD: Int32, targetFD: Int32, attachType: AttachType, name: String) throws(BPFError) -> Bool {
         var attr = bpf_attr()
         attr.target_fd = UInt32(bitPattern: targetFD)
         attr.attach_bpf_fd = UInt32(bitPattern: programFD)
@@ -47,7 +47,7 @@ extension BPFCommands {
     /// `BPF_PROG_QUERY`: the ids of the programs attached to `targetFD` with `attachType` (by
     /// `BPF_PROG_ATTACH` or a link), in run order. `effective` (`BPF_F_QUERY_EFFECTIVE`) lists
     /// the programs that run for the cgroup, including those inherited from its ancestors.
-    public static func progQuery(targetFD: Int32, attachType: AttachType, effective: Bool = false, name: String) throws(BPFError) -> [UInt32] {
+    package static func progQuery(targetFD: Int32, attachType: AttachType, effective: Bool = false, name: String) throws(BPFError) -> [UInt32] {
         var capacity = 16
         while true {
             var ids = [UInt32](repeating: 0, count: capacity)

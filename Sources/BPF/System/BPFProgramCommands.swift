@@ -15,7 +15,7 @@ public struct ProgramTestRunResult: Sendable {
 extension BPFCommands {
     /// One `BPF_PROG_LOAD` attempt with the given log buffer (nil: no log, `log_level` 0).
     /// Returns the raw descriptor; `Program.load` adds the retry and log strategy.
-    public static func progLoad(_ a: ProgramLoadAttributes, logLevel: UInt32, log: UnsafeMutableRawBufferPointer?) throws(BPFError) -> Int32 {
+    package static func progLoad(_ a: ProgramLoadAttributes, logLevel: UInt32, log: UnsafeMutableRawBufferPointer?) throws(BPFError) -> Int32 {
         let code = Instruction.encode(a.instructions)
         let funcInfo = a.funcInfo?.bytes ?? []
         let lineInfo = a.lineInfo?.bytes ?? []
@@ -68,7 +68,7 @@ extension BPFCommands {
 
     /// `BPF_PROG_TEST_RUN`: runs the program once or `repeat` times on `data` and `context`.
     /// `dataOutSize`/`contextOutSize` are the sizes of the output buffers (0: no output).
-    public static func progTestRun(
+    package static func progTestRun(
         fd: Int32, data: [UInt8], dataOutSize: Int, context: [UInt8], contextOutSize: Int,
         repeat count: UInt32, flags: UInt32 = 0, cpu: UInt32 = 0, name: String
     ) throws(BPFError) -> ProgramTestRunResult {

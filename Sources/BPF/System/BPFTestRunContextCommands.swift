@@ -6,7 +6,7 @@ extension BPFCommands {
     /// place) and `raw_tracepoint` programs (the context is the u64 argument array; nothing is
     /// copied back). Both refuse `data_in`, `data_out`, `ctx_out`, `repeat` and `duration`
     /// (EINVAL); raw_tp accepts `BPF_F_TEST_RUN_ON_CPU` with `cpu`. Returns `retval`.
-    public static func progTestRunContext(
+    package static func progTestRunContext(
         fd: Int32, context: inout [UInt8], onCPU cpu: UInt32? = nil, name: String
     ) throws(BPFError) -> UInt32 {
         var attr = bpf_attr()

@@ -6,7 +6,7 @@ extension BPFCommands {
     /// 24, cnt at 48), which the 6.1 headers the shim uses do not have. libbpf's feature probe
     /// calls it on "/" and reads EBADF (the path is not a regular file) as "supported", EINVAL
     /// (unknown attach type) as "not".
-    public static func linkCreateUprobeMulti(programFD: Int32, path: String, offset: UInt64, name: String) throws(BPFError) -> FileDescriptor {
+    package static func linkCreateUprobeMulti(programFD: Int32, path: String, offset: UInt64, name: String) throws(BPFError) -> FileDescriptor {
         var attr = bpf_attr()
         var offsets = [offset]
         let raw: Int32 = try withCString(path) { (p) throws(BPFError) in

@@ -2,7 +2,7 @@ import Glibc
 
 extension Syscalls {
     /// The entries of a directory (without "." and ".."), with whether each is a directory.
-    public static func listDirectory(_ path: String) throws(BPFError) -> [(name: String, isDirectory: Bool)] {
+    package static func listDirectory(_ path: String) throws(BPFError) -> [(name: String, isDirectory: Bool)] {
         guard let dir = opendir(path) else { throw .syscall(operation: "opendir(\(path))", errno: .current) }
         defer { closedir(dir) }
         var out: [(String, Bool)] = []
@@ -15,7 +15,7 @@ extension Syscalls {
     }
 
     /// The inode number of a path (stat(2)); a cgroup v2 directory's inode is its cgroup id.
-    public static func inode(of path: String) throws(BPFError) -> UInt64 {
+    package static func inode(of path: String) throws(BPFError) -> UInt64 {
         var st = stat()
         guard stat(path, &st) == 0 else { throw .syscall(operation: "stat(\(path))", errno: .current) }
         return UInt64(st.st_ino)

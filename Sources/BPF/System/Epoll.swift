@@ -4,17 +4,17 @@ import Glibc
 /// An epoll instance (epoll(7)) that owns its descriptor. Used by readers to wait for a ring
 /// buffer's or perf buffer's descriptor to become readable, together with an `EventFD` to wake
 /// the wait for cancellation.
-public struct Epoll: ~Copyable, Sendable {
-    public let fd: FileDescriptor
+package struct Epoll: ~Copyable, Sendable {
+    package let fd: FileDescriptor
 
-    public init() throws(BPFError) {
+    package init() throws(BPFError) {
         let r = epoll_create1(Int32(EPOLL_CLOEXEC))
         guard r >= 0 else { throw .syscall(operation: "epoll_create1", errno: .current) }
         fd = try FileDescriptor(taking: r)
     }
 
     /// Watches `descriptor` for input (`EPOLLIN`); `token` comes back from `wait`.
-    public func add(_ descriptor: Int32, token: UInt64) throws(BPFError) {
+    package func add(_ descriptor: Int32, token: UInt64) throws(BPFError) {
         var ev = epoll_event()
         ev.events = EPOLLIN.rawValue
         ev.data.u64 = token
@@ -25,11 +25,11 @@ public struct Epoll: ~Copyable, Sendable {
 
     /// Waits up to `timeoutMilliseconds` (-1: forever) and returns the tokens of the ready
     /// descriptors (empty on timeout). EINTR returns an empty list.
-    public func wait(timeoutMilliseconds: Int32, maxEvents: Int = 8) throws(BPFError) -> [UInt64] {
+    package func wait(timeoutMilliseconds: Int32, maxEvents: Int = 8) throws(BPFError) -> [UInt64] {
         var events = [epoll_event](repeating: epoll_event(), count: maxEvents)
         let n = events.withUnsafeMutableBufferPointer { epoll_wait(fd.rawValue, $0.baseAddress, Int32($0.count), timeoutMilliseconds) }
         if n < 0 {
-            if Errno.current == .EINTR { return [] }
+            if BPFErrno.current == .EINTR { return [] }
             throw .syscall(operation: "epoll_wait", errno: .current)
         }
         return events.prefix(Int(n)).map { $0.data.u64 }
@@ -38,12 +38,12 @@ public struct Epoll: ~Copyable, Sendable {
 
 /// A non-blocking pipe(2) used to wake an `Epoll.wait` from another thread: `signal()` makes the
 /// read end readable. (eventfd(2) is not visible through the Glibc module; a pipe does the same.)
-public struct WakeupPipe: ~Copyable, Sendable {
+package struct WakeupPipe: ~Copyable, Sendable {
     /// The read end, to add to an `Epoll`.
-    public let readEnd: FileDescriptor
+    package let readEnd: FileDescriptor
     let writeEnd: FileDescriptor
 
-    public init() throws(BPFError) {
+    package init() throws(BPFError) {
         var fds: [Int32] = [-1, -1]
         let r = fds.withUnsafeMutableBufferPointer { pipe($0.baseAddress) }
         guard r == 0 else { throw .syscall(operation: "pipe", errno: .current) }
@@ -64,13 +64,13 @@ public struct WakeupPipe: ~Copyable, Sendable {
     }
 
     /// Makes the read end readable. A full pipe is already readable, so errors are ignored.
-    public func signal() {
+    package func signal() {
         var one: UInt8 = 1
         _ = Glibc.write(writeEnd.rawValue, &one, 1)
     }
 
     /// Empties the pipe.
-    public func drain() {
+    package func drain() {
         var buffer = [UInt8](repeating: 0, count: 64)
         while buffer.withUnsafeMutableBytes({ Glibc.read(readEnd.rawValue, $0.baseAddress, $0.count) }) > 0 {}
     }

@@ -5,14 +5,14 @@ import Glibc
 /// pages then stay in the page cache instead of the process heap.
 ///
 /// The bytes never change after mapping, so sharing them across threads is safe.
-public final class MappedFile: @unchecked Sendable {
+package final class MappedFile: @unchecked Sendable {
     /// The mapped bytes; valid while this object lives.
-    public let bytes: UnsafeRawBufferPointer
+    package let bytes: UnsafeRawBufferPointer
     private let address: UnsafeMutableRawPointer
 
     /// Maps `path`. Throws if it cannot be opened, is empty, or cannot be mapped (some
     /// files in /sys and /proc do not support mmap; callers fall back to `Syscalls.readFile`).
-    public init(path: String) throws(BPFError) {
+    package init(path: String) throws(BPFError) {
         let fd = try Syscalls.open(path, O_RDONLY)
         var st = stat()
         guard fstat(fd.rawValue, &st) == 0 else { throw .syscall(operation: "fstat(\(path))", errno: .current) }

@@ -37,7 +37,7 @@ public enum PseudoFilesystem: Sendable, CustomStringConvertible {
 
 extension Syscalls {
     /// statfs(2)'s `f_type` of the filesystem holding `path`, or nil if `path` cannot be reached.
-    public static func fileSystemMagic(_ path: String) -> UInt? {
+    package static func fileSystemMagic(_ path: String) -> UInt? {
         var type = 0
         guard cbpf_statfs_type(path, &type) == 0 else { return nil }
         return UInt(bitPattern: type)
@@ -45,7 +45,7 @@ extension Syscalls {
 
     /// Whether `path` is on `filesystem`. A path that does not exist is judged by its nearest
     /// existing parent, which is where it would be created.
-    public static func isOn(_ filesystem: PseudoFilesystem, _ path: String) -> Bool {
+    package static func isOn(_ filesystem: PseudoFilesystem, _ path: String) -> Bool {
         var candidate = path.isEmpty ? "." : path
         while true {
             if let magic = fileSystemMagic(candidate) { return magic == filesystem.magic }
@@ -61,7 +61,7 @@ extension Syscalls {
 
     /// mount(2) of `filesystem` at `target` (which must exist), with `options` as data
     /// (`mode=0700` for bpffs, as systemd mounts it).
-    public static func mount(_ filesystem: PseudoFilesystem, at target: String, options: String? = nil) throws(BPFError) {
+    package static func mount(_ filesystem: PseudoFilesystem, at target: String, options: String? = nil) throws(BPFError) {
         let r = Glibc.mount(filesystem.mountType, target, filesystem.mountType, 0, options)
         guard r == 0 else { throw .syscall(operation: "mount(\(filesystem.mountType) at \(target))", errno: .current) }
     }

@@ -9,18 +9,18 @@ import Synchronization
 /// abandoned request) are skipped. An `NLMSG_ERROR` with a non-zero error becomes
 /// `BPFError.syscall` with the errno, and the kernel's extended-ack message (`NETLINK_EXT_ACK`)
 /// in the operation's text.
-public final class NetlinkSocket: Sendable {
+package final class NetlinkSocket: Sendable {
     let descriptor: FileDescriptor
     let nextSequence = Mutex<UInt32>(1)
     /// Serialises requests: a reply must be read by the request that caused it.
     let exchange = Mutex<Void>(())
 
     /// The socket's descriptor. Do not close it.
-    public var fd: Int32 { descriptor.rawValue }
+    package var fd: Int32 { descriptor.rawValue }
 
     /// Opens and binds a netlink socket of `protocol` (`NETLINK_ROUTE` by default), asking for
     /// extended acks and capped error replies (both optional: older kernels ignore them).
-    public init(protocol proto: Int32 = Netlink.routeProtocol) throws(BPFError) {
+    package init(protocol proto: Int32 = Netlink.routeProtocol) throws(BPFError) {
         let fd = try Syscalls.socket(domain: Netlink.addressFamily, type: Int32(SOCK_RAW.rawValue), protocol: proto)
         try? Syscalls.setSocketOption(fd.rawValue, level: Netlink.socketOptionLevel, option: Netlink.optionExtendedAck, value: Int32(1), "NETLINK_EXT_ACK")
         try? Syscalls.setSocketOption(fd.rawValue, level: Netlink.socketOptionLevel, option: Netlink.optionCapAck, value: Int32(1), "NETLINK_CAP_ACK")
@@ -43,7 +43,7 @@ public final class NetlinkSocket: Sendable {
     ///
     /// The reply ends with the `NLMSG_ERROR` acknowledgement of a request with `NLM_F_ACK`, or
     /// the `NLMSG_DONE` of a dump (`NLM_F_DUMP`).
-    public func request(_ message: NetlinkMessage, _ operation: String) throws(BPFError) -> [NetlinkMessage] {
+    package func request(_ message: NetlinkMessage, _ operation: String) throws(BPFError) -> [NetlinkMessage] {
         try exchange.withLock { _ throws(BPFError) in
             var message = message
             message.sequence = nextSequence.withLock { s in
@@ -67,7 +67,7 @@ public final class NetlinkSocket: Sendable {
                         let ack = try NetlinkAcknowledgement(payload: m.payload, flags: m.flags)
                         if ack.errno != 0 {
                             let why = ack.message.map { ": \($0)" } ?? ""
-                            throw .syscall(operation: "\(operation)\(why)", errno: Errno(rawValue: ack.errno))
+                            throw .syscall(operation: "\(operation)\(why)", errno: BPFErrno(rawValue: ack.errno))
                         }
                         if !isDump { return reply }
                     case Netlink.MessageType.done:

@@ -9,12 +9,12 @@ extension Syscalls {
     static let cloneNewNetwork: Int32 = 0x4000_0000
 
     /// Moves the calling thread into the network namespace open at `fd` (`setns(fd, CLONE_NEWNET)`).
-    public static func setNetworkNamespace(_ fd: Int32) throws(BPFError) {
+    package static func setNetworkNamespace(_ fd: Int32) throws(BPFError) {
         guard cbpf_setns(fd, cloneNewNetwork) == 0 else { throw .syscall(operation: "setns(\(fd), CLONE_NEWNET)", errno: .current) }
     }
 
     /// Opens the calling thread's current network namespace, to return to it later.
-    public static func currentNetworkNamespace() throws(BPFError) -> FileDescriptor {
+    package static func currentNetworkNamespace() throws(BPFError) -> FileDescriptor {
         try open("/proc/thread-self/ns/net", O_RDONLY)
     }
 }

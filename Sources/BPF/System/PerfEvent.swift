@@ -2,18 +2,18 @@ import CBPF
 import Glibc
 
 /// perf_event_open(2) for the events the runtime attaches programs to, and the ioctls on them.
-public enum PerfEvent {
+package enum PerfEvent {
     /// The tracefs roots, in the order they are tried.
-    public static let tracefsRoots = ["/sys/kernel/tracing", "/sys/kernel/debug/tracing"]
+    package static let tracefsRoots = ["/sys/kernel/tracing", "/sys/kernel/debug/tracing"]
 
     /// The tracefs mount that has an `events` directory, or nil if tracefs is not mounted.
-    public static func tracefsRoot() -> String? {
+    package static func tracefsRoot() -> String? {
         tracefsRoots.first { Syscalls.exists($0 + "/events") }
     }
 
     /// The id of tracepoint `category:name` from `<tracefs>/events/CAT/NAME/id`.
     /// Throws `.missing` naming the mount if tracefs is not mounted, or the tracepoint if it does not exist.
-    public static func tracepointID(category: String, name: String) throws(BPFError) -> UInt64 {
+    package static func tracepointID(category: String, name: String) throws(BPFError) -> UInt64 {
         guard !category.isEmpty, !name.isEmpty, !category.contains("/"), !name.contains("/"), !category.contains(".."), !name.contains("..") else {
             throw .invalidArgument("tracepoint name '\(category):\(name)' must be CATEGORY:NAME without '/'")
         }
@@ -39,7 +39,7 @@ public enum PerfEvent {
     /// Opens a `PERF_TYPE_TRACEPOINT` event for tracepoint id `id` on all processes of `cpu`
     /// (pid -1), with `sample_period` 1. A BPF program attached to it runs on every CPU: the
     /// tracepoint itself is global, the cpu only scopes the perf buffer.
-    public static func openTracepoint(id: UInt64, cpu: Int32 = 0, label: String) throws(BPFError) -> FileDescriptor {
+    package static func openTracepoint(id: UInt64, cpu: Int32 = 0, label: String) throws(BPFError) -> FileDescriptor {
         var attr = perf_event_attr()
         attr.type = PERF_TYPE_TRACEPOINT.rawValue
         attr.size = UInt32(MemoryLayout<perf_event_attr>.size)
@@ -58,7 +58,7 @@ public enum PerfEvent {
     /// `PERF_TYPE_HARDWARE` (0)... and `config` the counter (for software: 0 cpu-clock,
     /// 1 task-clock). Samples `frequency` times per second (or every `period` events if given).
     /// `pid` -1 with a `cpu` watches every process on that CPU.
-    public static func openSampling(type: UInt32, config: UInt64, frequency: UInt64 = 99, period: UInt64? = nil, pid: Int32 = -1, cpu: Int32) throws(BPFError) -> FileDescriptor {
+    package static func openSampling(type: UInt32, config: UInt64, frequency: UInt64 = 99, period: UInt64? = nil, pid: Int32 = -1, cpu: Int32) throws(BPFError) -> FileDescriptor {
         var attr = perf_event_attr()
         attr.type = type
         attr.size = UInt32(MemoryLayout<perf_event_attr>.size)
@@ -80,7 +80,7 @@ public enum PerfEvent {
     /// Opens the `PERF_COUNT_SW_BPF_OUTPUT` event of one CPU that `bpf_perf_event_output`
     /// writes to (through a perf event array map): `PERF_SAMPLE_RAW` samples, a wakeup every
     /// `wakeupEvents` samples.
-    public static func openBPFOutput(cpu: Int32, wakeupEvents: UInt32 = 1) throws(BPFError) -> FileDescriptor {
+    package static func openBPFOutput(cpu: Int32, wakeupEvents: UInt32 = 1) throws(BPFError) -> FileDescriptor {
         var attr = perf_event_attr()
         attr.type = PERF_TYPE_SOFTWARE.rawValue
         attr.size = UInt32(MemoryLayout<perf_event_attr>.size)
@@ -98,7 +98,7 @@ public enum PerfEvent {
 
     /// The type number of a dynamic PMU such as `uprobe` or `kprobe`
     /// (`/sys/bus/event_source/devices/NAME/type`).
-    public static func pmuType(_ pmu: String) throws(BPFError) -> UInt32 {
+    package static func pmuType(_ pmu: String) throws(BPFError) -> UInt32 {
         let path = "/sys/bus/event_source/devices/\(pmu)/type"
         guard let bytes = try? Syscalls.readFile(path) else {
             throw .notSupported(feature: "\(pmu) perf PMU", reason: "\(path) does not exist (the kernel lacks CONFIG_\(pmu.uppercased())_EVENTS, or sysfs is not mounted)")
@@ -110,7 +110,7 @@ public enum PerfEvent {
 
     /// The `config` bit that makes a probe PMU's event a return probe
     /// (`/sys/bus/event_source/devices/NAME/format/retprobe`, "config:N").
-    public static func retprobeBit(_ pmu: String) throws(BPFError) -> UInt64 {
+    package static func retprobeBit(_ pmu: String) throws(BPFError) -> UInt64 {
         let path = "/sys/bus/event_source/devices/\(pmu)/format/retprobe"
         let text = String(decoding: try Syscalls.readFile(path), as: UTF8.self).strippingCharacters(" \n")
         guard text.hasPrefix("config:"), let bit = UInt64(text.dropFirst("config:".count)), bit < 64 else {
@@ -123,7 +123,7 @@ public enum PerfEvent {
     /// path (uprobe, `uprobe_path`) or the kernel function's name (kprobe, `kprobe_func`), and
     /// `offset` the file offset (uprobe) or the offset into the function (kprobe). `pid` -1 with
     /// cpu 0 probes every process.
-    public static func openProbe(pmu: String, target: String, offset: UInt64, retprobe: Bool, pid: Int32 = -1) throws(BPFError) -> FileDescriptor {
+    package static func openProbe(pmu: String, target: String, offset: UInt64, retprobe: Bool, pid: Int32 = -1) throws(BPFError) -> FileDescriptor {
         var attr = perf_event_attr()
         attr.type = try pmuType(pmu)
         attr.size = UInt32(MemoryLayout<perf_event_attr>.size)
@@ -142,17 +142,17 @@ public enum PerfEvent {
     }
 
     /// `PERF_EVENT_IOC_SET_BPF`: the legacy way to attach a program to a perf event.
-    public static func setBPF(perfFD: Int32, programFD: Int32, label: String) throws(BPFError) {
+    package static func setBPF(perfFD: Int32, programFD: Int32, label: String) throws(BPFError) {
         try Syscalls.ioctl(perfFD, CBPF_PERF_EVENT_IOC_SET_BPF, UInt(programFD), "ioctl(PERF_EVENT_IOC_SET_BPF, \(label))")
     }
 
     /// `PERF_EVENT_IOC_ENABLE`.
-    public static func enable(perfFD: Int32, label: String) throws(BPFError) {
+    package static func enable(perfFD: Int32, label: String) throws(BPFError) {
         try Syscalls.ioctl(perfFD, CBPF_PERF_EVENT_IOC_ENABLE, 0, "ioctl(PERF_EVENT_IOC_ENABLE, \(label))")
     }
 
     /// `PERF_EVENT_IOC_DISABLE`.
-    public static func disable(perfFD: Int32, label: String) throws(BPFError) {
+    package static func disable(perfFD: Int32, label: String) throws(BPFError) {
         try Syscalls.ioctl(perfFD, CBPF_PERF_EVENT_IOC_DISABLE, 0, "ioctl(PERF_EVENT_IOC_DISABLE, \(label))")
     }
 }

@@ -1,8 +1,8 @@
 /// The CPUs the kernel could ever bring online (`/sys/devices/system/cpu/possible`). Per-CPU map
 /// values hold one slot per possible CPU.
-public enum PossibleCPUs {
+package enum PossibleCPUs {
     /// Parses a kernel CPU list such as "0-3", "0,2-5" or "0\n". Returns the CPU numbers.
-    public static func parse(_ text: String) throws(BPFError) -> [Int] {
+    package static func parse(_ text: String) throws(BPFError) -> [Int] {
         var cpus: [Int] = []
         let trimmed = text.split(whereSeparator: { $0 == "\n" || $0 == " " }).first.map(String.init) ?? ""
         guard !trimmed.isEmpty else { throw .invalidArgument("empty CPU list") }
@@ -17,12 +17,12 @@ public enum PossibleCPUs {
     }
 
     /// The possible CPUs of this machine, read once.
-    public static func list() throws(BPFError) -> [Int] {
+    package static func list() throws(BPFError) -> [Int] {
         try cached.get()
     }
 
     /// How many CPUs are possible: the number of slots in a per-CPU value.
-    public static func count() throws(BPFError) -> Int {
+    package static func count() throws(BPFError) -> Int {
         try cached.get().count
     }
 

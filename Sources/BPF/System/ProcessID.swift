@@ -2,5 +2,5 @@ import Glibc
 
 extension Syscalls {
     /// getpid(2): this process's id (used in names of tracefs events the process creates).
-    public static var processID: Int32 { getpid() }
+    package static var processID: Int32 { getpid() }
 }

@@ -4,14 +4,14 @@ import Glibc
 extension Syscalls {
     /// The largest input file `readRegularFile` accepts by default: far above any BPF object or
     /// BTF blob (vmlinux BTF is a few MiB), far below what would exhaust memory.
-    public static let maximumInputFileSize = 1 << 30
+    package static let maximumInputFileSize = 1 << 30
 
     /// Reads a whole file given by a user (an object file, a BTF file): only a regular file of at
     /// most `maximumSize` bytes. A character device (`/dev/zero`), a FIFO, a socket or a
     /// directory is refused with its kind named, before anything is read; a FIFO is opened
     /// `O_NONBLOCK` so that the open itself cannot wait for a writer. Reads stop at the size
     /// `fstat` reported plus one byte, so a file that grows while read is refused too.
-    public static func readRegularFile(_ path: String, maximumSize: Int = maximumInputFileSize) throws(BPFError) -> [UInt8] {
+    package static func readRegularFile(_ path: String, maximumSize: Int = maximumInputFileSize) throws(BPFError) -> [UInt8] {
         let fd = try open(path, O_RDONLY | O_NONBLOCK)
         var st = stat()
         guard fstat(fd.rawValue, &st) == 0 else { throw .syscall(operation: "fstat(\(path))", errno: .current) }
@@ -30,7 +30,7 @@ extension Syscalls {
         while done < out.count {
             let n = out.withUnsafeMutableBytes { Glibc.read(fd.rawValue, $0.baseAddress! + done, $0.count - done) }
             if n < 0 {
-                if Errno.current == .EINTR { continue }
+                if BPFErrno.current == .EINTR { continue }
                 throw .syscall(operation: "read(\(path))", errno: .current)
             }
             if n == 0 { break }

@@ -28,8 +28,10 @@ public struct USDTArgument: Hashable, Sendable, CustomStringConvertible {
     public var size: Int
     /// Whether the value is sign-extended to 64 bits (a negative size in the note).
     public var isSigned: Bool
+    /// Where the value is.
     public var location: Location
 
+    /// An argument of `size` bytes at `location`.
     public init(size: Int, isSigned: Bool, location: Location) {
         self.size = size
         self.isSigned = isSigned

@@ -18,7 +18,9 @@ public final class USDTLink: Sendable, CustomStringConvertible {
 
     /// The binary the probe is in.
     public let binary: String
+    /// The probe's provider.
     public let provider: String
+    /// The probe's name.
     public let name: String
     /// The probe's sites, in note order.
     public let sites: [USDTProbeSite]

@@ -22,6 +22,7 @@ public struct USDTNote: Hashable, Sendable {
     /// that the program tests before preparing arguments), or 0 when it has none.
     public var semaphore: UInt64
 
+    /// A note with these fields, as `.note.stapsdt` holds them.
     public init(provider: String, name: String, arguments: String, location: UInt64, base: UInt64, semaphore: UInt64) {
         self.provider = provider
         self.name = name

@@ -9,6 +9,7 @@ public struct USDTProbeSite: Hashable, Sendable {
     /// The file offset of the probe's semaphore (the uprobe's `ref_ctr_offset`), or 0 if none.
     public var semaphoreOffset: UInt64
 
+    /// A site of `note` at `address` (file offset `fileOffset`).
     public init(note: USDTNote, address: UInt64, fileOffset: UInt64, semaphoreOffset: UInt64) {
         self.note = note
         self.address = address

@@ -3,9 +3,12 @@
 public struct USDTSectionTarget: Hashable, Sendable {
     /// The binary or library path (no ':' allowed).
     public var path: String
+    /// The probe's provider.
     public var provider: String
+    /// The probe's name.
     public var name: String
 
+    /// The probe `provider:name` in the binary at `path`.
     public init(path: String, provider: String, name: String) {
         self.path = path
         self.provider = provider

@@ -34,10 +34,12 @@ public struct USDTSpec: Hashable, Sendable {
         case scaledIndex = 3
     }
 
+    /// How to fetch each argument.
     public var arguments: [USDTArgument]
     /// The user's cookie (`bpf_usdt_cookie()`), the same for every site of one attachment.
     public var cookie: UInt64
 
+    /// A spec with these arguments and the user's cookie.
     public init(arguments: [USDTArgument], cookie: UInt64) {
         self.arguments = arguments
         self.cookie = cookie

@@ -38,6 +38,7 @@ public struct BinaryPathResolver: Sendable {
         #endif
     }
 
+    /// A resolver over these file-system queries (tests pass fakes).
     public init(fileExists: @escaping @Sendable (String) -> Bool,
                 isExecutable: @escaping @Sendable (String) -> Bool,
                 mappedFiles: @escaping @Sendable (Int32) throws(BPFError) -> [String],

@@ -18,6 +18,7 @@ public struct UprobeSection: Hashable, Sendable {
     public var isSleepable: Bool
     /// The binary as written (a path or a library name, resolved by `BinaryPathResolver`).
     public var binary: String
+    /// Where in the binary the probe goes.
     public var location: Location
 
     /// Parses `sectionName`; nil for a bare `uprobe`/`uretprobe` (no auto-attach).

@@ -1,6 +1,7 @@
 /// What a kprobe-family section name asks for, parsed as libbpf's `attach_kprobe` and
 /// `attach_ksyscall` parse it. Pure: no kernel access.
 public struct KprobeSection: Sendable, Equatable {
+    /// What the probe attaches to.
     public enum Target: Sendable, Equatable {
         /// `kprobe/FUNC[+OFFSET]`, `kretprobe/FUNC`.
         case function(String, offset: UInt64)
@@ -9,9 +10,12 @@ public struct KprobeSection: Sendable, Equatable {
         case syscall(String)
     }
 
+    /// The function or address.
     public var target: Target
+    /// Whether it fires on return (a kretprobe).
     public var retprobe: Bool
 
+    /// A kprobe on `target`, or a kretprobe with `retprobe`.
     public init(target: Target, retprobe: Bool) {
         self.target = target
         self.retprobe = retprobe
