@@ -76,7 +76,7 @@ public struct BindingsGenerator {
         let typeName = options.typeName
         var types = CTypeEmitter(btf: btf, access: a, reservedTypeNames: [typeName])
         var taken: Set<String> = ["object", "embedded", "load", "attachAll", "init", "config", "spec"]
-        var properties = "", initBody = "", notes = "", configProps = "", configApply = ""
+        var initBody = "", notes = "", configProps = "", configApply = ""
 
         // Record structs first, so their names are the plain ones.
         for name in options.recordStructs {

@@ -91,3 +91,27 @@ struct TypedBindingsTests {
         #expect(wrongProgram.contains("TracepointProgram, not a XDPProgram"))
     }
 }
+
+/// The iterator and syscall program types of bpf/bind_iter.bpf.c (`BindIterObject`).
+@Suite(.serialized, .enabled(if: isRoot, "loading BPF programs needs root"))
+struct TypedIteratorAndSyscallTests {
+    @Test func taskIteratorListsThisProcess() throws {
+        let o = try BindIterObject.load()
+        let link = try o.listTgids.attach()
+        let bytes = try o.listTgids.read(link)
+        #expect(bytes.count % 4 == 0 && bytes.count > 0)
+        let tgids = stride(from: 0, to: bytes.count, by: 4).map { i in
+            bytes.withUnsafeBytes { $0.loadUnaligned(fromByteOffset: i, as: UInt32.self) }
+        }
+        #expect(tgids.contains(UInt32(getpid())))
+        link.close()
+        #expect(throws: BPFError.self) { try o.listTgids.read(link) }
+    }
+
+    @Test func syscallProgramRunsOnATypedContext() throws {
+        let o = try BindIterObject.load()
+        let (ret, context) = try o.doubleIt.run(context: UInt64(21))
+        #expect(ret == 7)
+        #expect(context == 42)
+    }
+}

@@ -1,3 +1,5 @@
+import BPF
+
 /// One open(2), openat(2) or openat2(2), as `opensnoop.bpf.c` reports it
 /// (`struct open_event` in `bpf/opensnoop.h`).
 public struct OpenEvent: Sendable, Equatable {
@@ -29,20 +31,26 @@ public struct OpenEvent: Sendable, Equatable {
     /// The errno of a failed open, 0 on success (BCC's ERR column).
     public var errno: Int32 { ret < 0 ? -ret : 0 }
 
-    /// Decodes a ring-buffer record through `OpenEventRecord`, which BPFGen generates from the
+    /// Decodes a ring-buffer record through `OpensnoopObject.OpenEvent`, which BPFGen generates from the
     /// BTF of `opensnoop.bpf.c`; nil for a record too short to be an event.
     public init?(record: UnsafeRawBufferPointer) {
-        guard let event = OpenEventRecord(record) else { return nil }
+        let header = MemoryLayout<OpensnoopObject.OpenEvent>.offset(of: \.data)!
+        guard record.count >= header else { return nil }
+        let event = RingBufferReader<OpensnoopObject.OpenEvent>.decode(record)
         task = TaskInfo(event.task)
         ret = event.ret
         flags = event.flags
         dfd = event.dfd
-        // `data`: cwd_size bytes of directory names, then the path (path_size bytes with its NUL).
-        let data = event.data
-        let cwdSize = min(Int(event.cwdSize), data.count)
-        let pathEnd = min(data.count, cwdSize + Int(event.pathSize))
-        path = RecordText.cString(UnsafeRawBufferPointer(rebasing: data[cwdSize..<pathEnd]), 0, pathEnd - cwdSize)
-        workingDirectory = cwdSize > 0 ? Self.directory(UnsafeRawBufferPointer(rebasing: data[0..<cwdSize])) : nil
+        // `data`: cwd_size bytes of directory names, then the path (path_size bytes with its NUL);
+        // the record stops after the bytes used (the rest of the decoded struct is zeros).
+        let present = record.count - header
+        (path, workingDirectory) = withUnsafeBytes(of: event.data) { whole in
+            let data = UnsafeRawBufferPointer(rebasing: whole[0..<min(present, whole.count)])
+            let cwdSize = min(Int(event.cwdSize), data.count)
+            let pathEnd = min(data.count, cwdSize + Int(event.pathSize))
+            let path = RecordText.cString(UnsafeRawBufferPointer(rebasing: data[cwdSize..<pathEnd]), 0, pathEnd - cwdSize)
+            return (path, cwdSize > 0 ? Self.directory(UnsafeRawBufferPointer(rebasing: data[0..<cwdSize])) : nil)
+        }
     }
 
     /// "/a/b" from the names "b\0a\0" (innermost first, as the kernel walks up); "/" when

@@ -30,22 +30,29 @@ public enum OpenSnoop {
         if let prefix = options.pathPrefix, prefix.isEmpty || prefix.utf8.count > maxPrefixLength {
             throw .invalidArgument("--path-prefix must be 1 to \(maxPrefixLength) bytes, got \(prefix.utf8.count)")
         }
-        return try ToolSession(EmbeddedObjects.opensnoop, filter: filter, ringBufferSize: ringBufferSize, configure: { opts in
-            if options.failedOnly { opts.set("targ_failed", to: UInt8(1)) }
-            if options.fullPath { opts.set("targ_full_path", to: UInt8(1)) }
-            if let prefix = options.pathPrefix {
-                opts.set("targ_prefix", string: prefix, size: maxPrefixLength + 1)
-                opts.set("targ_prefix_len", to: UInt32(prefix.utf8.count))
-            }
-        }, attach: attach)
+        var config = OpensnoopObject.Config()
+        try filter.apply(to: &config)
+        config.targFailed = options.failedOnly ? 1 : 0
+        config.targFullPath = options.fullPath ? 1 : 0
+        if let prefix = options.pathPrefix {
+            config.targPrefixString = prefix
+            config.targPrefixLen = UInt32(prefix.utf8.count)
+        }
+        config.maxEntries.toolEvents = ringBufferSize
+        let bindings = try OpensnoopObject.load(config: config)
+        try filter.bind(cgroupArray: bindings.toolCgroup)
+        return try ToolSession(object: bindings.object, events: bindings.toolEvents.map, dropped: bindings.toolDropped.map,
+                               links: attach(bindings))
     }
 
     /// openat(2) and openat2(2) always; open(2) where the architecture has it (x86-64 does,
     /// arm64 has no `syscalls:sys_enter_open`).
-    static func attach(_ object: BPFObject) throws(BPFError) -> [Link] {
-        var links: [Link] = []
-        for name in ["enter_openat", "exit_openat", "enter_openat2", "exit_openat2"] { links.append(try object.attach(name)) }
-        if let enter = try? object.attach("enter_open"), let exit = try? object.attach("exit_open") { links += [enter, exit] }
+    static func attach(_ o: OpensnoopObject) throws(BPFError) -> [Link] {
+        var links = [try o.enterOpenat.attach(), try o.exitOpenat.attach(), try o.enterOpenat2.attach(), try o.exitOpenat2.attach()]
+        if let enter = try? o.enterOpen.attach(), let exit = try? o.exitOpen.attach() { links += [enter, exit] }
         return links
     }
 }
+
+extension OpensnoopObject.Config: ToolFilterConfig {}
+extension OpensnoopObject.ToolTask: ToolTaskBinding {}

@@ -49,7 +49,7 @@ struct PerCPUSlots: Sendable {
 /// possible CPU, which the BPF side updates without atomics. Checked once (see `TypedMap`).
 /// `Key` must have exactly the map's key size.
 public struct PerCPUHashMap<Key: BitwiseCopyable, Value: BitwiseCopyable>: TypedMap {
-    /// The map underneath (the untyped API).
+    /// The untyped map underneath.
     public let map: Map
     @usableFromInline let slots: PerCPUSlots
 
@@ -103,7 +103,7 @@ public struct PerCPUHashMap<Key: BitwiseCopyable, Value: BitwiseCopyable>: Typed
 /// A `BPF_MAP_TYPE_PERCPU_ARRAY` map: each index below `maxEntries` holds one `Value` per
 /// possible CPU (zeros until written). Checked once (see `TypedMap`).
 public struct PerCPUArrayMap<Value: BitwiseCopyable>: TypedMap {
-    /// The map underneath (the untyped API).
+    /// The untyped map underneath.
     public let map: Map
     @usableFromInline let slots: PerCPUSlots
 

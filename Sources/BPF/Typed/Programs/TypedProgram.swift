@@ -115,15 +115,15 @@ extension AutoAttachable {
 
 /// A program of a family the typed layer does not model; only the untyped `program` is offered.
 public struct UntypedProgram: TypedProgram {
-    /// The hook family programs of this type attach to.
+    /// The hook family this type serves.
     public static let hook = ProgramHook.other
     /// The loaded object the program belongs to.
     public let object: BPFObject
-    /// The loaded program underneath (the untyped API).
+    /// The untyped program underneath.
     public let program: Program
-    /// The program as parsed from the object.
+    /// The program as the object file describes it.
     public let spec: ProgramSpec
-    /// Wraps `program` of `object`; the caller has checked that its type fits this hook.
+    /// Wraps a program already checked to be of this family; use `init(_:name:)`.
     public init(checked object: BPFObject, program: Program, spec: ProgramSpec) {
         self.object = object
         self.program = program

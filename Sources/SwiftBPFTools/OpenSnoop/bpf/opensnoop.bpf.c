@@ -10,7 +10,8 @@
 #include "swiftbpf_tool.h"
 #include "opensnoop.h"
 
-// BPFGen generates OpenEventRecord (OpenEvent.swift reads events through it) from this BTF.
+// BPFGen generates OpensnoopObject (OpenEvent.swift decodes through it) and OpenEventRecord (the
+// zero-copy views OpenSnoopLines formats lines from) from this BTF.
 // swiftbpf:record open_event
 
 const volatile __u8 targ_failed = 0;        // 1: only opens that returned an error
