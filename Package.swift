@@ -48,7 +48,8 @@ let package = Package(
         .testTarget(
             name: "BPFKernelTests",
             dependencies: ["BPF", "SwiftBPFTools"],
-            exclude: ["bpf"],
+            // Helpers/: C programs the tests run as children (built at test time, or by vmtest.sh).
+            exclude: ["bpf", "Helpers"],
             plugins: ["BPFCompiler"]
         ),
     ]

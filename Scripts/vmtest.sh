@@ -19,13 +19,17 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 repo=$(pwd)
 
-# Suites that need nothing but the kernel (no bpftool, clang, ip, network modules): the
-# loader, CO-RE and externs, maps, ring and perf buffers, tracepoint/raw_tp/perf links,
-# programs, and the kprobe, fentry, LSM, feature-probe and doctor suites.
-VM_SUITES='LoaderTests|ExternTests|BadInputTests|ReadmeExampleTests|RuntimeTests|KprobeTests|FentryTests|LSMTests|FeatureProbeTests|DoctorTests'
-# Tests of those suites that cannot pass in the VM, skipped there only (the host runs them):
-# they need iproute2's `ip netns` (busybox's ip has no netns): sk_lookup, TC, XDP.
-VM_SKIP='SkLookupTests|TCTests|XDPTests'
+# The suites the VM runs: the library's kernel suites (loader, CO-RE and externs, maps, ring and
+# perf buffers, links, programs, kprobe, fentry, LSM, feature probes, doctor, the network hooks
+# on veth pairs, cgroup hooks, sockmaps, tail calls) and every tool's suites with their CLI
+# tests. The VM gets the host's ip, tc, losetup and bpftool, the loop/veth/TC modules of its
+# kernel and the tests' C helpers built on the host.
+# Host-only suites and why: Differential* compare with libbpf programs built at test time, USDT
+# and Uprobe compile their targets with clang and gcc at test time (the VM has no compiler), Leak
+# counts the host's kernel objects, Introspect* compare whole-machine listings with bpftool.
+VM_SUITES='LoaderTests|ExternTests|BadInputTests|ReadmeExampleTests|RuntimeTests|KprobeTests|FentryTests|LSMTests|FeatureProbeTests|DoctorTests|CgroupHookTests|SockMapTests|TailCallTests|MapInMapTests|TestRunContextTests|ExecSnoopTests|OpenSnoopTests|ExitSnoopTests|KillSnoopTests|TCPToolsTests|TCPCLITests|SysCountTests|RunQLatTests|BioLatencyTests|LatencyCLITests|ProfileTests|SymbolizeTests|\.CLITests'
+# Tests of those suites that cannot pass in the VM, skipped there only (the host runs them).
+VM_SKIP='^$'
 
 scratch=.build build=1 filter=$VM_SUITES skip=$VM_SKIP hostskip= timeout=900 cache=/var/cache/swiftbpf-vm keep=
 kernels=()
@@ -82,6 +86,14 @@ for src in Tests/BPFKernelTests/bpf/*.bpf.c Sources/SwiftBPFTools/*/bpf/*.bpf.c;
         echo "vmtest: cannot compile $src (skipped from the object table)" >&2
 done
 
+# 3b. The tests' C helpers (Tests/BPFKernelTests/Helpers), built as TestHelperBinary builds them.
+mkdir -p "$work/helpers"
+for src in Tests/BPFKernelTests/Helpers/*.c; do
+    [ -e "$src" ] || continue
+    clang -O1 -g -fno-omit-frame-pointer -o "$work/helpers/$(basename "$src" .c)" "$src" ||
+        { echo "vmtest: cannot compile $src" >&2; exit 2; }
+done
+
 # 4. The kernels first (their config files go into the initramfs as /boot/config-RELEASE), then
 # the initramfs, shared by every VM.
 images=()
@@ -89,7 +101,7 @@ for k in "${kernels[@]}"; do
     [ "$k" = host ] && continue
     if [ -d "$k" ]; then images+=("$k"/vmlinuz*); else images+=("$(Scripts/vm/fetch-kernel.sh "$k" "$cache")"); fi
 done
-Scripts/vm/build-initramfs.sh "$work/initrd.cpio" "$tests" "$cli" "$work/objects" "$filter" "$skip" "$cache"
+Scripts/vm/build-initramfs.sh "$work/initrd.cpio" "$tests" "$cli" "$work/objects" "$filter" "$skip" "$cache" "$work/helpers"
 
 # 5. Run each kernel.
 entries=()   # "label|dir"

@@ -4,12 +4,15 @@
 #   debian-6.12          the newest linux-image-6.12.*-cloud-amd64-unsigned, where apt has one
 #   linux-image-...      that Debian package
 #   PATH                 a vmlinuz file
-# Packages are fetched with `apt-get download` into CACHE and their vmlinuz extracted there,
-# once. A failed download is an error that names the package.
+# Packages are fetched with `apt-get download` into CACHE and their vmlinuz, config and the few
+# modules the tests need (MODULES below: loop devices for biolatency, veth and the TC classifier
+# for the network tests) extracted there, once. A failed download is an error that names the
+# package.
 # Usage: fetch-kernel.sh ENTRY CACHE
 set -euo pipefail
 entry=$1 cache=$2
 mkdir -p "$cache"
+MODULES=(drivers/block/loop.ko drivers/net/veth.ko net/sched/sch_ingress.ko net/sched/cls_bpf.ko)
 
 newest() {  # newest package name matching an apt-cache search pattern
     apt-cache search --names-only "$1" | awk '{print $1}' | sort -V | tail -1
@@ -33,8 +36,9 @@ if [ -n "${pattern:-}" ]; then
 fi
 
 vmlinuz=$(ls "$cache/$package"/boot/vmlinuz-* 2>/dev/null | head -1 || true)
-# Caches made before configs were kept: extract again.
+# Caches made before configs and modules were kept: extract again.
 ls "$cache/$package"/boot/config-* >/dev/null 2>&1 || vmlinuz=
+[ -d "$cache/$package/modules" ] || vmlinuz=
 if [ -z "$vmlinuz" ]; then
     work=$(mktemp -d "$cache/.download.XXXXXX")
     trap 'rm -rf "$work"' EXIT
@@ -51,6 +55,19 @@ if [ -z "$vmlinuz" ]; then
     mkdir -p "$cache/$package/boot"
     mv "$work"/x/boot/vmlinuz-* "$cache/$package/boot/"
     mv "$work"/x/boot/config-* "$cache/$package/boot/" 2>/dev/null || true
+    # modules/RELEASE/NAME.ko(.xz): flat, for the VM's init to insmod (none of them has
+    # dependencies). A kernel that builds one in, or lacks it, simply has no file here.
+    for release in "$work"/x/lib/modules/*/; do
+        [ -d "$release" ] || continue
+        r=$(basename "$release")
+        mkdir -p "$cache/$package/modules/$r"
+        for m in "${MODULES[@]}"; do
+            for f in "$release/kernel/$m" "$release/kernel/$m.xz"; do
+                [ -f "$f" ] && cp "$f" "$cache/$package/modules/$r/"
+            done
+        done
+    done
+    mkdir -p "$cache/$package/modules"
     vmlinuz=$(ls "$cache/$package"/boot/vmlinuz-* | head -1)
 fi
 echo "$vmlinuz"

@@ -6,8 +6,9 @@ import Testing
 /// final report at SIGINT, and the JSON per interval.
 @Suite(.serialized, .enabled(if: geteuid() == 0 && CLI.path != nil, "needs root and the built swiftbpf binary"))
 struct LatencyCLITests {
-    /// Starts `swiftbpf args`, waits `settle` seconds, runs `workload`, then SIGINT; returns stdout.
-    func run(_ args: [String], settle: Double = 1.5, workload: () -> Void) throws -> String {
+    /// Starts `swiftbpf args`, waits until it has attached, runs `workload`, lets the tool run
+    /// `linger` seconds more (for interval output), then SIGINT; returns stdout.
+    func run(_ args: [String], linger: Double = 0, workload: () -> Void) throws -> String {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: CLI.path!)
         p.arguments = args
@@ -15,8 +16,9 @@ struct LatencyCLITests {
         p.standardOutput = out
         p.standardError = FileHandle.nullDevice
         try p.run()
-        usleep(UInt32(settle * 1_000_000))
+        #expect(CLI.waitUntilAttached(pid: p.processIdentifier), "swiftbpf \(args) attached nothing within a minute")
         workload()
+        usleep(UInt32(linger * 1_000_000))
         kill(p.processIdentifier, SIGINT)
         let data = out.fileHandleForReading.readDataToEndOfFile()
         p.waitUntilExit()
@@ -52,7 +54,8 @@ struct LatencyCLITests {
 
     @Test func runqlatPerProcessJSONWithIntervals() throws {
         let name = "lcli\(UInt16.random(in: 0...UInt16.max))"
-        let text = try run(["runqlat", "--json", "-P", "--comm", name, "-i", "0.5"]) {
+        // Two 0.5 s intervals at least, then the final object.
+        let text = try run(["runqlat", "--json", "-P", "--comm", name, "-i", "0.5"], linger: 1.2) {
             NamedThread(name: name) { for _ in 0..<100 { sleepNanoseconds(2_000_000) } }.join()
         }
         let lines = text.split(separator: "\n")

@@ -66,8 +66,9 @@ struct SockMapTests {
         #expect(try SockMapAttachment.attachedPrograms(map: object.map("sock_hash"), attachType: .skMsgVerdict).isEmpty)
     }
 
-    @Test func skMsgCountsAndRedirectsThroughALink() throws {
-        try #require(Features.kernelVersion >= LinuxVersion(6, 10), "sockmap links need Linux 6.10")
+    @Test(.enabled(if: Features.kernelVersion >= LinuxVersion(6, 10),
+                   "sockmap links (BPF_LINK_CREATE of sk_msg/sk_skb programs) need Linux 6.10; this is \(Features.kernelVersion)"))
+    func skMsgCountsAndRedirectsThroughALink() throws {
         try skMsgRedirect(preferLink: true)
     }
 

@@ -186,56 +186,13 @@ enum SymbolizeSampling {
     }
 }
 
-/// A C program compiled with the native clang for this test: it alternates between a user-space
-/// loop (`swiftbpf_burn_user`) and reads of /dev/zero (kernel time) for argv[1] seconds.
+/// The C workload `Helpers/burn.c`: it alternates between a user-space loop
+/// (`swiftbpf_burn_user`) and reads of /dev/zero (kernel time) for argv[1] seconds. Built once
+/// per test process, or prebuilt on the host for the VM (see `TestHelperBinary`).
 final class BurnWorkload {
-    let directory: String
     let binary: String
 
-    static let source = """
-        #include <fcntl.h>
-        #include <stdlib.h>
-        #include <time.h>
-        #include <unistd.h>
-
-        volatile unsigned long swiftbpf_sink;
-
-        __attribute__((noinline)) void swiftbpf_burn_user(void) {
-            for (unsigned long i = 0; i < 20000000UL; i++) swiftbpf_sink += i * 7;
-        }
-
-        __attribute__((noinline)) void swiftbpf_burn_kernel(int fd) {
-            static char buffer[1 << 20];
-            for (int i = 0; i < 100; i++) swiftbpf_sink += read(fd, buffer, sizeof buffer);
-        }
-
-        static double now(void) {
-            struct timespec ts;
-            clock_gettime(CLOCK_MONOTONIC, &ts);
-            return ts.tv_sec + ts.tv_nsec / 1e9;
-        }
-
-        int main(int argc, char **argv) {
-            double end = now() + (argc > 1 ? atof(argv[1]) : 1.0);
-            int fd = open("/dev/zero", O_RDONLY);
-            while (now() < end) {
-                swiftbpf_burn_user();
-                swiftbpf_burn_kernel(fd);
-            }
-            return 0;
-        }
-        """
-
     init() throws {
-        directory = NSTemporaryDirectory() + "swiftbpf-burn-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        binary = directory + "/burn"
-        let source = directory + "/burn.c"
-        try Self.source.write(toFile: source, atomically: true, encoding: .utf8)
-        let clang = try #require(Command.which("clang") ?? Command.which("cc"), "no C compiler on PATH")
-        let result = try Command.run(clang, ["-O1", "-g", "-fno-omit-frame-pointer", "-o", binary, source])
-        try #require(result.status == 0, "compiling the workload failed: \(result.stderr)")
+        binary = try TestHelperBinary.path(of: "burn")
     }
-
-    deinit { try? FileManager.default.removeItem(atPath: directory) }
 }

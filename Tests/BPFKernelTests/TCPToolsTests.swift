@@ -301,8 +301,8 @@ struct TCPToolsTests {
         let thread = Thread {
             defer { done.signal() }
             guard GNULibc.unshare(0x4000_0000 /* CLONE_NEWNET */) == 0 else { result.failure = "unshare: errno \(errno)"; return }
-            guard spawnAndWait("/usr/sbin/ip", ["ip", "link", "set", "lo", "up"]).spawnError == 0 else {
-                result.failure = "cannot run /usr/sbin/ip (iproute2), needed to take lo up and down"
+            guard let ip = Command.which("ip"), spawnAndWait(ip, ["ip", "link", "set", "lo", "up"]).spawnError == 0 else {
+                result.failure = "cannot run iproute2's ip, needed to take lo up and down"
                 return
             }
             do {
@@ -311,7 +311,7 @@ struct TCPToolsTests {
                 let server = accept(pair.listener, nil, nil)
                 result.listenPort = pair.port
                 result.clientPort = client.port
-                spawnAndWait("/usr/sbin/ip", ["ip", "link", "set", "lo", "down"])
+                spawnAndWait(ip, ["ip", "link", "set", "lo", "down"])
                 _ = LoopbackTCP.sendAll(client.fd, 100, byte: 0x63)
                 usleep(1_200_000)  // RTO is at least 200 ms
                 // Abortive close: nothing keeps retransmitting after the test.

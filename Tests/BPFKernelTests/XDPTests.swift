@@ -85,6 +85,7 @@ struct XDPTests {
 
         // Swap back and forth while another thread sends packets both programs drop.
         let before = try (0..<4).map { try counts.lookup(key: UInt32($0), as: UInt64.self) ?? 0 }
+        let droppedBefore = try net.droppedInTransit()
         let stream = PacketStream()
         try Threads.spawn { [sender] in
             while !stream.stop.load(ordering: .acquiring) {
@@ -103,15 +104,20 @@ struct XDPTests {
         while !stream.finished.load(ordering: .acquiring) { usleep(1000) }
         let sent = UInt64(stream.sent.load(ordering: .relaxed))
         #expect(sent > 0)
-        // Both programs count what they see: in total every packet, once.
+        // Both programs count what they see: in total every packet that reached the receiver,
+        // once. A slow receiver (qemu's emulation) makes veth drop frames before XDP runs; the
+        // interfaces count those, and no frame may be missing beyond them.
         var after: [UInt64] = []
+        var reached = sent
         for _ in 0..<100 {
             after = try (0..<4).map { try counts.lookup(key: UInt32($0), as: UInt64.self) ?? 0 }
-            if after[0] + after[2] - before[0] - before[2] >= sent { break }
+            reached = sent - min(sent, try net.droppedInTransit() - droppedBefore)
+            if after[0] + after[2] - before[0] - before[2] >= reached { break }
             usleepMilliseconds(10)
         }
-        #expect(after[0] + after[2] - before[0] - before[2] == sent)
-        #expect(after[1] + after[3] - before[1] - before[3] == sent)
+        #expect(reached > sent / 2, "veth dropped \(sent - reached) of \(sent) frames before XDP")
+        #expect(after[0] + after[2] - before[0] - before[2] == reached)
+        #expect(after[1] + after[3] - before[1] - before[3] == reached)
         #expect(after[0] > before[0] && after[2] > before[2], "both programs ran during the swaps")
         #expect(receiver.receiveAll(quietMilliseconds: 50).isEmpty)
         #expect(try link.info().id == id)

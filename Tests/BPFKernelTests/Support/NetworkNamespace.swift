@@ -1,4 +1,5 @@
 import BPF
+import Foundation
 import Glibc
 import Testing
 
@@ -112,6 +113,19 @@ final class VethNetwork {
     /// A UDP socket in the receiver namespace bound to `port` on any address.
     func receiverSocket(port: UInt16) throws -> UDPSocket {
         try receiver.enter { try UDPSocket(bindTo: "0.0.0.0", port: port) }
+    }
+
+    /// Frames the pair dropped before the receiver's XDP program could see them: the sender's
+    /// tx_dropped (veth's receive ring was full, as happens when the receiving side runs slower
+    /// than the sender, e.g. under qemu's emulation) plus the receiver's rx_dropped.
+    func droppedInTransit() throws -> UInt64 {
+        func stat(_ ns: NetworkNamespace, _ interface: String, _ direction: String) throws -> UInt64 {
+            let out = try Command.run(NetworkNamespace.ip!, ["-n", ns.name, "-s", "-j", "link", "show", "dev", interface]).stdout
+            let json = try JSONSerialization.jsonObject(with: Data(out.utf8)) as? [[String: Any]]
+            let stats = (json?.first?["stats64"] as? [String: Any])?[direction] as? [String: Any]
+            return UInt64(stats?["dropped"] as? Int ?? 0)
+        }
+        return try stat(sender, senderInterface, "tx") + stat(receiver, receiverInterface, "rx")
     }
 
     func close() {

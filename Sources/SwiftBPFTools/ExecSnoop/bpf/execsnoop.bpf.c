@@ -62,9 +62,17 @@ int handle_enter_execve(struct trace_event_raw_sys_enter *ctx)
             e->truncated = 1;
             break;
         }
-        long n = bpf_probe_read_user_str(&e->args[e->args_size & (ARGS_DATA_SIZE - 1)], ARG_MAX_LEN, arg);
-        if (n <= 0)
+        __u32 at = e->args_size & (ARGS_DATA_SIZE - 1);
+        long n = bpf_probe_read_user_str(&e->args[at], ARG_MAX_LEN, arg);
+        if (n < 0)
             break;
+        // An empty argument: the helper returns 1 (its NUL) on current kernels, but 0 on
+        // kernels before strncpy_from_user_nofault() counted the NUL of an empty string
+        // (Debian 12's 6.1 among them). Count it as the one NUL byte it is.
+        if (n == 0) {
+            e->args[at] = 0;
+            n = 1;
+        }
         if (n == ARG_MAX_LEN)
             e->truncated = 1;
         e->args_count++;
