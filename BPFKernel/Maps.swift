@@ -16,6 +16,9 @@ public enum UpdateFlags {
 public struct ArrayMap<Value: BitwiseCopyable> {
     public let definition: UnsafeMutableRawPointer
     @_transparent public init(_definition: UnsafeMutableRawPointer) { definition = _definition }
+    /// The declaration the build turns into a map; anywhere else it is an error.
+    @available(*, unavailable, message: "declare maps at top level, on one line starting in column 1: let NAME = ArrayMap<V>(maxEntries: N)")
+    public init(maxEntries: Int) { fatalError() }
 
     /// The value at `index`, or nil when `index` is out of range.
     @_transparent
@@ -46,6 +49,9 @@ extension ArrayMap where Value == UInt64 {
 public struct PerCPUArray<Value: BitwiseCopyable> {
     public let definition: UnsafeMutableRawPointer
     @_transparent public init(_definition: UnsafeMutableRawPointer) { definition = _definition }
+    /// The declaration the build turns into a map; anywhere else it is an error.
+    @available(*, unavailable, message: "declare maps at top level, on one line starting in column 1: let NAME = PerCPUArray<V>(maxEntries: N)")
+    public init(maxEntries: Int) { fatalError() }
 
     /// This CPU's value at `index`, or nil when `index` is out of range.
     @_transparent
@@ -67,6 +73,9 @@ extension PerCPUArray where Value == UInt64 {
 public struct HashMap<Key: BitwiseCopyable, Value: BitwiseCopyable> {
     public let definition: UnsafeMutableRawPointer
     @_transparent public init(_definition: UnsafeMutableRawPointer) { definition = _definition }
+    /// The declaration the build turns into a map; anywhere else it is an error.
+    @available(*, unavailable, message: "declare maps at top level, on one line starting in column 1: let NAME = HashMap<K, V>(maxEntries: N)")
+    public init(maxEntries: Int) { fatalError() }
 
     /// The value stored under `key`, or nil.
     @_transparent
@@ -111,6 +120,9 @@ public typealias LPMTrie<Key: BitwiseCopyable, Value: BitwiseCopyable> = HashMap
 public struct RingBuffer {
     public let definition: UnsafeMutableRawPointer
     @_transparent public init(_definition: UnsafeMutableRawPointer) { definition = _definition }
+    /// The declaration the build turns into a map; anywhere else it is an error.
+    @available(*, unavailable, message: "declare maps at top level, on one line starting in column 1: let NAME = RingBuffer(bytes: N)")
+    public init(bytes: Int) { fatalError() }
 
     /// Copies `record` into the ring (`bpf_ringbuf_output`); 0 or a negative errno when full.
     @_transparent @discardableResult
@@ -141,6 +153,7 @@ public struct RingBuffer {
 /// The license a program declares with `let license = License("GPL")`; the build replaces
 /// the line with a `license` section (GPL-only helpers need a GPL-compatible license).
 public struct License {
+    @available(*, unavailable, message: "declare the license at top level, on one line starting in column 1: let license = License(\"GPL\")")
     public init(_ name: StaticString) {}
 }
 
@@ -148,5 +161,6 @@ public struct License {
 /// `let port = LoadTimeConstant<UInt16>(0)` declares `port`, read as a `UInt16`, 0 unless
 /// user space sets it (`LoadOptions.set("port", to:)`). The build replaces the line.
 public struct LoadTimeConstant<Value> {
+    @available(*, unavailable, message: "declare load-time constants at top level, on one line starting in column 1: let NAME = LoadTimeConstant<T>(VALUE)")
     public init(_ defaultValue: Value) {}
 }

@@ -21,7 +21,6 @@ import Foundation
 /// 6. Names: a top-level Swift global (`$e4prog7packetss6UInt64Vvp`) takes its Swift name
 ///    (`packets`), as C globals have theirs in `.bss`/`.data`; `$` elsewhere becomes `_`, since
 ///    the kernel refuses BTF names containing `$`.
-///
 /// 7. Loads of load-time constants (`const volatile` in C) become volatile, so the default
 ///    value the stub puts in `.rodata` is read at run time, after the loader has set it.
 ///
@@ -54,7 +53,7 @@ public struct BPFIRRewriter {
         let entries = index.functionOrder.filter { index.isEntryPoint(index.functions[$0]!) }
         guard !entries.isEmpty else {
             throw BPFProgramRejected(diagnostics: [BPFSourceDiagnostic(file: "<module>", line: 0, column: 0,
-                message: "no BPF program: declare one as `@c(name) @section(\"xdp\") public func ...` (a C name and a section)")])
+                message: "no BPF program: declare one as `@_cdecl(\"name\") @section(\"xdp\") public func ...` (a C name and a section)")])
         }
         let problems = diagnose(index)
         guard problems.isEmpty else { throw BPFProgramRejected(diagnostics: problems) }

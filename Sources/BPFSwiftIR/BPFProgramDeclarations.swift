@@ -3,7 +3,7 @@ import Foundation
 /// The declarations of a Swift BPF program that become C: maps, load-time constants and the
 /// license.
 ///
-/// A map is a top-level line of the form
+/// A map is a top-level line (starting in column 1) of the form
 ///
 ///     let counts = ArrayMap<UInt64>(maxEntries: 256)
 ///     let flows = HashMap<FlowKey, UInt64>(maxEntries: 1024)
@@ -53,11 +53,11 @@ public struct BPFProgramDeclarations {
     ]
 
     static let mapPattern = try! NSRegularExpression(pattern:
-        #"^\s*(?:public\s+)?let\s+([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(HashMap|ArrayMap|PerCPUHash|PerCPUArray|LPMTrie|RingBuffer)(?:<([^>]*)>)?\(\s*(maxEntries|bytes)\s*:\s*([0-9_ *]+)\)\s*(//.*)?$"#)
+        #"^(?:public\s+)?let\s+([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(HashMap|ArrayMap|PerCPUHash|PerCPUArray|LPMTrie|RingBuffer)(?:<([^>]*)>)?\(\s*(maxEntries|bytes)\s*:\s*([0-9_ *]+)\)\s*(//.*)?$"#)
     static let constantPattern = try! NSRegularExpression(pattern:
-        #"^\s*(?:public\s+)?let\s+([A-Za-z_][A-Za-z0-9_]*)\s*=\s*LoadTimeConstant<\s*([A-Za-z0-9]+)\s*>\(\s*(-?(?:0x[0-9A-Fa-f_]+|[0-9_]+))\s*\)\s*(//.*)?$"#)
+        #"^(?:public\s+)?let\s+([A-Za-z_][A-Za-z0-9_]*)\s*=\s*LoadTimeConstant<\s*([A-Za-z0-9]+)\s*>\(\s*(-?(?:0x[0-9A-Fa-f_]+|[0-9_]+))\s*\)\s*(//.*)?$"#)
     static let licensePattern = try! NSRegularExpression(pattern:
-        #"^\s*(?:public\s+)?let\s+[A-Za-z_][A-Za-z0-9_]*\s*=\s*License\(\s*"([^"\\]*)"\s*\)\s*(//.*)?$"#)
+        #"^(?:public\s+)?let\s+[A-Za-z_][A-Za-z0-9_]*\s*=\s*License\(\s*"([^"\\]*)"\s*\)\s*(//.*)?$"#)
 
     /// Parses `source` (named `file` in errors). Throws `BPFProgramRejected` for a declaration
     /// it cannot turn into C.

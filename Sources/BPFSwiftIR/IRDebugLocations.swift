@@ -1,3 +1,5 @@
+import Foundation
+
 /// Resolves `!dbg` references of a module to source positions, preferring the frame that lies
 /// in the user's program over frames inlined from the standard library or `BPFKernel`.
 struct IRDebugLocations {

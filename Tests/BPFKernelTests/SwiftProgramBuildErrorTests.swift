@@ -93,6 +93,22 @@ struct SwiftProgramBuildErrorTests {
         #expect(r.stderr.contains("stack limit is exceeded") && r.stderr.contains("keep large values in a PerCPUArray map"), "\(r.stderr)")
     }
 
+    /// A map declared anywhere but at top level is not a map: the build says how to declare one.
+    @Test func mapDeclaredInsideAFunctionIsExplained() throws {
+        let r = try SwiftBPFCompilerTool.compile("""
+        let license = License("GPL")
+
+        @_cdecl("nested") @section("xdp")
+        public func nested(_ context: UnsafeMutableRawPointer) -> Int32 {
+            let counts = ArrayMap<UInt64>(maxEntries: 4)
+            counts.increment(1)
+            return XDPAction.pass
+        }
+        """, name: "nested")
+        #expect(r.status != 0)
+        #expect(r.stderr.contains("nested.bpf.swift:5:33: error: 'init(maxEntries:)' is unavailable: declare maps at top level, on one line starting in column 1: let NAME = ArrayMap<V>(maxEntries: N)"), "\(r.stderr)")
+    }
+
     @Test func swiftErrorsPointAtTheUsersFile() throws {
         let r = try SwiftBPFCompilerTool.compile("""
         let license = License("GPL")
