@@ -73,6 +73,7 @@ struct StructOpsTests {
         #expect(TCPCongestion.available().contains("swb_cc_plain"))
         let (sent, received, algorithm) = try TCPCongestion.exchange(algorithm: "swb_cc_plain", bytes: 1 << 20)
         #expect(received == sent && algorithm == "swb_cc_plain")
+        let libbpfDump = try Self.normalizedDump(bpftool, "swb_cc_plain")
 
         let unregistered = try Command.run(bpftool, ["struct_ops", "unregister", "name", "swb_cc_plain"])
         #expect(unregistered.status == 0, "bpftool: \(unregistered.stderr)")
@@ -83,8 +84,23 @@ struct StructOpsTests {
         let registration = try object.attachStructOps("swb_cc_plain")
         defer { registration.close() }
         #expect(TCPCongestion.available().contains("swb_cc_plain"))
+        // The kernel holds the same map (sizes, flags, value type) and the same value: every
+        // member of the kernel's tcp_congestion_ops, with the same programs in the same slots.
+        let swiftDump = try Self.normalizedDump(bpftool, "swb_cc_plain")
+        #expect(swiftDump == libbpfDump)
+        #expect(swiftDump.contains("swb_cong_avoid/prog_id:N") && swiftDump.contains("\"name\": \"swb_cc_plain\""))
         registration.close()
         #expect(TCPCongestion.waitUntilGone("swb_cc_plain"))
+    }
+
+    /// `bpftool struct_ops dump name NAME` with the ids that differ between two loads (map,
+    /// BTF and program ids) replaced by N.
+    static func normalizedDump(_ bpftool: String, _ name: String) throws -> String {
+        let r = try Command.run(bpftool, ["struct_ops", "dump", "name", name])
+        guard r.status == 0 else { return "bpftool failed: \(r.stderr)" }
+        return r.stdout
+            .replacingOccurrences(of: #"prog_id:\d+"#, with: "prog_id:N", options: .regularExpression)
+            .replacingOccurrences(of: #""(id|btf_id)": \d+"#, with: "\"$1\": N", options: .regularExpression)
     }
 
     @Test func kernelWithoutTheStructIsNamed() throws {
