@@ -11,7 +11,7 @@ import Testing
     }
 
     @Test func mapsOfEverySection() throws {
-        #expect(spec.structOpsMaps.map(\.name).sorted() == ["ops_link", "ops_optional", "ops_plain"])
+        #expect(spec.structOpsMaps.map(\.name).sorted() == ["ops_flavour", "ops_link", "ops_optional", "ops_plain"])
         // struct_ops maps are not among the maps MapCreator creates.
         #expect(spec.maps.allSatisfy { $0.type != .structOps })
 
@@ -59,6 +59,38 @@ import Testing
         // test_unused is bound only by ?.struct_ops (not created): not loaded by default, as libbpf.
         let autoload = spec.mainPrograms.filter { StructOpsPlan.autoloads($0, in: spec) }.map(\.name)
         #expect(autoload.sorted() == ["test_first", "test_second"])
+    }
+
+    /// The object's BTF stands in for the kernel's (it declares `swb_test_ops` and
+    /// `bpf_struct_ops_swb_test_ops`): the flavour's members land at the "kernel" offsets by name.
+    @Test func layoutTranslatesMembersByName() throws {
+        let btf = try #require(spec.btf)
+        let flavour = try #require(spec.structOpsMap(named: "ops_flavour"))
+        #expect(flavour.typeName == "swb_test_ops___old")
+        let layout = try StructOpsLayout(flavour, objectBTF: btf, kernel: btf)
+        #expect(layout.kernelTypeID == btf.typeID(named: "swb_test_ops", kind: .struct))
+        #expect(layout.valueTypeID == btf.typeID(named: "bpf_struct_ops_swb_test_ops", kind: .struct))
+        // Wrapper: 16 bytes of bookkeeping, then the struct: first@0, flags@8, second@16, name@24.
+        #expect(layout.value.count == 56)
+        #expect(Array(layout.value[24..<28]) == [9, 0, 0, 0])
+        #expect(Array(layout.value[40..<51]) == Array("ops_flavour".utf8))
+        #expect(layout.slots == [
+            .init(program: "test_second", memberIndex: 2, valueOffset: 32),
+            .init(program: "test_first", memberIndex: 0, valueOffset: 16),
+        ])
+        let filled = try layout.filledValue(programFDs: ["test_first": 7, "test_second": 300])
+        #expect(Array(filled[16..<24]) == [7, 0, 0, 0, 0, 0, 0, 0])
+        #expect(Array(filled[32..<24 + 16]) == [44, 1, 0, 0, 0, 0, 0, 0])
+
+        // 'gone' is zero here, so it was skipped; set, it must be refused with its name.
+        var set = flavour
+        set.data[24] = 1
+        let error = bpfError { _ = try StructOpsLayout(set, objectBTF: btf, kernel: btf) }
+        guard case let .notSupported(_, reason)? = error else {
+            Issue.record("expected notSupported, got \(String(describing: error))")
+            return
+        }
+        #expect(reason.contains("no member 'gone'"))
     }
 
     @Test func relocationToANonStructOpsMemberIsRefused() throws {

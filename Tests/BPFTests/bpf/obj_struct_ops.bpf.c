@@ -49,4 +49,30 @@ struct swb_test_ops ops_optional = {
     .first = (void *)test_unused,
 };
 
+// The same struct as an older object might declare it (a CO-RE flavour): other member order and
+// a member the "kernel" struct above lacks. With this object's own BTF standing in for the
+// kernel's, the layout translation (members by name) can be checked without a kernel.
+struct swb_test_ops___old {
+    char name[16];
+    void (*second)(void *arg);
+    __u64 gone;
+    __u32 flags;
+    int (*first)(void *arg);
+};
+
+SEC(".struct_ops")
+struct swb_test_ops___old ops_flavour = {
+    .name = "ops_flavour",
+    .second = (void *)test_second,
+    .flags = 9,
+    .first = (void *)test_first,
+};
+
+// The kernel's wrapper of a struct_ops value (struct bpf_struct_ops_<name>), for the same purpose.
+struct bpf_struct_ops_swb_test_ops {
+    __u64 common[2];
+    struct swb_test_ops data;
+};
+struct bpf_struct_ops_swb_test_ops wrapper_for_tests;
+
 char LICENSE[] SEC("license") = "GPL";
