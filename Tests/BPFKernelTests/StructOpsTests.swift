@@ -103,6 +103,27 @@ struct StructOpsTests {
             .replacingOccurrences(of: #""(id|btf_id)": \d+"#, with: "\"$1\": N", options: .regularExpression)
     }
 
+    @Test func secondRegistrationOfTheSameNameIsRefusedAndNothingStaysBehind() throws {
+        let fds = openFDCount()
+        do {
+            let first = try BPFObject(ObjectSpec(bytes: EmbeddedObjects.swbCc.bytes, name: "swb_cc"))
+            let second = try BPFObject(ObjectSpec(bytes: EmbeddedObjects.swbCc.bytes, name: "swb_cc"))
+            let link = try first.attachStructOps("swb_cc")
+            defer { link.close() }
+            do {
+                let again = try second.attachStructOps("swb_cc")
+                again.close()
+                Issue.record("a second 'swb_cc' was registered")
+            } catch {
+                guard case let .invalidArgument(why) = error else { throw error }
+                #expect(why.contains("already has a 'tcp_congestion_ops' registered") && why.contains("swb_cc"))
+            }
+            #expect(TCPCongestion.available().filter { $0 == "swb_cc" }.count == 1)
+        }
+        #expect(TCPCongestion.waitUntilGone("swb_cc"))
+        #expect(openFDCount() == fds)
+    }
+
     @Test func kernelWithoutTheStructIsNamed() throws {
         var spec = try ObjectSpec(bytes: EmbeddedObjects.swbCc.bytes, name: "swb_cc")
         spec.structOpsMaps[0].typeName = "swb_no_such_ops"
@@ -135,7 +156,10 @@ struct StructOpsTests {
         #expect(what.contains("swb_cong_avoid") && what.contains("swb_cc"))
     }
 
+    /// The error of a load that must fail, checking that it left no descriptor open.
     func loadError(_ spec: ObjectSpec, options: LoadOptions = LoadOptions()) -> BPFError? {
+        let fds = openFDCount()
+        defer { #expect(openFDCount() == fds) }
         do {
             let object = try BPFObject(spec, options: options)
             Issue.record("loaded unexpectedly: \(object.structOpsMaps.keys.sorted())")

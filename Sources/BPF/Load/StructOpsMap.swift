@@ -40,8 +40,12 @@ public final class StructOpsMap: Sendable, CustomStringConvertible {
             guard spec.isLink, BPFCommands.isErrno(error, Errno(rawValue: EBUSY)) else { throw Self.explain(error, spec: spec) }
         }
         if spec.isLink {
-            let fd = try BPFCommands.structOpsLinkCreate(mapFD: map.fd, name: spec.name)
-            return Link(taking: fd, name: label)
+            do {
+                let fd = try BPFCommands.structOpsLinkCreate(mapFD: map.fd, name: spec.name)
+                return Link(taking: fd, name: label)
+            } catch {
+                throw Self.explain(error, spec: spec)
+            }
         }
         let link = Link(taking: try map.duplicateDescriptor(), name: label)
         let map = self.map
@@ -54,7 +58,7 @@ public final class StructOpsMap: Sendable, CustomStringConvertible {
         guard case let .syscall(op, errno) = error else { return error }
         switch errno {
         case .EEXIST:
-            return .invalidArgument("\(op): the kernel already has a '\(spec.typeName)' registered under the name this struct_ops map gives (its 'name' member?); unregister it first")
+            return .invalidArgument("\(op): the kernel already has a '\(spec.typeName)' registered under the name struct_ops map '\(spec.name)' gives (its 'name' member), or this map is registered already; unregister that first")
         case .EINVAL:
             return .invalidArgument("\(op): the kernel refused struct_ops map '\(spec.name)' (\(errno)); its subsystem validates the struct, e.g. a tcp_congestion_ops needs ssthresh, undo_cwnd and cong_avoid or cong_control, and a unique name")
         default:
