@@ -31,7 +31,8 @@ public final class StructOpsMap: Sendable, CustomStringConvertible {
     ///   already written by an earlier registration) is not an error, as in libbpf.
     /// - plain `.struct_ops` maps: the update itself registers; the returned link owns a
     ///   duplicate of the map's descriptor and deletes the element (`BPF_MAP_DELETE_ELEM`),
-    ///   which unregisters, when it closes. `Link.detach()` does not apply to it; use `close()`.
+    ///   which unregisters, when it closes. Its descriptor is a map's, not a BPF link's:
+    ///   `info()`, `detach()` and `update(program:)` do not apply; use `close()`.
     public func register() throws(BPFError) -> Link {
         let label = "struct_ops \(spec.name) (\(spec.typeName))"
         do {
