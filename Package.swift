@@ -17,7 +17,12 @@ let package = Package(
         .target(name: "BPF", dependencies: ["CBPF"]),
         // Host tool behind the build plugin: compiles *.bpf.c with clang and embeds the object.
         .executableTarget(name: "BPFGen", dependencies: ["BPF"]),
-        .plugin(name: "BPFCompiler", capability: .buildTool(), dependencies: ["BPFGen"]),
+        // Pure steps of compiling Swift BPF programs: the IR rewrite, map declarations, helpers.
+        .target(name: "BPFSwiftIR"),
+        // Host tool behind the build plugin for *.bpf.swift: swiftc (Embedded) -> rewrite -> clang.
+        // The BPF-side module it compiles programs against lives in BPFKernel/, outside Sources.
+        .executableTarget(name: "BPFSwiftCompiler", dependencies: ["BPFSwiftIR"]),
+        .plugin(name: "BPFCompiler", capability: .buildTool(), dependencies: ["BPFGen", "BPFSwiftCompiler"]),
         // The tools built on the library; each has its BPF C program in a bpf/ subfolder.
         .target(
             name: "SwiftBPFTools",
@@ -38,7 +43,7 @@ let package = Package(
             dependencies: ["BPF", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         // Pure parsing tests: no root, no kernel.
-        .testTarget(name: "BPFTests", dependencies: ["BPF"], exclude: ["bpf"], plugins: ["BPFCompiler"]),
+        .testTarget(name: "BPFTests", dependencies: ["BPF", "BPFSwiftIR"], exclude: ["bpf"], plugins: ["BPFCompiler"]),
         // Root tests against the running kernel.
         .testTarget(
             name: "BPFKernelTests",

@@ -16,7 +16,7 @@ struct BPFCompiler: BuildToolPlugin {
         let includeDir = packageDir.appending(path: "BPFInclude")
         let headers = Self.files(in: includeDir) { $0.hasSuffix(".h") }
         let sources = Self.files(in: target.directoryURL) { $0.hasSuffix(".bpf.c") }
-        return sources.map { source in
+        return try swiftProgramCommands(context: context, target: target) + sources.map { source in
             let base = source.deletingPathExtension().deletingPathExtension().lastPathComponent
             let output = context.pluginWorkDirectoryURL.appending(path: "\(base).bpf.swift")
             let localHeaders = Self.files(in: source.deletingLastPathComponent()) { $0.hasSuffix(".h") }

@@ -38,7 +38,7 @@ struct BTFDumpCommand: ParsableCommand {
         let names = types.flatMap { $0.split(separator: ",").map { String($0).trimmingSpaces } }.filter { !$0.isEmpty }
         switch format {
         case .raw:
-            guard names.isEmpty else { throw ValidationError("--types applies to --format c only") }
+            guard names.isEmpty else { throw CommandError("--types applies to --format c only") }
             print(try BTFRawDumper(btf: btf).dumpAll(), terminator: "")
         case .c:
             let dumper = BTFCDumper(btf: btf)
@@ -70,17 +70,17 @@ struct BTFDumpCommand: ParsableCommand {
             }
         }
         guard wanted.isEmpty else {
-            throw ValidationError("no type or enumerator named \(wanted.sorted().joined(separator: ", "))")
+            throw CommandError("no type or enumerator named \(wanted.sorted().joined(separator: ", "))")
         }
         return ids
     }
 
     private func load() throws -> BTF {
         guard let file else { return try BTF.kernel() }
-        let bytes = try Syscalls.readFile(file)
+        let bytes = try Syscalls.readRegularFile(file)
         if bytes.starts(with: [0x7f, 0x45, 0x4c, 0x46]) {
             let spec = try ObjectSpec(bytes: bytes, name: ObjectNaming.objectName(fromPath: file))
-            guard let btf = spec.btf else { throw ValidationError("\(file) has no .BTF section") }
+            guard let btf = spec.btf else { throw CommandError("\(file) has no .BTF section") }
             return btf
         }
         return try BTF(bytes: bytes)

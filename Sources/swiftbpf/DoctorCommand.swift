@@ -17,12 +17,22 @@ struct DoctorCommand: ParsableCommand {
     var json = false
 
     func run() throws {
+        // Without privileges every probe fails for lack of them: say so before any answer.
+        let missing = Privileges().missing
+        let warning = missing.isEmpty ? nil : Self.privilegeWarning(missing: missing)
+        if let warning { Output.error("swiftbpf doctor: " + warning) }
         let report = KernelReport.probe()
-        print(json ? Self.json(report) : Self.text(report))
+        print(json ? Self.json(report, missingCapabilities: missing) : Self.text(report, privilegeWarning: warning))
     }
 
-    static func text(_ r: KernelReport) -> String {
+    static func privilegeWarning(missing: [String]) -> String {
+        "not running with the privileges it needs (missing \(missing.joined(separator: ", "))): "
+            + "the answers below are for this user, not what the kernel offers root; run it as root for those"
+    }
+
+    static func text(_ r: KernelReport, privilegeWarning: String? = nil) -> String {
         var out: [String] = []
+        if let privilegeWarning { out.append("privileges " + privilegeWarning) }
         out.append("kernel     \(r.release)")
         out.append("btf        " + (r.btfSize.map { "/sys/kernel/btf/vmlinux (\($0) bytes)" } ?? "missing (CONFIG_DEBUG_INFO_BTF is off): CO-RE needs it"))
         for m in r.mounts {
@@ -43,7 +53,7 @@ struct DoctorCommand: ParsableCommand {
         return out.joined(separator: "\n")
     }
 
-    static func json(_ r: KernelReport) -> String {
+    static func json(_ r: KernelReport, missingCapabilities: [String] = []) -> String {
         func obj(_ fields: [(String, String)]) -> String {
             "{" + fields.map { "\(JSON.string($0.0)):\($0.1)" }.joined(separator: ",") + "}"
         }
@@ -56,6 +66,8 @@ struct DoctorCommand: ParsableCommand {
             if let i = groups.firstIndex(where: { $0.0 == e.group }) { groups[i].1.append(item) } else { groups.append((e.group, [item])) }
         }
         var fields: [(String, String)] = [
+            ("privileged", "\(missingCapabilities.isEmpty)"),
+            ("missing_capabilities", "[" + missingCapabilities.map(JSON.string).joined(separator: ",") + "]"),
             ("kernel", JSON.string(r.release)),
             ("version", JSON.string(r.version.description)),
             ("btf", obj([("present", "\(r.btfSize != nil)"), ("size", r.btfSize.map { "\($0)" } ?? "null")])),

@@ -23,7 +23,7 @@ struct ObjectInspectCommand: ParsableCommand {
     var json = false
 
     func run() throws {
-        let spec = try ObjectSpec(bytes: Syscalls.readFile(file), name: ObjectNaming.objectName(fromPath: file))
+        let spec = try ObjectSpec(bytes: Syscalls.readRegularFile(file), name: ObjectNaming.objectName(fromPath: file))
         let report = try ObjectReport(spec)
         print(json ? report.json : report.text)
     }
@@ -50,18 +50,57 @@ struct ObjectLoadCommand: ParsableCommand {
     @Option(name: .customLong("pin-maps"), help: "Also pin every map at DIR/<map name> ('.' becomes '_').")
     var pinMaps: String?
 
+    @Option(name: .customLong("programs"), help: "Load only these programs (comma-separated names), e.g. to leave out ones this kernel refuses.")
+    var programs: String?
+
+    @Option(name: .customLong("skip-programs"), help: "Load every program but these (comma-separated names).")
+    var skipPrograms: String?
+
+    func validate() throws {
+        if programs != nil && skipPrograms != nil { throw ValidationError("--programs and --skip-programs exclude each other") }
+    }
+
+    /// The programs to load: nil for the object's default (every autoloaded program).
+    func selection(_ spec: ObjectSpec) throws -> Set<String>? {
+        let names = Set(spec.mainPrograms.map(\.name))
+        func list(_ text: String, _ option: String) throws -> Set<String> {
+            let wanted = Set(text.split(separator: ",").map { String($0).trimmingSpaces }.filter { !$0.isEmpty })
+            let unknown = wanted.subtracting(names)
+            guard unknown.isEmpty else {
+                throw CommandError("\(option): no program named \(unknown.sorted().joined(separator: ", ")) in \(file) (its programs: \(names.sorted().joined(separator: ", ")))")
+            }
+            return wanted
+        }
+        if let programs {
+            let wanted = try list(programs, "--programs")
+            guard !wanted.isEmpty else { throw CommandError("--programs names no program") }
+            return wanted
+        }
+        if let skipPrograms {
+            let skipped = try list(skipPrograms, "--skip-programs")
+            return Set(spec.mainPrograms.filter { $0.autoload && !skipped.contains($0.name) }.map(\.name))
+        }
+        return nil
+    }
+
     func run() throws {
-        let object = try BPFObject(path: file)
-        try Filesystem.makeDirectory(pin)
+        try Filesystem.requireBPFFilesystem(for: pin, option: "--pin")
+        if let pinMaps { try Filesystem.requireBPFFilesystem(for: pinMaps, option: "--pin-maps") }
+        let spec = try ObjectSpec(bytes: Syscalls.readRegularFile(file), name: ObjectNaming.objectName(fromPath: file))
+        var options = LoadOptions()
+        options.programs = try selection(spec)
+        let object = try BPFObject(spec, options: options)
+        var created: [String] = []
         var pinned: [String] = []
         do {
+            created += try Filesystem.makeDirectory(pin)
             for name in object.programs.keys.sorted() {
                 let path = pin + "/" + name
                 try object.programs[name]!.pin(path)
                 pinned.append(path)
             }
             if let pinMaps {
-                try Filesystem.makeDirectory(pinMaps)
+                created += try Filesystem.makeDirectory(pinMaps)
                 for name in object.maps.keys.sorted() {
                     let path = pinMaps + "/" + String(name.map { $0 == "." ? "_" : $0 })
                     try object.maps[name]!.pin(path)
@@ -69,8 +108,9 @@ struct ObjectLoadCommand: ParsableCommand {
                 }
             }
         } catch {
-            // Leave nothing half-pinned behind.
+            // Leave nothing half-pinned behind, and no directory this command created.
             for p in pinned { try? Program.unpin(p) }
+            Filesystem.removeDirectories(created)
             throw error
         }
         for p in object.spec.mainPrograms {

@@ -9,4 +9,8 @@ struct SwiftBPFCommand: ParsableCommand {
         subcommands: [ExecSnoopCommand.self, OpenSnoopCommand.self, ExitSnoopCommand.self, KillSnoopCommand.self, TCPConnectCommand.self, TCPAcceptCommand.self, TCPLifeCommand.self, TCPRetransCommand.self, SysCountCommand.self, RunQLatCommand.self, BioLatencyCommand.self, ProfileCommand.self,
                       ProgramCommand.self, MapCommand.self, LinkCommand.self, ObjectCommand.self, BTFCommand.self, DoctorCommand.self]
     )
+
+    static func main() {
+        main(ByteArguments.compactingByteRuns(Array(CommandLine.arguments.dropFirst())))
+    }
 }

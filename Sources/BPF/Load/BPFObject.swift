@@ -48,9 +48,16 @@ public final class BPFObject: Sendable {
         // struct_ops maps against the kernel's BTF: their programs' attach targets come from it.
         let structOps = try StructOpsPlan(spec: spec) { () throws(BPFError) -> BTF in try BTF.kernel() }
 
-        // The object's BTF. A failure is not fatal (libbpf): maps and programs load without it.
+        // The object's BTF. A failure is not fatal (libbpf): maps and programs load without it,
+        // which the log says (libbpf: "BTF is optional, ignoring").
         var btf: FileDescriptor?
-        if let b = spec.btf { btf = try? BPFCommands.btfLoad(b.bytes) }
+        if let b = spec.btf {
+            do {
+                btf = try BPFCommands.btfLoad(b.bytes)
+            } catch {
+                BPFLog.log(.warning, "object '\(spec.name)': the kernel rejected its BTF, loading without it (no BTF for maps, no func or line info for programs): \(error)")
+            }
+        }
         let btfFD = btf?.rawValue
 
         // Externs (.kconfig values, ksyms, kfuncs), before maps: the .kconfig image is frozen.
@@ -108,7 +115,7 @@ public final class BPFObject: Sendable {
 
     /// Parses and loads the object file at `path`, named after the file as libbpf names it.
     public convenience init(path: String, options: LoadOptions = LoadOptions()) throws(BPFError) {
-        let bytes = try Syscalls.readFile(path)
+        let bytes = try Syscalls.readRegularFile(path)
         try self.init(ObjectSpec(bytes: bytes, name: ObjectNaming.objectName(fromPath: path)), options: options)
     }
 

@@ -4,8 +4,22 @@
 struct ProgramPreparer {
     let spec: ObjectSpec
     let ext: BTFExt?
-    /// CO-RE-relocated instructions and results of every function, by name.
-    private(set) var relocated: [String: (instructions: [Instruction], core: [CORERelocationResult])] = [:]
+    /// Where a function is: its ELF section and its first instruction there. Functions are keyed
+    /// by place, never by name: a statically linked object (`bpftool gen object`, libbpf's
+    /// linker) may hold two `static` functions of the same name from different units, each
+    /// called by its own unit's code (libbpf likewise finds them by section and offset,
+    /// `find_prog_by_sec_insn`).
+    struct FunctionPlace: Hashable {
+        var section: String
+        var offset: Int
+        init(_ p: ProgramSpec) {
+            section = p.elfSectionName
+            offset = p.sectionOffset
+        }
+    }
+
+    /// CO-RE-relocated instructions and results of every function, by place.
+    private(set) var relocated: [FunctionPlace: (instructions: [Instruction], core: [CORERelocationResult])] = [:]
     private let linker: CallLinker
 
     init(spec: ObjectSpec, loading: [ProgramSpec], targetBTF: () throws(BPFError) -> BTF) throws(BPFError) {
@@ -25,7 +39,7 @@ struct ProgramPreparer {
             if let relocator, let records = ext?.coreRelocations[p.elfSectionName], !records.isEmpty {
                 results = try relocator.apply(to: &insns, sectionOffset: p.sectionOffset, records: records, programName: p.name)
             }
-            relocated[p.name] = (insns, results)
+            relocated[FunctionPlace(p)] = (insns, results)
         }
 
         var funcInfo: [String: ExtInfoRecords] = [:]
@@ -40,7 +54,7 @@ struct ProgramPreparer {
             }
         }
         let relocatedNow = relocated
-        linker = CallLinker(subprograms: spec.subprograms.map { Self.codeUnit($0, relocatedNow[$0.name]!.instructions) },
+        linker = CallLinker(subprograms: spec.subprograms.map { Self.codeUnit($0, relocatedNow[FunctionPlace($0)]!.instructions) },
                             funcInfo: funcInfo, lineInfo: lineInfo)
     }
 
@@ -49,7 +63,7 @@ struct ProgramPreparer {
                  options: LoadOptions) throws(BPFError)
         -> (attributes: ProgramLoadAttributes, core: [CORERelocationResult])
     {
-        guard let own = relocated[p.name] else { throw .missing("program '\(p.name)'") }
+        guard let own = relocated[FunctionPlace(p)] else { throw .missing("program '\(p.name)'") }
         let linked = try linker.link(Self.codeUnit(p, own.instructions))
         var insns = linked.instructions
         for (index, reference) in linked.references {
@@ -79,7 +93,7 @@ struct ProgramPreparer {
         // Core results of appended subprograms, moved to where the linker put them.
         var core = own.core
         for sub in spec.subprograms {
-            guard let start = linked.placements[sub.sectionOffset], let r = relocated[sub.name] else { continue }
+            guard let start = linked.placements[sub.sectionOffset], let r = relocated[FunctionPlace(sub)] else { continue }
             core += r.core.map { $0.shifted(by: start) }
         }
 

@@ -31,8 +31,19 @@ extension BPFCommands {
             var attr = bpf_attr()
             attr.pathname = address(p)
             attr.bpf_fd = UInt32(bitPattern: fd)
-            try Syscalls.bpf(BPF_OBJ_PIN, &attr, "BPF_OBJ_PIN(\(path))")
+            do throws(BPFError) {
+                try Syscalls.bpf(BPF_OBJ_PIN, &attr, "BPF_OBJ_PIN(\(path))")
+            } catch {
+                throw notOnBPFFilesystem(path, pinning: true) ?? error
+            }
         }
+    }
+
+    /// The error for a pin path outside bpffs, where the kernel only answers EPERM (pin) or
+    /// EACCES/EPERM (get), which reads as a lack of privilege; nil if the path is on bpffs.
+    static func notOnBPFFilesystem(_ path: String, pinning: Bool) -> BPFError? {
+        guard !Syscalls.isOn(.bpf, path) else { return nil }
+        return .invalidArgument("\(path) is not on a BPF filesystem (bpffs): \(pinning ? "pins can only be created" : "only pinned objects can be opened") under a bpffs mount such as /sys/fs/bpf")
     }
 
     /// `BPF_OBJ_GET`: opens a pinned object. `fileFlags` is `BPF_F_RDONLY`/`BPF_F_WRONLY` or 0.
@@ -41,7 +52,13 @@ extension BPFCommands {
             var attr = bpf_attr()
             attr.pathname = address(p)
             attr.file_flags = fileFlags
-            return try Syscalls.bpf(BPF_OBJ_GET, &attr, "BPF_OBJ_GET(\(path))")
+            do throws(BPFError) {
+                return try Syscalls.bpf(BPF_OBJ_GET, &attr, "BPF_OBJ_GET(\(path))")
+            } catch {
+                // A missing path keeps its ENOENT; an existing file elsewhere is named.
+                if isErrno(error, .ENOENT) { throw error }
+                throw notOnBPFFilesystem(path, pinning: false) ?? error
+            }
         }
         return try FileDescriptor(taking: raw)
     }

@@ -12,15 +12,14 @@ public enum PerfEvent {
     }
 
     /// The id of tracepoint `category:name` from `<tracefs>/events/CAT/NAME/id`.
-    /// Throws `.notSupported` if tracefs is not mounted and `.missing` if the tracepoint does not exist.
+    /// Throws `.missing` naming the mount if tracefs is not mounted, or the tracepoint if it does not exist.
     public static func tracepointID(category: String, name: String) throws(BPFError) -> UInt64 {
         guard !category.isEmpty, !name.isEmpty, !category.contains("/"), !name.contains("/"), !category.contains(".."), !name.contains("..") else {
             throw .invalidArgument("tracepoint name '\(category):\(name)' must be CATEGORY:NAME without '/'")
         }
         guard let root = tracefsRoot() else {
-            throw .notSupported(
-                feature: "tracefs",
-                reason: "tracefs is not mounted at /sys/kernel/tracing or /sys/kernel/debug/tracing; mount it with `mount -t tracefs tracefs /sys/kernel/tracing`")
+            // The kernel supports it; it is only not mounted.
+            throw .missing("tracefs: it is not mounted at /sys/kernel/tracing or /sys/kernel/debug/tracing; mount it with `mount -t tracefs tracefs /sys/kernel/tracing`")
         }
         let path = "\(root)/events/\(category)/\(name)/id"
         let bytes: [UInt8]

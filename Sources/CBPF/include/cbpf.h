@@ -16,6 +16,7 @@
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <sys/syscall.h>
 #include <sys/utsname.h>
 #include <unistd.h>
@@ -57,6 +58,15 @@ static inline int cbpf_open(const char *path, int flags) {
 /// open(2) with a mode, for files that may be created.
 static inline int cbpf_open_mode(const char *path, int flags, unsigned int mode) {
     return open(path, flags | O_CLOEXEC, mode);
+}
+
+/// statfs(2)'s f_type for `path` in `*type`; 0 or -1 with errno. (struct statfs is not
+/// imported through Glibc.)
+static inline int cbpf_statfs_type(const char *path, long *type) {
+    struct statfs st;
+    int r = statfs(path, &st);
+    if (r == 0) *type = (long)st.f_type;
+    return r;
 }
 
 static inline int cbpf_errno(void) { return errno; }

@@ -25,7 +25,9 @@ public final class ToolSession: Sendable {
         try filter.apply(to: &options)
         if let ringBufferSize { options.maxEntries["tool_events"] = ringBufferSize }
         try configure(&options)
-        let object = try BPFObject(ObjectSpec(bytes: embedded.bytes, name: embedded.name), options: options)
+        let spec = try ObjectSpec(bytes: embedded.bytes, name: embedded.name)
+        try ToolMounts.prepare(for: spec)
+        let object = try BPFObject(spec, options: options)
         try filter.bind(object)
         self.object = object
         ring = object.maps["tool_events"].flatMap { try? RingBuffer(map: $0) }

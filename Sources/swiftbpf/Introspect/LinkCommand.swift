@@ -98,7 +98,7 @@ struct LinkShowCommand: ParsableCommand {
         commandName: "show", abstract: "Show one link: 'show ID', 'show id ID', 'show pinned PATH' (or without an argument, all).",
         discussion: LinkCommand.jsonFields)
 
-    @Argument(help: "ID, 'id ID', 'pinned PATH' or a bpffs path.")
+    @Argument(parsing: .allUnrecognized, help: "ID, 'id ID', 'pinned PATH' or a bpffs path.")
     var target: [String] = []
 
     @Flag(help: "Print JSON instead of text.")
@@ -120,7 +120,7 @@ struct LinkDetachCommand: ParsableCommand {
             kernels raw_tracepoint) refuse with EOPNOTSUPP: remove their pin or stop their owner.
             """)
 
-    @Argument(help: "ID, 'id ID', 'pinned PATH' or a bpffs path.")
+    @Argument(parsing: .allUnrecognized, help: "ID, 'id ID', 'pinned PATH' or a bpffs path.")
     var target: [String]
 
     func run() throws {

@@ -67,7 +67,7 @@ struct MapShowCommand: ParsableCommand {
         commandName: "show", abstract: "Show one map: 'show ID', 'show id ID', 'show pinned PATH' (or without an argument, all).",
         discussion: MapCommand.jsonFields)
 
-    @Argument(help: "ID, 'id ID', 'pinned PATH' or a bpffs path.")
+    @Argument(parsing: .allUnrecognized, help: "ID, 'id ID', 'pinned PATH' or a bpffs path.")
     var target: [String] = []
 
     @Flag(help: "Print JSON instead of text.")
@@ -83,7 +83,7 @@ struct MapDumpCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "dump", abstract: "Print every entry of a map: 'dump ID|id ID|pinned PATH'.", discussion: MapCommand.entryFields)
 
-    @Argument(help: "ID, 'id ID', 'pinned PATH' or a bpffs path.")
+    @Argument(parsing: .allUnrecognized, help: "ID, 'id ID', 'pinned PATH' or a bpffs path.")
     var target: [String]
 
     @Flag(help: "Print a JSON array instead of text.")
@@ -117,7 +117,7 @@ struct MapLookupCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "lookup", abstract: "Print one entry: 'lookup MAP key BYTES'.", discussion: MapCommand.entryFields)
 
-    @Argument(help: "The map (ID, 'id ID', 'pinned PATH'), then 'key' and its bytes.")
+    @Argument(parsing: .allUnrecognized, help: "The map (ID, 'id ID', 'pinned PATH'), then 'key' and its bytes.")
     var words: [String]
 
     @Flag(help: "Print JSON instead of text.")
@@ -126,7 +126,7 @@ struct MapLookupCommand: ParsableCommand {
     func run() throws {
         let (ref, rest) = try ObjectReference.parse(words, what: "map")
         let sections = try ByteArguments.sections(rest, keywords: ["key"])
-        guard let keyWords = sections["key"] else { throw ValidationError("missing 'key BYTES'") }
+        guard let keyWords = sections["key"] else { throw IntrospectError("missing 'key BYTES'") }
         let key = try ByteArguments.bytes(keyWords, what: "key")
         let map = try ref.openMap()
         guard let value = try map.lookup(key: key) else { throw IntrospectError("map \(map.id): key \(Hex.text(key)) not found") }
@@ -144,7 +144,7 @@ struct MapUpdateCommand: ParsableCommand {
             may be 'id PROG_ID' or 'pinned PATH'; for a map of maps, an inner map's 'id ID' or 'pinned PATH'.
             """)
 
-    @Argument(help: "The map, then 'key' BYTES, 'value' BYTES, and optionally any, exist or noexist.")
+    @Argument(parsing: .allUnrecognized, help: "The map, then 'key' BYTES, 'value' BYTES, and optionally any, exist or noexist.")
     var words: [String]
 
     func run() throws {
@@ -156,8 +156,8 @@ struct MapUpdateCommand: ParsableCommand {
             sectionWords.removeLast()
         }
         let sections = try ByteArguments.sections(sectionWords, keywords: ["key", "value"])
-        guard let keyWords = sections["key"] else { throw ValidationError("missing 'key BYTES'") }
-        guard let valueWords = sections["value"] else { throw ValidationError("missing 'value BYTES'") }
+        guard let keyWords = sections["key"] else { throw IntrospectError("missing 'key BYTES'") }
+        guard let valueWords = sections["value"] else { throw IntrospectError("missing 'value BYTES'") }
         let key = try ByteArguments.bytes(keyWords, what: "key")
         let map = try ref.openMap()
         // Holds a program or inner map open until the update is done.
@@ -165,7 +165,7 @@ struct MapUpdateCommand: ParsableCommand {
         var value: [UInt8]
         if map.type == .progArray || map.type.isMapOfMaps, let first = valueWords.first, first == "id" || first == "pinned" {
             let (target, extra) = try ObjectReference.parse(valueWords, what: map.type == .progArray ? "program" : "map")
-            guard extra.isEmpty else { throw ValidationError("unexpected '\(extra.joined(separator: " "))' after the value") }
+            guard extra.isEmpty else { throw IntrospectError("unexpected '\(extra.joined(separator: " "))' after the value") }
             let fd: Int32
             if map.type == .progArray {
                 let p = try target.openProgram()
@@ -195,13 +195,13 @@ struct MapDeleteCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "delete", abstract: "Delete an entry: 'delete MAP key BYTES'.", discussion: MapCommand.entryFields)
 
-    @Argument(help: "The map, then 'key' and its bytes.")
+    @Argument(parsing: .allUnrecognized, help: "The map, then 'key' and its bytes.")
     var words: [String]
 
     func run() throws {
         let (ref, rest) = try ObjectReference.parse(words, what: "map")
         let sections = try ByteArguments.sections(rest, keywords: ["key"])
-        guard let keyWords = sections["key"] else { throw ValidationError("missing 'key BYTES'") }
+        guard let keyWords = sections["key"] else { throw IntrospectError("missing 'key BYTES'") }
         let key = try ByteArguments.bytes(keyWords, what: "key")
         let map = try ref.openMap()
         guard try map.delete(key: key) else { throw IntrospectError("map \(map.id): key \(Hex.text(key)) not found") }

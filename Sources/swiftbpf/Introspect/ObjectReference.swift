@@ -11,23 +11,26 @@ enum ObjectReference: CustomStringConvertible {
     /// A reference that must be all of `words`: anything after it is an error.
     static func parseWhole(_ words: [String], what: String) throws -> ObjectReference {
         let (ref, rest) = try parse(words, what: what)
-        guard rest.isEmpty else { throw ValidationError("unexpected '\(rest.joined(separator: " "))'") }
+        guard rest.isEmpty else { throw IntrospectError("unexpected '\(rest.joined(separator: " "))'") }
         return ref
     }
 
     static func parse(_ words: [String], what: String) throws -> (ObjectReference, [String]) {
-        guard let first = words.first else { throw ValidationError("missing \(what): give ID, 'id ID', 'pinned PATH' or a bpffs path") }
+        guard let first = words.first else { throw IntrospectError("missing \(what): give ID, 'id ID', 'pinned PATH' or a bpffs path") }
         switch first {
         case "id":
-            guard words.count >= 2, let id = UInt32(words[1]) else { throw ValidationError("'id' needs a numeric \(what) id") }
+            guard words.count >= 2, let id = UInt32(words[1]) else { throw IntrospectError("'id' needs a numeric \(what) id") }
             return (.id(id), Array(words.dropFirst(2)))
         case "pinned":
-            guard words.count >= 2 else { throw ValidationError("'pinned' needs a bpffs path") }
+            guard words.count >= 2 else { throw IntrospectError("'pinned' needs a bpffs path") }
             return (.pinned(words[1]), Array(words.dropFirst(2)))
         default:
             if let id = UInt32(first) { return (.id(id), Array(words.dropFirst())) }
             if first.hasPrefix("/") { return (.pinned(first), Array(words.dropFirst())) }
-            throw ValidationError("'\(first)' is not a \(what) id or a bpffs path")
+            if first.hasPrefix("-"), Int(first) != nil {
+                throw IntrospectError("'\(first)' is not a \(what) id: ids are positive numbers")
+            }
+            throw IntrospectError("'\(first)' is not a \(what) id or a bpffs path")
         }
     }
 

@@ -74,7 +74,7 @@ struct ProgramShowCommand: ParsableCommand {
         discussion: ProgramCommand.jsonFields
     )
 
-    @Argument(help: "ID, 'id ID', 'pinned PATH' or a bpffs path.")
+    @Argument(parsing: .allUnrecognized, help: "ID, 'id ID', 'pinned PATH' or a bpffs path.")
     var target: [String] = []
 
     @Flag(help: "Print one JSON object instead of text.")
@@ -99,16 +99,16 @@ struct ProgramDumpCommand: ParsableCommand {
             """
     )
 
-    @Argument(help: "'xlated' followed by ID, 'id ID', 'pinned PATH' or a bpffs path.")
+    @Argument(parsing: .allUnrecognized, help: "'xlated' followed by ID, 'id ID', 'pinned PATH' or a bpffs path.")
     var words: [String]
 
     @Flag(help: "Print a JSON array instead of text.")
     var json = false
 
     func run() throws {
-        guard let mode = words.first else { throw ValidationError("missing 'xlated'") }
+        guard let mode = words.first else { throw IntrospectError("missing 'xlated'") }
         guard mode == "xlated" else {
-            throw ValidationError(mode == "jited" ? "'dump jited' is not supported; use 'dump xlated'" : "expected 'xlated', got '\(mode)'")
+            throw IntrospectError(mode == "jited" ? "'dump jited' is not supported; use 'dump xlated'" : "expected 'xlated', got '\(mode)'")
         }
         let ref = try ObjectReference.parseWhole(Array(words.dropFirst()), what: "program")
         let program = try ref.openProgram()

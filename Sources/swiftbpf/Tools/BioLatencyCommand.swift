@@ -32,8 +32,14 @@ struct BioLatencyCommand: ParsableCommand {
     @Flag(name: [.customShort("T"), .long], help: "Include a timestamp: seconds since the tool started.")
     var timestamp = false
 
-    @Option(name: [.short, .long], help: "Stop after this many seconds.")
+    @Option(name: [.short, .long], parsing: .unconditional, help: "Stop after this many seconds.")
     var duration: Double?
+
+    func validate() throws {
+        if let duration, !(duration > 0) {
+            throw ValidationError("-d/--duration must be a positive number of seconds, got \(duration)")
+        }
+    }
 
     func run() throws {
         installStopHandlers()

@@ -17,7 +17,7 @@ struct KillSnoopCommand: ParsableCommand {
 
     @OptionGroup var common: ToolOptions
 
-    @Option(name: [.customShort("s"), .long], help: "Only this signal number.")
+    @Option(name: [.customShort("s"), .long], parsing: .unconditional, help: "Only this signal number.")
     var signal: UInt32?
 
     @Flag(name: [.customShort("x"), .long], help: "Only calls that failed.")

@@ -5,13 +5,13 @@ import SwiftBPFTools
 /// The options of the histogram tools (syscount -L, runqlat, biolatency): the interval, the
 /// unit and linear buckets.
 struct LatencyOptions: ParsableArguments {
-    @Option(name: [.short, .long], help: "Print (and reset) the histograms every this many seconds; default: once at the end.")
+    @Option(name: [.short, .long], parsing: .unconditional, help: "Print (and reset) the histograms every this many seconds; default: once at the end.")
     var interval: Double?
 
     @Flag(name: [.customShort("m"), .customLong("milliseconds")], help: "Histograms in milliseconds instead of microseconds.")
     var milliseconds = false
 
-    @Option(help: "Linear buckets of this width (in the unit) instead of log2 buckets.")
+    @Option(parsing: .unconditional, help: "Linear buckets of this width (in the unit) instead of log2 buckets.")
     var linear: UInt64?
 
     var histogram: HistogramOptions { HistogramOptions(milliseconds: milliseconds, linearStep: linear) }

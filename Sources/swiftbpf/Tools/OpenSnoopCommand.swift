@@ -39,7 +39,7 @@ struct OpenSnoopCommand: ParsableCommand {
         let header = OpenSnoopFormat.header(timestamp: common.timestamp, uid: printUID, flags: flags)
         // Lines (columns or JSON) go straight from the record into a stdio stream on fd 1
         // (EventLoop's flush after each batch flushes every stream): no String per event.
-        guard let out = fdopen(1, "w") else { throw ValidationError("cannot open standard output") }
+        guard let out = fdopen(1, "w") else { throw CommandError("cannot open standard output") }
         setvbuf(out, nil, _IOFBF, 1 << 16)
         var lines = common.json ? OpenSnoopLines(jsonWith: CgroupPaths()) : OpenSnoopLines(uid: printUID, flags: flags)
         try EventLoop.run(session, tool: "opensnoop", options: common, header: header) { record, t in

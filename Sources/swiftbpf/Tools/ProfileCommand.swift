@@ -24,7 +24,7 @@ struct ProfileCommand: ParsableCommand {
 
     @OptionGroup var common: ToolOptions
 
-    @Option(name: [.customShort("F"), .long], help: "Samples per second on each CPU.")
+    @Option(name: [.customShort("F"), .long], parsing: .unconditional, help: "Samples per second on each CPU.")
     var frequency: UInt64 = 49
 
     @Flag(name: [.customShort("U"), .customLong("user-stacks-only")], help: "Only user stacks (no kernel stacks).")
@@ -45,7 +45,7 @@ struct ProfileCommand: ParsableCommand {
     @Flag(name: .customLong("per-thread"), help: "Count per thread, not only per process.")
     var perThread = false
 
-    @Option(name: .customLong("stack-storage-size"), help: "Distinct stacks the kernel can store (default 16384).")
+    @Option(name: .customLong("stack-storage-size"), parsing: .unconditional, help: "Distinct stacks the kernel can store (default 16384).")
     var stackStorageSize: UInt32 = 16384
 
     func validate() throws {

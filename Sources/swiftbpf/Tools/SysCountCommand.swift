@@ -32,20 +32,35 @@ struct SysCountCommand: ParsableCommand {
     @Flag(name: [.customShort("x"), .customLong("failures")], help: "Only failed syscalls.")
     var failures = false
 
-    @Option(help: "Only this syscall (a name such as getppid, or a number).")
+    @Option(parsing: .unconditional, help: "Only this syscall (a name such as getppid, or a number).")
     var syscall: String?
 
-    @Option(help: "Print only the top N entries (default 10; 0 prints all).")
+    @Option(parsing: .unconditional, help: "Print only the top N entries (default 10; 0 prints all).")
     var top = 10
+
+    /// The highest number --syscall accepts: x86_64 syscalls end below 512, where x32's begin.
+    static let highestSyscallNumber: Int32 = 511
+
+    func validate() throws {
+        if top < 0 { throw ValidationError("--top must be 0 (all) or more, got \(top)") }
+    }
 
     func run() throws {
         installStopHandlers()
         var nr: Int32?
         if let syscall {
-            guard let n = Int32(syscall) ?? SysCount.syscallNumber(syscall).map(Int32.init) else {
-                throw ValidationError("unknown syscall \"\(syscall)\" (x86_64 names)")
+            if let n = Int32(syscall) {
+                // x86_64 numbers run from 0 to a few hundred; 512 and up are x32's.
+                guard (0...Self.highestSyscallNumber).contains(n) else {
+                    throw CommandError("--syscall \(syscall) is not an x86_64 syscall number (0 to \(Self.highestSyscallNumber))")
+                }
+                nr = n
+            } else {
+                guard let n = SysCount.syscallNumber(syscall) else {
+                    throw CommandError("unknown syscall \"\(syscall)\" (x86_64 names, such as getppid)")
+                }
+                nr = Int32(n)
             }
-            nr = n
         }
         let options = SysCount.Options(byProcess: byProcess, latency: latency || hist, failedOnly: failures,
                                        syscall: nr, histogram: latencyOptions.histogram)

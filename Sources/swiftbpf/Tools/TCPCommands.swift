@@ -4,10 +4,10 @@ import SwiftBPFTools
 
 /// The port filters of the TCP tools (in the kernel).
 struct TCPPortOptions: ParsableArguments {
-    @Option(help: "Only connections whose local port is this.")
+    @Option(parsing: .unconditional, help: "Only connections whose local port is this.")
     var lport: UInt16?
 
-    @Option(help: "Only connections whose remote port is this.")
+    @Option(parsing: .unconditional, help: "Only connections whose remote port is this.")
     var rport: UInt16?
 
     var ports: TCPTool.Ports { TCPTool.Ports(local: lport, remote: rport) }

@@ -4,37 +4,44 @@ import SwiftBPFTools
 
 /// The options every tool takes, as BCC's tools spell them.
 struct ToolOptions: ParsableArguments {
-    @Option(name: [.short, .long], help: "Only this process id.")
+    @Option(name: [.short, .long], parsing: .unconditional, help: "Only this process id.")
     var pid: UInt32?
 
     @Option(help: "Only tasks whose command name is exactly this.")
     var comm: String?
 
-    @Option(help: "Only this user id.")
+    @Option(parsing: .unconditional, help: "Only this user id.")
     var uid: UInt32?
 
     @Option(help: "Only tasks in this cgroup v2 directory or below (a container's cgroup); absolute, or relative to the cgroup2 mount.")
     var cgroup: String?
 
-    @Flag(help: "Print one JSON object per line (per event, or per interval for aggregating tools).")
+    @Flag(help: "Print one JSON object per line (per event, or per interval for aggregating tools); events lost while running appear as {\"lost\":N,...} records.")
     var json = false
 
     @Flag(name: [.customShort("T"), .long], help: "Include a timestamp: seconds since the tool started.")
     var timestamp = false
 
-    @Option(name: [.short, .long], help: "Stop after this many seconds.")
+    @Option(name: [.short, .long], parsing: .unconditional, help: "Stop after this many seconds.")
     var duration: Double?
 
-    @Option(name: .customLong("buffer-kib"), help: "Ring buffer size in KiB, a power of two (default 512).")
+    @Option(name: .customLong("buffer-kib"), parsing: .unconditional, help: "Ring buffer size in KiB, a power of two (default 512).")
     var bufferKiB: UInt32?
 
     var filter: ToolFilter { ToolFilter(pid: pid, comm: comm, uid: uid, cgroupPath: cgroup) }
 
+    /// The largest --buffer-kib: the ring buffer's size in bytes is a u32 (`max_entries`), so
+    /// 2 GiB is the largest power of two it can hold.
+    static let maximumBufferKiB: UInt32 = 1 << 21
+
     var ringBufferSize: UInt32? { bufferKiB.map { $0 * 1024 } }
 
     func validate() throws {
-        if let bufferKiB, bufferKiB < 4 || bufferKiB & (bufferKiB - 1) != 0 {
-            throw ValidationError("--buffer-kib must be a power of two of at least 4, got \(bufferKiB)")
+        if let bufferKiB, bufferKiB < 4 || bufferKiB > Self.maximumBufferKiB || bufferKiB & (bufferKiB - 1) != 0 {
+            throw ValidationError("--buffer-kib must be a power of two from 4 to \(Self.maximumBufferKiB) (2 GiB), got \(bufferKiB)")
+        }
+        if let duration, !(duration > 0) {
+            throw ValidationError("-d/--duration must be a positive number of seconds, got \(duration)")
         }
         if let comm, comm.isEmpty || comm.utf8.count > 15 {
             throw ValidationError("--comm must be 1 to 15 bytes (a task's comm is at most 15)")
@@ -60,9 +67,11 @@ enum EventLoop {
         let emit = { (record: UnsafeRawBufferPointer) in
             if let line = handle(record, options.timestamp ? MonotonicClock.seconds() - start : nil) { print(line) }
         }
+        var losses = LossReporter(tool: tool, json: options.json, start: start)
         while !stopRequested.load(ordering: .relaxed) {
             if let d = options.duration, MonotonicClock.seconds() - start >= d { break }
             let count = try session.poll(timeoutMilliseconds: 200, emit)
+            try losses.check(session)
             guard count > 0 else { continue }
             Output.flush()
             // Coalescing: the kernel wakes a ring-buffer reader only when it has caught up

@@ -1,0 +1,117 @@
+import Foundation
+
+/// Writes `BPFKernel`'s typed helper functions from the helper definitions in libbpf's
+/// `bpf_helper_defs.h` (`static long (*bpf_map_update_elem)(void *map, ...) = (void *) 2;`).
+///
+/// Each helper becomes an always-inlined Swift function that casts the helper's id to a
+/// `@convention(c)` function type and calls it: the IR is `call ptr inttoptr (i64 1 to ptr)`,
+/// what clang emits for the C declaration, and the verifier sees `call bpf_map_lookup_elem#1`.
+/// Pointers become raw pointers (`const` ones immutable), so any Swift value's address or a
+/// context pointer can be passed. Helpers whose C types have no Swift spelling here (variadic,
+/// structs by value) are left out and listed in a comment.
+public enum BPFHelperSignatures {
+    public struct Helper: Equatable, Sendable {
+        public var name: String
+        public var id: Int
+        public var returnType: String
+        public var parameters: [(name: String, type: String)]
+
+        public static func == (a: Helper, b: Helper) -> Bool {
+            a.name == b.name && a.id == b.id && a.returnType == b.returnType
+                && a.parameters.map(\.name) == b.parameters.map(\.name) && a.parameters.map(\.type) == b.parameters.map(\.type)
+        }
+    }
+
+    static let linePattern = try! NSRegularExpression(pattern: #"^static (.+?)\(\s*\*\s*(bpf_[a-z0-9_]+)\)\((.*)\) = \(void \*\) ([0-9]+);$"#)
+
+    /// The helpers a header defines, and the names of those it could not type.
+    public static func parse(header: String) -> (helpers: [Helper], skipped: [String]) {
+        var helpers: [Helper] = []
+        var skipped: [String] = []
+        for line in header.split(separator: "\n").map(String.init) {
+            let range = NSRange(line.startIndex..., in: line)
+            guard let m = linePattern.firstMatch(in: line, range: range) else { continue }
+            func group(_ n: Int) -> String { String(line[Range(m.range(at: n), in: line)!]) }
+            let name = group(2)
+            guard let ret = swiftType(group(1)), let id = Int(group(4)) else { skipped.append(name); continue }
+            var params: [(String, String)] = []
+            var ok = true
+            let list = group(3).trimmingCharacters(in: .whitespaces)
+            if list != "void" && !list.isEmpty {
+                for (i, p) in list.split(separator: ",").enumerated() {
+                    let text = p.trimmingCharacters(in: .whitespaces)
+                    guard text != "..." else { ok = false; break }
+                    // The parameter's name is the last identifier; the rest is its type.
+                    var typeText = text
+                    var pname = "p\(i)"
+                    if let r = text.range(of: #"[A-Za-z_][A-Za-z0-9_]*$"#, options: .regularExpression),
+                       r.lowerBound > text.startIndex {
+                        pname = String(text[r])
+                        typeText = String(text[..<r.lowerBound])
+                    }
+                    guard let t = swiftType(typeText) else { ok = false; break }
+                    params.append((pname, t))
+                }
+            }
+            if ok { helpers.append(Helper(name: name, id: id, returnType: ret, parameters: params)) } else { skipped.append(name) }
+        }
+        return (helpers, skipped)
+    }
+
+    /// The Swift type of a C type spelling in the helper definitions, or nil.
+    static func swiftType(_ c: String) -> String? {
+        let t = c.trimmingCharacters(in: .whitespaces)
+        if t.hasSuffix("*") {
+            let pointee = t.dropLast().trimmingCharacters(in: .whitespaces)
+            if pointee.hasSuffix("*") { return "UnsafeMutableRawPointer?" }  // a pointer to a pointer
+            return pointee.hasPrefix("const ") ? "UnsafeRawPointer?" : "UnsafeMutableRawPointer?"
+        }
+        switch t {
+        case "void": return "Void"
+        case "long", "__s64", "long long", "s64": return "Int64"
+        case "unsigned long", "__u64", "unsigned long long", "u64": return "UInt64"
+        case "int", "__s32", "s32": return "Int32"
+        case "__u32", "unsigned int", "u32", "__be32", "__wsum": return "UInt32"
+        case "__u16", "__be16": return "UInt16"
+        case "__u8", "char": return "UInt8"
+        case "_Bool", "bool": return "Bool"
+        default:
+            if t.hasPrefix("enum ") { return "Int32" }
+            return nil
+        }
+    }
+
+    static let keywords: Set<String> = ["protocol", "in", "func", "var", "let", "repeat", "default", "case", "is", "as",
+                                        "self", "Type", "class", "struct", "enum", "return", "where", "internal", "operator",
+                                        "init", "inout", "extension", "import", "static", "subscript", "throws", "try"]
+
+    /// The Swift source of `BPFKernel/Helpers.swift`.
+    public static func swiftSource(_ helpers: [Helper], skipped: [String], from header: String) -> String {
+        var out = """
+        // Generated by `BPFSwiftCompiler --generate-helpers \(header)`. Do not edit.
+        // Each BPF helper is called by its id, cast to a C function pointer (see BPFHelperSignatures).
+        import Swift
+
+        """
+        for h in helpers {
+            let params = h.parameters.map { "_ \(keywords.contains($0.name) ? "`\($0.name)`" : $0.name): \($0.type)" }.joined(separator: ", ")
+            let types = h.parameters.map(\.type).joined(separator: ", ")
+            let args = h.parameters.map { keywords.contains($0.name) ? "`\($0.name)`" : $0.name }.joined(separator: ", ")
+            let ret = h.returnType == "Void" ? "" : " -> \(h.returnType)"
+            out += """
+
+            /// `\(h.name)`, helper #\(h.id).
+            @_transparent
+            public func \(h.name)(\(params))\(ret) {
+                typealias Helper = @convention(c) (\(types)) -> \(h.returnType)
+                return unsafeBitCast(\(h.id) as UInt, to: Helper.self)(\(args))
+            }
+
+            """
+        }
+        if !skipped.isEmpty {
+            out += "\n// Not generated (variadic or struct-by-value parameters): \(skipped.joined(separator: ", ")).\n"
+        }
+        return out
+    }
+}

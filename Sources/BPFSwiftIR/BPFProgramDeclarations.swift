@@ -1,0 +1,168 @@
+import Foundation
+
+/// The declarations of a Swift BPF program that become C: maps, load-time constants and the
+/// license.
+///
+/// A map is a top-level line of the form
+///
+///     let counts = ArrayMap<UInt64>(maxEntries: 256)
+///     let flows = HashMap<FlowKey, UInt64>(maxEntries: 1024)
+///     let events = RingBuffer(bytes: 256 * 1024)
+///
+/// a load-time constant (C's `const volatile`, in `.rodata`) `let port = LoadTimeConstant<UInt16>(0)`,
+/// and the license `let license = License("GPL")`. libbpf reads a map's definition from BTF of
+/// a particular shape (a struct whose `type` and `max_entries` members are pointers to arrays of
+/// that many elements, and whose `key`/`value` point to the real types), which Swift's debug
+/// info cannot express. So each declaration becomes a C definition in a stub compiled beside the
+/// program, and the Swift line is replaced, on the same line so positions stay, by an external
+/// symbol and a computed property wrapping its address.
+public struct BPFProgramDeclarations {
+    public struct Map: Equatable, Sendable {
+        public var name: String
+        public var kind: String
+        public var typeArguments: [String]
+        public var size: Int
+        public var line: Int
+    }
+
+    /// A `const volatile` global in `.rodata`: fixed by the loader before the program is
+    /// verified (`LoadOptions.set(name, to:)`), folded by the verifier as a constant.
+    public struct LoadTimeConstant: Equatable, Sendable {
+        public var name: String
+        public var type: String
+        public var value: Int64
+        public var line: Int
+    }
+
+    public var maps: [Map] = []
+    public var constants: [LoadTimeConstant] = []
+    public var license: String?
+    /// The program text with the declarations replaced (same number of lines).
+    public var swiftSource: String
+    /// The C stub: value and key structs, map definitions, license.
+    public var cStub: String
+
+    /// `BPF_MAP_TYPE_*` of each Swift map kind, and whether it has a key and a value type.
+    static let kinds: [String: (type: Int, key: Bool, value: Bool)] = [
+        "HashMap": (1, true, true),        // BPF_MAP_TYPE_HASH
+        "ArrayMap": (2, false, true),      // BPF_MAP_TYPE_ARRAY, key __u32
+        "PerCPUHash": (5, true, true),     // BPF_MAP_TYPE_PERCPU_HASH
+        "PerCPUArray": (6, false, true),   // BPF_MAP_TYPE_PERCPU_ARRAY, key __u32
+        "LPMTrie": (11, true, true),       // BPF_MAP_TYPE_LPM_TRIE
+        "RingBuffer": (27, false, false),  // BPF_MAP_TYPE_RINGBUF, max_entries = bytes
+    ]
+
+    static let mapPattern = try! NSRegularExpression(pattern:
+        #"^\s*(?:public\s+)?let\s+([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(HashMap|ArrayMap|PerCPUHash|PerCPUArray|LPMTrie|RingBuffer)(?:<([^>]*)>)?\(\s*(maxEntries|bytes)\s*:\s*([0-9_ *]+)\)\s*(//.*)?$"#)
+    static let constantPattern = try! NSRegularExpression(pattern:
+        #"^\s*(?:public\s+)?let\s+([A-Za-z_][A-Za-z0-9_]*)\s*=\s*LoadTimeConstant<\s*([A-Za-z0-9]+)\s*>\(\s*(-?(?:0x[0-9A-Fa-f_]+|[0-9_]+))\s*\)\s*(//.*)?$"#)
+    static let licensePattern = try! NSRegularExpression(pattern:
+        #"^\s*(?:public\s+)?let\s+[A-Za-z_][A-Za-z0-9_]*\s*=\s*License\(\s*"([^"\\]*)"\s*\)\s*(//.*)?$"#)
+
+    /// Parses `source` (named `file` in errors). Throws `BPFProgramRejected` for a declaration
+    /// it cannot turn into C.
+    public init(source: String, file: String) throws {
+        let lines = source.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        var out = lines
+        var problems: [BPFSourceDiagnostic] = []
+        let structs = SwiftStructLayouts(source: source)
+        for (i, line) in lines.enumerated() {
+            let range = NSRange(line.startIndex..., in: line)
+            if let m = Self.mapPattern.firstMatch(in: line, range: range) {
+                func group(_ n: Int) -> String? { Range(m.range(at: n), in: line).map { String(line[$0]) } }
+                let name = group(1)!, kind = group(2)!
+                let args = (group(3) ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+                let shape = Self.kinds[kind]!
+                let expected = (shape.key ? 1 : 0) + (shape.value ? 1 : 0)
+                guard args.count == expected else {
+                    problems.append(.init(file: file, line: i + 1, column: 1, message: "\(kind) takes \(expected) type argument\(expected == 1 ? "" : "s"), not \(args.count)"))
+                    continue
+                }
+                guard let size = Self.evaluate(group(5)!), size > 0, size <= Int(UInt32.max) else {
+                    problems.append(.init(file: file, line: i + 1, column: 1, message: "\(group(4)!) must be a positive integer literal or a product of literals"))
+                    continue
+                }
+                let map = Map(name: name, kind: kind, typeArguments: args, size: size, line: i + 1)
+                maps.append(map)
+                let swiftType = args.isEmpty ? kind : "\(kind)<\(args.joined(separator: ", "))>"
+                out[i] = "@_extern(c, \"\(name)\") nonisolated(unsafe) var _swiftbpf_map_\(name): UInt8; "
+                    + "var \(name): \(swiftType) { \(swiftType)(_definition: &_swiftbpf_map_\(name)) }"
+            } else if let m = Self.constantPattern.firstMatch(in: line, range: range) {
+                func group(_ n: Int) -> String { String(line[Range(m.range(at: n), in: line)!]) }
+                let name = group(1), type = group(2)
+                guard let scalar = SwiftStructLayouts.scalars[type] else {
+                    problems.append(.init(file: file, line: i + 1, column: 1, message: "LoadTimeConstant holds an integer type or Bool, not \(type)"))
+                    continue
+                }
+                guard let value = Self.integer(group(3)) else {
+                    problems.append(.init(file: file, line: i + 1, column: 1, message: "\(group(3)) is not an integer literal"))
+                    continue
+                }
+                constants.append(LoadTimeConstant(name: name, type: scalar.c, value: value, line: i + 1))
+                // Loads of `name` are made volatile by the IR rewrite, as C's `const volatile`
+                // reads are, so the default value is never folded into the program.
+                out[i] = "@_extern(c, \"\(name)\") nonisolated(unsafe) var _swiftbpf_const_\(name): \(type); "
+                    + "var \(name): \(type) { _swiftbpf_const_\(name) }"
+            } else if let m = Self.licensePattern.firstMatch(in: line, range: range) {
+                license = Range(m.range(at: 1), in: line).map { String(line[$0]) }
+                out[i] = ""
+            }
+        }
+        if license == nil {
+            problems.append(.init(file: file, line: 0, column: 0, message: "no license: declare one, e.g. `let license = License(\"GPL\")` (GPL-only helpers need a GPL-compatible license)"))
+        }
+        var stub = "/* Generated by BPFSwiftCompiler from \((file as NSString).lastPathComponent): map definitions and license. */\n"
+        var emitted: Set<String> = []
+        var cTypes: [String: String] = [:]
+        for map in maps {
+            for arg in map.typeArguments {
+                do {
+                    stub += try structs.cDefinitions(for: arg, emitted: &emitted)
+                    cTypes[arg] = try structs.cType(arg)
+                } catch let e as SwiftStructLayouts.LayoutError {
+                    problems.append(.init(file: file, line: map.line, column: 1, message: e.message))
+                } catch {}
+            }
+        }
+        for map in maps {
+            let shape = Self.kinds[map.kind]!
+            stub += "struct {\n    int (*type)[\(shape.type)];\n    int (*max_entries)[\(map.size)];\n"
+            var args = map.typeArguments.makeIterator()
+            if shape.key, let k = args.next() { stub += "    \(cTypes[k] ?? "char") *key;\n" }
+            else if shape.value { stub += "    unsigned int *key;\n" }
+            if shape.value, let v = args.next() { stub += "    \(cTypes[v] ?? "char") *value;\n" }
+            if map.kind == "LPMTrie" { stub += "    int (*map_flags)[1];\n" }  // BPF_F_NO_PREALLOC, required
+            stub += "} \(map.name) __attribute__((section(\".maps\")));\n"
+        }
+        for c in constants {
+            stub += "volatile const \(c.type) \(c.name) = \(c.value);\n"
+        }
+        if let license {
+            stub += "char _license[] __attribute__((section(\"license\"))) = \"\(license)\";\n"
+        }
+        guard problems.isEmpty else { throw BPFProgramRejected(diagnostics: problems) }
+        swiftSource = out.joined(separator: "\n")
+        cStub = stub
+    }
+
+    /// `-5`, `0x10`, `1_000`.
+    static func integer(_ literal: String) -> Int64? {
+        var text = literal.replacingOccurrences(of: "_", with: "")
+        let negative = text.hasPrefix("-")
+        if negative { text.removeFirst() }
+        let magnitude = text.hasPrefix("0x") ? Int64(text.dropFirst(2), radix: 16) : Int64(text)
+        return magnitude.map { negative ? -$0 : $0 }
+    }
+
+    /// `256 * 1024` and `4_096`: integer literals and their products.
+    static func evaluate(_ expression: String) -> Int? {
+        var product = 1
+        for factor in expression.split(separator: "*") {
+            guard let n = Int(factor.trimmingCharacters(in: .whitespaces).replacingOccurrences(of: "_", with: "")) else { return nil }
+            let (r, overflow) = product.multipliedReportingOverflow(by: n)
+            guard !overflow else { return nil }
+            product = r
+        }
+        return product
+    }
+}

@@ -1,0 +1,32 @@
+// An execsnoop-like tracepoint program in Swift (twin: c_exec_events.bpf.c): on every
+// sched/sched_process_exec it sends the process id and command name to user space through a
+// ring buffer with its parent's process id (a CO-RE read of task->real_parent->tgid), and
+// counts execs in `execs`.
+
+struct ExecEvent {
+    var pid: UInt32
+    var oldPID: UInt32
+    var parentPID: UInt32
+    var reserved: UInt32
+    var command: InlineArray<16, UInt8>
+}
+
+let events = RingBuffer(bytes: 256 * 1024)
+let license = License("GPL")
+
+/// Every exec the program saw (a `.bss` global).
+public var execs: UInt64 = 0
+
+@_cdecl("on_exec") @section("tracepoint/sched/sched_process_exec")
+public func onExec(_ context: UnsafeMutableRawPointer) -> Int32 {
+    atomicAdd(&execs, 1)
+    let record = SchedProcessExecRecord(context)
+    guard let event = events.reserve(ExecEvent.self) else { return 0 }
+    event.pointee.pid = UInt32(bitPattern: record.pid)
+    event.pointee.oldPID = UInt32(bitPattern: record.oldPid)
+    event.pointee.parentPID = CurrentTask.parentProcessID
+    event.pointee.reserved = 0
+    _ = bpf_get_current_comm(&event.pointee.command, 16)
+    events.submit(event)
+    return 0
+}
