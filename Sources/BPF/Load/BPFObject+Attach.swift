@@ -29,10 +29,11 @@ extension BPFObject {
         }
     }
 
-    /// Attaches every loaded program that has an automatic attachment; returns the links.
-    /// Programs whose section names no target (e.g. a bare `SEC("uprobe")`) are skipped, as libbpf
-    /// skips them. If one attachment fails, the links made so far are released before the error
-    /// is thrown.
+    /// Attaches every loaded program that has an automatic attachment, then registers every
+    /// created struct_ops map (`attachStructOps(_:)`), as libbpf's skeleton attach does; returns
+    /// the links. Programs whose section names no target (e.g. a bare `SEC("uprobe")`) are
+    /// skipped, as libbpf skips them. If one attachment fails, the links made so far are
+    /// released before the error is thrown.
     public func attachAll() throws(BPFError) -> [Link] {
         var links: [Link] = []
         for p in spec.mainPrograms where programs[p.name] != nil {
@@ -44,6 +45,9 @@ extension BPFObject {
             default:
                 continue
             }
+        }
+        for m in spec.structOpsMaps where structOpsMaps[m.name] != nil {
+            links.append(try attachStructOps(m.name))
         }
         return links
     }

@@ -21,11 +21,13 @@ public final class BPFObject: Sendable {
     private let btf: FileDescriptor?
     /// The descriptor of the object's BTF in the kernel, if it loaded.
     public let btfFD: Int32?
+    /// Created struct_ops maps by name (also in `maps`); register one with `attachStructOps(_:)`.
+    public let structOpsMaps: [String: StructOpsMap]
 
     /// Loads `spec` into the kernel.
     public init(_ spec: ObjectSpec, options: LoadOptions = LoadOptions()) throws(BPFError) {
         self.spec = spec
-        let selected = spec.mainPrograms.filter { options.programs?.contains($0.name) ?? $0.autoload }
+        let selected = spec.mainPrograms.filter { options.programs?.contains($0.name) ?? StructOpsPlan.autoloads($0, in: spec) }
         if let wanted = options.programs {
             for name in wanted where !selected.contains(where: { $0.name == name }) {
                 throw .missing("program '\(name)' (the object's programs: \(spec.mainPrograms.map(\.name).joined(separator: ", ")))")
@@ -42,6 +44,9 @@ public final class BPFObject: Sendable {
             if let target { return target }
             return try BTF.kernel()
         }
+
+        // struct_ops maps against the kernel's BTF: their programs' attach targets come from it.
+        let structOps = try StructOpsPlan(spec: spec) { () throws(BPFError) -> BTF in try BTF.kernel() }
 
         // The object's BTF. A failure is not fatal (libbpf): maps and programs load without it,
         // which the log says (libbpf: "BTF is optional, ignoring").
@@ -62,6 +67,7 @@ public final class BPFObject: Sendable {
         creator.kconfigImage = externs.kconfigImage
         var programs: [String: Program] = [:]
         var core: [String: [CORERelocationResult]] = [:]
+        var structOpsMaps: [String: StructOpsMap] = [:]
         do throws(BPFError) {
             try creator.createAll()
             let maps = creator.maps
@@ -69,9 +75,11 @@ public final class BPFObject: Sendable {
             for p in selected {
                 let prepared = try preparer.prepare(p, maps: maps, externs: externs, btfFD: btfFD, options: options)
                 core[p.name] = prepared.core
+                var attributes = prepared.attributes
+                try structOps.bind(&attributes, program: p)
                 let program: Program
                 do throws(BPFError) {
-                    program = try Program.load(prepared.attributes)
+                    program = try Program.load(attributes)
                 } catch {
                     throw Self.explain(Self.explainExterns(error, spec: spec), core: prepared.core)
                 }
@@ -92,11 +100,13 @@ public final class BPFObject: Sendable {
                     try maps[m.name]!.update(key: slot.index, value: UInt32(bitPattern: target.fd))
                 }
             }
+            structOpsMaps = try structOps.createMaps(programs: programs, btfFD: btfFD)
         } catch {
             creator.removeNewPins()
             throw error
         }
-        self.maps = creator.maps
+        self.maps = creator.maps.merging(structOpsMaps.mapValues(\.map)) { own, _ in own }
+        self.structOpsMaps = structOpsMaps
         self.programs = programs
         self.coreRelocations = core
         self.btfFD = btfFD

@@ -21,7 +21,7 @@ extension ObjectParser {
             }
         }
         if let failure, required {
-            throw BPFError.malformedObject("BTF is required (the object defines maps in .maps), but is missing or corrupted: \(failure)")
+            throw BPFError.malformedObject("BTF is required (the object defines maps in .maps or struct_ops), but is missing or corrupted: \(failure)")
         }
     }
 

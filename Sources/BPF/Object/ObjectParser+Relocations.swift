@@ -7,6 +7,8 @@ extension ObjectParser {
             let rels = try elf.relocations(in: s)
             if let mapsIndex, target == mapsIndex {
                 try collectMapRelocations(rels, section: s)
+            } else if sectionKinds[target] == .structOps {
+                try collectStructOpsRelocations(rels, section: s, target: target)
             } else {
                 try collectProgramRelocations(rels, section: s, target: target)
             }

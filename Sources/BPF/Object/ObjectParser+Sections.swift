@@ -78,9 +78,6 @@ extension ObjectParser {
                 sectionKinds[s.index] = .bss
             }
         }
-        if hasStructOps {
-            throw BPFError.malformedObject(".struct_ops sections (struct_ops maps) are not supported by SwiftBPF yet")
-        }
         // cmp_progs(): by section index, then offset within the section.
         programs = programs.enumerated().sorted { a, b in
             if a.element.sectionIndex != b.element.sectionIndex { return a.element.sectionIndex < b.element.sectionIndex }

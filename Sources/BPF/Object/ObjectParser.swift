@@ -31,6 +31,8 @@ struct ObjectParser {
     var variables: [VariableSpec] = []
     /// libbpf's `obj->externs`, sorted by `cmp_externs()`.
     var externs: [ExternSpec] = []
+    /// struct_ops maps (`init_struct_ops_maps()`), bound to programs by `.rel.struct_ops*`.
+    var structOpsMaps: [StructOpsMapSpec] = []
 
     init(elf: ELFFile, objectName: String) {
         self.elf = elf
@@ -47,12 +49,15 @@ struct ObjectParser {
         try collectExterns()
         try fixupBTF()
         try initMaps()
+        try initStructOpsMaps()
         initProgramTypes()
         try collectRelocations()
-        return ObjectSpec(
+        var spec = ObjectSpec(
             name: objectName, programs: programs, maps: maps, variables: variables, externs: externs, license: license,
             kernelVersion: kernelVersion, btf: btf, btfExt: btfExt, btfExtBytes: btfExtBytes,
             textSectionIndex: textIndex == 0 ? nil : textIndex,
             sectionNames: Dictionary(uniqueKeysWithValues: elf.sections.map { ($0.index, $0.name) }))
+        spec.structOpsMaps = structOpsMaps
+        return spec
     }
 }

@@ -40,6 +40,10 @@ public struct ObjectSpec: Sendable {
     public var textSectionIndex: Int?
     /// ELF section names by index (`.BTF.ext` records name sections; programs give indices).
     public var sectionNames: [Int: String]
+    /// struct_ops maps of `.struct_ops`, `.struct_ops.link` and their `?` variants, in section
+    /// then offset order (libbpf lists them with the other maps; here they are apart because
+    /// their value is laid out against the kernel's BTF at load).
+    public var structOpsMaps: [StructOpsMapSpec] = []
 
     /// An object made of these parts, for tests and generated objects.
     public init(name: String, programs: [ProgramSpec], maps: [MapSpec], variables: [VariableSpec], externs: [ExternSpec] = [], license: String,
@@ -68,8 +72,8 @@ public struct ObjectSpec: Sendable {
     ///     (`.rodata`, `.data`, `.bss`).
     /// - Throws: `BPFError.malformedObject` for invalid ELF, BTF or map definitions and for what
     ///   libbpf rejects at open (legacy `maps` section, static programs outside `.text`, unknown
-    ///   `.maps` fields, `values` not last, unsupported kconfig types; also struct_ops, which
-    ///   SwiftBPF does not parse yet); `.missing` for a relocation that resolves to no map or extern.
+    ///   `.maps` fields, `values` not last, unsupported kconfig types, struct_ops variables that are
+    ///   not structs or relocations that bind no struct_ops program); `.missing` for a relocation that resolves to no map or extern.
     public init(bytes: [UInt8], name: String? = nil) throws(BPFError) {
         let elf = try ELFFile(bytes: bytes)
         var parser = ObjectParser(elf: elf, objectName: ObjectNaming.objectName(given: name ?? ""))
