@@ -89,6 +89,11 @@ struct ObjectLoadCommand: ParsableCommand {
         let spec = try ObjectSpec(bytes: Syscalls.readRegularFile(file), name: ObjectNaming.objectName(fromPath: file))
         var options = LoadOptions()
         options.programs = try selection(spec)
+        if pinMaps != nil, let byName = spec.maps.first(where: { $0.pinning == .byName }) {
+            // The loader pins it at its own path; a second pin elsewhere would leave two names
+            // for one map (libbpf: "already has pin path ... different from ...").
+            throw CommandError("--pin-maps: map '\(byName.name)' is pinned by name at \(options.pinRoot)/\(byName.name) (LIBBPF_PIN_BY_NAME) and cannot be pinned a second time in \(pinMaps!)")
+        }
         let object = try BPFObject(spec, options: options)
         var created: [String] = []
         var pinned: [String] = []

@@ -32,15 +32,9 @@ struct StaticLinkTests {
     /// Keyed by name, both handlers ran the last unit's (tripling) body.
     @Test func staticSubprogramsOfTheSameNameStayWithTheirUnits() throws {
         let dir = try TemporaryDirectory("harden-static-link")
-        let clang = try #require(Command.which("clang"))
         var objects: [String] = []
         for (handler, factor) in [("handler_double", 2), ("handler_triple", 3)] {
-            let source = dir.path + "/\(handler).bpf.c"
-            try Self.unit(handler: handler, factor: factor).write(toFile: source, atomically: true, encoding: .utf8)
-            let object = dir.path + "/\(handler).bpf.o"
-            let r = try Command.run(clang, ["-target", "bpf", "-O2", "-g", "-I/usr/include/x86_64-linux-gnu", "-c", source, "-o", object])
-            try #require(r.status == 0, "clang: \(r.stderr)")
-            objects.append(object)
+            objects.append(try ClangBPF.compile(Self.unit(handler: handler, factor: factor), name: handler, in: dir.path))
         }
         let linked = dir.path + "/linked.bpf.o"
         let link = try Command.run(Bpftool.path!, ["gen", "object", linked] + objects)

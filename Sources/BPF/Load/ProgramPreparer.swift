@@ -114,6 +114,11 @@ struct ProgramPreparer {
     /// `btf_trace_<tp>` for tp_btf, `bpf_lsm_<hook>` for lsm, `bpf_iter_<name>` for iter, the
     /// function itself for fentry, fexit and fmod_ret.
     static func attachBTFID(for p: ProgramSpec) throws(BPFError) -> UInt32 {
+        // freplace replaces a function of another BPF program, not of the kernel: its BTF id is
+        // in that program's BTF (`attach_prog_fd`), which only the caller can name.
+        if p.type == .ext {
+            throw .invalidArgument("program '\(p.name)' (section '\(p.sectionName)') is an freplace program: its target is a function of another loaded BPF program, not of the kernel, and that target program must be given to load it; this loader does not take one yet, so leave it out (LoadOptions.programs)")
+        }
         guard let target = p.attachTarget, !target.isEmpty else {
             throw .invalidArgument("program '\(p.name)' in section '\(p.sectionName)' names no attach target")
         }
