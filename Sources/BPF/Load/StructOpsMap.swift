@@ -38,7 +38,7 @@ public final class StructOpsMap: Sendable, CustomStringConvertible {
         do {
             try map.update(key: [0, 0, 0, 0], value: value)
         } catch {
-            guard spec.isLink, BPFCommands.isErrno(error, Errno(rawValue: EBUSY)) else { throw Self.explain(error, spec: spec) }
+            guard spec.isLink, BPFCommands.isErrno(error, BPFErrno(rawValue: EBUSY)) else { throw Self.explain(error, spec: spec) }
         }
         if spec.isLink {
             do {
