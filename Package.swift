@@ -15,8 +15,11 @@ let package = Package(
         .target(name: "CBPF"),
         // The library: parsing (pure), loading, maps, programs, links, readers.
         .target(name: "BPF", dependencies: ["CBPF"]),
-        // Host tool behind the build plugin: compiles *.bpf.c with clang and embeds the object.
-        .executableTarget(name: "BPFGen", dependencies: ["BPF"]),
+        // Typed bindings from an object's BTF, shared by BPFGen and `swiftbpf gen`.
+        .target(name: "BPFBindings", dependencies: ["BPF"]),
+        // Host tool behind the build plugin: compiles *.bpf.c with clang, embeds the object and
+        // writes its typed bindings.
+        .executableTarget(name: "BPFGen", dependencies: ["BPF", "BPFBindings"]),
         .plugin(name: "BPFCompiler", capability: .buildTool(), dependencies: ["BPFGen"]),
         // The tools built on the library; each has its BPF C program in a bpf/ subfolder.
         .target(
@@ -28,7 +31,7 @@ let package = Package(
         .executableTarget(
             name: "swiftbpf",
             dependencies: [
-                "BPF", "SwiftBPFTools",
+                "BPF", "BPFBindings", "SwiftBPFTools",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -38,7 +41,7 @@ let package = Package(
             dependencies: ["BPF", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         // Pure parsing tests: no root, no kernel.
-        .testTarget(name: "BPFTests", dependencies: ["BPF"], exclude: ["bpf"], plugins: ["BPFCompiler"]),
+        .testTarget(name: "BPFTests", dependencies: ["BPF", "BPFBindings"], exclude: ["bpf"], plugins: ["BPFCompiler"]),
         // Root tests against the running kernel.
         .testTarget(
             name: "BPFKernelTests",

@@ -1,10 +1,12 @@
 import BPF
+import BPFBindings
 import Foundation
 
 /// Build-time tool run by the BPFCompiler plugin: compiles one BPF C file with clang and writes a
 /// Swift file that embeds the object as a hex string literal (fast to compile; decoded once at
 /// first use by `EmbeddedObject`), plus accessor types for the structs the source marks with
-/// `// swiftbpf:record NAME` (generated from the object's BTF by `RecordGenerator`).
+/// `// swiftbpf:record NAME` (generated from the object's BTF by `RecordGenerator`), and the
+/// object's typed bindings (`BindingsGenerator`: `execsnoop.bpf.c` → `ExecsnoopObject`).
 @main
 struct BPFGen {
     static func main() throws {
@@ -46,7 +48,9 @@ struct BPFGen {
         }
 
         """
-        swift += try records(source: input, output: output, clang: clang, clangArgs: clangArgs)
+        let (recordText, recordObject) = try records(source: input, output: output, clang: clang, clangArgs: clangArgs)
+        swift += recordText
+        swift += bindings(source: input, base: base, identifier: ident, object: recordObject ?? [UInt8](bytes))
         try swift.write(toFile: output, atomically: true, encoding: .utf8)
     }
 
@@ -81,10 +85,11 @@ struct BPFGen {
     /// globals reference, and an event that only lives on the stack has none. So the types come
     /// from a second compile of the same source with one global of each requested struct; that
     /// object only feeds the generator, and the embedded object stays exactly the program's.
-    static func records(source: String, output: String, clang: String, clangArgs: [String]) throws -> String {
+    /// Also returns the record compile's object, whose BTF has every requested struct.
+    static func records(source: String, output: String, clang: String, clangArgs: [String]) throws -> (String, [UInt8]?) {
         let text = try String(contentsOfFile: source, encoding: .utf8)
         let names = RecordGenerator.requestedRecords(in: text)
-        guard !names.isEmpty else { return "" }
+        guard !names.isEmpty else { return ("", nil) }
         let unit = output + ".records.c"
         var unitText = "#include \"\(URL(fileURLWithPath: source).path)\"\n"
         for (i, name) in names.enumerated() { unitText += "struct \(name) __swiftbpf_record_\(i);\n" }
@@ -95,9 +100,32 @@ struct BPFGen {
             let elf = try ELFFile(bytes: object)
             guard let section = elf.section(named: ".BTF") else { fail("\(source): no .BTF section (compile with -g)") }
             let btf = try BTF(bytes: elf.contents(of: section))
-            return "\n" + (try RecordGenerator(btf: btf).generate(structs: names))
+            return ("\n" + (try RecordGenerator(btf: btf).generate(structs: names)), object)
         } catch {
             fail("\(source): \(error)")
+        }
+    }
+
+    /// The typed bindings of the object, generated from `object` (the program's object, or the
+    /// record compile's when the source asks for records: same programs and maps, plus the
+    /// record structs' BTF). An object the generator cannot read gets a comment and a warning
+    /// instead, so that a test object that is malformed on purpose still builds.
+    static func bindings(source: String, base: String, identifier: String, object: [UInt8]) -> String {
+        let fileName = URL(fileURLWithPath: source).lastPathComponent
+        do {
+            let text = try String(contentsOfFile: source, encoding: .utf8)
+            let spec = try ObjectSpec(bytes: object, name: base)
+            var options = BindingsGenerator.Options(
+                typeName: BindingsGenerator.typeName(forObject: base), embedding: .plugin(identifier: identifier),
+                sourceName: fileName)
+            options.includeImport = false
+            options.recordStructs = RecordGenerator.requestedRecords(in: text)
+            options.ringBufferRecords = BindingsGenerator.ringBufferRecords(in: text)
+            return "\n" + (try BindingsGenerator(spec: spec, options: options).generate())
+        } catch {
+            let why = "\(error)".split(separator: "\n").joined(separator: " ")
+            FileHandle.standardError.write(Data("warning: BPFGen: no typed bindings for \(fileName): \(why)\n".utf8))
+            return "\n// No typed bindings for \(fileName): \(why)\n"
         }
     }
 
