@@ -100,13 +100,18 @@ public struct BindingsGenerator {
         }
 
         // Maps.
-        var maps = ""
+        var maps = "", maxEntriesProps = "", maxEntriesApply = ""
+        var maxEntriesTaken: Set<String> = ["init"]
         let ringBuffers = spec.maps.filter { $0.type == .ringBuf && $0.internalKind == nil }
         for m in spec.maps where m.internalKind == nil && !m.name.contains(".") {
             do {
                 let type = try mapType(m, types: &types, soleRing: ringBuffers.count == 1, ringNotes: &notes)
                 let name = SwiftNames.unique(SwiftNames.lowerCamel(m.name), in: &taken, suffix: "Map")
                 maps += "    /// `\(m.name)`: \(m.type), \(m.maxEntries) entries.\n    \(a)let \(name): \(type)\n"
+                let entriesName = SwiftNames.unique(SwiftNames.lowerCamel(m.name), in: &maxEntriesTaken)
+                maxEntriesProps += "            /// `max_entries` of `\(m.name)` (declared: \(m.maxEntries)).\n"
+                maxEntriesProps += "            \(a)var \(entriesName): UInt32?\n"
+                maxEntriesApply += "            if let n = maxEntries.\(entriesName.trimmingBackticks) { options.maxEntries[\(literal(m.name))] = n }\n"
                 initBody += "        self.\(name.trimmingBackticks) = try \(type)(object.map(\(literal(m.name))))\n"
             } catch {
                 notes += "    // Map \(m.name) not generated: \(error)\n"
@@ -116,7 +121,7 @@ public struct BindingsGenerator {
         // Globals: .data/.bss as mapped variables, .rodata in Config.
         var globals = ""
         var hasGlobals = false
-        var configTaken: Set<String> = ["apply", "init"]
+        var configTaken: Set<String> = ["apply", "init", "maxEntries"]
         for v in spec.variables where v.linkage != .static && !v.name.hasPrefix(Self.recordVariablePrefix) {
             guard let kind = spec.map(named: v.mapName)?.internalKind else { continue }
             do {
@@ -199,9 +204,14 @@ public struct BindingsGenerator {
 
         """
         s += configProps
-        s += "        /// The object's initial values.\n        \(a)init() {}\n"
-        s += "        /// Writes every value into `options.globals`.\n"
-        s += "        \(a)func apply(to options: inout LoadOptions) {\n" + configApply + "        }\n    }\n"
+        s += "        /// New `max_entries` of the maps, applied before they are created (nil: as declared).\n"
+        s += "        \(a)var maxEntries = MaxEntries()\n"
+        s += "        /// The object's initial values and the maps' declared sizes.\n        \(a)init() {}\n"
+        s += "        /// Writes every value into `options.globals` and the sizes set into `options.maxEntries`.\n"
+        s += "        \(a)func apply(to options: inout LoadOptions) {\n" + configApply + maxEntriesApply + "        }\n\n"
+        s += "        /// A new `max_entries` per map (e.g. a bigger ring buffer for a busy machine).\n"
+        s += "        \(a)struct MaxEntries: Sendable {\n" + maxEntriesProps
+        s += "            /// Every map as declared.\n            \(a)init() {}\n        }\n    }\n"
         for d in types.declarations { s += "\n" + d }
         s += "}\n"
         return s

@@ -53,7 +53,8 @@ enum LibraryBenchmarks {
     /// A hash map of `entries` u32 → u64, read whole `rounds` times: with BPF_MAP_LOOKUP_BATCH
     /// into two typed arrays (the figure compared with libbpf), one call at a time into caller
     /// buffers (exactly the peer's loop), and into one array per entry (the byte API); then one
-    /// typed BPF_MAP_LOOKUP_ELEM per key.
+    /// typed BPF_MAP_LOOKUP_ELEM per key, through `Map.lookup(key:as:)` and through the typed layer's
+    /// `HashMap<UInt32, UInt64>` (checked once).
     static func mapBatch(entries: Int, rounds: Int) throws {
         let map = try Map.create(MapCreateAttributes(name: "bench_batch", type: .hash, keySize: 4, valueSize: 8,
                                                      maxEntries: UInt32(entries)))
@@ -63,6 +64,9 @@ enum LibraryBenchmarks {
         let valueBuffer = UnsafeMutableRawBufferPointer.allocate(byteCount: entries * 8, alignment: 8)
         defer { keyBuffer.deallocate(); valueBuffer.deallocate() }
         var typed: [Double] = [], buffered: [Double] = [], perEntry: [Double] = [], single: [Double] = []
+        // The typed layer's map (checked once here), timed against `Map.lookup(key:as:)` each round.
+        let typedMap = try HashMap<UInt32, UInt64>(map)
+        var typedSingle: [Double] = []
         for _ in 0..<rounds {
             var t0 = Clock.now()
             let read = try map.lookupBatch(keyType: UInt32.self, valueType: UInt64.self, chunkSize: chunk)
@@ -96,10 +100,17 @@ enum LibraryBenchmarks {
             for i in 0..<entries { sum &+= try map.lookup(key: UInt32(i), as: UInt64.self) ?? 0 }
             single.append(Clock.now() - t0)
             precondition(sum > 0)
+
+            t0 = Clock.now()
+            var typedSum: UInt64 = 0
+            for i in 0..<entries { typedSum &+= try typedMap.lookup(key: UInt32(i)) ?? 0 }
+            typedSingle.append(Clock.now() - t0)
+            precondition(typedSum == sum)
         }
         func rate(_ xs: [Double]) -> String { Clock.fixed(Double(entries) / Clock.median(xs), 0) }
         print(Clock.json([("loader", "\"swiftbpf\""), ("bench", "\"map\""), ("entries", "\(entries)"),
                           ("batch_entries_per_s", rate(typed)), ("batch_buffer_entries_per_s", rate(buffered)),
-                          ("batch_bytes_entries_per_s", rate(perEntry)), ("lookup_per_s", rate(single))]))
+                          ("batch_bytes_entries_per_s", rate(perEntry)), ("lookup_per_s", rate(single)),
+                          ("typed_map_lookup_per_s", rate(typedSingle))]))
     }
 }

@@ -33,6 +33,15 @@ public final class ToolSession: Sendable {
         if let attach { links = try attach(object) } else { links = try object.attachAll() }
     }
 
+    /// A session over a tool loaded through its generated bindings: `events` is its ring buffer
+    /// (read through a reader opened here), `dropped` its drop counter, `links` its attachments.
+    init(object: BPFObject, events: Map?, dropped: Map?, links: [Link]) throws(BPFError) {
+        self.object = object
+        ring = try events.map { (m) throws(BPFError) in try RingBuffer(map: m) }
+        self.dropped = dropped
+        self.links = links
+    }
+
     /// Waits up to `timeoutMilliseconds` for events and hands each record to `body`. A signal
     /// ends the wait early (returns 0).
     public func poll(timeoutMilliseconds: Int32, _ body: (UnsafeRawBufferPointer) -> Void) throws(BPFError) -> Int {

@@ -1,3 +1,5 @@
+import BPF
+
 /// One exec, as `execsnoop.bpf.c` reports it (`struct exec_event` in `bpf/execsnoop.h`).
 public struct ExecEvent: Sendable, Equatable {
     /// Who exec'ed, after the exec: `comm` is the new program's name.
@@ -14,33 +16,42 @@ public struct ExecEvent: Sendable, Equatable {
     public var uid: UInt32 { task.uid }
     public var comm: String { task.comm }
 
-    /// The byte offset of `args` in `struct exec_event` (from its BTF).
-    static let headerSize = ExecEventRecord.fixedSize
+    /// The byte offset of `args` in `struct exec_event`: the part every record has.
+    static let headerSize = MemoryLayout<ExecsnoopObject.ExecEvent>.offset(of: \.args)!
 
-    /// Decodes a ring-buffer record through `ExecEventRecord`, which BPFGen generates from the
-    /// BTF of `execsnoop.bpf.c`. Returns nil for a record too short to be an event.
+    /// Decodes a ring-buffer record through `ExecsnoopObject.ExecEvent`, the type generated from
+    /// the BTF of `execsnoop.bpf.c`. The BPF side sends only the argument bytes it captured, so
+    /// the record is zero-extended to the struct and `args` is read up to what arrived. Returns
+    /// nil for a record too short to be an event.
     public init?(record: UnsafeRawBufferPointer) {
-        guard let event = ExecEventRecord(record) else { return nil }
+        guard record.count >= Self.headerSize else { return nil }
+        let event = RingBufferReader<ExecsnoopObject.ExecEvent>.decode(record)
+        self.init(event, argumentBytes: record.count - Self.headerSize)
+    }
+
+    /// An event from its generated binding, with `argumentBytes` of `args` present.
+    init(_ event: ExecsnoopObject.ExecEvent, argumentBytes: Int) {
         task = TaskInfo(event.task)
         ret = event.retval
-        let count = Int(event.argsCount)
-        let data = event.args
-        let end = min(Int(event.argsSize), data.count)
         truncated = event.truncated != 0
-        var args: [String] = []
-        var start = 0
-        var i = 0
-        while i < end, args.count < count {
-            if data[i] == 0 {
-                args.append(String(decoding: UnsafeRawBufferPointer(rebasing: data[start..<i]), as: UTF8.self))
-                start = i + 1
+        let count = Int(event.argsCount)
+        args = withUnsafeBytes(of: event.args) { data in
+            let end = min(Int(event.argsSize), argumentBytes, data.count)
+            var args: [String] = []
+            var start = 0
+            var i = 0
+            while i < end, args.count < count {
+                if data[i] == 0 {
+                    args.append(String(decoding: UnsafeRawBufferPointer(rebasing: data[start..<i]), as: UTF8.self))
+                    start = i + 1
+                }
+                i += 1
             }
-            i += 1
+            if start < end, args.count < count {
+                args.append(String(decoding: UnsafeRawBufferPointer(rebasing: data[start..<end]), as: UTF8.self))
+            }
+            return args
         }
-        if start < end, args.count < count {
-            args.append(String(decoding: UnsafeRawBufferPointer(rebasing: data[start..<end]), as: UTF8.self))
-        }
-        self.args = args
     }
 
     public init(task: TaskInfo, ret: Int32, args: [String], truncated: Bool = false) {

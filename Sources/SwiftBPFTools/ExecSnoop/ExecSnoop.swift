@@ -34,6 +34,9 @@ public final class ExecSnoop: Sendable {
     /// The loaded tool: its reader, drop counter and links.
     public let session: ToolSession
 
+    /// The tool's generated bindings, as loaded.
+    let bindings: ExecsnoopObject
+
     /// Loads the program with `filter` and attaches it. Events start arriving at once.
     public init(filter: Filter = Filter()) throws(BPFError) {
         if let name = filter.name, name.isEmpty || name.utf8.count > 15 {
@@ -41,15 +44,19 @@ public final class ExecSnoop: Sendable {
         }
         // The common pid filter is a tgid match; execsnoop's own also takes children.
         let common = ToolFilter(comm: filter.comm, uid: filter.uid, cgroupPath: filter.cgroupPath)
-        session = try ToolSession(
-            EmbeddedObjects.execsnoop, filter: common, ringBufferSize: filter.ringBufferSize
-        ) { (options: inout LoadOptions) throws(BPFError) in
-            if let pid = filter.pid { options.set("targ_pid", to: pid) }
-            if let name = filter.name {
-                options.set("targ_name", string: name, size: 16)
-                options.set("targ_name_len", to: UInt32(name.utf8.count))
-            }
+        var config = ExecsnoopObject.Config()
+        try common.apply(to: &config)
+        if let pid = filter.pid { config.targPid = pid }
+        if let name = filter.name {
+            config.targNameString = name
+            config.targNameLen = UInt32(name.utf8.count)
         }
+        config.maxEntries.toolEvents = filter.ringBufferSize
+        let bindings = try ExecsnoopObject.load(config: config)
+        try common.bind(cgroupArray: bindings.toolCgroup)
+        self.bindings = bindings
+        session = try ToolSession(object: bindings.object, events: bindings.toolEvents.map, dropped: bindings.toolDropped.map,
+                                  links: bindings.attachAll())
     }
 
     /// Waits up to `timeoutMilliseconds` for events and hands each to `body`. Returns how many
@@ -73,3 +80,6 @@ public final class ExecSnoop: Sendable {
     /// Stops the reader. The programs detach when the value is released.
     public func stop() { session.stop() }
 }
+
+extension ExecsnoopObject.Config: ToolFilterConfig {}
+extension ExecsnoopObject.ToolTask: ToolTaskBinding {}

@@ -1,3 +1,5 @@
+import BPF
+
 /// One exit, as `exitsnoop.bpf.c` reports it (`struct exit_event`, 64 bytes).
 public struct ExitEvent: Sendable, Equatable {
     /// The exiting task (pid is its thread id, tgid its process id).
@@ -14,10 +16,11 @@ public struct ExitEvent: Sendable, Equatable {
     /// True when the signal dumped core.
     public var coreDumped: Bool { status & 0x80 != 0 }
 
-    /// Decodes a ring-buffer record through `ExitEventRecord`, which BPFGen generates from the
+    /// Decodes a ring-buffer record through `ExitsnoopObject.ExitEvent`, which BPFGen generates from the
     /// BTF of `exitsnoop.bpf.c`; nil for a record too short to be an event.
     public init?(record: UnsafeRawBufferPointer) {
-        guard let event = ExitEventRecord(record) else { return nil }
+        guard record.count >= MemoryLayout<ExitsnoopObject.ExitEvent>.size else { return nil }
+        let event = RingBufferReader<ExitsnoopObject.ExitEvent>.decode(record)
         task = TaskInfo(event.task)
         ageNanoseconds = event.ageNs
         status = event.exitCode

@@ -19,9 +19,17 @@ public enum ExitSnoop {
     /// Loads and attaches exitsnoop; decode records with `ExitEvent(record:)`.
     public static func start(filter: ToolFilter = ToolFilter(), options: Options = Options(),
                              ringBufferSize: UInt32? = nil) throws(BPFError) -> ToolSession {
-        try ToolSession(EmbeddedObjects.exitsnoop, filter: filter, ringBufferSize: ringBufferSize) { opts in
-            if options.threads { opts.set("targ_threads", to: UInt8(1)) }
-            if options.failedOnly { opts.set("targ_failed", to: UInt8(1)) }
-        }
+        var config = ExitsnoopObject.Config()
+        try filter.apply(to: &config)
+        config.targThreads = options.threads ? 1 : 0
+        config.targFailed = options.failedOnly ? 1 : 0
+        config.maxEntries.toolEvents = ringBufferSize
+        let bindings = try ExitsnoopObject.load(config: config)
+        try filter.bind(cgroupArray: bindings.toolCgroup)
+        return try ToolSession(object: bindings.object, events: bindings.toolEvents.map, dropped: bindings.toolDropped.map,
+                               links: bindings.attachAll())
     }
 }
+
+extension ExitsnoopObject.Config: ToolFilterConfig {}
+extension ExitsnoopObject.ToolTask: ToolTaskBinding {}

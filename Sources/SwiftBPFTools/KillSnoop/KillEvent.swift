@@ -1,3 +1,5 @@
+import BPF
+
 /// One kill(2), tkill(2) or tgkill(2), as `killsnoop.bpf.c` reports it (`struct kill_event`, 72 bytes).
 public struct KillEvent: Sendable, Equatable {
     /// Which system call sent the signal.
@@ -18,10 +20,12 @@ public struct KillEvent: Sendable, Equatable {
     public var ret: Int32
     public var call: Call
 
-    /// Decodes a ring-buffer record through `KillEventRecord`, which BPFGen generates from the
+    /// Decodes a ring-buffer record through `KillsnoopObject.KillEvent`, which BPFGen generates from the
     /// BTF of `killsnoop.bpf.c`; nil for a record too short or of an unknown call.
     public init?(record: UnsafeRawBufferPointer) {
-        guard let event = KillEventRecord(record), let call = Call(rawValue: event.syscall) else { return nil }
+        guard record.count >= MemoryLayout<KillsnoopObject.KillEvent>.size else { return nil }
+        let event = RingBufferReader<KillsnoopObject.KillEvent>.decode(record)
+        guard let call = Call(rawValue: event.syscall) else { return nil }
         task = TaskInfo(event.task)
         target = event.target
         targetTgid = event.targetTgid

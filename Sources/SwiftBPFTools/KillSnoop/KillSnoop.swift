@@ -22,9 +22,17 @@ public enum KillSnoop {
         if let signal = options.signal, signal == 0 || signal > 64 {
             throw .invalidArgument("--signal must be 1 to 64, got \(signal)")
         }
-        return try ToolSession(EmbeddedObjects.killsnoop, filter: filter, ringBufferSize: ringBufferSize) { opts in
-            if let signal = options.signal { opts.set("targ_signal", to: signal) }
-            if options.failedOnly { opts.set("targ_failed", to: UInt8(1)) }
-        }
+        var config = KillsnoopObject.Config()
+        try filter.apply(to: &config)
+        if let signal = options.signal { config.targSignal = signal }
+        config.targFailed = options.failedOnly ? 1 : 0
+        config.maxEntries.toolEvents = ringBufferSize
+        let bindings = try KillsnoopObject.load(config: config)
+        try filter.bind(cgroupArray: bindings.toolCgroup)
+        return try ToolSession(object: bindings.object, events: bindings.toolEvents.map, dropped: bindings.toolDropped.map,
+                               links: bindings.attachAll())
     }
 }
+
+extension KillsnoopObject.Config: ToolFilterConfig {}
+extension KillsnoopObject.ToolTask: ToolTaskBinding {}

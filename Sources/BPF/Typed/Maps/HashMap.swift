@@ -1,6 +1,8 @@
 /// A `BPF_MAP_TYPE_HASH` map of `Key` to `Value`, checked once (see `TypedMap`).
 public struct HashMap<Key: BitwiseCopyable, Value: BitwiseCopyable>: DeletableKeyValueMap {
+    /// The untyped map underneath.
     public let map: Map
+    /// Whether the key and value types have exactly the map's sizes (decided once).
     public let isExactLayout: Bool
 
     /// Checks that `map` is a hash map whose key and value sizes fit `Key` and `Value`.
@@ -14,7 +16,9 @@ public struct HashMap<Key: BitwiseCopyable, Value: BitwiseCopyable>: DeletableKe
 /// A `BPF_MAP_TYPE_LRU_HASH` map of `Key` to `Value`: the kernel evicts the least recently used
 /// element when the map is full. Checked once (see `TypedMap`).
 public struct LRUHashMap<Key: BitwiseCopyable, Value: BitwiseCopyable>: DeletableKeyValueMap {
+    /// The untyped map underneath.
     public let map: Map
+    /// Whether the key and value types have exactly the map's sizes (decided once).
     public let isExactLayout: Bool
 
     /// Checks that `map` is an LRU hash map whose key and value sizes fit `Key` and `Value`.
@@ -29,7 +33,9 @@ public struct LRUHashMap<Key: BitwiseCopyable, Value: BitwiseCopyable>: Deletabl
 /// `__u32 prefixlen` followed by the address bytes. A lookup finds the entry with the longest
 /// prefix that contains the key's address. Checked once (see `TypedMap`).
 public struct LPMTrieMap<Key: BitwiseCopyable, Value: BitwiseCopyable>: DeletableKeyValueMap {
+    /// The untyped map underneath.
     public let map: Map
+    /// Whether the key and value types have exactly the map's sizes (decided once).
     public let isExactLayout: Bool
 
     /// Checks that `map` is an LPM trie whose key and value sizes fit `Key` and `Value`.
@@ -44,8 +50,11 @@ public struct LPMTrieMap<Key: BitwiseCopyable, Value: BitwiseCopyable>: Deletabl
 /// always holds a value (zeros until written); elements cannot be deleted. Checked once (see
 /// `TypedMap`).
 public struct ArrayMap<Value: BitwiseCopyable>: KeyValueMap {
+    /// Arrays are indexed by `UInt32`.
     public typealias Key = UInt32
+    /// The untyped map underneath.
     public let map: Map
+    /// Whether the key and value types have exactly the map's sizes (decided once).
     public let isExactLayout: Bool
 
     /// Checks that `map` is an array with 4-byte keys whose value size fits `Value`.

@@ -49,6 +49,7 @@ struct PerCPUSlots: Sendable {
 /// possible CPU, which the BPF side updates without atomics. Checked once (see `TypedMap`).
 /// `Key` must have exactly the map's key size.
 public struct PerCPUHashMap<Key: BitwiseCopyable, Value: BitwiseCopyable>: TypedMap {
+    /// The untyped map underneath.
     public let map: Map
     @usableFromInline let slots: PerCPUSlots
 
@@ -102,6 +103,7 @@ public struct PerCPUHashMap<Key: BitwiseCopyable, Value: BitwiseCopyable>: Typed
 /// A `BPF_MAP_TYPE_PERCPU_ARRAY` map: each index below `maxEntries` holds one `Value` per
 /// possible CPU (zeros until written). Checked once (see `TypedMap`).
 public struct PerCPUArrayMap<Value: BitwiseCopyable>: TypedMap {
+    /// The untyped map underneath.
     public let map: Map
     @usableFromInline let slots: PerCPUSlots
 

@@ -1,6 +1,7 @@
 /// A `BPF_MAP_TYPE_RINGBUF` map whose records are `Record` values (checked once: the map must be
 /// a ring buffer). Open a reader with `reader()`; several readers of one map share its records.
 public struct RingBufferMap<Record: BitwiseCopyable>: TypedMap {
+    /// The untyped map underneath.
     public let map: Map
 
     /// Checks that `map` is a ring buffer.

@@ -1,5 +1,6 @@
 /// A `BPF_MAP_TYPE_PERF_EVENT_ARRAY` map: one perf ring per CPU for `bpf_perf_event_output`.
 public struct PerfEventArrayMap: TypedMap {
+    /// The untyped map underneath.
     public let map: Map
 
     /// Checks that `map` is a perf event array.
@@ -17,6 +18,7 @@ public struct PerfEventArrayMap: TypedMap {
 /// A `BPF_MAP_TYPE_PROG_ARRAY` map: the jump table of `bpf_tail_call`. See `Map.setProgram` for
 /// the lifetime rules.
 public struct ProgArray: TypedMap {
+    /// The untyped map underneath.
     public let map: Map
 
     /// Checks that `map` is a prog array.
@@ -53,6 +55,7 @@ public struct ProgArray: TypedMap {
 /// A `BPF_MAP_TYPE_STACK_TRACE` map of instruction addresses, keyed by the id
 /// `bpf_get_stackid()` returned.
 public struct StackTraceMap: TypedMap {
+    /// The untyped map underneath.
     public let map: Map
 
     /// Checks that `map` is a stack-trace map of u32 ids and u64 addresses.
@@ -82,6 +85,7 @@ public struct StackTraceMap: TypedMap {
 /// A map of a kind the typed layer does not model (sockmap, map-in-map, queue, storage...):
 /// the untyped `map` with all its calls. Checked for nothing but existence.
 public struct UntypedMap: TypedMap {
+    /// The untyped map underneath.
     public let map: Map
 
     /// Wraps `map`.

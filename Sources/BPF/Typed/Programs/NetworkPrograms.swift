@@ -1,9 +1,14 @@
 /// An `xdp` program: runs on every packet a network interface receives, before the stack.
 public struct XDPProgram: TypedProgram {
+    /// The hook family this type serves.
     public static let hook = ProgramHook.xdp
+    /// The loaded object the program belongs to.
     public let object: BPFObject
+    /// The untyped program underneath.
     public let program: Program
+    /// The program as the object file describes it.
     public let spec: ProgramSpec
+    /// Wraps a program already checked to be of this family; use `init(_:name:)`.
     public init(checked object: BPFObject, program: Program, spec: ProgramSpec) {
         self.object = object
         self.program = program
@@ -29,10 +34,15 @@ public struct XDPProgram: TypedProgram {
 /// A TC program (`SEC("tc")`, `tcx/ingress`, `tcx/egress`): runs on an interface's ingress or
 /// egress packets; its return value is the verdict.
 public struct TCProgram: TypedProgram {
+    /// The hook family this type serves.
     public static let hook = ProgramHook.tc
+    /// The loaded object the program belongs to.
     public let object: BPFObject
+    /// The untyped program underneath.
     public let program: Program
+    /// The program as the object file describes it.
     public let spec: ProgramSpec
+    /// Wraps a program already checked to be of this family; use `init(_:name:)`.
     public init(checked object: BPFObject, program: Program, spec: ProgramSpec) {
         self.object = object
         self.program = program
@@ -65,10 +75,15 @@ public struct TCProgram: TypedProgram {
 /// `cgroup/sysctl`, `cgroup/dev`, ...): runs for the tasks of a cgroup v2 directory and its
 /// descendants, at the attach type its section gives.
 public struct CgroupProgram: TypedProgram {
+    /// The hook family this type serves.
     public static let hook = ProgramHook.cgroup
+    /// The loaded object the program belongs to.
     public let object: BPFObject
+    /// The untyped program underneath.
     public let program: Program
+    /// The program as the object file describes it.
     public let spec: ProgramSpec
+    /// Wraps a program already checked to be of this family; use `init(_:name:)`.
     public init(checked object: BPFObject, program: Program, spec: ProgramSpec) {
         self.object = object
         self.program = program
@@ -97,10 +112,15 @@ public struct CgroupProgram: TypedProgram {
 
 /// A `sockops` program: runs on TCP events of the sockets of a cgroup.
 public struct SockOpsProgram: TypedProgram {
+    /// The hook family this type serves.
     public static let hook = ProgramHook.sockOps
+    /// The loaded object the program belongs to.
     public let object: BPFObject
+    /// The untyped program underneath.
     public let program: Program
+    /// The program as the object file describes it.
     public let spec: ProgramSpec
+    /// Wraps a program already checked to be of this family; use `init(_:name:)`.
     public init(checked object: BPFObject, program: Program, spec: ProgramSpec) {
         self.object = object
         self.program = program
@@ -117,10 +137,15 @@ public struct SockOpsProgram: TypedProgram {
 /// keep. The attachment belongs to the socket (there is no link): it lasts until the socket
 /// closes or `detach(socket:)`.
 public struct SocketFilterProgram: TypedProgram {
+    /// The hook family this type serves.
     public static let hook = ProgramHook.socketFilter
+    /// The loaded object the program belongs to.
     public let object: BPFObject
+    /// The untyped program underneath.
     public let program: Program
+    /// The program as the object file describes it.
     public let spec: ProgramSpec
+    /// Wraps a program already checked to be of this family; use `init(_:name:)`.
     public init(checked object: BPFObject, program: Program, spec: ProgramSpec) {
         self.object = object
         self.program = program
@@ -146,10 +171,15 @@ public struct SocketFilterProgram: TypedProgram {
 /// An `sk_lookup` program: picks the socket for incoming connections and datagrams of a network
 /// namespace.
 public struct SkLookupProgram: TypedProgram {
+    /// The hook family this type serves.
     public static let hook = ProgramHook.skLookup
+    /// The loaded object the program belongs to.
     public let object: BPFObject
+    /// The untyped program underneath.
     public let program: Program
+    /// The program as the object file describes it.
     public let spec: ProgramSpec
+    /// Wraps a program already checked to be of this family; use `init(_:name:)`.
     public init(checked object: BPFObject, program: Program, spec: ProgramSpec) {
         self.object = object
         self.program = program
@@ -165,10 +195,15 @@ public struct SkLookupProgram: TypedProgram {
 /// An `sk_msg` or `sk_skb` program: runs on the sockets of a sockmap or sockhash, at the attach
 /// type its section gives (`sk_msg`, `sk_skb/stream_verdict`, ...).
 public struct SockMapProgram: TypedProgram {
+    /// The hook family this type serves.
     public static let hook = ProgramHook.sockMap
+    /// The loaded object the program belongs to.
     public let object: BPFObject
+    /// The untyped program underneath.
     public let program: Program
+    /// The program as the object file describes it.
     public let spec: ProgramSpec
+    /// Wraps a program already checked to be of this family; use `init(_:name:)`.
     public init(checked object: BPFObject, program: Program, spec: ProgramSpec) {
         self.object = object
         self.program = program
@@ -189,10 +224,15 @@ public struct SockMapProgram: TypedProgram {
 
 /// A `syscall` program: run from user space with `BPF_PROG_TEST_RUN`; it is never attached.
 public struct SyscallProgram: TypedProgram {
+    /// The hook family this type serves.
     public static let hook = ProgramHook.syscall
+    /// The loaded object the program belongs to.
     public let object: BPFObject
+    /// The untyped program underneath.
     public let program: Program
+    /// The program as the object file describes it.
     public let spec: ProgramSpec
+    /// Wraps a program already checked to be of this family; use `init(_:name:)`.
     public init(checked object: BPFObject, program: Program, spec: ProgramSpec) {
         self.object = object
         self.program = program

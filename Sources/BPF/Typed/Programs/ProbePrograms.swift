@@ -1,10 +1,15 @@
 /// A kprobe-family program (`kprobe/`, `kretprobe/`, `ksyscall/`, `kretsyscall/`): whether it
 /// fires on entry or return comes from its section.
 public struct KprobeProgram: AutoAttachable {
+    /// The hook family this type serves.
     public static let hook = ProgramHook.kprobe
+    /// The loaded object the program belongs to.
     public let object: BPFObject
+    /// The untyped program underneath.
     public let program: Program
+    /// The program as the object file describes it.
     public let spec: ProgramSpec
+    /// Wraps a program already checked to be of this family; use `init(_:name:)`.
     public init(checked object: BPFObject, program: Program, spec: ProgramSpec) {
         self.object = object
         self.program = program
@@ -30,10 +35,15 @@ public struct KprobeProgram: AutoAttachable {
 /// A uprobe program (`uprobe/`, `uretprobe/`, `.s` variants): runs on a user-space function's
 /// entry or return, as its section says.
 public struct UprobeProgram: AutoAttachable {
+    /// The hook family this type serves.
     public static let hook = ProgramHook.uprobe
+    /// The loaded object the program belongs to.
     public let object: BPFObject
+    /// The untyped program underneath.
     public let program: Program
+    /// The program as the object file describes it.
     public let spec: ProgramSpec
+    /// Wraps a program already checked to be of this family; use `init(_:name:)`.
     public init(checked object: BPFObject, program: Program, spec: ProgramSpec) {
         self.object = object
         self.program = program
@@ -60,10 +70,15 @@ public struct UprobeProgram: AutoAttachable {
 /// A USDT program (`SEC("usdt")`, written with `<bpf/usdt.bpf.h>`): runs at every site of a
 /// user-space static probe.
 public struct USDTProgram: AutoAttachable {
+    /// The hook family this type serves.
     public static let hook = ProgramHook.usdt
+    /// The loaded object the program belongs to.
     public let object: BPFObject
+    /// The untyped program underneath.
     public let program: Program
+    /// The program as the object file describes it.
     public let spec: ProgramSpec
+    /// Wraps a program already checked to be of this family; use `init(_:name:)`.
     public init(checked object: BPFObject, program: Program, spec: ProgramSpec) {
         self.object = object
         self.program = program
@@ -80,10 +95,15 @@ public struct USDTProgram: AutoAttachable {
 
 /// A `perf_event` program: runs on each sample of a perf event (e.g. a CPU clock).
 public struct PerfEventProgram: TypedProgram {
+    /// The hook family this type serves.
     public static let hook = ProgramHook.perfEvent
+    /// The loaded object the program belongs to.
     public let object: BPFObject
+    /// The untyped program underneath.
     public let program: Program
+    /// The program as the object file describes it.
     public let spec: ProgramSpec
+    /// Wraps a program already checked to be of this family; use `init(_:name:)`.
     public init(checked object: BPFObject, program: Program, spec: ProgramSpec) {
         self.object = object
         self.program = program

@@ -1,9 +1,14 @@
 /// A `tracepoint` program (`SEC("tp/CATEGORY/NAME")`): attaches to a tracefs tracepoint.
 public struct TracepointProgram: AutoAttachable {
+    /// The hook family this type serves.
     public static let hook = ProgramHook.tracepoint
+    /// The loaded object the program belongs to.
     public let object: BPFObject
+    /// The untyped program underneath.
     public let program: Program
+    /// The program as the object file describes it.
     public let spec: ProgramSpec
+    /// Wraps a program already checked to be of this family; use `init(_:name:)`.
     public init(checked object: BPFObject, program: Program, spec: ProgramSpec) {
         self.object = object
         self.program = program
@@ -19,10 +24,15 @@ public struct TracepointProgram: AutoAttachable {
 
 /// A `raw_tracepoint` program (`SEC("raw_tp/NAME")`): sees the tracepoint's raw arguments.
 public struct RawTracepointProgram: AutoAttachable {
+    /// The hook family this type serves.
     public static let hook = ProgramHook.rawTracepoint
+    /// The loaded object the program belongs to.
     public let object: BPFObject
+    /// The untyped program underneath.
     public let program: Program
+    /// The program as the object file describes it.
     public let spec: ProgramSpec
+    /// Wraps a program already checked to be of this family; use `init(_:name:)`.
     public init(checked object: BPFObject, program: Program, spec: ProgramSpec) {
         self.object = object
         self.program = program
@@ -43,10 +53,15 @@ public struct RawTracepointProgram: AutoAttachable {
 /// A BTF tracing program (`tp_btf/`, `fentry/`, `fexit/`, `fmod_ret/`): loaded for one kernel
 /// function or tracepoint (its `attach_btf_id`), so attaching needs no target.
 public struct TracingProgram: AutoAttachable {
+    /// The hook family this type serves.
     public static let hook = ProgramHook.tracing
+    /// The loaded object the program belongs to.
     public let object: BPFObject
+    /// The untyped program underneath.
     public let program: Program
+    /// The program as the object file describes it.
     public let spec: ProgramSpec
+    /// Wraps a program already checked to be of this family; use `init(_:name:)`.
     public init(checked object: BPFObject, program: Program, spec: ProgramSpec) {
         self.object = object
         self.program = program
@@ -63,10 +78,15 @@ public struct TracingProgram: AutoAttachable {
 /// An LSM program (`SEC("lsm/HOOK")`): runs on every call of its security hook; a non-zero
 /// return denies the operation while the link lives.
 public struct LSMProgram: AutoAttachable {
+    /// The hook family this type serves.
     public static let hook = ProgramHook.lsm
+    /// The loaded object the program belongs to.
     public let object: BPFObject
+    /// The untyped program underneath.
     public let program: Program
+    /// The program as the object file describes it.
     public let spec: ProgramSpec
+    /// Wraps a program already checked to be of this family; use `init(_:name:)`.
     public init(checked object: BPFObject, program: Program, spec: ProgramSpec) {
         self.object = object
         self.program = program
@@ -83,10 +103,15 @@ public struct LSMProgram: AutoAttachable {
 /// its target while a reader reads the iterator, and writes text or records with
 /// `bpf_seq_printf`/`bpf_seq_write`.
 public struct IteratorProgram: TypedProgram {
+    /// The hook family this type serves.
     public static let hook = ProgramHook.iterator
+    /// The loaded object the program belongs to.
     public let object: BPFObject
+    /// The untyped program underneath.
     public let program: Program
+    /// The program as the object file describes it.
     public let spec: ProgramSpec
+    /// Wraps a program already checked to be of this family; use `init(_:name:)`.
     public init(checked object: BPFObject, program: Program, spec: ProgramSpec) {
         self.object = object
         self.program = program

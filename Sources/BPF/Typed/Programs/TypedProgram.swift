@@ -115,10 +115,15 @@ extension AutoAttachable {
 
 /// A program of a family the typed layer does not model; only the untyped `program` is offered.
 public struct UntypedProgram: TypedProgram {
+    /// The hook family this type serves.
     public static let hook = ProgramHook.other
+    /// The loaded object the program belongs to.
     public let object: BPFObject
+    /// The untyped program underneath.
     public let program: Program
+    /// The program as the object file describes it.
     public let spec: ProgramSpec
+    /// Wraps a program already checked to be of this family; use `init(_:name:)`.
     public init(checked object: BPFObject, program: Program, spec: ProgramSpec) {
         self.object = object
         self.program = program

@@ -6,7 +6,7 @@
 #include "swiftbpf_tool.h"
 #include "execsnoop.h"
 
-// BPFGen generates ExecEventRecord (ExecEvent.swift reads events through it) from this BTF.
+// BPFGen generates ExecsnoopObject (ExecEvent.swift reads events through its ExecEvent) from this BTF.
 // swiftbpf:record exec_event
 
 // execsnoop's own filters, beside the common uid, comm and cgroup ones of swiftbpf_tool.h

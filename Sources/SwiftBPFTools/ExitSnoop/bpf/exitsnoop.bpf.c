@@ -6,7 +6,7 @@
 #include <bpf/bpf_helpers.h>
 #include "swiftbpf_tool.h"
 
-// BPFGen generates ExitEventRecord (ExitEvent.swift reads events through it) from this BTF.
+// BPFGen generates ExitsnoopObject.ExitEvent (ExitEvent.swift reads events through it) from this BTF.
 // swiftbpf:record exit_event
 
 const volatile __u8 targ_threads = 0;  // 1: every thread's exit; 0: only whole processes (pid == tgid)

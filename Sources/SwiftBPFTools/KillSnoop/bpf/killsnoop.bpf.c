@@ -6,7 +6,7 @@
 #include <bpf/bpf_helpers.h>
 #include "swiftbpf_tool.h"
 
-// BPFGen generates KillEventRecord (KillEvent.swift reads events through it) from this BTF.
+// BPFGen generates KillsnoopObject.KillEvent (KillEvent.swift reads events through it) from this BTF.
 // swiftbpf:record kill_event
 
 const volatile __u32 targ_signal = 0;  // 0: any signal; else only this one

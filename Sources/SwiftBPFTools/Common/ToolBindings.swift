@@ -1,0 +1,62 @@
+import BPF
+import Glibc
+
+/// What every tool's generated bindings share through `BPFInclude/swiftbpf_tool.h`: the common
+/// filter globals in its `Config`, and `struct tool_task` at the start of its events. Each
+/// generated type nests its own copies; conforming them here lets `ToolFilter` and `TaskInfo`
+/// work with any tool's bindings by type rather than by global or map name.
+protocol ToolFilterConfig {
+    /// `tool_targ_tgid`: 0 for any process.
+    var toolTargTgid: UInt32 { get set }
+    /// `tool_targ_uid`: `UInt32.max` for any user.
+    var toolTargUid: UInt32 { get set }
+    /// `tool_targ_comm` as text.
+    var toolTargCommString: String { get set }
+    /// `tool_targ_comm_len`: 0 for any command.
+    var toolTargCommLen: UInt32 { get set }
+    /// `tool_targ_cgroup`: 1 to check `tool_cgroup`.
+    var toolTargCgroup: UInt8 { get set }
+}
+
+/// `struct tool_task` as a generated binding type.
+protocol ToolTaskBinding {
+    var timestampNs: UInt64 { get }
+    var cgroupId: UInt64 { get }
+    var pid: UInt32 { get }
+    var tgid: UInt32 { get }
+    var ppid: UInt32 { get }
+    var uid: UInt32 { get }
+    var commString: String { get }
+}
+
+extension TaskInfo {
+    /// The attribution of an event, from its generated `tool_task`.
+    init(_ task: some ToolTaskBinding) {
+        self.init(timestampNanoseconds: task.timestampNs, cgroupID: task.cgroupId, pid: task.pid, tgid: task.tgid,
+                  ppid: task.ppid, uid: task.uid, comm: task.commString)
+    }
+}
+
+extension ToolFilter {
+    /// Writes the filters into a tool's typed load-time configuration.
+    func apply(to config: inout some ToolFilterConfig) throws(BPFError) {
+        if let pid { config.toolTargTgid = pid }
+        if let uid { config.toolTargUid = uid }
+        if let comm {
+            guard !comm.isEmpty, comm.utf8.count < 16 else {
+                throw .invalidArgument("--comm must be 1 to 15 bytes (a task's comm is at most 15), got \(comm.utf8.count)")
+            }
+            config.toolTargCommString = comm
+            config.toolTargCommLen = UInt32(comm.utf8.count)
+        }
+        if cgroupPath != nil { config.toolTargCgroup = 1 }
+    }
+
+    /// After load: stores the cgroup directory's fd in slot 0 of the tool's `tool_cgroup` array
+    /// (the kernel keeps its own reference, so the fd is closed again at once).
+    func bind(cgroupArray: UntypedMap) throws(BPFError) {
+        guard let cgroupPath else { return }
+        let dir = try Syscalls.open(CgroupPaths.absolute(cgroupPath), O_RDONLY | O_DIRECTORY)
+        try cgroupArray.map.update(key: UInt32(0), value: UInt32(bitPattern: dir.rawValue))
+    }
+}
