@@ -239,6 +239,58 @@ struct FirewallTests {
     }
 }
 
+extension FirewallTests {
+    /// The command's life cycle, run in the receiver's namespace (nsenter keeps the mounts, so
+    /// the pins land in the real bpffs): load with a rules file, add a rule, load a blocklist,
+    /// read the status as JSON, refuse bad input naming the cause, unload leaving no pin.
+    @Test(.enabled(if: CLI.path != nil && Command.which("nsenter") != nil, "needs the swiftbpf binary and nsenter"))
+    func commandLineLifeCycle() throws {
+        let net = try FirewallNetwork("c")
+        defer { net.close() }
+        let dir = "/tmp/swiftbpf-fw-cli-\(getpid())"
+        try Syscalls.mkdir(dir)
+        defer { _ = try? Command.run("/bin/rm", ["-rf", dir]) }
+        try "default allow\ndeny from 10.77.0.9\ncount udp port 5000\n".write(toFile: dir + "/rules", atomically: true, encoding: .utf8)
+        try "; list\n10.77.0.41/32 ; SBL1\n2001:db8::/32\n".write(toFile: dir + "/drop", atomically: true, encoding: .utf8)
+        try "deny from 10.0.0.0/8\ndeny tcp port 99999\n".write(toFile: dir + "/bad", atomically: true, encoding: .utf8)
+        let location = try FirewallLocation(interface: "vr")
+        guard !location.isInstalled else {
+            Issue.record("a firewall is already pinned at \(location.directory); not touching it")
+            return
+        }
+        func fw(_ args: String...) throws -> CommandResult {
+            try Command.run(Command.which("nsenter")!, ["--net=" + net.veth.receiver.path, CLI.path!, "firewall"] + args)
+        }
+        defer { _ = try? fw("unload", "vr") }
+
+        let bad = try fw("load", "vr", "--rules", dir + "/bad")
+        #expect(bad.status != 0 && bad.stderr.contains("line 2: bad port '99999'"), "\(bad.stderr)")
+        #expect(!location.isInstalled)
+        let load = try fw("load", "vr", "--mode", "generic", "--rules", dir + "/rules")
+        #expect(load.status == 0 && load.stdout.contains("firewall loaded on vr (generic, 2 rules)"), "\(load.stdout)\(load.stderr)")
+        #expect(try fw("rule", "add", "deny", "udp", "port", "6000-6001").stdout == "rule 3: deny udp port 6000-6001\n")
+        let overlap = try fw("rule", "add", "allow", "udp", "port", "6001")
+        #expect(overlap.status != 0 && overlap.stderr.contains("overlaps rule 3"), "\(overlap.stderr)")
+        #expect(try fw("blocklist", "load", dir + "/drop").stdout.contains("1 IPv4 and 1 IPv6 prefixes"))
+
+        let s = try net.sender(from: "10.77.0.9", port: 5000), t = try net.sender(from: "10.77.0.20", port: 5000)
+        let receiver = try net.receiver(port: 5000)
+        for _ in 0..<3 { s.send("denied"); t.send("counted") }
+        #expect(receiver.receiveAll() == ["counted", "counted", "counted"])
+        let status = try fw("status", "--json").stdout
+        #expect(status.contains(#""match":"from 10.77.0.9","dry_run":false,"packets":3"#), "\(status)")
+        #expect(status.contains(#""match":"udp port 5000","dry_run":false,"packets":3"#), "\(status)")
+        #expect(try fw("rule", "del", "deny", "from", "10.77.0.9").stdout == "deleted rule 1: deny from 10.77.0.9\n")
+        #expect(try fw("rule", "list").stdout == "2     count udp port 5000\n3     deny udp port 6000-6001\n")
+
+        let unload = try fw("unload", "vr")
+        #expect(unload.stdout == "firewall unloaded from vr (11 pins removed)\n", "\(unload.stdout)\(unload.stderr)")
+        #expect(!location.isInstalled)
+        let again = try fw("status")
+        #expect(again.status != 0 && again.stderr.contains("no firewall is loaded"), "\(again.stderr)")
+    }
+}
+
 /// The sending thread's flags.
 final class StreamState: Sendable {
     let stop = Atomic<Bool>(false)
