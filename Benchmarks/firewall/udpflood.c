@@ -1,5 +1,7 @@
 // UDP flood for Benchmarks/firewall.sh: sends 18-byte datagrams from SRC to DST:PORT as fast as
-// one core can (sendmmsg, 64 per call) for SECONDS, then prints "SENT PACKETS_PER_SECOND".
+// one core can (sendmmsg, 64 per call) for SECONDS, then prints "SENT PACKETS_PER_SECOND
+// CPU_SECONDS" (its own user + system time: veth runs the receiver's hook in the sender's
+// system call or in its softirq).
 //   udpflood SRC DST PORT SECONDS
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -7,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -46,6 +49,9 @@ int main(int argc, char **argv)
         if (n > 0)
             sent += n;
     }
-    printf("%llu %.0f\n", sent, sent / (now() - start));
+    struct rusage ru;
+    getrusage(RUSAGE_SELF, &ru);
+    double cpu = ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6 + ru.ru_stime.tv_sec + ru.ru_stime.tv_usec / 1e6;
+    printf("%llu %.0f %.3f\n", sent, sent / (now() - start), cpu);
     return 0;
 }
