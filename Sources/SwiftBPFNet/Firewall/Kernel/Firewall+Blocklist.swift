@@ -20,8 +20,22 @@ extension Firewall {
     @discardableResult
     public func loadBlocklist(_ prefixes: [IPPrefix]) throws(FirewallError) -> BlocklistLoadReport {
         let start = Self.now()
-        let v4 = Array(Set(prefixes.filter { $0.family == .ipv4 }.map(FirewallObject.FwLpm4Key.init)))
-        let v6 = Array(Set(prefixes.filter { $0.family == .ipv6 }.map(FirewallObject.FwLpm6Key.init)))
+        // Duplicates go first (the entry counts are distinct prefixes); an IPv4 prefix packs into
+        // one integer, which hashes far faster than the key struct's bytes.
+        var packed4 = Set<UInt64>(minimumCapacity: prefixes.count)
+        var distinct6 = Set<IPPrefix>()
+        for p in prefixes {
+            if p.family == .ipv4 {
+                let a = p.address
+                packed4.insert(UInt64(a[0]) << 40 | UInt64(a[1]) << 32 | UInt64(a[2]) << 24 | UInt64(a[3]) << 16 | UInt64(p.length))
+            } else {
+                distinct6.insert(p)
+            }
+        }
+        let v4 = packed4.map { v in
+            FirewallObject.FwLpm4Key(prefixlen: UInt32(v & 0xff), addr: [UInt8(v >> 40 & 0xff), UInt8(v >> 32 & 0xff), UInt8(v >> 24 & 0xff), UInt8(v >> 16 & 0xff)])
+        }
+        let v6 = distinct6.map(FirewallObject.FwLpm6Key.init)
         for (count, family) in [(v4.count, "IPv4"), (v6.count, "IPv6")] where count > FirewallABI.blocklistCapacity {
             throw FirewallError("\(count) \(family) prefixes; a blocklist holds at most \(FirewallABI.blocklistCapacity)")
         }
