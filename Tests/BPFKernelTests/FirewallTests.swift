@@ -81,6 +81,84 @@ struct FirewallTests {
         #expect(try fw.counter(ruleID: added.id).packets == 5)
     }
 
+    /// The program reads past 802.1Q tags to the IPv4 source (frames written with a packet
+    /// socket: this kernel has no VLAN devices), and the IPv6 blocklist drops what it lists.
+    @Test(arguments: Firewall.Mode.allCases)
+    func vlanTagsAndTheIPv6Blocklist(mode: Firewall.Mode) throws {
+        let net = try FirewallNetwork("v\(mode.rawValue.prefix(1))")
+        defer { net.close() }
+        let root = Self.pinRoot("vlan-\(mode)")
+        let fw = try net.veth.receiver.enter {
+            try Firewall.install(interface: "vr", mode: mode, ruleSet: try FirewallRuleParser.ruleSet("deny from 10.78.0.1\n"), root: root)
+        }
+        defer { _ = try? Firewall.uninstall(interface: "vr", root: root) }
+        let report = try fw.loadBlocklist([try IPPrefix(parsing: "fd77::20/123")])
+        #expect(report.ipv4Entries == 0 && report.ipv6Entries == 1)
+
+        // One tag and two tags (802.1ad outer, 802.1Q inner) before IPv4 from 10.78.0.1.
+        let frames = [Self.udpFrame(tags: [0x8100], source: [10, 78, 0, 1]), Self.udpFrame(tags: [0x88a8, 0x8100], source: [10, 78, 0, 1])]
+        let index = try net.veth.senderIndex
+        try net.veth.sender.enter {
+            let fd = socket(AF_PACKET, Int32(SOCK_RAW.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+            guard fd >= 0 else { throw BPFError.syscall(operation: "socket(AF_PACKET)", errno: .current) }
+            defer { Glibc.close(fd) }
+            // struct sockaddr_ll (20 bytes; not in Glibc's module): family, protocol, ifindex,
+            // hatype, pkttype, halen, addr[8].
+            var address = [UInt8](repeating: 0, count: 20)
+            withUnsafeBytes(of: UInt16(AF_PACKET)) { address.replaceSubrange(0..<2, with: $0) }
+            withUnsafeBytes(of: Int32(index)) { address.replaceSubrange(4..<8, with: $0) }
+            address[11] = 6
+            for frame in frames {
+                for _ in 0..<5 {
+                    let n = frame.withUnsafeBytes { f in
+                        address.withUnsafeBytes {
+                            sendto(fd, f.baseAddress, f.count, 0, $0.baseAddress!.assumingMemoryBound(to: sockaddr.self), socklen_t(20))
+                        }
+                    }
+                    guard n == frame.count else { throw BPFError.syscall(operation: "sendto(AF_PACKET)", errno: .current) }
+                }
+            }
+        }
+        let receiver = try net.receiver(port: 5000)
+        let blocked6 = try net.sender(from: "fd77::21", port: 5000), allowed6 = try net.sender(from: "fd77::1a", port: 5000)
+        for _ in 0..<7 {
+            blocked6.send("v6-blocked")
+            allowed6.send("v6-ok")
+        }
+        #expect(receiver.receiveAll() == Array(repeating: "v6-ok", count: 7))
+        let rule = try #require(try fw.rules().first)
+        let taggedBytes = UInt64(5 * frames[0].count + 5 * frames[1].count), ipv6Frame: UInt64 = 14 + 40 + 8 + 10
+        var denied = FirewallCounter()
+        for _ in 0..<100 {
+            denied = try fw.counter(ruleID: rule.id)
+            if denied.packets >= 10 { break }
+            usleepMilliseconds(10)
+        }
+        #expect(denied == FirewallCounter(packets: 10, bytes: taggedBytes))
+        let blocked = try fw.blocklistCounter()
+        #expect(blocked == FirewallCounter(packets: 7, bytes: 7 * ipv6Frame))
+    }
+
+    /// An Ethernet frame to the receiver's MAC with `tags` (TPIDs, VLAN id 7) and an IPv4/UDP
+    /// datagram from `source` to 10.78.0.2:5000 (the receiver has no such address: only the
+    /// firewall looks at it).
+    static func udpFrame(tags: [UInt16], source: [UInt8]) -> [UInt8] {
+        var f: [UInt8] = [2, 0, 0, 0, 0, 2, 2, 0, 0, 0, 0, 1]
+        for tpid in tags { f += [UInt8(tpid >> 8), UInt8(tpid & 0xff), 0, 7] }
+        f += [0x08, 0x00]
+        let payload = Array("tagged".utf8)
+        let total = 20 + 8 + payload.count
+        var ip: [UInt8] = [0x45, 0, UInt8(total >> 8), UInt8(total & 0xff), 0, 1, 0, 0, 64, 17, 0, 0] + source + [10, 78, 0, 2]
+        var sum: UInt32 = 0
+        for i in stride(from: 0, to: 20, by: 2) { sum += UInt32(ip[i]) << 8 | UInt32(ip[i + 1]) }
+        while sum > 0xffff { sum = (sum & 0xffff) + (sum >> 16) }
+        let checksum = ~UInt16(sum)
+        ip[10] = UInt8(checksum >> 8)
+        ip[11] = UInt8(checksum & 0xff)
+        let udpLength = 8 + payload.count
+        return f + ip + [0x9c, 0x40, 0x13, 0x88, UInt8(udpLength >> 8), UInt8(udpLength & 0xff), 0, 0] + payload
+    }
+
     /// `--dry-run`: the deny rules, the blocklist and a default deny only count.
     @Test func dryRunCountsButDropsNothing() throws {
         let net = try FirewallNetwork("d")
