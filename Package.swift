@@ -38,10 +38,12 @@ let package = Package(
             exclude: ["ExecSnoop/bpf", "TCP/bpf", "OpenSnoop/bpf", "ExitSnoop/bpf", "KillSnoop/bpf", "SysCount/bpf", "RunQLat/bpf", "BioLatency/bpf", "Profile/bpf"],
             plugins: ["BPFCompiler"]
         ),
+        // Network applications on the library (the XDP firewall); BPF C in each tool's bpf/ folder.
+        .target(name: "SwiftBPFNet", dependencies: ["BPF"], exclude: ["Firewall/bpf"], plugins: ["BPFCompiler"]),
         .executableTarget(
             name: "swiftbpf",
             dependencies: [
-                "BPF", "BPFBindings", "SwiftBPFTools",
+                "BPF", "BPFBindings", "SwiftBPFTools", "SwiftBPFNet",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -52,10 +54,12 @@ let package = Package(
         ),
         // Pure parsing tests: no root, no kernel.
         .testTarget(name: "BPFTests", dependencies: ["BPF", "BPFSwiftIR", "BPFBindings"], exclude: ["bpf"], plugins: ["BPFCompiler"]),
+        // Pure tests of the network applications' parsers and models.
+        .testTarget(name: "SwiftBPFNetTests", dependencies: ["SwiftBPFNet"]),
         // Root tests against the running kernel.
         .testTarget(
             name: "BPFKernelTests",
-            dependencies: ["BPF", "SwiftBPFTools"],
+            dependencies: ["BPF", "SwiftBPFTools", "SwiftBPFNet"],
             // Helpers/: C programs the tests run as children (built at test time, or by vmtest.sh).
             exclude: ["bpf", "Helpers"],
             plugins: ["BPFCompiler"]
