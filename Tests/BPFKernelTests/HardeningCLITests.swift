@@ -166,11 +166,16 @@ struct HardeningCLITests {
         let unshare = try #require(Command.which("unshare"), "unshare (util-linux) is needed for a private mount namespace")
         let cli = CLI.path!
         // opensnoop would mount tracefs; an empty tmpfs over /sys/kernel leaves no mount point.
+        // Kernel BTF stays reachable (bound back in), so the load gets as far as the attach.
+        let keep = "/tmp/swiftbpf-harden-btf-\(getpid())"
         let script = """
             umount /sys/kernel/tracing 2>/dev/null; umount /sys/kernel/debug/tracing 2>/dev/null
+            mkdir -p \(keep) && mount --bind /sys/kernel/btf \(keep) || exit 90
             mount -t tmpfs none /sys/kernel || exit 90
+            mkdir /sys/kernel/btf && mount --bind \(keep) /sys/kernel/btf || exit 90
             \(cli) opensnoop -d 0.2
             """
+        defer { rmdir(keep) }
         let r = try TimedCommand.run(unshare, ["-m", "--propagation", "private", "/bin/sh", "-c", script], timeout: 60)
         #expect(r.status != 0 && r.status != 90, "exit \(r.status): \(r.stderr)")
         #expect(r.stderr.contains("tracefs") && r.stderr.contains("not mounted at /sys/kernel/tracing"), "\(r.stderr)")

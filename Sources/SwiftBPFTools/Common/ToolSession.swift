@@ -36,12 +36,14 @@ public final class ToolSession: Sendable {
     }
 
     /// A session over a tool loaded through its generated bindings: `events` is its ring buffer
-    /// (read through a reader opened here), `dropped` its drop counter, `links` its attachments.
-    init(object: BPFObject, events: Map?, dropped: Map?, links: [Link]) throws(BPFError) {
+    /// (read through a reader opened here), `dropped` its drop counter; `attach` makes its
+    /// attachments, after the pseudo-filesystems they need are mounted (`ToolMounts`).
+    init(object: BPFObject, events: Map?, dropped: Map?, attach: () throws(BPFError) -> [Link]) throws(BPFError) {
+        try ToolMounts.prepare(for: object.spec)
         self.object = object
         ring = try events.map { (m) throws(BPFError) in try RingBuffer(map: m) }
         self.dropped = dropped
-        self.links = links
+        self.links = try attach()
     }
 
     /// Waits up to `timeoutMilliseconds` for events and hands each record to `body`. A signal

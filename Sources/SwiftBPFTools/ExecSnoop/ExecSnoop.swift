@@ -56,7 +56,7 @@ public final class ExecSnoop: Sendable {
         try common.bind(cgroupArray: bindings.toolCgroup)
         self.bindings = bindings
         session = try ToolSession(object: bindings.object, events: bindings.toolEvents.map, dropped: bindings.toolDropped.map,
-                                  links: bindings.attachAll())
+                                  attach: { () throws(BPFError) in try bindings.attachAll() })
     }
 
     /// Waits up to `timeoutMilliseconds` for events and hands each to `body`. Returns how many

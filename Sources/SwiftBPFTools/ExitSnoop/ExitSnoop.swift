@@ -27,7 +27,7 @@ public enum ExitSnoop {
         let bindings = try ExitsnoopObject.load(config: config)
         try filter.bind(cgroupArray: bindings.toolCgroup)
         return try ToolSession(object: bindings.object, events: bindings.toolEvents.map, dropped: bindings.toolDropped.map,
-                               links: bindings.attachAll())
+                               attach: { () throws(BPFError) in try bindings.attachAll() })
     }
 }
 

@@ -30,7 +30,7 @@ public enum KillSnoop {
         let bindings = try KillsnoopObject.load(config: config)
         try filter.bind(cgroupArray: bindings.toolCgroup)
         return try ToolSession(object: bindings.object, events: bindings.toolEvents.map, dropped: bindings.toolDropped.map,
-                               links: bindings.attachAll())
+                               attach: { () throws(BPFError) in try bindings.attachAll() })
     }
 }
 

@@ -42,7 +42,7 @@ public enum OpenSnoop {
         let bindings = try OpensnoopObject.load(config: config)
         try filter.bind(cgroupArray: bindings.toolCgroup)
         return try ToolSession(object: bindings.object, events: bindings.toolEvents.map, dropped: bindings.toolDropped.map,
-                               links: attach(bindings))
+                               attach: { () throws(BPFError) in try attach(bindings) })
     }
 
     /// openat(2) and openat2(2) always; open(2) where the architecture has it (x86-64 does,
