@@ -72,7 +72,19 @@ struct StructOpsPlan {
             let attrs = MapCreateAttributes(
                 name: s.name, type: .structOps, keySize: 4, valueSize: UInt32(layout.value.count), maxEntries: 1,
                 flags: s.isLink ? .structOpsLink : [], btfFD: btfFD, btfVmlinuxValueTypeID: layout.valueTypeID)
-            let map = try Map.create(attrs)
+            let map: Map
+            do {
+                map = try Map.create(attrs)
+            } catch {
+                // BPF_F_LINK on a struct_ops map (`.struct_ops.link`) came with Linux 6.4; before
+                // it the kernel answers a bare EINVAL.
+                if s.isLink, BPFCommands.isErrno(error, .EINVAL), Features.kernelVersion < LinuxVersion(6, 4) {
+                    throw .notSupported(
+                        feature: "struct_ops links ('.struct_ops.link' map '\(s.name)')",
+                        reason: "BPF_MAP_CREATE with BPF_F_LINK fails with EINVAL: Linux 6.4 added struct_ops links, this is \(Features.kernelVersion); declare the map in '.struct_ops' to register it without a link")
+                }
+                throw error
+            }
             var fds: [String: Int32] = [:]
             var used: [Program] = []
             for slot in layout.slots {
