@@ -23,29 +23,36 @@ public final class BioLatency: Sendable {
     }
 
     public let session: ToolSession
+    /// The tool's generated bindings, as loaded.
+    let bindings: BiolatencyObject
 
     public let options: Options
 
     public init(options: Options = Options()) throws(BPFError) {
         self.options = options
         let target = try options.disk.map { name throws(BPFError) in try BlockDevices.device(named: name) }
-        session = try ToolSession(EmbeddedObjects.biolatency, ringBufferSize: ToolRing.unusedBytes) { opts throws(BPFError) in
-            opts.set("per_disk", to: UInt8(options.perDisk ? 1 : 0))
-            opts.set("from_insert", to: UInt8(options.includeQueued ? 1 : 0))
-            if let target {
-                opts.set("filter_disk", to: UInt8(1))
-                opts.set("targ_dev", to: target.kernelDev)
-            }
-            try options.histogram.apply(to: &opts)
+        var config = BiolatencyObject.Config()
+        config.perDisk = options.perDisk ? 1 : 0
+        config.fromInsert = options.includeQueued ? 1 : 0
+        if let target {
+            config.filterDisk = 1
+            config.targDev = target.kernelDev
         }
+        try options.histogram.apply(to: &config)
+        (bindings, session) = try ToolSession.load(BiolatencyObject.self, config: config, filter: ToolFilter(),
+                                                   ringBufferSize: ToolRing.unusedBytes)
     }
 
     /// The histograms since the last call (the map is emptied): key 0 for the total, or per
     /// disk the kernel's dev_t (`BlockDevices.Device(kernelDev:)`). Sorted by key.
     public func take() throws(BPFError) -> [KeyedHistogram] {
-        try KeyedHistograms.take(session.object.map("hists")).sorted { $0.key < $1.key }
+        try bindings.hists.takeAll().map { KeyedHistogram(key: UInt64($0.key), slots: $0.value.slots.array) }.sorted { $0.key < $1.key }
     }
 }
+
+extension BiolatencyObject: ToolObject {}
+extension BiolatencyObject.Config: ToolFilterConfig, HistogramConfig {}
+extension BiolatencyObject.Config.MaxEntries: ToolMaxEntries {}
 
 /// Block devices by name and number, from sysfs.
 public enum BlockDevices {

@@ -2,10 +2,67 @@ import BPF
 import Glibc
 
 /// What every tool's generated bindings share through `BPFInclude/swiftbpf_tool.h`: the common
-/// filter globals in its `Config`, and `struct tool_task` at the start of its events. Each
-/// generated type nests its own copies; conforming them here lets `ToolFilter` and `TaskInfo`
-/// work with any tool's bindings by type rather than by global or map name.
+/// filter globals in its `Config`, the maps `tool_cgroup`, `tool_dropped` and `tool_events`, and
+/// `struct tool_task` at the start of its events. Each generated type nests its own copies;
+/// conforming them here (one line per tool: `extension XObject: ToolObject {}`) lets
+/// `ToolFilter`, `ToolSession` and `TaskInfo` work with any tool's bindings by type rather than
+/// by global or map name.
+protocol ToolObject {
+    associatedtype Config: ToolFilterConfig
+    associatedtype Events: TypedMap
+    static func load(config: Config, options: LoadOptions) throws(BPFError) -> Self
+    var object: BPFObject { get }
+    /// `tool_cgroup`: the cgroup filter's directory.
+    var toolCgroup: UntypedMap { get }
+    /// `tool_dropped`: events the ring buffer had no room for, per CPU.
+    var toolDropped: PerCPUArrayMap<UInt64> { get }
+    /// `tool_events`: the ring buffer (a page, unused, for tools that aggregate in maps).
+    var toolEvents: Events { get }
+}
+
+/// `max_entries` overrides of a tool's maps: `tool_events` is the common one.
+protocol ToolMaxEntries {
+    var toolEvents: UInt32? { get set }
+}
+
+/// The histogram globals of the latency tools (`unit_msecs`, `linear_step`).
+protocol HistogramConfig {
+    var unitMsecs: UInt8 { get set }
+    var linearStep: UInt64 { get set }
+}
+
+extension HistogramOptions {
+    /// Writes the unit and the bucket width into a latency tool's load-time configuration.
+    func apply(to config: inout some HistogramConfig) throws(BPFError) {
+        if let linearStep, linearStep == 0 { throw .invalidArgument("--linear needs a bucket width of at least 1") }
+        config.unitMsecs = milliseconds ? 1 : 0
+        config.linearStep = linearStep ?? 0
+    }
+}
+
+extension ToolSession {
+    /// Loads a tool through its generated bindings: the common filters and the ring's size go
+    /// into `config` (after the tool's own settings), the cgroup filter is bound, and `attach`
+    /// attaches (by default every program by its SEC() name).
+    static func load<Object: ToolObject>(
+        _ type: Object.Type, config: Object.Config, filter: ToolFilter, ringBufferSize: UInt32?,
+        attach: (Object) throws(BPFError) -> [Link] = { (o: Object) throws(BPFError) in try o.object.attachAll() }
+    ) throws(BPFError) -> (Object, ToolSession) {
+        var config = config
+        try filter.apply(to: &config)
+        config.maxEntries.toolEvents = ringBufferSize
+        let bindings = try Object.load(config: config, options: LoadOptions())
+        try filter.bind(cgroupArray: bindings.toolCgroup)
+        let session = try ToolSession(object: bindings.object, events: bindings.toolEvents.map, dropped: bindings.toolDropped,
+                                      attach: { () throws(BPFError) in try attach(bindings) })
+        return (bindings, session)
+    }
+}
+
 protocol ToolFilterConfig {
+    associatedtype MaxEntries: ToolMaxEntries
+    /// The maps' `max_entries` overrides.
+    var maxEntries: MaxEntries { get set }
     /// `tool_targ_tgid`: 0 for any process.
     var toolTargTgid: UInt32 { get set }
     /// `tool_targ_uid`: `UInt32.max` for any user.

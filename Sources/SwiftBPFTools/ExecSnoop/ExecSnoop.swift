@@ -45,18 +45,13 @@ public final class ExecSnoop: Sendable {
         // The common pid filter is a tgid match; execsnoop's own also takes children.
         let common = ToolFilter(comm: filter.comm, uid: filter.uid, cgroupPath: filter.cgroupPath)
         var config = ExecsnoopObject.Config()
-        try common.apply(to: &config)
         if let pid = filter.pid { config.targPid = pid }
         if let name = filter.name {
             config.targNameString = name
             config.targNameLen = UInt32(name.utf8.count)
         }
-        config.maxEntries.toolEvents = filter.ringBufferSize
-        let bindings = try ExecsnoopObject.load(config: config)
-        try common.bind(cgroupArray: bindings.toolCgroup)
-        self.bindings = bindings
-        session = try ToolSession(object: bindings.object, events: bindings.toolEvents.map, dropped: bindings.toolDropped.map,
-                                  attach: { () throws(BPFError) in try bindings.attachAll() })
+        (bindings, session) = try ToolSession.load(ExecsnoopObject.self, config: config, filter: common,
+                                                   ringBufferSize: filter.ringBufferSize)
     }
 
     /// Waits up to `timeoutMilliseconds` for events and hands each to `body`. Returns how many
@@ -81,5 +76,7 @@ public final class ExecSnoop: Sendable {
     public func stop() { session.stop() }
 }
 
+extension ExecsnoopObject: ToolObject {}
 extension ExecsnoopObject.Config: ToolFilterConfig {}
+extension ExecsnoopObject.Config.MaxEntries: ToolMaxEntries {}
 extension ExecsnoopObject.ToolTask: ToolTaskBinding {}

@@ -20,16 +20,13 @@ public enum ExitSnoop {
     public static func start(filter: ToolFilter = ToolFilter(), options: Options = Options(),
                              ringBufferSize: UInt32? = nil) throws(BPFError) -> ToolSession {
         var config = ExitsnoopObject.Config()
-        try filter.apply(to: &config)
         config.targThreads = options.threads ? 1 : 0
         config.targFailed = options.failedOnly ? 1 : 0
-        config.maxEntries.toolEvents = ringBufferSize
-        let bindings = try ExitsnoopObject.load(config: config)
-        try filter.bind(cgroupArray: bindings.toolCgroup)
-        return try ToolSession(object: bindings.object, events: bindings.toolEvents.map, dropped: bindings.toolDropped.map,
-                               attach: { () throws(BPFError) in try bindings.attachAll() })
+        return try ToolSession.load(ExitsnoopObject.self, config: config, filter: filter, ringBufferSize: ringBufferSize).1
     }
 }
 
+extension ExitsnoopObject: ToolObject {}
 extension ExitsnoopObject.Config: ToolFilterConfig {}
+extension ExitsnoopObject.Config.MaxEntries: ToolMaxEntries {}
 extension ExitsnoopObject.ToolTask: ToolTaskBinding {}

@@ -23,16 +23,13 @@ public enum KillSnoop {
             throw .invalidArgument("--signal must be 1 to 64, got \(signal)")
         }
         var config = KillsnoopObject.Config()
-        try filter.apply(to: &config)
         if let signal = options.signal { config.targSignal = signal }
         config.targFailed = options.failedOnly ? 1 : 0
-        config.maxEntries.toolEvents = ringBufferSize
-        let bindings = try KillsnoopObject.load(config: config)
-        try filter.bind(cgroupArray: bindings.toolCgroup)
-        return try ToolSession(object: bindings.object, events: bindings.toolEvents.map, dropped: bindings.toolDropped.map,
-                               attach: { () throws(BPFError) in try bindings.attachAll() })
+        return try ToolSession.load(KillsnoopObject.self, config: config, filter: filter, ringBufferSize: ringBufferSize).1
     }
 }
 
+extension KillsnoopObject: ToolObject {}
 extension KillsnoopObject.Config: ToolFilterConfig {}
+extension KillsnoopObject.Config.MaxEntries: ToolMaxEntries {}
 extension KillsnoopObject.ToolTask: ToolTaskBinding {}

@@ -18,13 +18,6 @@ public struct HistogramOptions: Sendable, Equatable {
     /// "usecs" or "msecs", as BCC labels the value column.
     public var unit: String { milliseconds ? "msecs" : "usecs" }
 
-    /// Writes `unit_msecs` and `linear_step` into the program's globals before load.
-    public func apply(to options: inout LoadOptions) throws(BPFError) {
-        if let linearStep, linearStep == 0 { throw .invalidArgument("--linear needs a bucket width of at least 1") }
-        options.set("unit_msecs", to: UInt8(milliseconds ? 1 : 0))
-        options.set("linear_step", to: linearStep ?? 0)
-    }
-
     /// The histogram as BCC prints it (`print_log2_hist` or `print_linear_hist`).
     public func render(_ slots: [UInt64]) -> String {
         if let linearStep { return Histogram.linear(slots, unit: unit, base: 0, step: linearStep) }

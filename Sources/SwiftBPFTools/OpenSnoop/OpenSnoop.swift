@@ -31,18 +31,14 @@ public enum OpenSnoop {
             throw .invalidArgument("--path-prefix must be 1 to \(maxPrefixLength) bytes, got \(prefix.utf8.count)")
         }
         var config = OpensnoopObject.Config()
-        try filter.apply(to: &config)
         config.targFailed = options.failedOnly ? 1 : 0
         config.targFullPath = options.fullPath ? 1 : 0
         if let prefix = options.pathPrefix {
             config.targPrefixString = prefix
             config.targPrefixLen = UInt32(prefix.utf8.count)
         }
-        config.maxEntries.toolEvents = ringBufferSize
-        let bindings = try OpensnoopObject.load(config: config)
-        try filter.bind(cgroupArray: bindings.toolCgroup)
-        return try ToolSession(object: bindings.object, events: bindings.toolEvents.map, dropped: bindings.toolDropped.map,
-                               attach: { () throws(BPFError) in try attach(bindings) })
+        return try ToolSession.load(OpensnoopObject.self, config: config, filter: filter, ringBufferSize: ringBufferSize,
+                                    attach: attach).1
     }
 
     /// openat(2) and openat2(2) always; open(2) where the architecture has it (x86-64 does,
@@ -54,5 +50,7 @@ public enum OpenSnoop {
     }
 }
 
+extension OpensnoopObject: ToolObject {}
 extension OpensnoopObject.Config: ToolFilterConfig {}
+extension OpensnoopObject.Config.MaxEntries: ToolMaxEntries {}
 extension OpensnoopObject.ToolTask: ToolTaskBinding {}

@@ -37,6 +37,8 @@ public final class Profile: Sendable {
     }
 
     public let session: ToolSession
+    /// The tool's generated bindings, as loaded.
+    let bindings: ProfileObject
     public let options: Options
     /// Maps of processes seen so far (`rememberProcesses()`), for processes that exit before
     /// their stacks are symbolised.
@@ -56,49 +58,44 @@ public final class Profile: Sendable {
             throw .invalidArgument("profile: the stack storage and key table need at least one entry")
         }
         self.options = options
-        session = try ToolSession(EmbeddedObjects.profile, filter: filter, ringBufferSize: ToolRing.unusedBytes,
-                                  configure: { opts throws(BPFError) in
-            opts.set("user_stacks", to: UInt8(options.userStacks ? 1 : 0))
-            opts.set("kernel_stacks", to: UInt8(options.kernelStacks ? 1 : 0))
-            opts.set("include_idle", to: UInt8(options.includeIdle ? 1 : 0))
-            opts.set("per_thread", to: UInt8(options.perThread ? 1 : 0))
-            opts.maxEntries["stacks"] = options.stackStorageSize
-            opts.maxEntries["counts"] = options.maxKeys
-        }, attach: { object throws(BPFError) in
-            try Link.attachSampling(program: object.program("profile_sample"), type: Self.softwareType,
-                                    config: Self.cpuClock, frequency: options.frequency)
-        })
+        var config = ProfileObject.Config()
+        config.userStacks = options.userStacks ? 1 : 0
+        config.kernelStacks = options.kernelStacks ? 1 : 0
+        config.includeIdle = options.includeIdle ? 1 : 0
+        config.perThread = options.perThread ? 1 : 0
+        config.maxEntries.stacks = options.stackStorageSize
+        config.maxEntries.counts = options.maxKeys
+        (bindings, session) = try ToolSession.load(ProfileObject.self, config: config, filter: filter, ringBufferSize: ToolRing.unusedBytes) {
+            (o: ProfileObject) throws(BPFError) in
+            try o.profileSample.attach(sampling: Self.softwareType, config: Self.cpuClock, frequency: options.frequency)
+        }
     }
 
     /// The counted contexts so far with their stacks' addresses, largest count first. With
     /// `reset`, the counts and stacks are removed (each interval starts empty).
     public func take(reset: Bool = true) throws(BPFError) -> [ProfileSample] {
-        let counts = try session.object.map("counts")
-        let stacks = try session.object.map("stacks")
+        let entries = reset ? try bindings.counts.takeAll() : try bindings.counts.entries()
         var out: [ProfileSample] = []
         var stackIDs: Set<UInt32> = []
-        for (key, value) in try counts.allEntries() {
-            if reset { _ = try counts.delete(key: key) }
-            guard var sample = Self.decode(key: key, value: value) else {
-                throw .invalidArgument("profile: count entry of \(key.count)+\(value.count) bytes is malformed")
-            }
-            sample.userAddresses = try stacks.stackTrace(signedID: sample.userStackID) ?? []
-            sample.kernelAddresses = try stacks.stackTrace(signedID: sample.kernelStackID) ?? []
+        for (key, count) in entries {
+            var sample = ProfileSample(tgid: key.tgid, tid: key.pid, comm: key.commString, userStackID: key.userStackId,
+                                       kernelStackID: key.kernelStackId, count: count)
+            sample.userAddresses = try bindings.stacks.stackTrace(signedID: sample.userStackID) ?? []
+            sample.kernelAddresses = try bindings.stacks.stackTrace(signedID: sample.kernelStackID) ?? []
             for id in [sample.userStackID, sample.kernelStackID] where id >= 0 { stackIDs.insert(UInt32(id)) }
             out.append(sample)
         }
-        if reset { for id in stackIDs { try stacks.deleteStackTrace(id: id) } }
+        if reset { for id in stackIDs { try bindings.stacks.delete(id: id) } }
         return out.sorted { $0.count != $1.count ? $0.count > $1.count : ($0.tgid, $0.comm) < ($1.tgid, $1.comm) }
     }
 
     /// Reads /proc/PID/maps of every process counted so far that was not seen before, so that
     /// its user stacks still symbolise after it exits. Call it now and then while profiling.
     public func rememberProcesses() throws(BPFError) {
-        let counts = try session.object.map("counts")
         let known = rememberedMaps.withLock { Set($0.keys) }
         var fresh: [UInt32: [ProcessMapping]] = [:]
-        for key in try counts.allKeys() where key.count >= 4 {
-            let tgid = key.withUnsafeBytes { $0.loadUnaligned(as: UInt32.self) }
+        for key in try bindings.counts.keys() {
+            let tgid = key.tgid
             guard tgid != 0, !known.contains(tgid), fresh[tgid] == nil else { continue }
             fresh[tgid] = (try? ProcessMaps.read(pid: Int32(bitPattern: tgid)))?.filter { $0.isExecutable } ?? []
         }
@@ -145,16 +142,8 @@ public final class Profile: Sendable {
         guard let maps = rememberedMaps.withLock({ $0[tgid] }), !maps.isEmpty else { return nil }
         return ProcessSymbolizer(pid: pid, mappings: maps, cache: binaries)
     }
-
-    /// `struct profile_key` (tgid, pid, user_stack_id, kernel_stack_id, comm[16]) and its u64 count.
-    static func decode(key: [UInt8], value: [UInt8]) -> ProfileSample? {
-        guard key.count >= 32, value.count >= 8 else { return nil }
-        return key.withUnsafeBytes { k in
-            ProfileSample(tgid: k.loadUnaligned(as: UInt32.self), tid: k.loadUnaligned(fromByteOffset: 4, as: UInt32.self),
-                          comm: RecordText.cString(k, 16, 16),
-                          userStackID: k.loadUnaligned(fromByteOffset: 8, as: Int32.self),
-                          kernelStackID: k.loadUnaligned(fromByteOffset: 12, as: Int32.self),
-                          count: value.withUnsafeBytes { $0.loadUnaligned(as: UInt64.self) })
-        }
-    }
 }
+
+extension ProfileObject: ToolObject {}
+extension ProfileObject.Config: ToolFilterConfig {}
+extension ProfileObject.Config.MaxEntries: ToolMaxEntries {}

@@ -23,6 +23,8 @@ public final class RunQLat: Sendable {
     }
 
     public let session: ToolSession
+    /// The tool's generated bindings, as loaded.
+    let bindings: RunqlatObject
 
     public let options: Options
 
@@ -39,20 +41,26 @@ public final class RunQLat: Sendable {
             let relative = absolute.dropFirst(try CgroupPaths.mountPoint().count)
             cgroupLevel = Int32(relative.split(separator: "/").count)
         }
-        session = try ToolSession(EmbeddedObjects.runqlat, filter: filter, ringBufferSize: ToolRing.unusedBytes) { opts throws(BPFError) in
-            opts.set("per_process", to: UInt8(options.perProcess ? 1 : 0))
-            opts.set("per_thread", to: UInt8(options.perThread ? 1 : 0))
-            opts.set("per_cgroup", to: UInt8(options.perCgroup ? 1 : 0))
-            opts.set("targ_cgroup_id", to: cgroupID)
-            opts.set("targ_cgroup_level", to: cgroupLevel)
-            try options.histogram.apply(to: &opts)
-        }
+        var config = RunqlatObject.Config()
+        config.perProcess = options.perProcess ? 1 : 0
+        config.perThread = options.perThread ? 1 : 0
+        config.perCgroup = options.perCgroup ? 1 : 0
+        config.targCgroupId = cgroupID
+        config.targCgroupLevel = cgroupLevel
+        try options.histogram.apply(to: &config)
+        (bindings, session) = try ToolSession.load(RunqlatObject.self, config: config, filter: filter, ringBufferSize: ToolRing.unusedBytes)
     }
 
     /// The histograms since the last call (the map is emptied): key 0 for the total, else the
     /// tgid or thread id (with `comm`), or the cgroup id. Sorted by key.
     public func take() throws(BPFError) -> [KeyedHistogram] {
-        try KeyedHistograms.take(session.object.map("hists"), commOffset: options.perProcess || options.perThread ? 512 : nil)
+        let named = options.perProcess || options.perThread
+        return try bindings.hists.takeAll()
+            .map { KeyedHistogram(key: $0.key, slots: $0.value.slots.array, comm: named ? $0.value.commString : "") }
             .sorted { $0.key < $1.key }
     }
 }
+
+extension RunqlatObject: ToolObject {}
+extension RunqlatObject.Config: ToolFilterConfig, HistogramConfig {}
+extension RunqlatObject.Config.MaxEntries: ToolMaxEntries {}

@@ -43,47 +43,33 @@ public final class SysCount: Sendable {
     }
 
     public let session: ToolSession
+    /// The tool's generated bindings, as loaded.
+    let bindings: SyscountObject
 
     public let options: Options
 
     public init(filter: ToolFilter = ToolFilter(), options: Options = Options()) throws(BPFError) {
         self.options = options
-        session = try ToolSession(EmbeddedObjects.syscount, filter: filter, ringBufferSize: ToolRing.unusedBytes) { opts throws(BPFError) in
-            opts.set("by_process", to: UInt8(options.byProcess ? 1 : 0))
-            opts.set("measure_latency", to: UInt8(options.latency ? 1 : 0))
-            opts.set("failed_only", to: UInt8(options.failedOnly ? 1 : 0))
-            opts.set("targ_syscall", to: options.syscall ?? -1)
-            try options.histogram.apply(to: &opts)
-        }
+        var config = SyscountObject.Config()
+        config.byProcess = options.byProcess ? 1 : 0
+        config.measureLatency = options.latency ? 1 : 0
+        config.failedOnly = options.failedOnly ? 1 : 0
+        config.targSyscall = options.syscall ?? -1
+        try options.histogram.apply(to: &config)
+        (bindings, session) = try ToolSession.load(SyscountObject.self, config: config, filter: filter, ringBufferSize: ToolRing.unusedBytes)
     }
 
     /// The counts since the last call (the map is emptied), sorted as BCC sorts them: by total
     /// time with `latency`, else by count, largest first.
     public func take() throws(BPFError) -> [Entry] {
-        let map = try session.object.map("data")
-        var out: [Entry] = []
-        for (key, value) in try map.allEntries() {
-            _ = try map.delete(key: key)
-            guard let e = Self.decode(key: key, value: value, byProcess: options.byProcess) else {
-                throw .invalidArgument("syscount: map entry of \(key.count)+\(value.count) bytes is malformed")
-            }
-            out.append(e)
+        let byProcess = options.byProcess
+        let out = try bindings.data.takeAll().map { key, value in
+            Entry(key: key, name: byProcess ? value.commString : Self.syscallName(Int(key)), count: value.count,
+                  totalNanoseconds: value.totalNs, slots: value.slots.array)
         }
         return out.sorted {
             let (a, b) = options.latency ? ($0.totalNanoseconds, $1.totalNanoseconds) : ($0.count, $1.count)
             return a != b ? a > b : $0.key < $1.key
-        }
-    }
-
-    /// `struct syscount_value`: count, total_ns, slots[64], comm[16].
-    static func decode(key: [UInt8], value: [UInt8], byProcess: Bool) -> Entry? {
-        guard key.count == 4, value.count >= 16 + 64 * 8 + 16 else { return nil }
-        return value.withUnsafeBytes { raw -> Entry in
-            let k = key.withUnsafeBytes { $0.loadUnaligned(as: UInt32.self) }
-            let slots = (0..<64).map { raw.loadUnaligned(fromByteOffset: 16 + $0 * 8, as: UInt64.self) }
-            let name = byProcess ? RecordText.cString(raw, 16 + 512, 16) : Self.syscallName(Int(k))
-            return Entry(key: k, name: name, count: raw.loadUnaligned(as: UInt64.self),
-                         totalNanoseconds: raw.loadUnaligned(fromByteOffset: 8, as: UInt64.self), slots: slots)
         }
     }
 
@@ -95,3 +81,7 @@ public final class SysCount: Sendable {
         SyscallNames.x86_64.first { $0.value == name }?.key
     }
 }
+
+extension SyscountObject: ToolObject {}
+extension SyscountObject.Config: ToolFilterConfig, HistogramConfig {}
+extension SyscountObject.Config.MaxEntries: ToolMaxEntries {}

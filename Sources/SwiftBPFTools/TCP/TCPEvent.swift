@@ -1,3 +1,4 @@
+import BPF
 import Glibc
 
 /// One event of the TCP tools: `struct tcp_event` of `bpf/tcp_event.h` (120 bytes). Which
@@ -29,24 +30,32 @@ public struct TCPEvent: Sendable, Equatable {
     /// kernel handled the packet or timer (softirq), as for tcpretrans.
     public var attributed: Bool
 
+    /// `struct tcp_event` as generated from the BTF of `tcpconnect.bpf.c` (all four TCP programs
+    /// share `tcp_event.h`, so one generated type reads the events of every TCP tool).
+    typealias Record = TcpconnectObject.TcpEvent
+
     /// The size of `struct tcp_event`, from its BTF.
-    public static let size = TcpEventRecord.size
+    public static let size = MemoryLayout<Record>.size
 
     static let AF_INET: UInt16 = 2
     static let AF_INET6: UInt16 = 10
 
-    /// Decodes a ring-buffer record through `TcpEventRecord`, which BPFGen generates from the
-    /// BTF of `tcpconnect.bpf.c` (all four TCP programs share `tcp_event.h`); nil when it is too
-    /// short or of an unknown family.
+    /// Decodes a ring-buffer record through its generated binding; nil when it is too short or
+    /// of an unknown family.
     public init?(record: UnsafeRawBufferPointer) {
-        guard let event = TcpEventRecord(record) else { return nil }
+        guard record.count >= Self.size else { return nil }
+        self.init(RingBufferReader<Record>.decode(record))
+    }
+
+    /// An event from its generated binding; nil for an unknown family.
+    init?(_ event: Record) {
         let rawFamily = event.family
         guard rawFamily == Self.AF_INET || rawFamily == Self.AF_INET6 else { return nil }
         let v6 = rawFamily == Self.AF_INET6
         task = TaskInfo(event.task)
         family = v6 ? 6 : 4
-        localAddress = Self.address(event.saddr, v6: v6)
-        remoteAddress = Self.address(event.daddr, v6: v6)
+        localAddress = withUnsafeBytes(of: event.saddr) { Self.address($0, v6: v6) }
+        remoteAddress = withUnsafeBytes(of: event.daddr) { Self.address($0, v6: v6) }
         txBytes = event.txBytes
         rxBytes = event.rxBytes
         durationNanoseconds = event.durationNs

@@ -22,21 +22,44 @@ public enum TCPTool: String, Sendable, CaseIterable {
         }
     }
 
-    var embedded: EmbeddedObject {
+    /// Loads and attaches the tool through its generated bindings. The process filters
+    /// (`filter`) test the socket's process where the tool knows it (see `TCPEvent.attributed`);
+    /// tcpretrans tests the task that ran.
+    public func start(filter: ToolFilter = ToolFilter(), ports: Ports = Ports(), ringBufferSize: UInt32? = nil) throws(BPFError) -> ToolSession {
         switch self {
-        case .connect: EmbeddedObjects.tcpconnect
-        case .accept: EmbeddedObjects.tcpaccept
-        case .life: EmbeddedObjects.tcplife
-        case .retrans: EmbeddedObjects.tcpretrans
+        case .connect: try Self.start(TcpconnectObject.self, filter: filter, ports: ports, ringBufferSize: ringBufferSize)
+        case .accept: try Self.start(TcpacceptObject.self, filter: filter, ports: ports, ringBufferSize: ringBufferSize)
+        case .life: try Self.start(TcplifeObject.self, filter: filter, ports: ports, ringBufferSize: ringBufferSize)
+        case .retrans: try Self.start(TcpretransObject.self, filter: filter, ports: ports, ringBufferSize: ringBufferSize)
         }
     }
 
-    /// Loads and attaches the tool. The process filters (`filter`) test the socket's process
-    /// where the tool knows it (see `TCPEvent.attributed`); tcpretrans tests the task that ran.
-    public func start(filter: ToolFilter = ToolFilter(), ports: Ports = Ports(), ringBufferSize: UInt32? = nil) throws(BPFError) -> ToolSession {
-        try ToolSession(embedded, filter: filter, ringBufferSize: ringBufferSize) { options in
-            if let local = ports.local { options.set("targ_lport", to: local) }
-            if let remote = ports.remote { options.set("targ_rport", to: remote) }
-        }
+    static func start<Object: ToolObject>(_ type: Object.Type, filter: ToolFilter, ports: Ports, ringBufferSize: UInt32?)
+        throws(BPFError) -> ToolSession where Object.Config: TCPPortConfig {
+        var config = Object.Config()
+        if let local = ports.local { config.targLport = local }
+        if let remote = ports.remote { config.targRport = remote }
+        return try ToolSession.load(type, config: config, filter: filter, ringBufferSize: ringBufferSize).1
     }
 }
+
+/// The port filters of the TCP programs' `Config` (`targ_lport`, `targ_rport`; 0 for any).
+protocol TCPPortConfig: ToolFilterConfig {
+    init()
+    var targLport: UInt16 { get set }
+    var targRport: UInt16 { get set }
+}
+
+extension TcpconnectObject: ToolObject {}
+extension TcpconnectObject.Config: TCPPortConfig {}
+extension TcpconnectObject.Config.MaxEntries: ToolMaxEntries {}
+extension TcpacceptObject: ToolObject {}
+extension TcpacceptObject.Config: TCPPortConfig {}
+extension TcpacceptObject.Config.MaxEntries: ToolMaxEntries {}
+extension TcplifeObject: ToolObject {}
+extension TcplifeObject.Config: TCPPortConfig {}
+extension TcplifeObject.Config.MaxEntries: ToolMaxEntries {}
+extension TcpretransObject: ToolObject {}
+extension TcpretransObject.Config: TCPPortConfig {}
+extension TcpretransObject.Config.MaxEntries: ToolMaxEntries {}
+extension TcpconnectObject.ToolTask: ToolTaskBinding {}

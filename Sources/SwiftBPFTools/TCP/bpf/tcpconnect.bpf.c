@@ -8,8 +8,8 @@
 #include "swiftbpf_tool.h"
 #include "tcp_event.h"
 
-// BPFGen generates TcpEventRecord from this BTF; TCPEvent.swift reads the events of all four
-// TCP tools through it (they share tcp_event.h).
+// BPFGen generates TcpconnectObject.TcpEvent from this BTF; TCPEvent.swift reads the events of
+// all four TCP tools through it (they share tcp_event.h).
 // swiftbpf:record tcp_event
 
 struct {
