@@ -66,7 +66,7 @@ struct RuntimeNetworkLinkTests {
         // A second XDP program on the same interface and mode: EBUSY.
         #expect { try Link.attachXDP(program: program, interface: b, flags: .skbMode) } throws: { isErrno($0, BPFErrno(rawValue: EBUSY)) }
 
-        #expect(sendRawFrames(ifindex: Int32(if_nametoindex(a)), count: 5) == 5)
+        #expect(sendRawFrames(ifindex: Int32(try Syscalls.interfaceIndex(name: a)), count: 5) == 5)
         var seen: UInt64 = 0
         for _ in 0..<50 where seen < 5 {
             usleepMilliseconds(10)
@@ -86,7 +86,7 @@ struct RuntimeNetworkLinkTests {
         }
 
         try link.detach()
-        #expect(sendRawFrames(ifindex: Int32(if_nametoindex(a)), count: 2) == 2)
+        #expect(sendRawFrames(ifindex: Int32(try Syscalls.interfaceIndex(name: a)), count: 2) == 2)
         var tcSeen: UInt64 = 0
         for _ in 0..<50 where tcSeen < 2 {
             usleepMilliseconds(10)
@@ -95,7 +95,7 @@ struct RuntimeNetworkLinkTests {
         #expect(tcSeen == 2)
         #expect(try counter.lookup(key: UInt32(0), as: UInt64.self) == 5)
         try tcx.detach()
-        #expect(sendRawFrames(ifindex: Int32(if_nametoindex(a)), count: 1) == 1)
+        #expect(sendRawFrames(ifindex: Int32(try Syscalls.interfaceIndex(name: a)), count: 1) == 1)
         usleepMilliseconds(50)
         #expect(try tcCounter.lookup(key: UInt32(0), as: UInt64.self) == 2)
         #expect(throws: BPFError.self) { try Link.attachXDP(program: program, interface: "no_such_if_rt") }

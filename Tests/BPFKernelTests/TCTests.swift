@@ -78,7 +78,7 @@ struct TCTests {
             // Our own dump agrees.
             let described = try #require(try filter.currentDescription())
             #expect(described.programID == program.id && described.isDirectAction && described.name == "tc_count_drop")
-            let listed = try ns.enter { try TCFilter.filters(interfaceIndex: if_nametoindex(interface), direction: direction) }
+            let listed = try ns.enter { try TCFilter.filters(interfaceIndex: Syscalls.interfaceIndex(name: interface), direction: direction) }
             #expect(listed == [described])
 
             try expectCountsAndDrops(net, port: port, counts: object.map("counts"), tag: "netlink \(direction)")

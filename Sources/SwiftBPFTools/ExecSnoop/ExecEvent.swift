@@ -16,42 +16,43 @@ public struct ExecEvent: Sendable, Equatable {
     public var uid: UInt32 { task.uid }
     public var comm: String { task.comm }
 
-    /// The byte offset of `args` in `struct exec_event`: the part every record has.
-    static let headerSize = MemoryLayout<ExecsnoopObject.ExecEvent>.offset(of: \.args)!
+    /// `struct exec_event` as generated from the BTF of `execsnoop.bpf.c`.
+    typealias Record = ExecsnoopObject.ExecEvent
 
-    /// Decodes a ring-buffer record through `ExecsnoopObject.ExecEvent`, the type generated from
-    /// the BTF of `execsnoop.bpf.c`. The BPF side sends only the argument bytes it captured, so
-    /// the record is zero-extended to the struct and `args` is read up to what arrived. Returns
-    /// nil for a record too short to be an event.
+    /// The byte offset of `args` in `struct exec_event`: the part every record has.
+    static let headerSize = MemoryLayout<Record>.offset(of: \.args)!
+
+    /// Decodes a ring-buffer record in place, through the layout of `ExecsnoopObject.ExecEvent`
+    /// (generated from the BTF of `execsnoop.bpf.c`): the BPF side sends only the argument bytes
+    /// it captured, and only those are read, without copying the 9 KiB struct. Returns nil for a
+    /// record too short to be an event.
     public init?(record: UnsafeRawBufferPointer) {
         guard record.count >= Self.headerSize else { return nil }
-        let event = RingBufferReader<ExecsnoopObject.ExecEvent>.decode(record)
-        self.init(event, argumentBytes: record.count - Self.headerSize)
+        let event = BorrowedRecord<Record>(record)
+        task = TaskInfo(event[\.task])
+        ret = event[\.retval]
+        truncated = event[\.truncated] != 0
+        args = Self.arguments(event.bytes(of: \.args), count: Int(event[\.argsCount]), size: Int(event[\.argsSize]))
     }
 
-    /// An event from its generated binding, with `argumentBytes` of `args` present.
-    init(_ event: ExecsnoopObject.ExecEvent, argumentBytes: Int) {
-        task = TaskInfo(event.task)
-        ret = event.retval
-        truncated = event.truncated != 0
-        let count = Int(event.argsCount)
-        args = withUnsafeBytes(of: event.args) { data in
-            let end = min(Int(event.argsSize), argumentBytes, data.count)
-            var args: [String] = []
-            var start = 0
-            var i = 0
-            while i < end, args.count < count {
-                if data[i] == 0 {
-                    args.append(String(decoding: UnsafeRawBufferPointer(rebasing: data[start..<i]), as: UTF8.self))
-                    start = i + 1
-                }
-                i += 1
+    /// The first `count` NUL-separated arguments in the first `size` bytes of `data`.
+    static func arguments(_ data: UnsafeRawBufferPointer, count: Int, size: Int) -> [String] {
+        let end = min(size, data.count)
+        var args: [String] = []
+        args.reserveCapacity(min(count, 64))
+        var start = 0
+        var i = 0
+        while i < end, args.count < count {
+            if data[i] == 0 {
+                args.append(String(decoding: UnsafeRawBufferPointer(rebasing: data[start..<i]), as: UTF8.self))
+                start = i + 1
             }
-            if start < end, args.count < count {
-                args.append(String(decoding: UnsafeRawBufferPointer(rebasing: data[start..<end]), as: UTF8.self))
-            }
-            return args
+            i += 1
         }
+        if start < end, args.count < count {
+            args.append(String(decoding: UnsafeRawBufferPointer(rebasing: data[start..<end]), as: UTF8.self))
+        }
+        return args
     }
 
     public init(task: TaskInfo, ret: Int32, args: [String], truncated: Bool = false) {

@@ -54,9 +54,11 @@ final class NetworkNamespace {
 
     /// The index of interface `interface` in this namespace.
     func interfaceIndex(_ interface: String) throws -> UInt32 {
-        let index = try enter { if_nametoindex(interface) }
-        guard index != 0 else { throw BPFError.missing("interface \(interface) in netns \(name)") }
-        return index
+        do {
+            return try enter { try Syscalls.interfaceIndex(name: interface) }
+        } catch {
+            throw BPFError.missing("interface \(interface) in netns \(name)")
+        }
     }
 
     func close() {

@@ -53,3 +53,33 @@ public struct RingBufferReader<Record: BitwiseCopyable>: Sendable {
     /// Ends every wait and stops the reader.
     public func close() { ring.close() }
 }
+
+/// A ring-buffer record read in place through its generated type's layout: each field is loaded
+/// from the borrowed bytes when asked for, so a large variable-length event (an argv buffer of
+/// kilobytes of which a few hundred bytes arrived) costs only the fields read, where
+/// `RingBufferReader.decode` copies the whole `Record` into a zero-filled value first. Valid only
+/// inside the reader's closure, like the bytes.
+public struct BorrowedRecord<Record: BitwiseCopyable> {
+    /// The record's bytes as the ring buffer holds them (may be shorter than `Record`).
+    public let bytes: UnsafeRawBufferPointer
+
+    /// A view of `bytes` as a `Record`.
+    @inlinable
+    public init(_ bytes: UnsafeRawBufferPointer) { self.bytes = bytes }
+
+    /// The field at `field`; zero-extended when the record ends inside it, zero past its end.
+    @inlinable
+    public subscript<Field: BitwiseCopyable>(field: KeyPath<Record, Field>) -> Field {
+        let offset = MemoryLayout<Record>.offset(of: field)!
+        if offset + MemoryLayout<Field>.size <= bytes.count { return bytes.loadUnaligned(fromByteOffset: offset, as: Field.self) }
+        return RingBufferReader<Field>.decode(UnsafeRawBufferPointer(rebasing: bytes[min(offset, bytes.count)...]))
+    }
+
+    /// The bytes of `field` that the record holds: all of them, or fewer when the record ends
+    /// inside the field (the used part of a trailing buffer).
+    @inlinable
+    public func bytes<Field>(of field: KeyPath<Record, Field>) -> UnsafeRawBufferPointer {
+        let offset = min(MemoryLayout<Record>.offset(of: field)!, bytes.count)
+        return UnsafeRawBufferPointer(rebasing: bytes[offset..<min(bytes.count, offset + MemoryLayout<Field>.size)])
+    }
+}

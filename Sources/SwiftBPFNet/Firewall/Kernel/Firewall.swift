@@ -39,8 +39,7 @@ public struct Firewall: Sendable {
         defaultAction: FirewallAction? = nil, dryRun: Bool = false, root: String = FirewallLocation.defaultRoot
     ) throws(FirewallError) -> Firewall {
         let location = try FirewallLocation(interface: interface, root: root)
-        let index = if_nametoindex(interface)
-        guard index != 0 else { throw FirewallError("no network interface '\(interface)'") }
+        guard let index = try? Syscalls.interfaceIndex(name: interface) else { throw FirewallError("no network interface '\(interface)'") }
         guard !location.isInstalled else {
             throw FirewallError("a firewall is already loaded on \(interface) (pins in \(location.directory)); unload it first")
         }
