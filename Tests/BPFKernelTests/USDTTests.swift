@@ -17,6 +17,17 @@ struct USDTTests {
         return try BPFObject(ObjectSpec(bytes: EmbeddedObjects.usdtArgs.bytes, name: EmbeddedObjects.usdtArgs.name), options: options)
     }
 
+    /// Waits (up to 2 s) until the kernel has freed these links. A closed link's descriptor can
+    /// live on for a moment in a child that a test running in parallel is spawning: the child
+    /// holds a copy of the descriptor table until its exec closes the CLOEXEC descriptors, and
+    /// the probes stay attached until then (seen under load as a semaphore still set).
+    static func waitUntilFreed(_ ids: [UInt32]) {
+        for _ in 0..<200 {
+            if ids.allSatisfy({ (try? Link.open(id: $0)) == nil }) { return }
+            usleep(10_000)
+        }
+    }
+
     static func hit(_ object: BPFObject, _ slot: UInt32) throws -> USDTHit {
         let bytes = try #require(try object.map("usdt_hits").lookup(key: withUnsafeBytes(of: slot) { Array($0) }))
         return USDTHit(bytes)
@@ -70,6 +81,7 @@ struct USDTTests {
 
         // Detach: every perf event closes, the semaphore drops to 0, nothing fires any more.
         let usedIDs = Set(twice.siteSpecIDs + sema.siteSpecIDs)  // the last ones freed, reused first
+        let linkIDs = ([pair, regs, mixed] + twice.links + sema.links).compactMap { try? $0.info().id }
         pair.close()
         try regs.detach()
         mixed.close()
@@ -77,6 +89,7 @@ struct USDTTests {
         sema.close()
         #expect(!twice.isOpen && twice.links.isEmpty)
         #expect(perfEventDescriptorCount() == perfBefore)
+        Self.waitUntilFreed(linkIDs)
         #expect(try child.send("6") == "0")
         #expect(try Self.hit(object, 1).hits == 1)
         #expect(try Self.hit(object, 4).hits == 2)
@@ -114,8 +127,10 @@ struct USDTTests {
         #expect(perfEventDescriptorCount() == perfBefore + (USDTAttacher.usesUprobeMulti ? 0 : 2))
         _ = try child.send("1")
         #expect(try Self.hit(object, 7).hits == 2)
+        let linkID = try link.info().id
         link.close()
         #expect(perfEventDescriptorCount() == perfBefore)
+        Self.waitUntilFreed([linkID])
         _ = try child.send("1")
         #expect(try Self.hit(object, 7).hits == 2)
     }
@@ -158,8 +173,10 @@ struct USDTTests {
         #expect(t.hits == 2 && t.cookie == 4 && t.argCount == 1 && t.args[0] == 10)
         #expect(try Self.hit(object, 5).args[0] == -42_000)
 
+        let semaIDs = sema.links.compactMap { try? $0.info().id }
         twice.close()
         sema.close()
+        Self.waitUntilFreed([details.id] + semaIDs)
         #expect(try child.send("3") == "0")
         #expect(try Self.hit(object, 4).hits == 2)
     }

@@ -110,10 +110,11 @@ private final class CDumpContext {
     var out = ""
     /// Current recursion depth of `order` and `emit`, bounded so hostile BTF cannot exhaust the stack.
     var depth = 0
-    /// Declarations, padding lines, enumerators and emission steps left. Anonymous structs, unions and function prototypes
-    /// are printed inline wherever they are used, so one shared by two members of another that
-    /// is itself shared twice, and so on, makes text exponential in the nesting: a 1 KB BTF
-    /// could print forever. Real BTF (vmlinux: about two steps per type) stays far below this.
+    /// Declarations, padding lines, enumerators and emission steps left. Anonymous structs,
+    /// unions and function prototypes are printed inline wherever they are used, so one shared
+    /// by two members of another that is itself shared twice, and so on, makes text exponential
+    /// in the nesting: a 1 KB BTF could print forever. Real BTF stays below this (all of
+    /// vmlinux dumps within it).
     var budget: Int
     var overBudget = false
 
@@ -129,8 +130,9 @@ private final class CDumpContext {
         budget = Self.budget(typeCount: n)
     }
 
-    /// 64 steps per type, and never fewer than 100,000.
-    static func budget(typeCount: Int) -> Int { 100_000 + 64 * typeCount }
+    /// 64 steps per type, and never fewer than 16,384 (a small hostile BTF spends all of it, so
+    /// the floor is what such an input costs: about 50 ms).
+    static func budget(typeCount: Int) -> Int { 16_384 + 64 * typeCount }
 
     /// `btf.alignment(of:)`, once per type: structs ask it of every member.
     var alignments: [UInt32: Int?] = [:]
