@@ -1,32 +1,46 @@
 #!/bin/sh
-# Runs one libFuzzer target of Fuzz/ for a while: Scripts/fuzz.sh TARGET SECONDS
-#   TARGET: FuzzObjectSpec (ELF reader, object parser, BTF and .BTF.ext of objects)
-#           FuzzBTF        (BTF parser and C dumper)
-# Seeds are the test objects (Tests/*/bpf/*.bpf.c compiled with clang, and their .BTF
-# sections), made on first use in .fuzz/seeds-TARGET; findings go to .fuzz/crashes-TARGET.
+# Runs the libFuzzer targets of Fuzz/ (a separate package, built with -sanitize=fuzzer).
+#   Scripts/fuzz.sh TARGET SECONDS   one target for a while (findings in .fuzz/crashes-TARGET)
+#   Scripts/fuzz.sh --smoke [SECONDS] every target for SECONDS (default 15): CI's smoke run,
+#                                     fails if any target finds a crash, hang or leak of memory
+#   Scripts/fuzz.sh --list            the targets
+# Each target starts from its committed seed corpus, Fuzz/Corpus/TARGET (Scripts/fuzz-seeds.sh
+# remakes it), and grows a working corpus in .fuzz/corpus-TARGET. An input slower than 10 s
+# is a hang, more than 2 GB of memory an OOM: both are findings, as crashes are.
 set -eu
-target=${1:?usage: Scripts/fuzz.sh TARGET SECONDS}
-seconds=${2:-60}
 root=$(cd "$(dirname "$0")/.." && pwd)
 scratch="$root/.build-fuzz"
 work="$root/.fuzz"
-mkdir -p "$work/seeds-$target" "$work/corpus-$target" "$work/crashes-$target"
+targets="FuzzObjectSpec FuzzBTF FuzzBTFExt FuzzCOREAccess FuzzExecutableELF FuzzUSDTArguments FuzzNetlink FuzzProcFiles FuzzCLIArguments"
+usage="usage: Scripts/fuzz.sh TARGET SECONDS | --smoke [SECONDS] | --list"
 
-(cd "$root/Fuzz" && swift build -c debug --scratch-path "$scratch" --sanitize=fuzzer --product "$target" >&2)
-binary="$scratch/debug/$target"
+build() { (cd "$root/Fuzz" && swift build -c debug --scratch-path "$scratch" --sanitize=fuzzer "$@" >&2); }
 
-if [ -z "$(ls -A "$work/seeds-$target")" ]; then
-    arch_include="/usr/include/$(uname -m)-linux-gnu"
-    for src in "$root"/Tests/*/bpf/*.bpf.c; do
-        name=$(basename "$src" .bpf.c)
-        obj="$work/seeds-$target/$name.o"
-        clang -target bpf -O2 -g -I"$arch_include" -c "$src" -o "$obj" 2>/dev/null || { rm -f "$obj"; continue; }
-        if [ "$target" = FuzzBTF ]; then
-            llvm-objcopy --dump-section .BTF="$work/seeds-$target/$name.btf" "$obj" 2>/dev/null || true
-            rm -f "$obj"
-        fi
+run() {  # TARGET SECONDS
+    mkdir -p "$work/corpus-$1" "$work/crashes-$1"
+    "$scratch/debug/$1" "$work/corpus-$1" "$root/Fuzz/Corpus/$1" \
+        -max_total_time="$2" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
+        -artifact_prefix="$work/crashes-$1/"
+}
+
+case ${1:?$usage} in
+--list) echo "$targets" | tr ' ' '\n' ;;
+--smoke)
+    seconds=${2:-15}
+    build
+    failed=""
+    for t in $targets; do
+        echo "== $t ($seconds s)" >&2
+        run "$t" "$seconds" 2>"$work/smoke-$t.log" || failed="$failed $t"
+        grep -E '^stat::(number_of_executed_units|average_exec_per_sec)' "$work/smoke-$t.log" | tr '\n' ' ' >&2; echo >&2
     done
-fi
-
-exec "$binary" "$work/corpus-$target" "$work/seeds-$target" \
-    -max_total_time="$seconds" -artifact_prefix="$work/crashes-$target/" -print_final_stats=1 -rss_limit_mb=4096
+    if [ -n "$failed" ]; then
+        echo "fuzz smoke: findings in$failed (see .fuzz/smoke-TARGET.log and .fuzz/crashes-TARGET)" >&2
+        exit 1
+    fi ;;
+*)
+    target=$1
+    echo " $targets " | grep -q " $target " || { echo "unknown target '$target'; $usage" >&2; exit 2; }
+    build --product "$target"
+    run "$target" "${2:?$usage}" ;;
+esac

@@ -17,6 +17,17 @@ struct USDTTests {
         return try BPFObject(ObjectSpec(bytes: EmbeddedObjects.usdtArgs.bytes, name: EmbeddedObjects.usdtArgs.name), options: options)
     }
 
+    /// Waits (up to 2 s) until the kernel has freed these links. A closed link's descriptor can
+    /// live on for a moment in a child that a test running in parallel is spawning: the child
+    /// holds a copy of the descriptor table until its exec closes the CLOEXEC descriptors, and
+    /// the probes stay attached until then (seen under load as a semaphore still set).
+    static func waitUntilFreed(_ ids: [UInt32]) {
+        for _ in 0..<200 {
+            if ids.allSatisfy({ (try? Link.open(id: $0)) == nil }) { return }
+            usleep(10_000)
+        }
+    }
+
     static func hit(_ object: BPFObject, _ slot: UInt32) throws -> USDTHit {
         let bytes = try #require(try object.map("usdt_hits").lookup(key: withUnsafeBytes(of: slot) { Array($0) }))
         return USDTHit(bytes)
@@ -35,8 +46,14 @@ struct USDTTests {
         let mixed = try object.attachUSDT("usdt_generic", binary: target.path, provider: "myprov", name: "mixed", cookie: 3)
         let twice = try object.attachUSDTSites("usdt_generic", binary: target.path, provider: "myprov", name: "twice", cookie: 4)
         let sema = try object.attachUSDTSites("usdt_generic", binary: target.path, provider: "myprov", name: "semprobe", pid: child.pid, cookie: 5)
-        // One perf event per site: myprobe, regs, mixed, twice ×2, semprobe.
-        #expect(perfEventDescriptorCount() == perfBefore + 6)
+        if USDTAttacher.usesUprobeMulti {
+            // One uprobe_multi link per probe, no perf event.
+            #expect(perfEventDescriptorCount() == perfBefore)
+            #expect(twice.links.count == 1 && sema.links.count == 1)
+        } else {
+            // One perf event per site: myprobe, regs, mixed, twice ×2, semprobe.
+            #expect(perfEventDescriptorCount() == perfBefore + 6)
+        }
         // Sites with equal argument strings share one spec (gcc gives both `-4@%ebx`; clang
         // may spill them to different stack slots).
         #expect(twice.sites.count == 2)
@@ -64,6 +81,7 @@ struct USDTTests {
 
         // Detach: every perf event closes, the semaphore drops to 0, nothing fires any more.
         let usedIDs = Set(twice.siteSpecIDs + sema.siteSpecIDs)  // the last ones freed, reused first
+        let linkIDs = ([pair, regs, mixed] + twice.links + sema.links).compactMap { try? $0.info().id }
         pair.close()
         try regs.detach()
         mixed.close()
@@ -71,6 +89,7 @@ struct USDTTests {
         sema.close()
         #expect(!twice.isOpen && twice.links.isEmpty)
         #expect(perfEventDescriptorCount() == perfBefore)
+        Self.waitUntilFreed(linkIDs)
         #expect(try child.send("6") == "0")
         #expect(try Self.hit(object, 1).hits == 1)
         #expect(try Self.hit(object, 4).hits == 2)
@@ -105,13 +124,61 @@ struct USDTTests {
         let object = try Self.loadArgsObject(targetTGID: child.pid)
         let perfBefore = perfEventDescriptorCount()
         let link = try object.attachUSDT("usdt_generic", binary: target.path, provider: "myprov", name: "twice", cookie: 7)
-        #expect(perfEventDescriptorCount() == perfBefore + 2)
+        #expect(perfEventDescriptorCount() == perfBefore + (USDTAttacher.usesUprobeMulti ? 0 : 2))
         _ = try child.send("1")
         #expect(try Self.hit(object, 7).hits == 2)
+        let linkID = try link.info().id
         link.close()
         #expect(perfEventDescriptorCount() == perfBefore)
+        Self.waitUntilFreed([linkID])
         _ = try child.send("1")
         #expect(try Self.hit(object, 7).hits == 2)
+    }
+
+    /// Where the kernel has uprobe_multi links (Linux 6.6, with process filtering 6.9), a
+    /// `SEC("usdt")` program loads with `BPF_TRACE_UPROBE_MULTI` and ONE link covers every site
+    /// of a probe, as libbpf does: the kernel reports one uprobe_multi link on the binary with
+    /// as many sites as the notes list, every site fires with its own cookie (spec id), the
+    /// semaphore is counted, and closing the link detaches them all.
+    @Test(.enabled(if: canBuildTargets && Command.which("gcc") != nil && USDTAttacher.usesUprobeMulti,
+                   "needs <sys/sdt.h>, gcc and uprobe_multi links that filter by process (probed: Features.uprobeMultiFiltersProcesses)"))
+    func uprobeMultiLinkCoversEverySite() throws {
+        let target = try USDTTargetProgram(compiler: "gcc")
+        let child = try USDTChild(target.path)
+        defer { child.finish() }
+        let object = try Self.loadArgsObject(targetTGID: child.pid)
+        #expect(try object.program("usdt_generic").expectedAttachType == .traceUprobeMulti)
+        let perfBefore = perfEventDescriptorCount()
+
+        let twice = try object.attachUSDTSites("usdt_generic", binary: target.path, provider: "myprov", name: "twice", pid: child.pid, cookie: 4)
+        let sema = try object.attachUSDTSites("usdt_generic", binary: target.path, provider: "myprov", name: "semprobe", cookie: 5)
+        #expect(twice.sites.count == 2)
+        #expect(twice.links.count == 1)
+        #expect(perfEventDescriptorCount() == perfBefore)
+        let link = try #require(twice.links.first)
+        let details = try LinkDetails(fd: link.fd)
+        #expect(details.type == .uprobeMulti)
+        if case let .uprobeMulti(path, count, _, pid) = details.target {
+            #expect(path == target.path)
+            #expect(count == 2)
+            #expect(pid == UInt32(child.pid))
+        } else {
+            Issue.record("link target \(details.target) is not uprobe_multi")
+        }
+
+        // Both sites of `twice` fire (x + 1 each), and the semaphore counts the attached site.
+        let semaphore = try child.send("9")
+        #expect(semaphore == "1" || semaphore == "2")
+        let t = try Self.hit(object, 4)
+        #expect(t.hits == 2 && t.cookie == 4 && t.argCount == 1 && t.args[0] == 10)
+        #expect(try Self.hit(object, 5).args[0] == -42_000)
+
+        let semaIDs = sema.links.compactMap { try? $0.info().id }
+        twice.close()
+        sema.close()
+        Self.waitUntilFreed([details.id] + semaIDs)
+        #expect(try child.send("3") == "0")
+        #expect(try Self.hit(object, 4).hits == 2)
     }
 
     /// Debian's python3.11 has USDT probes with semaphores. The object names them in its section
@@ -144,7 +211,7 @@ struct USDTTests {
         let perfBefore = perfEventDescriptorCount()
         let links = try object.attachAll()
         #expect(links.count == 2)
-        #expect(perfEventDescriptorCount() == perfBefore + 2)
+        #expect(perfEventDescriptorCount() == perfBefore + (USDTAttacher.usesUprobeMulti ? 0 : 2))
 
         #expect(try child.send("go") == "done")
         let b = try #require(try object.map("py_gc_stats").lookup(key: [0, 0, 0, 0]))

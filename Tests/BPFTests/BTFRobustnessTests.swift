@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 @testable import BPF
 
@@ -92,5 +93,74 @@ import Testing
         let btf = try BTF(bytes: b.build())
         #expect(throws: BPFError.self) { try btf.alignment(of: 1) }
         #expect(throws: BPFError.self) { try BTFCDumper(btf: btf).dumpAll() }
+    }
+
+    /// `struct top { struct { struct { ... int a; int b; } a, b; } a, b; }` where each anonymous
+    /// struct is ONE type shared by both members of the next (as BTF dedup makes it): C prints
+    /// anonymous types inline, so the text doubles with each level.
+    private func sharedAnonymousNesting(depth: Int) throws -> BTF {
+        var b = BTFBlobBuilder()
+        let int = b.name("int"), a = b.name("a"), bName = b.name("b"), top = b.name("top")
+        b.record(name: int, kind: .int, sizeOrType: 4, extra: [1 << 24 | 32])  // [1] int, signed, 32 bits
+        var size: UInt32 = 4
+        for level in 0..<depth {  // [2 + level]: anonymous, both members of the type below
+            let inner = UInt32(1 + level)
+            b.record(name: 0, kind: .struct, vlen: 2, sizeOrType: 2 * size, extra: [a, inner, 0, bName, inner, size * 8])
+            size *= 2
+        }
+        b.record(name: top, kind: .struct, vlen: 1, sizeOrType: size, extra: [a, UInt32(1 + depth), 0])
+        return try BTF(bytes: b.build())
+    }
+
+    @Test func sharedNestedAnonymousTypesDumpInline() throws {
+        let text = try BTFCDumper(btf: sharedAnonymousNesting(depth: 3)).dumpAll()
+        #expect(text.contains("struct top {"))
+        #expect(text.components(separatedBy: "int a;").count - 1 == 4)
+        #expect(text.components(separatedBy: "int b;").count - 1 == 4)
+    }
+
+    /// Found by FuzzBTF as a timeout: 24 levels would be 16 million inline definitions, and
+    /// the alignment of the outer struct took as many steps before it remembered its answers.
+    @Test func exponentialInlineTextFailsTheDumpCleanly() throws {
+        let btf = try sharedAnonymousNesting(depth: 24)
+        #expect(try btf.alignment(of: 26) == 4)
+        #expect {
+            try BTFCDumper(btf: btf).dumpAll()
+        } throws: { error in
+            "\(error)".contains("inline definitions repeat exponentially")
+        }
+        #expect(throws: BPFError.self) { try BTFCDumper(btf: btf).dump(roots: ["top"]) }
+    }
+
+    /// A struct claiming 4 GB and no members would be padded with half a billion `long: 64;`.
+    @Test func gigabyteStructFailsTheDumpCleanly() throws {
+        var b = BTFBlobBuilder()
+        b.record(name: b.name("huge"), kind: .struct, sizeOrType: 0xffff_fff8)
+        #expect(throws: BPFError.self) { try BTFCDumper(btf: BTF(bytes: b.build())).dumpAll() }
+    }
+
+    /// FuzzBTF's first finding (Scripts/fuzz.sh FuzzBTF; it did not minimize below 1131 bytes):
+    /// the C dump of this BTF ran for more than 10 s before the dumper had a budget.
+    static let fuzzTimeoutBTF = Array(Data(base64Encoded:
+        "n+sBABgAAAAAAAAATAMAAEwDAAAHAQAAAQAAAAAAAAEBAAAACAAAAQAAAAAAAAADAAAAAAEAAAADAAAABAAAAAYAAAAAAAAB" +
+        "BAAAACAAAAAaAAAAAAAADgIAAAABAAAAIgAAAAUAAIQ8AAAAJgAAAAYAAAAAAAAAKgAAAAgAAAAgAAAALwAAAAYAAACgAQAF" +
+        "NQAAAAYAAADAAQAAOwAAAAkAAADgAQAAQAAAAAAAAAEEAAAAIAAAAQAAAAAAAAADAAAAAAYAAAADAAAABAAAAAAAAAAAAAAD" +
+        "AAAAAAcAAAADAAAAAwAAAAAAAAAAAAADAAAAAAEAAAADAAAAAAAAAEQAAAAAAAAOBQAAAAEAAABHAAAAAgAAhAkAAABUAAAA" +
+        "DAAAAAAAADxYAAAADAAAADwAAAheAAAAAAAAAQgAAABAAAAAcQAAAAAAAA4LAAAAAQAAAHUAAAACAAAECAAAACYAAAAGAAAA" +
+        "AAAAAIAAAAAGAAAAIAAAAIIAAAAAAAAODgAAAAEAAACFAAAAAQAABAQAAACAAAAABgAAAAAAAACVAAAAAAAADhAAAAABAAAA" +
+        "mAAAAAEAAAQEAAAAgAAAAAYAAAAAAAAAoQAAAAAAAA4SAAAAAQAAAKQAAAABAAAECAAAAIAAAAAVAAAAAAAA//8AAAAAAAAB" +
+        "/f///0AAAAG3AAAAAAAADhQAAAABAAAAugAAAAEAAAQEAAAAgAAAAAYAAAAAAAAAxAAAAAAAAA4XAAAAAQAAAMcAAAACAAAE" +
+        "CAAAAIAAAAAGAAAAAAAAANYAAAAGAAAAIAAAANgAAAAAAAAOGQAAAAEAAADbAAAAAQAABAQAAACAAAAABgAAAAAAAADlAAAA" +
+        "AAAADhsAAAABAAAA6AAAAAIAAAQIAAAAgAAAAAYAAAAAAAAA1gAAAAYAAAAgAAAA9wAAAAAAAA4dAAAAAQAAAPoAAAAKAAAP" +
+        "AAAAAAoAAAAAAAAAPAAAAA0AAAAAAAAACQAAAA8AAAAAAAAACAAAABEAAAAAAAAABAAAABMAAAAAAAAABAAAABYAAAAAAAAA" +
+        "CAAAABgAAAAAAAAABAAAABoAAAAAAAAACAAAABwAAAAAAAAABAAAAB4AAAAAAAAACAAAAP8AAAABAAAPAAAAAAQAAAAAAAAA" +
+        "BAAAAABjaGFyAF9fQVJSQVlfU0laRV9UWVArX18ATElDRU5TRQBsYXkAcGFkAGdyaWQAc2JpdHMAY291bnQAJmxleABpbnQA" +
+        "dDkAbGF5X3N0cmFkZGxlAGxvdwBjcm9zcwB1bnNpZ25lZCBsb25nIGxvbmcAdDEwAGFtYl9vZmZzZXQAeAB0MQBhbWJfb2Zm" +
+        "c2V0X19fdjIAdDIAYW1iX3NpemUAdDMAYW1iX3NpemVfX192MgBsb25nAHQ0AGFtYl9hZ3JlZQB0NQBhbWJfYWdyZWVfX192" +
+        "MgB5AHQ2AGFtYl9wcnVuZQB0NwBhbWJfcHJ1bmVfX192MgB0OAAuYnNzAGxpY2Vuc2UA")!)
+
+    @Test func fuzzFoundSlowBTFDumpEndsWithAnError() throws {
+        let btf = try BTF(bytes: Self.fuzzTimeoutBTF)
+        #expect(throws: BPFError.self) { try BTFCDumper(btf: btf).dumpAll(options: .init(vmlinuxHeader: true)) }
     }
 }

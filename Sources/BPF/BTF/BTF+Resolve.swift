@@ -61,10 +61,14 @@ extension BTF {
     /// (at most 8), arrays by element, structs by their largest member (1 if the BTF layout
     /// shows it is packed).
     public func alignment(of id: UInt32) throws(BPFError) -> Int {
-        try alignment(of: id, depth: 0)
+        var known: [UInt32: Int] = [:]
+        return try alignment(of: id, depth: 0, known: &known)
     }
 
-    private func alignment(of id: UInt32, depth: Int) throws(BPFError) -> Int {
+    /// `known` holds the structs and unions already computed in this call: BTF dedup makes one
+    /// anonymous type the member type of many, and without it a struct whose two members share
+    /// a type that does the same, 24 levels deep, takes 2^24 steps (a fuzzer found this).
+    private func alignment(of id: UInt32, depth: Int, known: inout [UInt32: Int]) throws(BPFError) -> Int {
         guard depth < Self.maxNestingDepth else {
             throw .malformedBTF("type [\(id)]: structs nested more than \(Self.maxNestingDepth) deep (a cycle?)")
         }
@@ -81,15 +85,20 @@ extension BTF {
             case .array:
                 current = t.array?.element ?? 0
             case .struct, .union:
+                if let a = known[current] { return a }
                 var maxAlign = 1
                 for m in t.members {
-                    let a = try alignment(of: m.type, depth: depth + 1)
+                    let a = try alignment(of: m.type, depth: depth + 1, known: &known)
                     maxAlign = max(maxAlign, a)
                     // A member that is not aligned to its type means the struct is packed.
-                    if m.bitfieldSize == 0, m.bitOffset % UInt32(8 * a) != 0 { return 1 }
+                    if m.bitfieldSize == 0, m.bitOffset % UInt32(8 * a) != 0 {
+                        known[current] = 1
+                        return 1
+                    }
                 }
-                if Int(t.sizeOrType) % maxAlign != 0 { return 1 }
-                return maxAlign
+                let a = Int(t.sizeOrType) % maxAlign != 0 ? 1 : maxAlign
+                known[current] = a
+                return a
             default:
                 throw .malformedBTF("type [\(id)] (\(kindDescription(id))) has no alignment")
             }

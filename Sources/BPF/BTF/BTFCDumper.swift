@@ -110,6 +110,13 @@ private final class CDumpContext {
     var out = ""
     /// Current recursion depth of `order` and `emit`, bounded so hostile BTF cannot exhaust the stack.
     var depth = 0
+    /// Declarations, padding lines, enumerators and emission steps left. Anonymous structs,
+    /// unions and function prototypes are printed inline wherever they are used, so one shared
+    /// by two members of another that is itself shared twice, and so on, makes text exponential
+    /// in the nesting: a 1 KB BTF could print forever. Real BTF stays below this (all of
+    /// vmlinux dumps within it).
+    var budget: Int
+    var overBudget = false
 
     init(btf: BTF) {
         self.btf = btf
@@ -120,6 +127,27 @@ private final class CDumpContext {
         fwdEmitted = Array(repeating: false, count: n)
         referenced = Array(repeating: false, count: n)
         resolvedName = Array(repeating: nil, count: n)
+        budget = Self.budget(typeCount: n)
+    }
+
+    /// 64 steps per type, and never fewer than 16,384 (a small hostile BTF spends all of it, so
+    /// the floor is what such an input costs: about 50 ms).
+    static func budget(typeCount: Int) -> Int { 16_384 + 64 * typeCount }
+
+    /// `btf.alignment(of:)`, once per type: structs ask it of every member.
+    var alignments: [UInt32: Int?] = [:]
+    func alignment(_ id: UInt32) -> Int? {
+        if let known = alignments[id] { return known }
+        let a = try? btf.alignment(of: id)
+        alignments[id] = a
+        return a
+    }
+
+    /// Takes one step of the budget; false once it is spent.
+    func spend() -> Bool {
+        budget -= 1
+        if budget < 0 { overBudget = true }
+        return !overBudget
     }
 
     func type(_ id: UInt32) -> BTFType {
@@ -161,6 +189,9 @@ private final class CDumpContext {
         queue.removeAll(keepingCapacity: true)
         _ = try order(id, throughPointer: false)
         for q in queue { emit(q, container: 0) }
+        if overBudget {
+            throw .malformedBTF("type [\(id)]: its C text would be too large (anonymous types or function prototypes nested and shared so that their inline definitions repeat exponentially, or a struct of gigabytes); stopped after \(Self.budget(typeCount: cache.count)) steps")
+        }
     }
 
     // MARK: - Ordering
@@ -229,7 +260,7 @@ private final class CDumpContext {
     /// being defined (0 at top level).
     func emit(_ id: UInt32, container: UInt32) {
         let i = Int(id)
-        if id == 0 || emitState[i] == 2 || depth >= BTF.maxNestingDepth { return }
+        if id == 0 || emitState[i] == 2 || depth >= BTF.maxNestingDepth || !spend() { return }
         depth += 1
         defer { depth -= 1 }
         let t = type(id)
@@ -345,6 +376,7 @@ private final class CDumpContext {
         if t.vlen == 0 { return s }
         s += " {"
         for e in t.enumerators {
+            guard spend() else { break }
             let count = bump(e.name, ident: true)
             let n = count > 1 ? "\(e.name)___\(count)" : e.name
             let v: String
@@ -377,7 +409,7 @@ private final class CDumpContext {
         for m in t.members {
             let bitSize = Int(m.bitfieldSize)
             let bitOffset = Int(m.bitOffset)
-            let align = packed ? 1 : max(1, (try? btf.alignment(of: m.type)) ?? 1)
+            let align = packed ? 1 : max(1, alignment(m.type) ?? 1)
             let inBitfield = previousBitfield && bitSize != 0
             padding(&s, from: offset, to: bitOffset, nextAlign: align, inBitfield: inBitfield, level: level + 1)
             s += "\n" + indent(level + 1) + declaration(m.type, m.name, level: level + 1)
@@ -393,7 +425,7 @@ private final class CDumpContext {
             s += ";"
         }
         if isStruct {
-            let structAlign = packed ? 1 : max(1, (try? btf.alignment(of: t.id)) ?? 1)
+            let structAlign = packed ? 1 : max(1, alignment(t.id) ?? 1)
             padding(&s, from: offset, to: Int(t.sizeOrType) * 8, nextAlign: structAlign, inBitfield: false, level: level + 1)
         }
         if t.vlen > 0 || t.sizeOrType > 0 {
@@ -410,7 +442,7 @@ private final class CDumpContext {
     func isPacked(_ t: BTFType) -> Bool {
         var maxAlign = 1
         for m in t.members {
-            let align = (try? btf.alignment(of: m.type)) ?? 0
+            let align = alignment(m.type) ?? 0
             if align > 0, m.bitfieldSize == 0, Int(m.bitOffset) % (8 * align) != 0 { return true }
             maxAlign = max(maxAlign, align)
         }
@@ -440,7 +472,8 @@ private final class CDumpContext {
             }
             cur = newOffset
         }
-        while cur != to {
+        // A struct's size comes from the BTF: a 4 GB struct would be half a billion lines.
+        while cur != to, spend() {
             let bits = min(to - cur, padBits)
             if bits == padBits {
                 s += "\n" + indent(level) + "\(padName): \(padBits);"
@@ -461,6 +494,7 @@ private final class CDumpContext {
     /// `const char *name`, `int a[4][8]`, spaced the way bpftool prints them. Anonymous types
     /// print their definitions inline at `level`.
     func declaration(_ id: UInt32, _ name: String, level: Int) -> String {
+        guard spend() else { return "" }
         // The chain of types from the declared one inward to the base type.
         var chain: [BTFType] = []
         var current = id

@@ -218,11 +218,27 @@ extension Features {
             return .unsupported(reason: "BPF_PROG_LOAD of a kprobe program with BPF_TRACE_UPROBE_MULTI fails")
         }
         do {
-            _ = try BPFCommands.linkCreateUprobeMulti(programFD: program.fd, path: "/", offset: 0, name: "uprobe_multi probe")
+            _ = try BPFCommands.linkCreateUprobeMulti(programFD: program.fd, path: "/", offsets: [0], name: "uprobe_multi probe")
             return .supported  // not expected: "/" is no binary
         } catch {
             if BPFCommands.isErrno(error, BPFErrno(rawValue: 9)) { return .supported }  // EBADF: the kernel looked at the path
             return .unsupported(reason: "BPF_LINK_CREATE with BPF_TRACE_UPROBE_MULTI fails with \(errnoText(error)) (Linux 6.6 added uprobe_multi links)")
+        }
+    }
+
+    /// Whether uprobe_multi links filter by process: the first kernels with them filtered by
+    /// thread (fixed in Linux 6.9 and stable releases). A fixed kernel refuses pid -1 with EINVAL
+    /// before it looks at the path; an unfixed one answers EBADF for "/". libbpf uses
+    /// uprobe-multi for USDT only on fixed kernels, since the load-time choice cannot know the
+    /// pid that a later attach gives.
+    static func uprobeMultiFiltersProcesses() -> Bool {
+        guard probe(.uprobeMulti).isSupported,
+              let program = try? Program.load(trivialProgram(.kprobe, attach: .traceUprobeMulti)) else { return false }
+        do {
+            _ = try BPFCommands.linkCreateUprobeMulti(programFD: program.fd, path: "/", offsets: [0], pid: UInt32.max, name: "uprobe_multi pid probe")
+            return false
+        } catch {
+            return BPFCommands.isErrno(error, .EINVAL)
         }
     }
 

@@ -101,13 +101,21 @@ struct ProgramPreparer {
         if p.needsAttachBTFID { attachBTFID = try Self.attachBTFID(for: p) }
         let useBTF = btfFD != nil
         let attrs = ProgramLoadAttributes(
-            name: p.name, type: p.type, expectedAttachType: p.expectedAttachType, instructions: insns,
+            name: p.name, type: p.type, expectedAttachType: Self.loadAttachType(p), instructions: insns,
             license: spec.license, kernelVersion: spec.kernelVersion ?? KernelVersion.running, flags: p.flags,
             btfFD: useBTF ? btfFD : nil,
             funcInfo: useBTF ? linked.funcInfo.map { BTFExtRecords(bytes: $0.bytes, recordSize: UInt32($0.recordSize), count: UInt32($0.records.count)) } : nil,
             lineInfo: useBTF ? linked.lineInfo.map { BTFExtRecords(bytes: $0.bytes, recordSize: UInt32($0.recordSize), count: UInt32($0.records.count)) } : nil,
             attachBTFID: attachBTFID, logLevel: options.logLevel == 0 ? nil : options.logLevel)
         return (attrs, core)
+    }
+
+    /// `expected_attach_type` at load: the `SEC()` table's, except that USDT programs get
+    /// `BPF_TRACE_UPROBE_MULTI` where the kernel has uprobe_multi links, so that one link
+    /// attaches every site of a probe (libbpf's `SEC_USDT` rule).
+    static func loadAttachType(_ p: ProgramSpec) -> AttachType {
+        if p.sectionDefinition?.options.contains(.usdt) == true, USDTAttacher.usesUprobeMulti { return .traceUprobeMulti }
+        return p.expectedAttachType
     }
 
     /// The kernel BTF id a tracing program attaches to (libbpf's `libbpf_find_attach_btf_id`):

@@ -12,6 +12,9 @@ public final class Program: Sendable, CustomStringConvertible {
     public let id: UInt32
     /// The verifier log of a load that asked for one (`logLevel` > 0); empty otherwise.
     public let verifierLog: String
+    /// `expected_attach_type` it was loaded with; nil for a program opened by id or pin (the
+    /// kernel does not report it).
+    public let expectedAttachType: AttachType?
     /// Maps this program keeps open while it lives (see `retainedMaps`).
     let retained = Mutex<[Map]>([])
 
@@ -22,7 +25,8 @@ public final class Program: Sendable, CustomStringConvertible {
     /// `ProgramLoader`). Throws `BPFError.verifier` with the whole log on rejection.
     public static func load(_ attrs: ProgramLoadAttributes) throws(BPFError) -> Program {
         let loaded = try ProgramLoader.load(attrs)
-        return try Program(taking: FileDescriptor(taking: loaded.fd), name: attrs.name, verifierLog: loaded.log)
+        return try Program(taking: FileDescriptor(taking: loaded.fd), name: attrs.name, verifierLog: loaded.log,
+                           expectedAttachType: attrs.expectedAttachType)
     }
 
     /// Opens a program pinned on bpffs (`BPF_OBJ_GET`).
@@ -38,13 +42,15 @@ public final class Program: Sendable, CustomStringConvertible {
     }
 
     /// Takes ownership of a program descriptor; reads type, id and name from the kernel.
-    package init(taking fd: consuming FileDescriptor, name: String? = nil, verifierLog: String = "") throws(BPFError) {
+    package init(taking fd: consuming FileDescriptor, name: String? = nil, verifierLog: String = "",
+                 expectedAttachType: AttachType? = nil) throws(BPFError) {
         let info = try BPFCommands.programInfo(fd: fd.rawValue, name: name ?? "program")
         descriptor = fd
         self.name = name ?? info.name
         type = info.type
         id = info.id
         self.verifierLog = verifierLog
+        self.expectedAttachType = expectedAttachType
     }
 
     /// `BPF_OBJ_GET_INFO_BY_FD`: id, tag, name, type, map ids, translated length, run stats.

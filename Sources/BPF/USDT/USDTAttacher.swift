@@ -6,11 +6,19 @@
 ///    string; addresses become file offsets through the `PT_LOAD` segments;
 /// 2. each distinct argument string gets a spec id, a key of the object's `__bpf_usdt_specs`
 ///    array map, whose value (`struct __bpf_usdt_spec`) tells the BPF side where each argument is;
-/// 3. each site gets a uprobe perf event (with the semaphore as `ref_ctr_offset`), and the
-///    program is attached to it with the spec id as BPF cookie, which `bpf_get_attach_cookie()`
+/// 3. a program loaded with `BPF_TRACE_UPROBE_MULTI` (what object loading does for `SEC("usdt")`
+///    where the kernel has uprobe_multi links, Linux 6.6) is attached to every site through ONE
+///    uprobe_multi link, with each site's spec id as its cookie and its semaphore as its
+///    `ref_ctr_offset`;
+/// 4. otherwise each site gets a uprobe perf event (with the semaphore as `ref_ctr_offset`), and
+///    the program is attached to it with the spec id as BPF cookie, which `bpf_get_attach_cookie()`
 ///    returns. On kernels without BPF cookies (before 5.15) the site's address is mapped to the
 ///    spec id in `__bpf_usdt_ip_to_spec_id` instead, which works for `ET_EXEC` binaries only.
 public enum USDTAttacher {
+    /// Whether USDT programs of objects are loaded for uprobe_multi links: the kernel has them
+    /// and they filter by process (`Features.uprobeMultiFiltersProcesses`). Probed once.
+    public static let usesUprobeMulti: Bool = Features.uprobeMultiFiltersProcesses()
+
     /// The spec map `<bpf/usdt.bpf.h>` declares.
     public static let specsMapName = "__bpf_usdt_specs"
     /// The address-to-spec-id map `<bpf/usdt.bpf.h>` declares (for kernels without BPF cookies).
@@ -59,7 +67,8 @@ public enum USDTAttacher {
             encodedSpecs.append(try spec.encoded())
         }
 
-        let hasCookie = KernelExternFacts.hasBPFCookie
+        let multi = program.expectedAttachType == .traceUprobeMulti
+        let hasCookie = multi || KernelExternFacts.hasBPFCookie
         if !hasCookie {
             guard ipMap != nil else {
                 throw .missing("map \(ipMapName), which USDT needs on kernels without BPF cookies (include <bpf/usdt.bpf.h>)")
@@ -69,7 +78,7 @@ public enum USDTAttacher {
                                     reason: "bpf_get_attach_cookie() is missing (Linux 5.15 added it) and only ET_EXEC sites have fixed addresses")
             }
         }
-        let shift = sites.contains { $0.semaphoreOffset != 0 } ? try USDTUprobeEvent.referenceCounterShift() : nil
+        let shift = !multi && sites.contains { $0.semaphoreOffset != 0 } ? try USDTUprobeEvent.referenceCounterShift() : nil
 
         let ids = try USDTSpecIDPool.allocate(encodedSpecs.count, mapID: specsMap.id, capacity: specsMap.maxEntries)
         var links: [Link] = []
@@ -83,7 +92,11 @@ public enum USDTAttacher {
             for (i, bytes) in encodedSpecs.enumerated() {
                 try specsMap.update(key: littleEndianBytes(UInt32(ids[i])), value: bytes)
             }
-            for site in sites {
+            if multi {
+                links.append(try attachMulti(program: program, binary: binary, provider: provider, name: name, sites: sites,
+                                             specIDs: sites.map { UInt64(ids[specIndex[$0.note.arguments]!]) }, pid: pid))
+            }
+            for site in sites where !multi {
                 let specID = ids[specIndex[site.note.arguments]!]
                 if !hasCookie, let ipMap {
                     do throws(BPFError) {
@@ -108,6 +121,19 @@ public enum USDTAttacher {
         return USDTLink(binary: binary, provider: provider, name: name, sites: sites,
                         siteSpecIDs: sites.map { ids[specIndex[$0.note.arguments]!] },
                         links: links, specIDs: ids, specsMapID: specsMap.id, ipMap: hasCookie ? nil : ipMap, ipKeys: ipKeys)
+    }
+
+    /// One uprobe_multi link over every site (`BPF_LINK_CREATE`, `BPF_TRACE_UPROBE_MULTI`): the
+    /// sites' file offsets, their semaphores as reference counter offsets (the kernel counts
+    /// each attached site in it, as for perf-event uprobes) and their spec ids as cookies.
+    static func attachMulti(program: Program, binary: String, provider: String, name: String, sites: [USDTProbeSite],
+                            specIDs: [UInt64], pid: Int32) throws(BPFError) -> Link {
+        let semaphores = sites.contains { $0.semaphoreOffset != 0 } ? sites.map(\.semaphoreOffset) : nil
+        let label = "usdt \(provider):\(name) \(binary) (\(sites.count) site\(sites.count == 1 ? "" : "s"), uprobe_multi)"
+        let fd = try BPFCommands.linkCreateUprobeMulti(programFD: program.fd, path: binary, offsets: sites.map(\.fileOffset),
+                                                       referenceCounterOffsets: semaphores, cookies: specIDs,
+                                                       pid: pid < 0 ? 0 : UInt32(pid), name: label)
+        return Link(taking: fd, name: label)
     }
 
     /// libbpf's PID filter: negative → -1 (every process), 0 → this process.

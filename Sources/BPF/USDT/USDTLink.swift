@@ -1,7 +1,8 @@
 import Synchronization
 
-/// An attachment of one program to every site of a USDT probe: one uprobe `Link` per site, and
-/// the `__bpf_usdt_specs` entries those sites read. Closing it (`close()`, `detach()` or deinit)
+/// An attachment of one program to every site of a USDT probe: one uprobe_multi `Link` for all
+/// sites (a program loaded with `BPF_TRACE_UPROBE_MULTI`, see `USDTAttacher`) or one uprobe
+/// `Link` per site, and the `__bpf_usdt_specs` entries those sites read. Closing it (`close()`, `detach()` or deinit)
 /// detaches every site, which also drops the kernel's increment of each probe semaphore, and
 /// returns the spec ids for reuse (libbpf's `bpf_link_usdt`).
 public final class USDTLink: Sendable, CustomStringConvertible {
@@ -42,7 +43,7 @@ public final class USDTLink: Sendable, CustomStringConvertible {
 
     deinit { close() }
 
-    /// The per-site uprobe links (empty once closed).
+    /// The uprobe_multi link, or the per-site uprobe links (empty once closed).
     public var links: [Link] { state.withLock { $0.links } }
 
     /// Whether the probe is still attached.

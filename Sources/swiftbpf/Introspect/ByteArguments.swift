@@ -1,5 +1,3 @@
-import ArgumentParser
-
 /// Parses keys and values given on the command line the way bpftool does:
 /// `key 0x01 0x00 0x00 0x00` (each word one byte: 0x-hex, or decimal), or `key hex 01 00 00 00`
 /// / `key hex 01000000` (hex digits, spaces optional).

@@ -1,6 +1,3 @@
-import ArgumentParser
-import BPF
-
 /// How the introspection commands name a kernel object, as bpftool does: `ID`, `id ID`,
 /// `pinned PATH`, or a bare bpffs path (anything starting with '/').
 enum ObjectReference: CustomStringConvertible {
@@ -39,66 +36,5 @@ enum ObjectReference: CustomStringConvertible {
         case let .id(id): "id \(id)"
         case let .pinned(path): "pinned \(path)"
         }
-    }
-
-    /// Opens the object, turning ENOENT into "no such program/map/link". A pinned path must
-    /// hold an object of the expected kind (checked through its fdinfo before use).
-    func open<T>(_ kind: BPFObjectKind, _ what: String, byID: (UInt32) throws(BPFError) -> T,
-                 taking: (consuming FileDescriptor) throws(BPFError) -> T) throws -> T {
-        do {
-            switch self {
-            case let .id(id): return try byID(id)
-            case let .pinned(path):
-                let fd = try BPFCommands.objGet(path: path)
-                guard BPFObjectKind.of(fd: fd.rawValue) == kind else { throw IntrospectError("\(path) is not a \(what)") }
-                return try taking(fd)
-            }
-        } catch let error as BPFError {
-            if case let .syscall(_, errno) = error, errno == .ENOENT {
-                throw IntrospectError("no \(what) with \(self)")
-            }
-            if case let .syscall(_, errno) = error, errno == .EINVAL || errno == .EPERM, case .pinned = self {
-                throw IntrospectError("\(self) is not a pinned \(what) on bpffs (\(errno))")
-            }
-            throw error
-        }
-    }
-
-    func openProgram() throws -> Program {
-        try open(.program, "program", byID: { (id) throws(BPFError) in try Program.open(id: id) },
-                 taking: { (fd) throws(BPFError) in try Program(taking: fd) })
-    }
-
-    func openMap() throws -> Map {
-        try open(.map, "map", byID: { (id) throws(BPFError) in try Map.open(id: id) },
-                 taking: { (fd) throws(BPFError) in try Map(taking: fd) })
-    }
-
-    func openLink() throws -> Link {
-        try open(.link, "link", byID: { (id) throws(BPFError) in try Link.open(id: id) },
-                 taking: { (fd) throws(BPFError) in Link(taking: fd, name: "link \(self)") })
-    }
-}
-
-/// A user-facing error of the introspection commands; printed as is, exit status 1.
-struct IntrospectError: Error, CustomStringConvertible {
-    let description: String
-    init(_ message: String) { description = message }
-}
-
-/// What the `prog|map|link show` commands share: every object's details when no target is
-/// given, else the one the reference names; JSON or text.
-enum ShowDetails {
-    static func run<Details>(_ target: [String], json: Bool, what: String, all: () throws -> [Details],
-                             open: (ObjectReference) throws -> Details,
-                             toJSON: (Details) -> JSONNode, toText: (Details) -> String) throws {
-        if target.isEmpty {
-            let details = try all()
-            print(json ? JSONNode.array(details.map(toJSON)).text : details.map(toText).joined(separator: "\n"))
-            return
-        }
-        let ref = try ObjectReference.parseWhole(target, what: what)
-        let details = try open(ref)
-        print(json ? toJSON(details).text : toText(details))
     }
 }

@@ -1,0 +1,1 @@
+../../../Sources/swiftbpf/Introspect/ObjectReference.swift
