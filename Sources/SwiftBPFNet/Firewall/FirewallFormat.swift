@@ -19,6 +19,18 @@ public enum FirewallFormat {
         out += "\(pad("-", 5)) \(pad(String(s.blocklistCounter.packets), 12)) \(pad(String(s.blocklistCounter.bytes), 14)) "
         out += "blocklist (\(s.blocklistIPv4Entries) IPv4, \(s.blocklistIPv6Entries) IPv6 prefixes)\n"
         out += "\(pad("-", 5)) \(pad(String(s.defaultCounter.packets), 12)) \(pad(String(s.defaultCounter.bytes), 14)) default \(s.defaultAction)\n"
+        if !s.topDroppedSources.isEmpty {
+            out += "top dropped sources:\n"
+            for t in s.topDroppedSources {
+                out += "  \(pad(t.source.description, 40)) \(pad(String(t.counter.packets), 12)) packets \(t.counter.bytes) bytes\n"
+            }
+        }
+        if !s.limitedSources.isEmpty {
+            out += "rate-limited sources:\n"
+            for l in s.limitedSources {
+                out += "  \(pad(l.source.description, 40)) rule \(pad(String(l.ruleID), 5)) \(l.limitedPackets) limited (\(l.limitedBytes) bytes), \(l.passedPackets) passed\n"
+            }
+        }
         return out
     }
 
@@ -26,19 +38,35 @@ public enum FirewallFormat {
     public static func json(_ s: FirewallStatus) -> String {
         func counter(_ c: FirewallCounter) -> String { "\"packets\":\(c.packets),\"bytes\":\(c.bytes)" }
         let rules = s.rules.map { r in
-            "{\"id\":\(r.rule.id),\"action\":\(q(r.rule.rule.action.rawValue)),\"match\":\(q(r.rule.rule.match.description)),"
+            "{\"id\":\(r.rule.id),\"rule\":\(q(r.rule.rule.description)),\"action\":\(q(r.rule.rule.action.rawValue)),\"match\":\(q(r.rule.rule.match.description)),"
                 + "\"dry_run\":\(r.rule.isDryRun),\(counter(r.counter))}"
         }
         return "{\"interface\":\(q(s.interface)),\"mode\":\(s.mode.map { q($0.rawValue) } ?? "null"),"
             + "\"default\":\(q(s.defaultAction.rawValue)),\"dry_run\":\(s.isDryRun),\"rules\":[\(rules.joined(separator: ","))],"
             + "\"blocklist\":{\"ipv4_entries\":\(s.blocklistIPv4Entries),\"ipv6_entries\":\(s.blocklistIPv6Entries),\(counter(s.blocklistCounter))},"
-            + "\"default_policy\":{\(counter(s.defaultCounter))}}"
+            + "\"default_policy\":{\(counter(s.defaultCounter))},"
+            + "\"top_dropped_sources\":[\(s.topDroppedSources.map { "{\"source\":\(q($0.source.description)),\(counter($0.counter))}" }.joined(separator: ","))],"
+            + "\"rate_limited_sources\":[\(s.limitedSources.map { "{\"rule\":\($0.ruleID),\"source\":\(q($0.source.description)),\"limited_packets\":\($0.limitedPackets),\"limited_bytes\":\($0.limitedBytes),\"passed_packets\":\($0.passedPackets)}" }.joined(separator: ","))]}"
     }
 
     /// The rules as a JSON array.
     public static func json(_ rules: [InstalledRule]) -> String {
-        "[" + rules.map { "{\"id\":\($0.id),\"action\":\(q($0.rule.action.rawValue)),\"match\":\(q($0.rule.match.description)),\"dry_run\":\($0.isDryRun)}" }
+        "[" + rules.map { "{\"id\":\($0.id),\"rule\":\(q($0.rule.description)),\"action\":\(q($0.rule.action.rawValue)),\"match\":\(q($0.rule.match.description)),\"dry_run\":\($0.isDryRun)}" }
             .joined(separator: ",") + "]"
+    }
+
+    /// One drop event as a JSON object.
+    public static func json(_ e: FirewallEvent) -> String {
+        var out = "{\"time_ns\":\(e.timestampNanoseconds),\"protocol\":\(q(e.proto.description)),\"source\":\(q(e.source.description)),"
+        out += "\"destination\":\(q(e.destination.description)),"
+        if let p = e.sourcePort { out += "\"source_port\":\(p)," }
+        if let p = e.destinationPort { out += "\"destination_port\":\(p)," }
+        return out + "\"bytes\":\(e.bytes),\"cause\":\(q(e.cause.description))}"
+    }
+
+    /// Event loss as a JSON object.
+    public static func json(_ l: EventLoss) -> String {
+        "{\"sent\":\(l.sent),\"lost_ring_full\":\(l.ringFull),\"lost_over_rate\":\(l.overRate)}"
     }
 
     static func q(_ s: String) -> String { BTFValue.quote(s) }
