@@ -41,24 +41,28 @@ extension FirewallTests {
         #expect(gateway.contains("the default policy (deny) would drop the default gateway 10.77.0.1 of vr"), "\(gateway)")
         #expect(!Syscalls.exists(root))
 
-        // Allowed: a default deny with the session and the gateway let in.
-        let fw = try net.veth.receiver.enter {
-            try Firewall.install(interface: "vr", mode: .generic, ruleSet: try FirewallRuleParser.ruleSet("""
-                default deny
-                allow from 10.77.0.9 tcp port 22
-                allow from 10.77.0.1
-                """), guard: lockoutGuard, root: root)
-        }
+        // Loaded with no rules: a blocklist or a default deny that cuts either is refused.
+        let fw = try net.veth.receiver.enter { try Firewall.install(interface: "vr", mode: .generic, guard: lockoutGuard, root: root) }
         defer { _ = try? Firewall.uninstall(interface: "vr", root: root) }
-        #expect(refusal { try fw.add(try FirewallRuleParser.rule("deny from 10.77.0.0/24"), guard: lockoutGuard) }.contains("default gateway"))
+        let listed = refusal { try fw.loadBlocklist([try IPPrefix(parsing: "10.77.0.0/31")], guard: lockoutGuard) }
+        #expect(listed.contains("the blocklist entry 10.77.0.0/31 would drop the default gateway"), "\(listed)")
+        #expect(refusal { try fw.loadBlocklist([try IPPrefix(parsing: "10.77.0.8/30")], guard: lockoutGuard) }.contains("SSH session"))
+        #expect(try fw.status().blocklistIPv4Entries == 0)
+        #expect(refusal { try fw.setDefault(.deny, guard: lockoutGuard) }.contains("the default policy (deny) would drop the SSH session"))
+        #expect(try fw.status().defaultAction == .allow)
+        // With the session and the gateway let in, the default deny goes through; deleting
+        // either allow is then refused.
+        try fw.add(try FirewallRuleParser.rule("allow from 10.77.0.9 tcp port 22"), guard: lockoutGuard)
+        try fw.add(try FirewallRuleParser.rule("allow from 10.77.0.1"), guard: lockoutGuard)
+        try fw.setDefault(.deny, guard: lockoutGuard)
+        #expect(refusal { try fw.delete(try FirewallRuleParser.rule("allow from 10.77.0.1"), guard: lockoutGuard) }.contains("default gateway 10.77.0.1"))
         #expect(refusal { try fw.delete(try FirewallRuleParser.rule("allow from 10.77.0.9 tcp port 22"), guard: lockoutGuard) }.contains("SSH session"))
-        #expect(refusal { try fw.loadBlocklist([try IPPrefix(parsing: "10.77.0.0/31")], guard: lockoutGuard) }.contains("the blocklist entry 10.77.0.0/31 would drop the default gateway"))
-        #expect(try fw.rules().count == 2 && fw.status().blocklistIPv4Entries == 0)
+        #expect(try fw.rules().count == 2)
         // The session's own tuple outranks a deny of its source, so this one is fine.
         try fw.add(try FirewallRuleParser.rule("deny from 10.77.0.9"), guard: lockoutGuard)
         // Forced (no guard): applied.
-        try fw.add(try FirewallRuleParser.rule("deny from 10.77.0.0/24"))
-        #expect(try fw.rules().count == 4)
+        try fw.delete(try FirewallRuleParser.rule("allow from 10.77.0.1"))
+        #expect(try fw.rules().count == 2)
         // The program agrees with the guard's reading: 10.77.0.9 reaches port 22 over TCP.
         let listener = try net.veth.receiver.enter { try FirewallTCPListener(port: 22) }
         _ = listener
