@@ -21,7 +21,7 @@ extension Firewall {
     @discardableResult
     public func loadBlocklist(_ prefixes: [IPPrefix], guard lockoutGuard: LockoutGuard? = nil) throws(FirewallError) -> BlocklistLoadReport {
         let start = Self.now()
-        try check(lockoutGuard, rules: try rules().map(\.rule), blocklist: prefixes, change: "this blocklist")
+        try check(lockoutGuard, rules: try rules().map(\.rule), blocklist: prefixes, change: "to load this blocklist")
         // Duplicates go first (the entry counts are distinct prefixes); an IPv4 prefix packs into
         // one integer, which hashes far faster than the key struct's bytes.
         var packed4 = Set<UInt64>(minimumCapacity: prefixes.count)

@@ -19,7 +19,7 @@ extension Firewall {
         if let other = current.first(where: { $0.rule.conflicts(with: rule) }) {
             throw FirewallError("'\(rule)' overlaps rule \(other.id) '\(other.rule)'; delete that one first")
         }
-        try check(lockoutGuard, rules: current.map(\.rule) + [rule], change: "'\(rule)'")
+        try check(lockoutGuard, rules: current.map(\.rule) + [rule], change: "to add '\(rule)'")
         let id = try write(rule, id: try freeID(), dryRun: try isDryRun())
         try updateStages()
         return id
@@ -31,7 +31,7 @@ extension Firewall {
     public func delete(id: UInt32, guard lockoutGuard: LockoutGuard? = nil) throws(FirewallError) -> FirewallRule {
         let current = try rules()
         guard let installed = current.first(where: { $0.id == id }) else { throw FirewallError("no rule \(id)") }
-        try check(lockoutGuard, rules: current.filter { $0.id != id }.map(\.rule), change: "deleting rule \(id) '\(installed.rule)'")
+        try check(lockoutGuard, rules: current.filter { $0.id != id }.map(\.rule), change: "to delete rule \(id) '\(installed.rule)'")
         do {
             try clearMatch(installed.rule)
             try bpf.rules.set(CLayout.zero(), at: id)

@@ -144,7 +144,7 @@ public struct Firewall: Sendable {
     /// Sets the default policy (allow or deny; a deny only counts on a dry-run firewall).
     public func setDefault(_ action: FirewallAction, guard lockoutGuard: LockoutGuard? = nil) throws(FirewallError) {
         guard action == .allow || action == .deny else { throw FirewallError("the default policy is allow or deny") }
-        try check(lockoutGuard, rules: try rules().map(\.rule), defaultAction: action, change: "default \(action)")
+        try check(lockoutGuard, rules: try rules().map(\.rule), defaultAction: action, change: "to make the default \(action)")
         var c = try config()
         let dryRun = try isDryRun()
         c.defaultAction = UInt32(FirewallABI.code(action == .deny && dryRun ? .count : action))
