@@ -1,6 +1,7 @@
 import ArgumentParser
 import Glibc
 import SwiftBPFNet
+import SwiftBPFTools
 
 /// `swiftbpf firewall`: thin argument handling over `SwiftBPFNet.Firewall`.
 struct FirewallCommand: ParsableCommand {
