@@ -30,6 +30,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         // `swift package generate-documentation --target BPF` (the DocC catalog in Sources/BPF/BPF.docc).
         .package(url: "https://github.com/swiftlang/swift-docc-plugin", from: "1.5.0"),
+        // YAML rules files of `swiftbpf firewall`.
+        .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
     ],
     targets: [
         // The C shim: the variadic syscall(2) and the kernel's UAPI structs. Nothing else.
@@ -58,7 +60,7 @@ let package = Package(
             plugins: ["BPFCompiler"]
         ),
         // Network applications on the library (the XDP firewall); BPF C in each tool's bpf/ folder.
-        .target(name: "SwiftBPFNet", dependencies: ["BPF", "ToolText"], exclude: bpfFolders(of: "SwiftBPFNet"), plugins: ["BPFCompiler"]),
+        .target(name: "SwiftBPFNet", dependencies: ["BPF", "ToolText", .product(name: "Yams", package: "Yams")], exclude: bpfFolders(of: "SwiftBPFNet"), plugins: ["BPFCompiler"]),
         .executableTarget(
             name: "swiftbpf",
             dependencies: [

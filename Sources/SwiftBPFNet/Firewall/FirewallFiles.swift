@@ -11,10 +11,16 @@ public enum FirewallFiles {
         }
     }
 
-    /// The rules file at `path`, parsed whole.
+    /// The rules file at `path`, parsed whole: YAML (`FirewallYAMLParser`) if its name ends in
+    /// `.yaml` or `.yml`, else the line format (`FirewallRuleParser`).
     public static func ruleSet(_ path: String) throws(FirewallError) -> FirewallRuleParser.RuleSet {
         let t = try text(path)
-        do { return try FirewallRuleParser.ruleSet(t) } catch { throw FirewallError("\(path): \(error)") }
+        let yaml = path.hasSuffix(".yaml") || path.hasSuffix(".yml")
+        do {
+            return yaml ? try FirewallYAMLParser.ruleSet(t) : try FirewallRuleParser.ruleSet(t)
+        } catch {
+            throw FirewallError("\(path): \(error)")
+        }
     }
 
     /// The blocklist file at `path`, parsed whole.

@@ -20,6 +20,18 @@ public enum FirewallFormat {
         out += "\(Columns.pad("-", 5)) \(Columns.pad(String(s.blocklistCounter.packets), 12)) \(Columns.pad(String(s.blocklistCounter.bytes), 14)) "
         out += "blocklist (\(s.blocklistIPv4Entries) IPv4, \(s.blocklistIPv6Entries) IPv6 prefixes)\n"
         out += "\(Columns.pad("-", 5)) \(Columns.pad(String(s.defaultCounter.packets), 12)) \(Columns.pad(String(s.defaultCounter.bytes), 14)) default \(s.defaultAction)\n"
+        if !s.topDroppedSources.isEmpty {
+            out += "top dropped sources:\n"
+            for t in s.topDroppedSources {
+                out += "  \(Columns.pad(t.source.description, 40)) \(Columns.pad(String(t.counter.packets), 12)) packets \(t.counter.bytes) bytes\n"
+            }
+        }
+        if !s.limitedSources.isEmpty {
+            out += "rate-limited sources:\n"
+            for l in s.limitedSources {
+                out += "  \(Columns.pad(l.source.description, 40)) rule \(Columns.pad(String(l.ruleID), 5)) \(l.limitedPackets) limited (\(l.limitedBytes) bytes), \(l.passedPackets) passed\n"
+            }
+        }
         return out
     }
 
@@ -27,18 +39,34 @@ public enum FirewallFormat {
     public static func json(_ s: FirewallStatus) -> String {
         func counter(_ c: FirewallCounter) -> String { "\"packets\":\(c.packets),\"bytes\":\(c.bytes)" }
         let rules = s.rules.map { r in
-            "{\"id\":\(r.rule.id),\"action\":\(JSON.string(r.rule.rule.action.rawValue)),\"match\":\(JSON.string(r.rule.rule.match.description)),"
+            "{\"id\":\(r.rule.id),\"rule\":\(JSON.string(r.rule.rule.description)),\"action\":\(JSON.string(r.rule.rule.action.rawValue)),\"match\":\(JSON.string(r.rule.rule.match.description)),"
                 + "\"dry_run\":\(r.rule.isDryRun),\(counter(r.counter))}"
         }
         return "{\"interface\":\(JSON.string(s.interface)),\"mode\":\(s.mode.map { JSON.string($0.rawValue) } ?? "null"),"
             + "\"default\":\(JSON.string(s.defaultAction.rawValue)),\"dry_run\":\(s.isDryRun),\"rules\":[\(rules.joined(separator: ","))],"
             + "\"blocklist\":{\"ipv4_entries\":\(s.blocklistIPv4Entries),\"ipv6_entries\":\(s.blocklistIPv6Entries),\(counter(s.blocklistCounter))},"
-            + "\"default_policy\":{\(counter(s.defaultCounter))}}"
+            + "\"default_policy\":{\(counter(s.defaultCounter))},"
+            + "\"top_dropped_sources\":[\(s.topDroppedSources.map { "{\"source\":\(JSON.string($0.source.description)),\(counter($0.counter))}" }.joined(separator: ","))],"
+            + "\"rate_limited_sources\":[\(s.limitedSources.map { "{\"rule\":\($0.ruleID),\"source\":\(JSON.string($0.source.description)),\"limited_packets\":\($0.limitedPackets),\"limited_bytes\":\($0.limitedBytes),\"passed_packets\":\($0.passedPackets)}" }.joined(separator: ","))]}"
     }
 
     /// The rules as a JSON array.
     public static func json(_ rules: [InstalledRule]) -> String {
-        "[" + rules.map { "{\"id\":\($0.id),\"action\":\(JSON.string($0.rule.action.rawValue)),\"match\":\(JSON.string($0.rule.match.description)),\"dry_run\":\($0.isDryRun)}" }
+        "[" + rules.map { "{\"id\":\($0.id),\"rule\":\(JSON.string($0.rule.description)),\"action\":\(JSON.string($0.rule.action.rawValue)),\"match\":\(JSON.string($0.rule.match.description)),\"dry_run\":\($0.isDryRun)}" }
             .joined(separator: ",") + "]"
+    }
+
+    /// One drop event as a JSON object.
+    public static func json(_ e: FirewallEvent) -> String {
+        var out = "{\"time_ns\":\(e.timestampNanoseconds),\"protocol\":\(JSON.string(e.proto.description)),\"source\":\(JSON.string(e.source.description)),"
+        out += "\"destination\":\(JSON.string(e.destination.description)),"
+        if let p = e.sourcePort { out += "\"source_port\":\(p)," }
+        if let p = e.destinationPort { out += "\"destination_port\":\(p)," }
+        return out + "\"bytes\":\(e.bytes),\"cause\":\(JSON.string(e.cause.description))}"
+    }
+
+    /// Event loss as a JSON object.
+    public static func json(_ l: EventLoss) -> String {
+        "{\"sent\":\(l.sent),\"lost_ring_full\":\(l.ringFull),\"lost_over_rate\":\(l.overRate)}"
     }
 }

@@ -16,10 +16,12 @@ extension Firewall {
     /// for LPM tries), and only when both are complete each is swapped into its
     /// array-of-maps slot with one `BPF_MAP_UPDATE_ELEM`: a packet looks up either the old
     /// trie or the new one, never a half-filled one. The old tries are freed when the last
-    /// program run using them ends (RCU). On failure the old lists stay.
+    /// program run using them ends (RCU). On failure the old lists stay. With `lockoutGuard`,
+    /// a list that would drop a connection the guard protects is refused.
     @discardableResult
-    public func loadBlocklist(_ prefixes: [IPPrefix]) throws(FirewallError) -> BlocklistLoadReport {
+    public func loadBlocklist(_ prefixes: [IPPrefix], guard lockoutGuard: LockoutGuard? = nil) throws(FirewallError) -> BlocklistLoadReport {
         let start = Self.now()
+        try check(lockoutGuard, rules: try rules().map(\.rule), blocklist: prefixes, change: "to load this blocklist")
         // Duplicates go first (the entry counts are distinct prefixes); an IPv4 prefix packs into
         // one integer, which hashes far faster than the key struct's bytes.
         var packed4 = Set<UInt64>(minimumCapacity: prefixes.count)
@@ -73,7 +75,8 @@ extension Firewall {
         }
     }
 
-    static func now() -> Double {
+    /// CLOCK_MONOTONIC in seconds.
+    public static func now() -> Double {
         var ts = timespec()
         clock_gettime(CLOCK_MONOTONIC, &ts)
         return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9

@@ -4,9 +4,14 @@ import BPF
 public struct FirewallCounter: Sendable, Equatable {
     public var packets: UInt64 = 0
     public var bytes: UInt64 = 0
+    public init(packets: UInt64 = 0, bytes: UInt64 = 0) {
+        self.packets = packets
+        self.bytes = bytes
+    }
 }
 
-/// A firewall's state: its policy, rules with their counters and the blocklist.
+/// A firewall's state: its policy, rules with their counters, the blocklist, and the sources
+/// it dropped and limited.
 public struct FirewallStatus: Sendable {
     public struct Rule: Sendable {
         public let rule: InstalledRule
@@ -24,6 +29,9 @@ public struct FirewallStatus: Sendable {
     public let blocklistIPv6Entries: Int
     /// Packets whose source was in the blocklist.
     public let blocklistCounter: FirewallCounter
+    /// The sources with the most drops, and the sources the rate limits limited.
+    public let topDroppedSources: [SourceCount]
+    public let limitedSources: [LimitedSource]
 }
 
 extension Firewall {
@@ -39,7 +47,7 @@ extension Firewall {
         }
     }
 
-    /// The counter of rule `id`.
+    /// The counter of rule `id` (for a limit rule: the packets it limited).
     public func counter(ruleID id: UInt32) throws(FirewallError) -> FirewallCounter { try counter(slot: id) }
 
     /// Packets the default policy took.
@@ -48,8 +56,8 @@ extension Firewall {
     /// Packets the blocklist matched.
     public func blocklistCounter() throws(FirewallError) -> FirewallCounter { try counter(slot: FirewallABI.blocklistSlot) }
 
-    /// Everything `firewall status` shows.
-    public func status() throws(FirewallError) -> FirewallStatus {
+    /// Everything `firewall status` shows; `top` sources of each list.
+    public func status(top: Int = 10) throws(FirewallError) -> FirewallStatus {
         let c = try config()
         let dryRun = try isDryRun()
         var rules: [FirewallStatus.Rule] = []
@@ -59,6 +67,7 @@ extension Firewall {
             interface: location.interface, mode: Mode(code: c.xdpMode),
             defaultAction: dryRun && policy == .count ? .deny : policy, isDryRun: dryRun, rules: rules,
             defaultCounter: try defaultCounter(), blocklistIPv4Entries: Int(c.blocklist4Entries),
-            blocklistIPv6Entries: Int(c.blocklist6Entries), blocklistCounter: try blocklistCounter())
+            blocklistIPv6Entries: Int(c.blocklist6Entries), blocklistCounter: try blocklistCounter(),
+            topDroppedSources: try topDroppedSources(limit: top), limitedSources: try limitedSources(limit: top))
     }
 }

@@ -33,10 +33,13 @@ public struct Firewall: Sendable {
     /// (`defaultAction` overrides the file's; allow if neither says), attaches it in `mode` and
     /// pins the program, the link and the maps under `root`. With `dryRun`, every deny (rules,
     /// default policy, blocklist) only counts. All or nothing: on any error every pin made is
-    /// removed and the interface is left as it was.
+    /// removed and the interface is left as it was. With `lockoutGuard`, a policy that would
+    /// drop a connection the guard protects is refused before anything is loaded.
+    /// `trackSources` counts drops per source address (`status`'s top dropped sources).
     public static func install(
         interface: String, mode: Mode = .native, ruleSet: FirewallRuleParser.RuleSet = .init(),
-        defaultAction: FirewallAction? = nil, dryRun: Bool = false, root: String = FirewallLocation.defaultRoot
+        defaultAction: FirewallAction? = nil, dryRun: Bool = false, trackSources: Bool = true,
+        guard lockoutGuard: LockoutGuard? = nil, root: String = FirewallLocation.defaultRoot
     ) throws(FirewallError) -> Firewall {
         let location = try FirewallLocation(interface: interface, root: root)
         guard let index = try? Syscalls.interfaceIndex(name: interface) else { throw FirewallError("no network interface '\(interface)'") }
@@ -44,11 +47,14 @@ public struct Firewall: Sendable {
             throw FirewallError("a firewall is already loaded on \(interface) (pins in \(location.directory)); unload it first")
         }
         let policy = defaultAction ?? ruleSet.defaultAction ?? .allow
-        guard policy != .count else { throw FirewallError("the default policy is allow or deny") }
+        guard policy == .allow || policy == .deny else { throw FirewallError("the default policy is allow or deny") }
         for (i, r) in ruleSet.rules.enumerated() {
-            if let other = ruleSet.rules[..<i].first(where: { $0.match.conflicts(with: r.match) }) {
+            if let other = ruleSet.rules[..<i].first(where: { $0.conflicts(with: r) }) {
                 throw FirewallError("rule '\(r)' overlaps '\(other)'")
             }
+        }
+        if let lockoutGuard, !dryRun {
+            try lockoutGuard.check(FirewallPolicy(rules: ruleSet.rules, defaultAction: policy), change: "to load this policy")
         }
         guard ruleSet.rules.count < Int(FirewallABI.maxRules) else {
             throw FirewallError("\(ruleSet.rules.count) rules; the firewall holds at most \(FirewallABI.maxRules - 1)")
@@ -67,6 +73,8 @@ public struct Firewall: Sendable {
             config.defaultAction = UInt32(FirewallABI.code(dryRun && policy == .deny ? .count : policy))
             config.blocklistAction = UInt32(FirewallABI.code(dryRun ? .count : .deny))
             config.xdpMode = mode.code
+            config.stages = FirewallABI.Stages(ruleSet.rules).rawValue
+            config.trackSources = trackSources ? 1 : 0
             try bpf.configMap.set(config, at: 0)
             for r in ruleSet.rules { _ = try firewall.write(r, id: try firewall.freeID(), dryRun: dryRun) }
             let link = try bpf.firewall.attach(interfaceIndex: index, flags: mode.flags)
@@ -133,8 +141,9 @@ public struct Firewall: Sendable {
     }
 
     /// Sets the default policy (allow or deny; a deny only counts on a dry-run firewall).
-    public func setDefault(_ action: FirewallAction) throws(FirewallError) {
-        guard action != .count else { throw FirewallError("the default policy is allow or deny") }
+    public func setDefault(_ action: FirewallAction, guard lockoutGuard: LockoutGuard? = nil) throws(FirewallError) {
+        guard action == .allow || action == .deny else { throw FirewallError("the default policy is allow or deny") }
+        try check(lockoutGuard, rules: try rules().map(\.rule), defaultAction: action, change: "to make the default \(action)")
         var c = try config()
         let dryRun = try isDryRun()
         c.defaultAction = UInt32(FirewallABI.code(action == .deny && dryRun ? .count : action))

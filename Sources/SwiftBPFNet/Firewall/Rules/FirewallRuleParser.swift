@@ -1,8 +1,13 @@
 /// Reads firewall rules in the line format:
 ///
 ///     ACTION from PREFIX            allow from 10.0.0.0/8, deny from 2001:db8::/32
+///     ACTION to PREFIX              deny to 192.0.2.0/24
 ///     ACTION PROTO port PORT[-PORT] deny udp port 53, allow tcp port 1000-2000
+///     ACTION from|to ADDRESS PROTO port PORT[-PORT]
+///                                   allow from 192.0.2.7 tcp port 22 (an address+port tuple)
+///     ACTION icmp|icmpv6 type T[-T] deny icmp type 8
 ///     ACTION PROTO                  deny icmp, count 47
+///     limit from PREFIX pps N [burst N] [bytes N [burst N]] [per-prefix]
 ///     default allow|deny            (rules files only: the default policy)
 ///
 /// ACTION is `allow`, `deny` or `count`; PROTO is `tcp`, `udp`, `icmp`, `icmpv6` or a number.
@@ -44,7 +49,7 @@ public enum FirewallRuleParser {
                 continue
             }
             let r = try rule(words: words, line: line)
-            if let i = set.rules.firstIndex(where: { $0.match.conflicts(with: r.match) }) {
+            if let i = set.rules.firstIndex(where: { $0.conflicts(with: r) }) {
                 throw FirewallRuleError(line: line, reason: "'\(r.match)' overlaps '\(set.rules[i])' of line \(lines[i])")
             }
             set.rules.append(r)
@@ -57,25 +62,99 @@ public enum FirewallRuleParser {
         func fail(_ reason: String) -> FirewallRuleError { FirewallRuleError(line: line, reason: reason) }
         guard let first = words.first else { throw fail("empty rule") }
         guard let action = FirewallAction(rawValue: first.lowercased()) else {
-            throw fail("unknown action '\(first)' (allow, deny or count)")
+            throw fail("unknown action '\(first)' (allow, deny, count or limit)")
         }
-        let rest = Array(words.dropFirst())
-        guard let head = rest.first else { throw fail("'\(first)' of what? (from PREFIX, PROTO, or PROTO port PORT)") }
-        if head == "from" {
-            guard rest.count == 2 else { throw fail("'from' takes one address or prefix") }
-            do {
-                return FirewallRule(action, .source(try IPPrefix(parsing: rest[1])))
-            } catch {
-                throw fail(error.description)
+        var rest = ArraySlice(words.dropFirst())
+        guard let head = rest.first else { throw fail("'\(first)' of what? (from PREFIX, to PREFIX, PROTO, or PROTO port PORT)") }
+        if action == .limit {
+            guard head == "from", rest.count >= 2 else { throw fail("a limit is 'limit from PREFIX pps N [burst N] [bytes N [burst N]] [per-prefix]'") }
+            let prefix = try address(rest[rest.startIndex + 1], fail: fail)
+            return FirewallRule(.limit, .source(prefix), limit: try rateLimit(rest.dropFirst(2), fail: fail))
+        }
+        var side: (AddressSide, IPPrefix)?
+        if let s = AddressSide(rawValue: head) {
+            guard rest.count >= 2 else { throw fail("'\(head)' takes one address or prefix") }
+            side = (s, try address(rest[rest.startIndex + 1], fail: fail))
+            rest = rest.dropFirst(2)
+            if rest.isEmpty { return FirewallRule(action, s == .source ? .source(side!.1) : .destination(side!.1)) }
+        }
+        let protoWord = rest.first!
+        guard let proto = IPProtocolNumber(name: protoWord) else {
+            throw fail(side == nil ? "unknown protocol '\(protoWord)' (tcp, udp, icmp, icmpv6 or 0-255)"
+                       : "'\(head) ADDRESS' takes one address or prefix, then optionally 'tcp|udp port PORT'; found '\(protoWord)'")
+        }
+        rest = rest.dropFirst()
+        if rest.isEmpty {
+            guard side == nil else { throw fail("'\(head) ADDRESS \(proto)' needs 'port PORT' (an address+port tuple)") }
+            return FirewallRule(action, .proto(proto))
+        }
+        let field = rest.first!
+        guard rest.count == 2, field == "port" || field == "type" else {
+            throw fail("expected '\(protoWord) port PORT[-PORT]'\(proto.hasTypes ? " or '\(protoWord) type TYPE[-TYPE]'" : "") after '\(protoWord)'")
+        }
+        let value = rest[rest.startIndex + 1]
+        if field == "type" {
+            guard proto.hasTypes else { throw fail("protocol \(proto) has no types (only icmp and icmpv6 do)") }
+            guard side == nil else { throw fail("an ICMP type rule matches every address; drop '\(head) ADDRESS'") }
+            let types = try portRange(value, fail: fail)
+            guard types.last <= 255 else { throw fail("bad ICMP type '\(value)' (a number 0-255 or a range FIRST-LAST)") }
+            return FirewallRule(action, .icmpTypes(proto, types))
+        }
+        guard proto.hasPorts else { throw fail("protocol \(proto) has no ports (only tcp and udp do)") }
+        let range = try portRange(value, fail: fail)
+        guard let (s, a) = side else { return FirewallRule(action, .ports(proto, range)) }
+        guard a.length == a.family.maxLength else {
+            throw fail("an address+port tuple names one address, not the prefix '\(a)' (use '\(head) PREFIX' and a port rule)")
+        }
+        guard range.count <= Self.maxTuplePorts else {
+            throw fail("an address+port tuple covers at most \(Self.maxTuplePorts) ports, not \(range.count)")
+        }
+        return FirewallRule(action, .tuple(s, a, proto, range))
+    }
+
+    /// The most ports one address+port tuple rule may cover (each is a hash entry).
+    public static let maxTuplePorts = 1024
+
+    static func address(_ text: String, fail: (String) -> FirewallRuleError) throws(FirewallRuleError) -> IPPrefix {
+        do { return try IPPrefix(parsing: text) } catch { throw fail(error.description) }
+    }
+
+    /// `pps N [burst N] [bytes N [burst N]] [per-prefix]`, in any order; a `burst` belongs to
+    /// the rate before it.
+    static func rateLimit(_ words: ArraySlice<String>, fail: (String) -> FirewallRuleError) throws(FirewallRuleError) -> RateLimit {
+        var limit = RateLimit()
+        var last: String?
+        var i = words.startIndex
+        func number(_ name: String) throws(FirewallRuleError) -> UInt64 {
+            guard i + 1 < words.endIndex, let n = UInt64(words[i + 1]), n > 0, n <= RateLimit.maximum else {
+                throw fail("'\(name)' takes a number from 1 to \(RateLimit.maximum)\(i + 1 < words.endIndex ? ", not '\(words[i + 1])'" : "")")
+            }
+            return n
+        }
+        while i < words.endIndex {
+            switch words[i] {
+            case "pps":
+                guard limit.packetsPerSecond == nil else { throw fail("'pps' given twice") }
+                limit.packetsPerSecond = try number("pps"); last = "pps"; i += 2
+            case "bytes":
+                guard limit.bytesPerSecond == nil else { throw fail("'bytes' given twice") }
+                limit.bytesPerSecond = try number("bytes"); last = "bytes"; i += 2
+            case "burst":
+                let n = try number("burst")
+                switch last {
+                case "pps" where limit.packetBurst == nil: limit.packetBurst = n
+                case "bytes" where limit.byteBurst == nil: limit.byteBurst = n
+                default: throw fail("'burst' follows 'pps N' or 'bytes N', once each")
+                }
+                i += 2
+            case "per-prefix":
+                limit.perPrefix = true; i += 1
+            default:
+                throw fail("unknown limit word '\(words[i])' (pps, bytes, burst, per-prefix)")
             }
         }
-        guard let proto = IPProtocolNumber(name: head) else {
-            throw fail("unknown protocol '\(head)' (tcp, udp, icmp, icmpv6 or 0-255)")
-        }
-        if rest.count == 1 { return FirewallRule(action, .proto(proto)) }
-        guard rest.count == 3, rest[1] == "port" else { throw fail("expected '\(head) port PORT[-PORT]' after the action") }
-        guard proto.hasPorts else { throw fail("protocol \(proto) has no ports (only tcp and udp do)") }
-        return FirewallRule(action, .ports(proto, try portRange(rest[2], fail: fail)))
+        guard limit.packetsPerSecond != nil || limit.bytesPerSecond != nil else { throw fail("a limit needs 'pps N', 'bytes N' or both") }
+        return limit
     }
 
     static func portRange(_ text: String, fail: (String) -> FirewallRuleError) throws(FirewallRuleError) -> PortRange {

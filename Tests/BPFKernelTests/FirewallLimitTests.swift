@@ -1,0 +1,122 @@
+import BPF
+import Foundation
+import Glibc
+import Synchronization
+import Testing
+@testable import SwiftBPFNet
+
+extension FirewallTests {
+    /// A limit of 400 packets a second on one source passes 400 a second (± 5 %) of a flood
+    /// over 5 s, counts what it limited (the rule's counter, the source's bucket), and leaves
+    /// another source alone; a bytes-per-second limit passes its byte rate.
+    @Test func rateLimitPassesItsRate() throws {
+        let net = try FirewallNetwork("l")
+        defer { net.close() }
+        let root = Self.pinRoot("limit")
+        let set = try FirewallRuleParser.ruleSet("""
+            limit from 10.77.0.20 pps 400 burst 20
+            limit from 10.77.0.32/28 bytes 30000 burst 3000 per-prefix
+            """)
+        let fw = try net.veth.receiver.enter { try Firewall.install(interface: "vr", mode: .native, ruleSet: set, root: root) }
+        defer { _ = try? Firewall.uninstall(interface: "vr", root: root) }
+        let rules = try fw.rules()
+        let packetLimit = try #require(rules.first { $0.rule.limit?.packetsPerSecond == 400 })
+        let byteLimit = try #require(rules.first { $0.rule.limit?.bytesPerSecond == 30000 })
+
+        /// Floods from `source` for `seconds`; returns the datagrams sent and the time taken.
+        func flood(from source: String, seconds: Double, payload: String) throws -> (sent: Int, seconds: Double) {
+            let s = try net.sender(from: source, port: 5000)
+            let start = Firewall.now()
+            var sent = 0
+            while Firewall.now() - start < seconds {
+                for _ in 0..<64 where s.send(payload) { sent += 1 }
+            }
+            return (sent, Firewall.now() - start)
+        }
+        let receiver = try net.receiver(port: 5000)
+        try receiver.growBuffer()
+        let lostBefore = try net.veth.droppedInTransit()
+        let (sent, seconds) = try flood(from: "10.77.0.20", seconds: 5, payload: "flood")
+        let lost = Int(try net.veth.droppedInTransit() - lostBefore)
+        let arrived = receiver.receiveAll(quietMilliseconds: 300).count
+        let expected = 400 * seconds + 20
+        print("firewall rate limit 400 pps: \(arrived) of \(sent) datagrams passed in \(String(format: "%.2f", seconds)) s (expected \(Int(expected))), \(lost) lost in transit")
+        #expect(Double(sent - lost) > 2 * expected, "the flood (\(sent) sent, \(lost) lost) must exceed the limit")
+        #expect(abs(Double(arrived) - expected) <= 0.05 * expected, "\(arrived) passed, expected \(expected) ± 5 %")
+        let limited = try fw.counter(ruleID: packetLimit.id)
+        #expect(Int(limited.packets) + arrived + lost >= sent && Int(limited.packets) + arrived <= sent)
+        #expect(limited.bytes == limited.packets * UInt64(14 + 20 + 8 + 5))
+        let sources = try fw.limitedSources()
+        let top = try #require(sources.first)
+        #expect(top.source.description == "10.77.0.20" && top.ruleID == packetLimit.id)
+        #expect(top.limitedPackets == limited.packets && Int(top.passedPackets) == arrived)
+        #expect(try fw.topDroppedSources().first?.counter.packets == limited.packets)
+
+        // Another source passes whole.
+        let other = try net.sender(from: "10.77.0.21", port: 5000)
+        for _ in 0..<20 { other.send("other"); usleep(300) }
+        #expect(receiver.receiveAll().count == 20)
+
+        // 30,000 bytes a second of 100-byte frames: 300 a second, for the whole /28.
+        let payload = String(repeating: "b", count: 100 - 42)
+        let lostBefore2 = try net.veth.droppedInTransit()
+        let (sent2, seconds2) = try flood(from: "10.77.0.33", seconds: 3, payload: payload)
+        let lost2 = Int(try net.veth.droppedInTransit() - lostBefore2)
+        let arrived2 = receiver.receiveAll(quietMilliseconds: 300).count
+        let expected2 = (30000 * seconds2 + 3000) / 100
+        print("firewall rate limit 30000 bytes/s: \(arrived2) of \(sent2) 100-byte frames passed in \(String(format: "%.2f", seconds2)) s (expected \(Int(expected2)))")
+        #expect(Double(sent2 - lost2) > 2 * expected2)
+        #expect(abs(Double(arrived2) - expected2) <= 0.05 * expected2, "\(arrived2) passed, expected \(expected2) ± 5 %")
+        let prefixBucket = try #require(try fw.limitedSources().first { $0.ruleID == byteLimit.id })
+        #expect(prefixBucket.source.description == "10.77.0.32/28")
+        #expect(FirewallFormat.text(try fw.status()).contains("rate-limited sources:"))
+    }
+
+    /// Drop events: each drop of a watched firewall arrives with its source, destination, ports
+    /// and rule; over the event rate the rest are counted as lost, and the events stop when the
+    /// watcher closes. The drops are counted per source (top dropped sources).
+    @Test func dropEventsAndTopSources() throws {
+        let net = try FirewallNetwork("w")
+        defer { net.close() }
+        let root = Self.pinRoot("watch")
+        let fw = try net.veth.receiver.enter {
+            try Firewall.install(interface: "vr", mode: .generic, ruleSet: try FirewallRuleParser.ruleSet("deny from 10.77.0.9\ndeny udp port 5001\n"), root: root)
+        }
+        defer { _ = try? Firewall.uninstall(interface: "vr", root: root) }
+        let id = try #require(try fw.rules().first { $0.rule.description == "deny from 10.77.0.9" }?.id)
+        let watcher = try fw.watchEvents(sample: 1, rate: 1000)
+        let s9 = try net.sender(from: "10.77.0.9", port: 5000), s20 = try net.sender(from: "10.77.0.20", port: 5001)
+        for _ in 0..<20 { s9.send("nine"); usleep(300) }
+        for _ in 0..<5 { s20.send("twenty"); usleep(300) }
+        var events: [FirewallEvent] = []
+        for _ in 0..<20 where events.count < 25 { try watcher.poll(timeoutMilliseconds: 100) { events.append($0) } }
+        let lost = Int(try net.veth.droppedInTransit())
+        expectReached(events.count, 25, lost: lost, "events")
+        let nine = events.filter { $0.source.description == "10.77.0.9" }
+        #expect(nine.allSatisfy { $0.destination.description == "10.77.0.2" && $0.destinationPort == 5000 && $0.proto == .udp && $0.cause == .rule(id) && $0.bytes == 14 + 20 + 8 + 4 })
+        #expect(events.filter { $0.source.description == "10.77.0.20" }.allSatisfy { $0.destinationPort == 5001 })
+        #expect(try watcher.loss() == EventLoss(ringFull: 0, overRate: 0, sent: UInt64(events.count)))
+        let top = try fw.topDroppedSources()
+        #expect(top.map(\.source.description) == ["10.77.0.9", "10.77.0.20"])
+        #expect(Int(top[0].counter.packets) == nine.count)
+        watcher.close()
+
+        // At 5 events a second, a burst of 100 drops gives about 5 events (the bucket holds one
+        // second's worth) and counts the rest as over the rate.
+        let slow = try fw.watchEvents(sample: 1, rate: 5)
+        let lostBefore = try net.veth.droppedInTransit()
+        for i in 0..<100 { s9.send("nine"); if i % 8 == 7 { usleep(500) } }
+        var few = 0
+        for _ in 0..<5 { try slow.poll(timeoutMilliseconds: 100) { _ in few += 1 } }
+        let lostNow = Int(try net.veth.droppedInTransit() - lostBefore)
+        let loss = try slow.loss()
+        #expect(few >= 4 && few <= 7, "\(few) events")
+        #expect(Int(loss.overRate) + few + lostNow >= 100 && Int(loss.overRate) + few <= 100, "\(loss)")
+        slow.close()
+        // Closed: no more events are sampled.
+        let sentBefore = try fw.eventLoss().sent
+        for _ in 0..<5 { s9.send("nine"); usleep(300) }
+        usleep(100_000)
+        #expect(try fw.eventLoss().sent == sentBefore)
+    }
+}
