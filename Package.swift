@@ -39,7 +39,7 @@ let package = Package(
             plugins: ["BPFCompiler"]
         ),
         // Network applications on the library (the XDP firewall); BPF C in each tool's bpf/ folder.
-        .target(name: "SwiftBPFNet", dependencies: ["BPF"], exclude: ["Firewall/bpf"], plugins: ["BPFCompiler"]),
+        .target(name: "SwiftBPFNet", dependencies: ["BPF"], exclude: ["Firewall/bpf", "Flows/bpf"], plugins: ["BPFCompiler"]),
         .executableTarget(
             name: "swiftbpf",
             dependencies: [
