@@ -271,11 +271,13 @@ static __always_inline void fill_tuple(struct flow *f, struct sock *sk)
     f->rport = bpf_ntohs(BPF_CORE_READ(sk, __sk_common.skc_dport));
     f->netns = BPF_CORE_READ(sk, __sk_common.skc_net.net, ns.inum);
     if (f->family == FLOW_AF_INET) {
-        BPF_CORE_READ_INTO(f->laddr, sk, __sk_common.skc_rcv_saddr);
-        BPF_CORE_READ_INTO(f->raddr, sk, __sk_common.skc_daddr);
+        __u32 l = BPF_CORE_READ(sk, __sk_common.skc_rcv_saddr);
+        __u32 r = BPF_CORE_READ(sk, __sk_common.skc_daddr);
+        __builtin_memcpy(f->laddr, &l, 4);
+        __builtin_memcpy(f->raddr, &r, 4);
     } else {
-        BPF_CORE_READ_INTO(f->laddr, sk, __sk_common.skc_v6_rcv_saddr.in6_u.u6_addr8);
-        BPF_CORE_READ_INTO(f->raddr, sk, __sk_common.skc_v6_daddr.in6_u.u6_addr8);
+        bpf_core_read(f->laddr, 16, &sk->__sk_common.skc_v6_rcv_saddr);
+        bpf_core_read(f->raddr, 16, &sk->__sk_common.skc_v6_daddr);
     }
 }
 
