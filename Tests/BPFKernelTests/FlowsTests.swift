@@ -128,14 +128,17 @@ struct FlowsTests {
         #expect(sc.bytesSent == UInt64(down) && sc.bytesReceived == UInt64(up), "closed server \(sc.bytesSent)/\(sc.bytesReceived)")
     }
 
-    /// 5 % of the data segments dropped on the path (a TC program: this kernel has no netem):
+    /// 5 % of the data segments dropped on the path (a TC program at the receiver's ingress: this
+    /// kernel has no netem):
     /// the retransmit count equals the socket's tcpi_total_retrans, and the bytes stay exact.
     @Test(.enabled(if: available, skipReason))
     func lossRetransmitsMatchTotalRetrans() throws {
         let net = try VethNetwork("fl")
         defer { net.close() }
         let loss = try FlowsLossObject.load()
-        let link = try net.sender.enter { try Link.attachTC(program: loss.flowsLoss.program, interface: net.senderInterface, direction: .egress) }
+        // On the receiving end: a drop at the sender's own egress returns NET_XMIT_DROP to TCP,
+        // which sends the segment again as new data, not as a retransmission.
+        let link = try net.receiver.enter { try Link.attachTC(program: loss.flowsLoss.program, interface: net.receiverInterface, direction: .ingress) }
         defer { link.close() }
         let port: UInt16 = 7312
         let monitor = try Self.monitor(port: port)
@@ -278,11 +281,16 @@ struct FlowsTests {
         dns.executableURL = URL(fileURLWithPath: NetworkNamespace.ip!)
         dns.arguments = ["netns", "exec", net.receiver.name, Self.dnsmasq!, "--keep-in-foreground", "--no-resolv", "--no-hosts",
                          "--user=root", "--pid-file=", "--listen-address=\(VethNetwork.receiverAddress)", "--bind-interfaces",
-                         "--local=/internal/", "--host-record=api.internal,\(VethNetwork.receiverAddress)"]
+                         "--local=/internal/", "--local-ttl=300", "--host-record=api.internal,\(VethNetwork.receiverAddress)"]
         dns.standardOutput = FileHandle.nullDevice
         dns.standardError = FileHandle.nullDevice
         try dns.run()
-        defer { dns.terminate(); dns.waitUntilExit() }
+        defer {
+            // SIGKILL and reap by pid: Foundation's waitUntilExit can wait forever here.
+            kill(dns.processIdentifier, SIGKILL)
+            var status: Int32 = 0
+            waitpid(dns.processIdentifier, &status, 0)
+        }
         let monitor = try Self.monitor()
         let resolver = try net.senderSocket(to: 53)
         func query(_ name: String, id: UInt16) -> [UInt8] {

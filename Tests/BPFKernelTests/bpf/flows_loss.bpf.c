@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
-// Packet loss for the flows tests, where the kernel has no sch_netem: a TC program that drops
+// Packet loss for the flows tests, where the kernel has no sch_netem: a TC program (at the
+// receiver's ingress) that drops
 // `loss_per_mille` of the TCP segments carrying data (never a bare SYN or ACK, so the handshake
 // is not slowed by a 1 s SYN timeout), counting each drop in drops[0].
 #include <linux/bpf.h>

@@ -409,6 +409,10 @@ int flows_sockops(struct bpf_sock_ops *skops)
             return 1;
     }
     fill_counters(f, (struct sock *)tp);
+    // BPF_SOCK_OPS_RTT_CB runs inside tcp_rtt_estimator() before srtt_us is stored: the new
+    // (scaled by 8) value is args[1] (args are zero on kernels before 6.? that pass none).
+    if (op == BPF_SOCK_OPS_RTT_CB && skops->args[1])
+        f->srtt_us = skops->args[1] >> 3;
     if (op == BPF_SOCK_OPS_STATE_CB)
         f->state = skops->args[1];   // the new state; sk_state changes after the callback
     return 1;
@@ -447,14 +451,20 @@ done:
     return 0;
 }
 
-// recvmsg(2) on a TCP socket (process context): the owner of an accepted connection.
+// recvmsg(2) on a TCP socket (process context): the owner of an accepted connection, and the
+// receive counters.
 SEC("tp_btf/tcp_rcv_space_adjust")
 int BPF_PROG(flows_rcv_space, struct sock *sk)
 {
     __u64 cookie = bpf_get_socket_cookie(sk);
     struct flow *f = bpf_map_lookup_elem(&tcp_flows, &cookie);
-    if (f && !(f->flags & FLOW_OWNED))
+    if (!f)
+        return 0;
+    if (!(f->flags & FLOW_OWNED))
         note_owner(cookie);
+    // A receiver gets no sockops callback for the data it takes in (no RTT sample, no state
+    // change): refresh its counters here, once per read.
+    fill_counters(f, sk);
     return 0;
 }
 
