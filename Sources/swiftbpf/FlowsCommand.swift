@@ -1,6 +1,7 @@
 import ArgumentParser
 import Glibc
 import SwiftBPFNet
+import SwiftBPFTools
 
 /// `swiftbpf flows`: thin argument handling and the refresh loop over `SwiftBPFNet.FlowMonitor`.
 struct FlowsCommand: ParsableCommand {
@@ -81,17 +82,17 @@ struct FlowsLoop {
     }
 
     mutating func run() throws {
-        let start = MonotonicClock.seconds()
+        let start = (Double(FlowMonitor.monotonicNanos()) / 1e9)
         var last = start
         var nextRefresh = start + command.interval
         if !live && !command.json && !command.dns { print(FlowFormat.header) }
         while !stopRequested.load(ordering: .relaxed) {
-            let now = MonotonicClock.seconds()
+            let now = (Double(FlowMonitor.monotonicNanos()) / 1e9)
             if let d = command.duration, now - start >= d { break }
             let wait = max(0, min(nextRefresh, command.duration.map { start + $0 } ?? nextRefresh) - now)
             try monitor.poll(timeoutMilliseconds: Int32(wait * 1000)) { event in handle(event) }
-            if MonotonicClock.seconds() >= nextRefresh {
-                let t = MonotonicClock.seconds()
+            if (Double(FlowMonitor.monotonicNanos()) / 1e9) >= nextRefresh {
+                let t = (Double(FlowMonitor.monotonicNanos()) / 1e9)
                 try refresh(seconds: t - last)
                 last = t
                 nextRefresh += command.interval
@@ -99,7 +100,7 @@ struct FlowsLoop {
             }
         }
         try monitor.poll(timeoutMilliseconds: 0) { event in handle(event) }
-        try refresh(seconds: MonotonicClock.seconds() - last, final: true)
+        try refresh(seconds: (Double(FlowMonitor.monotonicNanos()) / 1e9) - last, final: true)
     }
 
     mutating func handle(_ event: FlowMonitor.Event) {
