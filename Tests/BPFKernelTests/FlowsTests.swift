@@ -9,8 +9,14 @@ import Testing
 /// cgroup root, and several use the same veth addresses.
 @Suite("FlowsTests", .serialized)
 struct FlowsTests {
-    static let skipReason: Comment = "needs root, iproute2's ip and ss"
-    static var available: Bool { getuid() == 0 && NetworkNamespace.ip != nil && SSInfo.ss != nil }
+    /// The hooks this kernel refuses (probed by loading each program alone), nil if none.
+    static let refused: String? = {
+        guard getuid() == 0 else { return "needs root" }
+        let missing = FlowMonitor.missingHooks()
+        return missing.isEmpty ? nil : missing.joined(separator: "; ")
+    }()
+    static let skipReason: Comment = "needs root, iproute2's ip and ss, and every hook of flows.bpf.c (refused here: \(refused ?? "none"))"
+    static var available: Bool { refused == nil && NetworkNamespace.ip != nil && SSInfo.ss != nil }
     static let dnsmasq = Command.which("dnsmasq")
     /// Why `tc qdisc ... netem` cannot run here, nil if it can (probed in a scratch namespace).
     static let netemUnavailable: String? = {

@@ -135,8 +135,13 @@ public final class FlowMonitor {
         config.maxEntries.udpFlows = options.maxFlows
     }
 
-    /// Names the hooks the kernel refused: each program is loaded alone to see which.
-    static func explainLoadFailure(_ error: BPFError, config: FlowsObject.Config) -> String {
+    /// The hooks this kernel refuses (each program of flows.bpf.c loaded alone), described as
+    /// "SECTION (what it is for): error"; empty when all load. Tests skip with this.
+    public static func missingHooks() -> [String] {
+        missingHooks(config: FlowsObject.Config())
+    }
+
+    static func missingHooks(config: FlowsObject.Config) -> [String] {
         let hooks = [("flows_sockops", "sockops", "TCP metrics"),
                      ("flows_set_state", "tp_btf/inet_sock_set_state", "owners and closed connections"),
                      ("flows_rcv_space", "tp_btf/tcp_rcv_space_adjust", "owners of accepted connections"),
@@ -151,9 +156,17 @@ public final class FlowMonitor {
             do {
                 _ = try BPFObject(ObjectSpec(bytes: FlowsObject.embedded.bytes, name: FlowsObject.embedded.name), options: options)
             } catch {
-                missing.append("\(section) (\(purpose)): \(error)")
+                // The first line: a verifier log can run to thousands.
+                let first = "\(error)".split(separator: "\n").first.map { String($0.prefix(240)) } ?? ""
+                missing.append("\(section) (\(purpose)): \(first)")
             }
         }
+        return missing
+    }
+
+    /// Names the hooks the kernel refused.
+    static func explainLoadFailure(_ error: BPFError, config: FlowsObject.Config) -> String {
+        let missing = missingHooks(config: config)
         if missing.isEmpty { return "cannot load flows.bpf.c: \(error)" }
         return "this kernel refuses hooks that flows needs:\n  " + missing.joined(separator: "\n  ")
     }
