@@ -9,6 +9,10 @@ need=()
 [ -f /usr/include/bpf/bpf_helpers.h ] || need+=(libbpf-dev)
 command -v bpftool >/dev/null 2>&1 || need+=(bpftool)
 [ -f /usr/include/x86_64-linux-gnu/sys/sdt.h ] || [ -f /usr/include/sys/sdt.h ] || need+=(systemtap-sdt-dev)
+# flows: the resolver of its DNS tests, and iperf3/conntrack for Benchmarks/flows.sh.
+command -v dnsmasq >/dev/null 2>&1 || need+=(dnsmasq-base)
+command -v iperf3 >/dev/null 2>&1 || need+=(iperf3)
+command -v conntrack >/dev/null 2>&1 || need+=(conntrack)
 if [ ${#need[@]} -gt 0 ]; then
     export DEBIAN_FRONTEND=noninteractive
     apt-get update -qq
