@@ -35,7 +35,7 @@ let package = Package(
         .target(
             name: "SwiftBPFTools",
             dependencies: ["BPF"],
-            exclude: ["ExecSnoop/bpf", "TCP/bpf", "OpenSnoop/bpf", "ExitSnoop/bpf", "KillSnoop/bpf", "SysCount/bpf", "RunQLat/bpf", "BioLatency/bpf", "Profile/bpf"],
+            exclude: ["ExecSnoop/bpf", "TCP/bpf", "OpenSnoop/bpf", "ExitSnoop/bpf", "KillSnoop/bpf", "SysCount/bpf", "RunQLat/bpf", "BioLatency/bpf", "Profile/bpf", "SSLSniff/bpf", "HTTP/bpf"],
             plugins: ["BPFCompiler"]
         ),
         // Network applications on the library (the XDP firewall); BPF C in each tool's bpf/ folder.

@@ -9,6 +9,9 @@ need=()
 [ -f /usr/include/bpf/bpf_helpers.h ] || need+=(libbpf-dev)
 command -v bpftool >/dev/null 2>&1 || need+=(bpftool)
 [ -f /usr/include/x86_64-linux-gnu/sys/sdt.h ] || [ -f /usr/include/sys/sdt.h ] || need+=(systemtap-sdt-dev)
+# sslsniff/http tests: certificates (openssl), the client (curl), the server (python3), libssl.a for the static client.
+for p in openssl curl python3; do command -v $p >/dev/null 2>&1 || need+=($p); done
+[ -f /usr/lib/x86_64-linux-gnu/libssl.a ] || need+=(libssl-dev)
 if [ ${#need[@]} -gt 0 ]; then
     export DEBIAN_FRONTEND=noninteractive
     apt-get update -qq
