@@ -165,11 +165,12 @@ static __always_inline void payload_fill_conn(struct sock *sk, struct payload_co
         return;
     __u16 family = BPF_CORE_READ(sk, __sk_common.skc_family);
     if (family == AF_INET) {
-        BPF_CORE_READ_INTO(c->saddr, sk, __sk_common.skc_rcv_saddr);
-        BPF_CORE_READ_INTO(c->daddr, sk, __sk_common.skc_daddr);
+        // bpf_core_read with explicit sizes: BPF_CORE_READ_INTO into an array copies one element.
+        bpf_core_read(c->saddr, 4, &sk->__sk_common.skc_rcv_saddr);
+        bpf_core_read(c->daddr, 4, &sk->__sk_common.skc_daddr);
     } else if (family == AF_INET6) {
-        BPF_CORE_READ_INTO(c->saddr, sk, __sk_common.skc_v6_rcv_saddr.in6_u.u6_addr8);
-        BPF_CORE_READ_INTO(c->daddr, sk, __sk_common.skc_v6_daddr.in6_u.u6_addr8);
+        bpf_core_read(c->saddr, 16, &sk->__sk_common.skc_v6_rcv_saddr);
+        bpf_core_read(c->daddr, 16, &sk->__sk_common.skc_v6_daddr);
     } else {
         return;
     }

@@ -96,8 +96,11 @@ public final class TLSProbes: Sendable {
     /// Looks at processes not seen before (their mapped TLS libraries, and their program if it
     /// links one statically) and attaches to what is new: covers libraries outside the
     /// linker's cache (containers, bundled copies) in processes started after the tool.
-    /// `only` limits the scan to one process.
-    public func followNewProcesses(only pid: Int32? = nil, checkStatic: Bool = true) -> [Attachment] {
+    /// `only` limits the scan to one process. Programs are searched for a statically linked
+    /// library only when `checkStatic` (default: only for one process: searching the symbol
+    /// tables of every program on a machine takes seconds).
+    public func followNewProcesses(only pid: Int32? = nil, checkStatic: Bool? = nil) -> [Attachment] {
+        let checkStatic = checkStatic ?? (pid != nil)
         let pids = pid.map { [$0] } ?? TLSLibraryFinder.processIDs()
         let fresh: [Int32] = state.withLock { s in pids.filter { s.seenPIDs.insert($0).inserted } }
         var libraries: [TLSLibrary] = []

@@ -59,11 +59,13 @@ while a.connections == 0 or served < a.connections:
             head, _, rest = buf.partition(b"\r\n\r\n")
             lines = head.decode("latin-1").split("\r\n")
             method, target, _ = lines[0].split(" ")
-            length = 0
+            length, close = 0, False
             for line in lines[1:]:
                 k, _, v = line.partition(":")
                 if k.strip().lower() == "content-length":
                     length = int(v.strip())
+                if k.strip().lower() == "connection" and v.strip().lower() == "close":
+                    close = True
             while len(rest) < length:
                 d = c.recv(65536)
                 if not d:
@@ -75,6 +77,8 @@ while a.connections == 0 or served < a.connections:
             c.sendall(response)
             sent.write(response)
             log.write("%s %s %d %d %d\n" % (method, target, status, len(head) + 4 + length, len(response)))
+            if close:
+                break
     except (EOFError, ConnectionError, ssl.SSLError):
         pass
     c.close()

@@ -95,8 +95,9 @@ final class TestServer {
 
     func waitForExit() { process.waitUntilExit() }
 
+    /// SIGKILL: a child of the test runner inherits its blocked signals, SIGTERM among them.
     func stop() {
-        if process.isRunning { process.terminate() }
+        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
         process.waitUntilExit()
     }
 
