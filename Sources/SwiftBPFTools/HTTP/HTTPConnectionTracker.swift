@@ -129,9 +129,13 @@ public struct HTTPConnectionTracker: Sendable {
         c.tls = segment.tls
         if segment.local != nil { c.local = segment.local }
         if segment.remote != nil { c.remote = segment.remote }
-        let pendingMethod: () -> String? = { [pending = c.pending] in
-            if case let .request(method, _, _, _)? = pending.first?.head { return method }
-            return nil
+        // The n-th final response of this segment answers the n-th pending request.
+        var answered = 0
+        let pending = c.pending
+        let pendingMethod: () -> String? = {
+            defer { answered += 1 }
+            guard answered < pending.count, case let .request(method, _, _, _) = pending[answered].head else { return nil }
+            return method
         }
         let outputs = segment.isWrite
             ? c.writes.feed(bytes, missing: missing, time: segment.time, requestMethod: pendingMethod)

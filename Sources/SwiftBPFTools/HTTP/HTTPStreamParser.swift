@@ -46,8 +46,8 @@ public struct HTTPStreamParser: Sendable {
     public var isInMessage: Bool { state != .idle && state != .opaque }
 
     /// Feeds the bytes of one read or write: `bytes` as captured, then `missing` bytes that
-    /// were moved but not captured, at `time`. `requestMethod` tells, for a response head, the
-    /// method of the request it answers (nil when unknown).
+    /// were moved but not captured, at `time`. `requestMethod` is called once per final
+    /// response head and tells the method of the request it answers (nil when unknown).
     public mutating func feed(_ bytes: some Collection<UInt8>, missing: Int = 0, time: UInt64,
                               requestMethod: () -> String? = { nil }) -> [Output] {
         var out: [Output] = []
@@ -88,7 +88,10 @@ public struct HTTPStreamParser: Sendable {
                 }
                 do throws(HTTPHeadParser.Failure) {
                     let head = try HTTPHeadParser.parse(buffer[0..<end])
-                    let framing = try HTTPHeadParser.framing(of: head, requestMethod: head.isRequest ? nil : requestMethod())
+                    // Only a final response answers (and so takes) a request.
+                    var method: String?
+                    if case let .response(_, status, _, _) = head, status >= 200 { method = requestMethod() }
+                    let framing = try HTTPHeadParser.framing(of: head, requestMethod: method)
                     current?.head = head
                     current?.headBytes = end
                     current?.lastByteTime = time

@@ -47,6 +47,7 @@ public final class HTTPTracer: Sendable {
         try options.filter.apply(to: &config)
         config.payloadMaxBytes = options.maxBytes
         config.payloadSelfTgid = UInt32(getpid())
+        config.capturePlain = options.plain ? 1 : 0
         config.maxEntries.toolEvents = options.ringBufferSize
         let bindings = try HttpObject.load(config: config)
         try options.filter.bind(cgroupArray: bindings.toolCgroup)
@@ -58,15 +59,12 @@ public final class HTTPTracer: Sendable {
             .gnutlsSend: bindings.gnutlsSendEntry, .gnutlsRecv: bindings.gnutlsRecvEntry,
             .gnutlsHandshake: bindings.gnutlsHandshakeEntry,
         ], returnProgram: bindings.tlsCallReturn)
-        let plain = options.plain
+        // With plain off the syscall programs still run: they tell each TLS call its fd.
         session = try ToolSession(object: bindings.object, events: bindings.toolEvents.map, dropped: bindings.toolDropped.map,
                                   attach: { () throws(BPFError) in
-            var programs = [bindings.noteSendmsg, bindings.noteRecvmsg]
-            if plain {
-                programs += [bindings.enterRead, bindings.exitRead, bindings.enterRecvfrom, bindings.exitRecvfrom,
-                             bindings.enterWrite, bindings.exitWrite, bindings.enterSendto, bindings.exitSendto]
-            }
-            return try programs.map { (p) throws(BPFError) in try p.attach() }
+            try [bindings.noteSendmsg, bindings.noteRecvmsg, bindings.enterRead, bindings.exitRead, bindings.enterRecvfrom,
+                 bindings.exitRecvfrom, bindings.enterWrite, bindings.exitWrite, bindings.enterSendto, bindings.exitSendto]
+                .map { (p) throws(BPFError) in try p.attach() }
         })
         var problem: String?
         if options.tls {

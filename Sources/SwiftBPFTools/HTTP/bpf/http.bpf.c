@@ -29,11 +29,16 @@ struct {
     __type(value, struct plain_call);
 } plain_calls SEC(".maps");
 
+// 0: the syscalls only tell TLS calls their fd (--no-plain).
+const volatile __u8 capture_plain = 1;
+
 static __always_inline int plain_enter(struct trace_event_raw_sys_enter *ctx, __u8 direction)
 {
     int fd = (int)ctx->args[0];
     if (payload_note_fd(fd))
         return 0;   // inside a TLS call: ciphertext, the uprobes report the plaintext
+    if (!capture_plain)
+        return 0;
     if (payload_is_self() || !tool_filter_pass())
         return 0;
     struct sock *sk = payload_socket(fd);
