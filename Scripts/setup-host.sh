@@ -12,6 +12,7 @@ command -v bpftool >/dev/null 2>&1 || need+=(bpftool)
 # sslsniff/http tests: certificates (openssl), the client (curl), the server (python3), libssl.a for the static client.
 for p in openssl curl python3; do command -v $p >/dev/null 2>&1 || need+=($p); done
 [ -f /usr/lib/x86_64-linux-gnu/libssl.a ] || need+=(libssl-dev)
+[ -f /usr/include/gnutls/gnutls.h ] || need+=(libgnutls28-dev)
 if [ ${#need[@]} -gt 0 ]; then
     export DEBIAN_FRONTEND=noninteractive
     apt-get update -qq

@@ -134,6 +134,50 @@ struct SSLSniffTests {
     }
 }
 
+extension SSLSniffTests {
+    /// A C client on GnuTLS (libgnutls.so.30): gnutls_record_send/recv and gnutls_handshake.
+    @Test(.enabled(if: GnuTLSClient.canBuild, "needs cc and GnuTLS's headers (libgnutls28-dev)"))
+    func gnutlsClientBothWays() throws {
+        let binary = try GnuTLSClient.build()
+        defer { try? FileManager.default.removeItem(atPath: binary) }
+        let sniff = try SSLSniff(options: .init())
+        defer { sniff.stop() }
+        #expect(sniff.probes.attachments.contains { $0.library.kind == .gnutls })
+        let dir = try TLSTestDirectory()
+        let server = try TestServer(directory: dir, tls: true, connections: 1)
+        let run = try runClient(binary, ["127.0.0.1", "\(server.port)", "/bytes/777"])
+        server.waitForExit()
+        #expect(run.status == 0)
+        let received = dir.read("received"), sent = dir.read("sent")
+        let events = try collectPayloads(poll: { try sniff.poll(timeoutMilliseconds: 100, $0) }) { e in
+            e.filter { $0.task.tgid == run.pid && $0.direction == .read }.reduce(0) { $0 + $1.length } >= sent.count
+        }.filter { $0.task.tgid == run.pid }
+        let writes = events.filter { $0.direction == .write }, reads = events.filter { $0.direction == .read }
+        #expect(!writes.isEmpty && writes.allSatisfy { $0.function == "gnutls_record_send" && $0.source == .gnutls })
+        #expect(!reads.isEmpty && reads.allSatisfy { $0.function == "gnutls_record_recv" })
+        #expect(Self.mismatch(writes, received, maxBytes: 4096) == nil, "\(Self.mismatch(writes, received, maxBytes: 4096) ?? "")")
+        #expect(Self.mismatch(reads, sent, maxBytes: 4096) == nil, "\(Self.mismatch(reads, sent, maxBytes: 4096) ?? "")")
+        #expect(events.contains { $0.direction == .handshake && $0.function == "gnutls_handshake" && $0.returnValue == 0 })
+        #expect(writes.first?.remote?.description == "127.0.0.1:\(server.port)")
+    }
+}
+
+/// `Helpers/gnutls_client.c`, linked with -lgnutls.
+enum GnuTLSClient {
+    static let source = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Helpers/gnutls_client.c").path
+    static var canBuild: Bool {
+        Command.which("cc") != nil && FileManager.default.fileExists(atPath: "/usr/include/gnutls/gnutls.h")
+            && FileManager.default.fileExists(atPath: source)
+    }
+
+    static func build() throws -> String {
+        let out = NSTemporaryDirectory() + "swiftbpf-gnutls-client-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        let r = try Command.run(Command.which("cc")!, ["-O1", "-g", "-o", out, source, "-lgnutls"])
+        guard r.status == 0 else { throw TLSTestError("cc failed on gnutls_client.c: \(r.stderr)") }
+        return out
+    }
+}
+
 /// `Helpers/tls_client.c` linked against libssl.a and libcrypto.a.
 enum StaticTLSClient {
     static let source = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Helpers/tls_client.c").path

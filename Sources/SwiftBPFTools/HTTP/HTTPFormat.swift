@@ -1,3 +1,4 @@
+import ToolText
 /// Output of `swiftbpf http`'s stream mode: one line (or JSON object) per request/response.
 public enum HTTPFormat {
     public static func header() -> String {

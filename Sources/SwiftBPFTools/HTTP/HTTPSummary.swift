@@ -1,3 +1,4 @@
+import ToolText
 /// The periodic summary of `swiftbpf http`: per (service, method, route, status class), the
 /// request count, bytes both ways and a log2 histogram of latencies in microseconds. Pure.
 public struct HTTPSummary: Sendable {

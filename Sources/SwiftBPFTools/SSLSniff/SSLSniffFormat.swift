@@ -1,3 +1,4 @@
+import ToolText
 /// Output formats of `swiftbpf sslsniff`: a header line per call then the payload as text or a
 /// hex dump (BCC sslsniff's layout), or one JSON object per call with the payload in base64.
 public enum SSLSniffFormat {
