@@ -9,7 +9,7 @@ BIN = os.environ.get("SWIFTBPF", ".build-tls/debug/swiftbpf")
 N = int(os.environ.get("REQUESTS", "4000"))
 ROUNDS = int(os.environ.get("ROUNDS", "3"))
 LIBSSL = "/usr/lib/x86_64-linux-gnu/libssl.so.3"
-SERVER = "Tests/BPFKernelTests/Helpers/http_test_server.py"
+SERVER = "Tests/BPFKernelTests/TLSHelpers/http_test_server.py"
 HZ = os.sysconf("SC_CLK_TCK")
 
 work = tempfile.mkdtemp(prefix="swiftbpf-tlsbench-")

@@ -162,9 +162,9 @@ extension SSLSniffTests {
     }
 }
 
-/// `Helpers/gnutls_client.c`, linked with -lgnutls.
+/// `TLSHelpers/gnutls_client.c`, linked with -lgnutls.
 enum GnuTLSClient {
-    static let source = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Helpers/gnutls_client.c").path
+    static let source = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("TLSHelpers/gnutls_client.c").path
     static var canBuild: Bool {
         Command.which("cc") != nil && FileManager.default.fileExists(atPath: "/usr/include/gnutls/gnutls.h")
             && FileManager.default.fileExists(atPath: source)
@@ -178,9 +178,9 @@ enum GnuTLSClient {
     }
 }
 
-/// `Helpers/tls_client.c` linked against libssl.a and libcrypto.a.
+/// `TLSHelpers/tls_client.c` linked against libssl.a and libcrypto.a.
 enum StaticTLSClient {
-    static let source = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Helpers/tls_client.c").path
+    static let source = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("TLSHelpers/tls_client.c").path
     static let archives = ["/usr/lib/x86_64-linux-gnu/libssl.a", "/usr/lib/x86_64-linux-gnu/libcrypto.a"]
     static var canBuild: Bool {
         Command.which("cc") != nil && archives.allSatisfy { FileManager.default.fileExists(atPath: $0) }

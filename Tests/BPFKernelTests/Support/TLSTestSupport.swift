@@ -3,14 +3,14 @@ import Glibc
 import SwiftBPFTools
 
 /// What the sslsniff and http tests run: Debian's openssl (certificates), curl (the client),
-/// python3 (the server of `Helpers/http_test_server.py`, and scripted clients).
+/// python3 (the server of `TLSHelpers/http_test_server.py`, and scripted clients).
 enum TLSTestTools {
     static let openssl = Command.which("openssl")
     static let curl = Command.which("curl")
     /// Debian's python3 first (the pyenv shim is a shell script that execs another python).
     static let python: String? = FileManager.default.isExecutableFile(atPath: "/usr/bin/python3") ? "/usr/bin/python3" : Command.which("python3")
     static let serverScript = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .appendingPathComponent("Helpers/http_test_server.py").path
+        .appendingPathComponent("TLSHelpers/http_test_server.py").path
 
     /// Nil when everything is there, else what is missing (the reason of a skip).
     static var missing: String? {
