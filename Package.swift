@@ -82,7 +82,7 @@ let package = Package(
             name: "BPFKernelTests",
             dependencies: ["BPF", "SwiftBPFTools", "SwiftBPFNet", "ToolText"],
             // Helpers/: C programs the tests run as children (built at test time, or by vmtest.sh).
-            exclude: bpfFolders(of: "BPFKernelTests", under: "Tests") + ["Helpers"],
+            exclude: bpfFolders(of: "BPFKernelTests", under: "Tests") + ["Helpers", "TLSHelpers"],
             plugins: ["BPFCompiler"]
         ),
     ]

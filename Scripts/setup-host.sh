@@ -13,6 +13,10 @@ command -v bpftool >/dev/null 2>&1 || need+=(bpftool)
 command -v dnsmasq >/dev/null 2>&1 || need+=(dnsmasq-base)
 command -v iperf3 >/dev/null 2>&1 || need+=(iperf3)
 command -v conntrack >/dev/null 2>&1 || need+=(conntrack)
+# sslsniff/http tests: certificates (openssl), the client (curl), the server (python3), libssl.a for the static client.
+for p in openssl curl python3; do command -v $p >/dev/null 2>&1 || need+=($p); done
+[ -f /usr/lib/x86_64-linux-gnu/libssl.a ] || need+=(libssl-dev)
+[ -f /usr/include/gnutls/gnutls.h ] || need+=(libgnutls28-dev)
 if [ ${#need[@]} -gt 0 ]; then
     export DEBIAN_FRONTEND=noninteractive
     apt-get update -qq

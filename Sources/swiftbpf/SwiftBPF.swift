@@ -28,6 +28,8 @@ struct SwiftBPFCommand: ParsableCommand {
         ToolCommand<RunQLatTool>.self,
         ToolCommand<BioLatencyTool>.self,
         ToolCommand<ProfileTool>.self,
+        ToolCommand<SSLSniffTool>.self,
+        ToolCommand<HTTPTool>.self,
     ]
 
     static func main() {
