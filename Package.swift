@@ -14,6 +14,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         // `swift package generate-documentation --target BPF` (the DocC catalog in Sources/BPF/BPF.docc).
         .package(url: "https://github.com/swiftlang/swift-docc-plugin", from: "1.5.0"),
+        // YAML policies of `swiftbpf guard` (SwiftBPFSecurity).
+        .package(url: "https://github.com/jpsim/Yams", from: "5.0.1"),
     ],
     targets: [
         // The C shim: the variadic syscall(2) and the kernel's UAPI structs. Nothing else.
@@ -40,10 +42,17 @@ let package = Package(
         ),
         // Network applications on the library (the XDP firewall); BPF C in each tool's bpf/ folder.
         .target(name: "SwiftBPFNet", dependencies: ["BPF"], exclude: ["Firewall/bpf"], plugins: ["BPFCompiler"]),
+        // Runtime security (`swiftbpf guard`): events with lineage, YAML policies, enforcement in the kernel.
+        .target(
+            name: "SwiftBPFSecurity",
+            dependencies: ["BPF", .product(name: "Yams", package: "Yams")],
+            exclude: ["Guard/bpf"],
+            plugins: ["BPFCompiler"]
+        ),
         .executableTarget(
             name: "swiftbpf",
             dependencies: [
-                "BPF", "BPFBindings", "SwiftBPFTools", "SwiftBPFNet",
+                "BPF", "BPFBindings", "SwiftBPFTools", "SwiftBPFNet", "SwiftBPFSecurity",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -56,10 +65,12 @@ let package = Package(
         .testTarget(name: "BPFTests", dependencies: ["BPF", "BPFSwiftIR", "BPFBindings"], exclude: ["bpf"], plugins: ["BPFCompiler"]),
         // Pure tests of the network applications' parsers and models.
         .testTarget(name: "SwiftBPFNetTests", dependencies: ["SwiftBPFNet"]),
+        // Pure tests of guard's policy parser and matcher.
+        .testTarget(name: "SwiftBPFSecurityTests", dependencies: ["SwiftBPFSecurity"]),
         // Root tests against the running kernel.
         .testTarget(
             name: "BPFKernelTests",
-            dependencies: ["BPF", "SwiftBPFTools", "SwiftBPFNet"],
+            dependencies: ["BPF", "SwiftBPFTools", "SwiftBPFNet", "SwiftBPFSecurity"],
             // Helpers/: C programs the tests run as children (built at test time, or by vmtest.sh).
             exclude: ["bpf", "Helpers"],
             plugins: ["BPFCompiler"]

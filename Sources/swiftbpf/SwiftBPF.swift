@@ -7,7 +7,7 @@ struct SwiftBPFCommand: ParsableCommand {
         abstract: "eBPF tools and object utilities, in Swift.",
         discussion: "Most commands need root (CAP_BPF and CAP_PERFMON) and a kernel with BTF.",
         subcommands: [ExecSnoopCommand.self, OpenSnoopCommand.self, ExitSnoopCommand.self, KillSnoopCommand.self, TCPConnectCommand.self, TCPAcceptCommand.self, TCPLifeCommand.self, TCPRetransCommand.self, SysCountCommand.self, RunQLatCommand.self, BioLatencyCommand.self, ProfileCommand.self,
-                      ProgramCommand.self, MapCommand.self, LinkCommand.self, ObjectCommand.self, BTFCommand.self, GenCommand.self, DoctorCommand.self, FirewallCommand.self]
+                      ProgramCommand.self, MapCommand.self, LinkCommand.self, ObjectCommand.self, BTFCommand.self, GenCommand.self, DoctorCommand.self, FirewallCommand.self, GuardCommand.self]
     )
 
     static func main() {
