@@ -120,9 +120,7 @@ struct GuardRunCommand: ParsableCommand {
 
     func run() throws {
         var compiled = policy.isEmpty ? CompiledGuardPolicy(rules: []) : try GuardPolicyFiles.load(policy)
-        if monitor {
-            for i in compiled.rules.indices { compiled.rules[i].rule.mode = .monitor }
-        }
+        if monitor { compiled = compiled.monitoring() }
         for w in compiled.warnings { Output.error("guard: warning: \(w)") }
         var options = GuardSession.Options()
         if let report {
@@ -176,14 +174,18 @@ struct GuardRunCommand: ParsableCommand {
         let counters = try guardMonitor.session.counters()
         let lost = try guardMonitor.session.droppedEvents()
         if json {
-            let rules = zip(compiled.rules, counters).map { r, c in
-                "{\"rule\":\"\(r.rule.name)\",\"mode\":\"\(r.rule.mode.rawValue)\",\"action\":\"\(r.rule.action.name)\",\"matched\":\(c.matched),\"acted\":\(c.acted)}"
+            var rules: [String] = []
+            for (r, c) in zip(compiled.rules, counters) {
+                let mode: String = r.rule.mode.rawValue
+                let action: String = r.rule.action.name
+                rules.append("{\"rule\":\"\(r.rule.name)\",\"mode\":\"\(mode)\",\"action\":\"\(action)\",\"matched\":\(c.matched),\"acted\":\(c.acted)}")
             }
             print("{\"summary\":{\"lost\":\(lost),\"rules\":[\(rules.joined(separator: ","))]}}")
         } else {
             Output.error("guard: \(lost) events lost")
             for (r, c) in zip(compiled.rules, counters) {
-                let would = r.rule.mode == .monitor && r.rule.action != .alert ? " (monitor: would have \(r.rule.action.name)ed \(c.matched))" : ""
+                let monitored = r.rule.mode == GuardMode.monitor && r.rule.action != GuardAction.alert
+                let would = monitored ? " (monitor: would have done \(r.rule.action.name) \(c.matched) times)" : ""
                 Output.error("guard: rule \(r.rule.name): matched \(c.matched), acted \(c.acted)\(would)")
             }
         }

@@ -1,7 +1,7 @@
 import Glibc
 
 extension GuardEvent {
-    /// Decodes a ring-buffer record of guard.bpf.c (`struct guard_event`, read through the
+    /// Decodes a ring-buffer record of guard_kernel.bpf.c (`struct guard_event`, read through the
     /// generated `GuardEventRecord`). Returns nil for a record too short or of an unknown kind.
     init?(record bytes: UnsafeRawBufferPointer, policy: CompiledGuardPolicy?) {
         guard let r = GuardEventRecord(bytes), let kind = GuardEventKind(rawValue: r.kind) else { return nil }
@@ -34,7 +34,7 @@ extension GuardEvent {
             argv = Array(strings.dropFirst(2))
             self.process.binaryPath = path
         case .connect, .bind, .sendmsg:
-            address = Self.addressText(r.addr, family: r.family)
+            address = Self.addressText(Array(r.addr), family: r.family)
         default:
             self.strings = strings
         }

@@ -21,16 +21,16 @@ public final class GuardSession: Sendable {
     }
 
     public let policy: CompiledGuardPolicy
-    let bindings: GuardObject
+    let bindings: GuardKernelObject
     let links: [Link]
     let ring: RingBuffer
 
     /// Loads, fills the tables from `policy`, and attaches. Events start at once.
     public init(policy: CompiledGuardPolicy, options: Options = Options()) throws(BPFError) {
         self.policy = policy
-        var config = GuardObject.Config()
+        var config = GuardKernelObject.Config()
         config.maxEntries.guardEvents = options.ringBufferSize
-        let bindings = try GuardObject.load(config: config)
+        let bindings = try GuardKernelObject.load(config: config)
         self.bindings = bindings
         try Self.fill(bindings, policy: policy, report: options.report)
         if options.seedFromProc { try Self.seed(bindings, policy: policy, snapshots: ProcessSnapshot.all()) }
@@ -56,9 +56,9 @@ public final class GuardSession: Sendable {
     }
 
     /// Writes the compiled policy into the program's maps.
-    static func fill(_ b: GuardObject, policy: CompiledGuardPolicy, report: Set<GuardEventKind>) throws(BPFError) {
+    static func fill(_ b: GuardKernelObject, policy: CompiledGuardPolicy, report: Set<GuardEventKind>) throws(BPFError) {
         for r in policy.rules {
-            var k = GuardObject.GuardRule()
+            var k = GuardKernelObject.GuardRule()
             k.kinds = r.rule.kinds.reduce(0) { $0 | 1 << $1.rawValue }
             k.action = r.rule.action.rawValue
             k.enforce = r.rule.mode == .enforce ? 1 : 0
@@ -72,10 +72,10 @@ public final class GuardSession: Sendable {
             try b.guardRules.set(k, at: UInt32(r.index))
         }
         for (id, rules) in policy.inodes {
-            var key = GuardObject.GuardFileId()
+            var key = GuardKernelObject.GuardFileId()
             key.ino = id.inode
             key.dev = id.device
-            var value = GuardObject.GuardInodeRules()
+            var value = GuardKernelObject.GuardInodeRules()
             value.binary = rules.binary
             value.parent = rules.parent
             value.path = rules.path
@@ -83,14 +83,14 @@ public final class GuardSession: Sendable {
         }
         for (port, rules) in policy.ports { try b.guardPorts.update(key: port, value: rules) }
         for (range, rules) in policy.addresses {
-            var key = GuardObject.GuardLpmKey()
+            var key = GuardKernelObject.GuardLpmKey()
             key.prefixlen = UInt32(range.prefixLength)
             for i in 0..<16 { key.addr[i] = range.address[i] }
             try b.guardAddrs.update(key: key, value: rules)
         }
         // The config last: until it is in place the programs see no rules.
         let m = policy.masks
-        var c = GuardObject.GuardConfig()
+        var c = GuardKernelObject.GuardConfig()
         for i in 0..<32 { c.kindRules[i] = m.kinds[i] }
         c.nobinaryRules = m.noBinary
         c.noparentRules = m.noParent
@@ -106,11 +106,11 @@ public final class GuardSession: Sendable {
 
     /// Puts every running process into the kernel's cache with its rule masks, so that processes
     /// started before guard are matched by binary and parent as new ones are.
-    static func seed(_ b: GuardObject, policy: CompiledGuardPolicy, snapshots: [ProcessSnapshot]) throws(BPFError) {
+    static func seed(_ b: GuardKernelObject, policy: CompiledGuardPolicy, snapshots: [ProcessSnapshot]) throws(BPFError) {
         let byPid = Dictionary(snapshots.map { ($0.pid, $0) }, uniquingKeysWith: { a, _ in a })
         for s in snapshots {
             guard let binary = s.binary else { continue }  // kernel threads have no binary
-            var p = GuardObject.GuardProc()
+            var p = GuardKernelObject.GuardProc()
             p.exeIno = binary.inode
             p.exeDev = binary.device
             p.flags = s.fileless ? 0x1 : 0

@@ -26,8 +26,8 @@ public struct GuardStatus: Sendable {
                 if let m = try? Map.open(id: mapID), let name = try? m.info().name { maps[name] = m }
             }
             guard let rulesMap = maps["guard_rules"], let countersMap = maps["guard_counters"], let procsMap = maps["guard_procs"] else { continue }
-            let ruleTable = try ArrayMap<GuardObject.GuardRule>(rulesMap)
-            let counters = try PerCPUArrayMap<GuardObject.GuardCounter>(countersMap)
+            let ruleTable = try ArrayMap<GuardKernelObject.GuardRule>(rulesMap)
+            let counters = try PerCPUArrayMap<GuardKernelObject.GuardCounter>(countersMap)
             var rules: [Rule] = []
             for i in 0..<UInt32(GuardPolicy.maxRules) {
                 let r = try ruleTable.value(at: i)
@@ -39,7 +39,7 @@ public struct GuardStatus: Sendable {
                                   action: GuardAction(rawValue: r.action) ?? .none, mode: r.enforce != 0 ? .enforce : .monitor,
                                   matched: c.reduce(0) { $0 + $1.matched }, acted: c.reduce(0) { $0 + $1.acted }))
             }
-            let procs = try HashMap<UInt32, GuardObject.GuardProc>(procsMap)
+            let procs = try HashMap<UInt32, GuardKernelObject.GuardProc>(procsMap)
             out.append(GuardStatus(programID: id, rules: rules, cachedProcesses: (try? procs.keys().count) ?? 0))
         }
         return out

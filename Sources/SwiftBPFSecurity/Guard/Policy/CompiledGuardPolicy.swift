@@ -43,6 +43,19 @@ public struct CompiledGuardPolicy: Sendable {
     /// Names that did not resolve and were left out, as warnings (a binary that is not installed).
     public var warnings: [String] = []
 
+    /// A policy of `rules` with its tables laid out (no rules: events only, nothing matched).
+    public init(rules: [Rule]) {
+        self.rules = rules
+        layOut()
+    }
+
+    /// Every rule switched to monitor mode (`guard run --monitor`).
+    public func monitoring() -> CompiledGuardPolicy {
+        var copy = self
+        for i in copy.rules.indices { copy.rules[i].rule.mode = .monitor }
+        return copy
+    }
+
     /// Rules whose selectors a process with this binary and parent binary passes, for `kind`
     /// (before the user, cgroup and condition checks).
     public func candidates(kind: GuardEventKind, binary: FileID?, parent: FileID?, fileless: Bool) -> UInt64 {

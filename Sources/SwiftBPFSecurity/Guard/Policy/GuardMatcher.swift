@@ -37,7 +37,7 @@ public struct GuardDecision: Sendable, Equatable {
 }
 
 /// The policy matcher as a pure function over event facts: the algorithm of `decide()` in
-/// guard.bpf.c, over the same compiled tables, for `guard replay` and for tests.
+/// guard_kernel.bpf.c, over the same compiled tables, for `guard replay` and for tests.
 public struct GuardMatcher: Sendable {
     public let policy: CompiledGuardPolicy
 

@@ -201,7 +201,7 @@ public enum GuardPolicyParser {
             rule.users.append(uid)
         }
         if rule.users.count > 8 {
-            throw GuardPolicyError("at most 8 users per rule, got \(rule.users.count)", at: values["user"].map { location($0.value, file) }, field: field("user"))
+            throw GuardPolicyError("at most 8 users per rule, got \(rule.users.count)", at: values["user"].flatMap { location($0.value, file) }, field: field("user"))
         }
         if let v = values["cgroup"]?.value {
             let text = try scalar("cgroup", v)
@@ -240,7 +240,7 @@ public enum GuardPolicyParser {
 
     /// Conditions apply to some kinds only, and each kind has the actions its hook can carry out.
     static func checkCombination(_ rule: GuardRule, values: [String: (key: Node, value: Node)], field: (String) -> String, file: String) throws(GuardPolicyError) {
-        func at(_ name: String) -> GuardSourceLocation? { values[name].map { location($0.key, file) } ?? rule.location }
+        func at(_ name: String) -> GuardSourceLocation? { values[name].flatMap { location($0.key, file) } ?? rule.location }
         if !rule.paths.isEmpty || values["access"] != nil, rule.kinds != [.open] {
             let name = values["paths"] != nil ? "paths" : "access"
             throw GuardPolicyError("'\(name)' applies to open events only; give this rule 'events: [open]' and put the other events in a rule of their own",

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-// The layouts guard.bpf.c shares with Swift (GuardObject, generated from this BTF).
+// The layouts guard_kernel.bpf.c shares with Swift (GuardKernelObject, generated from this BTF).
 #ifndef GUARD_H
 #define GUARD_H
 

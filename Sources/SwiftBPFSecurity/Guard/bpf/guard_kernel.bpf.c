@@ -103,7 +103,7 @@ struct {
     __uint(max_entries, 4 * 1024 * 1024);
 } guard_events SEC(".maps");
 
-static __always_inline struct guard_config *config(void)
+static __always_inline struct guard_config *guard_cfg(void)
 {
     __u32 zero = 0;
     return bpf_map_lookup_elem(&guard_config, &zero);
@@ -399,7 +399,7 @@ static __always_inline void enforce_in_tracepoint(struct guard_event *e, struct 
 SEC("tp_btf/sched_process_exec")
 int BPF_PROG(guard_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm *bprm)
 {
-    struct guard_config *cfg = config();
+    struct guard_config *cfg = guard_cfg();
     if (!cfg)
         return 0;
     __u32 tgid = BPF_CORE_READ(p, tgid);
@@ -464,7 +464,7 @@ int BPF_PROG(guard_exec, struct task_struct *p, pid_t old_pid, struct linux_binp
 SEC("tp_btf/sched_process_fork")
 int BPF_PROG(guard_fork, struct task_struct *parent, struct task_struct *child)
 {
-    struct guard_config *cfg = config();
+    struct guard_config *cfg = guard_cfg();
     if (!cfg)
         return 0;
     __u32 tgid = BPF_CORE_READ(child, tgid);
@@ -496,7 +496,7 @@ int BPF_PROG(guard_fork, struct task_struct *parent, struct task_struct *child)
 SEC("tp_btf/sched_process_exit")
 int BPF_PROG(guard_exit, struct task_struct *p)
 {
-    struct guard_config *cfg = config();
+    struct guard_config *cfg = guard_cfg();
     if (!cfg)
         return 0;
     // Only the last thread of the process: signal->live has dropped to zero.
@@ -520,7 +520,7 @@ int BPF_PROG(guard_exit, struct task_struct *p)
 
 static __always_inline int open_enter(int flags)
 {
-    struct guard_config *cfg = config();
+    struct guard_config *cfg = guard_cfg();
     if (!cfg || (!cfg->kind_rules[GUARD_OPEN] && !reported(cfg, GUARD_OPEN)))
         return 0;
     __u32 tid = (__u32)bpf_get_current_pid_tgid();
@@ -555,7 +555,7 @@ static __always_inline int open_exit(long ret)
         return 0;
     int flags = (int)*pending;
     bpf_map_delete_elem(&guard_pending, &tid);
-    struct guard_config *cfg = config();
+    struct guard_config *cfg = guard_cfg();
     if (!cfg || ret < 0)
         return 0;
     struct guard_proc *p = current_proc(cfg);
@@ -616,7 +616,7 @@ int guard_exit_openat2(struct trace_event_raw_sys_exit *ctx) { return open_exit(
 // LSM can refuse it, where the kernel has one).
 static __always_inline int syscall_event(__u32 kind, __u64 a0, __u64 a1, __u64 a2, const char *s1, const char *s2)
 {
-    struct guard_config *cfg = config();
+    struct guard_config *cfg = guard_cfg();
     if (!cfg)
         return 0;
     if (!cfg->kind_rules[kind] && !reported(cfg, kind))
@@ -723,7 +723,7 @@ static __always_inline __u64 addr_rules(struct guard_config *cfg, struct guard_l
 
 static __always_inline int sock_addr_check(struct bpf_sock_addr *ctx, __u32 kind)
 {
-    struct guard_config *cfg = config();
+    struct guard_config *cfg = guard_cfg();
     if (!cfg)
         return 1;
     if (!cfg->kind_rules[kind] && !reported(cfg, kind))
