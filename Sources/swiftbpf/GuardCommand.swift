@@ -142,6 +142,9 @@ struct GuardRunCommand: ParsableCommand {
             throw CommandError("guard: \(error)")
         }
         let start = MonotonicClock.seconds()
+        if !guardMonitor.session.unavailable.isEmpty {
+            Output.error("guard: not on this kernel (no tracepoint, so no such calls): \(guardMonitor.session.unavailable.joined(separator: ", "))")
+        }
         if !json {
             Output.error("guard: \(compiled.rules.count) rules loaded; \(guardMonitor.cache.count) processes seeded from /proc")
             print(GuardFormat.header())

@@ -24,6 +24,8 @@ public final class GuardSession: Sendable {
     let bindings: GuardKernelObject
     let links: [Link]
     let ring: RingBuffer
+    /// Tracepoints this kernel does not have (their calls do not exist here), by name.
+    public let unavailable: [String]
 
     /// Loads, fills the tables from `policy`, and attaches. Events start at once.
     public init(policy: CompiledGuardPolicy, options: Options = Options()) throws(BPFError) {
@@ -36,7 +38,19 @@ public final class GuardSession: Sendable {
         if options.seedFromProc { try Self.seed(bindings, policy: policy, snapshots: ProcessSnapshot.all()) }
         ring = try RingBuffer(map: bindings.guardEvents.map)
         try GuardMounts.prepare()
-        var links = try bindings.attachAll()
+        var links: [Link] = []
+        var unavailable: [String] = []
+        for program in bindings.object.spec.mainPrograms where program.type == .tracepoint || program.type == .tracing {
+            do {
+                links.append(try bindings.object.attach(program.name))
+            } catch {
+                // A syscall this kernel was built without (init_module without CONFIG_MODULES):
+                // its events cannot happen, so the rest runs and the gap is reported.
+                guard program.type == .tracepoint, case .missing = error else { throw error }
+                unavailable.append(program.sectionName.split(separator: "/").last.map(String.init) ?? program.name)
+            }
+        }
+        self.unavailable = unavailable
         let socketKinds: [GuardEventKind] = [.connect, .bind, .sendmsg]
         let needsHooks = socketKinds.contains { options.report.contains($0) || policy.masks.kinds[Int($0.rawValue)] != 0 }
         if needsHooks {

@@ -154,40 +154,58 @@ static __always_inline __u64 path_rules_of(struct dentry *dentry, struct vfsmoun
     return rules;
 }
 
-// Writes the file's full path into buf, components leaf first, each ending in NUL; returns the size.
-static __always_inline __u32 put_path(char *buf, struct dentry *dentry, struct vfsmount *vfs, __u16 *flags)
+struct path_walk {
+    struct dentry *dentry;
+    struct mount *mnt;
+    struct guard_event *e;
+    __u32 off;
+};
+
+// One step of put_path, as a bpf_loop callback (a plain loop with a data-dependent offset gives
+// the verifier more states than it allows): one component, or one mount crossed.
+static long put_path_step(__u32 i, struct path_walk *w)
 {
-    struct mount *mnt = real_mount_of(vfs);
-    __u32 off = 0;
-    for (int i = 0; i < GUARD_PATH_DEPTH; i++) {
-        struct dentry *parent = BPF_CORE_READ(dentry, d_parent);
-        struct dentry *root = BPF_CORE_READ(mnt, mnt.mnt_root);
-        if (dentry == root || dentry == parent) {
-            struct mount *up = BPF_CORE_READ(mnt, mnt_parent);
-            if (up == mnt)
-                return off;
-            dentry = BPF_CORE_READ(mnt, mnt_mountpoint);
-            mnt = up;
-            continue;
-        }
-        if (off > GUARD_PATH_SIZE - GUARD_NAME_MAX) {
-            *flags |= GUARD_F_PATH_TRUNC;
-            return off;
-        }
-        const unsigned char *name = BPF_CORE_READ(dentry, d_name.name);
-        long n = bpf_probe_read_kernel_str(&buf[off & (GUARD_PATH_SIZE - 1)], GUARD_NAME_MAX, name);
-        if (n <= 0)
-            return off;
-        off += n;
-        dentry = parent;
+    // Locals: CO-RE relocations must not reach into path_walk, which the kernel's BTF lacks.
+    struct dentry *dentry = w->dentry;
+    struct mount *mnt = w->mnt;
+    struct dentry *parent = BPF_CORE_READ(dentry, d_parent);
+    struct dentry *root = BPF_CORE_READ(mnt, mnt.mnt_root);
+    if (dentry == root || dentry == parent) {
+        struct mount *up = BPF_CORE_READ(mnt, mnt_parent);
+        if (up == mnt)
+            return 1;
+        w->dentry = BPF_CORE_READ(mnt, mnt_mountpoint);
+        w->mnt = up;
+        return 0;
     }
-    *flags |= GUARD_F_PATH_TRUNC;
-    return off;
+    __u32 off = w->off;
+    if (off > GUARD_PATH_SIZE - GUARD_NAME_MAX) {
+        w->e->flags |= GUARD_F_PATH_TRUNC;
+        return 1;
+    }
+    const unsigned char *name = BPF_CORE_READ(dentry, d_name.name);
+    long n = bpf_probe_read_kernel_str(&w->e->data[off & (GUARD_PATH_SIZE - 1)], GUARD_NAME_MAX, name);
+    if (n <= 0)
+        return 1;
+    w->off = off + n;
+    w->dentry = parent;
+    return 0;
+}
+
+// Writes the file's full path into e->data, components leaf first, each ending in NUL, walking
+// dentries to the root and across mount points; returns the size.
+static __always_inline __u32 put_path(struct guard_event *e, struct dentry *dentry, struct vfsmount *vfs)
+{
+    struct path_walk w = { .dentry = dentry, .mnt = real_mount_of(vfs), .e = e, .off = 0 };
+    long steps = bpf_loop(GUARD_PATH_DEPTH, put_path_step, &w, 0);
+    if (steps >= GUARD_PATH_DEPTH)
+        e->flags |= GUARD_F_PATH_TRUNC;
+    return w.off;
 }
 
 static __always_inline __u32 put_file_path(struct guard_event *e, struct file *file)
 {
-    return put_path(e->data, BPF_CORE_READ(file, f_path.dentry), BPF_CORE_READ(file, f_path.mnt), &e->flags);
+    return put_path(e, BPF_CORE_READ(file, f_path.dentry), BPF_CORE_READ(file, f_path.mnt));
 }
 
 // Appends a kernel or user string at e->data[off]; returns the new offset.
@@ -334,54 +352,60 @@ static __always_inline __u64 candidates(struct guard_config *cfg, __u32 kind, st
 }
 
 struct decision {
+    __u64 rules;
+    __u32 uid;
     __u32 rule;
     __u8 action;
     __u8 enforce;
 };
 
-// Checks the remaining selectors (user, cgroup) of each candidate rule, counts every match, and
-// picks the strongest: enforced before monitored, then kill > deny > alert. Returns the action
-// to carry out now (GUARD_NONE when only monitored or alerting).
-static __noinline void decide(__u64 rules, struct decision *d)
+// One rule of decide(), as a bpf_loop callback: the verifier checks the body once instead of
+// unrolling 64 rules (with 8 users each) into more states than it allows.
+static long decide_one(__u32 i, struct decision *d)
 {
+    if (i >= GUARD_MAX_RULES || !((d->rules >> i) & 1))
+        return 0;
+    __u32 key = i;
+    struct guard_rule *r = bpf_map_lookup_elem(&guard_rules, &key);
+    if (!r)
+        return 0;
+    if (r->uid_count) {
+        int ok = 0;
+        for (int j = 0; j < 8; j++) {
+            if (j < r->uid_count && r->uids[j] == d->uid)
+                ok = 1;
+        }
+        if (!ok)
+            return 0;
+    }
+    if (r->cgroup_id && bpf_get_current_ancestor_cgroup_id(r->cgroup_level) != r->cgroup_id)
+        return 0;
+    struct guard_counter *c = bpf_map_lookup_elem(&guard_counters, &key);
+    if (c) {
+        c->matched++;
+        if (r->enforce && r->action != GUARD_ALERT)
+            c->acted++;
+    }
+    if (d->rule == 0xffffffff || r->enforce > d->enforce || (r->enforce == d->enforce && r->action > d->action)) {
+        d->rule = i;
+        d->action = r->action;
+        d->enforce = r->enforce;
+    }
+    return 0;
+}
+
+// Checks the remaining selectors (user, cgroup) of each candidate rule, counts every match, and
+// picks the strongest: enforced before monitored, then kill > deny > alert.
+static __always_inline void decide(__u64 rules, struct decision *d)
+{
+    d->rules = rules;
     d->rule = 0xffffffff;
     d->action = GUARD_NONE;
     d->enforce = 0;
     if (!rules)
         return;
-    __u32 uid = (__u32)bpf_get_current_uid_gid();
-    for (__u32 i = 0; i < GUARD_MAX_RULES; i++) {
-        if (!((rules >> i) & 1))
-            continue;
-        __u32 key = i;
-        struct guard_rule *r = bpf_map_lookup_elem(&guard_rules, &key);
-        if (!r)
-            continue;
-        if (r->uid_count) {
-            int ok = 0;
-            for (int j = 0; j < 8; j++) {
-                if (j < r->uid_count && r->uids[j] == uid)
-                    ok = 1;
-            }
-            if (!ok)
-                continue;
-        }
-        if (r->cgroup_id && bpf_get_current_ancestor_cgroup_id(r->cgroup_level) != r->cgroup_id)
-            continue;
-        struct guard_counter *c = bpf_map_lookup_elem(&guard_counters, &key);
-        if (c) {
-            c->matched++;
-            if (r->enforce && r->action != GUARD_ALERT)
-                c->acted++;
-        }
-        int better = d->rule == 0xffffffff || (r->enforce > d->enforce) ||
-                     (r->enforce == d->enforce && r->action > d->action);
-        if (better) {
-            d->rule = i;
-            d->action = r->action;
-            d->enforce = r->enforce;
-        }
-    }
+    d->uid = (__u32)bpf_get_current_uid_gid();
+    bpf_loop(GUARD_MAX_RULES, decide_one, d, 0);
 }
 
 // Applies a decision from a tracepoint: SIGKILL now, so the task never returns to user space.
@@ -593,7 +617,7 @@ static __always_inline int open_exit(long ret)
     file_id_of(file, &id);
     e->obj_ino = id.ino;
     e->obj_dev = id.dev;
-    e->path_size = put_path(e->data, dentry, mnt, &e->flags);
+    e->path_size = put_path(e, dentry, mnt);
     submit(e);
     return 0;
 }
@@ -721,7 +745,7 @@ static __always_inline __u64 addr_rules(struct guard_config *cfg, struct guard_l
     return (r ? *r : 0) | cfg->noaddr_rules;
 }
 
-static __always_inline int sock_addr_check(struct bpf_sock_addr *ctx, __u32 kind)
+static __always_inline int sock_addr_check(struct bpf_sock_addr *ctx, __u32 kind, int v6)
 {
     struct guard_config *cfg = guard_cfg();
     if (!cfg)
@@ -735,13 +759,14 @@ static __always_inline int sock_addr_check(struct bpf_sock_addr *ctx, __u32 kind
     __u64 *pr = bpf_map_lookup_elem(&guard_ports, &port);
     rules &= (pr ? *pr : 0) | cfg->noport_rules;
     struct guard_lpm_key key = { .prefixlen = 128 };
-    __u32 family = ctx->user_family;
-    if (family == AF_INET) {
+    // Each hook reads only its own family's fields: a v4 program may not touch user_ip6.
+    __u32 family = v6 ? AF_INET6 : AF_INET;
+    if (!v6) {
         __u32 a = ctx->user_ip4;
         key.addr[10] = 0xff;
         key.addr[11] = 0xff;
         __builtin_memcpy(&key.addr[12], &a, 4);
-    } else if (family == AF_INET6) {
+    } else {
         __u32 a[4];
         a[0] = ctx->user_ip6[0];
         a[1] = ctx->user_ip6[1];
@@ -770,21 +795,21 @@ static __always_inline int sock_addr_check(struct bpf_sock_addr *ctx, __u32 kind
 }
 
 SEC("cgroup/connect4")
-int guard_connect4(struct bpf_sock_addr *ctx) { return sock_addr_check(ctx, GUARD_CONNECT); }
+int guard_connect4(struct bpf_sock_addr *ctx) { return sock_addr_check(ctx, GUARD_CONNECT, 0); }
 
 SEC("cgroup/connect6")
-int guard_connect6(struct bpf_sock_addr *ctx) { return sock_addr_check(ctx, GUARD_CONNECT); }
+int guard_connect6(struct bpf_sock_addr *ctx) { return sock_addr_check(ctx, GUARD_CONNECT, 1); }
 
 SEC("cgroup/bind4")
-int guard_bind4(struct bpf_sock_addr *ctx) { return sock_addr_check(ctx, GUARD_BIND); }
+int guard_bind4(struct bpf_sock_addr *ctx) { return sock_addr_check(ctx, GUARD_BIND, 0); }
 
 SEC("cgroup/bind6")
-int guard_bind6(struct bpf_sock_addr *ctx) { return sock_addr_check(ctx, GUARD_BIND); }
+int guard_bind6(struct bpf_sock_addr *ctx) { return sock_addr_check(ctx, GUARD_BIND, 1); }
 
 SEC("cgroup/sendmsg4")
-int guard_sendmsg4(struct bpf_sock_addr *ctx) { return sock_addr_check(ctx, GUARD_SENDMSG); }
+int guard_sendmsg4(struct bpf_sock_addr *ctx) { return sock_addr_check(ctx, GUARD_SENDMSG, 0); }
 
 SEC("cgroup/sendmsg6")
-int guard_sendmsg6(struct bpf_sock_addr *ctx) { return sock_addr_check(ctx, GUARD_SENDMSG); }
+int guard_sendmsg6(struct bpf_sock_addr *ctx) { return sock_addr_check(ctx, GUARD_SENDMSG, 1); }
 
 char LICENSE[] SEC("license") = "GPL";
