@@ -2,6 +2,7 @@ import ArgumentParser
 import BPF
 import Glibc
 import SwiftBPFSecurity
+import SwiftBPFTools
 
 struct GuardCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -141,7 +142,7 @@ struct GuardRunCommand: ParsableCommand {
         } catch {
             throw CommandError("guard: \(error)")
         }
-        let start = MonotonicClock.seconds()
+        let start = GuardClock.seconds()
         if !guardMonitor.session.unavailable.isEmpty {
             Output.error("guard: not on this kernel (no tracepoint, so no such calls): \(guardMonitor.session.unavailable.joined(separator: ", "))")
         }
@@ -150,16 +151,16 @@ struct GuardRunCommand: ParsableCommand {
             print(GuardFormat.header())
         }
         let emit = { (e: GuardEvent) in
-            let t = MonotonicClock.seconds() - start
+            let t = GuardClock.seconds() - start
             print(json ? GuardFormat.json(e, seconds: t) : GuardFormat.line(e, seconds: t))
         }
         var lastLossCheck = start
         var reportedLoss: UInt64 = 0
         while !stopRequested.load(ordering: .relaxed) {
-            if let duration, MonotonicClock.seconds() - start >= duration { break }
+            if let duration, GuardClock.seconds() - start >= duration { break }
             let n = try guardMonitor.poll(timeoutMilliseconds: 200, emit)
             if n > 0 { Output.flush() }
-            let now = MonotonicClock.seconds()
+            let now = GuardClock.seconds()
             if now - lastLossCheck >= 1 {
                 lastLossCheck = now
                 let total = try guardMonitor.session.droppedEvents()
@@ -213,5 +214,14 @@ struct GuardStatusCommand: ParsableCommand {
                 print("  [\(r.index)] \(r.name): \(r.mode.rawValue) \(r.action.name) on \(r.kinds.map(\.name).joined(separator: ",")): matched \(r.matched), acted \(r.acted)")
             }
         }
+    }
+}
+
+/// Monotonic seconds, for the TIME column and the loss interval.
+enum GuardClock {
+    static func seconds() -> Double {
+        var ts = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &ts)
+        return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
     }
 }
