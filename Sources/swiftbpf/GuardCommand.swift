@@ -124,15 +124,18 @@ struct GuardRunCommand: ParsableCommand {
         if monitor { compiled = compiled.monitoring() }
         for w in compiled.warnings { Output.error("guard: warning: \(w)") }
         var options = GuardSession.Options()
+        var printed = options.report
         if let report {
-            options.report = []
+            printed = []
             for name in report.split(separator: ",") where name != "none" {
                 guard let kind = GuardEventKind(name: String(name)) else {
                     throw CommandError("guard: --report: unknown event kind '\(name)' (expected \(GuardEventKind.allCases.map(\.name).joined(separator: ", ")))")
                 }
-                options.report.insert(kind)
+                printed.insert(kind)
             }
         }
+        // exec, fork and exit always come up from the kernel: they keep the lineage cache.
+        options.report = printed.union(GuardEventKind.lifecycle)
         options.ringBufferSize = ringBufferSize
         options.cgroupRoot = cgroupRoot
         installStopHandlers()
@@ -146,11 +149,10 @@ struct GuardRunCommand: ParsableCommand {
         if !guardMonitor.session.unavailable.isEmpty {
             Output.error("guard: not on this kernel (no tracepoint, so no such calls): \(guardMonitor.session.unavailable.joined(separator: ", "))")
         }
-        if !json {
-            Output.error("guard: \(compiled.rules.count) rules loaded; \(guardMonitor.cache.count) processes seeded from /proc")
-            print(GuardFormat.header())
-        }
+        Output.error("guard: \(compiled.rules.count) rules loaded; \(guardMonitor.cache.count) processes seeded from /proc")
+        if !json { print(GuardFormat.header()) }
         let emit = { (e: GuardEvent) in
+            guard e.rule != nil || printed.contains(e.kind) else { return }
             let t = GuardClock.seconds() - start
             print(json ? GuardFormat.json(e, seconds: t) : GuardFormat.line(e, seconds: t))
         }

@@ -8,9 +8,10 @@ public final class GuardMonitor {
     private let cgroups = CgroupNames()
 
     public init(policy: CompiledGuardPolicy, options: GuardSession.Options = GuardSession.Options()) throws(BPFError) {
-        // Seed the user-space cache first: the kernel may report a process's exit before /proc is read otherwise.
-        cache.seed(ProcessSnapshot.all())
         session = try GuardSession(policy: policy, options: options)
+        // Seeded once the programs are attached: a process started while they loaded is in /proc
+        // by now, and anything later arrives as events (applied after this, so they win).
+        cache.seed(ProcessSnapshot.all())
     }
 
     /// Waits up to `timeoutMilliseconds`, then hands each event, enriched, to `body`.
