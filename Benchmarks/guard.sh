@@ -26,13 +26,13 @@ policy="$work/policy.yaml"
   for b in /usr/bin/*; do
     [ -f "$b" ] && [ -x "$b" ] || continue
     [ "$b" = /usr/bin/true ] && continue
-    echo "  - {name: exec-$i, events: [exec], binary: $b, action: alert}"
+    echo "  - {name: exec-$i, events: [exec], binary: \"$b\", action: alert}"
     i=$((i + 1)); [ $i -ge 24 ] && break
   done
   i=0
   for f in /etc/*; do
     [ -f "$f" ] || continue
-    echo "  - {name: open-$i, events: [open], paths: [$f], access: write, action: alert}"
+    echo "  - {name: open-$i, events: [open], paths: [\"$f\"], access: write, action: alert}"
     i=$((i + 1)); [ $i -ge 22 ] && break
   done
   echo "  - {name: open-dir-0, events: [open], paths: [/usr/share/doc], action: alert}"
@@ -70,6 +70,7 @@ loads guard-64-rules; g_e=$er; g_o=$or
 stop_guard
 seen=$(grep -c '"event":"exec"' "$work/events.json" || true)
 lost=$(sed -n 's/.*"summary":{"lost":\([0-9]*\).*/\1/p' "$work/events.json")
+g_cpu=$cpu_s; g_rss=$rss
 echo "{\"case\":\"guard-64-rules\",\"exec_events_seen\":$seen,\"execs_generated\":$execs,\"lost\":${lost:-0},\"cpu_s\":$cpu_s,\"peak_rss_kib\":$rss}"
 
 if command -v auditctl > /dev/null 2>&1; then
@@ -91,4 +92,4 @@ stop_guard
 echo "summary: fork+exec ${base_e}/s bare, ${g_e}/s under guard (ratio $(echo "$g_e $base_e" | awk '{printf "%.3f", $1 / $2}'))"
 echo "summary: opens ${base_o}/s bare, ${g_o}/s under guard (ratio $(echo "$g_o $base_o" | awk '{printf "%.3f", $1 / $2}'))"
 [ -n "$a_e" ] && echo "summary: auditd fork+exec ${a_e}/s, opens ${a_o}/s"
-echo "summary: guard exec events seen $seen of $execs generated (plus the harness's own), lost ${lost:-0}, CPU ${cpu_s} s, peak RSS ${rss} KiB"
+echo "summary: guard exec events seen $seen of $execs generated (plus the harness's own), lost ${lost:-0}, CPU ${g_cpu} s, peak RSS ${g_rss} KiB"
