@@ -30,7 +30,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         // `swift package generate-documentation --target BPF` (the DocC catalog in Sources/BPF/BPF.docc).
         .package(url: "https://github.com/swiftlang/swift-docc-plugin", from: "1.5.0"),
-        // YAML rules files of `swiftbpf firewall`.
+        // YAML rules files of `swiftbpf firewall` and policies of `swiftbpf guard`.
         .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
     ],
     targets: [
@@ -61,10 +61,17 @@ let package = Package(
         ),
         // Network applications on the library (the XDP firewall); BPF C in each tool's bpf/ folder.
         .target(name: "SwiftBPFNet", dependencies: ["BPF", "ToolText", .product(name: "Yams", package: "Yams")], exclude: bpfFolders(of: "SwiftBPFNet"), plugins: ["BPFCompiler"]),
+        // Runtime security (`swiftbpf guard`): events with lineage, YAML policies, enforcement in the kernel.
+        .target(
+            name: "SwiftBPFSecurity",
+            dependencies: ["BPF", .product(name: "Yams", package: "Yams")],
+            exclude: bpfFolders(of: "SwiftBPFSecurity"),
+            plugins: ["BPFCompiler"]
+        ),
         .executableTarget(
             name: "swiftbpf",
             dependencies: [
-                "BPF", "BPFBindings", "SwiftBPFTools", "SwiftBPFNet", "ToolText",
+                "BPF", "BPFBindings", "SwiftBPFTools", "SwiftBPFNet", "SwiftBPFSecurity", "ToolText",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -77,10 +84,12 @@ let package = Package(
         .testTarget(name: "BPFTests", dependencies: ["BPF", "BPFSwiftIR", "BPFBindings"], exclude: bpfFolders(of: "BPFTests", under: "Tests"), plugins: ["BPFCompiler"]),
         // Pure tests of the network applications' parsers and models.
         .testTarget(name: "SwiftBPFNetTests", dependencies: ["SwiftBPFNet"]),
+        // Pure tests of guard's policy parser and matcher.
+        .testTarget(name: "SwiftBPFSecurityTests", dependencies: ["SwiftBPFSecurity"]),
         // Root tests against the running kernel.
         .testTarget(
             name: "BPFKernelTests",
-            dependencies: ["BPF", "SwiftBPFTools", "SwiftBPFNet", "ToolText"],
+            dependencies: ["BPF", "SwiftBPFTools", "SwiftBPFNet", "SwiftBPFSecurity", "ToolText"],
             // Helpers/: C programs the tests run as children (built at test time, or by vmtest.sh).
             exclude: bpfFolders(of: "BPFKernelTests", under: "Tests") + ["Helpers", "TLSHelpers"],
             plugins: ["BPFCompiler"]

@@ -9,7 +9,7 @@ struct SwiftBPFCommand: ParsableCommand {
         discussion: "Most commands need root (CAP_BPF and CAP_PERFMON) and a kernel with BTF.",
         subcommands: tools + [
             ProgramCommand.self, MapCommand.self, LinkCommand.self, ObjectCommand.self, BTFCommand.self, GenCommand.self,
-            DoctorCommand.self, FirewallCommand.self, FlowsCommand.self,
+            DoctorCommand.self, FirewallCommand.self, FlowsCommand.self, GuardCommand.self,
         ]
     )
 

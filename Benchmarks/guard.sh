@@ -1,0 +1,95 @@
+#!/bin/sh
+# Benchmarks/guard.sh: the cost of `swiftbpf guard` on a fork+exec loop and an open burst,
+# against the same loads with no guard, and the time from a violating exec to the process's
+# death under a kill policy. One run, all figures on stdout as JSON lines plus a summary.
+#   Benchmarks/guard.sh [SWIFTBPF] [EXECS] [OPENS]
+# Needs root and clang. SWIFTBPF defaults to .build-guard/debug/swiftbpf; build it with
+# -c release for figures worth quoting. The policy set has 64 rules (guard's maximum): exec rules
+# on 24 binaries, open rules on 24 paths (2 of them directories), connect rules on 16 ports.
+# Linux audit (auditd) is measured too when auditctl is installed.
+set -eu
+bin=${1:-.build-guard/debug/swiftbpf}
+execs=${2:-2000}
+opens=${3:-200000}
+work=$(mktemp -d /tmp/guard-bench-XXXXXX)
+trap 'kill $gpid 2>/dev/null || true; rm -rf "$work"' EXIT
+gpid=
+cc=$(command -v clang || command -v cc)
+$cc -O2 -o "$work/load" "$(dirname "$0")/guard_load.c"
+target="$work/target"; echo x > "$target"
+cp /bin/true "$work/forbidden"
+
+policy="$work/policy.yaml"
+{
+  echo "rules:"
+  i=0
+  for b in /usr/bin/*; do
+    [ -f "$b" ] && [ -x "$b" ] || continue
+    [ "$b" = /usr/bin/true ] && continue
+    echo "  - {name: exec-$i, events: [exec], binary: \"$b\", action: alert}"
+    i=$((i + 1)); [ $i -ge 24 ] && break
+  done
+  i=0
+  for f in /etc/*; do
+    [ -f "$f" ] || continue
+    echo "  - {name: open-$i, events: [open], paths: [\"$f\"], access: write, action: alert}"
+    i=$((i + 1)); [ $i -ge 22 ] && break
+  done
+  echo "  - {name: open-dir-0, events: [open], paths: [/usr/share/doc], action: alert}"
+  echo "  - {name: open-dir-1, events: [open], paths: [/var/log], access: write, action: alert}"
+  for p in $(seq 1 16); do echo "  - {name: port-$p, events: [connect], ports: [$((40000 + p))], action: deny}"; done
+} > "$policy"
+kill_policy="$work/kill.yaml"
+echo "- {name: no-forbidden, events: [exec], binary: $work/forbidden, action: kill}" > "$kill_policy"
+
+rate() { sed -n 's/.*"rate":\([0-9.]*\).*/\1/p'; }
+loads() {  # label
+  e=$("$work/load" execs "$execs"); o=$("$work/load" opens "$opens" "$target")
+  echo "{\"case\":\"$1\",\"execs\":$e,\"opens\":$o}"
+  er=$(echo "$e" | rate); or=$(echo "$o" | rate)
+}
+
+start_guard() {  # policy out
+  "$bin" guard run --policy "$1" --json > "$2" 2> "$2.err" &
+  gpid=$!
+  for _ in $(seq 1 100); do grep -q . "$2.err" 2>/dev/null && break; sleep 0.1; done
+  sleep 1
+  ticks0=$(awk '{print $14 + $15}' /proc/$gpid/stat)
+}
+stop_guard() {
+  ticks1=$(awk '{print $14 + $15}' /proc/$gpid/stat)
+  rss=$(awk '/VmHWM/ {print $2}' /proc/$gpid/status)
+  kill -INT $gpid; wait $gpid || true; gpid=
+  cpu_s=$(echo "$ticks0 $ticks1 $(getconf CLK_TCK)" | awk '{printf "%.2f", ($2 - $1) / $3}')
+}
+
+loads none; base_e=$er; base_o=$or
+
+start_guard "$policy" "$work/events.json"
+loads guard-64-rules; g_e=$er; g_o=$or
+stop_guard
+seen=$(grep -c '"event":"exec"' "$work/events.json" || true)
+lost=$(sed -n 's/.*"summary":{"lost":\([0-9]*\).*/\1/p' "$work/events.json")
+g_cpu=$cpu_s; g_rss=$rss
+echo "{\"case\":\"guard-64-rules\",\"exec_events_seen\":$seen,\"execs_generated\":$execs,\"lost\":${lost:-0},\"cpu_s\":$cpu_s,\"peak_rss_kib\":$rss}"
+
+if command -v auditctl > /dev/null 2>&1; then
+  auditctl -D > /dev/null
+  auditctl -a always,exit -F arch=b64 -S execve -k guardbench > /dev/null
+  auditctl -w /etc/shadow -p wa -k guardbench > /dev/null
+  loads auditd; a_e=$er; a_o=$or
+  auditctl -D > /dev/null
+else
+  a_e=; a_o=
+  echo '{"case":"auditd","skipped":"auditctl is not installed"}'
+fi
+
+"$work/load" killtime 200 /bin/true | sed 's/^/{"case":"exec-no-policy","result":/; s/$/}/'
+start_guard "$kill_policy" "$work/kill.json"
+"$work/load" killtime 200 "$work/forbidden" | sed 's/^/{"case":"exec-killed","result":/; s/$/}/'
+stop_guard
+
+echo "summary: fork+exec ${base_e}/s bare, ${g_e}/s under guard (ratio $(echo "$g_e $base_e" | awk '{printf "%.3f", $1 / $2}'))"
+echo "summary: opens ${base_o}/s bare, ${g_o}/s under guard (ratio $(echo "$g_o $base_o" | awk '{printf "%.3f", $1 / $2}'))"
+[ -n "$a_e" ] && echo "summary: auditd fork+exec ${a_e}/s, opens ${a_o}/s"
+echo "summary: guard exec events seen $seen of $execs generated (plus the harness's own), lost ${lost:-0}, CPU ${g_cpu} s, peak RSS ${g_rss} KiB"

@@ -1,0 +1,79 @@
+/// The kinds of security events guard reports (`enum guard_kind` in `bpf/guard.h`).
+public enum GuardEventKind: UInt32, Sendable, CaseIterable, Comparable {
+    case exec = 1, exit, fork
+    case open, unlink, rename, chmod, chown
+    case connect, bind, listen, accept, sendmsg, socket
+    case setuid, setgid, capset, ptrace, module, bpf, mount
+
+    /// The name used in policies, output and `--report`.
+    public var name: String {
+        switch self {
+        case .exec: "exec"
+        case .exit: "exit"
+        case .fork: "fork"
+        case .open: "open"
+        case .unlink: "unlink"
+        case .rename: "rename"
+        case .chmod: "chmod"
+        case .chown: "chown"
+        case .connect: "connect"
+        case .bind: "bind"
+        case .listen: "listen"
+        case .accept: "accept"
+        case .sendmsg: "sendmsg"
+        case .socket: "socket"
+        case .setuid: "setuid"
+        case .setgid: "setgid"
+        case .capset: "capset"
+        case .ptrace: "ptrace"
+        case .module: "module"
+        case .bpf: "bpf"
+        case .mount: "mount"
+        }
+    }
+
+    public init?(name: String) {
+        guard let kind = Self.allCases.first(where: { $0.name == name }) else { return nil }
+        self = kind
+    }
+
+    /// Kinds reported from a cgroup socket hook, where `deny` (EPERM) is the enforcement.
+    public var isSocketHook: Bool { self == .connect || self == .bind || self == .sendmsg }
+
+    /// Kinds whose events come from a tracepoint of the calling task, where `kill` is the enforcement.
+    public var isTracepoint: Bool { !isSocketHook && self != .socket }
+
+    /// The process lifecycle kinds, which every run reports (they keep the process cache).
+    public static let lifecycle: [GuardEventKind] = [.exec, .exit, .fork]
+
+    /// Privilege and kernel kinds, rare enough to be reported by default.
+    public static let privileged: [GuardEventKind] = [.setuid, .setgid, .capset, .ptrace, .module, .bpf, .mount]
+
+    public static func < (a: Self, b: Self) -> Bool { a.rawValue < b.rawValue }
+}
+
+/// What a rule does when it matches (`enum guard_action`). Ordered by strength.
+public enum GuardAction: UInt8, Sendable, Comparable, CaseIterable {
+    case none = 0, alert = 1, deny = 2, kill = 3
+
+    public var name: String {
+        switch self {
+        case .none: "none"
+        case .alert: "alert"
+        case .deny: "deny"
+        case .kill: "kill"
+        }
+    }
+
+    public init?(name: String) {
+        guard let action = Self.allCases.first(where: { $0.name == name && $0 != .none }) else { return nil }
+        self = action
+    }
+
+    public static func < (a: Self, b: Self) -> Bool { a.rawValue < b.rawValue }
+}
+
+/// Whether a rule acts (`enforce`) or only counts and reports what it would have done (`monitor`).
+public enum GuardMode: String, Sendable {
+    case monitor, enforce
+}

@@ -1,0 +1,151 @@
+/// A policy with its names resolved (binaries and paths to inodes, cgroups to ids) and laid out
+/// as the kernel program's tables: masks per kind, inode → rules, port → rules, prefix → rules.
+/// Pure: `GuardPolicyCompiler` builds it with a `GuardResolver`; `GuardMatcher` and the
+/// kernel loader both read it, which is what keeps replay and the kernel in agreement.
+public struct CompiledGuardPolicy: Sendable {
+    public struct Rule: Sendable {
+        public var index: Int
+        public var rule: GuardRule
+        public var binaries: Set<FileID>
+        public var parents: Set<FileID>
+        /// The inodes of `paths` (files or directories).
+        public var paths: Set<FileID>
+        public var cgroup: (id: UInt64, level: Int)?
+        public var bit: UInt64 { 1 << UInt64(index) }
+    }
+
+    /// The masks of `struct guard_config`.
+    public struct Masks: Sendable, Equatable {
+        public var kinds = [UInt64](repeating: 0, count: 32)
+        public var noBinary: UInt64 = 0
+        public var noParent: UInt64 = 0
+        public var noPath: UInt64 = 0
+        public var noPort: UInt64 = 0
+        public var noAddress: UInt64 = 0
+        public var writeOnly: UInt64 = 0
+        public var fileless: UInt64 = 0
+    }
+
+    /// The three masks an inode carries (`struct guard_inode_rules`).
+    public struct InodeRules: Sendable, Equatable {
+        public var binary: UInt64 = 0
+        public var parent: UInt64 = 0
+        public var path: UInt64 = 0
+    }
+
+    public var rules: [Rule]
+    public var masks = Masks()
+    public var inodes: [FileID: InodeRules] = [:]
+    public var ports: [UInt16: UInt64] = [:]
+    /// Each range with the rules of itself and of every range that contains it (the kernel's LPM
+    /// trie returns only the longest match).
+    public var addresses: [(range: GuardAddressRange, rules: UInt64)] = []
+    /// Names that did not resolve and were left out, as warnings (a binary that is not installed).
+    public var warnings: [String] = []
+
+    /// A policy of `rules` with its tables laid out (no rules: events only, nothing matched).
+    public init(rules: [Rule]) {
+        self.rules = rules
+        layOut()
+    }
+
+    /// Every rule switched to monitor mode (`guard run --monitor`).
+    public func monitoring() -> CompiledGuardPolicy {
+        var copy = self
+        for i in copy.rules.indices { copy.rules[i].rule.mode = .monitor }
+        return copy
+    }
+
+    /// Rules whose selectors a process with this binary and parent binary passes, for `kind`
+    /// (before the user, cgroup and condition checks).
+    public func candidates(kind: GuardEventKind, binary: FileID?, parent: FileID?, fileless: Bool) -> UInt64 {
+        var bin = masks.noBinary
+        if let binary { bin |= inodes[binary]?.binary ?? 0 }
+        if fileless { bin |= masks.fileless }
+        var par = masks.noParent
+        if let parent { par |= inodes[parent]?.parent ?? 0 }
+        return masks.kinds[Int(kind.rawValue)] & bin & par
+    }
+}
+
+public enum GuardPolicyCompiler {
+    /// Resolves and lays out `policy`. A rule whose every binary is missing is an error (it
+    /// would otherwise match nothing, silently); single missing names are warnings.
+    public static func compile(_ policy: GuardPolicy, resolver: some GuardResolver) throws(GuardPolicyError) -> CompiledGuardPolicy {
+        var out = CompiledGuardPolicy(rules: [])
+        for (index, rule) in policy.rules.enumerated() {
+            func resolve(_ selectors: [GuardFileSelector], _ what: String) throws(GuardPolicyError) -> Set<FileID> {
+                var ids = Set<FileID>()
+                for s in selectors {
+                    switch s {
+                    case .inode(let id): ids.insert(id)
+                    case .path(let p):
+                        if let id = resolver.fileID(p) { ids.insert(id) } else { out.warnings.append("rule '\(rule.name)': \(what) \(p) does not exist; left out") }
+                    }
+                }
+                if !selectors.isEmpty && ids.isEmpty {
+                    throw GuardPolicyError("none of the \(what) names of rule '\(rule.name)' exists (\(selectors.map(\.description).joined(separator: ", "))): the rule would match nothing",
+                                           at: rule.location, field: what)
+                }
+                return ids
+            }
+            let binaries = try resolve(rule.binaries, "binary")
+            let parents = try resolve(rule.parents, "parent")
+            var paths = Set<FileID>()
+            for p in rule.paths {
+                if let id = resolver.fileID(p) { paths.insert(id) } else { out.warnings.append("rule '\(rule.name)': path \(p) does not exist; left out") }
+            }
+            if !rule.paths.isEmpty && paths.isEmpty {
+                throw GuardPolicyError("none of the paths of rule '\(rule.name)' exists: paths are matched by inode, so they must exist when the policy loads",
+                                       at: rule.location, field: "paths")
+            }
+            var cgroup: (id: UInt64, level: Int)?
+            if let c = rule.cgroup {
+                guard let resolved = resolver.cgroup(c) else {
+                    throw GuardPolicyError("cgroup \(c) is not a cgroup v2 directory", at: rule.location, field: "cgroup")
+                }
+                cgroup = resolved
+            }
+            out.rules.append(.init(index: index, rule: rule, binaries: binaries, parents: parents, paths: paths, cgroup: cgroup))
+        }
+        out.layOut()
+        return out
+    }
+}
+
+extension CompiledGuardPolicy {
+    mutating func layOut() {
+        masks = Masks()
+        inodes = [:]
+        ports = [:]
+        addresses = []
+        for r in rules {
+            let bit = r.bit
+            for k in r.rule.kinds { masks.kinds[Int(k.rawValue)] |= bit }
+            if r.binaries.isEmpty && !r.rule.fileless { masks.noBinary |= bit }
+            if r.rule.fileless { masks.fileless |= bit }
+            if r.parents.isEmpty { masks.noParent |= bit }
+            if r.paths.isEmpty { masks.noPath |= bit }
+            if r.rule.ports.isEmpty { masks.noPort |= bit }
+            if r.rule.addresses.isEmpty { masks.noAddress |= bit }
+            if r.rule.access == .write { masks.writeOnly |= bit }
+            for id in r.binaries { inodes[id, default: InodeRules()].binary |= bit }
+            for id in r.parents { inodes[id, default: InodeRules()].parent |= bit }
+            for id in r.paths { inodes[id, default: InodeRules()].path |= bit }
+            for range in r.rule.ports {
+                for p in range { ports[p, default: 0] |= bit }
+            }
+        }
+        var ranges: [(GuardAddressRange, UInt64)] = []
+        for r in rules {
+            for a in r.rule.addresses {
+                if let i = ranges.firstIndex(where: { $0.0 == a }) { ranges[i].1 |= r.bit } else { ranges.append((a, r.bit)) }
+            }
+        }
+        addresses = ranges.map { range, _ in
+            var rules: UInt64 = 0
+            for (other, bits) in ranges where other.prefixLength <= range.prefixLength && other.contains(range.address) { rules |= bits }
+            return (range, rules)
+        }
+    }
+}

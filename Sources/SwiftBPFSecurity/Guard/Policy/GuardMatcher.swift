@@ -1,0 +1,92 @@
+/// What the matcher needs to know about one event: the same facts the kernel program reads.
+public struct GuardMatchFacts: Sendable, Equatable {
+    public var kind: GuardEventKind
+    /// The binary the process runs, and its parent's.
+    public var binary: FileID?
+    public var parentBinary: FileID?
+    public var fileless: Bool = false
+    public var uid: UInt32
+    /// The process's cgroup and its ancestors' ids, by level (index 0: the root cgroup).
+    public var cgroupAncestors: [UInt64] = []
+    /// open: the file and every directory above it, by identity (file first).
+    public var pathChain: [FileID] = []
+    public var write: Bool = false
+    /// connect, bind, sendmsg: the port (host order) and the address (16 bytes, IPv4 mapped).
+    public var port: UInt16?
+    public var address: [UInt8]?
+
+    public init(kind: GuardEventKind, binary: FileID?, parentBinary: FileID?, uid: UInt32) {
+        self.kind = kind
+        self.binary = binary
+        self.parentBinary = parentBinary
+        self.uid = uid
+    }
+}
+
+/// The outcome of matching one event.
+public struct GuardDecision: Sendable, Equatable {
+    /// Every rule that matched, by index.
+    public var matched: [Int] = []
+    /// The deciding rule: enforced before monitored, then kill > deny > alert, then the first.
+    public var rule: Int?
+    public var action: GuardAction = .none
+    /// True when the deciding rule is in enforce mode.
+    public var enforce: Bool = false
+
+    public init() {}
+}
+
+/// The policy matcher as a pure function over event facts: the algorithm of `decide()` in
+/// guard_kernel.bpf.c, over the same compiled tables, for `guard replay` and for tests.
+public struct GuardMatcher: Sendable {
+    public let policy: CompiledGuardPolicy
+
+    public init(_ policy: CompiledGuardPolicy) { self.policy = policy }
+
+    public func decide(_ facts: GuardMatchFacts) -> GuardDecision {
+        var rules = policy.candidates(kind: facts.kind, binary: facts.binary, parent: facts.parentBinary, fileless: facts.fileless)
+        let masks = policy.masks
+        switch facts.kind {
+        case .open:
+            if !facts.write { rules &= ~masks.writeOnly }
+            if rules & ~masks.noPath != 0 {
+                var pathRules: UInt64 = 0
+                for id in facts.pathChain.prefix(32) { pathRules |= policy.inodes[id]?.path ?? 0 }
+                rules &= pathRules | masks.noPath
+            }
+        case .connect, .bind, .sendmsg:
+            let port = facts.port.flatMap { policy.ports[$0] } ?? 0
+            rules &= port | masks.noPort
+            if rules & ~masks.noAddress != 0 {
+                var addressRules: UInt64 = 0
+                var best = -1
+                if let a = facts.address {
+                    for (range, bits) in policy.addresses where range.prefixLength > best && range.contains(a) {
+                        best = range.prefixLength
+                        addressRules = bits
+                    }
+                }
+                rules &= addressRules | masks.noAddress
+            }
+        default:
+            rules &= masks.noPath & masks.noPort & masks.noAddress
+        }
+        var decision = GuardDecision()
+        for r in policy.rules where rules & r.bit != 0 {
+            if !r.rule.users.isEmpty && !r.rule.users.contains(facts.uid) { continue }
+            if let c = r.cgroup {
+                guard c.level < facts.cgroupAncestors.count, facts.cgroupAncestors[c.level] == c.id else { continue }
+            }
+            decision.matched.append(r.index)
+            let enforce = r.rule.mode == .enforce
+            let better = decision.rule == nil || (enforce && !decision.enforce) ||
+                (enforce == decision.enforce && r.rule.action > decision.action)
+            if better {
+                decision.rule = r.index
+                decision.action = r.rule.action
+                decision.enforce = enforce
+            }
+        }
+        return decision
+    }
+}

@@ -1,0 +1,815 @@
+// SPDX-License-Identifier: GPL-2.0
+// swiftbpf guard: security events with the process's binary identity, matched against compiled
+// policies in the kernel. Binaries and paths are matched by inode and device (resolved here from
+// the file the kernel actually uses), never by the string the caller passed, so symlinks, hard
+// links, renames, relative paths and exec through a descriptor cannot slip past a rule.
+// Actions: alert (an event), kill (bpf_send_signal(SIGKILL) from the violating call's
+// tracepoint: the process never returns to user space), deny (cgroup sock_addr/sock hooks
+// return 0, the call fails with EPERM). GPL: bpf_send_signal and bpf_probe_read_* are GPL-only.
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_core_read.h>
+#include <bpf/bpf_tracing.h>
+#include <bpf/bpf_endian.h>
+#include "guard.h"
+
+// swiftbpf:record guard_event
+
+#define SIGKILL 9
+#define O_ACCMODE 3
+#define O_CREAT 0100
+#define AF_INET 2
+#define AF_INET6 10
+
+struct {
+    __uint(type, BPF_MAP_TYPE_ARRAY);
+    __uint(max_entries, 1);
+    __type(key, __u32);
+    __type(value, struct guard_config);
+} guard_config SEC(".maps");
+
+struct {
+    __uint(type, BPF_MAP_TYPE_ARRAY);
+    __uint(max_entries, GUARD_MAX_RULES);
+    __type(key, __u32);
+    __type(value, struct guard_rule);
+} guard_rules SEC(".maps");
+
+struct {
+    __uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+    __uint(max_entries, GUARD_MAX_RULES);
+    __type(key, __u32);
+    __type(value, struct guard_counter);
+} guard_counters SEC(".maps");
+
+// Inodes named by the policies (binaries, parents, watched paths).
+struct {
+    __uint(type, BPF_MAP_TYPE_HASH);
+    __uint(max_entries, 16384);
+    __type(key, struct guard_file_id);
+    __type(value, struct guard_inode_rules);
+} guard_inodes SEC(".maps");
+
+// Ports named by connect/bind rules (host order) -> rules.
+struct {
+    __uint(type, BPF_MAP_TYPE_HASH);
+    __uint(max_entries, 65536);
+    __type(key, __u16);
+    __type(value, __u64);
+} guard_ports SEC(".maps");
+
+// Address ranges -> rules (each entry holds the rules of its own and every enclosing range).
+struct {
+    __uint(type, BPF_MAP_TYPE_LPM_TRIE);
+    __uint(max_entries, 4096);
+    __uint(map_flags, BPF_F_NO_PREALLOC);
+    __type(key, struct guard_lpm_key);
+    __type(value, __u64);
+} guard_addrs SEC(".maps");
+
+// The process cache: tgid -> binary and rule masks. Filled at exec and fork, on first sight of a
+// process that predates guard, and seeded by user space from /proc; removed at exit.
+struct {
+    __uint(type, BPF_MAP_TYPE_HASH);
+    __uint(max_entries, 65536);
+    __type(key, __u32);
+    __type(value, struct guard_proc);
+} guard_procs SEC(".maps");
+
+// Open calls in flight: tid -> (flags << 32 | unused); the path is resolved at exit from the fd.
+struct {
+    __uint(type, BPF_MAP_TYPE_HASH);
+    __uint(max_entries, 16384);
+    __type(key, __u32);
+    __type(value, __u64);
+} guard_pending SEC(".maps");
+
+struct {
+    __uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+    __uint(max_entries, 1);
+    __type(key, __u32);
+    __type(value, struct guard_event);
+} guard_scratch SEC(".maps");
+
+struct {
+    __uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+    __uint(max_entries, 1);
+    __type(key, __u32);
+    __type(value, __u64);
+} guard_dropped SEC(".maps");
+
+struct {
+    __uint(type, BPF_MAP_TYPE_RINGBUF);
+    __uint(max_entries, 4 * 1024 * 1024);
+} guard_events SEC(".maps");
+
+static __always_inline struct guard_config *guard_cfg(void)
+{
+    __u32 zero = 0;
+    return bpf_map_lookup_elem(&guard_config, &zero);
+}
+
+static __always_inline int reported(struct guard_config *cfg, __u32 kind)
+{
+    return (cfg->report_kinds >> kind) & 1;
+}
+
+// --- files ----------------------------------------------------------------------------------
+
+static __always_inline __u32 dev_of(struct super_block *sb)
+{
+    return BPF_CORE_READ(sb, s_dev);
+}
+
+static __always_inline struct mount *real_mount_of(struct vfsmount *vfs)
+{
+    return (struct mount *)((void *)vfs - bpf_core_field_offset(struct mount, mnt));
+}
+
+// Rules whose path selector names the file or one of its ancestor directories, walking dentries
+// to the root and across mount points, so that any name that reaches the inode is covered.
+static __always_inline __u64 path_rules_of(struct dentry *dentry, struct vfsmount *vfs)
+{
+    struct mount *mnt = real_mount_of(vfs);
+    __u64 rules = 0;
+    for (int i = 0; i < GUARD_PATH_DEPTH; i++) {
+        struct guard_file_id id = {};
+        id.ino = BPF_CORE_READ(dentry, d_inode, i_ino);
+        id.dev = dev_of(BPF_CORE_READ(dentry, d_sb));
+        struct guard_inode_rules *r = bpf_map_lookup_elem(&guard_inodes, &id);
+        if (r)
+            rules |= r->path;
+        struct dentry *parent = BPF_CORE_READ(dentry, d_parent);
+        struct dentry *root = BPF_CORE_READ(mnt, mnt.mnt_root);
+        if (dentry == root || dentry == parent) {
+            struct mount *up = BPF_CORE_READ(mnt, mnt_parent);
+            if (up == mnt)
+                break;
+            dentry = BPF_CORE_READ(mnt, mnt_mountpoint);
+            mnt = up;
+            continue;
+        }
+        dentry = parent;
+    }
+    return rules;
+}
+
+struct path_walk {
+    struct dentry *dentry;
+    struct mount *mnt;
+    struct guard_event *e;
+    __u32 off;
+};
+
+// One step of put_path, as a bpf_loop callback (a plain loop with a data-dependent offset gives
+// the verifier more states than it allows): one component, or one mount crossed.
+static long put_path_step(__u32 i, struct path_walk *w)
+{
+    // Locals: CO-RE relocations must not reach into path_walk, which the kernel's BTF lacks.
+    struct dentry *dentry = w->dentry;
+    struct mount *mnt = w->mnt;
+    struct dentry *parent = BPF_CORE_READ(dentry, d_parent);
+    struct dentry *root = BPF_CORE_READ(mnt, mnt.mnt_root);
+    if (dentry == root || dentry == parent) {
+        struct mount *up = BPF_CORE_READ(mnt, mnt_parent);
+        if (up == mnt)
+            return 1;
+        w->dentry = BPF_CORE_READ(mnt, mnt_mountpoint);
+        w->mnt = up;
+        return 0;
+    }
+    __u32 off = w->off;
+    if (off > GUARD_PATH_SIZE - GUARD_NAME_MAX) {
+        w->e->flags |= GUARD_F_PATH_TRUNC;
+        return 1;
+    }
+    const unsigned char *name = BPF_CORE_READ(dentry, d_name.name);
+    long n = bpf_probe_read_kernel_str(&w->e->data[off & (GUARD_PATH_SIZE - 1)], GUARD_NAME_MAX, name);
+    if (n <= 0)
+        return 1;
+    w->off = off + n;
+    w->dentry = parent;
+    return 0;
+}
+
+// Writes the file's full path into e->data, components leaf first, each ending in NUL, walking
+// dentries to the root and across mount points; returns the size.
+static __always_inline __u32 put_path(struct guard_event *e, struct dentry *dentry, struct vfsmount *vfs)
+{
+    struct path_walk w = { .dentry = dentry, .mnt = real_mount_of(vfs), .e = e, .off = 0 };
+    long steps = bpf_loop(GUARD_PATH_DEPTH, put_path_step, &w, 0);
+    if (steps >= GUARD_PATH_DEPTH)
+        e->flags |= GUARD_F_PATH_TRUNC;
+    return w.off;
+}
+
+static __always_inline __u32 put_file_path(struct guard_event *e, struct file *file)
+{
+    return put_path(e, BPF_CORE_READ(file, f_path.dentry), BPF_CORE_READ(file, f_path.mnt));
+}
+
+// Appends a kernel or user string at e->data[off]; returns the new offset.
+static __always_inline __u32 put_str(struct guard_event *e, __u32 off, const char *s, int user)
+{
+    if (off > GUARD_STR_MASK)
+        return off;
+    long n = user ? bpf_probe_read_user_str(&e->data[off & GUARD_STR_MASK], GUARD_NAME_MAX, s)
+                  : bpf_probe_read_kernel_str(&e->data[off & GUARD_STR_MASK], GUARD_NAME_MAX, s);
+    if (n <= 0) {
+        e->data[off & GUARD_STR_MASK] = 0;
+        n = 1;
+    }
+    return off + n;
+}
+
+static __always_inline struct file *exe_file_of(struct task_struct *t)
+{
+    return BPF_CORE_READ(t, mm, exe_file);
+}
+
+static __always_inline void file_id_of(struct file *f, struct guard_file_id *id)
+{
+    id->ino = BPF_CORE_READ(f, f_inode, i_ino);
+    id->dev = dev_of(BPF_CORE_READ(f, f_inode, i_sb));
+}
+
+// --- processes ------------------------------------------------------------------------------
+
+static __always_inline void fill_proc(struct guard_proc *p, struct guard_config *cfg, struct guard_file_id *exe,
+                                      __u32 flags, struct guard_file_id *parent_exe)
+{
+    p->exe_ino = exe->ino;
+    p->exe_dev = exe->dev;
+    p->flags = flags;
+    p->binary_rules = 0;
+    p->parent_rules = 0;
+    struct guard_inode_rules *r = bpf_map_lookup_elem(&guard_inodes, exe);
+    if (r)
+        p->binary_rules = r->binary;
+    if (flags & GUARD_F_FILELESS)
+        p->binary_rules |= cfg->fileless_rules;
+    r = bpf_map_lookup_elem(&guard_inodes, parent_exe);
+    if (r)
+        p->parent_rules = r->parent;
+}
+
+// The cache entry of the current process, made from its task on first sight.
+static __always_inline struct guard_proc *current_proc(struct guard_config *cfg)
+{
+    __u32 tgid = bpf_get_current_pid_tgid() >> 32;
+    struct guard_proc *p = bpf_map_lookup_elem(&guard_procs, &tgid);
+    if (p)
+        return p;
+    struct task_struct *t = (struct task_struct *)bpf_get_current_task();
+    struct guard_file_id exe = {}, parent = {};
+    struct file *f = exe_file_of(t);
+    if (f)
+        file_id_of(f, &exe);
+    f = exe_file_of(BPF_CORE_READ(t, real_parent));
+    if (f)
+        file_id_of(f, &parent);
+    struct guard_proc fresh = {};
+    fill_proc(&fresh, cfg, &exe, 0, &parent);
+    bpf_map_update_elem(&guard_procs, &tgid, &fresh, BPF_NOEXIST);
+    return bpf_map_lookup_elem(&guard_procs, &tgid);
+}
+
+static __always_inline void fill_task(struct guard_task *out, struct task_struct *t, struct guard_proc *p)
+{
+    struct task_struct *parent = BPF_CORE_READ(t, real_parent);
+    out->start_ns = BPF_CORE_READ(t, start_boottime);
+    out->parent_start_ns = BPF_CORE_READ(parent, start_boottime);
+    out->cgroup_id = BPF_CORE_READ(t, cgroups, dfl_cgrp, kn, id);
+    out->pid = BPF_CORE_READ(t, tgid);
+    out->tid = BPF_CORE_READ(t, pid);
+    out->ppid = BPF_CORE_READ(parent, tgid);
+    out->uid = BPF_CORE_READ(t, cred, uid.val);
+    out->gid = BPF_CORE_READ(t, cred, gid.val);
+    BPF_CORE_READ_STR_INTO(&out->comm, t, comm);
+    if (p) {
+        out->exe_ino = p->exe_ino;
+        out->exe_dev = p->exe_dev;
+    } else {
+        out->exe_ino = 0;
+        out->exe_dev = 0;
+    }
+}
+
+static __always_inline struct guard_event *new_event(__u32 kind, struct task_struct *t, struct guard_proc *p)
+{
+    __u32 zero = 0;
+    struct guard_event *e = bpf_map_lookup_elem(&guard_scratch, &zero);
+    if (!e)
+        return 0;
+    e->timestamp_ns = bpf_ktime_get_ns();
+    e->kind = kind;
+    e->rule = 0xffffffff;
+    e->action = GUARD_NONE;
+    e->enforced = 0;
+    e->flags = 0;
+    e->ret = 0;
+    fill_task(&e->task, t, p);
+    e->arg[0] = e->arg[1] = e->arg[2] = e->arg[3] = 0;
+    e->obj_ino = 0;
+    e->obj_dev = 0;
+    e->family = 0;
+    e->port = 0;
+    __builtin_memset(e->addr, 0, sizeof(e->addr));
+    e->path_size = 0;
+    e->str_size = 0;
+    return e;
+}
+
+static __always_inline void submit(struct guard_event *e)
+{
+    __u64 size = e->path_size + e->str_size;
+    if (size > GUARD_DATA_SIZE)
+        size = GUARD_DATA_SIZE;
+    if (bpf_ringbuf_output(&guard_events, e, __builtin_offsetof(struct guard_event, data) + size, 0)) {
+        __u32 zero = 0;
+        __u64 *d = bpf_map_lookup_elem(&guard_dropped, &zero);
+        if (d)
+            __sync_fetch_and_add(d, 1);
+    }
+}
+
+// --- rules ----------------------------------------------------------------------------------
+
+// Rules of `kind` whose binary and parent selectors admit the process.
+static __always_inline __u64 candidates(struct guard_config *cfg, __u32 kind, struct guard_proc *p)
+{
+    if (kind >= GUARD_KINDS)
+        return 0;
+    __u64 rules = cfg->kind_rules[kind];
+    if (!rules)
+        return 0;
+    __u64 bin = cfg->nobinary_rules, parent = cfg->noparent_rules;
+    if (p) {
+        bin |= p->binary_rules;
+        parent |= p->parent_rules;
+    }
+    return rules & bin & parent;
+}
+
+struct decision {
+    __u64 rules;
+    __u32 uid;
+    __u32 rule;
+    __u8 action;
+    __u8 enforce;
+};
+
+// One rule of decide(), as a bpf_loop callback: the verifier checks the body once instead of
+// unrolling 64 rules (with 8 users each) into more states than it allows.
+static long decide_one(__u32 i, struct decision *d)
+{
+    if (i >= GUARD_MAX_RULES || !((d->rules >> i) & 1))
+        return 0;
+    __u32 key = i;
+    struct guard_rule *r = bpf_map_lookup_elem(&guard_rules, &key);
+    if (!r)
+        return 0;
+    if (r->uid_count) {
+        int ok = 0;
+        for (int j = 0; j < 8; j++) {
+            if (j < r->uid_count && r->uids[j] == d->uid)
+                ok = 1;
+        }
+        if (!ok)
+            return 0;
+    }
+    if (r->cgroup_id && bpf_get_current_ancestor_cgroup_id(r->cgroup_level) != r->cgroup_id)
+        return 0;
+    struct guard_counter *c = bpf_map_lookup_elem(&guard_counters, &key);
+    if (c) {
+        c->matched++;
+        if (r->enforce && r->action != GUARD_ALERT)
+            c->acted++;
+    }
+    if (d->rule == 0xffffffff || r->enforce > d->enforce || (r->enforce == d->enforce && r->action > d->action)) {
+        d->rule = i;
+        d->action = r->action;
+        d->enforce = r->enforce;
+    }
+    return 0;
+}
+
+// Checks the remaining selectors (user, cgroup) of each candidate rule, counts every match, and
+// picks the strongest: enforced before monitored, then kill > deny > alert.
+static __always_inline void decide(__u64 rules, struct decision *d)
+{
+    d->rules = rules;
+    d->rule = 0xffffffff;
+    d->action = GUARD_NONE;
+    d->enforce = 0;
+    if (!rules)
+        return;
+    d->uid = (__u32)bpf_get_current_uid_gid();
+    bpf_loop(GUARD_MAX_RULES, decide_one, d, 0);
+}
+
+// Applies a decision from a tracepoint: SIGKILL now, so the task never returns to user space.
+static __always_inline void enforce_in_tracepoint(struct guard_event *e, struct decision *d)
+{
+    e->rule = d->rule;
+    e->action = d->action;
+    e->enforced = d->enforce;
+    if (d->enforce && d->action == GUARD_KILL)
+        bpf_send_signal(SIGKILL);
+}
+
+// --- process lifecycle ----------------------------------------------------------------------
+
+SEC("tp_btf/sched_process_exec")
+int BPF_PROG(guard_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm *bprm)
+{
+    struct guard_config *cfg = guard_cfg();
+    if (!cfg)
+        return 0;
+    __u32 tgid = BPF_CORE_READ(p, tgid);
+    struct file *file = BPF_CORE_READ(bprm, file);
+    struct guard_file_id exe = {}, parent = {};
+    file_id_of(file, &exe);
+    struct file *pf = exe_file_of(BPF_CORE_READ(p, real_parent));
+    if (pf)
+        file_id_of(pf, &parent);
+    __u32 flags = 0;
+    if (BPF_CORE_READ(file, f_inode, __i_nlink) == 0)
+        flags |= GUARD_F_FILELESS;
+    const char *filename = BPF_CORE_READ(bprm, filename);
+    const char *interp = BPF_CORE_READ(bprm, interp);
+    if (filename != interp)
+        flags |= GUARD_F_SCRIPT;
+    char head[9] = {};
+    bpf_probe_read_kernel_str(head, sizeof(head), filename);
+    if (head[0] == '/' && head[1] == 'd' && head[2] == 'e' && head[3] == 'v' && head[4] == '/' &&
+        head[5] == 'f' && head[6] == 'd' && head[7] == '/')
+        flags |= GUARD_F_FD_EXEC;
+
+    struct guard_proc fresh = {};
+    fill_proc(&fresh, cfg, &exe, flags, &parent);
+    bpf_map_update_elem(&guard_procs, &tgid, &fresh, BPF_ANY);
+
+    struct decision d;
+    decide(candidates(cfg, GUARD_EXEC, &fresh), &d);
+
+    struct guard_event *e = new_event(GUARD_EXEC, p, &fresh);
+    if (!e)
+        return 0;
+    e->flags = flags;
+    enforce_in_tracepoint(e, &d);
+    e->arg[0] = old_pid;
+    e->obj_ino = exe.ino;
+    e->obj_dev = exe.dev;
+    e->path_size = put_file_path(e, file);
+    // Strings: the filename as passed, the interpreter (for scripts), then argv as it is in the new image.
+    __u32 off = e->path_size;
+    off = put_str(e, off, filename, 0);
+    if (flags & GUARD_F_SCRIPT) {
+        off = put_str(e, off, interp, 0);
+    } else if (off <= GUARD_STR_MASK) {
+        e->data[off & GUARD_STR_MASK] = 0;
+        off += 1;
+    }
+    unsigned long start = BPF_CORE_READ(p, mm, arg_start), end = BPF_CORE_READ(p, mm, arg_end);
+    __u64 len = end - start;
+    if (len >= GUARD_STR_MAX) {
+        len = GUARD_STR_MAX - 1;
+        e->flags |= GUARD_F_STR_TRUNC;
+    }
+    if (off <= GUARD_STR_MASK && bpf_probe_read_user(&e->data[off & GUARD_STR_MASK], len & (GUARD_STR_MAX - 1), (void *)start) == 0)
+        off += len & (GUARD_STR_MAX - 1);
+    e->str_size = off - e->path_size;
+    if (d.rule != 0xffffffff || reported(cfg, GUARD_EXEC))
+        submit(e);
+    return 0;
+}
+
+SEC("tp_btf/sched_process_fork")
+int BPF_PROG(guard_fork, struct task_struct *parent, struct task_struct *child)
+{
+    struct guard_config *cfg = guard_cfg();
+    if (!cfg)
+        return 0;
+    __u32 tgid = BPF_CORE_READ(child, tgid);
+    if (BPF_CORE_READ(child, pid) != tgid)
+        return 0;  // a new thread, not a process
+    struct guard_proc *pp = current_proc(cfg);
+    struct guard_proc fresh = {};
+    if (pp) {
+        // The child runs its parent's binary, and its parent is that same binary.
+        struct guard_file_id exe = { .ino = pp->exe_ino, .dev = pp->exe_dev };
+        fill_proc(&fresh, cfg, &exe, pp->flags, &exe);
+        fresh.binary_rules = pp->binary_rules;
+    }
+    bpf_map_update_elem(&guard_procs, &tgid, &fresh, BPF_ANY);
+    if (!reported(cfg, GUARD_FORK))
+        return 0;
+    struct guard_event *e = new_event(GUARD_FORK, child, &fresh);
+    if (!e)
+        return 0;
+    // comm, uid and the parent are the forking task's: the child's fields are not all set yet.
+    e->task.ppid = BPF_CORE_READ(parent, tgid);
+    e->task.parent_start_ns = BPF_CORE_READ(parent, start_boottime);
+    BPF_CORE_READ_STR_INTO(&e->task.comm, parent, comm);
+    e->arg[0] = BPF_CORE_READ(parent, pid);
+    submit(e);
+    return 0;
+}
+
+SEC("tp_btf/sched_process_exit")
+int BPF_PROG(guard_exit, struct task_struct *p)
+{
+    struct guard_config *cfg = guard_cfg();
+    if (!cfg)
+        return 0;
+    // Only the last thread of the process: signal->live has dropped to zero.
+    if (BPF_CORE_READ(p, signal, live.counter) != 0)
+        return 0;
+    __u32 tgid = BPF_CORE_READ(p, tgid);
+    struct guard_proc *pp = bpf_map_lookup_elem(&guard_procs, &tgid);
+    if (reported(cfg, GUARD_EXIT)) {
+        struct guard_event *e = new_event(GUARD_EXIT, p, pp);
+        if (e) {
+            e->ret = BPF_CORE_READ(p, exit_code);
+            e->arg[0] = BPF_CORE_READ(p, signal, group_exit_code);
+            submit(e);
+        }
+    }
+    bpf_map_delete_elem(&guard_procs, &tgid);
+    return 0;
+}
+
+// --- files ----------------------------------------------------------------------------------
+
+static __always_inline int open_enter(int flags)
+{
+    struct guard_config *cfg = guard_cfg();
+    if (!cfg || (!cfg->kind_rules[GUARD_OPEN] && !reported(cfg, GUARD_OPEN)))
+        return 0;
+    __u32 tid = (__u32)bpf_get_current_pid_tgid();
+    __u64 v = (__u64)(__u32)flags;
+    bpf_map_update_elem(&guard_pending, &tid, &v, BPF_ANY);
+    return 0;
+}
+
+SEC("tracepoint/syscalls/sys_enter_openat")
+int guard_enter_openat(struct trace_event_raw_sys_enter *ctx) { return open_enter((int)ctx->args[2]); }
+
+SEC("tracepoint/syscalls/sys_enter_open")
+int guard_enter_open(struct trace_event_raw_sys_enter *ctx) { return open_enter((int)ctx->args[1]); }
+
+SEC("tracepoint/syscalls/sys_enter_creat")
+int guard_enter_creat(struct trace_event_raw_sys_enter *ctx) { return open_enter(O_CREAT | 1); }
+
+SEC("tracepoint/syscalls/sys_enter_openat2")
+int guard_enter_openat2(struct trace_event_raw_sys_enter *ctx)
+{
+    __u64 flags = 0;
+    bpf_probe_read_user(&flags, sizeof(flags), (void *)ctx->args[2]);
+    return open_enter((int)flags);
+}
+
+// At exit the path is resolved: the file the descriptor now refers to.
+static __always_inline int open_exit(long ret)
+{
+    __u32 tid = (__u32)bpf_get_current_pid_tgid();
+    __u64 *pending = bpf_map_lookup_elem(&guard_pending, &tid);
+    if (!pending)
+        return 0;
+    int flags = (int)*pending;
+    bpf_map_delete_elem(&guard_pending, &tid);
+    struct guard_config *cfg = guard_cfg();
+    if (!cfg || ret < 0)
+        return 0;
+    struct guard_proc *p = current_proc(cfg);
+    __u64 rules = candidates(cfg, GUARD_OPEN, p);
+    int write = (flags & O_ACCMODE) != 0;
+    if (!write)
+        rules &= ~cfg->write_only_rules;
+    if (!rules && !reported(cfg, GUARD_OPEN))
+        return 0;
+    struct task_struct *t = (struct task_struct *)bpf_get_current_task();
+    struct file **fds = BPF_CORE_READ(t, files, fdt, fd);
+    struct file *file = 0;
+    bpf_probe_read_kernel(&file, sizeof(file), &fds[ret]);
+    if (!file)
+        return 0;
+    struct dentry *dentry = BPF_CORE_READ(file, f_path.dentry);
+    struct vfsmount *mnt = BPF_CORE_READ(file, f_path.mnt);
+    if (rules & ~cfg->nopath_rules)
+        rules &= path_rules_of(dentry, mnt) | cfg->nopath_rules;
+    struct decision d;
+    decide(rules, &d);
+    if (d.rule == 0xffffffff && !reported(cfg, GUARD_OPEN))
+        return 0;
+    struct guard_event *e = new_event(GUARD_OPEN, t, p);
+    if (!e)
+        return 0;
+    enforce_in_tracepoint(e, &d);
+    e->ret = ret;
+    e->arg[0] = (__u32)flags;
+    if (write)
+        e->flags |= GUARD_F_WRITE;
+    if (flags & O_CREAT)
+        e->flags |= GUARD_F_CREATE;
+    struct guard_file_id id = {};
+    file_id_of(file, &id);
+    e->obj_ino = id.ino;
+    e->obj_dev = id.dev;
+    e->path_size = put_path(e, dentry, mnt);
+    submit(e);
+    return 0;
+}
+
+SEC("tracepoint/syscalls/sys_exit_openat")
+int guard_exit_openat(struct trace_event_raw_sys_exit *ctx) { return open_exit(ctx->ret); }
+
+SEC("tracepoint/syscalls/sys_exit_open")
+int guard_exit_open(struct trace_event_raw_sys_exit *ctx) { return open_exit(ctx->ret); }
+
+SEC("tracepoint/syscalls/sys_exit_creat")
+int guard_exit_creat(struct trace_event_raw_sys_exit *ctx) { return open_exit(ctx->ret); }
+
+SEC("tracepoint/syscalls/sys_exit_openat2")
+int guard_exit_openat2(struct trace_event_raw_sys_exit *ctx) { return open_exit(ctx->ret); }
+
+// Calls reported from their entry, with the caller's arguments: path strings as passed (user
+// space resolves them against the process's cwd for display), numbers as given. A kill from
+// here lands before the task returns to user space; the call itself still runs (only the BPF
+// LSM can refuse it, where the kernel has one).
+static __always_inline int syscall_event(__u32 kind, __u64 a0, __u64 a1, __u64 a2, const char *s1, const char *s2)
+{
+    struct guard_config *cfg = guard_cfg();
+    if (!cfg)
+        return 0;
+    if (!cfg->kind_rules[kind] && !reported(cfg, kind))
+        return 0;
+    if (kind == GUARD_BPF && (bpf_get_current_pid_tgid() >> 32) == cfg->self_tgid)
+        return 0;
+    struct guard_proc *p = current_proc(cfg);
+    __u64 rules = candidates(cfg, kind, p);
+    // Path and port conditions apply to opens and sockets only; here a rule needs none.
+    rules &= cfg->nopath_rules & cfg->noport_rules & cfg->noaddr_rules;
+    struct decision d;
+    decide(rules, &d);
+    if (d.rule == 0xffffffff && !reported(cfg, kind))
+        return 0;
+    struct guard_event *e = new_event(kind, (struct task_struct *)bpf_get_current_task(), p);
+    if (!e)
+        return 0;
+    enforce_in_tracepoint(e, &d);
+    e->arg[0] = a0;
+    e->arg[1] = a1;
+    e->arg[2] = a2;
+    __u32 off = 0;
+    if (s1)
+        off = put_str(e, off, s1, 1);
+    if (s2)
+        off = put_str(e, off, s2, 1);
+    e->str_size = off;
+    submit(e);
+    return 0;
+}
+
+#define ARG(i) (ctx->args[i])
+
+SEC("tracepoint/syscalls/sys_enter_unlinkat")
+int guard_unlinkat(struct trace_event_raw_sys_enter *ctx) { return syscall_event(GUARD_UNLINK, ARG(0), ARG(2), 0, (const char *)ARG(1), 0); }
+
+SEC("tracepoint/syscalls/sys_enter_renameat2")
+int guard_renameat2(struct trace_event_raw_sys_enter *ctx) { return syscall_event(GUARD_RENAME, ARG(0), ARG(2), ARG(4), (const char *)ARG(1), (const char *)ARG(3)); }
+
+SEC("tracepoint/syscalls/sys_enter_fchmodat")
+int guard_fchmodat(struct trace_event_raw_sys_enter *ctx) { return syscall_event(GUARD_CHMOD, ARG(0), ARG(2), 0, (const char *)ARG(1), 0); }
+
+SEC("tracepoint/syscalls/sys_enter_fchownat")
+int guard_fchownat(struct trace_event_raw_sys_enter *ctx) { return syscall_event(GUARD_CHOWN, ARG(0), ARG(2), ARG(3), (const char *)ARG(1), 0); }
+
+SEC("tracepoint/syscalls/sys_enter_setuid")
+int guard_setuid(struct trace_event_raw_sys_enter *ctx) { return syscall_event(GUARD_SETUID, ARG(0), (__u32)-1, (__u32)-1, 0, 0); }
+
+SEC("tracepoint/syscalls/sys_enter_setreuid")
+int guard_setreuid(struct trace_event_raw_sys_enter *ctx) { return syscall_event(GUARD_SETUID, ARG(0), ARG(1), (__u32)-1, 0, 0); }
+
+SEC("tracepoint/syscalls/sys_enter_setresuid")
+int guard_setresuid(struct trace_event_raw_sys_enter *ctx) { return syscall_event(GUARD_SETUID, ARG(0), ARG(1), ARG(2), 0, 0); }
+
+SEC("tracepoint/syscalls/sys_enter_setgid")
+int guard_setgid(struct trace_event_raw_sys_enter *ctx) { return syscall_event(GUARD_SETGID, ARG(0), (__u32)-1, (__u32)-1, 0, 0); }
+
+SEC("tracepoint/syscalls/sys_enter_setresgid")
+int guard_setresgid(struct trace_event_raw_sys_enter *ctx) { return syscall_event(GUARD_SETGID, ARG(0), ARG(1), ARG(2), 0, 0); }
+
+SEC("tracepoint/syscalls/sys_enter_capset")
+int guard_capset(struct trace_event_raw_sys_enter *ctx) { return syscall_event(GUARD_CAPSET, 0, 0, 0, 0, 0); }
+
+SEC("tracepoint/syscalls/sys_enter_ptrace")
+int guard_ptrace(struct trace_event_raw_sys_enter *ctx) { return syscall_event(GUARD_PTRACE, ARG(0), ARG(1), 0, 0, 0); }
+
+SEC("tracepoint/syscalls/sys_enter_init_module")
+int guard_init_module(struct trace_event_raw_sys_enter *ctx) { return syscall_event(GUARD_MODULE, 0, ARG(1), 0, (const char *)ARG(2), 0); }
+
+SEC("tracepoint/syscalls/sys_enter_finit_module")
+int guard_finit_module(struct trace_event_raw_sys_enter *ctx) { return syscall_event(GUARD_MODULE, 1, ARG(0), ARG(2), (const char *)ARG(1), 0); }
+
+SEC("tracepoint/syscalls/sys_enter_bpf")
+int guard_bpf(struct trace_event_raw_sys_enter *ctx)
+{
+    // The calls that change what runs in the kernel: map and program creation and attachment.
+    __u64 cmd = ARG(0);
+    if (cmd != 0 /* MAP_CREATE */ && cmd != 5 /* PROG_LOAD */ && cmd != 8 /* PROG_ATTACH */ && cmd != 28 /* LINK_CREATE */)
+        return 0;
+    return syscall_event(GUARD_BPF, cmd, 0, 0, 0, 0);
+}
+
+SEC("tracepoint/syscalls/sys_enter_mount")
+int guard_mount(struct trace_event_raw_sys_enter *ctx) { return syscall_event(GUARD_MOUNT, ARG(3), 0, 0, (const char *)ARG(0), (const char *)ARG(1)); }
+
+SEC("tracepoint/syscalls/sys_enter_listen")
+int guard_listen(struct trace_event_raw_sys_enter *ctx) { return syscall_event(GUARD_LISTEN, ARG(0), ARG(1), 0, 0, 0); }
+
+SEC("tracepoint/syscalls/sys_exit_accept4")
+int guard_accept4(struct trace_event_raw_sys_exit *ctx)
+{
+    if (ctx->ret < 0)
+        return 0;
+    return syscall_event(GUARD_ACCEPT, ctx->ret, 0, 0, 0, 0);
+}
+
+// --- sockets: cgroup hooks (deny returns 0: the call fails with EPERM) ----------------------
+
+static __always_inline __u64 addr_rules(struct guard_config *cfg, struct guard_lpm_key *key)
+{
+    __u64 *r = bpf_map_lookup_elem(&guard_addrs, key);
+    return (r ? *r : 0) | cfg->noaddr_rules;
+}
+
+static __always_inline int sock_addr_check(struct bpf_sock_addr *ctx, __u32 kind, int v6)
+{
+    struct guard_config *cfg = guard_cfg();
+    if (!cfg)
+        return 1;
+    if (!cfg->kind_rules[kind] && !reported(cfg, kind))
+        return 1;
+    __u32 tgid = bpf_get_current_pid_tgid() >> 32;
+    struct guard_proc *p = bpf_map_lookup_elem(&guard_procs, &tgid);
+    __u64 rules = candidates(cfg, kind, p);
+    __u16 port = bpf_ntohs((__u16)ctx->user_port);
+    __u64 *pr = bpf_map_lookup_elem(&guard_ports, &port);
+    rules &= (pr ? *pr : 0) | cfg->noport_rules;
+    struct guard_lpm_key key = { .prefixlen = 128 };
+    // Each hook reads only its own family's fields: a v4 program may not touch user_ip6.
+    __u32 family = v6 ? AF_INET6 : AF_INET;
+    if (!v6) {
+        __u32 a = ctx->user_ip4;
+        key.addr[10] = 0xff;
+        key.addr[11] = 0xff;
+        __builtin_memcpy(&key.addr[12], &a, 4);
+    } else {
+        __u32 a[4];
+        a[0] = ctx->user_ip6[0];
+        a[1] = ctx->user_ip6[1];
+        a[2] = ctx->user_ip6[2];
+        a[3] = ctx->user_ip6[3];
+        __builtin_memcpy(key.addr, a, 16);
+    }
+    if (rules & ~cfg->noaddr_rules)
+        rules &= addr_rules(cfg, &key);
+    struct decision d;
+    decide(rules, &d);
+    if (d.rule == 0xffffffff && !reported(cfg, kind))
+        return 1;
+    struct guard_event *e = new_event(kind, (struct task_struct *)bpf_get_current_task(), p);
+    if (!e)
+        return 1;
+    e->rule = d.rule;
+    e->action = d.action;
+    e->enforced = d.enforce && d.action == GUARD_DENY;
+    e->family = family;
+    e->port = port;
+    __builtin_memcpy(e->addr, key.addr, 16);
+    e->ret = e->enforced ? -1 : 0;
+    submit(e);
+    return e->enforced ? 0 : 1;
+}
+
+SEC("cgroup/connect4")
+int guard_connect4(struct bpf_sock_addr *ctx) { return sock_addr_check(ctx, GUARD_CONNECT, 0); }
+
+SEC("cgroup/connect6")
+int guard_connect6(struct bpf_sock_addr *ctx) { return sock_addr_check(ctx, GUARD_CONNECT, 1); }
+
+SEC("cgroup/bind4")
+int guard_bind4(struct bpf_sock_addr *ctx) { return sock_addr_check(ctx, GUARD_BIND, 0); }
+
+SEC("cgroup/bind6")
+int guard_bind6(struct bpf_sock_addr *ctx) { return sock_addr_check(ctx, GUARD_BIND, 1); }
+
+SEC("cgroup/sendmsg4")
+int guard_sendmsg4(struct bpf_sock_addr *ctx) { return sock_addr_check(ctx, GUARD_SENDMSG, 0); }
+
+SEC("cgroup/sendmsg6")
+int guard_sendmsg6(struct bpf_sock_addr *ctx) { return sock_addr_check(ctx, GUARD_SENDMSG, 1); }
+
+char LICENSE[] SEC("license") = "GPL";

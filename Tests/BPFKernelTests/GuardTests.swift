@@ -1,0 +1,248 @@
+import BPF
+import Foundation
+import Glibc
+import SwiftBPFSecurity
+import Testing
+
+/// `swiftbpf guard` against real processes: lifecycle events with lineage, kill from the
+/// kernel before the process runs its own code, the bypass suite (every route to a forbidden
+/// binary), deny of connect from a test cgroup, and monitor mode.
+@Suite(.serialized, .enabled(if: isRoot, "guard loads BPF programs: needs root"))
+struct GuardTests {
+    /// A scratch directory with the marker workload, removed at the end.
+    final class Workspace {
+        let dir: String
+        let helper: String
+
+        init() throws {
+            var template = Array("/tmp/swiftbpf-guard-XXXXXX".utf8CString)
+            guard let made = mkdtemp(&template) else { throw POSIXError(.EIO) }
+            dir = String(cString: made)
+            helper = try TestHelperBinary.path(of: "guardmarker")
+        }
+
+        func path(_ name: String) -> String { dir + "/" + name }
+
+        /// A copy of the helper: a binary with an inode of its own, for a policy to forbid.
+        func copyOfHelper(_ name: String) throws -> String {
+            let target = path(name)
+            let r = try Command.run("/bin/cp", [helper, target])
+            guard r.status == 0 else { throw POSIXError(.EIO) }
+            return target
+        }
+
+        func exists(_ name: String) -> Bool { access(path(name), F_OK) == 0 }
+
+        deinit { _ = try? Command.run("/bin/rm", ["-rf", dir]) }
+    }
+
+    /// Runs a program and returns its wait status.
+    @discardableResult
+    func run(_ path: String, _ args: [String]) -> Int32 {
+        var cArgs: [UnsafeMutablePointer<CChar>?] = args.map { strdup($0) }
+        cArgs.append(nil)
+        defer { for p in cArgs { free(p) } }
+        var pid: pid_t = 0
+        let devnull = open("/dev/null", O_WRONLY)
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        posix_spawn_file_actions_adddup2(&actions, devnull, 1)
+        posix_spawn_file_actions_adddup2(&actions, devnull, 2)
+        let rc = posix_spawn(&pid, path, &actions, nil, cArgs, environ)
+        posix_spawn_file_actions_destroy(&actions)
+        close(devnull)
+        guard rc == 0 else { return -1 }
+        var status: Int32 = 0
+        waitpid(pid, &status, 0)
+        return status
+    }
+
+    /// The canonical path (symlinks resolved), as the kernel reports binaries.
+    func canonical(_ path: String) -> String {
+        guard let p = realpath(path, nil) else { return path }
+        defer { free(p) }
+        return String(cString: p)
+    }
+
+    func killedBySIGKILL(_ status: Int32) -> Bool { status & 0x7f == SIGKILL }
+
+    func compile(_ yaml: String) throws -> CompiledGuardPolicy {
+        try GuardPolicyCompiler.compile(GuardPolicyParser.parse(yaml, file: "test.yaml"), resolver: SystemGuardResolver())
+    }
+
+    /// Polls until `done` holds over the events collected so far (about 5 s at most).
+    func collect(_ monitor: GuardMonitor, until done: ([GuardEvent]) -> Bool) throws -> [GuardEvent] {
+        var events: [GuardEvent] = []
+        for _ in 0..<50 {
+            _ = try monitor.poll(timeoutMilliseconds: 100) { events.append($0) }
+            if done(events) { break }
+        }
+        return events
+    }
+
+    @Test func lifecycleEventsCarryTheProcessAndAThreeLevelLineage() throws {
+        let ws = try Workspace()
+        let monitor = try GuardMonitor(policy: compile("- {name: unused, events: [ptrace], binary_inode: \"0:0:1\", action: alert}\n"))
+        let marker = ws.path("lineage-marker")
+        // test -> sh (A) -> sh (B) -> guardmarker (C); the '; true' keeps each shell from exec'ing in place.
+        let status = run("/bin/sh", ["/bin/sh", "-c", "/bin/sh -c '\(ws.helper) \(marker); true'; true"])
+        #expect(status == 0)
+        let events = try collect(monitor) { events in events.contains { $0.kind == .exit && $0.process.comm == "guardmarker" } }
+        let exec = try #require(events.first { $0.kind == .exec && $0.argv.contains(marker) })
+        #expect(exec.argv == [ws.helper, marker])
+        #expect(exec.path == canonical(ws.helper))
+        #expect(exec.object == FileID.of(path: ws.helper))
+        #expect(exec.process.binary == FileID.of(path: ws.helper))
+        #expect(exec.process.comm == "guardmarker")
+        #expect(exec.process.uid == getuid())
+        #expect(exec.process.startNanoseconds > 0)
+        #expect(exec.action == .none)
+        let lineage = exec.lineage
+        #expect(lineage.count >= 3)
+        guard lineage.count >= 3 else { return }
+        #expect(lineage[0].pid == exec.process.ppid)
+        #expect(lineage[0].comm == "sh")
+        #expect(lineage[1].comm == "sh")
+        #expect(lineage[0].binaryPath == canonical("/bin/sh"))
+        #expect(lineage[2].pid == UInt32(getpid()))
+        #expect(lineage.last?.pid == 1)
+        // The fork that made C, from B, and C's exit with status 0.
+        #expect(events.contains { $0.kind == .fork && $0.process.pid == exec.process.pid && $0.process.ppid == lineage[0].pid })
+        let exit = try #require(events.first { $0.kind == .exit && $0.process.pid == exec.process.pid })
+        #expect(exit.result == 0)
+        #expect(exit.process.binary == FileID.of(path: ws.helper))
+        #expect(exit.lineage.first?.pid == lineage[0].pid)
+        #expect(ws.exists("lineage-marker"))
+        // JSON carries the same.
+        let json = GuardFormat.json(exec)
+        #expect(json.contains("\"event\":\"exec\""))
+        #expect(json.contains("\"lineage\":[{\"pid\":\(lineage[0].pid)"))
+    }
+
+    @Test func killOnAForbiddenOpenLandsBeforeTheOpenReturns() throws {
+        let ws = try Workspace()
+        let forbidden = ws.path("secret")
+        FileManager.default.createFile(atPath: forbidden, contents: Data("x".utf8))
+        FileManager.default.createFile(atPath: ws.path("public"), contents: Data("x".utf8))
+        let monitor = try GuardMonitor(policy: compile("- {name: no-secret, events: [open], paths: [\(forbidden)], action: kill}\n"))
+        // The helper opens the file and would then create the marker: it never gets there.
+        let status = run(ws.helper, [ws.helper, "--open", forbidden, ws.path("after-secret")])
+        #expect(killedBySIGKILL(status), "wait status \(status)")
+        #expect(!ws.exists("after-secret"))
+        // Through a symlink and a relative path: the same inode, the same end.
+        symlink(forbidden, ws.path("alias"))
+        #expect(killedBySIGKILL(run("/bin/sh", ["/bin/sh", "-c", "cd \(ws.dir) && exec \(ws.helper) --open ./alias after-alias"])))
+        #expect(!ws.exists("after-alias"))
+        // Another file opens.
+        #expect(run(ws.helper, [ws.helper, "--open", ws.path("public"), ws.path("after-public")]) == 0)
+        #expect(ws.exists("after-public"))
+        let events = try collect(monitor) { $0.filter { $0.kind == .open }.count >= 2 }
+        let e = try #require(events.first { $0.kind == .open && $0.ruleName == "no-secret" })
+        #expect(e.action == .kill && e.enforced)
+        #expect(e.path == forbidden)
+        #expect(e.object == FileID.of(path: forbidden))
+        let counters = try monitor.session.counters()
+        #expect(counters.first?.matched == 2)
+        #expect(counters.first?.acted == 2)
+    }
+
+    @Test func monitorModeCountsAndDoesNotAct() throws {
+        let ws = try Workspace()
+        let forbidden = try ws.copyOfHelper("forbidden")
+        let monitor = try GuardMonitor(policy: compile("- {name: watch, events: [exec], binary: \(forbidden), action: kill, mode: monitor}\n"))
+        #expect(run(forbidden, [forbidden, ws.path("ran")]) == 0)
+        #expect(ws.exists("ran"))
+        let events = try collect(monitor) { $0.contains { $0.ruleName == "watch" } }
+        let e = try #require(events.first { $0.ruleName == "watch" })
+        #expect(e.action == .kill && !e.enforced)
+        #expect(GuardFormat.actionText(e) == "would-kill")
+        let counters = try monitor.session.counters()
+        #expect(counters.first?.matched == 1)
+        #expect(counters.first?.acted == 0)
+    }
+
+    /// Each route to a forbidden binary, against a kill policy on its inode. Every attempt must
+    /// die with SIGKILL before writing its marker.
+    @Test func bypassSuite() throws {
+        let ws = try Workspace()
+        let forbidden = try ws.copyOfHelper("forbidden")
+        let script = ws.path("denied.sh")
+        FileManager.default.createFile(atPath: script, contents: Data("touch \(ws.path("m-denied-script"))\n".utf8))
+        let shebang = ws.path("via-shebang")
+        FileManager.default.createFile(atPath: shebang, contents: Data("#!\(forbidden)\n".utf8))
+        chmod(shebang, 0o755)
+        let mountPoint = ws.path("elsewhere")
+        mkdir(mountPoint, 0o755)
+        let policy = """
+            - {name: forbidden-binary, events: [exec], binary: \(forbidden), action: kill}
+            - {name: fileless-from-tests, events: [exec], fileless: true, parent: /proc/\(getpid())/exe, action: kill}
+            - {name: denied-script, events: [open], paths: [\(script)], action: kill}
+            """
+        let monitor = try GuardMonitor(policy: compile(policy))
+        symlink(forbidden, ws.path("symlink"))
+        link(forbidden, ws.path("hardlink"))
+        let m = { (key: String) in ws.path("m-" + key) }
+        var attempts: [(name: String, status: Int32, marker: String)] = []
+        func attempt(_ name: String, marker key: String, _ path: String, _ args: [String]) {
+            attempts.append((name, run(path, args), m(key)))
+        }
+        attempt("direct path", marker: "direct", forbidden, [forbidden, m("direct")])
+        attempt("symlink", marker: "symlink", ws.path("symlink"), [ws.path("symlink"), m("symlink")])
+        attempt("hard link", marker: "hardlink", ws.path("hardlink"), [ws.path("hardlink"), m("hardlink")])
+        attempt("relative path", marker: "relative", "/bin/sh", ["/bin/sh", "-c", "cd \(ws.dir) && exec ./forbidden \(m("relative"))"])
+        attempt("execveat(fd, AT_EMPTY_PATH)", marker: "fdexec", ws.helper, [ws.helper, "--fdexec", forbidden, m("fdexec")])
+        attempt("exec /proc/self/fd/N", marker: "procfd", ws.helper, [ws.helper, "--procfd", forbidden, m("procfd")])
+        attempt("argv[0] set to an allowed name", marker: "argv0", ws.helper, [ws.helper, "--argv0", "true", forbidden, m("argv0")])
+        attempt("#! script naming it as interpreter", marker: "shebang", shebang, [shebang, m("shebang")])
+        attempt("memfd fexecve (fileless rule)", marker: "memfd", ws.helper, [ws.helper, "--memfd", forbidden, m("memfd")])
+        attempt("sh runs a denied script (open rule)", marker: "denied-script", "/bin/sh", ["/bin/sh", script])
+        attempt("bind mount, other mount namespace", marker: "bindmount", "/usr/bin/unshare",
+                ["/usr/bin/unshare", "-m", "/bin/sh", "-c", "mount --bind \(ws.dir) \(mountPoint) && exec \(mountPoint)/forbidden \(m("bindmount"))"])
+        rename(forbidden, ws.path("renamed"))
+        attempt("renamed after the policy loaded", marker: "renamed", ws.path("renamed"), [ws.path("renamed"), m("renamed")])
+
+        var table = "bypass attempt                          | caught\n"
+        for a in attempts {
+            // Shells exec in place ('exec ...'), so every attempt's own process is the one killed.
+            let caught = !FileManager.default.fileExists(atPath: a.marker) && killedBySIGKILL(a.status)
+            table += a.name.padding(toLength: 40, withPad: " ", startingAt: 0) + "| " + (caught ? "caught (SIGKILL, no marker)" : "NOT CAUGHT (status \(a.status))") + "\n"
+            #expect(caught, "\(a.name): wait status \(a.status), marker written: \(FileManager.default.fileExists(atPath: a.marker))")
+        }
+        print(table)
+        let events = try collect(monitor) { $0.filter { $0.action == .kill }.count >= attempts.count }
+        let kills = events.filter { $0.action == .kill && $0.enforced }
+        #expect(kills.count >= attempts.count, "\(kills.count) kills reported for \(attempts.count) attempts")
+        let memfd = kills.first { $0.ruleName == "fileless-from-tests" }
+        #expect(memfd?.flags.contains(.fileless) == true)
+        #expect(kills.contains { $0.ruleName == "forbidden-binary" && $0.flags.contains(.descriptorExec) })
+    }
+
+    @Test(.enabled(if: CgroupChild.isAvailable, CgroupChild.skipReason))
+    func denyConnectToAPortFromATestCgroup() throws {
+        let cgroup = try TestCgroup("guard")
+        defer { cgroup.remove() }
+        let listener = try TCPListener(v6: false)
+        let denied = testPort(7)
+        let monitor = try GuardMonitor(policy: compile("""
+            - {name: no-port, events: [connect], ports: [\(denied)], cgroup: \(cgroup.path), action: deny}
+            - {name: watch-port, events: [connect], ports: [\(listener.port)], cgroup: \(cgroup.path), action: deny, mode: monitor}
+            """))
+        #expect(try CgroupChild.run(in: cgroup, ["connect4", "\(denied)"]) == "errno \(EPERM) connect")
+        #expect(try CgroupChild.run(in: cgroup, ["connect6", "\(denied)"]) == "errno \(EPERM) connect")
+        // Monitored: the connect goes through, the would-deny is counted.
+        #expect(try CgroupChild.run(in: cgroup, ["connect4", "\(listener.port)"]) == "ok \(listener.port)")
+        // Outside the cgroup the rule does not apply: nothing listens there, so the stack refuses.
+        #expect(try CgroupChild.run(in: nil, ["connect4", "\(denied)"]) == "errno \(ECONNREFUSED) connect")
+        let events = try collect(monitor) { $0.filter { $0.kind == .connect }.count >= 3 }
+        let deny = try #require(events.first { $0.kind == .connect && $0.ruleName == "no-port" })
+        #expect(deny.action == .deny && deny.enforced)
+        #expect(deny.port == denied)
+        #expect(deny.address == "127.0.0.1")
+        #expect(deny.process.cgroupPath == cgroup.path)
+        let watched = try #require(events.first { $0.kind == .connect && $0.ruleName == "watch-port" })
+        #expect(!watched.enforced)
+        let counters = try monitor.session.counters()
+        #expect(counters[0].matched == 2 && counters[0].acted == 2)
+        #expect(counters[1].matched == 1 && counters[1].acted == 0)
+    }
+}

@@ -1,0 +1,101 @@
+import SwiftBPFSecurity
+import Testing
+
+/// A resolver over a fixed table: the pure tests' file system.
+struct TableResolver: GuardResolver {
+    var files: [String: FileID]
+    var cgroups: [String: (id: UInt64, level: Int)] = [:]
+    func fileID(_ path: String) -> FileID? { files[path] }
+    func cgroup(_ path: String) -> (id: UInt64, level: Int)? { cgroups[path] }
+}
+
+/// The pure matcher over compiled tables: selectors by inode, conditions, modes, precedence.
+@Suite struct GuardMatcherTests {
+    let nc = FileID(inode: 100, device: 8 << 20 | 1)
+    let bash = FileID(inode: 200, device: 8 << 20 | 1)
+    let etc = FileID(inode: 300, device: 8 << 20 | 1)
+    let shadow = FileID(inode: 301, device: 8 << 20 | 1)
+    let other = FileID(inode: 999, device: 8 << 20 | 1)
+
+    func compile(_ yaml: String) throws -> CompiledGuardPolicy {
+        let resolver = TableResolver(files: ["/usr/bin/nc": nc, "/bin/bash": bash, "/etc": etc, "/etc/shadow": shadow],
+                                     cgroups: ["/sys/fs/cgroup/app": (id: 77, level: 1)])
+        return try GuardPolicyCompiler.compile(GuardPolicyParser.parse(yaml), resolver: resolver)
+    }
+
+    @Test func binaryByInodeWhateverTheName() throws {
+        let matcher = GuardMatcher(try compile("- {name: no-nc, events: [exec], binary: /usr/bin/nc, action: kill}\n"))
+        let hit = matcher.decide(GuardMatchFacts(kind: .exec, binary: nc, parentBinary: bash, uid: 1000))
+        #expect(hit.rule == 0 && hit.action == .kill && hit.enforce)
+        #expect(matcher.decide(GuardMatchFacts(kind: .exec, binary: other, parentBinary: bash, uid: 1000)).rule == nil)
+        #expect(matcher.decide(GuardMatchFacts(kind: .open, binary: nc, parentBinary: bash, uid: 1000)).rule == nil)
+    }
+
+    @Test func pathsMatchTheFileOrAnyDirectoryAbove() throws {
+        let matcher = GuardMatcher(try compile("""
+            - {name: etc-writes, events: [open], paths: [/etc], access: write, action: alert}
+            - {name: shadow, events: [open], paths: [/etc/shadow], action: kill, mode: monitor}
+            """))
+        var read = GuardMatchFacts(kind: .open, binary: other, parentBinary: nil, uid: 0)
+        read.pathChain = [shadow, etc]
+        let r = matcher.decide(read)
+        #expect(r.matched == [1])
+        #expect(r.action == .kill && !r.enforce)
+        var write = read
+        write.write = true
+        let w = matcher.decide(write)
+        #expect(w.matched == [0, 1])
+        // Enforced alert wins over a monitored kill: monitor never acts.
+        #expect(w.rule == 0 && w.enforce)
+        var elsewhere = write
+        elsewhere.pathChain = [other]
+        #expect(matcher.decide(elsewhere).matched.isEmpty)
+    }
+
+    @Test func portsAddressesUsersCgroupsAndParents() throws {
+        let matcher = GuardMatcher(try compile("""
+            - {name: ssh, events: [connect], ports: [22, 2200-2202], addresses: [10.0.0.0/8], cgroup: /sys/fs/cgroup/app, action: deny}
+            - {name: bash-child, events: [ptrace], parent: /bin/bash, user: [1000], action: alert}
+            """))
+        var c = GuardMatchFacts(kind: .connect, binary: other, parentBinary: nil, uid: 0)
+        c.port = 2201
+        c.address = [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 10, 1, 2, 3]
+        c.cgroupAncestors = [1, 77, 78]
+        #expect(matcher.decide(c).action == .deny)
+        var wrongPort = c
+        wrongPort.port = 23
+        #expect(matcher.decide(wrongPort).rule == nil)
+        var wrongNet = c
+        wrongNet.address = [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 11, 1, 2, 3]
+        #expect(matcher.decide(wrongNet).rule == nil)
+        var wrongCgroup = c
+        wrongCgroup.cgroupAncestors = [1, 76]
+        #expect(matcher.decide(wrongCgroup).rule == nil)
+        let p = GuardMatchFacts(kind: .ptrace, binary: other, parentBinary: bash, uid: 1000)
+        #expect(matcher.decide(p).rule == 1)
+        #expect(matcher.decide(GuardMatchFacts(kind: .ptrace, binary: other, parentBinary: bash, uid: 0)).rule == nil)
+        #expect(matcher.decide(GuardMatchFacts(kind: .ptrace, binary: other, parentBinary: nc, uid: 1000)).rule == nil)
+    }
+
+    @Test func unresolvableNamesAreWarningsOrErrors() throws {
+        let some = try compile("- {name: a, events: [exec], binary: [/usr/bin/nc, /no/such], action: kill}\n")
+        #expect(some.warnings == ["rule 'a': binary /no/such does not exist; left out"])
+        #expect(throws: GuardPolicyError.self) { try compile("- {name: a, events: [exec], binary: /no/such, action: kill}\n") }
+        #expect(throws: GuardPolicyError.self) { try compile("- {name: a, events: [open], paths: [/no/such], action: kill}\n") }
+        #expect(throws: GuardPolicyError.self) { try compile("- {name: a, events: [connect], cgroup: /sys/fs/cgroup/none, action: deny}\n") }
+    }
+
+    @Test func kernelTablesHoldTheMasks() throws {
+        let p = try compile("""
+            - {name: a, events: [exec], binary: /usr/bin/nc, action: kill}
+            - {name: b, events: [exec, ptrace], action: alert}
+            - {name: c, events: [connect], ports: [80], action: deny}
+            """)
+        #expect(p.masks.kinds[Int(GuardEventKind.exec.rawValue)] == 0b011)
+        #expect(p.masks.kinds[Int(GuardEventKind.ptrace.rawValue)] == 0b010)
+        #expect(p.masks.noBinary == 0b110)
+        #expect(p.inodes[nc]?.binary == 0b001)
+        #expect(p.ports == [80: 0b100])
+        #expect(p.masks.noPort == 0b011)
+    }
+}

@@ -1,0 +1,162 @@
+import SwiftBPFSecurity
+import Testing
+
+/// The policy parser on good, bad and hostile YAML: every error names the line and the field.
+@Suite struct GuardPolicyParserTests {
+    func error(_ yaml: String) -> GuardPolicyError? {
+        do {
+            _ = try GuardPolicyParser.parse(yaml, file: "p.yaml")
+            return nil
+        } catch {
+            return error
+        }
+    }
+
+    @Test func parsesEveryField() throws {
+        let yaml = """
+            rules:
+              - name: no-shadow
+                events: [open]
+                paths: [/etc/shadow, /etc/gshadow]
+                access: write
+                binary: /usr/bin/cat
+                parent_inode: "8:1:1234"
+                user: [0, 1000]
+                action: kill
+                mode: monitor
+              - name: no-ssh
+                events: connect
+                ports: [22, "8000-8010"]
+                addresses: [10.0.0.0/8, "::1"]
+                cgroup: /sys/fs/cgroup/unified/app
+                action: deny
+              - name: fileless
+                events: [exec]
+                fileless: true
+                action: alert
+            """
+        let policy = try GuardPolicyParser.parse(yaml, file: "p.yaml")
+        #expect(policy.rules.count == 3)
+        let a = policy.rules[0]
+        #expect(a.name == "no-shadow")
+        #expect(a.kinds == [.open])
+        #expect(a.paths == ["/etc/shadow", "/etc/gshadow"])
+        #expect(a.access == .write)
+        #expect(a.binaries == [.path("/usr/bin/cat")])
+        #expect(a.parents == [.inode(FileID(inode: 1234, device: 8 << 20 | 1))])
+        #expect(a.users == [0, 1000])
+        #expect(a.action == .kill)
+        #expect(a.mode == .monitor)
+        #expect(a.location?.line == 2)
+        let b = policy.rules[1]
+        #expect(b.kinds == [.connect])
+        #expect(b.ports == [22...22, 8000...8010])
+        #expect(b.addresses.map(\.prefixLength) == [104, 128])
+        #expect(b.cgroup == "/sys/fs/cgroup/unified/app")
+        #expect(b.mode == .enforce)
+        #expect(policy.rules[2].fileless)
+    }
+
+    @Test func aTopLevelListIsAPolicyToo() throws {
+        let policy = try GuardPolicyParser.parse("- {name: a, events: [exec], action: alert}\n")
+        #expect(policy.rules.map(\.name) == ["a"])
+    }
+
+    @Test func unknownFieldNamesLineAndField() throws {
+        let e = try #require(error("rules:\n  - name: a\n    events: [exec]\n    acton: kill\n"))
+        #expect(e.location?.line == 4)
+        #expect(e.field == "rules[0].acton")
+        #expect(e.description.hasPrefix("p.yaml:4:5: rules[0].acton: unknown field 'acton'"))
+    }
+
+    @Test func missingAndBadValues() throws {
+        let missing = try #require(error("rules:\n  - name: a\n    events: [exec]\n"))
+        #expect(missing.field == "rules[0].action")
+        #expect(missing.message.contains("missing required field 'action'"))
+        #expect(missing.location?.line == 2)
+
+        let action = try #require(error("rules:\n  - name: a\n    events: [exec]\n    action: explode\n"))
+        #expect(action.location?.line == 4)
+        #expect(action.message.contains("unknown action 'explode'"))
+
+        let event = try #require(error("rules:\n  - name: a\n    events: [exec, teleport]\n    action: alert\n"))
+        #expect(event.location?.line == 3)
+        #expect(event.message.contains("unknown event 'teleport'"))
+
+        let port = try #require(error("rules:\n  - name: a\n    events: [connect]\n    ports: [70000]\n    action: deny\n"))
+        #expect(port.location?.line == 4)
+        #expect(port.field == "rules[0].ports")
+
+        let addr = try #require(error("rules:\n  - name: a\n    events: [connect]\n    addresses: [10.0.0.0/40]\n    action: deny\n"))
+        #expect(addr.message.contains("prefix length"))
+
+        let type = try #require(error("rules:\n  - name: a\n    events: {x: 1}\n    action: alert\n"))
+        #expect(type.location?.line == 3)
+        #expect(type.field == "rules[0].events")
+
+        let relative = try #require(error("rules:\n  - name: a\n    events: [exec]\n    binary: bin/sh\n    action: kill\n"))
+        #expect(relative.message.contains("absolute path"))
+
+        let user = try #require(error("rules:\n  - name: a\n    events: [exec]\n    user: root\n    action: kill\n"))
+        #expect(user.message.contains("numeric uid"))
+    }
+
+    @Test func duplicatesAreRefused() throws {
+        let names = try #require(error("- {name: a, events: [exec], action: alert}\n- {name: a, events: [open], action: alert}\n"))
+        #expect(names.message.contains("used twice (first at line 1)"))
+        #expect(names.location?.line == 2)
+        let keys = try #require(error("rules:\n  - name: a\n    events: [exec]\n    action: alert\n    action: kill\n"))
+        #expect(keys.location?.line == 5)
+        #expect(keys.message.contains("given twice"))
+    }
+
+    @Test func actionsTheHookCannotDoNameTheStrongestAvailable() throws {
+        let deny = try #require(error("- {name: a, events: [open], paths: [/etc/shadow], action: deny}\n"))
+        #expect(deny.message.contains("deny is not available for open"))
+        #expect(deny.message.contains("the strongest action available for open is kill"))
+        let kill = try #require(error("- {name: a, events: [connect], ports: [22], action: kill}\n"))
+        #expect(kill.message.contains("use deny"))
+    }
+
+    @Test func conditionsOnTheWrongKind() throws {
+        let paths = try #require(error("rules:\n  - name: a\n    events: [exec, open]\n    paths: [/etc]\n    action: alert\n"))
+        #expect(paths.field == "rules[0].paths")
+        #expect(paths.location?.line == 4)
+        let ports = try #require(error("- {name: a, events: [exec], ports: [22], action: alert}\n"))
+        #expect(ports.message.contains("connect, bind and sendmsg"))
+        let lifecycle = try #require(error("- {name: a, events: [fork], action: alert}\n"))
+        #expect(lifecycle.message.contains("always reported"))
+    }
+
+    @Test func hostileInputIsBounded() throws {
+        // A billion-laughs alias expansion is refused before composing.
+        let laughs = """
+            a: &a [lol, lol, lol, lol, lol, lol, lol, lol, lol]
+            b: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]
+            c: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b]
+            rules: [*c]
+            """
+        let alias = try #require(error(laughs))
+        #expect(alias.message.contains("aliases"))
+        #expect(alias.location?.line == 2)
+        // Deep flow nesting would recurse in the composer.
+        let deep = String(repeating: "[", count: 100_000) + String(repeating: "]", count: 100_000)
+        #expect(try #require(error(deep)).message.contains("nesting deeper than 64"))
+        // Too large.
+        let big = "# " + String(repeating: "x", count: GuardPolicyParser.maxBytes)
+        #expect(try #require(error(big)).message.contains("at most"))
+        // Not YAML at all, binary junk, empty.
+        #expect(try #require(error("rules: [\n")).location != nil)
+        #expect(error("\u{0}\u{1}\u{2}garbage: [}") != nil)
+        #expect(try #require(error("")).message.contains("empty"))
+        #expect(try #require(error("rules: []\n")).message.contains("empty"))
+        // 65 rules: more than the kernel's masks hold.
+        let many = (0...64).map { "- {name: r\($0), events: [exec], action: alert}" }.joined(separator: "\n")
+        let tooMany = try #require(error(many))
+        #expect(tooMany.message.contains("at most 64"))
+        #expect(tooMany.location?.line == 65)
+        // A non-string key, a tag, an anchor on a rule without aliases: still checked by shape.
+        #expect(error("- {[a]: b}\n") != nil)
+        #expect(error("- !!binary aGVsbG8=\n") != nil)
+    }
+}
