@@ -84,7 +84,7 @@ let package = Package(
         // Pure tests of the network applications' parsers and models.
         .testTarget(name: "SwiftBPFNetTests", dependencies: ["SwiftBPFNet"]),
         // Root tests of the agent with real components (Prometheus, an OTLP collector, SQLite).
-        .testTarget(name: "AgentTests", dependencies: ["SwiftBPFAgent"]),
+        .testTarget(name: "AgentTests", dependencies: ["SwiftBPFAgent", "BPF"], exclude: ["bpf"]),
         // Root tests against the running kernel.
         .testTarget(
             name: "BPFKernelTests",

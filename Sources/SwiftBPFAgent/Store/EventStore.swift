@@ -225,8 +225,11 @@ public final class EventStore: Sendable {
         }
         let limit = Int64(config.maxSizeMB * 1024 * 1024)
         var rounds = 0
-        while try usedBytes() > limit, rounds < 10 {
-            deleted += try deleteOldest(fraction: 0.1)
+        while rounds < 10 {
+            let used = try usedBytes()
+            guard used > limit else { break }
+            // Delete the share of events that is over the limit, and a little more.
+            deleted += try deleteOldest(fraction: min(0.9, max(0.05, 1 - Double(limit) / Double(used) + 0.05)))
             rounds += 1
         }
         state.withLock { $0.lastRetentionDeleted = deleted }
@@ -304,5 +307,19 @@ public final class EventStore: Sendable {
             try? pool?.close()
             pool = nil
         }
+    }
+}
+
+extension EventStore {
+    /// `PRAGMA journal_mode` ("wal").
+    public func journalMode() throws -> String {
+        guard let pool = pool.withLock({ $0 }) else { return "" }
+        return try pool.read { try String.fetchOne($0, sql: "PRAGMA journal_mode") ?? "" }
+    }
+
+    /// The names of the events table's indexes.
+    public func indexNames() throws -> Set<String> {
+        guard let pool = pool.withLock({ $0 }) else { return [] }
+        return Set(try pool.read { try String.fetchAll($0, sql: "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'events'") })
     }
 }
