@@ -9,11 +9,17 @@ need=()
 [ -f /usr/include/bpf/bpf_helpers.h ] || need+=(libbpf-dev)
 command -v bpftool >/dev/null 2>&1 || need+=(bpftool)
 [ -f /usr/include/x86_64-linux-gnu/sys/sdt.h ] || [ -f /usr/include/sys/sdt.h ] || need+=(systemtap-sdt-dev)
+# The agent's tests (Tests/AgentTests) scrape it with a real Prometheus server, fill a loop-mounted
+# ext4, and export to the rotel OTLP collector (PyPI, below).
+command -v prometheus >/dev/null 2>&1 || need+=(prometheus)
+command -v mkfs.ext4 >/dev/null 2>&1 || need+=(e2fsprogs)
 if [ ${#need[@]} -gt 0 ]; then
     export DEBIAN_FRONTEND=noninteractive
     apt-get update -qq
     apt-get install -y -qq "${need[@]}" >/dev/null
 fi
+
+python3 -c 'import rotel' >/dev/null 2>&1 || python3 -m pip install -q rotel
 
 if ! grep -q ' /sys/kernel/tracing tracefs ' /proc/mounts; then
     mount -t tracefs tracefs /sys/kernel/tracing

@@ -22,6 +22,16 @@ while let a = args.popFirst() {
         print(DefaultConfig.yaml, terminator: "")
         exit(0)
     case "--check-config": checkOnly = true
+    case "--bench-store":
+        // --bench-store PATH COUNT (Benchmarks/agent.sh)
+        guard let path = args.popFirst(), let n = args.popFirst().flatMap(Int.init) else { exit(2) }
+        do { print(try AgentBenchmarks.store(path: path, count: n)) } catch { print("store benchmark failed: \(error)"); exit(1) }
+        exit(0)
+    case "--bench-metrics":
+        // --bench-metrics SERIES (Benchmarks/agent.sh)
+        guard let n = args.popFirst().flatMap(Int.init) else { exit(2) }
+        print(AgentBenchmarks.metrics(series: n))
+        exit(0)
     case "-h", "--help":
         print(usage)
         exit(0)

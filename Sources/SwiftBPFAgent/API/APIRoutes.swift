@@ -58,7 +58,7 @@ extension EventQuery {
     init(parameters p: Parameters) throws {
         self.init()
         func time(_ key: String) throws -> Int64? {
-            guard let text = p[key] else { return nil }
+            guard let text = p[Substring(key)] else { return nil }
             if let ns = Int64(text) { return ns }
             if let s = Double(text) { return Int64(s * 1e9) }
             throw ConfigError("\(key) must be Unix nanoseconds or seconds, got \(text)")

@@ -1,4 +1,3 @@
-import DequeModule
 import Foundation
 import Logging
 import Metrics
@@ -16,7 +15,7 @@ final class OTLPExport: Sendable {
     /// Background services: the metrics and logs exporters, and the queue drain.
     let services: [any Service]
     let endpoint: String
-    private let queue: Mutex<Deque<AgentEvent>>
+    private let queue: Mutex<[AgentEvent]>
     private let capacity: Int
     let counters: ExportCounters
     private let eventLogger: Logger?
@@ -24,7 +23,7 @@ final class OTLPExport: Sendable {
     init(config: OTLPConfig, endpoint: String, logger: Logger) throws {
         self.endpoint = endpoint
         capacity = config.queueSize
-        queue = Mutex(Deque())
+        queue = Mutex([])
         let base = endpoint.hasSuffix("/") ? String(endpoint.dropLast()) : endpoint
         var c = OTel.Configuration.default
         c.serviceName = "swiftbpf-agent"

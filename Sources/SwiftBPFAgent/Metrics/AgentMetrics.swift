@@ -9,12 +9,12 @@ import Synchronization
 /// One instance per agent: nothing here touches the process-wide `MetricsSystem`.
 public final class AgentMetrics: Sendable {
     /// The Prometheus registry `/metrics` renders.
-    public let registry = PrometheusCollectorRegistry()
+    public let registry: PrometheusCollectorRegistry
     let factory: any MetricsFactory
     let histograms = KernelHistograms()
     private let limits: Mutex<SeriesLimits>
     private let families = Mutex<[String: SeriesFamily]>([:])
-    private let gauges = Mutex<[String: Gauge]>([:])
+    private let gauges = Mutex<[String: CoreMetrics.Gauge]>([:])
 
     struct SeriesLimits {
         var maxSeriesPerFamily: Int
@@ -26,8 +26,14 @@ public final class AgentMetrics: Sendable {
 
     /// - Parameter extraFactory: another backend (OTel's) fed the same counters and gauges.
     init(config: MetricsConfig, extraFactory: (any MetricsFactory)? = nil) {
+        let registry = PrometheusCollectorRegistry()
+        self.registry = registry
         let prometheus = PrometheusMetricsFactory(registry: registry)
-        factory = extraFactory.map { MultiplexMetricsHandler(factories: [prometheus, $0]) } ?? prometheus
+        if let extraFactory {
+            factory = MultiplexMetricsHandler(factories: [prometheus as any MetricsFactory, extraFactory])
+        } else {
+            factory = prometheus
+        }
         limits = Mutex(SeriesLimits(maxSeriesPerFamily: config.maxSeriesPerFamily,
                                     evictionGraceNanoseconds: Int64(config.evictionGraceSeconds * 1e9)))
     }
@@ -45,7 +51,7 @@ public final class AgentMetrics: Sendable {
     func increment(_ family: String, _ labels: [(String, String)] = [], by: Int64 = 1, now: Int64 = Clocks.now(CLOCK_MONOTONIC)) {
         let max = limits.withLock { $0.maxSeriesPerFamily }
         var overflowed = false
-        let counter = families.withLock { all -> Counter in
+        let counter = families.withLock { all -> CoreMetrics.Counter in
             let key = SeriesFamily.key(labels)
             if var f = all[family] {
                 if let c = f.series[key] {
@@ -57,17 +63,17 @@ public final class AgentMetrics: Sendable {
                     overflowed = true
                     let overflowLabels = labels.map { ($0.0, Self.overflowValue) }
                     if let c = f.overflow { return c }
-                    let c = Counter(label: family, dimensions: overflowLabels, factory: factory)
+                    let c = CoreMetrics.Counter(label: family, dimensions: overflowLabels, factory: factory)
                     f.overflow = c
                     all[family] = f
                     return c
                 }
-                let c = Counter(label: family, dimensions: labels, factory: factory)
+                let c = CoreMetrics.Counter(label: family, dimensions: labels, factory: factory)
                 f.series[key] = SeriesFamily.Series(counter: c, lastSeen: now)
                 all[family] = f
                 return c
             }
-            let c = Counter(label: family, dimensions: labels, factory: factory)
+            let c = CoreMetrics.Counter(label: family, dimensions: labels, factory: factory)
             all[family] = SeriesFamily(series: [key: SeriesFamily.Series(counter: c, lastSeen: now)])
             return c
         }
@@ -78,9 +84,9 @@ public final class AgentMetrics: Sendable {
     /// A counter outside the caps (the agent's own bookkeeping families).
     func incrementUncapped(_ family: String, _ labels: [(String, String)], by: Int64 = 1) {
         let key = family + "|" + SeriesFamily.key(labels)
-        let counter = families.withLock { all -> Counter in
+        let counter = families.withLock { all -> CoreMetrics.Counter in
             if let c = all[key]?.series[""]?.counter { return c }
-            let c = Counter(label: family, dimensions: labels, factory: factory)
+            let c = CoreMetrics.Counter(label: family, dimensions: labels, factory: factory)
             all[key] = SeriesFamily(series: ["": SeriesFamily.Series(counter: c, lastSeen: .max)], uncapped: true)
             return c
         }
@@ -90,9 +96,9 @@ public final class AgentMetrics: Sendable {
     /// Sets the gauge `name{labels}`.
     func gauge(_ name: String, _ labels: [(String, String)] = [], _ value: Double) {
         let key = name + "|" + SeriesFamily.key(labels)
-        let g = gauges.withLock { all -> Gauge in
+        let g = gauges.withLock { all -> CoreMetrics.Gauge in
             if let g = all[key] { return g }
-            let g = Gauge(label: name, dimensions: labels, factory: factory)
+            let g = CoreMetrics.Gauge(label: name, dimensions: labels, factory: factory)
             all[key] = g
             return g
         }
@@ -104,7 +110,7 @@ public final class AgentMetrics: Sendable {
     @discardableResult
     func evictStale(now: Int64 = Clocks.now(CLOCK_MONOTONIC)) -> Int {
         let grace = limits.withLock { $0.evictionGraceNanoseconds }
-        var evicted: [(String, Counter)] = []
+        var evicted: [(String, CoreMetrics.Counter)] = []
         families.withLock { all in
             for (name, var f) in all where !f.uncapped {
                 let stale = f.series.filter { now - $0.value.lastSeen > grace }
@@ -146,11 +152,11 @@ public final class AgentMetrics: Sendable {
 /// One capped counter family's series by label values.
 struct SeriesFamily {
     struct Series {
-        var counter: Counter
+        var counter: CoreMetrics.Counter
         var lastSeen: Int64
     }
     var series: [String: Series]
-    var overflow: Counter?
+    var overflow: CoreMetrics.Counter?
     var uncapped = false
 
     init(series: [String: Series], uncapped: Bool = false) {
@@ -168,6 +174,6 @@ import Glibc
 extension AgentMetrics {
     /// Adds to a floating-point counter (CPU seconds), outside the caps.
     func incrementFloat(_ name: String, _ labels: [(String, String)] = [], by: Double) {
-        FloatingPointCounter(label: name, dimensions: labels, factory: factory).increment(by: by)
+        CoreMetrics.FloatingPointCounter(label: name, dimensions: labels, factory: factory).increment(by: by)
     }
 }

@@ -6,7 +6,7 @@ import Synchronization
 /// `AgentRunner` runs it with its HTTP API until SIGTERM; tests drive it directly.
 public final class Agent: Sendable {
     public let metrics: AgentMetrics
-    public let hub = EventHub()
+    public let hub: EventHub
     public let store: EventStore?
     let export: OTLPExport?
     let collectors: CollectorSet
@@ -28,6 +28,8 @@ public final class Agent: Sendable {
     public init(config: AgentConfig, logger: Logger) throws {
         try config.validate()
         self.logger = logger
+        let hub = EventHub()
+        self.hub = hub
         if let file = config.tokenFile {
             guard let data = FileManager.default.contents(atPath: file) else {
                 throw AgentError("token_file \(file) cannot be read")
@@ -38,25 +40,23 @@ public final class Agent: Sendable {
         } else {
             token = nil
         }
-        if let endpoint = config.otlp.endpoint {
-            export = try OTLPExport(config: config.otlp, endpoint: endpoint, logger: logger)
-        } else {
-            export = nil
-        }
-        metrics = AgentMetrics(config: config.metrics, extraFactory: export?.metricsFactory)
+        let export = try config.otlp.endpoint.map { try OTLPExport(config: config.otlp, endpoint: $0, logger: logger) }
+        let metrics = AgentMetrics(config: config.metrics, extraFactory: export?.metricsFactory)
+        var store: EventStore?
         if let path = config.store.path {
             do {
                 store = try EventStore(config: config.store, path: path, logger: logger)
             } catch {
                 throw AgentError("store \(path) cannot be opened: \(error)")
             }
-        } else {
-            store = nil
         }
-        let cgroups = CgroupLabels()
-        pipeline = EventPipeline(metrics: metrics, hub: hub, cgroups: cgroups)
+        let pipeline = EventPipeline(metrics: metrics, hub: hub, cgroups: CgroupLabels())
         pipeline.setCgroupLabels(config.metrics.cgroupLabels)
         pipeline.connect(store: store, export: export)
+        self.export = export
+        self.metrics = metrics
+        self.store = store
+        self.pipeline = pipeline
         collectors = CollectorSet(sink: pipeline, logger: logger)
         governor = Governor(config: config.governor)
         userMetrics = UserMetricsSet(logger: logger)

@@ -14,7 +14,7 @@ public final class AgentServer: Sendable {
     private let logger: Logger
     private let configPath: String?
     private let handleSignals: Bool
-    private let boundPort = Atomic<Int>(0)
+    private let boundPort = PortBox()
     private let group = Mutex<ServiceGroup?>(nil)
 
     public init(agent: Agent, logger: Logger, configPath: String? = nil, handleSignals: Bool = true) {
@@ -32,7 +32,7 @@ public final class AgentServer: Sendable {
         let app = Application(
             router: router,
             configuration: .init(address: .hostname(config.listen.host, port: config.listen.port), serverName: "swiftbpf-agent"),
-            onServerRunning: { channel in port.store(channel.localAddress?.port ?? 0, ordering: .relaxed) },
+            onServerRunning: { channel in port.value.store(channel.localAddress?.port ?? 0, ordering: .relaxed) },
             logger: logger)
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
         if let export = agent.export {
@@ -55,7 +55,7 @@ public final class AgentServer: Sendable {
     public func listeningPort(timeout: Duration = .seconds(30)) async -> Int {
         let deadline = ContinuousClock.now + timeout
         while ContinuousClock.now < deadline {
-            let p = boundPort.load(ordering: .relaxed)
+            let p = boundPort.value.load(ordering: .relaxed)
             if p != 0 { return p }
             try? await Task.sleep(for: .milliseconds(20))
         }
@@ -99,4 +99,9 @@ struct AgentTicker: Service {
         }
         agent.stop()
     }
+}
+
+/// The bound port, shared with the server's start callback.
+final class PortBox: Sendable {
+    let value = Atomic<Int>(0)
 }

@@ -1,11 +1,10 @@
-import DequeModule
 import Foundation
 import Synchronization
 
 /// The latest events in memory (for the API when there is no store) and the live stream's
 /// subscribers. A slow subscriber loses its oldest undelivered events, never slows collectors.
 public final class EventHub: Sendable {
-    private let recentEvents = Mutex<Deque<AgentEvent>>(Deque())
+    private let recentEvents = Mutex<[AgentEvent]>([])
     private let subscribers = Mutex<[UUID: AsyncStream<AgentEvent>.Continuation]>([:])
     let capacity: Int
 

@@ -170,7 +170,7 @@ public final class EventStore: Sendable {
                 $0.droppedEvents += Int64(batch.count)
             }
             // Make room inside the file for later batches: drop the oldest tenth.
-            try? deleteOldest(fraction: 0.1)
+            _ = try? deleteOldest(fraction: 0.1)
         } catch let error as DatabaseError where error.resultCode == .SQLITE_CORRUPT || error.resultCode == .SQLITE_NOTADB {
             state.withLock { $0.droppedEvents += Int64(batch.count) }
             reopenAfterCorruption(error)
@@ -216,7 +216,8 @@ public final class EventStore: Sendable {
     /// Deletes events older than the retention age, then the oldest until the used pages fit
     /// the size limit. Returns how many went.
     @discardableResult
-    public func applyRetention(now: Int64 = Clocks.wallNanoseconds()) throws -> Int {
+    public func applyRetention(now: Int64? = nil) throws -> Int {
+        let now = now ?? Clocks.wallNanoseconds()
         guard let pool = pool.withLock({ $0 }) else { return 0 }
         let cutoff = now - Int64(config.retentionHours * 3600 * 1e9)
         var deleted = try pool.write { db -> Int in
