@@ -16,6 +16,9 @@ public final class EventStore: Sendable {
     private let running = Atomic<Bool>(true)
     private let finished = DispatchGroup()
     private let logger: Logger
+    /// Serializes flushes, so that `flush()` returns only when what was queued is written
+    /// (also when the writer thread had already taken it).
+    private let flushing = NSLock()
     /// Most events kept in memory while the writer is behind; beyond it they are dropped.
     static let maxPending = 200_000
 
@@ -124,6 +127,8 @@ public final class EventStore: Sendable {
 
     /// Writes every queued event, in transactions of `batch_size`.
     public func flush() {
+        flushing.lock()
+        defer { flushing.unlock() }
         let events = pending.withLock { p -> [AgentEvent] in
             let all = p
             p.removeAll(keepingCapacity: true)
