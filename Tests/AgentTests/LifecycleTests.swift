@@ -71,18 +71,25 @@ struct LifecycleTests {
             return c["exec"] == nil && c["open"] != nil ? c : nil
         }
         #expect(third != nil, "SIGHUP did not remove exec")
-        let metrics = try TestHTTP.get(port, "/metrics").body
-        #expect(metrics.contains("swiftbpf_agent_execs_total{comm=\"\(marker.name)\""), "counts from before the reload stay")
-        #expect(metrics.contains("swiftbpf_agent_reloads_total 2"))
-        // exec's programs are gone from the kernel already.
-        let live = Set(try Program.allIDs())
-        #expect(live.isDisjoint(with: exec.ids), "exec's programs remain after it was removed")
+        // reload() counts itself after reconciling: wait for the second count.
+        let metrics = eventually(timeout: 10) { () -> String? in
+            let body = (try? TestHTTP.get(port, "/metrics").body) ?? ""
+            return body.contains("swiftbpf_agent_reloads_total 2") ? body : nil
+        }
+        #expect(metrics != nil, "swiftbpf_agent_reloads_total never reached 2")
+        #expect(metrics?.contains("swiftbpf_agent_execs_total{comm=\"\(marker.name)\"") == true, "counts from before the reload stay")
+        // exec's programs leave the kernel once their last reference (and link) is released.
+        let gone = eventually(timeout: 10) { () -> Bool? in
+            Set((try? Program.allIDs()) ?? exec.ids).isDisjoint(with: exec.ids) ? true : nil
+        }
+        #expect(gone == true, "exec's programs remain after it was removed")
 
         let openIDs = third?["open"]?.ids ?? []
         agent.signal(SIGTERM)
         let exited = eventually(timeout: 20) { agent.process.isRunning ? nil : true }
         #expect(exited == true, "the agent did not exit on SIGTERM")
         #expect(agent.process.terminationStatus == 0, "exit status \(agent.process.terminationStatus): \(agent.log.suffix(800))")
+        // The process is gone, so are its descriptors: nothing of it may remain.
         let after = Set(try Program.allIDs())
         #expect(after.isDisjoint(with: openIDs + exec.ids), "programs left in the kernel after SIGTERM")
         #expect(agent.log.contains("agent stopped"))

@@ -24,6 +24,15 @@ final class RunningAgent: Sendable {
         port = await server.listeningPort()
         self.log = log
         guard port != 0 else { throw TestError("the agent's API did not start listening") }
+        // The ticker starts the collectors next to the HTTP server: wait until every configured
+        // one has started (or failed), so that the test's workload happens after attachment.
+        let agent = self.agent
+        let deadline = Date().addingTimeInterval(60)
+        while Date() < deadline,
+              agent.collectors.snapshot.count < config.enabledCollectors.count
+                || agent.userMetrics.status.count < config.userMetrics.count {
+            try await Task.sleep(for: .milliseconds(50))
+        }
     }
 
     func stop() async {
