@@ -1,5 +1,21 @@
 // swift-tools-version:6.1
+import Foundation
 import PackageDescription
+
+/// The `bpf/` folders of a target: its own and each tool folder's (`<Tool>/bpf`). The BPFCompiler
+/// plugin compiles the C in them; SwiftPM must not take it for the target's sources. Computed, so
+/// a new tool folder needs no line here.
+func bpfFolders(of target: String, under root: String = "Sources") -> [String] {
+    let files = FileManager.default
+    let base = Context.packageDirectory + "/" + root + "/" + target
+    func isFolder(_ path: String) -> Bool {
+        var folder: ObjCBool = false
+        return files.fileExists(atPath: path, isDirectory: &folder) && folder.boolValue
+    }
+    let tools = ((try? files.contentsOfDirectory(atPath: base)) ?? []).sorted()
+        .filter { isFolder(base + "/" + $0 + "/bpf") }.map { $0 + "/bpf" }
+    return (isFolder(base + "/bpf") ? ["bpf"] : []) + tools
+}
 
 let package = Package(
     name: "SwiftBPF",
@@ -42,19 +58,22 @@ let package = Package(
         // The BPF-side module it compiles programs against lives in BPFKernel/, outside Sources.
         .executableTarget(name: "BPFSwiftCompiler", dependencies: ["BPFSwiftIR"]),
         .plugin(name: "BPFCompiler", capability: .buildTool(), dependencies: ["BPFGen", "BPFSwiftCompiler"]),
-        // The tools built on the library; each has its BPF C program in a bpf/ subfolder.
+        // The text of the tools and commands: column padding, times and durations, JSON.
+        .target(name: "ToolText", dependencies: ["BPF"]),
+        // The tools built on the library. A tool is one folder: its BPF C in bpf/, its event and
+        // format types, and its `Tool` conformance with its options (hence ArgumentParser here).
         .target(
             name: "SwiftBPFTools",
-            dependencies: ["BPF"],
-            exclude: ["ExecSnoop/bpf", "TCP/bpf", "OpenSnoop/bpf", "ExitSnoop/bpf", "KillSnoop/bpf", "SysCount/bpf", "RunQLat/bpf", "BioLatency/bpf", "Profile/bpf"],
+            dependencies: ["BPF", "ToolText", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            exclude: bpfFolders(of: "SwiftBPFTools"),
             plugins: ["BPFCompiler"]
         ),
         // Network applications on the library (the XDP firewall); BPF C in each tool's bpf/ folder.
-        .target(name: "SwiftBPFNet", dependencies: ["BPF"], exclude: ["Firewall/bpf"], plugins: ["BPFCompiler"]),
+        .target(name: "SwiftBPFNet", dependencies: ["BPF", "ToolText"], exclude: bpfFolders(of: "SwiftBPFNet"), plugins: ["BPFCompiler"]),
         .executableTarget(
             name: "swiftbpf",
             dependencies: [
-                "BPF", "BPFBindings", "SwiftBPFTools", "SwiftBPFNet",
+                "BPF", "BPFBindings", "SwiftBPFTools", "SwiftBPFNet", "ToolText",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -80,7 +99,7 @@ let package = Package(
             dependencies: ["BPF", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         // Pure parsing tests: no root, no kernel.
-        .testTarget(name: "BPFTests", dependencies: ["BPF", "BPFSwiftIR", "BPFBindings"], exclude: ["bpf"], plugins: ["BPFCompiler"]),
+        .testTarget(name: "BPFTests", dependencies: ["BPF", "BPFSwiftIR", "BPFBindings"], exclude: bpfFolders(of: "BPFTests", under: "Tests"), plugins: ["BPFCompiler"]),
         // Pure tests of the network applications' parsers and models.
         .testTarget(name: "SwiftBPFNetTests", dependencies: ["SwiftBPFNet"]),
         // Root tests of the agent with real components (Prometheus, an OTLP collector, SQLite).
@@ -88,9 +107,9 @@ let package = Package(
         // Root tests against the running kernel.
         .testTarget(
             name: "BPFKernelTests",
-            dependencies: ["BPF", "SwiftBPFTools", "SwiftBPFNet"],
+            dependencies: ["BPF", "SwiftBPFTools", "SwiftBPFNet", "ToolText"],
             // Helpers/: C programs the tests run as children (built at test time, or by vmtest.sh).
-            exclude: ["bpf", "Helpers"],
+            exclude: bpfFolders(of: "BPFKernelTests", under: "Tests") + ["Helpers"],
             plugins: ["BPFCompiler"]
         ),
     ]

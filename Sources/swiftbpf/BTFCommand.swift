@@ -1,5 +1,6 @@
 import ArgumentParser
 import BPF
+import SwiftBPFTools
 
 struct BTFCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

@@ -1,6 +1,7 @@
 import ArgumentParser
 import BPF
 import SwiftBPFTools
+import ToolText
 
 struct DoctorCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -36,7 +37,7 @@ struct DoctorCommand: ParsableCommand {
         out.append("kernel     \(r.release)")
         out.append("btf        " + (r.btfSize.map { "/sys/kernel/btf/vmlinux (\($0) bytes)" } ?? "missing (CONFIG_DEBUG_INFO_BTF is off): CO-RE needs it"))
         for m in r.mounts {
-            out.append(pad(m.name, 11) + (m.path ?? "not mounted"))
+            out.append(Columns.pad(m.name, 11) + (m.path ?? "not mounted"))
         }
         out.append("lsm        " + (r.lsms?.joined(separator: ",") ?? "unknown (securityfs not mounted)"))
         if let lockdown = r.lockdown { out.append("lockdown   \(lockdown)") }
@@ -45,24 +46,21 @@ struct DoctorCommand: ParsableCommand {
             if e.group != group {
                 group = e.group
                 out.append("")
-                out.append(pad(group.uppercased().replacingUnderscores(), 34) + "STATUS")
+                out.append(Columns.pad(group.uppercased().replacingUnderscores(), 34) + "STATUS")
             }
             let status = e.status.isSupported ? "yes" : "no: \(e.status.reason ?? "")"
-            out.append(pad(e.name, 34) + status)
+            out.append(Columns.pad(e.name, 34) + status)
         }
         return out.joined(separator: "\n")
     }
 
     static func json(_ r: KernelReport, missingCapabilities: [String] = []) -> String {
-        func obj(_ fields: [(String, String)]) -> String {
-            "{" + fields.map { "\(JSON.string($0.0)):\($0.1)" }.joined(separator: ",") + "}"
-        }
-        let mounts = obj(r.mounts.map { ($0.name, $0.path.map(JSON.string) ?? "null") })
+        let mounts = JSON.object(r.mounts.map { ($0.name, $0.path.map(JSON.string) ?? "null") })
         var groups: [(String, [String])] = []
         for e in r.entries {
             var fields = [("name", JSON.string(e.name)), ("supported", "\(e.status.isSupported)")]
             if let reason = e.status.reason { fields.append(("reason", JSON.string(reason))) }
-            let item = obj(fields)
+            let item = JSON.object(fields)
             if let i = groups.firstIndex(where: { $0.0 == e.group }) { groups[i].1.append(item) } else { groups.append((e.group, [item])) }
         }
         var fields: [(String, String)] = [
@@ -70,17 +68,13 @@ struct DoctorCommand: ParsableCommand {
             ("missing_capabilities", "[" + missingCapabilities.map(JSON.string).joined(separator: ",") + "]"),
             ("kernel", JSON.string(r.release)),
             ("version", JSON.string(r.version.description)),
-            ("btf", obj([("present", "\(r.btfSize != nil)"), ("size", r.btfSize.map { "\($0)" } ?? "null")])),
+            ("btf", JSON.object([("present", "\(r.btfSize != nil)"), ("size", r.btfSize.map { "\($0)" } ?? "null")])),
             ("mounts", mounts),
             ("lsm", r.lsms.map { "[" + $0.map(JSON.string).joined(separator: ",") + "]" } ?? "null"),
             ("lockdown", r.lockdown.map(JSON.string) ?? "null"),
         ]
         for (group, items) in groups { fields.append((group + "s", "[" + items.joined(separator: ",") + "]")) }
-        return obj(fields)
-    }
-
-    static func pad(_ s: String, _ width: Int) -> String {
-        s.count >= width ? s + " " : s + String(repeating: " ", count: width - s.count)
+        return JSON.object(fields)
     }
 }
 

@@ -1,4 +1,5 @@
 import BPF
+import SwiftBPFTools
 
 enum Filesystem {
     /// mkdir -p, through the library's system-call layer; bpffs accepts directories too.

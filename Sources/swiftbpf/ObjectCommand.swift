@@ -1,5 +1,6 @@
 import ArgumentParser
 import BPF
+import SwiftBPFTools
 
 struct ObjectCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

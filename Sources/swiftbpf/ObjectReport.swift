@@ -1,5 +1,6 @@
 import BPF
 import SwiftBPFTools
+import ToolText
 
 /// What `swiftbpf object inspect` prints: the parsed object, as tables or as JSON.
 struct ObjectReport {
@@ -76,26 +77,23 @@ struct ObjectReport {
     }
 
     var json: String {
-        func obj(_ fields: [(String, String)]) -> String {
-            "{" + fields.map { "\(JSON.string($0.0)):\($0.1)" }.joined(separator: ",") + "}"
-        }
         let core = Dictionary(coreByProgram, uniquingKeysWith: { a, _ in a })
         let programs = spec.programs.map { p in
-            obj([("name", JSON.string(p.name)), ("section", JSON.string(p.sectionName)), ("type", JSON.string("\(p.type)")),
+            JSON.object([("name", JSON.string(p.name)), ("section", JSON.string(p.sectionName)), ("type", JSON.string("\(p.type)")),
                  ("expected_attach_type", JSON.string("\(p.expectedAttachType)")), ("instructions", "\(p.instructions.count)"),
                  ("subprogram", "\(p.isSubprogram)"), ("autoload", "\(p.autoload)"), ("core_relocations", "\(core[p.name] ?? 0)")])
         }
         let maps = spec.maps.map { m in
-            obj([("name", JSON.string(m.name)), ("type", JSON.string("\(m.type)")), ("key_size", "\(m.keySize)"),
+            JSON.object([("name", JSON.string(m.name)), ("type", JSON.string("\(m.type)")), ("key_size", "\(m.keySize)"),
                  ("value_size", "\(m.valueSize)"), ("max_entries", "\(m.maxEntries)"), ("flags", "\(m.flags.rawValue)"),
                  ("pinning", "\(m.pinning.rawValue)"), ("internal", m.internalKind.map { JSON.string("\($0)") } ?? "null")])
         }
         let globals = spec.variables.map { v in
-            obj([("name", JSON.string(v.name)), ("section", JSON.string(v.sectionName)), ("offset", "\(v.offset)"),
+            JSON.object([("name", JSON.string(v.name)), ("section", JSON.string(v.sectionName)), ("offset", "\(v.offset)"),
                  ("size", "\(v.size)"), ("const", "\(v.isConst)")])
         }
-        let kinds = coreByKind.map { obj([("kind", JSON.string($0.0)), ("count", "\($0.1)")]) }
-        return obj([("name", JSON.string(spec.name)), ("license", JSON.string(spec.license)),
+        let kinds = coreByKind.map { JSON.object([("kind", JSON.string($0.0)), ("count", "\($0.1)")]) }
+        return JSON.object([("name", JSON.string(spec.name)), ("license", JSON.string(spec.license)),
                     ("programs", "[" + programs.joined(separator: ",") + "]"),
                     ("maps", "[" + maps.joined(separator: ",") + "]"),
                     ("globals", "[" + globals.joined(separator: ",") + "]"),

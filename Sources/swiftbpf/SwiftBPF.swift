@@ -1,4 +1,5 @@
 import ArgumentParser
+import SwiftBPFTools
 
 @main
 struct SwiftBPFCommand: ParsableCommand {
@@ -6,9 +7,28 @@ struct SwiftBPFCommand: ParsableCommand {
         commandName: "swiftbpf",
         abstract: "eBPF tools and object utilities, in Swift.",
         discussion: "Most commands need root (CAP_BPF and CAP_PERFMON) and a kernel with BTF.",
-        subcommands: [ExecSnoopCommand.self, OpenSnoopCommand.self, ExitSnoopCommand.self, KillSnoopCommand.self, TCPConnectCommand.self, TCPAcceptCommand.self, TCPLifeCommand.self, TCPRetransCommand.self, SysCountCommand.self, RunQLatCommand.self, BioLatencyCommand.self, ProfileCommand.self,
-                      ProgramCommand.self, MapCommand.self, LinkCommand.self, ObjectCommand.self, BTFCommand.self, GenCommand.self, DoctorCommand.self, FirewallCommand.self]
+        subcommands: tools + [
+            ProgramCommand.self, MapCommand.self, LinkCommand.self, ObjectCommand.self, BTFCommand.self, GenCommand.self,
+            DoctorCommand.self, FirewallCommand.self,
+        ]
     )
+
+    /// The tools, one line each: a tool's folder in Sources/SwiftBPFTools has its BPF C, its
+    /// types and its `Tool` conformance; this line makes it `swiftbpf NAME`.
+    static let tools: [any ParsableCommand.Type] = [
+        ToolCommand<ExecSnoopTool>.self,
+        ToolCommand<OpenSnoopTool>.self,
+        ToolCommand<ExitSnoopTool>.self,
+        ToolCommand<KillSnoopTool>.self,
+        ToolCommand<TCPConnectTool>.self,
+        ToolCommand<TCPAcceptTool>.self,
+        ToolCommand<TCPLifeTool>.self,
+        ToolCommand<TCPRetransTool>.self,
+        ToolCommand<SysCountTool>.self,
+        ToolCommand<RunQLatTool>.self,
+        ToolCommand<BioLatencyTool>.self,
+        ToolCommand<ProfileTool>.self,
+    ]
 
     static func main() {
         main(ByteArguments.compactingByteRuns(Array(CommandLine.arguments.dropFirst())))

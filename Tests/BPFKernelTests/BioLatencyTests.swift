@@ -2,6 +2,7 @@ import BPF
 import Foundation
 import Glibc
 @testable import SwiftBPFTools
+import ToolText
 import Testing
 
 /// biolatency against direct writes to a loop device that the test creates and detaches.

@@ -4,6 +4,7 @@ import Foundation
 import Glibc
 import Testing
 @testable import SwiftBPFTools
+import ToolText
 
 /// A TCP conversation over 127.0.0.1 or ::1 that the test makes itself: a listener on an
 /// ephemeral port, one connection, a known number of bytes each way, then an orderly close
@@ -167,7 +168,7 @@ struct TCPToolsTests {
         #expect(e.task.comm == comm)
         #expect(e.attributed)
         let line = TCPFormat.line(.connect, e)
-        #expect(line.hasPrefix(TCPFormat.pad(String(me), 7) + " "))
+        #expect(line.hasPrefix(Columns.pad(String(me), 7) + " "))
         #expect(line.hasSuffix(" \(pair.port)"))
         #expect(line.contains(" \(v6 ? 6 : 4)  \(pair.address)"))
     }
@@ -364,8 +365,8 @@ struct TCPToolsTests {
         #expect(e?.localPort == 80)
         #expect(e.map { TCPState.name($0.state) } == "LAST_ACK")
         #expect(TCPState.name(0) == "UNKNOWN(0)")
-        #expect(TCPFormat.milliseconds(1_234_567) == "1.23")
-        #expect(TCPFormat.milliseconds(5_000) == "0.01")
+        #expect(TimeText.milliseconds(nanoseconds: 1_234_567) == "1.23")
+        #expect(TimeText.milliseconds(nanoseconds: 5_000) == "0.01")
     }
 }
 

@@ -24,14 +24,12 @@ public final class BioLatency: Sendable {
 
     public let session: ToolSession
 
-    /// The tool sends no events: the framework's ring buffer shrinks to one page.
-    static let unusedRingSize: UInt32 = 4096
     public let options: Options
 
     public init(options: Options = Options()) throws(BPFError) {
         self.options = options
         let target = try options.disk.map { name throws(BPFError) in try BlockDevices.device(named: name) }
-        session = try ToolSession(EmbeddedObjects.biolatency, ringBufferSize: Self.unusedRingSize) { opts throws(BPFError) in
+        session = try ToolSession(EmbeddedObjects.biolatency, ringBufferSize: ToolRing.unusedBytes) { opts throws(BPFError) in
             opts.set("per_disk", to: UInt8(options.perDisk ? 1 : 0))
             opts.set("from_insert", to: UInt8(options.includeQueued ? 1 : 0))
             if let target {

@@ -1,3 +1,4 @@
+import ToolText
 /// Histograms printed as BCC prints them (`print_log2_hist`, `print_linear_hist`), from slots
 /// that the BPF program fills in a map.
 public enum Histogram {
@@ -7,8 +8,8 @@ public enum Histogram {
         guard let last = slots.lastIndex(where: { $0 > 0 }) else { return "" }
         let wide = last > 32
         let maxCount = slots.max() ?? 0
-        var lines = [wide ? "               \(pad(unit, 29)) : count     distribution"
-                          : "     \(pad(unit, 19)) : count     distribution"]
+        var lines = [wide ? "               \(Columns.pad(unit, 29)) : count     distribution"
+                          : "     \(Columns.pad(unit, 19)) : count     distribution"]
         for i in 1...max(1, last) {
             var low: UInt64 = (i >= 64 ? 0 : (1 << UInt64(i))) >> 1
             let high: UInt64 = i >= 64 ? UInt64.max : (1 << UInt64(i)) - 1
@@ -16,7 +17,7 @@ public enum Histogram {
             let count = i < slots.count ? slots[i] : 0
             let width = wide ? 20 : 10
             let stars = starBar(count, maxCount, wide ? 20 : 40)
-            lines.append("\(leftPad(String(low), width)) -> \(pad(String(high), width)) : \(pad(String(count), 8)) |\(stars)|")
+            lines.append("\(Columns.leftPad(String(low), width)) -> \(Columns.pad(String(high), width)) : \(Columns.pad(String(count), 8)) |\(stars)|")
         }
         return lines.joined(separator: "\n")
     }
@@ -25,9 +26,9 @@ public enum Histogram {
     public static func linear(_ slots: [UInt64], unit: String, base: UInt64 = 0, step: UInt64 = 1) -> String {
         guard let first = slots.firstIndex(where: { $0 > 0 }), let last = slots.lastIndex(where: { $0 > 0 }) else { return "" }
         let maxCount = slots.max() ?? 0
-        var lines = ["     \(pad(unit, 13)) : count     distribution"]
+        var lines = ["     \(Columns.pad(unit, 13)) : count     distribution"]
         for i in first...last {
-            lines.append("        \(pad(String(base + UInt64(i) * step), 10)) : \(pad(String(slots[i]), 8)) |\(starBar(slots[i], maxCount, 40))|")
+            lines.append("        \(Columns.pad(String(base + UInt64(i) * step), 10)) : \(Columns.pad(String(slots[i]), 8)) |\(starBar(slots[i], maxCount, 40))|")
         }
         return lines.joined(separator: "\n")
     }
@@ -53,7 +54,4 @@ public enum Histogram {
         if count > maxCount, !bar.isEmpty { bar.removeLast(); bar += "+" }
         return bar + String(repeating: " ", count: width - bar.count)
     }
-
-    static func pad(_ s: String, _ w: Int) -> String { s.count >= w ? s : s + String(repeating: " ", count: w - s.count) }
-    static func leftPad(_ s: String, _ w: Int) -> String { s.count >= w ? s : String(repeating: " ", count: w - s.count) + s }
 }

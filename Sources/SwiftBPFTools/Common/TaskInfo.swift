@@ -1,3 +1,4 @@
+import ToolText
 /// Who caused an event: `struct tool_task` of `BPFInclude/swiftbpf_tool.h`, at the start of
 /// every tool's event (48 bytes).
 public struct TaskInfo: Sendable, Equatable {
@@ -40,12 +41,5 @@ public enum RecordText {
         var stop = offset
         while stop < end, record[stop] != 0 { stop += 1 }
         return String(decoding: UnsafeRawBufferPointer(rebasing: record[offset..<stop]), as: UTF8.self)
-    }
-}
-
-extension JSON {
-    /// A JSON object from already-encoded member values.
-    public static func object(_ fields: [(String, String)]) -> String {
-        "{" + fields.map { "\(string($0.0)):\($0.1)" }.joined(separator: ",") + "}"
     }
 }

@@ -1,9 +1,10 @@
+import ToolText
 /// Output of `swiftbpf exitsnoop`: BCC exitsnoop's columns, or one JSON object per exit.
 public enum ExitSnoopFormat {
     /// BCC's header: `[TIME(s)] PCOMM PID PPID TID AGE(s) EXIT_CODE`.
     public static func header(timestamp: Bool) -> String {
-        (timestamp ? SnoopText.pad("TIME(s)", 9) : "") + SnoopText.pad("PCOMM", 16) + " " + SnoopText.pad("PID", 7) + " "
-            + SnoopText.pad("PPID", 7) + " " + SnoopText.pad("TID", 7) + " " + SnoopText.pad("AGE(s)", 7) + " EXIT_CODE"
+        (timestamp ? Columns.pad("TIME(s)", 9) : "") + Columns.pad("PCOMM", 16) + " " + Columns.pad("PID", 7) + " "
+            + Columns.pad("PPID", 7) + " " + Columns.pad("TID", 7) + " " + Columns.pad("AGE(s)", 7) + " EXIT_CODE"
     }
 
     /// BCC's EXIT_CODE text: "0", "code N", or "signal N (NAME)" with ", core dumped".
@@ -15,10 +16,10 @@ public enum ExitSnoopFormat {
     }
 
     public static func line(_ e: ExitEvent, seconds: Double? = nil) -> String {
-        var s = seconds.map { SnoopText.pad(SnoopText.seconds($0), 9) } ?? ""
-        s += SnoopText.pad(e.task.comm, 16) + " " + SnoopText.pad(String(e.task.tgid), 7) + " "
-        s += SnoopText.pad(String(e.task.ppid), 7) + " " + SnoopText.pad(String(e.task.pid), 7) + " "
-        s += SnoopText.pad(SnoopText.decimal(Double(e.ageNanoseconds) / 1e9, places: 2), 7) + " "
+        var s = seconds.map { Columns.pad(TimeText.seconds($0), 9) } ?? ""
+        s += Columns.pad(e.task.comm, 16) + " " + Columns.pad(String(e.task.tgid), 7) + " "
+        s += Columns.pad(String(e.task.ppid), 7) + " " + Columns.pad(String(e.task.pid), 7) + " "
+        s += Columns.pad(TimeText.decimal(Double(e.ageNanoseconds) / 1e9, places: 2), 7) + " "
         return s + exitText(e)
     }
 
@@ -27,7 +28,7 @@ public enum ExitSnoopFormat {
     /// `code`, `signal` (0 if none), `signal_name` (null if none), `core_dumped`.
     public static func json(_ e: ExitEvent, seconds: Double? = nil, cgroups: CgroupPaths? = nil) -> String {
         var fields: [(String, String)] = []
-        if let seconds { fields.append(("time", SnoopText.seconds(seconds))) }
+        if let seconds { fields.append(("time", TimeText.seconds(seconds))) }
         fields += e.task.jsonFields
         if let cgroups { fields.append(("cgroup", cgroups.path(of: e.task.cgroupID).map(JSON.string) ?? "null")) }
         fields += [("age_ns", "\(e.ageNanoseconds)"), ("status", "\(e.status)"), ("code", "\(e.code)"),

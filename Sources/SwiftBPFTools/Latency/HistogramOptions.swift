@@ -1,4 +1,5 @@
 import BPF
+import ToolText
 
 /// How the latency tools (syscount, runqlat, biolatency) slot their values: the unit (µs or
 /// ms) and log2 (BCC's default) or linear buckets. The BPF programs read these as

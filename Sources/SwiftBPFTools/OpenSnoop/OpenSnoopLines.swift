@@ -1,3 +1,4 @@
+import ToolText
 /// opensnoop's column output written straight from ring-buffer records into a byte buffer:
 /// no `String` per event, so the reader keeps up with bursts of hundreds of thousands of opens.
 /// The text is the same as `OpenSnoopFormat.line`, or `OpenSnoopFormat.json` in JSON mode.
@@ -36,7 +37,7 @@ public struct OpenSnoopLines {
             return true
         }
         let task = event.task
-        if let seconds { padded(SnoopText.pad(SnoopText.seconds(seconds), 9)) }
+        if let seconds { padded(Columns.pad(TimeText.seconds(seconds), 9)) }
         if uid { number(Int64(task.uid), width: 6, left: true); bytes.append(0x20) }
         number(Int64(task.tgid), width: 6, left: true)
         bytes.append(0x20)
@@ -47,7 +48,7 @@ public struct OpenSnoopLines {
         number(Int64(ret < 0 ? -Int64(ret) : 0), width: 3, left: false)
         bytes.append(0x20)
         if flags {
-            padded(SnoopText.octal(event.flags, width: 8))
+            padded(Columns.octal(event.flags, width: 8))
             bytes.append(0x20)
         }
         if let full = Self.fullPath(event) { bytes.append(contentsOf: full) } else {
@@ -61,7 +62,7 @@ public struct OpenSnoopLines {
         let task = event.task
         let ret = event.ret
         let cgroupID = task.cgroupId
-        if let seconds { key("{\"time\":"); padded(SnoopText.seconds(seconds)); key(",\"pid\":") } else { key("{\"pid\":") }
+        if let seconds { key("{\"time\":"); padded(TimeText.seconds(seconds)); key(",\"pid\":") } else { key("{\"pid\":") }
         number(Int64(task.pid), width: 0, left: true)
         key(",\"tgid\":"); number(Int64(task.tgid), width: 0, left: true)
         key(",\"ppid\":"); number(Int64(task.ppid), width: 0, left: true)

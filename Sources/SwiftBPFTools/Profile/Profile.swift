@@ -43,8 +43,6 @@ public final class Profile: Sendable {
     private let rememberedMaps = Mutex<[UInt32: [ProcessMapping]]>([:])
     private let binaries = BinarySymbolCache()
 
-    /// The tool sends no events: the framework's ring buffer shrinks to one page.
-    static let unusedRingSize: UInt32 = 4096
     /// `PERF_TYPE_SOFTWARE` / `PERF_COUNT_SW_CPU_CLOCK`.
     static let softwareType: UInt32 = 1
     static let cpuClock: UInt64 = 0
@@ -58,7 +56,7 @@ public final class Profile: Sendable {
             throw .invalidArgument("profile: the stack storage and key table need at least one entry")
         }
         self.options = options
-        session = try ToolSession(EmbeddedObjects.profile, filter: filter, ringBufferSize: Self.unusedRingSize,
+        session = try ToolSession(EmbeddedObjects.profile, filter: filter, ringBufferSize: ToolRing.unusedBytes,
                                   configure: { opts throws(BPFError) in
             opts.set("user_stacks", to: UInt8(options.userStacks ? 1 : 0))
             opts.set("kernel_stacks", to: UInt8(options.kernelStacks ? 1 : 0))

@@ -1,4 +1,5 @@
 import BPF
+import ToolText
 
 /// The profiler's output: BCC's multi-line stacks, folded stacks for flame graphs, and JSON.
 public enum ProfileFormat {
@@ -25,7 +26,7 @@ public enum ProfileFormat {
                 }
             }
             let who = s.tid != 0 ? "\(s.tgid)/\(s.tid)" : "\(s.tgid)"
-            lines.append("    " + pad("-", 16) + " " + s.comm + " (" + who + ")")
+            lines.append("    " + Columns.pad("-", 16) + " " + s.comm + " (" + who + ")")
             lines.append("        \(s.count)")
             lines.append("")
         }
@@ -96,6 +97,4 @@ public enum ProfileFormat {
     static func clean(_ name: String) -> String {
         name.contains(";") ? name.split(separator: ";", omittingEmptySubsequences: false).joined(separator: ":") : name
     }
-
-    static func pad(_ s: String, _ w: Int) -> String { s.count >= w ? s : s + String(repeating: " ", count: w - s.count) }
 }

@@ -24,8 +24,6 @@ public final class RunQLat: Sendable {
 
     public let session: ToolSession
 
-    /// The tool sends no events: the framework's ring buffer shrinks to one page.
-    static let unusedRingSize: UInt32 = 4096
     public let options: Options
 
     public init(filter: ToolFilter = ToolFilter(), options: Options = Options()) throws(BPFError) {
@@ -41,7 +39,7 @@ public final class RunQLat: Sendable {
             let relative = absolute.dropFirst(try CgroupPaths.mountPoint().count)
             cgroupLevel = Int32(relative.split(separator: "/").count)
         }
-        session = try ToolSession(EmbeddedObjects.runqlat, filter: filter, ringBufferSize: Self.unusedRingSize) { opts throws(BPFError) in
+        session = try ToolSession(EmbeddedObjects.runqlat, filter: filter, ringBufferSize: ToolRing.unusedBytes) { opts throws(BPFError) in
             opts.set("per_process", to: UInt8(options.perProcess ? 1 : 0))
             opts.set("per_thread", to: UInt8(options.perThread ? 1 : 0))
             opts.set("per_cgroup", to: UInt8(options.perCgroup ? 1 : 0))

@@ -44,13 +44,11 @@ public final class SysCount: Sendable {
 
     public let session: ToolSession
 
-    /// The tool sends no events: the framework's ring buffer shrinks to one page.
-    static let unusedRingSize: UInt32 = 4096
     public let options: Options
 
     public init(filter: ToolFilter = ToolFilter(), options: Options = Options()) throws(BPFError) {
         self.options = options
-        session = try ToolSession(EmbeddedObjects.syscount, filter: filter, ringBufferSize: Self.unusedRingSize) { opts throws(BPFError) in
+        session = try ToolSession(EmbeddedObjects.syscount, filter: filter, ringBufferSize: ToolRing.unusedBytes) { opts throws(BPFError) in
             opts.set("by_process", to: UInt8(options.byProcess ? 1 : 0))
             opts.set("measure_latency", to: UInt8(options.latency ? 1 : 0))
             opts.set("failed_only", to: UInt8(options.failedOnly ? 1 : 0))

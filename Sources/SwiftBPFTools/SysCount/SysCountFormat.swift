@@ -1,17 +1,18 @@
+import ToolText
 /// syscount's output: BCC's columns, and one JSON object per interval.
 public enum SysCountFormat {
     /// The table of the `top` entries (all with nil): SYSCALL or PID/COMM, COUNT and, with
     /// latency, TIME (us) (the total) and AVG (us).
     public static func table(_ entries: [SysCount.Entry], options: SysCount.Options, top: Int?) -> String {
         let shown = top.map { Array(entries.prefix($0)) } ?? entries
-        let head = options.byProcess ? "PID    \(LatencyColumns.pad("COMM", 15))" : LatencyColumns.pad("SYSCALL", 22)
-        var lines = [head + " " + LatencyColumns.leftPad("COUNT", 8)
-            + (options.latency ? " " + LatencyColumns.leftPad("TIME (us)", 16) + " " + LatencyColumns.leftPad("AVG (us)", 12) : "")]
+        let head = options.byProcess ? "PID    \(Columns.pad("COMM", 15))" : Columns.pad("SYSCALL", 22)
+        var lines = [head + " " + Columns.leftPad("COUNT", 8)
+            + (options.latency ? " " + Columns.leftPad("TIME (us)", 16) + " " + Columns.leftPad("AVG (us)", 12) : "")]
         for e in shown {
-            var line = options.byProcess ? LatencyColumns.pad(String(e.key), 6) + " " + LatencyColumns.pad(e.name, 15) : LatencyColumns.pad(e.name, 22)
-            line += " " + LatencyColumns.leftPad(String(e.count), 8)
+            var line = options.byProcess ? Columns.pad(String(e.key), 6) + " " + Columns.pad(e.name, 15) : Columns.pad(e.name, 22)
+            line += " " + Columns.leftPad(String(e.count), 8)
             if options.latency {
-                line += " " + LatencyColumns.leftPad(micros(e.totalNanoseconds), 16) + " " + LatencyColumns.leftPad(micros(e.averageNanoseconds), 12)
+                line += " " + Columns.leftPad(micros(e.totalNanoseconds), 16) + " " + Columns.leftPad(micros(e.averageNanoseconds), 12)
             }
             lines.append(line)
         }
@@ -42,7 +43,7 @@ public enum SysCountFormat {
             return JSON.object(f)
         }
         var fields: [(String, String)] = []
-        if let seconds { fields.append(("time", LatencyColumns.seconds(seconds))) }
+        if let seconds { fields.append(("time", TimeText.seconds(seconds))) }
         if options.latency { fields.append(("unit", JSON.string(options.histogram.unit))) }
         fields.append((options.byProcess ? "processes" : "syscalls", "[" + items.joined(separator: ",") + "]"))
         fields.append(("dropped", "\(dropped)"))

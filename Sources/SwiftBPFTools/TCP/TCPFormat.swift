@@ -1,4 +1,5 @@
 import Glibc
+import ToolText
 
 /// Output of the TCP tools: BCC's columns, or one JSON object per event.
 ///
@@ -10,43 +11,43 @@ import Glibc
 public enum TCPFormat {
     /// The header line of `tool`'s columns.
     public static func header(_ tool: TCPTool, timestamp: Bool) -> String {
-        let time = timestamp ? pad("TIME(s)", 9) : ""
+        let time = timestamp ? Columns.pad("TIME(s)", 9) : ""
         switch tool {
         case .connect:
-            return time + pad("PID", 7) + " " + pad("COMM", 16) + " " + pad("IP", 2) + " " + pad("SADDR", 16) + " " + pad("LPORT", 6) + " "
-                + pad("DADDR", 16) + " " + "DPORT"
+            return time + Columns.pad("PID", 7) + " " + Columns.pad("COMM", 16) + " " + Columns.pad("IP", 2) + " " + Columns.pad("SADDR", 16) + " " + Columns.pad("LPORT", 6) + " "
+                + Columns.pad("DADDR", 16) + " " + "DPORT"
         case .accept:
-            return time + pad("PID", 7) + " " + pad("COMM", 16) + " " + pad("IP", 2) + " " + pad("RADDR", 16) + " " + pad("RPORT", 6) + " "
-                + pad("LADDR", 16) + " " + "LPORT"
+            return time + Columns.pad("PID", 7) + " " + Columns.pad("COMM", 16) + " " + Columns.pad("IP", 2) + " " + Columns.pad("RADDR", 16) + " " + Columns.pad("RPORT", 6) + " "
+                + Columns.pad("LADDR", 16) + " " + "LPORT"
         case .life:
-            return time + pad("PID", 7) + " " + pad("COMM", 16) + " " + pad("LADDR", 16) + " " + pad("LPORT", 6) + " " + pad("RADDR", 16) + " "
-                + pad("RPORT", 6) + " " + leftPad("TX_KB", 7) + " " + leftPad("RX_KB", 7) + " " + "MS"
+            return time + Columns.pad("PID", 7) + " " + Columns.pad("COMM", 16) + " " + Columns.pad("LADDR", 16) + " " + Columns.pad("LPORT", 6) + " " + Columns.pad("RADDR", 16) + " "
+                + Columns.pad("RPORT", 6) + " " + Columns.leftPad("TX_KB", 7) + " " + Columns.leftPad("RX_KB", 7) + " " + "MS"
         case .retrans:
-            return (timestamp ? pad("TIME(s)", 9) : pad("TIME", 9)) + pad("PID", 7) + " " + pad("IP", 2) + " " + pad("LADDR:LPORT", 24) + " T> "
-                + pad("RADDR:RPORT", 24) + " " + "STATE"
+            return (timestamp ? Columns.pad("TIME(s)", 9) : Columns.pad("TIME", 9)) + Columns.pad("PID", 7) + " " + Columns.pad("IP", 2) + " " + Columns.pad("LADDR:LPORT", 24) + " T> "
+                + Columns.pad("RADDR:RPORT", 24) + " " + "STATE"
         }
     }
 
     /// One event in `tool`'s columns. `seconds` is the time since start (with --timestamp);
     /// tcpretrans prints the wall-clock time (HH:MM:SS) otherwise, as BCC does.
     public static func line(_ tool: TCPTool, _ e: TCPEvent, seconds: Double? = nil) -> String {
-        let time = seconds.map { pad(formatSeconds($0), 9) } ?? ""
-        let pid = pad(String(e.task.tgid), 7) + " "
-        let comm = pad(e.task.comm, 16) + " "
+        let time = seconds.map { Columns.pad(TimeText.seconds($0), 9) } ?? ""
+        let pid = Columns.pad(String(e.task.tgid), 7) + " "
+        let comm = Columns.pad(e.task.comm, 16) + " "
         switch tool {
         case .connect:
-            return time + pid + comm + pad(String(e.family), 2) + " " + pad(e.localAddress, 16) + " " + pad(String(e.localPort), 6) + " "
-                + pad(e.remoteAddress, 16) + " " + String(e.remotePort)
+            return time + pid + comm + Columns.pad(String(e.family), 2) + " " + Columns.pad(e.localAddress, 16) + " " + Columns.pad(String(e.localPort), 6) + " "
+                + Columns.pad(e.remoteAddress, 16) + " " + String(e.remotePort)
         case .accept:
-            return time + pid + comm + pad(String(e.family), 2) + " " + pad(e.remoteAddress, 16) + " " + pad(String(e.remotePort), 6) + " "
-                + pad(e.localAddress, 16) + " " + String(e.localPort)
+            return time + pid + comm + Columns.pad(String(e.family), 2) + " " + Columns.pad(e.remoteAddress, 16) + " " + Columns.pad(String(e.remotePort), 6) + " "
+                + Columns.pad(e.localAddress, 16) + " " + String(e.localPort)
         case .life:
-            return time + pid + comm + pad(e.localAddress, 16) + " " + pad(String(e.localPort), 6) + " " + pad(e.remoteAddress, 16) + " "
-                + pad(String(e.remotePort), 6) + " " + leftPad(String(e.txBytes / 1024), 7) + " " + leftPad(String(e.rxBytes / 1024), 7) + " "
-                + milliseconds(e.durationNanoseconds)
+            return time + pid + comm + Columns.pad(e.localAddress, 16) + " " + Columns.pad(String(e.localPort), 6) + " " + Columns.pad(e.remoteAddress, 16) + " "
+                + Columns.pad(String(e.remotePort), 6) + " " + Columns.leftPad(String(e.txBytes / 1024), 7) + " " + Columns.leftPad(String(e.rxBytes / 1024), 7) + " "
+                + TimeText.milliseconds(nanoseconds: e.durationNanoseconds)
         case .retrans:
-            return (seconds == nil ? pad(wallClock(), 9) : time) + pid + pad(String(e.family), 2) + " "
-                + pad(endpoint(e.localAddress, e.localPort, e.family), 24) + " R> " + pad(endpoint(e.remoteAddress, e.remotePort, e.family), 24)
+            return (seconds == nil ? Columns.pad(TimeText.wallClock(), 9) : time) + pid + Columns.pad(String(e.family), 2) + " "
+                + Columns.pad(endpoint(e.localAddress, e.localPort, e.family), 24) + " R> " + Columns.pad(endpoint(e.remoteAddress, e.remotePort, e.family), 24)
                 + " " + TCPState.name(e.state)
         }
     }
@@ -56,7 +57,7 @@ public enum TCPFormat {
     /// null when it is gone.
     public static func json(_ tool: TCPTool, _ e: TCPEvent, seconds: Double? = nil, cgroups: CgroupPaths? = nil) -> String {
         var fields: [(String, String)] = []
-        if let seconds { fields.append(("time", formatSeconds(seconds))) }
+        if let seconds { fields.append(("time", TimeText.seconds(seconds))) }
         fields += e.task.jsonFields
         if let cgroups { fields.append(("cgroup", cgroups.path(of: e.task.cgroupID).map(JSON.string) ?? "null")) }
         fields += [
@@ -66,7 +67,7 @@ public enum TCPFormat {
         ]
         switch tool {
         case .life:
-            fields += [("tx_bytes", "\(e.txBytes)"), ("rx_bytes", "\(e.rxBytes)"), ("duration_ms", milliseconds(e.durationNanoseconds))]
+            fields += [("tx_bytes", "\(e.txBytes)"), ("rx_bytes", "\(e.rxBytes)"), ("duration_ms", TimeText.milliseconds(nanoseconds: e.durationNanoseconds))]
         case .retrans:
             fields += [("state", JSON.string(TCPState.name(e.state))), ("err", "\(e.err)")]
         case .connect, .accept:
@@ -78,34 +79,5 @@ public enum TCPFormat {
     /// `addr:port`, with IPv6 addresses in brackets.
     static func endpoint(_ address: String, _ port: UInt16, _ family: Int) -> String {
         family == 6 ? "[\(address)]:\(port)" : "\(address):\(port)"
-    }
-
-    /// Nanoseconds as milliseconds with two decimals (BCC's MS column).
-    static func milliseconds(_ ns: UInt64) -> String {
-        let hundredths = (ns + 5_000) / 10_000
-        let frac = String(hundredths % 100)
-        return "\(hundredths / 100)." + (frac.count < 2 ? "0" : "") + frac
-    }
-
-    static func wallClock() -> String {
-        var now = time(nil)
-        var parts = tm()
-        localtime_r(&now, &parts)
-        func two(_ v: Int32) -> String { v < 10 ? "0\(v)" : "\(v)" }
-        return "\(two(parts.tm_hour)):\(two(parts.tm_min)):\(two(parts.tm_sec))"
-    }
-
-    static func pad(_ s: String, _ width: Int) -> String {
-        s.count >= width ? s : s + String(repeating: " ", count: width - s.count)
-    }
-
-    static func leftPad(_ s: String, _ width: Int) -> String {
-        s.count >= width ? s : String(repeating: " ", count: width - s.count) + s
-    }
-
-    static func formatSeconds(_ t: Double) -> String {
-        let ms = Int((t * 1000).rounded())
-        let frac = String(ms % 1000)
-        return "\(ms / 1000)." + String(repeating: "0", count: 3 - frac.count) + frac
     }
 }

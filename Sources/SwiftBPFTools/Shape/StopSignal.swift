@@ -2,11 +2,11 @@ import Glibc
 import Synchronization
 
 /// Set by SIGINT and SIGTERM; the tools' event loops check it between waits.
-let stopRequested = Atomic<Bool>(false)
+package let stopRequested = Atomic<Bool>(false)
 
 /// Installs handlers that ask the running tool to stop. The tool then returns normally, so
 /// every link, program and map is released by its owner before the process exits.
-func installStopHandlers() {
+package func installStopHandlers() {
     for sig in [SIGINT, SIGTERM] {
         var action = sigaction()
         action.__sigaction_handler.sa_handler = { _ in stopRequested.store(true, ordering: .relaxed) }

@@ -2,7 +2,7 @@
 /// name): printed as "Error: <message>" alone, exit status 1. ArgumentParser prints the usage
 /// after a `ValidationError`, which helps only for a malformed command line, and for one thrown
 /// from `run()` it prints the top-level usage, which does not help at all.
-struct CommandError: Error, CustomStringConvertible {
-    let description: String
-    init(_ message: String) { description = message }
+package struct CommandError: Error, CustomStringConvertible {
+    package let description: String
+    package init(_ message: String) { description = message }
 }

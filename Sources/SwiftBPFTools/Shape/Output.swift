@@ -2,10 +2,10 @@ import Glibc
 
 /// Terminal output of the tools: stdout is flushed after each batch of events, so a reader of a
 /// pipe sees events as they happen (libbpf-tools only flushes every 4 KiB).
-enum Output {
-    static func flush() { fflush(nil) }
+package enum Output {
+    package static func flush() { fflush(nil) }
 
-    static func error(_ message: String) {
+    package static func error(_ message: String) {
         flush()
         var bytes = Array(message.utf8)
         if bytes.last != 10 { bytes.append(10) }
@@ -13,8 +13,8 @@ enum Output {
     }
 }
 
-enum Sleep {
-    static func milliseconds(_ ms: Int) {
+package enum Sleep {
+    package static func milliseconds(_ ms: Int) {
         // An interrupting signal ends the sleep early: callers check the stop flag next.
         var ts = timespec(tv_sec: ms / 1000, tv_nsec: (ms % 1000) * 1_000_000)
         _ = nanosleep(&ts, nil)

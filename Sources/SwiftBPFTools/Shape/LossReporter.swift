@@ -1,10 +1,10 @@
-import SwiftBPFTools
+import ToolText
 
 /// Reports events lost to a full ring buffer while a tool runs, once per interval with losses
 /// (as Tetragon and Falco do): a line on stderr, and with --json a record on stdout,
 /// `{"lost":N,"total_lost":M,"interval_s":S,"time":T}`, between the events. The total is also
 /// reported at the end (`EventLoop.reportDrops`).
-struct LossReporter {
+package struct LossReporter {
     /// How often the drop counter is read (one per-CPU map lookup).
     static let intervalSeconds = 1.0
 
@@ -14,7 +14,7 @@ struct LossReporter {
     private var lastCheck: Double
     private var reported: UInt64 = 0
 
-    init(tool: String, json: Bool, start: Double) {
+    package init(tool: String, json: Bool, start: Double) {
         self.tool = tool
         self.json = json
         self.start = start
@@ -22,8 +22,8 @@ struct LossReporter {
     }
 
     /// Reads the counter if an interval has passed and reports what was lost since the last report.
-    mutating func check(_ session: ToolSession) throws {
-        let now = MonotonicClock.seconds()
+    package mutating func check(_ session: ToolSession) throws {
+        let now = TimeText.monotonicSeconds()
         guard now - lastCheck >= Self.intervalSeconds else { return }
         let interval = now - lastCheck
         lastCheck = now
@@ -34,9 +34,9 @@ struct LossReporter {
         if json {
             // After the events already written, so the record sits where the loss happened.
             Output.flush()
-            print("{\"lost\":\(lost),\"total_lost\":\(total),\"interval_s\":\(Columns.seconds(interval)),\"time\":\(Columns.seconds(now - start))}")
+            print("{\"lost\":\(lost),\"total_lost\":\(total),\"interval_s\":\(TimeText.seconds(interval)),\"time\":\(TimeText.seconds(now - start))}")
             Output.flush()
         }
-        Output.error("\(tool): \(lost) events lost in the last \(Columns.seconds(interval)) s (ring buffer full; \(total) since start)")
+        Output.error("\(tool): \(lost) events lost in the last \(TimeText.seconds(interval)) s (ring buffer full; \(total) since start)")
     }
 }
