@@ -22,6 +22,7 @@ let package = Package(
     products: [
         .library(name: "BPF", targets: ["BPF"]),
         .executable(name: "swiftbpf", targets: ["swiftbpf"]),
+        .executable(name: "swiftbpf-agent", targets: ["swiftbpf-agent"]),
         // The build plugin, for packages that depend on SwiftBPF and keep their BPF C in bpf/:
         // `plugins: [.plugin(name: "BPFCompiler", package: "SwiftBPF")]`.
         .plugin(name: "BPFCompiler", targets: ["BPFCompiler"]),
@@ -30,8 +31,17 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         // `swift package generate-documentation --target BPF` (the DocC catalog in Sources/BPF/BPF.docc).
         .package(url: "https://github.com/swiftlang/swift-docc-plugin", from: "1.5.0"),
-        // YAML rules files of `swiftbpf firewall` and policies of `swiftbpf guard`.
+        // The host agent's server stack (swiftbpf-agent only; the swiftbpf CLI links none of it).
+        // Hummingbird without swift-configuration; swift-otel with OTLP/HTTP only (no gRPC build).
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1", traits: ["FullFoundation"]),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        // YAML: firewall rules files, guard policies, the agent's config.
         .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/swift-otel/swift-otel", from: "1.6.0", traits: ["OTLPHTTP"]),
     ],
     targets: [
         // The C shim: the variadic syscall(2) and the kernel's UAPI structs. Nothing else.
@@ -75,6 +85,22 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        // The host agent: config, collectors over the tools, metrics, HTTP API, store, OTLP export.
+        .target(
+            name: "SwiftBPFAgent",
+            dependencies: [
+                "BPF", "SwiftBPFTools",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Yams", package: "Yams"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "OTel", package: "swift-otel"),
+            ]
+        ),
+        .executableTarget(name: "swiftbpf-agent", dependencies: ["SwiftBPFAgent"]),
         // Library benchmarks; Benchmarks/ runs them against their peers.
         .executableTarget(
             name: "swiftbpf-bench",
@@ -86,6 +112,8 @@ let package = Package(
         .testTarget(name: "SwiftBPFNetTests", dependencies: ["SwiftBPFNet"]),
         // Pure tests of guard's policy parser and matcher.
         .testTarget(name: "SwiftBPFSecurityTests", dependencies: ["SwiftBPFSecurity"]),
+        // Root tests of the agent with real components (Prometheus, an OTLP collector, SQLite).
+        .testTarget(name: "AgentTests", dependencies: ["SwiftBPFAgent", "BPF"], exclude: ["bpf"]),
         // Root tests against the running kernel.
         .testTarget(
             name: "BPFKernelTests",

@@ -17,11 +17,17 @@ command -v conntrack >/dev/null 2>&1 || need+=(conntrack)
 for p in openssl curl python3; do command -v $p >/dev/null 2>&1 || need+=($p); done
 [ -f /usr/lib/x86_64-linux-gnu/libssl.a ] || need+=(libssl-dev)
 [ -f /usr/include/gnutls/gnutls.h ] || need+=(libgnutls28-dev)
+# The agent's tests (Tests/AgentTests) scrape it with a real Prometheus server, fill a loop-mounted
+# ext4, and export to the rotel OTLP collector (PyPI, below).
+command -v prometheus >/dev/null 2>&1 || need+=(prometheus)
+command -v mkfs.ext4 >/dev/null 2>&1 || need+=(e2fsprogs)
 if [ ${#need[@]} -gt 0 ]; then
     export DEBIAN_FRONTEND=noninteractive
     apt-get update -qq
     apt-get install -y -qq "${need[@]}" >/dev/null
 fi
+
+python3 -c 'import rotel' >/dev/null 2>&1 || python3 -m pip install -q rotel
 
 if ! grep -q ' /sys/kernel/tracing tracefs ' /proc/mounts; then
     mount -t tracefs tracefs /sys/kernel/tracing

@@ -1,0 +1,40 @@
+import BPF
+import Synchronization
+import SwiftBPFTools
+
+/// A collector whose kernel side builds tables (histograms, counts) that the agent reads and
+/// empties every `interval_seconds`.
+final class TableCollector: Collector {
+    let name: String
+    let config: CollectorConfig
+    private let session: ToolSession
+    private let owner: any Sendable & AnyObject
+    private let read: @Sendable (any CollectorSink) throws -> Void
+    private let sink: any CollectorSink
+    private let nextRead = Mutex<Int64>(0)
+    private let failures = Atomic<Int>(0)
+
+    init(name: String, config: CollectorConfig, session: ToolSession, owner: any Sendable & AnyObject, sink: any CollectorSink,
+         read: @escaping @Sendable (any CollectorSink) throws -> Void) {
+        self.name = name
+        self.config = config
+        self.session = session
+        self.owner = owner
+        self.sink = sink
+        self.read = read
+    }
+
+    func tick(now: Int64) {
+        let due = nextRead.withLock { next -> Bool in
+            guard now >= next else { return false }
+            next = now + Int64(config.intervalSeconds * 1e9)
+            return true
+        }
+        guard due else { return }
+        do { try read(sink) } catch { failures.add(1, ordering: .relaxed) }
+    }
+
+    func lostEvents() -> UInt64 { 0 }
+    var programs: [(name: String, program: Program)] { session.namedPrograms }
+    func stop() { session.stop() }
+}

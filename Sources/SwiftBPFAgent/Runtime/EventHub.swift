@@ -1,0 +1,56 @@
+import Foundation
+import Synchronization
+
+/// The latest events in memory (for the API when there is no store) and the live stream's
+/// subscribers. A slow subscriber loses its oldest undelivered events, never slows collectors.
+public final class EventHub: Sendable {
+    private let recentEvents = Mutex<[AgentEvent]>([])
+    private let subscribers = Mutex<[UUID: AsyncStream<AgentEvent>.Continuation]>([:])
+    let capacity: Int
+
+    init(capacity: Int = 2000) { self.capacity = capacity }
+
+    func publish(_ events: [AgentEvent]) {
+        recentEvents.withLock { r in
+            r.append(contentsOf: events)
+            if r.count > capacity { r.removeFirst(r.count - capacity) }
+        }
+        let live = subscribers.withLock { Array($0.values) }
+        for c in live { for e in events { c.yield(e) } }
+    }
+
+    /// A live stream of events from now on; it ends when the agent stops or the task reading
+    /// it is cancelled.
+    public func subscribe(buffer: Int = 10_000) -> AsyncStream<AgentEvent> {
+        let id = UUID()
+        let (stream, continuation) = AsyncStream<AgentEvent>.makeStream(bufferingPolicy: .bufferingNewest(buffer))
+        continuation.onTermination = { [weak self] _ in
+            _ = self?.subscribers.withLock { $0.removeValue(forKey: id) }
+        }
+        subscribers.withLock { $0[id] = continuation }
+        return stream
+    }
+
+    var subscriberCount: Int { subscribers.withLock { $0.count } }
+
+    /// The latest events matching `query`, newest first.
+    func recent(_ query: EventQuery) -> [AgentEvent] {
+        recentEvents.withLock { r in
+            var out: [AgentEvent] = []
+            for e in r.reversed() where query.matches(e) {
+                out.append(e)
+                if out.count >= query.limit { break }
+            }
+            return out
+        }
+    }
+
+    func finish() {
+        let all = subscribers.withLock { s -> [AsyncStream<AgentEvent>.Continuation] in
+            let v = Array(s.values)
+            s.removeAll()
+            return v
+        }
+        for c in all { c.finish() }
+    }
+}
