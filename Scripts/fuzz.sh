@@ -16,6 +16,9 @@ usage="usage: Scripts/fuzz.sh TARGET SECONDS | --smoke [SECONDS] | --list"
 
 build() { (cd "$root/Fuzz" && swift build -c debug --scratch-path "$scratch" --sanitize=fuzzer "$@" >&2); }
 
+# Swift's own crash handler would catch a trap first and exit without libFuzzer's artifact.
+export SWIFT_BACKTRACE=enable=no
+
 run() {  # TARGET SECONDS
     mkdir -p "$work/corpus-$1" "$work/crashes-$1"
     "$scratch/debug/$1" "$work/corpus-$1" "$root/Fuzz/Corpus/$1" \
