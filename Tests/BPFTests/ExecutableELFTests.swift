@@ -154,6 +154,23 @@ enum VersionedFixture {
         #expect(try elf.notes(inSectionNamed: ".note.none").isEmpty)
     }
 
+    /// Found by FuzzExecutableELF (an arithmetic-overflow trap): a PT_LOAD segment whose
+    /// p_offset or p_vaddr is near 2^64 made `address - p_vaddr + p_offset` overflow. The
+    /// translation now answers nil, and a USDT site there is refused with its cause.
+    @Test func segmentOffsetsNear64BitsDoNotTrap() throws {
+        let bytes = VersionedFixture.build { elf in
+            elf.segments[1] = .init(type: 1, flags: 5, offset: 0xffff_ffff_ffff_ff00, address: 0x2000, fileSize: 0x1000, memorySize: 0x2000)
+            elf.segments[0] = .init(type: 1, flags: 4, offset: 0, address: 0xffff_ffff_ffff_ff00, fileSize: 0x1000, memorySize: 0x1000)
+        }
+        let elf = try ExecutableELF(bytes: bytes)
+        #expect(elf.fileOffset(ofVirtualAddress: 0x2100) == nil)
+        #expect(elf.virtualAddress(ofFileOffset: 0x800) == nil)
+        for symbol in try elf.symbols(in: .dynsym) { _ = elf.fileOffset(of: symbol) }
+        let table = USDTProbeTable(notes: [USDTNote(provider: "p", name: "n", arguments: "", location: 0x2100, base: 0, semaphore: 0)],
+                                   fileType: .sharedObject, loadSegments: elf.segments, baseSectionAddress: 0, path: "fuzz")
+        #expect(throws: BPFError.self) { try table.sites(provider: "p", name: "n") }
+    }
+
     @Test func malformedFilesAreRejectedWithTheirCause() throws {
         func message(_ bytes: [UInt8]) -> String? {
             do { _ = try ExecutableELF(bytes: bytes); return nil } catch {

@@ -216,7 +216,9 @@ public struct ExecutableELF: Sendable {
     /// uprobe takes (libbpf's `elf_find_func_offset`). Nil if no `PT_LOAD` segment holds it.
     public func fileOffset(ofVirtualAddress address: UInt64) -> UInt64? {
         for s in segments where s.type == .load && s.containsFileBacked(virtualAddress: address) {
-            return address - s.virtualAddress + s.offset
+            // A segment's p_offset comes from the file: the sum can overflow (found by fuzzing).
+            let (offset, overflow) = (address - s.virtualAddress).addingReportingOverflow(s.offset)
+            return overflow ? nil : offset
         }
         return nil
     }
@@ -227,7 +229,8 @@ public struct ExecutableELF: Sendable {
     /// `a - start + pgoff`. Nil if no `PT_LOAD` segment holds it.
     public func virtualAddress(ofFileOffset offset: UInt64) -> UInt64? {
         for s in segments where s.type == .load && offset >= s.offset && offset - s.offset < s.fileSize {
-            return offset - s.offset + s.virtualAddress
+            let (address, overflow) = (offset - s.offset).addingReportingOverflow(s.virtualAddress)
+            return overflow ? nil : address
         }
         return nil
     }
@@ -242,6 +245,7 @@ public struct ExecutableELF: Sendable {
         guard symbol.sectionIndex < ELF.sectionLoReserve, index < sections.count,
               case let base = address(of: sections[index]),
               symbol.value >= base, symbol.value - base < sections[index].size else { return nil }
-        return symbol.value - base + sections[index].offset
+        let (offset, overflow) = (symbol.value - base).addingReportingOverflow(sections[index].offset)
+        return overflow ? nil : offset
     }
 }

@@ -102,7 +102,10 @@ public struct USDTProbeTable: Sendable {
             guard seg.isExecutable else {
                 throw .malformedObject("'\(path)': USDT probe \(provider):\(name) at 0x\(String(address, radix: 16)) is in a segment that is not executable")
             }
-            let offset = address - seg.virtualAddress + seg.offset
+            let (offset, overflow) = (address - seg.virtualAddress).addingReportingOverflow(seg.offset)
+            guard !overflow else {
+                throw .malformedObject("'\(path)': USDT probe \(provider):\(name) at 0x\(String(address, radix: 16)) maps past the end of a 64-bit file (segment offset 0x\(String(seg.offset, radix: 16)))")
+            }
             var semaphore: UInt64 = 0
             if note.semaphore != 0 {
                 guard let s = segment(holding: note.semaphore) else {
@@ -111,7 +114,11 @@ public struct USDTProbeTable: Sendable {
                 guard !s.isExecutable else {
                     throw .malformedObject("'\(path)': the semaphore of USDT probe \(provider):\(name) at 0x\(String(note.semaphore, radix: 16)) is in an executable segment")
                 }
-                semaphore = note.semaphore - s.virtualAddress + s.offset
+                let (offset, overflow) = (note.semaphore - s.virtualAddress).addingReportingOverflow(s.offset)
+                guard !overflow else {
+                    throw .malformedObject("'\(path)': the semaphore of USDT probe \(provider):\(name) maps past the end of a 64-bit file (segment offset 0x\(String(s.offset, radix: 16)))")
+                }
+                semaphore = offset
             }
             out.append(USDTProbeSite(note: note, address: address, fileOffset: offset, semaphoreOffset: semaphore))
         }
