@@ -58,7 +58,10 @@ extension FirewallTests {
             watch.result = try? Command.run(nsenter, ["--net=" + receiverPath, cli, "firewall", "watch", "--json", "--duration", "2"])
             watch.done.signal()
         }.start()
-        usleep(700_000)
+        // Send once the watcher has turned events on (its start can take a while under emulation).
+        let opened = try Firewall.open(interface: "vr")
+        for _ in 0..<300 where try opened.config().eventSample == 0 { usleep(20_000) }
+        #expect(try opened.config().eventSample == 1)
         let s9 = try net.sender(from: "10.77.0.9", port: 5000)
         for _ in 0..<10 { s9.send("x"); usleep(1000) }
         watch.done.wait()
@@ -68,6 +71,7 @@ extension FirewallTests {
         let events = lines.filter { $0.contains(#""source":"10.77.0.9""#) }
         expectReached(events.count, 10, lost: Int(try net.veth.droppedInTransit()), "watch events")
         #expect(events.first?.contains(#""destination_port":5000"#) == true && events.first?.contains(#""cause":"rule 2""#) == true, "\(lines)")
+        #expect(lines.allSatisfy { $0.hasPrefix("{") }, "\(lines)")
         #expect(lines.last?.hasPrefix(#"{"events":"#) == true && lines.last?.contains(#""lost_ring_full":0,"lost_over_rate":0"#) == true, "\(lines)")
         let status = try fw("status", "--json").stdout
         #expect(status.contains(#""top_dropped_sources":[{"source":"10.77.0.9","packets":"#), "\(status)")

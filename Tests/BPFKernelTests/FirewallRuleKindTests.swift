@@ -43,7 +43,7 @@ extension FirewallTests {
                 if i % 8 == 7 { usleep(500) }
             }
         }
-        let got = r5000.receiveAll() + r5003.receiveAll()
+        let got = r5000.receiveAll(expecting: 2 * n) + r5003.receiveAll(expecting: n)
         let lost = Int(try net.veth.droppedInTransit() - lostBefore)
         let delivered = Dictionary(grouping: got, by: { $0 }).mapValues(\.count)
         #expect(Set(delivered.keys) == ["tuple-allowed", "other-port", "allowed6"], "\(delivered)")
