@@ -83,7 +83,9 @@ table inet flbench {
 }
 NFT
     ip netns exec $R nft -f - <<'NFT'
-table inet flbench { chain in { type filter hook input priority 0; ct state established counter accept; } }
+table inet flbench {
+    chain in { type filter hook input priority 0; ct state established counter accept; }
+}
 NFT
 }
 disable_conntrack() {
