@@ -83,7 +83,9 @@ table inet flbench {
 }
 NFT
     ip netns exec $R nft -f - <<'NFT'
-table inet flbench { chain in { type filter hook input priority 0; ct state established counter accept; } }
+table inet flbench {
+    chain in { type filter hook input priority 0; ct state established counter accept; }
+}
 NFT
 }
 disable_conntrack() {
@@ -129,19 +131,25 @@ echo "tool CPU per 1,000 connections: $(echo ${results[cpu_flows]} | tr ' ' '\n'
 # 10,000 concurrent connections (made with conntrack accounting on, so it tracks them too):
 # conntrack -L over them, then the tool's peak RSS while it tracks them.
 enable_conntrack
-python3 - "$work/hold.ready" <<'PY' &
+holders=()
+# Two holders of 5,000 connections each (20,000 descriptors per process would pass the usual
+# hard limit of open files).
+for half in 0 1; do
+python3 - "$work/hold.ready$half" $((5304 + half)) <<'PY' &
 import socket, sys, time, resource
-resource.setrlimit(resource.RLIMIT_NOFILE, (30000, 30000))
+soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
 srv = socket.socket(); srv.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-srv.bind(("127.0.0.1", 5304)); srv.listen(4096)
+srv.bind(("127.0.0.1", int(sys.argv[2]))); srv.listen(4096)
 held = []
-for i in range(10000):
-    c = socket.create_connection(("127.0.0.1", 5304)); a, _ = srv.accept(); held += [c, a]
+for i in range(5000):
+    c = socket.create_connection(("127.0.0.1", int(sys.argv[2]))); a, _ = srv.accept(); held += [c, a]
 open(sys.argv[1], "w").close()
 time.sleep(30)
 PY
-holder=$!
-while [[ ! -e "$work/hold.ready" ]]; do sleep 0.2; done
+holders+=($!)
+done
+while [[ ! -e "$work/hold.ready0" || ! -e "$work/hold.ready1" ]]; do sleep 0.2; done
 t0=$(date +%s.%N); n=$(conntrack -L 2>/dev/null | wc -l); t1=$(date +%s.%N)
 echo "conntrack -L: $n entries in $(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f", b - a }') s"
 disable_conntrack
@@ -149,4 +157,4 @@ start_tool
 sleep 3
 echo "peak RSS of swiftbpf flows with 10,000 concurrent connections (20,000 sockets, found by iter/tcp): $(awk '/VmHWM/ { print $2, $3 }' /proc/$tool_pid/status)"
 stop_tool
-kill $holder 2>/dev/null || true
+kill "${holders[@]}" 2>/dev/null || true

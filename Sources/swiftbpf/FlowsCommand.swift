@@ -110,7 +110,7 @@ struct FlowsLoop {
             tracker.label(&one, nowNanos: FlowMonitor.monotonicNanos())
             flow = one[0]
             if command.filtersProcesses && flow.owner == nil { return }
-            topology.add([flow])
+            if command.graph != nil { topology.add([flow]) }
             if command.dns { return }
             if command.json {
                 print(FlowFormat.json(flow, kind: "closed"))
@@ -133,7 +133,7 @@ struct FlowsLoop {
             flows.removeAll { $0.owner == nil }
             expired.removeAll { $0.owner == nil }
         }
-        topology.add(flows + expired)
+        if command.graph != nil { topology.add(flows + expired) }
         let r = rates.update(flows, seconds: seconds)
         try reportStats()
         guard !command.dns else { Output.flush(); return }

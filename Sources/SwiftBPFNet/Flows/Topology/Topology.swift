@@ -30,50 +30,81 @@ public struct Topology: Sendable {
     /// Keyed by "from -> to".
     private var edgeTable: [String: Edge] = [:]
     private var rttSums: [String: (sum: UInt64, n: UInt64)] = [:]
-    /// Each flow's last figures, so a flow seen in several intervals counts once.
-    private var seen: [FlowID: Flow] = [:]
+    /// What each live flow contributed so far, so that its next figures replace them. A closed
+    /// flow leaves this table (its figures are final): memory follows the live flows.
+    private var live: [FlowID: Contribution] = [:]
+
+    struct Contribution {
+        var edge: String
+        var bytes: UInt64
+        var retransmits: UInt64
+        var rtt: UInt64?
+    }
 
     public init() {}
 
     public var edges: [Edge] { edgeTable.values.sorted { ($0.from, $0.to) < ($1.from, $1.to) } }
 
-    /// Takes in the latest figures of flows (live or closed); a flow already seen is replaced.
+    /// Takes in the latest figures of flows (live or closed); a flow already seen replaces its
+    /// earlier figures. Flows with no known owner are left out.
     public mutating func add(_ flows: [Flow]) {
-        for f in flows where f.owner != nil { seen[f.id] = f }
-        rebuild()
+        for f in flows { add(f) }
     }
 
-    private mutating func rebuild() {
-        nodes = [:]
-        edgeTable = [:]
-        rttSums = [:]
-        for f in seen.values.sorted(by: { $0.id.cookie < $1.id.cookie }) {
-            guard let o = f.owner else { continue }
-            let process = Node(id: "proc:\(o.pid)", kind: .process, label: "\(o.comm) (\(o.pid))", cgroupID: o.cgroupID)
-            let remoteLabel: String
-            if f.direction == .incoming {
-                remoteLabel = f.remoteName ?? f.remote.address
-            } else {
-                remoteLabel = (f.remoteName ?? (f.remote.isIPv6 ? "[\(f.remote.address)]" : f.remote.address)) + ":\(f.remote.port)"
-            }
-            let remote = Node(id: "remote:\(remoteLabel)", kind: .remote, label: remoteLabel, cgroupID: nil)
-            nodes[process.id] = process
-            nodes[remote.id] = remote
-            let (from, to) = f.direction == .incoming ? (remote.id, process.id) : (process.id, remote.id)
-            let key = "\(from) -> \(to)"
-            var e = edgeTable[key] ?? Edge(from: from, to: to, bytes: 0, connections: 0, rttMicros: 0, retransmits: 0)
-            e.bytes += f.totalBytes
-            e.connections += 1
-            e.retransmits += UInt64(f.retransmits)
-            if f.transport == .tcp, f.rttMicros > 0 {
-                var r = rttSums[key] ?? (0, 0)
-                r.sum += UInt64(f.rttMicros)
-                r.n += 1
-                rttSums[key] = r
-                e.rttMicros = UInt32(r.sum / r.n)
-            }
-            edgeTable[key] = e
+    private mutating func add(_ f: Flow) {
+        guard let o = f.owner else { return }
+        let process = Node(id: "proc:\(o.pid)", kind: .process, label: "\(o.comm) (\(o.pid))", cgroupID: o.cgroupID)
+        let remoteLabel: String
+        if f.direction == .incoming {
+            remoteLabel = f.remoteName ?? f.remote.address
+        } else {
+            remoteLabel = (f.remoteName ?? (f.remote.isIPv6 ? "[\(f.remote.address)]" : f.remote.address)) + ":\(f.remote.port)"
         }
+        let remote = Node(id: "remote:\(remoteLabel)", kind: .remote, label: remoteLabel, cgroupID: nil)
+        let (from, to) = f.direction == .incoming ? (remote.id, process.id) : (process.id, remote.id)
+        let key = "\(from) -> \(to)"
+        let old = live.removeValue(forKey: f.id)
+        if let old { retract(old) }
+        if nodes[process.id] == nil { nodes[process.id] = process }
+        if nodes[remote.id] == nil { nodes[remote.id] = remote }
+        var e = edgeTable[key] ?? Edge(from: from, to: to, bytes: 0, connections: 0, rttMicros: 0, retransmits: 0)
+        e.connections += 1   // retract() took the earlier figures' count out
+        e.bytes += f.totalBytes
+        e.retransmits += UInt64(f.retransmits)
+        var rtt: UInt64?
+        if f.transport == .tcp, f.rttMicros > 0 {
+            rtt = UInt64(f.rttMicros)
+            var r = rttSums[key] ?? (0, 0)
+            r.sum += UInt64(f.rttMicros)
+            r.n += 1
+            rttSums[key] = r
+        }
+        edgeTable[key] = e
+        updateRTT(key)
+        if !f.closed { live[f.id] = Contribution(edge: key, bytes: f.totalBytes, retransmits: UInt64(f.retransmits), rtt: rtt) }
+    }
+
+    /// Takes a live flow's earlier figures (and its count) out of its edge; `add` puts the new
+    /// ones in, on the same edge or on another one (once its remote got a DNS name).
+    private mutating func retract(_ c: Contribution) {
+        guard var e = edgeTable[c.edge] else { return }
+        e.bytes -= min(e.bytes, c.bytes)
+        e.retransmits -= min(e.retransmits, c.retransmits)
+        e.connections -= 1
+        if let rtt = c.rtt, var r = rttSums[c.edge] {
+            r.sum -= min(r.sum, rtt)
+            r.n -= min(r.n, 1)
+            rttSums[c.edge] = r
+        }
+        edgeTable[c.edge] = e
+        updateRTT(c.edge)
+    }
+
+    private mutating func updateRTT(_ key: String) {
+        guard var e = edgeTable[key] else { return }
+        let r = rttSums[key] ?? (0, 0)
+        e.rttMicros = r.n > 0 ? UInt32(r.sum / r.n) : 0
+        edgeTable[key] = e
     }
 
     // MARK: Outputs
