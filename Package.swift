@@ -118,7 +118,8 @@ let package = Package(
         .testTarget(
             name: "BPFKernelTests",
             dependencies: ["BPF", "SwiftBPFTools", "SwiftBPFNet", "SwiftBPFSecurity", "ToolText"],
-            // Helpers/: C programs the tests run as children (built at test time, or by vmtest.sh).
+            // Helpers/: C programs the tests run as children (built at test time, or by vmtest.sh);
+            // TLSHelpers/: the TLS tests' server and clients (linked with libssl/libgnutls at test time).
             exclude: bpfFolders(of: "BPFKernelTests", under: "Tests") + ["Helpers", "TLSHelpers"],
             plugins: ["BPFCompiler"]
         ),

@@ -221,6 +221,15 @@ static __always_inline int payload_note_fd(int fd)
     return 1;
 }
 
+// min(n, PAYLOAD_MAX) as one compare on the register the helper receives: a clamp written in C
+// becomes a select whose bound the 6.1 verifier loses (it rejected the helper's size as
+// unbounded), while 6.18 keeps it.
+static __always_inline __u64 payload_clamp(__u64 n)
+{
+    asm volatile("if %[n] <= %[max] goto +1\n\t%[n] = %[max]" : [n] "+r"(n) : [max] "i"(PAYLOAD_MAX));
+    return n;
+}
+
 // Sends one event: `len` bytes moved by the call at `buf` (up to payload_max_bytes copied).
 static __always_inline void payload_emit(__u64 start_ns, __u8 function, __u8 direction, __u8 source, __u64 conn_id, __s32 fd,
                                          struct sock *sk, __s64 ret, __u32 len, __u64 buf)
@@ -243,19 +252,18 @@ static __always_inline void payload_emit(__u64 start_ns, __u8 function, __u8 dir
         sk = payload_socket(fd);
     payload_fill_conn(sk, &e->conn);
 
-    __u32 n = len;
+    __u64 n = len;
     if (n > payload_max_bytes)
         n = payload_max_bytes;
-    if (n > PAYLOAD_MAX)
-        n = PAYLOAD_MAX;
+    n = payload_clamp(n);
     if (n < len)
         e->flags |= PAYLOAD_TRUNCATED;
-    if (n > 0 && bpf_probe_read_user(e->data, n & (2 * PAYLOAD_MAX - 1), (const void *)buf)) {
+    if (n > 0 && bpf_probe_read_user(e->data, n, (const void *)buf)) {
         e->flags |= PAYLOAD_READ_FAILED;
         n = 0;
     }
     e->captured = n;
-    tool_submit(e, PAYLOAD_HEADER_SIZE + (n & (2 * PAYLOAD_MAX - 1)));
+    tool_submit(e, PAYLOAD_HEADER_SIZE + payload_clamp(n));
 }
 
 // Return of a TLS call: sends its event (a handshake carries no bytes).

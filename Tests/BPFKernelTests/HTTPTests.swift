@@ -11,28 +11,33 @@ import Testing
 @Suite(.serialized, .enabled(if: isRoot, "http needs root"),
        .enabled(if: TLSTestTools.available, "\(TLSTestTools.missing ?? "")"))
 struct HTTPTests {
-    /// Runs `client` against a fresh server while tracing; returns the exchanges of the client's
-    /// and the server's processes, and the server's log.
-    func trace(tls: Bool, expect count: Int, _ client: (Int) throws -> (pid: UInt32, status: Int32, stdout: String))
+    /// Runs `client` (whose command name is `clientComm`) against a fresh server while tracing;
+    /// returns the exchanges of the client's and the server's processes, and the server's log.
+    /// Two tracers with filters in the kernel (the server's pid; the client's comm): on a shared
+    /// machine, unfiltered tracing of every TCP socket can fill the ring buffer with others' traffic.
+    func trace(tls: Bool, clientComm: String, expect count: Int, _ client: (Int) throws -> (pid: UInt32, status: Int32, stdout: String))
         throws -> (client: [HTTPExchange], server: [HTTPExchange], log: [[String]], run: (pid: UInt32, status: Int32, stdout: String), seconds: Double) {
-        let tracer = try HTTPTracer(options: .init(tls: tls, plain: !tls))
-        defer { tracer.stop() }
         let dir = try TLSTestDirectory()
         let server = try TestServer(directory: dir, tls: tls, connections: 1)
+        let serverSide = try HTTPTracer(options: .init(filter: ToolFilter(pid: server.pid), tls: tls, plain: !tls))
+        defer { serverSide.stop() }
+        let clientSide = try HTTPTracer(options: .init(filter: ToolFilter(comm: clientComm), tls: tls, plain: !tls))
+        defer { clientSide.stop() }
         let started = Date()
         let run = try client(server.port)
         let seconds = Date().timeIntervalSince(started)
         server.waitForExit()
-        var tracker = HTTPConnectionTracker()
-        var exchanges: [HTTPExchange] = []
-        let pids: Set<UInt32> = [run.pid, server.pid]
+        var trackers = [HTTPConnectionTracker(), HTTPConnectionTracker()]
+        var exchanges: [[HTTPExchange]] = [[], []]
         let deadline = Date().addingTimeInterval(5)
-        while Date() < deadline, exchanges.count < 2 * count {
-            _ = try tracer.poll(timeoutMilliseconds: 100) { e in
-                if pids.contains(e.task.tgid) { exchanges += tracker.feed(e) }
+        while Date() < deadline, exchanges[0].count < count || exchanges[1].count < count {
+            for (i, (tracer, pid)) in [(clientSide, run.pid), (serverSide, server.pid)].enumerated() {
+                _ = try tracer.poll(timeoutMilliseconds: 50) { e in
+                    if e.task.tgid == pid { exchanges[i] += trackers[i].feed(e) }
+                }
             }
         }
-        return (exchanges.filter { $0.tgid == run.pid }, exchanges.filter { $0.tgid == server.pid }, dir.log(), run, seconds)
+        return (exchanges[0], exchanges[1], dir.log(), run, seconds)
     }
 
     /// Checks the exchanges of one side against the server's log, in order.
@@ -54,7 +59,7 @@ struct HTTPTests {
 
     func keepAlive(tls: Bool) throws {
         let scheme = tls ? "https" : "http"
-        let result = try trace(tls: tls, expect: Self.paths.count) { port in
+        let result = try trace(tls: tls, clientComm: "curl", expect: Self.paths.count) { port in
             try runClient(TLSTestTools.curl!, ["-sk", "--http1.1", "-o", "/dev/null", "-o", "/dev/null", "-o", "/dev/null", "-o", "/dev/null",
                                                "-o", "/dev/null", "-w", "%{num_connects}\n"]
                           + Self.paths.map { "\(scheme)://127.0.0.1:\(port)\($0)" })
@@ -101,7 +106,7 @@ struct HTTPTests {
             while data.count(b"HTTP/1.1") < 2: data += s.recv(65536)
             s.close()
             """
-        let result = try trace(tls: false, expect: 3) { port in
+        let result = try trace(tls: false, clientComm: "python3", expect: 3) { port in
             try runClient(TLSTestTools.python!, ["-c", script, "\(port)"])
         }
         #expect(result.run.status == 0)
@@ -114,7 +119,7 @@ struct HTTPTests {
 
     @Test func aProcessStartedAfterTheToolIsSeenOverTLS() throws {
         // curl starts after the tracer: the uprobes sit on libssl's file, not on a process.
-        let result = try trace(tls: true, expect: 1) { port in
+        let result = try trace(tls: true, clientComm: "curl", expect: 1) { port in
             try runClient(TLSTestTools.curl!, ["-sk", "-o", "/dev/null", "https://127.0.0.1:\(port)/late"])
         }
         #expect(result.client.count == 1 && result.client.first?.target == "/late")
