@@ -196,8 +196,13 @@ struct GuardTests {
         attempt("#! script naming it as interpreter", marker: "shebang", shebang, [shebang, m("shebang")])
         attempt("memfd fexecve (fileless rule)", marker: "memfd", ws.helper, [ws.helper, "--memfd", forbidden, m("memfd")])
         attempt("sh runs a denied script (open rule)", marker: "denied-script", "/bin/sh", ["/bin/sh", script])
-        attempt("bind mount, other mount namespace", marker: "bindmount", "/usr/bin/unshare",
-                ["/usr/bin/unshare", "-m", "/bin/sh", "-c", "mount --bind \(ws.dir) \(mountPoint) && exec \(mountPoint)/forbidden \(m("bindmount"))"])
+        // unshare(1) is util-linux: the kernel-matrix VM's busybox has none (probed, said below).
+        if let unshare = ["/usr/bin/unshare", "/bin/unshare"].first(where: { (path: String) in access(path, X_OK) == 0 }) {
+            attempt("bind mount, other mount namespace", marker: "bindmount", unshare,
+                    [unshare, "-m", "/bin/sh", "-c", "mount --bind \(ws.dir) \(mountPoint) && exec \(mountPoint)/forbidden \(m("bindmount"))"])
+        } else {
+            print("bypass suite: the bind-mount attempt is skipped: no unshare(1) on this system")
+        }
         rename(forbidden, ws.path("renamed"))
         attempt("renamed after the policy loaded", marker: "renamed", ws.path("renamed"), [ws.path("renamed"), m("renamed")])
 
