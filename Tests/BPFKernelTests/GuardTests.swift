@@ -144,6 +144,11 @@ struct GuardTests {
         let counters = try monitor.session.counters()
         #expect(counters.first?.matched == 2)
         #expect(counters.first?.acted == 2)
+        // `guard status` finds the instance in the kernel and reads the same counters back.
+        let loaded = try GuardStatus.loaded().first { $0.rules.first?.name == "no-secret" }
+        let rule = try #require(loaded?.rules.first)
+        #expect(rule.action == GuardAction.kill && rule.mode == GuardMode.enforce && rule.kinds == [GuardEventKind.open])
+        #expect(rule.matched == 2 && rule.acted == 2)
     }
 
     @Test func monitorModeCountsAndDoesNotAct() throws {
