@@ -4,7 +4,7 @@
 #   2. loaded: the same under 1,000 exec/s + 10,000 opens/s (Benchmarks/agent_load.c, paced);
 #   3. store ingest: 200,000 events in batches of 1,000 into SQLite (WAL), and a 24-hour query;
 #   4. /metrics rendering with 10,000 series.
-# Usage: Benchmarks/agent.sh [--bin DIR] [--seconds N] [--smoke]
+# Usage: Benchmarks/agent.sh [--bin DIR] [--seconds N] [--store-events N] [--smoke]
 #   --bin DIR   where swiftbpf-agent is (default .build/release, else .build/debug)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -15,6 +15,7 @@ while [ $# -gt 0 ]; do
     case "$1" in
         --bin) bin="$2"; shift 2 ;;
         --seconds) seconds="$2"; shift 2 ;;
+        --store-events) store_events="$2"; shift 2 ;;
         --smoke) seconds=3; store_events=5000; shift ;;
         *) echo "unknown argument $1" >&2; exit 2 ;;
     esac

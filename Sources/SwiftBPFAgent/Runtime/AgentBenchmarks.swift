@@ -12,6 +12,7 @@ public enum AgentBenchmarks {
         config.batchSize = 1000
         config.flushIntervalMilliseconds = 100_000
         config.maxSizeMB = 100_000
+        config.retentionHours = 48   // the 24 hours of events stay while they are written
         let store = try EventStore(config: config, path: path, logger: Logger(label: "bench"))
         defer { store.close() }
         let now = Clocks.wallNanoseconds()
