@@ -60,7 +60,7 @@ public final class HTTPTracer: Sendable {
             .gnutlsHandshake: bindings.gnutlsHandshakeEntry,
         ], returnProgram: bindings.tlsCallReturn)
         // With plain off the syscall programs still run: they tell each TLS call its fd.
-        session = try ToolSession(object: bindings.object, events: bindings.toolEvents.map, dropped: bindings.toolDropped.map,
+        session = try ToolSession(object: bindings.object, events: bindings.toolEvents.map, dropped: bindings.toolDropped,
                                   attach: { () throws(BPFError) in
             try [bindings.noteSendmsg, bindings.noteRecvmsg, bindings.enterRead, bindings.exitRead, bindings.enterRecvfrom,
                  bindings.exitRecvfrom, bindings.enterWrite, bindings.exitWrite, bindings.enterSendto, bindings.exitSendto]
@@ -110,3 +110,4 @@ extension HTTPConnectionTracker {
 }
 
 extension HttpObject.Config: ToolFilterConfig {}
+extension HttpObject.Config.MaxEntries: ToolMaxEntries {}

@@ -58,7 +58,7 @@ public final class SSLSniff: Sendable {
             .gnutlsSend: bindings.gnutlsSendEntry, .gnutlsRecv: bindings.gnutlsRecvEntry,
             .gnutlsHandshake: bindings.gnutlsHandshakeEntry,
         ], returnProgram: bindings.tlsCallReturn)
-        session = try ToolSession(object: bindings.object, events: bindings.toolEvents.map, dropped: bindings.toolDropped.map,
+        session = try ToolSession(object: bindings.object, events: bindings.toolEvents.map, dropped: bindings.toolDropped,
                                   attach: { () throws(BPFError) in
             try [bindings.noteRead, bindings.noteWrite, bindings.noteSendto, bindings.noteRecvfrom, bindings.noteSendmsg,
                  bindings.noteRecvmsg].map { (p) throws(BPFError) in try p.attach() }
@@ -125,3 +125,4 @@ public final class SSLSniff: Sendable {
 }
 
 extension SslsniffObject.Config: ToolFilterConfig {}
+extension SslsniffObject.Config.MaxEntries: ToolMaxEntries {}
