@@ -74,7 +74,7 @@ let package = Package(
         // Runtime security (`swiftbpf guard`): events with lineage, YAML policies, enforcement in the kernel.
         .target(
             name: "SwiftBPFSecurity",
-            dependencies: ["BPF", .product(name: "Yams", package: "Yams")],
+            dependencies: ["BPF", "ToolText", .product(name: "Yams", package: "Yams")],
             exclude: bpfFolders(of: "SwiftBPFSecurity"),
             plugins: ["BPFCompiler"]
         ),

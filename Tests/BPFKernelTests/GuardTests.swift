@@ -39,22 +39,8 @@ struct GuardTests {
     /// Runs a program and returns its wait status.
     @discardableResult
     func run(_ path: String, _ args: [String]) -> Int32 {
-        var cArgs: [UnsafeMutablePointer<CChar>?] = args.map { strdup($0) }
-        cArgs.append(nil)
-        defer { for p in cArgs { free(p) } }
-        var pid: pid_t = 0
-        let devnull = open("/dev/null", O_WRONLY)
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        posix_spawn_file_actions_adddup2(&actions, devnull, 1)
-        posix_spawn_file_actions_adddup2(&actions, devnull, 2)
-        let rc = posix_spawn(&pid, path, &actions, nil, cArgs, environ)
-        posix_spawn_file_actions_destroy(&actions)
-        close(devnull)
-        guard rc == 0 else { return -1 }
-        var status: Int32 = 0
-        waitpid(pid, &status, 0)
-        return status
+        let r = spawnAndWaitForStatus(path, args)
+        return r.spawnError == 0 ? r.status : -1
     }
 
     /// The canonical path (symlinks resolved), as the kernel reports binaries.

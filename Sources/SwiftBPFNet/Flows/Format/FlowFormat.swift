@@ -1,4 +1,5 @@
 import BPF
+import ToolText
 
 /// Text and JSON forms of flows and DNS exchanges for `swiftbpf flows`.
 public enum FlowFormat {
@@ -90,9 +91,7 @@ public enum FlowFormat {
 
     static func q(_ s: String) -> String { BTFValue.quote(s) }
 
-    static func pad(_ s: String, _ width: Int) -> String {
-        s.count >= width ? s : s + String(repeating: " ", count: width - s.count)
-    }
+    static func pad(_ s: String, _ width: Int) -> String { Columns.pad(s, width) }
 }
 
 /// Rates per flow between two refreshes.

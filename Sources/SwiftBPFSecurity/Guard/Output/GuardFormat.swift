@@ -1,3 +1,5 @@
+import ToolText
+
 /// guard's output: text columns for people, one JSON object per line for programs.
 public enum GuardFormat {
     public static func header() -> String {
@@ -60,59 +62,58 @@ public enum GuardFormat {
         let p = e.process
         var process: [(String, String)] = [
             ("pid", "\(p.pid)"), ("tid", "\(p.tid)"), ("ppid", "\(p.ppid)"), ("uid", "\(p.uid)"), ("gid", "\(p.gid)"),
-            ("comm", GuardJSON.string(p.comm)), ("binary_inode", GuardJSON.string(p.binary.description)),
+            ("comm", JSON.string(p.comm)), ("binary_inode", JSON.string(p.binary.description)),
             ("cgroup_id", "\(p.cgroupID)"), ("start_ns", "\(p.startNanoseconds)"), ("parent_start_ns", "\(p.parentStartNanoseconds)"),
         ]
-        if let b = p.binaryPath { process.append(("binary", GuardJSON.string(b))) }
-        if let c = p.cgroupPath { process.append(("cgroup", GuardJSON.string(c))) }
+        if let b = p.binaryPath { process.append(("binary", JSON.string(b))) }
+        if let c = p.cgroupPath { process.append(("cgroup", JSON.string(c))) }
         var fields: [(String, String)] = []
         if let seconds { fields.append(("time", formatSeconds(seconds))) }
-        fields += [("event", GuardJSON.string(e.kind.name)), ("timestamp_ns", "\(e.timestampNanoseconds)"), ("process", GuardJSON.object(process))]
-        fields.append(("lineage", GuardJSON.array(e.lineage.map { a in
-            var f: [(String, String)] = [("pid", "\(a.pid)"), ("comm", GuardJSON.string(a.comm)), ("start_ns", "\(a.startNanoseconds)")]
-            if let b = a.binaryPath { f.append(("binary", GuardJSON.string(b))) }
-            if let i = a.binary { f.append(("binary_inode", GuardJSON.string(i.description))) }
-            return GuardJSON.object(f)
+        fields += [("event", JSON.string(e.kind.name)), ("timestamp_ns", "\(e.timestampNanoseconds)"), ("process", JSON.object(process))]
+        fields.append(("lineage", JSON.array(e.lineage.map { a in
+            var f: [(String, String)] = [("pid", "\(a.pid)"), ("comm", JSON.string(a.comm)), ("start_ns", "\(a.startNanoseconds)")]
+            if let b = a.binaryPath { f.append(("binary", JSON.string(b))) }
+            if let i = a.binary { f.append(("binary_inode", JSON.string(i.description))) }
+            return JSON.object(f)
         })))
-        if let rule = e.ruleName { fields.append(("rule", GuardJSON.string(rule))) }
-        fields.append(("action", GuardJSON.string(e.action.name)))
+        if let rule = e.ruleName { fields.append(("rule", JSON.string(rule))) }
+        fields.append(("action", JSON.string(e.action.name)))
         fields.append(("enforced", "\(e.enforced)"))
-        if !e.flags.isEmpty { fields.append(("flags", GuardJSON.array(e.flags.names.map(GuardJSON.string)))) }
+        if !e.flags.isEmpty { fields.append(("flags", JSON.array(e.flags.names.map(JSON.string)))) }
         switch e.kind {
         case .exec:
-            if let path = e.path { fields.append(("path", GuardJSON.string(path))) }
-            if let o = e.object { fields.append(("inode", GuardJSON.string(o.description))) }
-            if let f = e.filename { fields.append(("filename", GuardJSON.string(f))) }
-            if let i = e.interpreter { fields.append(("interpreter", GuardJSON.string(i))) }
-            fields.append(("argv", GuardJSON.array(e.argv.map(GuardJSON.string))))
+            if let path = e.path { fields.append(("path", JSON.string(path))) }
+            if let o = e.object { fields.append(("inode", JSON.string(o.description))) }
+            if let f = e.filename { fields.append(("filename", JSON.string(f))) }
+            if let i = e.interpreter { fields.append(("interpreter", JSON.string(i))) }
+            fields.append(("argv", JSON.array(e.argv.map(JSON.string))))
         case .exit:
             fields.append(("exit_code", "\(e.result)"))
-            fields.append(("status", GuardJSON.string(exitText(e.result))))
+            fields.append(("status", JSON.string(exitText(e.result))))
         case .fork:
             break
         case .open:
-            if let path = e.path { fields.append(("path", GuardJSON.string(path))) }
-            if let o = e.object { fields.append(("inode", GuardJSON.string(o.description))) }
+            if let path = e.path { fields.append(("path", JSON.string(path))) }
+            if let o = e.object { fields.append(("inode", JSON.string(o.description))) }
             fields.append(("flags_raw", "\(e.arguments.first ?? 0)"))
             fields.append(("ret", "\(e.result)"))
         case .connect, .bind, .sendmsg:
             fields.append(("family", "\(e.family)"))
-            if let a = e.address { fields.append(("address", GuardJSON.string(a))) }
+            if let a = e.address { fields.append(("address", JSON.string(a))) }
             fields.append(("port", "\(e.port)"))
         default:
-            fields.append(("args", GuardJSON.array(e.arguments.map { "\($0)" })))
-            if !e.strings.isEmpty { fields.append(("strings", GuardJSON.array(e.strings.map(GuardJSON.string)))) }
+            fields.append(("args", JSON.array(e.arguments.map { "\($0)" })))
+            if !e.strings.isEmpty { fields.append(("strings", JSON.array(e.strings.map(JSON.string)))) }
         }
-        return GuardJSON.object(fields)
+        return JSON.object(fields)
     }
 
     static func quoteIfNeeded(_ s: String) -> String {
         s.isEmpty || s.contains(" ") ? "\"\(s)\"" : s
     }
 
-    static func pad(_ s: String, _ width: Int) -> String {
-        s.count >= width ? s + " " : s + String(repeating: " ", count: width - s.count)
-    }
+    /// `s` padded to `width`, always followed by at least one space.
+    static func pad(_ s: String, _ width: Int) -> String { Columns.pad(s, width - 1) + " " }
 
     static func formatSeconds(_ t: Double) -> String {
         let ms = Int((t * 1000).rounded())
