@@ -38,7 +38,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
-        // YAML: firewall rules files, guard policies, the agent's config.
+        // YAML of the agent's config (swiftbpf-agent only; the tools read YAML with YAMLSubset).
         .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/swift-otel/swift-otel", from: "1.6.0", traits: ["OTLPHTTP"]),
@@ -59,6 +59,9 @@ let package = Package(
         // The BPF-side module it compiles programs against lives in BPFKernel/, outside Sources.
         .executableTarget(name: "BPFSwiftCompiler", dependencies: ["BPFSwiftIR"]),
         .plugin(name: "BPFCompiler", capability: .buildTool(), dependencies: ["BPFGen", "BPFSwiftCompiler"]),
+        // The YAML subset of rules files and policies, without Foundation (Yams would bring
+        // Foundation, and about 4.5 MB of resident memory, into every `swiftbpf` tool).
+        .target(name: "YAMLSubset"),
         // The text of the tools and commands: column padding, times and durations, JSON.
         .target(name: "ToolText", dependencies: ["BPF"]),
         // The tools built on the library. A tool is one folder: its BPF C in bpf/, its event and
@@ -70,11 +73,11 @@ let package = Package(
             plugins: ["BPFCompiler"]
         ),
         // Network applications on the library (the XDP firewall); BPF C in each tool's bpf/ folder.
-        .target(name: "SwiftBPFNet", dependencies: ["BPF", "ToolText", .product(name: "Yams", package: "Yams")], exclude: bpfFolders(of: "SwiftBPFNet"), plugins: ["BPFCompiler"]),
+        .target(name: "SwiftBPFNet", dependencies: ["BPF", "ToolText", "YAMLSubset"], exclude: bpfFolders(of: "SwiftBPFNet"), plugins: ["BPFCompiler"]),
         // Runtime security (`swiftbpf guard`): events with lineage, YAML policies, enforcement in the kernel.
         .target(
             name: "SwiftBPFSecurity",
-            dependencies: ["BPF", "ToolText", .product(name: "Yams", package: "Yams")],
+            dependencies: ["BPF", "ToolText", "YAMLSubset"],
             exclude: bpfFolders(of: "SwiftBPFSecurity"),
             plugins: ["BPFCompiler"]
         ),
@@ -110,6 +113,8 @@ let package = Package(
         .testTarget(name: "BPFTests", dependencies: ["BPF", "BPFSwiftIR", "BPFBindings"], exclude: bpfFolders(of: "BPFTests", under: "Tests"), plugins: ["BPFCompiler"]),
         // Pure tests of the network applications' parsers and models.
         .testTarget(name: "SwiftBPFNetTests", dependencies: ["SwiftBPFNet"]),
+        // Pure tests of the YAML subset reader.
+        .testTarget(name: "YAMLSubsetTests", dependencies: ["YAMLSubset"]),
         // Pure tests of guard's policy parser and matcher.
         .testTarget(name: "SwiftBPFSecurityTests", dependencies: ["SwiftBPFSecurity"]),
         // Root tests of the agent with real components (Prometheus, an OTLP collector, SQLite).

@@ -53,7 +53,7 @@ struct FirewallYAMLParserTests {
         ("rule:\n  - deny icmp\n", 1, "unknown field 'rule'"),
         ("rules:\n  - deny icmp\n  - dney udp port 5\n", 3, "unknown action 'dney'"),
         ("rules:\n  - deny icmp\n  - deny icmp\n", 3, "overlaps 'deny icmp' of line 2"),
-        ("rules:\n  - action: deny\n    from: [10.0.0.1\n", 4, "YAML:"),
+        ("rules:\n  - action: deny\n    from: [10.0.0.1\n", 3, "is not closed"),
         ("- deny icmp\n", 1, "a mapping with 'rules:'"),
     ])
     func namesTheLineAndField(text: String, line: Int, cause: String) {

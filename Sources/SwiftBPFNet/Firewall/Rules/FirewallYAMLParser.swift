@@ -1,4 +1,4 @@
-import Yams
+import YAMLSubset
 
 /// Reads a YAML rules file:
 ///
@@ -27,7 +27,7 @@ public enum FirewallYAMLParser {
     public static func ruleSet(_ text: String) throws(FirewallRuleError) -> FirewallRuleParser.RuleSet {
         let root: Node?
         do {
-            root = try Yams.compose(yaml: text)
+            root = try YAMLSubset.compose(yaml: text)
         } catch {
             throw syntaxError(error)
         }
@@ -140,20 +140,11 @@ public enum FirewallYAMLParser {
         case .scalar: "value"
         case .mapping: "mapping"
         case .sequence: "list"
-        case .alias: "alias"
         }
     }
 
     /// A YAML syntax error with its line.
-    static func syntaxError(_ error: any Error) -> FirewallRuleError {
-        guard let e = error as? YamlError else { return FirewallRuleError(line: 0, reason: "not YAML: \(error)") }
-        switch e {
-        case let .scanner(_, problem, mark, _), let .parser(_, problem, mark, _), let .composer(_, problem, mark, _):
-            return FirewallRuleError(line: mark.line, reason: "YAML: \(problem)")
-        case let .duplicatedKeysInMapping(duplicates, context):
-            return FirewallRuleError(line: context.mark.line, reason: "YAML: field \(duplicates.joined(separator: ", ")) given twice")
-        default:
-            return FirewallRuleError(line: 0, reason: "YAML: \(e)")
-        }
+    static func syntaxError(_ error: YAMLSubsetError) -> FirewallRuleError {
+        FirewallRuleError(line: error.mark.line, reason: "YAML: \(error.problem)")
     }
 }

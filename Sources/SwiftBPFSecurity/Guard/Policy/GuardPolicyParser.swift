@@ -1,5 +1,5 @@
 import Glibc
-import Yams
+import YAMLSubset
 
 /// Reads guard policies from YAML. The document is either a list of rules or a mapping with a
 /// `rules:` list; every rule is a mapping of the fields below. Unknown fields, wrong types,
@@ -34,11 +34,9 @@ public enum GuardPolicyParser {
         try precheck(text, file: file)
         let root: Node?
         do {
-            root = try Yams.compose(yaml: text)
-        } catch let error as YamlError {
-            throw yamlError(error, text: text, file: file)
+            root = try YAMLSubset.compose(yaml: text)
         } catch {
-            throw GuardPolicyError("not YAML: \(error)", at: GuardSourceLocation(file: file, line: 1, column: 1))
+            throw GuardPolicyError("YAML: \(error.problem)", at: GuardSourceLocation(file: file, line: error.mark.line, column: error.mark.column))
         }
         guard let root else { throw GuardPolicyError("the policy is empty", at: GuardSourceLocation(file: file, line: 1, column: 1)) }
         let list: Node
@@ -322,36 +320,6 @@ public enum GuardPolicyParser {
 
     static func location(_ node: Node, _ file: String) -> GuardSourceLocation? {
         node.mark.map { GuardSourceLocation(file: file, line: $0.line, column: $0.column) }
-    }
-
-    static func yamlError(_ error: YamlError, text: String, file: String) -> GuardPolicyError {
-        switch error {
-        case let .duplicatedKeysInMapping(duplicates, context):
-            // Yams 6 refuses a key given twice in one mapping while composing; its mark is the
-            // mapping's. Name the key and the line where it is given again.
-            let key = duplicates.first ?? "?"
-            let line = secondLine(defining: key, in: text, from: context.mark.line) ?? context.mark.line
-            return GuardPolicyError("'\(key)' is given twice in one rule", at: GuardSourceLocation(file: file, line: line, column: 1))
-        case let .scanner(_, problem, mark, _), let .parser(_, problem, mark, _), let .composer(_, problem, mark, _):
-            return GuardPolicyError("YAML: \(problem)", at: GuardSourceLocation(file: file, line: mark.line, column: mark.column))
-        case let .reader(problem, offset, _, _):
-            return GuardPolicyError("YAML: \(problem)\(offset.map { " at byte \($0)" } ?? "")", at: GuardSourceLocation(file: file, line: 1, column: 1))
-        default:
-            return GuardPolicyError("YAML: \(error)", at: GuardSourceLocation(file: file, line: 1, column: 1))
-        }
-    }
-
-    /// The line (1-based) of the second `key:` at or after line `start`, as a block or flow key.
-    static func secondLine(defining key: String, in text: String, from start: Int) -> Int? {
-        var seen = false
-        for (index, raw) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() where index + 1 >= start {
-            var line = Substring(raw.drop { $0 == " " })
-            if line.hasPrefix("- ") { line = Substring(line.dropFirst(2).drop { $0 == " " }) }
-            guard line.hasPrefix(key + ":") else { continue }
-            if seen { return index + 1 }
-            seen = true
-        }
-        return nil
     }
 
     /// Bounds before libyaml sees the text: size, flow nesting (the composer recurses per level),
