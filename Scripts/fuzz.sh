@@ -11,6 +11,7 @@ set -eu
 root=$(cd "$(dirname "$0")/.." && pwd)
 scratch="$root/.build-fuzz"
 work="$root/.fuzz"
+mkdir -p "$work"
 targets="FuzzObjectSpec FuzzBTF FuzzBTFExt FuzzCOREAccess FuzzExecutableELF FuzzUSDTArguments FuzzNetlink FuzzProcFiles FuzzCLIArguments"
 usage="usage: Scripts/fuzz.sh TARGET SECONDS | --smoke [SECONDS] | --list"
 

@@ -322,7 +322,7 @@ public enum GuardPolicyParser {
         node.mark.map { GuardSourceLocation(file: file, line: $0.line, column: $0.column) }
     }
 
-    /// Bounds before libyaml sees the text: size, flow nesting (the composer recurses per level),
+    /// Bounds before the reader sees the text: size, flow nesting (the composer recurses per level),
     /// and no aliases (`*name`: a few lines could otherwise stand for millions of nodes).
     static func precheck(_ text: String, file: String) throws(GuardPolicyError) {
         guard text.utf8.count <= maxBytes else {
