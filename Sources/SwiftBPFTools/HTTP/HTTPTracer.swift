@@ -52,13 +52,7 @@ public final class HTTPTracer: Sendable {
         let bindings = try HttpObject.load(config: config)
         try options.filter.bind(cgroupArray: bindings.toolCgroup)
         self.bindings = bindings
-        probes = TLSProbes(entries: [
-            .opensslWrite: bindings.sslWriteEntry, .opensslRead: bindings.sslReadEntry,
-            .opensslWriteEx: bindings.sslWriteExEntry, .opensslReadEx: bindings.sslReadExEntry,
-            .opensslHandshake: bindings.sslHandshakeEntry,
-            .gnutlsSend: bindings.gnutlsSendEntry, .gnutlsRecv: bindings.gnutlsRecvEntry,
-            .gnutlsHandshake: bindings.gnutlsHandshakeEntry,
-        ], returnProgram: bindings.tlsCallReturn)
+        probes = TLSProbes(bindings)
         // With plain off the syscall programs still run: they tell each TLS call its fd.
         session = try ToolSession(object: bindings.object, events: bindings.toolEvents.map, dropped: bindings.toolDropped,
                                   attach: { () throws(BPFError) in

@@ -51,13 +51,7 @@ public final class SSLSniff: Sendable {
         let bindings = try SslsniffObject.load(config: config)
         try options.filter.bind(cgroupArray: bindings.toolCgroup)
         self.bindings = bindings
-        probes = TLSProbes(entries: [
-            .opensslWrite: bindings.sslWriteEntry, .opensslRead: bindings.sslReadEntry,
-            .opensslWriteEx: bindings.sslWriteExEntry, .opensslReadEx: bindings.sslReadExEntry,
-            .opensslHandshake: bindings.sslHandshakeEntry,
-            .gnutlsSend: bindings.gnutlsSendEntry, .gnutlsRecv: bindings.gnutlsRecvEntry,
-            .gnutlsHandshake: bindings.gnutlsHandshakeEntry,
-        ], returnProgram: bindings.tlsCallReturn)
+        probes = TLSProbes(bindings)
         session = try ToolSession(object: bindings.object, events: bindings.toolEvents.map, dropped: bindings.toolDropped,
                                   attach: { () throws(BPFError) in
             try [bindings.noteRead, bindings.noteWrite, bindings.noteSendto, bindings.noteRecvfrom, bindings.noteSendmsg,
