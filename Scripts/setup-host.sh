@@ -27,7 +27,8 @@ if [ ${#need[@]} -gt 0 ]; then
     apt-get install -y -qq "${need[@]}" >/dev/null
 fi
 
-python3 -c 'import rotel' >/dev/null 2>&1 || python3 -m pip install -q rotel
+# Debian 12+ marks its python3 "externally managed": pip then needs --break-system-packages.
+python3 -c 'import rotel' >/dev/null 2>&1 || python3 -m pip install -q rotel || python3 -m pip install -q --break-system-packages rotel
 
 if ! grep -q ' /sys/kernel/tracing tracefs ' /proc/mounts; then
     mount -t tracefs tracefs /sys/kernel/tracing
