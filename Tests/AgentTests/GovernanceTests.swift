@@ -92,4 +92,19 @@ struct GovernanceTests {
             #expect(decisions == ["shed exit", "restore exit"])
         }
     }
+
+    @Test(.enabled(if: isRoot, "loading BPF programs needs root"))
+    func mapOccupancyIsReported() async throws {
+        try await RunningAgent.with(.testing(["exec"])) { running in
+            // The first tick walks the hash maps; execsnoop's `pending` holds 4,096 execs.
+            let capacity = #"swiftbpf_agent_map_capacity{collector="exec",map="pending"}"#
+            let text = await eventually(timeout: 10) { () -> String? in
+                let body = (try? await TestHTTP.get(running.port, "/metrics").body) ?? ""
+                return body.contains(capacity) ? body : nil
+            }
+            #expect(text.flatMap { Self.sample($0, capacity) } == 4096, "no \(capacity) 4096")
+            let entries = text.flatMap { Self.sample($0, #"swiftbpf_agent_map_entries{collector="exec",map="pending"}"#) }
+            #expect(entries != nil && entries! >= 0 && entries! <= 4096)
+        }
+    }
 }

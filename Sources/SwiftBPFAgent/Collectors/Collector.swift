@@ -39,6 +39,13 @@ protocol Collector: AnyObject, Sendable {
     var programs: [(name: String, program: Program)] { get }
     /// Stops reading and releases the programs. Waits for reader threads.
     func stop()
+    /// The collector's maps by name, for the occupancy gauges (empty when its object is not
+    /// reachable from here).
+    var maps: [String: Map] { get }
+}
+
+extension Collector {
+    var maps: [String: Map] { [:] }
 }
 
 extension ToolSession {
