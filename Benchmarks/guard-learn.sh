@@ -38,6 +38,8 @@ root=$(awk '$3 == "cgroup2" {print $2; exit}' /proc/mounts)
 cg="$root/guard-learn-bench-$$"
 mkdir -p "$cg/a" "$cg/b"
 port=$((30000 + $$ % 1000))
+# Waits until FILE says WORD (the learner is attached: a debug build takes seconds to load).
+ready() { i=0; while [ $i -lt 200 ] && ! grep -q "$2" "$1" 2>/dev/null; do sleep 0.1; i=$((i + 1)); done; }
 
 echo "== scripted workload (file, exec, loopback connect, one error path)"
 cat > "$work/workload.sh" <<W
@@ -48,17 +50,17 @@ cat $work/missing.txt 2>/dev/null || true
 ls $work > /dev/null
 python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", $port)); s.listen(1); c=socket.socket(); c.connect(("127.0.0.1", $port)); s.accept()'
 W
-"$bin" guard learn --cgroup "$cg/a" --duration 4 --out "$work/workload.yaml" --replace 2> "$work/learn-a.err" &
+"$bin" guard learn --cgroup "$cg/a" --duration 8 --out "$work/workload.yaml" --replace 2> "$work/learn-a.err" &
 lpid=$!
-sleep 2; sh "$work/workload.sh"; wait $lpid; cat "$work/learn-a.err"
+ready "$work/learn-a.err" learning; sh "$work/workload.sh"; wait $lpid; cat "$work/learn-a.err"
 
 echo "== real service: python3 -m http.server on 127.0.0.1:$((port + 1)), 50 curl requests"
-"$bin" guard learn --cgroup "$cg/b" --duration 6 --out "$work/service.yaml" --replace 2> "$work/learn-b.err" &
+"$bin" guard learn --cgroup "$cg/b" --duration 10 --out "$work/service.yaml" --replace 2> "$work/learn-b.err" &
 lpid=$!
-sleep 2
+ready "$work/learn-b.err" learning
 sh -c "echo \$\$ > $cg/b/cgroup.procs; exec python3 -m http.server --bind 127.0.0.1 --directory /usr/share/doc $((port + 1))" > /dev/null 2>&1 &
 spid=$!
-sleep 1
+i=0; while [ $i -lt 100 ] && ! curl -s -o /dev/null "http://127.0.0.1:$((port + 1))/"; do sleep 0.1; i=$((i + 1)); done
 i=0; while [ $i -lt 50 ]; do curl -s -o /dev/null "http://127.0.0.1:$((port + 1))/"; curl -s -o /dev/null "http://127.0.0.1:$((port + 1))/nothing-here"; i=$((i + 1)); done
 wait $lpid; kill $spid; spid=; cat "$work/learn-b.err"
 
