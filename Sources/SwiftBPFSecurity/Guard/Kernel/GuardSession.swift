@@ -93,9 +93,12 @@ public final class GuardSession: Sendable {
             value.binary = rules.binary
             value.parent = rules.parent
             value.path = rules.path
+            value.binaryExcept = rules.binaryExcept
+            value.pathExcept = rules.pathExcept
             try b.guardInodes.update(key: key, value: value)
         }
         for (port, rules) in policy.ports { try b.guardPorts.update(key: port, value: rules) }
+        for (port, rules) in policy.portExcept { try b.guardPortExcept.update(key: port, value: rules) }
         for (range, rules) in policy.addresses {
             var key = GuardKernelObject.GuardLpmKey()
             key.prefixlen = UInt32(range.prefixLength)
@@ -129,6 +132,7 @@ public final class GuardSession: Sendable {
             p.exeDev = binary.device
             p.flags = s.fileless ? 0x1 : 0
             p.binaryRules = (policy.inodes[binary]?.binary ?? 0) | (s.fileless ? policy.masks.fileless : 0)
+            p.binaryExcept = policy.inodes[binary]?.binaryExcept ?? 0
             if let parent = byPid[s.ppid]?.binary { p.parentRules = policy.inodes[parent]?.parent ?? 0 }
             // BPF_NOEXIST: an entry the kernel made meanwhile (an exec) is newer than /proc's.
             try? b.guardProcs.update(key: s.pid, value: p, flags: .noExist)

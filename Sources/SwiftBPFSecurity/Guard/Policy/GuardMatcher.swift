@@ -49,14 +49,19 @@ public struct GuardMatcher: Sendable {
         switch facts.kind {
         case .open:
             if !facts.write { rules &= ~masks.writeOnly }
-            if rules & ~masks.noPath != 0 {
+            if rules != 0 {
                 var pathRules: UInt64 = 0
-                for id in facts.pathChain.prefix(32) { pathRules |= policy.inodes[id]?.path ?? 0 }
-                rules &= pathRules | masks.noPath
+                var except: UInt64 = 0
+                for id in facts.pathChain.prefix(32) {
+                    pathRules |= policy.inodes[id]?.path ?? 0
+                    except |= policy.inodes[id]?.pathExcept ?? 0
+                }
+                rules &= (pathRules | masks.noPath) & ~except
             }
         case .connect, .bind, .sendmsg:
             let port = facts.port.flatMap { policy.ports[$0] } ?? 0
             rules &= port | masks.noPort
+            rules &= ~(facts.port.flatMap { policy.portExcept[$0] } ?? 0)
             if rules & ~masks.noAddress != 0 {
                 var addressRules: UInt64 = 0
                 var best = -1

@@ -46,6 +46,8 @@ struct guard_inode_rules {
     __u64 binary;
     __u64 parent;
     __u64 path;
+    __u64 binary_except;  /* rules whose except_binary names it: a process running it is exempt */
+    __u64 path_except;    /* rules whose except_paths name it or a directory above: opens below are exempt */
 };
 
 // The kernel's process cache entry, by tgid.
@@ -55,6 +57,7 @@ struct guard_proc {
     __u32 flags;          /* GUARD_F_FILELESS ... of its exec */
     __u64 binary_rules;   /* rules whose binary selector names this process's binary */
     __u64 parent_rules;   /* rules whose parent selector names its parent's binary */
+    __u64 binary_except;  /* rules that exempt this process's binary (except_binary) */
 };
 
 // One rule, as user space compiled it (the selectors the masks below do not cover).

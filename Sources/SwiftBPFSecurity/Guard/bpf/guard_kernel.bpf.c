@@ -58,6 +58,14 @@ struct {
     __type(value, __u64);
 } guard_ports SEC(".maps");
 
+// Ports named by except_ports (host order) -> rules that do not apply to them.
+struct {
+    __uint(type, BPF_MAP_TYPE_HASH);
+    __uint(max_entries, 65536);
+    __type(key, __u16);
+    __type(value, __u64);
+} guard_port_except SEC(".maps");
+
 // Address ranges -> rules (each entry holds the rules of its own and every enclosing range).
 struct {
     __uint(type, BPF_MAP_TYPE_LPM_TRIE);
@@ -128,17 +136,20 @@ static __always_inline struct mount *real_mount_of(struct vfsmount *vfs)
 
 // Rules whose path selector names the file or one of its ancestor directories, walking dentries
 // to the root and across mount points, so that any name that reaches the inode is covered.
-static __always_inline __u64 path_rules_of(struct dentry *dentry, struct vfsmount *vfs)
+static __always_inline __u64 path_rules_of(struct dentry *dentry, struct vfsmount *vfs, __u64 *except)
 {
     struct mount *mnt = real_mount_of(vfs);
     __u64 rules = 0;
+    *except = 0;
     for (int i = 0; i < GUARD_PATH_DEPTH; i++) {
         struct guard_file_id id = {};
         id.ino = BPF_CORE_READ(dentry, d_inode, i_ino);
         id.dev = dev_of(BPF_CORE_READ(dentry, d_sb));
         struct guard_inode_rules *r = bpf_map_lookup_elem(&guard_inodes, &id);
-        if (r)
+        if (r) {
             rules |= r->path;
+            *except |= r->path_except;
+        }
         struct dentry *parent = BPF_CORE_READ(dentry, d_parent);
         struct dentry *root = BPF_CORE_READ(mnt, mnt.mnt_root);
         if (dentry == root || dentry == parent) {
@@ -243,9 +254,12 @@ static __always_inline void fill_proc(struct guard_proc *p, struct guard_config 
     p->flags = flags;
     p->binary_rules = 0;
     p->parent_rules = 0;
+    p->binary_except = 0;
     struct guard_inode_rules *r = bpf_map_lookup_elem(&guard_inodes, exe);
-    if (r)
+    if (r) {
         p->binary_rules = r->binary;
+        p->binary_except = r->binary_except;
+    }
     if (flags & GUARD_F_FILELESS)
         p->binary_rules |= cfg->fileless_rules;
     r = bpf_map_lookup_elem(&guard_inodes, parent_exe);
@@ -347,6 +361,7 @@ static __always_inline __u64 candidates(struct guard_config *cfg, __u32 kind, st
     if (p) {
         bin |= p->binary_rules;
         parent |= p->parent_rules;
+        rules &= ~p->binary_except;
     }
     return rules & bin & parent;
 }
@@ -597,8 +612,12 @@ static __always_inline int open_exit(long ret)
         return 0;
     struct dentry *dentry = BPF_CORE_READ(file, f_path.dentry);
     struct vfsmount *mnt = BPF_CORE_READ(file, f_path.mnt);
-    if (rules & ~cfg->nopath_rules)
-        rules &= path_rules_of(dentry, mnt) | cfg->nopath_rules;
+    if (rules) {
+        // The walk also collects except_paths exemptions, so it runs for any candidate rule.
+        __u64 except = 0;
+        __u64 on_path = path_rules_of(dentry, mnt, &except);
+        rules &= (on_path | cfg->nopath_rules) & ~except;
+    }
     struct decision d;
     decide(rules, &d);
     if (d.rule == 0xffffffff && !reported(cfg, GUARD_OPEN))
@@ -758,6 +777,9 @@ static __always_inline int sock_addr_check(struct bpf_sock_addr *ctx, __u32 kind
     __u16 port = bpf_ntohs((__u16)ctx->user_port);
     __u64 *pr = bpf_map_lookup_elem(&guard_ports, &port);
     rules &= (pr ? *pr : 0) | cfg->noport_rules;
+    __u64 *pe = bpf_map_lookup_elem(&guard_port_except, &port);
+    if (pe)
+        rules &= ~*pe;
     struct guard_lpm_key key = { .prefixlen = 128 };
     // Each hook reads only its own family's fields: a v4 program may not touch user_ip6.
     __u32 family = v6 ? AF_INET6 : AF_INET;
