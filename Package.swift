@@ -4,7 +4,9 @@ import PackageDescription
 
 /// The `bpf/` folders of a target: its own and each tool folder's (`<Tool>/bpf`). The BPFCompiler
 /// plugin compiles the C in them; SwiftPM must not take it for the target's sources. Computed, so
-/// a new tool folder needs no line here.
+/// a new tool folder needs no line here. SwiftPM caches the evaluated manifest by its text, not by
+/// the folders it lists: after adding a `bpf/` folder, build once with `--manifest-cache none`
+/// (or edit this file) if SwiftPM reports "mixed language source files".
 func bpfFolders(of target: String, under root: String = "Sources") -> [String] {
     let files = FileManager.default
     let base = Context.packageDirectory + "/" + root + "/" + target
