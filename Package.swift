@@ -59,7 +59,7 @@ let package = Package(
         .target(name: "BPFSwiftIR"),
         // Host tool behind the build plugin for *.bpf.swift: swiftc (Embedded) -> rewrite -> clang.
         // The BPF-side module it compiles programs against lives in BPFKernel/, outside Sources.
-        .executableTarget(name: "BPFSwiftCompiler", dependencies: ["BPFSwiftIR"]),
+        .executableTarget(name: "BPFSwiftCompiler", dependencies: ["BPFSwiftIR", "BPF", "BPFBindings"]),
         .plugin(name: "BPFCompiler", capability: .buildTool(), dependencies: ["BPFGen", "BPFSwiftCompiler"]),
         // The YAML subset of rules files and policies, without Foundation (Yams would bring
         // Foundation, and about 4.5 MB of resident memory, into every `swiftbpf` tool).
@@ -72,6 +72,8 @@ let package = Package(
             name: "SwiftBPFTools",
             dependencies: ["BPF", "ToolText", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             exclude: bpfFolders(of: "SwiftBPFTools"),
+            // SWIFTBPF_BPF_LANGUAGE=swift: tools with a Swift twin of their BPF C load it by default.
+            swiftSettings: Context.environment["SWIFTBPF_BPF_LANGUAGE"] == "swift" ? [.define("SWIFTBPF_SWIFT_PROGRAMS")] : [],
             plugins: ["BPFCompiler"]
         ),
         // Network applications on the library (the XDP firewall); BPF C in each tool's bpf/ folder.

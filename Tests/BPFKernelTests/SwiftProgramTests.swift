@@ -175,6 +175,30 @@ struct SwiftProgramTests {
         #expect(try object.global("execs", as: UInt64.self) >= 1)
     }
 
+    /// The typed bindings the build generates for a Swift program, as for a C one: the tracepoint
+    /// program attaches by its section, the ring buffer reads the program's own `ExecEvent`
+    /// records (its layout described in the object's BTF), and `execs` is a `UInt64` global.
+    @Test func swiftProgramsHaveTypedBindings() throws {
+        let bindings = try SwiftExecEventsObject.load()
+        let links = try bindings.attachAll()
+        defer { for link in links { link.close() } }
+        let reader = try bindings.events.reader()
+        defer { reader.close() }
+        let child = spawnAndWait("/bin/true", ["true"])
+        #expect(child.spawnError == 0)
+        var mine: SwiftExecEventsObject.ExecEvent?
+        for _ in 0..<100 where mine == nil {
+            _ = reader.consume { if $0.pid == UInt32(child.pid) { mine = $0 } }
+            if mine == nil { usleepMilliseconds(10) }
+        }
+        let event = try #require(mine, "no event for pid \(child.pid) within a second")
+        #expect(event.oldPID == UInt32(child.pid))
+        #expect(event.parentPID == UInt32(getpid()))
+        #expect(withUnsafeBytes(of: event.command) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) } == "true")
+        #expect(MemoryLayout<SwiftExecEventsObject.ExecEvent>.size == 32)
+        #expect(bindings.execs.value >= 1)
+    }
+
     /// A per-CPU log2 histogram: this thread's sleeps of 3 us, 100 us, 1 ms and twice 2 ms land
     /// in slots 2, 7, 10 and 11 (slot i holds [2^(i-1), 2^i - 1] us), summed over the CPUs;
     /// the Swift program and its C twin give the same histogram.
