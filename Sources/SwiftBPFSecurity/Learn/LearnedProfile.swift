@@ -1,3 +1,4 @@
+import ToolText
 /// What a workload was seen doing, with how often: the input of `guard generate`. Pure data;
 /// `LearnedProfileFile` reads and writes it as YAML, `merge` adds another observation.
 public struct LearnedProfile: Sendable, Equatable {
@@ -144,7 +145,7 @@ public struct LearnedProfile: Sendable, Equatable {
         execs.sort { ($0.path, $0.inode?.description ?? "") < ($1.path, $1.inode?.description ?? "") }
         files.sort { ($0.path, $0.mode) < ($1.path, $1.mode) }
         network.sort { ($0.event.rawValue, $0.port, $0.address) < ($1.event.rawValue, $1.port, $1.address) }
-        syscalls.sort { (X86_64Syscalls.numbers[$0.name] ?? 1 << 20, $0.name) < (X86_64Syscalls.numbers[$1.name] ?? 1 << 20, $1.name) }
+        syscalls.sort { (SyscallNames.x86_64Numbers[$0.name] ?? 1 << 20, $0.name) < (SyscallNames.x86_64Numbers[$1.name] ?? 1 << 20, $1.name) }
         for i in syscalls.indices { syscalls[i].arguments.sort { ($0.index, $0.value) < ($1.index, $1.value) } }
     }
 }

@@ -177,7 +177,7 @@ public enum LearnedProfileFile {
             let what = "syscalls[\(i)]"
             let f = try fields(item, ["name", "count", "args"], what)
             let name = try string(f, "name", item, what)
-            guard X86_64Syscalls.numbers[name] != nil else { throw fail("\(what): '\(name)' is not an x86_64 system call", f["name"]) }
+            guard SyscallNames.x86_64Numbers[name] != nil else { throw fail("\(what): '\(name)' is not an x86_64 system call", f["name"]) }
             var s = LearnedProfile.Syscall(name: name, count: try number(f, "count", item, what, Int.self), arguments: [])
             if let a = f["args"] {
                 guard let items = a.sequence else { throw fail("\(what): 'args' must be a list", a) }

@@ -1,3 +1,4 @@
+import ToolText
 import BPF
 
 /// learn_kernel.bpf.c loaded and attached for one workload: counts its system calls (and the
@@ -42,7 +43,7 @@ public final class SyscallCounter {
     public func add(to profile: inout LearnedProfile) throws(BPFError) -> [Int] {
         var unnamed: [Int] = []
         for c in try counts() {
-            guard let name = X86_64Syscalls.names[c.nr] else {
+            guard let name = SyscallNames.x86_64[c.nr] else {
                 if !unnamed.contains(c.nr) { unnamed.append(c.nr) }
                 continue
             }
