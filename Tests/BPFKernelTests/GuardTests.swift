@@ -152,6 +152,42 @@ struct GuardTests {
         #expect(counters.first?.acted == 0)
     }
 
+    /// 100 rules loaded at once (the policy size): the rules past 64 (the masks' high
+    /// word in the kernel) kill, and a low-word and a high-word rule both count the same open.
+    @Test func aHundredRulesLoadAndMatch() throws {
+        let ws = try Workspace()
+        let forbidden = try ws.copyOfHelper("forbidden")
+        let allowed = try ws.copyOfHelper("allowed")
+        let watched = ws.path("watched")
+        FileManager.default.createFile(atPath: watched, contents: Data("x".utf8))
+        var lines = ["- {name: watched-alert, events: [open], paths: [\(watched)], action: alert}"]      // rule 0
+        for i in 1..<90 { lines.append("- {name: filler-\(i), events: [exec], binary_inode: \"0:0:\(i)\", action: alert}") }
+        for i in 90..<98 { lines.append("- {name: port-\(i), events: [connect], ports: [\(40000 + i)], action: deny, mode: monitor}") }
+        lines.append("- {name: no-forbidden, events: [exec], binary: \(forbidden), action: kill}")            // rule 98
+        lines.append("- {name: watched-kill, events: [open], paths: [\(watched)], action: kill}")            // rule 99
+        let policy = try compile(lines.joined(separator: "\n"))
+        #expect(policy.rules.count == 100)
+        let monitor = try GuardMonitor(policy: policy)
+        #expect(killedBySIGKILL(run(forbidden, [forbidden, ws.path("m-forbidden")])))
+        #expect(!ws.exists("m-forbidden"))
+        #expect(run(allowed, [allowed, ws.path("m-allowed")]) == 0)
+        #expect(ws.exists("m-allowed"))
+        #expect(killedBySIGKILL(run(ws.helper, [ws.helper, "--open", watched, ws.path("m-watched")])))
+        #expect(!ws.exists("m-watched"))
+        let events = try collect(monitor) { $0.contains { $0.ruleName == "watched-kill" } }
+        #expect(events.contains { $0.kind == .exec && $0.ruleName == "no-forbidden" && $0.enforced })
+        let open = try #require(events.first { $0.kind == .open && $0.ruleName == "watched-kill" })
+        #expect(open.action == .kill && open.enforced)
+        let counters = try monitor.session.counters()
+        #expect(counters.count == 100)
+        #expect(counters[0].matched == 1 && counters[0].acted == 0)
+        #expect(counters[98].matched == 1 && counters[98].acted == 1)
+        #expect(counters[99].matched == 1 && counters[99].acted == 1)
+        #expect(counters[1..<98].allSatisfy { $0.matched == 0 })
+        let loaded = try GuardStatus.loaded().first { $0.rules.last?.name == "watched-kill" }
+        #expect(loaded?.rules.count == 100)
+    }
+
     /// Each route to a forbidden binary, against a kill policy on its inode. Every attempt must
     /// die with SIGKILL before writing its marker.
     @Test func bypassSuite() throws {

@@ -150,11 +150,12 @@ import Testing
         #expect(error("\u{0}\u{1}\u{2}garbage: [}") != nil)
         #expect(try #require(error("")).message.contains("empty"))
         #expect(try #require(error("rules: []\n")).message.contains("empty"))
-        // 65 rules: more than the kernel's masks hold.
-        let many = (0...64).map { "- {name: r\($0), events: [exec], action: alert}" }.joined(separator: "\n")
+        // 129 rules: more than the kernel's masks hold (128 fit).
+        let many = (0...128).map { "- {name: r\($0), events: [exec], action: alert}" }.joined(separator: "\n")
         let tooMany = try #require(error(many))
-        #expect(tooMany.message.contains("at most 64"))
-        #expect(tooMany.location?.line == 65)
+        #expect(tooMany.message.contains("at most 128"))
+        #expect(tooMany.location?.line == 129)
+        #expect(error(many.split(separator: "\n").dropLast().joined(separator: "\n")) == nil)
         // A non-string key, a tag, an anchor on a rule without aliases: still checked by shape.
         #expect(error("- {[a]: b}\n") != nil)
         #expect(error("- !!binary aGVsbG8=\n") != nil)

@@ -90,29 +90,29 @@ public final class GuardSession: Sendable {
             key.ino = id.inode
             key.dev = id.device
             var value = GuardKernelObject.GuardInodeRules()
-            value.binary = rules.binary
-            value.parent = rules.parent
-            value.path = rules.path
+            value.binary = .init(rules.binary)
+            value.parent = .init(rules.parent)
+            value.path = .init(rules.path)
             try b.guardInodes.update(key: key, value: value)
         }
-        for (port, rules) in policy.ports { try b.guardPorts.update(key: port, value: rules) }
+        for (port, rules) in policy.ports { try b.guardPorts.update(key: port, value: .init(rules)) }
         for (range, rules) in policy.addresses {
             var key = GuardKernelObject.GuardLpmKey()
             key.prefixlen = UInt32(range.prefixLength)
             for i in 0..<16 { key.addr[i] = range.address[i] }
-            try b.guardAddrs.update(key: key, value: rules)
+            try b.guardAddrs.update(key: key, value: .init(rules))
         }
         // The config last: until it is in place the programs see no rules.
         let m = policy.masks
         var c = GuardKernelObject.GuardConfig()
-        for i in 0..<32 { c.kindRules[i] = m.kinds[i] }
-        c.nobinaryRules = m.noBinary
-        c.noparentRules = m.noParent
-        c.nopathRules = m.noPath
-        c.noportRules = m.noPort
-        c.noaddrRules = m.noAddress
-        c.writeOnlyRules = m.writeOnly
-        c.filelessRules = m.fileless
+        for i in 0..<32 { c.kindRules[i] = .init(m.kinds[i]) }
+        c.nobinaryRules = .init(m.noBinary)
+        c.noparentRules = .init(m.noParent)
+        c.nopathRules = .init(m.noPath)
+        c.noportRules = .init(m.noPort)
+        c.noaddrRules = .init(m.noAddress)
+        c.writeOnlyRules = .init(m.writeOnly)
+        c.filelessRules = .init(m.fileless)
         c.reportKinds = report.reduce(0) { $0 | 1 << $1.rawValue }
         c.selfTgid = UInt32(getpid())
         try b.guardConfig.set(c, at: 0)
@@ -128,8 +128,8 @@ public final class GuardSession: Sendable {
             p.exeIno = binary.inode
             p.exeDev = binary.device
             p.flags = s.fileless ? 0x1 : 0
-            p.binaryRules = (policy.inodes[binary]?.binary ?? 0) | (s.fileless ? policy.masks.fileless : 0)
-            if let parent = byPid[s.ppid]?.binary { p.parentRules = policy.inodes[parent]?.parent ?? 0 }
+            p.binaryRules = .init((policy.inodes[binary]?.binary ?? 0) | (s.fileless ? policy.masks.fileless : 0))
+            if let parent = byPid[s.ppid]?.binary { p.parentRules = .init(policy.inodes[parent]?.parent ?? 0) }
             // BPF_NOEXIST: an entry the kernel made meanwhile (an exec) is newer than /proc's.
             try? b.guardProcs.update(key: s.pid, value: p, flags: .noExist)
         }

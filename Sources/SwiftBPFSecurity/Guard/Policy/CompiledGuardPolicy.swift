@@ -1,5 +1,6 @@
 /// A policy with its names resolved (binaries and paths to inodes, cgroups to ids) and laid out
 /// as the kernel program's tables: masks per kind, inode → rules, port → rules, prefix → rules.
+/// A set of rules is a `UInt128`, bit i for rule i (`struct guard_mask` in the kernel).
 /// Pure: `GuardPolicyCompiler` builds it with a `GuardResolver`; `GuardMatcher` and the
 /// kernel loader both read it, which is what keeps replay and the kernel in agreement.
 public struct CompiledGuardPolicy: Sendable {
@@ -11,35 +12,35 @@ public struct CompiledGuardPolicy: Sendable {
         /// The inodes of `paths` (files or directories).
         public var paths: Set<FileID>
         public var cgroup: (id: UInt64, level: Int)?
-        public var bit: UInt64 { 1 << UInt64(index) }
+        public var bit: UInt128 { 1 << UInt128(index) }
     }
 
     /// The masks of `struct guard_config`.
     public struct Masks: Sendable, Equatable {
-        public var kinds = [UInt64](repeating: 0, count: 32)
-        public var noBinary: UInt64 = 0
-        public var noParent: UInt64 = 0
-        public var noPath: UInt64 = 0
-        public var noPort: UInt64 = 0
-        public var noAddress: UInt64 = 0
-        public var writeOnly: UInt64 = 0
-        public var fileless: UInt64 = 0
+        public var kinds = [UInt128](repeating: 0, count: 32)
+        public var noBinary: UInt128 = 0
+        public var noParent: UInt128 = 0
+        public var noPath: UInt128 = 0
+        public var noPort: UInt128 = 0
+        public var noAddress: UInt128 = 0
+        public var writeOnly: UInt128 = 0
+        public var fileless: UInt128 = 0
     }
 
     /// The three masks an inode carries (`struct guard_inode_rules`).
     public struct InodeRules: Sendable, Equatable {
-        public var binary: UInt64 = 0
-        public var parent: UInt64 = 0
-        public var path: UInt64 = 0
+        public var binary: UInt128 = 0
+        public var parent: UInt128 = 0
+        public var path: UInt128 = 0
     }
 
     public var rules: [Rule]
     public var masks = Masks()
     public var inodes: [FileID: InodeRules] = [:]
-    public var ports: [UInt16: UInt64] = [:]
+    public var ports: [UInt16: UInt128] = [:]
     /// Each range with the rules of itself and of every range that contains it (the kernel's LPM
     /// trie returns only the longest match).
-    public var addresses: [(range: GuardAddressRange, rules: UInt64)] = []
+    public var addresses: [(range: GuardAddressRange, rules: UInt128)] = []
     /// Names that did not resolve and were left out, as warnings (a binary that is not installed).
     public var warnings: [String] = []
 
@@ -58,7 +59,7 @@ public struct CompiledGuardPolicy: Sendable {
 
     /// Rules whose selectors a process with this binary and parent binary passes, for `kind`
     /// (before the user, cgroup and condition checks).
-    public func candidates(kind: GuardEventKind, binary: FileID?, parent: FileID?, fileless: Bool) -> UInt64 {
+    public func candidates(kind: GuardEventKind, binary: FileID?, parent: FileID?, fileless: Bool) -> UInt128 {
         var bin = masks.noBinary
         if let binary { bin |= inodes[binary]?.binary ?? 0 }
         if fileless { bin |= masks.fileless }
@@ -136,14 +137,14 @@ extension CompiledGuardPolicy {
                 for p in range { ports[p, default: 0] |= bit }
             }
         }
-        var ranges: [(GuardAddressRange, UInt64)] = []
+        var ranges: [(GuardAddressRange, UInt128)] = []
         for r in rules {
             for a in r.rule.addresses {
                 if let i = ranges.firstIndex(where: { $0.0 == a }) { ranges[i].1 |= r.bit } else { ranges.append((a, r.bit)) }
             }
         }
         addresses = ranges.map { range, _ in
-            var rules: UInt64 = 0
+            var rules: UInt128 = 0
             for (other, bits) in ranges where other.prefixLength <= range.prefixLength && other.contains(range.address) { rules |= bits }
             return (range, rules)
         }

@@ -50,7 +50,7 @@ public struct GuardMatcher: Sendable {
         case .open:
             if !facts.write { rules &= ~masks.writeOnly }
             if rules & ~masks.noPath != 0 {
-                var pathRules: UInt64 = 0
+                var pathRules: UInt128 = 0
                 for id in facts.pathChain.prefix(32) { pathRules |= policy.inodes[id]?.path ?? 0 }
                 rules &= pathRules | masks.noPath
             }
@@ -58,7 +58,7 @@ public struct GuardMatcher: Sendable {
             let port = facts.port.flatMap { policy.ports[$0] } ?? 0
             rules &= port | masks.noPort
             if rules & ~masks.noAddress != 0 {
-                var addressRules: UInt64 = 0
+                var addressRules: UInt128 = 0
                 var best = -1
                 if let a = facts.address {
                     for (range, bits) in policy.addresses where range.prefixLength > best && range.contains(a) {

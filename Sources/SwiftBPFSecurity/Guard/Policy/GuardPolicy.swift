@@ -6,8 +6,8 @@ public struct GuardPolicy: Sendable, Equatable {
 
     public init(rules: [GuardRule]) { self.rules = rules }
 
-    /// The kernel side has one bit per rule in 64-bit masks.
-    public static let maxRules = 64
+    /// The kernel side has one bit per rule in 128-bit masks (`struct guard_mask`).
+    public static let maxRules = 128
 }
 
 /// Where a policy element was written, for messages.

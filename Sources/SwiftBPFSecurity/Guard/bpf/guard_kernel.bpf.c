@@ -55,7 +55,7 @@ struct {
     __uint(type, BPF_MAP_TYPE_HASH);
     __uint(max_entries, 65536);
     __type(key, __u16);
-    __type(value, __u64);
+    __type(value, struct guard_mask);
 } guard_ports SEC(".maps");
 
 // Address ranges -> rules (each entry holds the rules of its own and every enclosing range).
@@ -64,7 +64,7 @@ struct {
     __uint(max_entries, 4096);
     __uint(map_flags, BPF_F_NO_PREALLOC);
     __type(key, struct guard_lpm_key);
-    __type(value, __u64);
+    __type(value, struct guard_mask);
 } guard_addrs SEC(".maps");
 
 // The process cache: tgid -> binary and rule masks. Filled at exec and fork, on first sight of a
@@ -114,6 +114,35 @@ static __always_inline int reported(struct guard_config *cfg, __u32 kind)
     return (cfg->report_kinds >> kind) & 1;
 }
 
+// --- rule sets (struct guard_mask: two words, so 128 rules) ------------------------------------
+
+static __always_inline struct guard_mask m_and(struct guard_mask a, struct guard_mask b)
+{
+    return (struct guard_mask){ .lo = a.lo & b.lo, .hi = a.hi & b.hi };
+}
+
+static __always_inline struct guard_mask m_or(struct guard_mask a, struct guard_mask b)
+{
+    return (struct guard_mask){ .lo = a.lo | b.lo, .hi = a.hi | b.hi };
+}
+
+// a without the rules of b.
+static __always_inline struct guard_mask m_minus(struct guard_mask a, struct guard_mask b)
+{
+    return (struct guard_mask){ .lo = a.lo & ~b.lo, .hi = a.hi & ~b.hi };
+}
+
+static __always_inline int m_any(struct guard_mask a)
+{
+    return (a.lo | a.hi) != 0;
+}
+
+static __always_inline int m_has(struct guard_mask a, __u32 i)
+{
+    __u64 word = i < 64 ? a.lo : a.hi;
+    return (word >> (i & 63)) & 1;
+}
+
 // --- files ----------------------------------------------------------------------------------
 
 static __always_inline __u32 dev_of(struct super_block *sb)
@@ -128,17 +157,17 @@ static __always_inline struct mount *real_mount_of(struct vfsmount *vfs)
 
 // Rules whose path selector names the file or one of its ancestor directories, walking dentries
 // to the root and across mount points, so that any name that reaches the inode is covered.
-static __always_inline __u64 path_rules_of(struct dentry *dentry, struct vfsmount *vfs)
+static __always_inline struct guard_mask path_rules_of(struct dentry *dentry, struct vfsmount *vfs)
 {
     struct mount *mnt = real_mount_of(vfs);
-    __u64 rules = 0;
+    struct guard_mask rules = {};
     for (int i = 0; i < GUARD_PATH_DEPTH; i++) {
         struct guard_file_id id = {};
         id.ino = BPF_CORE_READ(dentry, d_inode, i_ino);
         id.dev = dev_of(BPF_CORE_READ(dentry, d_sb));
         struct guard_inode_rules *r = bpf_map_lookup_elem(&guard_inodes, &id);
         if (r)
-            rules |= r->path;
+            rules = m_or(rules, r->path);
         struct dentry *parent = BPF_CORE_READ(dentry, d_parent);
         struct dentry *root = BPF_CORE_READ(mnt, mnt.mnt_root);
         if (dentry == root || dentry == parent) {
@@ -241,13 +270,13 @@ static __always_inline void fill_proc(struct guard_proc *p, struct guard_config 
     p->exe_ino = exe->ino;
     p->exe_dev = exe->dev;
     p->flags = flags;
-    p->binary_rules = 0;
-    p->parent_rules = 0;
+    p->binary_rules = (struct guard_mask){};
+    p->parent_rules = (struct guard_mask){};
     struct guard_inode_rules *r = bpf_map_lookup_elem(&guard_inodes, exe);
     if (r)
         p->binary_rules = r->binary;
     if (flags & GUARD_F_FILELESS)
-        p->binary_rules |= cfg->fileless_rules;
+        p->binary_rules = m_or(p->binary_rules, cfg->fileless_rules);
     r = bpf_map_lookup_elem(&guard_inodes, parent_exe);
     if (r)
         p->parent_rules = r->parent;
@@ -336,23 +365,24 @@ static __always_inline void submit(struct guard_event *e)
 // --- rules ----------------------------------------------------------------------------------
 
 // Rules of `kind` whose binary and parent selectors admit the process.
-static __always_inline __u64 candidates(struct guard_config *cfg, __u32 kind, struct guard_proc *p)
+static __always_inline struct guard_mask candidates(struct guard_config *cfg, __u32 kind, struct guard_proc *p)
 {
+    struct guard_mask none = {};
     if (kind >= GUARD_KINDS)
-        return 0;
-    __u64 rules = cfg->kind_rules[kind];
-    if (!rules)
-        return 0;
-    __u64 bin = cfg->nobinary_rules, parent = cfg->noparent_rules;
+        return none;
+    struct guard_mask rules = cfg->kind_rules[kind];
+    if (!m_any(rules))
+        return none;
+    struct guard_mask bin = cfg->nobinary_rules, parent = cfg->noparent_rules;
     if (p) {
-        bin |= p->binary_rules;
-        parent |= p->parent_rules;
+        bin = m_or(bin, p->binary_rules);
+        parent = m_or(parent, p->parent_rules);
     }
-    return rules & bin & parent;
+    return m_and(rules, m_and(bin, parent));
 }
 
 struct decision {
-    __u64 rules;
+    struct guard_mask rules;
     __u32 uid;
     __u32 rule;
     __u8 action;
@@ -360,10 +390,12 @@ struct decision {
 };
 
 // One rule of decide(), as a bpf_loop callback: the verifier checks the body once instead of
-// unrolling 64 rules (with 8 users each) into more states than it allows.
+// unrolling 128 rules (with 8 users each) into more states than it allows.
 static long decide_one(__u32 i, struct decision *d)
 {
-    if (i >= GUARD_MAX_RULES || !((d->rules >> i) & 1))
+    if (i >= GUARD_MAX_RULES)
+        return 1;
+    if (!m_has(d->rules, i))
         return 0;
     __u32 key = i;
     struct guard_rule *r = bpf_map_lookup_elem(&guard_rules, &key);
@@ -396,16 +428,17 @@ static long decide_one(__u32 i, struct decision *d)
 
 // Checks the remaining selectors (user, cgroup) of each candidate rule, counts every match, and
 // picks the strongest: enforced before monitored, then kill > deny > alert.
-static __always_inline void decide(__u64 rules, struct decision *d)
+static __always_inline void decide(struct guard_mask rules, struct decision *d)
 {
     d->rules = rules;
     d->rule = 0xffffffff;
     d->action = GUARD_NONE;
     d->enforce = 0;
-    if (!rules)
+    if (!m_any(rules))
         return;
     d->uid = (__u32)bpf_get_current_uid_gid();
-    bpf_loop(GUARD_MAX_RULES, decide_one, d, 0);
+    // Rules 64-127 only cost their iterations when one of them is a candidate.
+    bpf_loop(rules.hi ? GUARD_MAX_RULES : 64, decide_one, d, 0);
 }
 
 // Applies a decision from a tracepoint: SIGKILL now, so the task never returns to user space.
@@ -545,7 +578,7 @@ int BPF_PROG(guard_exit, struct task_struct *p)
 static __always_inline int open_enter(int flags)
 {
     struct guard_config *cfg = guard_cfg();
-    if (!cfg || (!cfg->kind_rules[GUARD_OPEN] && !reported(cfg, GUARD_OPEN)))
+    if (!cfg || (!m_any(cfg->kind_rules[GUARD_OPEN]) && !reported(cfg, GUARD_OPEN)))
         return 0;
     __u32 tid = (__u32)bpf_get_current_pid_tgid();
     __u64 v = (__u64)(__u32)flags;
@@ -583,11 +616,11 @@ static __always_inline int open_exit(long ret)
     if (!cfg || ret < 0)
         return 0;
     struct guard_proc *p = current_proc(cfg);
-    __u64 rules = candidates(cfg, GUARD_OPEN, p);
+    struct guard_mask rules = candidates(cfg, GUARD_OPEN, p);
     int write = (flags & O_ACCMODE) != 0;
     if (!write)
-        rules &= ~cfg->write_only_rules;
-    if (!rules && !reported(cfg, GUARD_OPEN))
+        rules = m_minus(rules, cfg->write_only_rules);
+    if (!m_any(rules) && !reported(cfg, GUARD_OPEN))
         return 0;
     struct task_struct *t = (struct task_struct *)bpf_get_current_task();
     struct file **fds = BPF_CORE_READ(t, files, fdt, fd);
@@ -597,8 +630,8 @@ static __always_inline int open_exit(long ret)
         return 0;
     struct dentry *dentry = BPF_CORE_READ(file, f_path.dentry);
     struct vfsmount *mnt = BPF_CORE_READ(file, f_path.mnt);
-    if (rules & ~cfg->nopath_rules)
-        rules &= path_rules_of(dentry, mnt) | cfg->nopath_rules;
+    if (m_any(m_minus(rules, cfg->nopath_rules)))
+        rules = m_and(rules, m_or(path_rules_of(dentry, mnt), cfg->nopath_rules));
     struct decision d;
     decide(rules, &d);
     if (d.rule == 0xffffffff && !reported(cfg, GUARD_OPEN))
@@ -643,14 +676,14 @@ static __always_inline int syscall_event(__u32 kind, __u64 a0, __u64 a1, __u64 a
     struct guard_config *cfg = guard_cfg();
     if (!cfg)
         return 0;
-    if (!cfg->kind_rules[kind] && !reported(cfg, kind))
+    if (!m_any(cfg->kind_rules[kind]) && !reported(cfg, kind))
         return 0;
     if (kind == GUARD_BPF && (bpf_get_current_pid_tgid() >> 32) == cfg->self_tgid)
         return 0;
     struct guard_proc *p = current_proc(cfg);
-    __u64 rules = candidates(cfg, kind, p);
+    struct guard_mask rules = candidates(cfg, kind, p);
     // Path and port conditions apply to opens and sockets only; here a rule needs none.
-    rules &= cfg->nopath_rules & cfg->noport_rules & cfg->noaddr_rules;
+    rules = m_and(rules, m_and(cfg->nopath_rules, m_and(cfg->noport_rules, cfg->noaddr_rules)));
     struct decision d;
     decide(rules, &d);
     if (d.rule == 0xffffffff && !reported(cfg, kind))
@@ -739,10 +772,10 @@ int guard_accept4(struct trace_event_raw_sys_exit *ctx)
 
 // --- sockets: cgroup hooks (deny returns 0: the call fails with EPERM) ----------------------
 
-static __always_inline __u64 addr_rules(struct guard_config *cfg, struct guard_lpm_key *key)
+static __always_inline struct guard_mask addr_rules(struct guard_config *cfg, struct guard_lpm_key *key)
 {
-    __u64 *r = bpf_map_lookup_elem(&guard_addrs, key);
-    return (r ? *r : 0) | cfg->noaddr_rules;
+    struct guard_mask *r = bpf_map_lookup_elem(&guard_addrs, key);
+    return r ? m_or(*r, cfg->noaddr_rules) : cfg->noaddr_rules;
 }
 
 static __always_inline int sock_addr_check(struct bpf_sock_addr *ctx, __u32 kind, int v6)
@@ -750,14 +783,14 @@ static __always_inline int sock_addr_check(struct bpf_sock_addr *ctx, __u32 kind
     struct guard_config *cfg = guard_cfg();
     if (!cfg)
         return 1;
-    if (!cfg->kind_rules[kind] && !reported(cfg, kind))
+    if (!m_any(cfg->kind_rules[kind]) && !reported(cfg, kind))
         return 1;
     __u32 tgid = bpf_get_current_pid_tgid() >> 32;
     struct guard_proc *p = bpf_map_lookup_elem(&guard_procs, &tgid);
-    __u64 rules = candidates(cfg, kind, p);
+    struct guard_mask rules = candidates(cfg, kind, p);
     __u16 port = bpf_ntohs((__u16)ctx->user_port);
-    __u64 *pr = bpf_map_lookup_elem(&guard_ports, &port);
-    rules &= (pr ? *pr : 0) | cfg->noport_rules;
+    struct guard_mask *pr = bpf_map_lookup_elem(&guard_ports, &port);
+    rules = m_and(rules, pr ? m_or(*pr, cfg->noport_rules) : cfg->noport_rules);
     struct guard_lpm_key key = { .prefixlen = 128 };
     // Each hook reads only its own family's fields: a v4 program may not touch user_ip6.
     __u32 family = v6 ? AF_INET6 : AF_INET;
@@ -774,8 +807,8 @@ static __always_inline int sock_addr_check(struct bpf_sock_addr *ctx, __u32 kind
         a[3] = ctx->user_ip6[3];
         __builtin_memcpy(key.addr, a, 16);
     }
-    if (rules & ~cfg->noaddr_rules)
-        rules &= addr_rules(cfg, &key);
+    if (m_any(m_minus(rules, cfg->noaddr_rules)))
+        rules = m_and(rules, addr_rules(cfg, &key));
     struct decision d;
     decide(rules, &d);
     if (d.rule == 0xffffffff && !reported(cfg, kind))
