@@ -89,15 +89,35 @@ lost=$(sed -n 's/.*"summary":{"lost":\([0-9]*\).*/\1/p' "$work/events.json")
 g_cpu=$cpu_s; g_rss=$rss
 echo "{\"case\":\"guard-100-rules\",\"exec_events_seen\":$seen,\"execs_generated\":$execs,\"lost\":${lost:-0},\"cpu_s\":$cpu_s,\"peak_rss_kib\":$rss}"
 
-if command -v auditctl > /dev/null 2>&1; then
+if command -v auditctl > /dev/null 2>&1 && command -v auditd > /dev/null 2>&1; then
+  # auditd as Debian ships it (apt-get install auditd), started here when it is not running and
+  # stopped again after; audit enabled only for the measurement.
+  started_auditd=
+  if ! pgrep -x auditd > /dev/null; then auditd; started_auditd=1; sleep 1; fi
+  apid=$(pgrep -x auditd | head -1)
+  enabled0=$(auditctl -s | awk '/^enabled/ {print $2}')
+  log=/var/log/audit/audit.log
+  lines0=$(grep -c 'key="guardbench"' "$log" 2>/dev/null || true)
   auditctl -D > /dev/null
+  auditctl -e 1 > /dev/null
   auditctl -a always,exit -F arch=b64 -S execve -k guardbench > /dev/null
-  auditctl -w /etc/shadow -p wa -k guardbench > /dev/null
+  for f in $(find /etc -maxdepth 1 -type f | head -36); do auditctl -w "$f" -p wa -k guardbench > /dev/null; done
+  auditctl -w /var/log -p wa -k guardbench > /dev/null
+  a_ticks0=$(awk '{print $14 + $15}' /proc/$apid/stat)
   loads auditd; a_e=$er; a_o=$or
+  a_ticks1=$(awk '{print $14 + $15}' /proc/$apid/stat)
+  a_rss=$(awk '/VmHWM/ {print $2}' /proc/$apid/status)
   auditctl -D > /dev/null
+  auditctl -e "${enabled0:-0}" > /dev/null
+  sleep 1
+  a_seen=$(( $(grep -c 'key="guardbench"' "$log" 2>/dev/null || echo 0) - ${lines0:-0} ))
+  a_cpu=$(echo "$a_ticks0 $a_ticks1 $(getconf CLK_TCK)" | awk '{printf "%.2f", ($2 - $1) / $3}')
+  lost=$(auditctl -s | awk '/^lost/ {print $2}')
+  echo "{\"case\":\"auditd\",\"exec_records_seen\":$a_seen,\"execs_generated\":$execs,\"audit_lost_total\":${lost:-0},\"cpu_s\":$a_cpu,\"peak_rss_kib\":$a_rss}"
+  [ -n "$started_auditd" ] && kill "$apid"
 else
   a_e=; a_o=
-  echo '{"case":"auditd","skipped":"auditctl is not installed"}'
+  echo '{"case":"auditd","skipped":"auditctl/auditd are not installed (apt-get install auditd)"}'
 fi
 
 "$work/load" killtime 200 /bin/true | sed 's/^/{"case":"exec-no-policy","result":/; s/$/}/'
@@ -107,5 +127,5 @@ stop_guard
 
 echo "summary: fork+exec ${base_e}/s bare, ${g_e}/s under guard (ratio $(echo "$g_e $base_e" | awk '{printf "%.3f", $1 / $2}'))"
 echo "summary: opens ${base_o}/s bare, ${g_o}/s under guard (ratio $(echo "$g_o $base_o" | awk '{printf "%.3f", $1 / $2}'))"
-[ -n "$a_e" ] && echo "summary: auditd fork+exec ${a_e}/s, opens ${a_o}/s"
+[ -n "$a_e" ] && echo "summary: auditd (execve + 37 watches) fork+exec ${a_e}/s (ratio $(echo "$a_e $base_e" | awk '{printf "%.3f", $1 / $2}')), opens ${a_o}/s (ratio $(echo "$a_o $base_o" | awk '{printf "%.3f", $1 / $2}')), exec records ${a_seen} of ${execs}, auditd CPU ${a_cpu} s, peak RSS ${a_rss} KiB"
 echo "summary: guard exec events seen $seen of $execs generated (plus the harness's own), lost ${lost:-0}, CPU ${g_cpu} s, peak RSS ${g_rss} KiB"

@@ -119,4 +119,17 @@ struct TableResolver: GuardResolver {
         write.write = false
         #expect(matcher.decide(write).matched == [97])
     }
+
+    @Test func argumentConditionsLookAtArgvFromTheFirstArgumentOn() throws {
+        let matcher = GuardMatcher(try compile("- {name: no-dash-e, events: [exec], binary: /usr/bin/nc, args: [-e, --exec], action: kill}\n"))
+        var facts = GuardMatchFacts(kind: .exec, binary: nc, parentBinary: bash, uid: 0)
+        facts.argv = ["nc", "-l", "-e", "/bin/sh"]
+        #expect(matcher.decide(facts).rule == 0)
+        facts.argv = ["nc", "-l", "-ex"]
+        #expect(matcher.decide(facts).rule == nil)
+        facts.argv = ["-e", "-l"]
+        #expect(matcher.decide(facts).rule == nil)
+        #expect(GuardArgumentHash.of("") == 0xcbf2_9ce4_8422_2325)
+        #expect(GuardArgumentHash.of("a") == 0xaf63_dc4c_8601_ec8c)
+    }
 }

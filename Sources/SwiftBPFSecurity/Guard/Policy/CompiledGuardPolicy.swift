@@ -13,6 +13,11 @@ public struct CompiledGuardPolicy: Sendable {
         public var paths: Set<FileID>
         public var cgroup: (id: UInt64, level: Int)?
         public var bit: UInt128 { 1 << UInt128(index) }
+        /// Deny on an LSM-hooked kind, or paths on a file call other than open.
+        public var needsLSM: Bool {
+            (rule.action == .deny && rule.kinds.contains(where: \.isLSMHook)) ||
+                (!rule.paths.isEmpty && rule.kinds.contains { $0.isPathCall && $0 != .open })
+        }
     }
 
     /// The masks of `struct guard_config`.
@@ -25,6 +30,11 @@ public struct CompiledGuardPolicy: Sendable {
         public var noAddress: UInt128 = 0
         public var writeOnly: UInt128 = 0
         public var fileless: UInt128 = 0
+        /// Rules only a BPF LSM hook can carry out: deny on exec and file calls, and path
+        /// conditions of unlink/rename/chmod/chown (matched by inode from the hook's dentry).
+        public var lsm: UInt128 = 0
+        /// exec rules with an argument condition.
+        public var args: UInt128 = 0
     }
 
     /// The three masks an inode carries (`struct guard_inode_rules`).
@@ -38,6 +48,8 @@ public struct CompiledGuardPolicy: Sendable {
     public var masks = Masks()
     public var inodes: [FileID: InodeRules] = [:]
     public var ports: [UInt16: UInt128] = [:]
+    /// Argument conditions: `GuardArgumentHash` of an argument → the rules naming it.
+    public var arguments: [UInt64: UInt128] = [:]
     /// Each range with the rules of itself and of every range that contains it (the kernel's LPM
     /// trie returns only the longest match).
     public var addresses: [(range: GuardAddressRange, rules: UInt128)] = []
@@ -49,6 +61,9 @@ public struct CompiledGuardPolicy: Sendable {
         self.rules = rules
         layOut()
     }
+
+    /// The rules that need the BPF LSM, by name (none: the policy runs on any kernel guard loads on).
+    public var rulesNeedingLSM: [String] { rules.filter(\.needsLSM).map(\.rule.name) }
 
     /// Every rule switched to monitor mode (`guard run --monitor`).
     public func monitoring() -> CompiledGuardPolicy {
@@ -119,6 +134,7 @@ extension CompiledGuardPolicy {
         masks = Masks()
         inodes = [:]
         ports = [:]
+        arguments = [:]
         addresses = []
         for r in rules {
             let bit = r.bit
@@ -130,6 +146,9 @@ extension CompiledGuardPolicy {
             if r.rule.ports.isEmpty { masks.noPort |= bit }
             if r.rule.addresses.isEmpty { masks.noAddress |= bit }
             if r.rule.access == .write { masks.writeOnly |= bit }
+            if r.needsLSM { masks.lsm |= bit }
+            if !r.rule.arguments.isEmpty { masks.args |= bit }
+            for a in r.rule.arguments { arguments[GuardArgumentHash.of(a), default: 0] |= bit }
             for id in r.binaries { inodes[id, default: InodeRules()].binary |= bit }
             for id in r.parents { inodes[id, default: InodeRules()].parent |= bit }
             for id in r.paths { inodes[id, default: InodeRules()].path |= bit }

@@ -82,6 +82,8 @@ public struct GuardRule: Sendable, Equatable {
     /// Only executions of a file without a name (memfd, deleted file).
     public var fileless: Bool = false
     // Conditions: which calls.
+    /// exec: an argument (argv[1] on) equal to one of these, whole (argv[0] is the caller's choice).
+    public var arguments: [String] = []
     /// open: the file or a directory above it (by inode: any name that reaches it).
     public var paths: [String] = []
     public var access: GuardFileAccess = .any

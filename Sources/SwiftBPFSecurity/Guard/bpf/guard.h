@@ -12,6 +12,8 @@
 #define GUARD_STR_MAX 4096         /* one string read at most */
 #define GUARD_DATA_SIZE 12288      /* >= GUARD_STR_MASK + GUARD_STR_MAX */
 #define GUARD_KINDS 32
+#define GUARD_FNV_OFFSET 0xcbf29ce484222325ULL   /* FNV-1a 64 of an argument (GuardArgumentHash) */
+#define GUARD_FNV_PRIME 0x100000001b3ULL
 
 // Event kinds (GuardEventKind in Swift). A rule's `kinds` is a bit mask of (1 << kind).
 enum guard_kind {
@@ -33,6 +35,7 @@ enum guard_action { GUARD_NONE = 0, GUARD_ALERT = 1, GUARD_DENY = 2, GUARD_KILL 
 #define GUARD_F_STR_TRUNC 0x10     /* argv or a string was longer than captured */
 #define GUARD_F_WRITE 0x20         /* open for writing */
 #define GUARD_F_CREATE 0x40        /* open with O_CREAT */
+#define GUARD_F_LSM 0x80           /* decided in a BPF LSM hook, before the call */
 
 // A set of rules: bit i is rule i (lo: rules 0-63, hi: rules 64-127).
 struct guard_mask {
@@ -85,6 +88,8 @@ struct guard_config {
     struct guard_mask noaddr_rules;
     struct guard_mask write_only_rules;          /* open rules for writes only */
     struct guard_mask fileless_rules;            /* rules selecting fileless executions */
+    struct guard_mask args_rules;                /* exec rules with an argument condition */
+    struct guard_mask lsm_rules;                 /* rules the BPF LSM programs decide (none without BPF LSM) */
     __u32 report_kinds;                          /* kinds reported even when no rule matches */
     __u32 self_tgid;                             /* guard itself: its bpf() calls are not reported */
 };

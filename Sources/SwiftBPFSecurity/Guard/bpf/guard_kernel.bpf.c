@@ -5,7 +5,8 @@
 // links, renames, relative paths and exec through a descriptor cannot slip past a rule.
 // Actions: alert (an event), kill (bpf_send_signal(SIGKILL) from the violating call's
 // tracepoint: the process never returns to user space), deny (cgroup sock_addr/sock hooks
-// return 0, the call fails with EPERM). GPL: bpf_send_signal and bpf_probe_read_* are GPL-only.
+// return 0, the call fails with EPERM; exec, open, unlink, rename, chmod and chown through the
+// BPF LSM hooks at the end of this file, where the kernel has BPF LSM). GPL: bpf_send_signal and bpf_probe_read_* are GPL-only.
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_core_read.h>
@@ -16,6 +17,8 @@
 // swiftbpf:record guard_event
 
 #define SIGKILL 9
+#define EPERM 1
+#define FMODE_WRITE 0x2
 #define O_ACCMODE 3
 #define O_CREAT 0100
 #define AF_INET 2
@@ -66,6 +69,14 @@ struct {
     __type(key, struct guard_lpm_key);
     __type(value, struct guard_mask);
 } guard_addrs SEC(".maps");
+
+// Exec argument conditions: FNV-1a 64 hash of one whole argument (argv[1] on) -> rules.
+struct {
+    __uint(type, BPF_MAP_TYPE_HASH);
+    __uint(max_entries, 4096);
+    __type(key, __u64);
+    __type(value, struct guard_mask);
+} guard_args SEC(".maps");
 
 // The process cache: tgid -> binary and rule masks. Filled at exec and fork, on first sight of a
 // process that predates guard, and seeded by user space from /proc; removed at exit.
@@ -365,7 +376,7 @@ static __always_inline void submit(struct guard_event *e)
 // --- rules ----------------------------------------------------------------------------------
 
 // Rules of `kind` whose binary and parent selectors admit the process.
-static __always_inline struct guard_mask candidates(struct guard_config *cfg, __u32 kind, struct guard_proc *p)
+static __always_inline struct guard_mask selected(struct guard_config *cfg, __u32 kind, struct guard_proc *p)
 {
     struct guard_mask none = {};
     if (kind >= GUARD_KINDS)
@@ -379,6 +390,13 @@ static __always_inline struct guard_mask candidates(struct guard_config *cfg, __
         parent = m_or(parent, p->parent_rules);
     }
     return m_and(rules, m_and(bin, parent));
+}
+
+// selected() for the tracepoints: without the rules the BPF LSM programs decide (they see the
+// call first, and a call they refuse never reaches its exit tracepoint).
+static __always_inline struct guard_mask candidates(struct guard_config *cfg, __u32 kind, struct guard_proc *p)
+{
+    return m_minus(selected(cfg, kind, p), cfg->lsm_rules);
 }
 
 struct decision {
@@ -451,6 +469,52 @@ static __always_inline void enforce_in_tracepoint(struct guard_event *e, struct 
         bpf_send_signal(SIGKILL);
 }
 
+// --- exec arguments -------------------------------------------------------------------------
+
+struct args_walk {
+    struct guard_event *e;
+    __u32 start;
+    __u32 end;
+    __u32 past_argv0;   /* a flag, not a count: the verifier must see the callback's states converge */
+    __u64 hash;
+    struct guard_mask rules;
+};
+
+// One byte of argv (NUL-separated in e->data), as a bpf_loop callback: hashes each argument and,
+// at its end, ORs in the rules whose argument condition names it.
+static long args_step(__u32 i, struct args_walk *w)
+{
+    __u32 pos = w->start + i;
+    if (pos >= w->end)
+        return 1;
+    unsigned char c = w->e->data[pos & GUARD_STR_MASK];
+    if (c) {
+        w->hash = (w->hash ^ c) * GUARD_FNV_PRIME;
+        return 0;
+    }
+    if (w->past_argv0) {  // argv[0] is the caller's to choose: not matched
+        __u64 h = w->hash;
+        struct guard_mask *m = bpf_map_lookup_elem(&guard_args, &h);
+        if (m)
+            w->rules = m_or(w->rules, *m);
+    }
+    w->past_argv0 = 1;
+    w->hash = GUARD_FNV_OFFSET;
+    return 0;
+}
+
+// Keeps of `rules` those without an argument condition, and those whose condition one of the
+// arguments in e->data[start, end) meets.
+static __always_inline struct guard_mask args_filter(struct guard_config *cfg, struct guard_mask rules, struct guard_event *e,
+                                                     __u32 start, __u32 end)
+{
+    if (!m_any(m_and(rules, cfg->args_rules)))
+        return rules;
+    struct args_walk w = { .e = e, .start = start, .end = end, .past_argv0 = 0, .hash = GUARD_FNV_OFFSET };
+    bpf_loop(GUARD_STR_MAX, args_step, &w, 0);
+    return m_or(m_minus(rules, cfg->args_rules), m_and(rules, w.rules));
+}
+
 // --- process lifecycle ----------------------------------------------------------------------
 
 SEC("tp_btf/sched_process_exec")
@@ -483,14 +547,10 @@ int BPF_PROG(guard_exec, struct task_struct *p, pid_t old_pid, struct linux_binp
     fill_proc(&fresh, cfg, &exe, flags, &parent);
     bpf_map_update_elem(&guard_procs, &tgid, &fresh, BPF_ANY);
 
-    struct decision d;
-    decide(candidates(cfg, GUARD_EXEC, &fresh), &d);
-
     struct guard_event *e = new_event(GUARD_EXEC, p, &fresh);
     if (!e)
         return 0;
     e->flags = flags;
-    enforce_in_tracepoint(e, &d);
     e->arg[0] = old_pid;
     e->obj_ino = exe.ino;
     e->obj_dev = exe.dev;
@@ -510,9 +570,15 @@ int BPF_PROG(guard_exec, struct task_struct *p, pid_t old_pid, struct linux_binp
         len = GUARD_STR_MAX - 1;
         e->flags |= GUARD_F_STR_TRUNC;
     }
+    __u32 argv_start = off;
     if (off <= GUARD_STR_MASK && bpf_probe_read_user(&e->data[off & GUARD_STR_MASK], len & (GUARD_STR_MAX - 1), (void *)start) == 0)
         off += len & (GUARD_STR_MAX - 1);
     e->str_size = off - e->path_size;
+    // Decided once argv is in hand (argument conditions); SIGKILL still lands before the new
+    // image runs a single instruction of its own.
+    struct decision d;
+    decide(args_filter(cfg, candidates(cfg, GUARD_EXEC, &fresh), e, argv_start, off), &d);
+    enforce_in_tracepoint(e, &d);
     if (d.rule != 0xffffffff || reported(cfg, GUARD_EXEC))
         submit(e);
     return 0;
@@ -787,7 +853,7 @@ static __always_inline int sock_addr_check(struct bpf_sock_addr *ctx, __u32 kind
         return 1;
     __u32 tgid = bpf_get_current_pid_tgid() >> 32;
     struct guard_proc *p = bpf_map_lookup_elem(&guard_procs, &tgid);
-    struct guard_mask rules = candidates(cfg, kind, p);
+    struct guard_mask rules = selected(cfg, kind, p);
     __u16 port = bpf_ntohs((__u16)ctx->user_port);
     struct guard_mask *pr = bpf_map_lookup_elem(&guard_ports, &port);
     rules = m_and(rules, pr ? m_or(*pr, cfg->noport_rules) : cfg->noport_rules);
@@ -844,5 +910,139 @@ int guard_sendmsg4(struct bpf_sock_addr *ctx) { return sock_addr_check(ctx, GUAR
 
 SEC("cgroup/sendmsg6")
 int guard_sendmsg6(struct bpf_sock_addr *ctx) { return sock_addr_check(ctx, GUARD_SENDMSG, 1); }
+
+// --- BPF LSM: refusal before the call happens -------------------------------------------------
+// Only where the kernel has BPF LSM (`bpf` in /sys/kernel/security/lsm): the '?' keeps these out
+// of the default load, user space names them in LoadOptions.programs. They decide the rules in
+// lsm_rules (deny rules, and path conditions of unlink/rename/chmod/chown, which only a hook with
+// the dentry can match by inode). Returning -EPERM makes the kernel refuse the call.
+
+static __always_inline int lsm_verdict(struct guard_config *cfg, __u32 kind, struct guard_mask rules, struct guard_proc *p,
+                                       struct dentry *dentry, struct vfsmount *mnt, struct guard_file_id *obj, __u16 flags)
+{
+    struct decision d;
+    decide(rules, &d);
+    if (d.rule == 0xffffffff)
+        return 0;
+    int refuse = d.enforce && (d.action == GUARD_DENY || d.action == GUARD_KILL);
+    if (d.enforce && d.action == GUARD_KILL)
+        bpf_send_signal(SIGKILL);
+    struct guard_event *e = new_event(kind, (struct task_struct *)bpf_get_current_task(), p);
+    if (!e)
+        return refuse ? -EPERM : 0;
+    e->rule = d.rule;
+    e->action = d.action;
+    e->enforced = d.enforce && d.action != GUARD_ALERT;
+    e->flags = flags | GUARD_F_LSM;
+    e->ret = refuse ? -EPERM : 0;
+    e->obj_ino = obj->ino;
+    e->obj_dev = obj->dev;
+    if (dentry)
+        e->path_size = put_path(e, dentry, mnt);
+    submit(e);
+    return refuse ? -EPERM : 0;
+}
+
+static __always_inline int lsm_wanted(struct guard_config *cfg, __u32 kind)
+{
+    return cfg && kind < GUARD_KINDS && m_any(m_and(cfg->kind_rules[kind], cfg->lsm_rules));
+}
+
+SEC("?lsm/bprm_check_security")
+int BPF_PROG(guard_lsm_exec, struct linux_binprm *bprm)
+{
+    struct guard_config *cfg = guard_cfg();
+    if (!lsm_wanted(cfg, GUARD_EXEC))
+        return 0;
+    // The binary about to run (for a #! script, called again with the interpreter), and the
+    // parent the new image will have: the exec'ing task's parent.
+    struct file *file = BPF_CORE_READ(bprm, file);
+    struct task_struct *t = (struct task_struct *)bpf_get_current_task();
+    struct guard_file_id exe = {}, parent = {};
+    file_id_of(file, &exe);
+    struct file *pf = exe_file_of(BPF_CORE_READ(t, real_parent));
+    if (pf)
+        file_id_of(pf, &parent);
+    __u16 flags = BPF_CORE_READ(file, f_inode, __i_nlink) == 0 ? GUARD_F_FILELESS : 0;
+    struct guard_proc fresh = {};
+    fill_proc(&fresh, cfg, &exe, flags, &parent);
+    // Argument conditions are the exec tracepoint's (the parser keeps them from deny rules).
+    struct guard_mask rules = m_minus(m_and(selected(cfg, GUARD_EXEC, &fresh), cfg->lsm_rules), cfg->args_rules);
+    if (!m_any(rules))
+        return 0;
+    struct guard_proc *p = current_proc(cfg);
+    return lsm_verdict(cfg, GUARD_EXEC, rules, p, BPF_CORE_READ(file, f_path.dentry), BPF_CORE_READ(file, f_path.mnt), &exe, flags);
+}
+
+SEC("?lsm/file_open")
+int BPF_PROG(guard_lsm_open, struct file *file)
+{
+    struct guard_config *cfg = guard_cfg();
+    if (!lsm_wanted(cfg, GUARD_OPEN))
+        return 0;
+    struct guard_proc *p = current_proc(cfg);
+    struct guard_mask rules = m_and(selected(cfg, GUARD_OPEN, p), cfg->lsm_rules);
+    int write = (BPF_CORE_READ(file, f_mode) & FMODE_WRITE) != 0;
+    if (!write)
+        rules = m_minus(rules, cfg->write_only_rules);
+    if (!m_any(rules))
+        return 0;
+    struct dentry *dentry = BPF_CORE_READ(file, f_path.dentry);
+    struct vfsmount *mnt = BPF_CORE_READ(file, f_path.mnt);
+    if (m_any(m_minus(rules, cfg->nopath_rules)))
+        rules = m_and(rules, m_or(path_rules_of(dentry, mnt), cfg->nopath_rules));
+    struct guard_file_id id = {};
+    file_id_of(file, &id);
+    return lsm_verdict(cfg, GUARD_OPEN, rules, p, dentry, mnt, &id, write ? GUARD_F_WRITE : 0);
+}
+
+// unlink, rename, chmod, chown: the file (and for rename the new name's place) by dentry.
+static __always_inline int lsm_path_call(__u32 kind, struct dentry *dentry, struct vfsmount *mnt,
+                                         struct dentry *other, struct vfsmount *other_mnt)
+{
+    struct guard_config *cfg = guard_cfg();
+    if (!lsm_wanted(cfg, kind))
+        return 0;
+    struct guard_proc *p = current_proc(cfg);
+    struct guard_mask rules = m_and(selected(cfg, kind, p), cfg->lsm_rules);
+    rules = m_and(rules, m_and(cfg->noport_rules, cfg->noaddr_rules));
+    if (!m_any(rules))
+        return 0;
+    if (m_any(m_minus(rules, cfg->nopath_rules))) {
+        struct guard_mask paths = path_rules_of(dentry, mnt);
+        if (other)
+            paths = m_or(paths, path_rules_of(other, other_mnt));
+        rules = m_and(rules, m_or(paths, cfg->nopath_rules));
+    }
+    struct guard_file_id id = {};
+    id.ino = BPF_CORE_READ(dentry, d_inode, i_ino);
+    id.dev = dev_of(BPF_CORE_READ(dentry, d_sb));
+    return lsm_verdict(cfg, kind, rules, p, dentry, mnt, &id, 0);
+}
+
+SEC("?lsm/path_unlink")
+int BPF_PROG(guard_lsm_unlink, const struct path *dir, struct dentry *dentry)
+{
+    return lsm_path_call(GUARD_UNLINK, dentry, BPF_CORE_READ(dir, mnt), 0, 0);
+}
+
+SEC("?lsm/path_rename")
+int BPF_PROG(guard_lsm_rename, const struct path *old_dir, struct dentry *old_dentry, const struct path *new_dir,
+             struct dentry *new_dentry)
+{
+    return lsm_path_call(GUARD_RENAME, old_dentry, BPF_CORE_READ(old_dir, mnt), new_dentry, BPF_CORE_READ(new_dir, mnt));
+}
+
+SEC("?lsm/path_chmod")
+int BPF_PROG(guard_lsm_chmod, const struct path *path)
+{
+    return lsm_path_call(GUARD_CHMOD, BPF_CORE_READ(path, dentry), BPF_CORE_READ(path, mnt), 0, 0);
+}
+
+SEC("?lsm/path_chown")
+int BPF_PROG(guard_lsm_chown, const struct path *path)
+{
+    return lsm_path_call(GUARD_CHOWN, BPF_CORE_READ(path, dentry), BPF_CORE_READ(path, mnt), 0, 0);
+}
 
 char LICENSE[] SEC("license") = "GPL";
