@@ -54,7 +54,8 @@ loads() {  # label
 start_guard() {  # policy out
   "$bin" guard run --policy "$1" --json > "$2" 2> "$2.err" &
   gpid=$!
-  for _ in $(seq 1 100); do grep -q . "$2.err" 2>/dev/null && break; sleep 0.1; done
+  # Ready once it prints its enforcement line (after attach); a loaded machine took 33 s here.
+  for _ in $(seq 1 1200); do grep -q 'enforcement:' "$2.err" 2>/dev/null && break; sleep 0.1; done
   sleep 1
   ticks0=$(awk '{print $14 + $15}' /proc/$gpid/stat)
 }
