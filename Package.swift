@@ -92,7 +92,7 @@ let package = Package(
         .target(
             name: "SwiftBPFAgent",
             dependencies: [
-                "BPF", "SwiftBPFTools",
+                "BPF", "SwiftBPFTools", "SwiftBPFNet", "SwiftBPFSecurity",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "Metrics", package: "swift-metrics"),

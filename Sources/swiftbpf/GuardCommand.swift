@@ -16,7 +16,9 @@ struct GuardCommand: ParsableCommand {
             BPF LSM hooks for exec, open, unlink, rename, chmod and chown where the kernel has BPF LSM). \
             Every rule runs in enforce or monitor mode (count and report what it would have done).
             """,
-        subcommands: [GuardRunCommand.self, GuardCheckCommand.self, GuardStatusCommand.self]
+        subcommands: [GuardRunCommand.self, GuardCheckCommand.self, GuardStatusCommand.self,
+                      GuardRecordCommand.self, GuardReplayCommand.self, GuardDiffCommand.self,
+                      GuardLearnCommand.self, GuardGenerateCommand.self, GuardTestCommand.self]
     )
 }
 
@@ -61,6 +63,9 @@ enum GuardPolicyFiles {
         if !r.rule.users.isEmpty { s += " users=" + r.rule.users.map(String.init).joined(separator: ",") }
         if let c = r.rule.cgroup { s += " cgroup=\(c)" }
         if r.rule.fileless { s += " fileless" }
+        if !r.rule.exceptBinaries.isEmpty { s += " except_binary=\(r.exceptBinaries.count)" }
+        if !r.rule.exceptPaths.isEmpty { s += " except_paths=\(r.exceptPaths.count)" }
+        if !r.rule.exceptPorts.isEmpty { s += " except_ports=" + r.rule.exceptPorts.map { $0.count == 1 ? "\($0.lowerBound)" : "\($0.lowerBound)-\($0.upperBound)" }.joined(separator: ",") }
         return s
     }
 }

@@ -47,4 +47,12 @@ final class EventPipeline: CollectorSink {
     func count(family: String, labels: [(String, String)], by: Int64) {
         metrics.increment(family, labels, by: by)
     }
+
+    func countUncapped(family: String, labels: [(String, String)], by: Int64) {
+        metrics.incrementUncapped(family, labels, by: by)
+    }
+
+    func gauge(_ name: String, _ labels: [(String, String)], _ value: Double) {
+        metrics.gauge(name, labels, value)
+    }
 }

@@ -112,9 +112,12 @@ public final class GuardSession: Sendable {
             value.binary = .init(rules.binary)
             value.parent = .init(rules.parent)
             value.path = .init(rules.path)
+            value.binaryExcept = .init(rules.binaryExcept)
+            value.pathExcept = .init(rules.pathExcept)
             try b.guardInodes.update(key: key, value: value)
         }
         for (port, rules) in policy.ports { try b.guardPorts.update(key: port, value: .init(rules)) }
+        for (port, rules) in policy.portExcept { try b.guardPortExcept.update(key: port, value: .init(rules)) }
         for (hash, rules) in policy.arguments { try b.guardArgs.update(key: hash, value: .init(rules)) }
         for (range, rules) in policy.addresses {
             var key = GuardKernelObject.GuardLpmKey()
@@ -151,6 +154,7 @@ public final class GuardSession: Sendable {
             p.exeDev = binary.device
             p.flags = s.fileless ? 0x1 : 0
             p.binaryRules = .init((policy.inodes[binary]?.binary ?? 0) | (s.fileless ? policy.masks.fileless : 0))
+            p.binaryExcept = .init(policy.inodes[binary]?.binaryExcept ?? 0)
             if let parent = byPid[s.ppid]?.binary { p.parentRules = .init(policy.inodes[parent]?.parent ?? 0) }
             // BPF_NOEXIST: an entry the kernel made meanwhile (an exec) is newer than /proc's.
             try? b.guardProcs.update(key: s.pid, value: p, flags: .noExist)

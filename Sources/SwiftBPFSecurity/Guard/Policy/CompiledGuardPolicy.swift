@@ -11,6 +11,9 @@ public struct CompiledGuardPolicy: Sendable {
         public var parents: Set<FileID>
         /// The inodes of `paths` (files or directories).
         public var paths: Set<FileID>
+        /// The inodes of `exceptBinaries` and `exceptPaths`: what the rule exempts.
+        public var exceptBinaries: Set<FileID> = []
+        public var exceptPaths: Set<FileID> = []
         public var cgroup: (id: UInt64, level: Int)?
         public var bit: UInt128 { 1 << UInt128(index) }
         /// Deny on an LSM-hooked kind, or paths on a file call other than open.
@@ -42,12 +45,17 @@ public struct CompiledGuardPolicy: Sendable {
         public var binary: UInt128 = 0
         public var parent: UInt128 = 0
         public var path: UInt128 = 0
+        /// Rules that exempt a process running this binary, and opens of it or below it.
+        public var binaryExcept: UInt128 = 0
+        public var pathExcept: UInt128 = 0
     }
 
     public var rules: [Rule]
     public var masks = Masks()
     public var inodes: [FileID: InodeRules] = [:]
     public var ports: [UInt16: UInt128] = [:]
+    /// Ports named by `except_ports` → the rules that do not apply to them.
+    public var portExcept: [UInt16: UInt128] = [:]
     /// Argument conditions: `GuardArgumentHash` of an argument → the rules naming it.
     public var arguments: [UInt64: UInt128] = [:]
     /// Each range with the rules of itself and of every range that contains it (the kernel's LPM
@@ -80,7 +88,8 @@ public struct CompiledGuardPolicy: Sendable {
         if fileless { bin |= masks.fileless }
         var par = masks.noParent
         if let parent { par |= inodes[parent]?.parent ?? 0 }
-        return masks.kinds[Int(kind.rawValue)] & bin & par
+        let except = binary.flatMap { inodes[$0]?.binaryExcept } ?? 0
+        return masks.kinds[Int(kind.rawValue)] & bin & par & ~except
     }
 }
 
@@ -111,6 +120,19 @@ public enum GuardPolicyCompiler {
             for p in rule.paths {
                 if let id = resolver.fileID(p) { paths.insert(id) } else { out.warnings.append("rule '\(rule.name)': path \(p) does not exist; left out") }
             }
+            // Exemptions that do not exist exempt nothing: warnings, never errors.
+            var exceptBinaries = Set<FileID>()
+            for s in rule.exceptBinaries {
+                switch s {
+                case .inode(let id): exceptBinaries.insert(id)
+                case .path(let p):
+                    if let id = resolver.fileID(p) { exceptBinaries.insert(id) } else { out.warnings.append("rule '\(rule.name)': except_binary \(p) does not exist; left out") }
+                }
+            }
+            var exceptPaths = Set<FileID>()
+            for p in rule.exceptPaths {
+                if let id = resolver.fileID(p) { exceptPaths.insert(id) } else { out.warnings.append("rule '\(rule.name)': except_paths \(p) does not exist; left out") }
+            }
             if !rule.paths.isEmpty && paths.isEmpty {
                 throw GuardPolicyError("none of the paths of rule '\(rule.name)' exists: paths are matched by inode, so they must exist when the policy loads",
                                        at: rule.location, field: "paths")
@@ -122,7 +144,8 @@ public enum GuardPolicyCompiler {
                 }
                 cgroup = resolved
             }
-            out.rules.append(.init(index: index, rule: rule, binaries: binaries, parents: parents, paths: paths, cgroup: cgroup))
+            out.rules.append(.init(index: index, rule: rule, binaries: binaries, parents: parents, paths: paths,
+                                   exceptBinaries: exceptBinaries, exceptPaths: exceptPaths, cgroup: cgroup))
         }
         out.layOut()
         return out
@@ -134,6 +157,7 @@ extension CompiledGuardPolicy {
         masks = Masks()
         inodes = [:]
         ports = [:]
+        portExcept = [:]
         arguments = [:]
         addresses = []
         for r in rules {
@@ -154,6 +178,11 @@ extension CompiledGuardPolicy {
             for id in r.paths { inodes[id, default: InodeRules()].path |= bit }
             for range in r.rule.ports {
                 for p in range { ports[p, default: 0] |= bit }
+            }
+            for id in r.exceptBinaries { inodes[id, default: InodeRules()].binaryExcept |= bit }
+            for id in r.exceptPaths { inodes[id, default: InodeRules()].pathExcept |= bit }
+            for range in r.rule.exceptPorts {
+                for p in range { portExcept[p, default: 0] |= bit }
             }
         }
         var ranges: [(GuardAddressRange, UInt128)] = []

@@ -55,9 +55,20 @@ public struct GuardMatcher: Sendable {
             rules = (rules & ~masks.args) | (rules & argRules)
         }
         switch facts.kind {
-        case .open, .unlink, .rename, .chmod, .chown:
-            if facts.kind == .open && !facts.write { rules &= ~masks.writeOnly }
-            if facts.kind != .open { rules &= masks.noPort & masks.noAddress }
+        case .open:
+            if !facts.write { rules &= ~masks.writeOnly }
+            if rules != 0 {
+                // As the kernel: the walk also collects except_paths exemptions, so it runs for any candidate rule.
+                var pathRules: UInt128 = 0
+                var except: UInt128 = 0
+                for id in facts.pathChain.prefix(32) {
+                    pathRules |= policy.inodes[id]?.path ?? 0
+                    except |= policy.inodes[id]?.pathExcept ?? 0
+                }
+                rules &= (pathRules | masks.noPath) & ~except
+            }
+        case .unlink, .rename, .chmod, .chown:
+            rules &= masks.noPort & masks.noAddress
             if rules & ~masks.noPath != 0 {
                 var pathRules: UInt128 = 0
                 for id in facts.pathChain.prefix(facts.kind == .rename ? 64 : 32) { pathRules |= policy.inodes[id]?.path ?? 0 }
@@ -66,6 +77,7 @@ public struct GuardMatcher: Sendable {
         case .connect, .bind, .sendmsg:
             let port = facts.port.flatMap { policy.ports[$0] } ?? 0
             rules &= port | masks.noPort
+            rules &= ~(facts.port.flatMap { policy.portExcept[$0] } ?? 0)
             if rules & ~masks.noAddress != 0 {
                 var addressRules: UInt128 = 0
                 var best = -1

@@ -90,6 +90,13 @@ public struct GuardRule: Sendable, Equatable {
     /// connect, bind, sendmsg: destination or bound ports, and address ranges.
     public var ports: [ClosedRange<UInt16>] = []
     public var addresses: [GuardAddressRange] = []
+    // Exemptions: what the rule does not apply to (an allowlist: everything else matches).
+    /// Processes running one of these binaries are exempt (by inode, like `binaries`).
+    public var exceptBinaries: [GuardFileSelector] = []
+    /// open: files at or below these paths are exempt.
+    public var exceptPaths: [String] = []
+    /// connect, bind, sendmsg: these ports are exempt.
+    public var exceptPorts: [ClosedRange<UInt16>] = []
     /// Where the rule starts in its file.
     public var location: GuardSourceLocation?
 

@@ -19,6 +19,11 @@ import YAMLSubset
 ///     ports: [22]
 ///     cgroup: /sys/fs/cgroup/unified/app
 ///     action: deny
+///   - name: app-exec-allowlist  # exemptions make allowlists: everything but these
+///     events: [exec]
+///     cgroup: /sys/fs/cgroup/unified/app
+///     except_binary: [/usr/bin/python3.11, /usr/bin/true]   # also except_paths (open), except_ports (sockets)
+///     action: kill
 /// ```
 public enum GuardPolicyParser {
     public static let maxBytes = 1 << 20
@@ -26,7 +31,7 @@ public enum GuardPolicyParser {
 
     static let fields: Set<String> = [
         "name", "events", "action", "mode", "binary", "binary_inode", "parent", "parent_inode", "user", "cgroup",
-        "fileless", "args", "paths", "access", "ports", "addresses",
+        "fileless", "args", "paths", "access", "ports", "addresses", "except_binary", "except_binary_inode", "except_paths", "except_ports",
     ]
 
     /// Parses `text` (the contents of `file`, which only names the source in messages).
@@ -237,6 +242,18 @@ public enum GuardPolicyParser {
         }
         for (text, node) in try list("ports") { rule.ports.append(try portRange(text, node, field("ports"), file)) }
         for (text, node) in try list("addresses") { rule.addresses.append(try addressRange(text, node, field("addresses"), file)) }
+        for (text, node) in try list("except_binary") { rule.exceptBinaries.append(try pathSelector(text, node, field("except_binary"), file)) }
+        for (text, node) in try list("except_binary_inode") { rule.exceptBinaries.append(try inodeSelector(text, node, field("except_binary_inode"), file)) }
+        for (text, node) in try list("except_paths") {
+            guard text.hasPrefix("/"), !text.utf8.contains(0) else {
+                throw GuardPolicyError("a path must be absolute, got '\(text)'", at: location(node, file), field: field("except_paths"))
+            }
+            rule.exceptPaths.append(text)
+        }
+        for (text, node) in try list("except_ports") {
+            // Port 0 is a bind to an ephemeral port: an allowlist may exempt it.
+            rule.exceptPorts.append(text == "0" ? 0...0 : try portRange(text, node, field("except_ports"), file))
+        }
 
         try checkCombination(rule, values: values, field: field, file: file)
         return rule
@@ -252,6 +269,12 @@ public enum GuardPolicyParser {
         if !rule.paths.isEmpty, let kind = rule.kinds.first(where: { !$0.isPathCall }) {
             throw GuardPolicyError("'paths' applies to open, unlink, rename, chmod and chown events, not \(kind.name); put \(kind.name) in a rule of its own",
                                    at: at("paths"), field: field("paths"))
+        }
+        if !rule.exceptPaths.isEmpty, rule.kinds != [.open] {
+            throw GuardPolicyError("'except_paths' applies to open events only", at: at("except_paths"), field: field("except_paths"))
+        }
+        if !rule.exceptPorts.isEmpty, !rule.kinds.allSatisfy(\.isSocketHook) {
+            throw GuardPolicyError("'except_ports' applies to connect, bind and sendmsg events only", at: at("except_ports"), field: field("except_ports"))
         }
         if !rule.ports.isEmpty || !rule.addresses.isEmpty, !rule.kinds.allSatisfy(\.isSocketHook) {
             let name = rule.ports.isEmpty ? "addresses" : "ports"

@@ -55,6 +55,8 @@ struct guard_inode_rules {
     struct guard_mask binary;
     struct guard_mask parent;
     struct guard_mask path;
+    struct guard_mask binary_except;  /* rules whose except_binary names it: a process running it is exempt */
+    struct guard_mask path_except;    /* rules whose except_paths name it or a directory above: opens below are exempt */
 };
 
 // The kernel's process cache entry, by tgid.
@@ -64,6 +66,7 @@ struct guard_proc {
     __u32 flags;          /* GUARD_F_FILELESS ... of its exec */
     struct guard_mask binary_rules;   /* rules whose binary selector names this process's binary */
     struct guard_mask parent_rules;   /* rules whose parent selector names its parent's binary */
+    struct guard_mask binary_except;  /* rules that exempt this process's binary (except_binary) */
 };
 
 // One rule, as user space compiled it (the selectors the masks below do not cover).

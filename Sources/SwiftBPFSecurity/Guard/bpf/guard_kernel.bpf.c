@@ -61,6 +61,14 @@ struct {
     __type(value, struct guard_mask);
 } guard_ports SEC(".maps");
 
+// Ports named by except_ports (host order) -> rules that do not apply to them.
+struct {
+    __uint(type, BPF_MAP_TYPE_HASH);
+    __uint(max_entries, 65536);
+    __type(key, __u16);
+    __type(value, struct guard_mask);
+} guard_port_except SEC(".maps");
+
 // Address ranges -> rules (each entry holds the rules of its own and every enclosing range).
 struct {
     __uint(type, BPF_MAP_TYPE_LPM_TRIE);
@@ -168,17 +176,20 @@ static __always_inline struct mount *real_mount_of(struct vfsmount *vfs)
 
 // Rules whose path selector names the file or one of its ancestor directories, walking dentries
 // to the root and across mount points, so that any name that reaches the inode is covered.
-static __always_inline struct guard_mask path_rules_of(struct dentry *dentry, struct vfsmount *vfs)
+static __always_inline struct guard_mask path_rules_of(struct dentry *dentry, struct vfsmount *vfs, struct guard_mask *except)
 {
     struct mount *mnt = real_mount_of(vfs);
     struct guard_mask rules = {};
+    *except = (struct guard_mask){};
     for (int i = 0; i < GUARD_PATH_DEPTH; i++) {
         struct guard_file_id id = {};
         id.ino = BPF_CORE_READ(dentry, d_inode, i_ino);
         id.dev = dev_of(BPF_CORE_READ(dentry, d_sb));
         struct guard_inode_rules *r = bpf_map_lookup_elem(&guard_inodes, &id);
-        if (r)
+        if (r) {
             rules = m_or(rules, r->path);
+            *except = m_or(*except, r->path_except);
+        }
         struct dentry *parent = BPF_CORE_READ(dentry, d_parent);
         struct dentry *root = BPF_CORE_READ(mnt, mnt.mnt_root);
         if (dentry == root || dentry == parent) {
@@ -283,9 +294,12 @@ static __always_inline void fill_proc(struct guard_proc *p, struct guard_config 
     p->flags = flags;
     p->binary_rules = (struct guard_mask){};
     p->parent_rules = (struct guard_mask){};
+    p->binary_except = (struct guard_mask){};
     struct guard_inode_rules *r = bpf_map_lookup_elem(&guard_inodes, exe);
-    if (r)
+    if (r) {
         p->binary_rules = r->binary;
+        p->binary_except = r->binary_except;
+    }
     if (flags & GUARD_F_FILELESS)
         p->binary_rules = m_or(p->binary_rules, cfg->fileless_rules);
     r = bpf_map_lookup_elem(&guard_inodes, parent_exe);
@@ -388,6 +402,7 @@ static __always_inline struct guard_mask selected(struct guard_config *cfg, __u3
     if (p) {
         bin = m_or(bin, p->binary_rules);
         parent = m_or(parent, p->parent_rules);
+        rules = m_minus(rules, p->binary_except);
     }
     return m_and(rules, m_and(bin, parent));
 }
@@ -696,8 +711,12 @@ static __always_inline int open_exit(long ret)
         return 0;
     struct dentry *dentry = BPF_CORE_READ(file, f_path.dentry);
     struct vfsmount *mnt = BPF_CORE_READ(file, f_path.mnt);
-    if (m_any(m_minus(rules, cfg->nopath_rules)))
-        rules = m_and(rules, m_or(path_rules_of(dentry, mnt), cfg->nopath_rules));
+    if (m_any(rules)) {
+        // The walk also collects except_paths exemptions, so it runs for any candidate rule.
+        struct guard_mask except;
+        struct guard_mask on_path = path_rules_of(dentry, mnt, &except);
+        rules = m_minus(m_and(rules, m_or(on_path, cfg->nopath_rules)), except);
+    }
     struct decision d;
     decide(rules, &d);
     if (d.rule == 0xffffffff && !reported(cfg, GUARD_OPEN))
@@ -857,6 +876,9 @@ static __always_inline int sock_addr_check(struct bpf_sock_addr *ctx, __u32 kind
     __u16 port = bpf_ntohs((__u16)ctx->user_port);
     struct guard_mask *pr = bpf_map_lookup_elem(&guard_ports, &port);
     rules = m_and(rules, pr ? m_or(*pr, cfg->noport_rules) : cfg->noport_rules);
+    struct guard_mask *pe = bpf_map_lookup_elem(&guard_port_except, &port);
+    if (pe)
+        rules = m_minus(rules, *pe);
     struct guard_lpm_key key = { .prefixlen = 128 };
     // Each hook reads only its own family's fields: a v4 program may not touch user_ip6.
     __u32 family = v6 ? AF_INET6 : AF_INET;
@@ -989,8 +1011,10 @@ int BPF_PROG(guard_lsm_open, struct file *file)
         return 0;
     struct dentry *dentry = BPF_CORE_READ(file, f_path.dentry);
     struct vfsmount *mnt = BPF_CORE_READ(file, f_path.mnt);
-    if (m_any(m_minus(rules, cfg->nopath_rules)))
-        rules = m_and(rules, m_or(path_rules_of(dentry, mnt), cfg->nopath_rules));
+    // As open_exit: the walk also collects except_paths exemptions, so it runs for any candidate rule.
+    struct guard_mask except;
+    struct guard_mask on_path = path_rules_of(dentry, mnt, &except);
+    rules = m_minus(m_and(rules, m_or(on_path, cfg->nopath_rules)), except);
     struct guard_file_id id = {};
     file_id_of(file, &id);
     return lsm_verdict(cfg, GUARD_OPEN, rules, p, dentry, mnt, &id, write ? GUARD_F_WRITE : 0);
@@ -1009,9 +1033,11 @@ static __always_inline int lsm_path_call(__u32 kind, struct dentry *dentry, stru
     if (!m_any(rules))
         return 0;
     if (m_any(m_minus(rules, cfg->nopath_rules))) {
-        struct guard_mask paths = path_rules_of(dentry, mnt);
+        // except_paths is an open condition only (the parser refuses it elsewhere): the exemptions go unused.
+        struct guard_mask unused;
+        struct guard_mask paths = path_rules_of(dentry, mnt, &unused);
         if (other)
-            paths = m_or(paths, path_rules_of(other, other_mnt));
+            paths = m_or(paths, path_rules_of(other, other_mnt, &unused));
         rules = m_and(rules, m_or(paths, cfg->nopath_rules));
     }
     struct guard_file_id id = {};
