@@ -490,13 +490,25 @@ struct args_walk {
     struct guard_event *e;
     __u32 start;
     __u32 end;
-    __u32 past_argv0;   /* a flag, not a count: the verifier must see the callback's states converge */
     __u64 hash;
     struct guard_mask rules;
 };
 
-// One byte of argv (NUL-separated in e->data), as a bpf_loop callback: hashes each argument and,
-// at its end, ORs in the rules whose argument condition names it.
+// argv[0] is the caller's to choose and is not matched: stops at its NUL, so that bpf_loop's
+// count (iterations, the stopping one included) is argv[0]'s size and argv[1] starts after it.
+static long argv0_step(__u32 i, struct args_walk *w)
+{
+    __u32 pos = w->start + i;
+    if (pos >= w->end)
+        return 1;
+    return w->e->data[pos & GUARD_STR_MASK] == 0;
+}
+
+// One byte of argv[1...] (NUL-separated in e->data), as a bpf_loop callback: hashes each argument
+// and, at its end, ORs in the rules whose argument condition names it.
+// No "past argv[0]" flag in the walk state: verifiers before 6.8 check a bpf_loop callback once,
+// with the state the caller set up, so a branch on a flag the caller initialised to 0 is seen as
+// never taken and removed as dead code (6.1: the lookup never ran and no argument ever matched).
 static long args_step(__u32 i, struct args_walk *w)
 {
     __u32 pos = w->start + i;
@@ -507,26 +519,27 @@ static long args_step(__u32 i, struct args_walk *w)
         w->hash = (w->hash ^ c) * GUARD_FNV_PRIME;
         return 0;
     }
-    if (w->past_argv0) {  // argv[0] is the caller's to choose: not matched
-        __u64 h = w->hash;
-        struct guard_mask *m = bpf_map_lookup_elem(&guard_args, &h);
-        if (m)
-            w->rules = m_or(w->rules, *m);
-    }
-    w->past_argv0 = 1;
+    __u64 h = w->hash;
+    struct guard_mask *m = bpf_map_lookup_elem(&guard_args, &h);
+    if (m)
+        w->rules = m_or(w->rules, *m);
     w->hash = GUARD_FNV_OFFSET;
     return 0;
 }
 
 // Keeps of `rules` those without an argument condition, and those whose condition one of the
-// arguments in e->data[start, end) meets.
+// arguments in e->data[start, end) (argv[1] on) meets.
 static __always_inline struct guard_mask args_filter(struct guard_config *cfg, struct guard_mask rules, struct guard_event *e,
                                                      __u32 start, __u32 end)
 {
     if (!m_any(m_and(rules, cfg->args_rules)))
         return rules;
-    struct args_walk w = { .e = e, .start = start, .end = end, .past_argv0 = 0, .hash = GUARD_FNV_OFFSET };
-    bpf_loop(GUARD_STR_MAX, args_step, &w, 0);
+    struct args_walk w = { .e = e, .start = start, .end = end, .hash = GUARD_FNV_OFFSET };
+    long argv0 = bpf_loop(GUARD_STR_MAX, argv0_step, &w, 0);
+    if (argv0 > 0 && argv0 <= GUARD_STR_MAX) {
+        w.start = start + (__u32)argv0;
+        bpf_loop(GUARD_STR_MAX, args_step, &w, 0);
+    }
     return m_or(m_minus(rules, cfg->args_rules), m_and(rules, w.rules));
 }
 
