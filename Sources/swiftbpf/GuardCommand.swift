@@ -12,7 +12,8 @@ struct GuardCommand: ParsableCommand {
             Rules match the binary that actually runs (inode and device, resolved in the kernel), \
             so renames, symlinks, hard links and exec through a descriptor do not slip past them. \
             Actions: alert; kill (SIGKILL from the violating call's tracepoint, before the call \
-            returns to user space); deny (EPERM from the cgroup connect, bind and sendmsg hooks). \
+            returns to user space); deny (EPERM from the cgroup connect, bind and sendmsg hooks, and from \
+            BPF LSM hooks for exec, open, unlink, rename, chmod and chown where the kernel has BPF LSM). \
             Every rule runs in enforce or monitor mode (count and report what it would have done).
             """,
         subcommands: [GuardRunCommand.self, GuardCheckCommand.self, GuardStatusCommand.self,
@@ -155,6 +156,7 @@ struct GuardRunCommand: ParsableCommand {
             Output.error("guard: not on this kernel (no tracepoint, so no such calls): \(guardMonitor.session.unavailable.joined(separator: ", "))")
         }
         Output.error("guard: \(compiled.rules.count) rules loaded; \(guardMonitor.cache.count) processes seeded from /proc")
+        Output.error("guard: " + guardMonitor.session.enforcement.summary)
         if !json { print(GuardFormat.header()) }
         let emit = { (e: GuardEvent) in
             guard e.rule != nil || printed.contains(e.kind) else { return }

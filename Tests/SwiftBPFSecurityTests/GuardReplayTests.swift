@@ -126,6 +126,37 @@ import Testing
         #expect(m.decide(bind).rule == 3)
     }
 
+    /// Exemptions and argument conditions on rules past the first mask word (64..127), and exec
+    /// argv carried through a recording into the matcher: replay sees what the kernel sees.
+    @Test func exemptionsAndArgumentsWorkPastRule64() throws {
+        let filler = (0..<64).map { "- {name: f\($0), events: [chmod], binary: /usr/bin/python3, action: alert}\n" }.joined()
+        let m = GuardMatcher(try compile(filler + """
+            - {name: exec-not-learned, events: [exec], except_binary: [/usr/bin/python3, /bin/sh], action: kill}
+            - {name: open-not-learned, events: [open], binary: /usr/bin/python3, except_paths: [/tmp], action: alert}
+            - {name: connect-not-learned, events: [connect], except_ports: [8080], action: deny}
+            - {name: no-evil-arg, events: [exec], binary: /bin/sh, args: [evil], action: kill}
+            """))
+        #expect(m.decide(GuardMatchFacts(kind: .exec, binary: python, parentBinary: sh, uid: 0)).rule == nil)
+        #expect(m.decide(GuardMatchFacts(kind: .exec, binary: curl, parentBinary: sh, uid: 0)).rule == 64)
+        var open = GuardMatchFacts(kind: .open, binary: python, parentBinary: sh, uid: 0)
+        open.pathChain = [data, tmp]
+        #expect(m.decide(open).rule == nil)
+        open.pathChain = [shadow, etc]
+        #expect(m.decide(open).rule == 65)
+        var connect = GuardMatchFacts(kind: .connect, binary: curl, parentBinary: sh, uid: 0)
+        connect.port = 8080
+        #expect(m.decide(connect).rule == nil)
+        connect.port = 22
+        #expect(m.decide(connect).rule == 66)
+        for (argv, rule) in [(["/bin/sh", "evil"], 67), (["evil", "fine"], nil)] as [([String], Int?)] {
+            var r = record(.exec, binary: sh) { $0.facts.argv = argv }
+            r.argv = argv
+            let back = try GuardRecord(json: Substring(r.json))
+            #expect(back == r)
+            #expect(m.decide(back.facts).rule == rule, "argv \(argv)")
+        }
+    }
+
     @Test func exemptionsAreCheckedLikeConditions() throws {
         #expect(throws: GuardPolicyError.self) { try GuardPolicyParser.parse("- {name: a, events: [exec], except_paths: [/tmp], action: kill}\n") }
         #expect(throws: GuardPolicyError.self) { try GuardPolicyParser.parse("- {name: a, events: [open], except_ports: [22], action: kill}\n") }

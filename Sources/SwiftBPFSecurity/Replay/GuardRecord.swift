@@ -112,6 +112,7 @@ extension GuardRecord {
             let s = a.compactMap(\.string)
             return s.count == a.count ? s : nil
         } } ?? []
+        if kind == .exec { self.facts.argv = argv }
         liveRule = try optional("rule") { $0.string }
         if let a = try optional("action", { $0.string }) {
             let parsed: GuardAction? = a == "none" ? GuardAction.none : GuardAction(name: a)

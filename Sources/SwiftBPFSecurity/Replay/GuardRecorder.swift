@@ -46,8 +46,13 @@ public struct GuardRecorder {
         facts.cgroupAncestors = cgroupChain(p.cgroupID, path: p.cgroupPath)
         if event.kind == .open {
             facts.write = event.flags.contains(.write)
+        }
+        // Path conditions: open, and unlink/rename/chmod/chown where the BPF LSM matches them.
+        if event.kind.isPathCall {
             facts.pathChain = pathChain(object: event.object, path: event.path)
         }
+        // Argument conditions (args:) hash argv[1...] in the kernel; the matcher hashes the same strings.
+        if event.kind == .exec { facts.argv = event.argv }
         if event.kind.isSocketHook {
             facts.port = event.port
             facts.address = event.address.flatMap(GuardRecord.addressBytes)

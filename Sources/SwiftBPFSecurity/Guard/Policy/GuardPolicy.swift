@@ -6,8 +6,8 @@ public struct GuardPolicy: Sendable, Equatable {
 
     public init(rules: [GuardRule]) { self.rules = rules }
 
-    /// The kernel side has one bit per rule in 64-bit masks.
-    public static let maxRules = 64
+    /// The kernel side has one bit per rule in 128-bit masks (`struct guard_mask`).
+    public static let maxRules = 128
 }
 
 /// Where a policy element was written, for messages.
@@ -82,6 +82,8 @@ public struct GuardRule: Sendable, Equatable {
     /// Only executions of a file without a name (memfd, deleted file).
     public var fileless: Bool = false
     // Conditions: which calls.
+    /// exec: an argument (argv[1] on) equal to one of these, whole (argv[0] is the caller's choice).
+    public var arguments: [String] = []
     /// open: the file or a directory above it (by inode: any name that reaches it).
     public var paths: [String] = []
     public var access: GuardFileAccess = .any
