@@ -125,14 +125,17 @@ struct USDTTests {
         let perfBefore = perfEventDescriptorCount()
         let link = try USDTProgram(object, name: "usdt_generic").attach(binary: target.path, provider: "myprov", name: "twice", cookie: 7)
         #expect(perfEventDescriptorCount() == perfBefore + (USDTAttacher.usesUprobeMulti ? 0 : 2))
-        _ = try child.send("1")
-        #expect(try Self.hit(object, 7).hits == 2)
+        let reply = try child.send("1")
+        let attached = try Self.hit(object, 7)
+        // Seen once on CI's fresh clone, not reproduced here: say what was counted.
+        #expect(attached.hits == 2, "hits \(attached.hits) after one '1' (child answered \(reply)); uprobe_multi: \(USDTAttacher.usesUprobeMulti)")
         let linkID = try link.info().id
         link.close()
         #expect(perfEventDescriptorCount() == perfBefore)
         Self.waitUntilFreed([linkID])
         _ = try child.send("1")
-        #expect(try Self.hit(object, 7).hits == 2)
+        let closed = try Self.hit(object, 7)
+        #expect(closed.hits == attached.hits, "hits \(closed.hits) after the link was closed, \(attached.hits) before")
     }
 
     /// Where the kernel has uprobe_multi links (Linux 6.6, with process filtering 6.9), a
