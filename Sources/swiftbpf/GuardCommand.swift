@@ -24,6 +24,15 @@ struct GuardCommand: ParsableCommand {
 
 /// Reads and compiles policy files; errors name the file, line and field.
 enum GuardPolicyFiles {
+    /// The policies a live session (`guard run`, `guard record`) enforces: none when no file is
+    /// given, every rule in monitor mode with `monitor`; the compiler's warnings go to stderr.
+    static func loadForSession(_ paths: [String], monitor: Bool) throws -> CompiledGuardPolicy {
+        var compiled = paths.isEmpty ? CompiledGuardPolicy(rules: []) : try load(paths)
+        if monitor { compiled = compiled.monitoring() }
+        for w in compiled.warnings { Output.error("guard: warning: \(w)") }
+        return compiled
+    }
+
     static func load(_ paths: [String]) throws -> CompiledGuardPolicy {
         var files: [(name: String, text: String)] = []
         for path in paths {
@@ -126,9 +135,7 @@ struct GuardRunCommand: ParsableCommand {
     var cgroupRoot: String?
 
     func run() throws {
-        var compiled = policy.isEmpty ? CompiledGuardPolicy(rules: []) : try GuardPolicyFiles.load(policy)
-        if monitor { compiled = compiled.monitoring() }
-        for w in compiled.warnings { Output.error("guard: warning: \(w)") }
+        let compiled = try GuardPolicyFiles.loadForSession(policy, monitor: monitor)
         var options = GuardSession.Options()
         var printed = options.report
         if let report {

@@ -34,9 +34,7 @@ struct GuardRecordCommand: ParsableCommand {
     var cgroupRoot: String?
 
     func run() throws {
-        var compiled = policy.isEmpty ? CompiledGuardPolicy(rules: []) : try GuardPolicyFiles.load(policy)
-        if monitor { compiled = compiled.monitoring() }
-        for w in compiled.warnings { Output.error("guard: warning: \(w)") }
+        let compiled = try GuardPolicyFiles.loadForSession(policy, monitor: monitor)
         var recorded: Set<GuardEventKind> = Set([.exec, .open, .connect, .bind, .sendmsg] + GuardEventKind.privileged)
         if let kinds {
             recorded = []
