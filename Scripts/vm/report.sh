@@ -48,6 +48,8 @@ for ((i = 0; i < n; i++)); do
         [ -z "$unfinished" ] || cut_short+=$(printf '\ntests that started and never ended on %s:\n%s' "${labels[i]}" "$unfinished")
         deadline=$(grep -A12 '^@@SWIFTBPF-DEADLINE' "$d/console.log" 2>/dev/null || true)
         [ -z "$deadline" ] || cut_short+=$'\n'"$deadline"
+        kernel=$(grep -E 'soft lockup|rcu: INFO|Kernel panic|BUG:|Oops' "$d/console.log" 2>/dev/null | head -6 | cut -c1-160)
+        [ -z "$kernel" ] || cut_short+=$'\nthe kernel said:\n'"$(printf '%s\n' "$kernel" | sed 's/^/    /')"
         cut_short+=$'\nthe last lines of its test output:\n'"$(tail -8 "$d/tests.log" 2>/dev/null | cut -c1-200 | sed 's/^/    /')"$'\n'
         continue
     fi
