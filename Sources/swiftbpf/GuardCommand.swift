@@ -17,6 +17,7 @@ struct GuardCommand: ParsableCommand {
             Every rule runs in enforce or monitor mode (count and report what it would have done).
             """,
         subcommands: [GuardRunCommand.self, GuardCheckCommand.self, GuardStatusCommand.self,
+                      GuardLoadCommand.self, GuardUnloadCommand.self,
                       GuardRecordCommand.self, GuardReplayCommand.self, GuardDiffCommand.self,
                       GuardLearnCommand.self, GuardGenerateCommand.self, GuardTestCommand.self]
     )
@@ -215,17 +216,28 @@ struct GuardRunCommand: ParsableCommand {
 struct GuardStatusCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "status",
-        abstract: "List the guard instances loaded in the kernel, their rules and counters."
+        abstract: "List the guards loaded in the kernel (pinned ones by name, and running 'guard run's), their rules and counters."
     )
 
+    @OptionGroup var pin: GuardPinRootOption
+
     func run() throws {
-        let instances = try GuardStatus.loaded()
-        if instances.isEmpty {
+        let pinned: [GuardStatus]
+        do {
+            pinned = try GuardStatus.pinned(root: pin.pinRoot)
+        } catch {
+            throw CommandError("guard: \(error)")
+        }
+        let pinnedIDs = Set(pinned.map(\.programID))
+        let running = try GuardStatus.loaded(root: pin.pinRoot).filter { !pinnedIDs.contains($0.programID) }
+        if pinned.isEmpty && running.isEmpty {
             print("no guard loaded")
             return
         }
-        for i in instances {
-            print("guard (program id \(i.programID)): \(i.rules.count) rules, \(i.cachedProcesses) processes cached")
+        for i in pinned + running {
+            let what = i.pinned.map { "guard '\($0.name)' (pinned at \($0.directory), program id \(i.programID))" }
+                ?? "guard (program id \(i.programID), held by a running guard)"
+            print("\(what): \(i.rules.count) rules, \(i.cachedProcesses) processes cached, \(i.lostEvents) events lost")
             for r in i.rules {
                 print("  [\(r.index)] \(r.name): \(r.mode.rawValue) \(r.action.name) on \(r.kinds.map(\.name).joined(separator: ",")): matched \(r.matched), acted \(r.acted)")
             }
