@@ -114,29 +114,21 @@ struct GuardRunCommand: ParsableCommand {
             """
     )
 
-    @Option(name: .long, help: "A policy file (YAML); repeat for several.")
-    var policy: [String] = []
+    @OptionGroup var policies: GuardPolicyOptions
 
     @Flag(help: "One JSON object per line.")
     var json = false
 
-    @Flag(help: "Run every rule in monitor mode: count and report, never act.")
-    var monitor = false
-
     @Option(help: "Event kinds reported without a matching rule, comma-separated (default: exec,exit,fork and the privilege kinds; 'none' for alerts only).")
     var report: String?
 
-    @Option(help: "Stop after this many seconds.")
-    var duration: Double?
+    @OptionGroup var stop: GuardDurationOption
 
     @Option(help: "Ring buffer size in bytes (a power of two; default 4 MiB).")
     var ringBufferSize: UInt32?
 
-    @Option(help: "The cgroup v2 directory where the socket hooks attach (default: the hierarchy's root).")
-    var cgroupRoot: String?
-
     func run() throws {
-        let compiled = try GuardPolicyFiles.loadForSession(policy, monitor: monitor)
+        let compiled = try policies.compiled()
         var options = GuardSession.Options()
         var printed = options.report
         if let report {
@@ -151,7 +143,7 @@ struct GuardRunCommand: ParsableCommand {
         // exec, fork and exit always come up from the kernel: they keep the lineage cache.
         options.report = printed.union(GuardEventKind.lifecycle)
         options.ringBufferSize = ringBufferSize
-        options.cgroupRoot = cgroupRoot
+        options.cgroupRoot = policies.cgroupRoot
         installStopHandlers()
         let guardMonitor: GuardMonitor
         do {
@@ -174,7 +166,7 @@ struct GuardRunCommand: ParsableCommand {
         var lastLossCheck = start
         var reportedLoss: UInt64 = 0
         while !stopRequested.load(ordering: .relaxed) {
-            if let duration, GuardClock.seconds() - start >= duration { break }
+            if stop.isOver(since: start) { break }
             let n = try guardMonitor.poll(timeoutMilliseconds: 200, emit)
             if n > 0 { Output.flush() }
             let now = GuardClock.seconds()

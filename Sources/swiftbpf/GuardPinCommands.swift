@@ -2,12 +2,6 @@ import ArgumentParser
 import SwiftBPFSecurity
 import SwiftBPFTools
 
-/// Where pinned guards live: one option for `guard load`, `guard unload` and `guard status`.
-struct GuardPinRootOption: ParsableArguments {
-    @Option(help: "The bpffs directory holding pinned guards.")
-    var pinRoot: String = GuardPinLocation.defaultRoot
-}
-
 struct GuardLoadCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "load",
@@ -21,27 +15,20 @@ struct GuardLoadCommand: ParsableCommand {
             """
     )
 
-    @Option(name: .long, help: "A policy file (YAML); repeat for several.")
-    var policy: [String] = []
+    @OptionGroup var policies: GuardPolicyOptions
 
     @Option(help: "The name to pin under (letters, digits, '-', '_').")
     var name: String?
 
-    @Flag(help: "Run every rule in monitor mode: count, never act.")
-    var monitor = false
-
-    @Option(help: "The cgroup v2 directory where the socket hooks attach (default: the hierarchy's root).")
-    var cgroupRoot: String?
-
     @OptionGroup var pin: GuardPinRootOption
 
     func run() throws {
-        guard let first = policy.first else { throw ValidationError("guard load needs at least one --policy FILE") }
-        let compiled = try GuardPolicyFiles.loadForSession(policy, monitor: monitor)
+        guard let first = policies.policy.first else { throw ValidationError("guard load needs at least one --policy FILE") }
+        let compiled = try policies.compiled()
         let name = name ?? GuardPinLocation.name(forPolicyFile: first)
         let installed: PinnedGuard.Installed
         do {
-            installed = try PinnedGuard.install(policy: compiled, name: name, cgroupRoot: cgroupRoot, root: pin.pinRoot)
+            installed = try PinnedGuard.install(policy: compiled, name: name, cgroupRoot: policies.cgroupRoot, root: pin.pinRoot)
         } catch {
             throw CommandError("guard: \(error)")
         }
@@ -49,7 +36,7 @@ struct GuardLoadCommand: ParsableCommand {
             Output.error("guard: not on this kernel (no tracepoint, so no such calls): \(installed.unavailable.joined(separator: ", "))")
         }
         Output.error("guard: " + installed.enforcement.summary)
-        print("guard '\(name)' loaded: \(compiled.rules.count) rules\(monitor ? " (monitor)" : ""), \(installed.pins) pins in \(installed.location.directory)")
+        print("guard '\(name)' loaded: \(compiled.rules.count) rules\(policies.monitor ? " (monitor)" : ""), \(installed.pins) pins in \(installed.location.directory)")
     }
 }
 
