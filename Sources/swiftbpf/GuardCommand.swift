@@ -14,7 +14,9 @@ struct GuardCommand: ParsableCommand {
             Actions: alert; kill (SIGKILL from the violating call's tracepoint, before the call \
             returns to user space); deny (EPERM from the cgroup connect, bind and sendmsg hooks, and from \
             BPF LSM hooks for exec, open, unlink, rename, chmod and chown where the kernel has BPF LSM). \
-            Every rule runs in enforce or monitor mode (count and report what it would have done).
+            Every rule runs in enforce or monitor mode (count and report what it would have done). \
+            'guard run' enforces while it runs; 'guard load' pins the policies on bpffs so that they \
+            stay enforced after the command exits, until 'guard unload'.
             """,
         subcommands: [GuardRunCommand.self, GuardCheckCommand.self, GuardStatusCommand.self,
                       GuardLoadCommand.self, GuardUnloadCommand.self,
