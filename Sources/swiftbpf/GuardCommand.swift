@@ -216,15 +216,19 @@ struct GuardStatusCommand: ParsableCommand {
     @OptionGroup var pin: GuardPinRootOption
 
     func run() throws {
-        let pinned: [GuardStatus]
-        do {
-            pinned = try GuardStatus.pinned(root: pin.pinRoot)
-        } catch {
-            throw CommandError("guard: \(error)")
+        var pinned: [GuardStatus] = []
+        var unreadable = 0
+        for location in GuardPinLocation.installed(root: pin.pinRoot) {
+            do {
+                pinned.append(try GuardStatus.pinned(at: location))
+            } catch {
+                Output.error("guard: \(error)")
+                unreadable += 1
+            }
         }
         let pinnedIDs = Set(pinned.map(\.programID))
         let running = try GuardStatus.loaded(root: pin.pinRoot).filter { !pinnedIDs.contains($0.programID) }
-        if pinned.isEmpty && running.isEmpty {
+        if pinned.isEmpty && running.isEmpty && unreadable == 0 {
             print("no guard loaded")
             return
         }
@@ -236,6 +240,7 @@ struct GuardStatusCommand: ParsableCommand {
                 print("  [\(r.index)] \(r.name): \(r.mode.rawValue) \(r.action.name) on \(r.kinds.map(\.name).joined(separator: ",")): matched \(r.matched), acted \(r.acted)")
             }
         }
+        if unreadable > 0 { throw ExitCode(1) }
     }
 }
 

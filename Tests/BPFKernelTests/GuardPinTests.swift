@@ -174,7 +174,14 @@ extension GuardTests {
         let second = try guardCommand(["load", "--policy", policy, "--name", "twice", "--pin-root", root.path])
         #expect(second.status != 0 && second.stderr.contains("a guard named 'twice' is already loaded"), "\(second.stderr)")
         #expect(try GuardStatus.pinned(root: root.path).map { $0.pinned?.name } == ["twice"])
+        // A guard whose pins are incomplete (a load killed halfway, or a pin removed by hand):
+        // status names it and fails, unload still removes it whole.
+        #expect(unlink(root.path + "/twice/maps/guard_rules") == 0)
+        let broken = try guardCommand(["status", "--pin-root", root.path])
+        #expect(broken.status != 0 && broken.stderr.contains("cannot read the guard pinned at \(root.path)/twice"), "\(broken.stderr)")
+        #expect(broken.stderr.contains("'guard unload twice' removes it"), "\(broken.stderr)")
         #expect(try guardCommand(["unload", "twice", "--pin-root", root.path]).status == 0)
+        #expect(access(root.path + "/twice", F_OK) != 0)
         // The refused loads left no program behind (the kernel frees them shortly after exit).
         var guardsAfter = try GuardStatus.loaded().count
         for _ in 0..<100 where guardsAfter > guardsBefore {

@@ -44,28 +44,34 @@ public struct GuardStatus: Sendable {
     }
 
     /// The guards pinned under `root`, read from their pinned maps.
+    /// - Throws: `GuardPinError` naming the first guard that cannot be read.
     public static func pinned(root: String = GuardPinLocation.defaultRoot) throws(GuardPinError) -> [GuardStatus] {
         var out: [GuardStatus] = []
-        for location in GuardPinLocation.installed(root: root) {
-            do {
-                let program = try Program.open(pinned: location.programPin("guard_exec"))
-                var maps: [String: Map] = [:]
-                // The kernel's map names are cut at 15 bytes; the pins carry the whole name.
-                for name in ["guard_rules", "guard_counters", "guard_procs", "guard_dropped"] {
-                    maps[name] = try Map.open(pinned: location.mapPin(name))
-                }
-                guard var status = try read(maps: maps, programID: program.id) else {
-                    throw GuardPinError("\(location.directory): its maps are not guard's")
-                }
-                status.pinned = location
-                out.append(status)
-            } catch let error as GuardPinError {
-                throw error
-            } catch {
-                throw GuardPinError("cannot read the guard pinned at \(location.directory): \(error)")
-            }
-        }
+        for location in GuardPinLocation.installed(root: root) { out.append(try pinned(at: location)) }
         return out
+    }
+
+    /// The guard pinned at `location`, read from its pinned maps.
+    /// - Throws: `GuardPinError` when a pin is missing or is not what guard pins there (a load
+    ///   that was killed halfway: `guard unload` removes it).
+    public static func pinned(at location: GuardPinLocation) throws(GuardPinError) -> GuardStatus {
+        do {
+            let program = try Program.open(pinned: location.programPin("guard_exec"))
+            var maps: [String: Map] = [:]
+            // The kernel's map names are cut at 15 bytes; the pins carry the whole name.
+            for name in ["guard_rules", "guard_counters", "guard_procs", "guard_dropped"] {
+                maps[name] = try Map.open(pinned: location.mapPin(name))
+            }
+            guard var status = try read(maps: maps, programID: program.id) else {
+                throw GuardPinError("\(location.directory): its maps are not guard's")
+            }
+            status.pinned = location
+            return status
+        } catch let error as GuardPinError {
+            throw error
+        } catch {
+            throw GuardPinError("cannot read the guard pinned at \(location.directory) (\(error)); 'guard unload \(location.name)' removes it")
+        }
     }
 
     /// Reads an instance from its maps by (kernel) name; nil when a map is missing.
