@@ -14,9 +14,12 @@ struct GuardCommand: ParsableCommand {
             Actions: alert; kill (SIGKILL from the violating call's tracepoint, before the call \
             returns to user space); deny (EPERM from the cgroup connect, bind and sendmsg hooks, and from \
             BPF LSM hooks for exec, open, unlink, rename, chmod and chown where the kernel has BPF LSM). \
-            Every rule runs in enforce or monitor mode (count and report what it would have done).
+            Every rule runs in enforce or monitor mode (count and report what it would have done). \
+            'guard run' enforces while it runs; 'guard load' pins the policies on bpffs so that they \
+            stay enforced after the command exits, until 'guard unload'.
             """,
         subcommands: [GuardRunCommand.self, GuardCheckCommand.self, GuardStatusCommand.self,
+                      GuardLoadCommand.self, GuardUnloadCommand.self,
                       GuardRecordCommand.self, GuardReplayCommand.self, GuardDiffCommand.self,
                       GuardLearnCommand.self, GuardGenerateCommand.self, GuardTestCommand.self]
     )
@@ -113,29 +116,21 @@ struct GuardRunCommand: ParsableCommand {
             """
     )
 
-    @Option(name: .long, help: "A policy file (YAML); repeat for several.")
-    var policy: [String] = []
+    @OptionGroup var policies: GuardPolicyOptions
 
     @Flag(help: "One JSON object per line.")
     var json = false
 
-    @Flag(help: "Run every rule in monitor mode: count and report, never act.")
-    var monitor = false
-
     @Option(help: "Event kinds reported without a matching rule, comma-separated (default: exec,exit,fork and the privilege kinds; 'none' for alerts only).")
     var report: String?
 
-    @Option(help: "Stop after this many seconds.")
-    var duration: Double?
+    @OptionGroup var stop: GuardDurationOption
 
     @Option(help: "Ring buffer size in bytes (a power of two; default 4 MiB).")
     var ringBufferSize: UInt32?
 
-    @Option(help: "The cgroup v2 directory where the socket hooks attach (default: the hierarchy's root).")
-    var cgroupRoot: String?
-
     func run() throws {
-        let compiled = try GuardPolicyFiles.loadForSession(policy, monitor: monitor)
+        let compiled = try policies.compiled()
         var options = GuardSession.Options()
         var printed = options.report
         if let report {
@@ -150,7 +145,7 @@ struct GuardRunCommand: ParsableCommand {
         // exec, fork and exit always come up from the kernel: they keep the lineage cache.
         options.report = printed.union(GuardEventKind.lifecycle)
         options.ringBufferSize = ringBufferSize
-        options.cgroupRoot = cgroupRoot
+        options.cgroupRoot = policies.cgroupRoot
         installStopHandlers()
         let guardMonitor: GuardMonitor
         do {
@@ -173,7 +168,7 @@ struct GuardRunCommand: ParsableCommand {
         var lastLossCheck = start
         var reportedLoss: UInt64 = 0
         while !stopRequested.load(ordering: .relaxed) {
-            if let duration, GuardClock.seconds() - start >= duration { break }
+            if stop.isOver(since: start) { break }
             let n = try guardMonitor.poll(timeoutMilliseconds: 200, emit)
             if n > 0 { Output.flush() }
             let now = GuardClock.seconds()
@@ -215,21 +210,37 @@ struct GuardRunCommand: ParsableCommand {
 struct GuardStatusCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "status",
-        abstract: "List the guard instances loaded in the kernel, their rules and counters."
+        abstract: "List the guards loaded in the kernel (pinned ones by name, and running 'guard run's), their rules and counters."
     )
 
+    @OptionGroup var pin: GuardPinRootOption
+
     func run() throws {
-        let instances = try GuardStatus.loaded()
-        if instances.isEmpty {
+        var pinned: [GuardStatus] = []
+        var unreadable = 0
+        for location in GuardPinLocation.installed(root: pin.pinRoot) {
+            do {
+                pinned.append(try GuardStatus.pinned(at: location))
+            } catch {
+                Output.error("guard: \(error)")
+                unreadable += 1
+            }
+        }
+        let pinnedIDs = Set(pinned.map(\.programID))
+        let running = try GuardStatus.loaded(root: pin.pinRoot).filter { !pinnedIDs.contains($0.programID) }
+        if pinned.isEmpty && running.isEmpty && unreadable == 0 {
             print("no guard loaded")
             return
         }
-        for i in instances {
-            print("guard (program id \(i.programID)): \(i.rules.count) rules, \(i.cachedProcesses) processes cached")
+        for i in pinned + running {
+            let what = i.pinned.map { "guard '\($0.name)' (pinned at \($0.directory), program id \(i.programID))" }
+                ?? "guard (program id \(i.programID), held by a running guard)"
+            print("\(what): \(i.rules.count) rules, \(i.cachedProcesses) processes cached, \(i.lostEvents) events lost")
             for r in i.rules {
                 print("  [\(r.index)] \(r.name): \(r.mode.rawValue) \(r.action.name) on \(r.kinds.map(\.name).joined(separator: ",")): matched \(r.matched), acted \(r.acted)")
             }
         }
+        if unreadable > 0 { throw ExitCode(1) }
     }
 }
 

@@ -25,8 +25,7 @@ struct GuardLearnCommand: ParsableCommand {
     @Option(name: [.customShort("p"), .long], help: "A process id, with its descendants (repeat for several).")
     var pid: [UInt32] = []
 
-    @Option(help: "Stop after this many seconds (default: until Ctrl-C).")
-    var duration: Double?
+    @OptionGroup var stop: GuardDurationOption
 
     @Option(help: "The profile to write (YAML).")
     var out: String
@@ -44,10 +43,10 @@ struct GuardLearnCommand: ParsableCommand {
         installStopHandlers()
         let learner: GuardLearner
         do { learner = try GuardLearner(cgroup: cgroup, comm: comm, pids: pid) } catch { throw CommandError("guard learn: \(error)") }
-        Output.error("guard learn: learning \(cgroup.map { "cgroup \($0)" } ?? comm.map { "comm \($0)" } ?? "pid \(pid.map(String.init).joined(separator: ","))")\(duration.map { " for \($0) s" } ?? "; Ctrl-C to stop")")
+        Output.error("guard learn: learning \(cgroup.map { "cgroup \($0)" } ?? comm.map { "comm \($0)" } ?? "pid \(pid.map(String.init).joined(separator: ","))")\(stop.duration.map { " for \($0) s" } ?? "; Ctrl-C to stop")")
         let start = GuardClock.seconds()
         while !stopRequested.load(ordering: .relaxed) {
-            if let duration, GuardClock.seconds() - start >= duration { break }
+            if stop.isOver(since: start) { break }
             try learner.poll(timeoutMilliseconds: 200)
         }
         var (profile, unnamed) = try learner.finish()

@@ -18,23 +18,16 @@ struct GuardRecordCommand: ParsableCommand {
     @Option(help: "The recording to write (JSON lines).")
     var out: String
 
-    @Option(name: .long, help: "Policies to run live while recording (their decisions are recorded too).")
-    var policy: [String] = []
-
-    @Flag(help: "Run the live policies in monitor mode.")
-    var monitor = false
+    /// Policies run live while recording: their decisions are recorded too.
+    @OptionGroup var policies: GuardPolicyOptions
 
     @Option(help: "Event kinds to record, comma-separated (default: exec,open,connect,bind,sendmsg and the privilege kinds).")
     var kinds: String?
 
-    @Option(help: "Stop after this many seconds.")
-    var duration: Double?
-
-    @Option(help: "The cgroup v2 directory where the socket hooks attach (default: the hierarchy's root).")
-    var cgroupRoot: String?
+    @OptionGroup var stop: GuardDurationOption
 
     func run() throws {
-        let compiled = try GuardPolicyFiles.loadForSession(policy, monitor: monitor)
+        let compiled = try policies.compiled()
         var recorded: Set<GuardEventKind> = Set([.exec, .open, .connect, .bind, .sendmsg] + GuardEventKind.privileged)
         if let kinds {
             recorded = []
@@ -49,7 +42,7 @@ struct GuardRecordCommand: ParsableCommand {
         do { writer = try LineFileWriter(path: out) } catch { throw CommandError("guard: \(error)") }
         var options = GuardSession.Options()
         options.report = recorded.union(GuardEventKind.lifecycle)
-        options.cgroupRoot = cgroupRoot
+        options.cgroupRoot = policies.cgroupRoot
         installStopHandlers()
         let guardMonitor: GuardMonitor
         do { guardMonitor = try GuardMonitor(policy: compiled, options: options) } catch { throw CommandError("guard: \(error)") }
@@ -63,7 +56,7 @@ struct GuardRecordCommand: ParsableCommand {
         }
         let start = GuardClock.seconds()
         while !stopRequested.load(ordering: .relaxed) {
-            if let duration, GuardClock.seconds() - start >= duration { break }
+            if stop.isOver(since: start) { break }
             _ = try guardMonitor.poll(timeoutMilliseconds: 200, handle)
         }
         _ = guardMonitor.drain(handle)

@@ -16,13 +16,17 @@ public final class GuardSession: Sendable {
         public var cgroupRoot: String?
         /// Seed the kernel's process cache from /proc (processes that predate guard).
         public var seedFromProc: Bool = true
+        /// Leave this process's own bpf() calls out of the events (it reads guard's maps). Off
+        /// for a pinned guard, which outlives the process that loaded it.
+        public var exemptSelf: Bool = true
 
         public init() {}
     }
 
     public let policy: CompiledGuardPolicy
     let bindings: GuardKernelObject
-    let links: [Link]
+    /// Every attachment, by the name of the program it runs.
+    let links: [(program: String, link: Link)]
     let ring: RingBuffer
     /// Tracepoints this kernel does not have (their calls do not exist here), by name.
     public let unavailable: [String]
@@ -53,15 +57,15 @@ public final class GuardSession: Sendable {
         }
         let bindings = try GuardKernelObject.load(config: config, options: loadOptions)
         self.bindings = bindings
-        try Self.fill(bindings, policy: policy, report: options.report, lsm: lsmAttached)
+        try Self.fill(bindings, policy: policy, report: options.report, lsm: lsmAttached, selfTgid: options.exemptSelf ? UInt32(getpid()) : 0)
         if options.seedFromProc { try Self.seed(bindings, policy: policy, snapshots: ProcessSnapshot.all()) }
         ring = try RingBuffer(map: bindings.guardEvents.map)
         try GuardMounts.prepare()
-        var links: [Link] = []
+        var links: [(program: String, link: Link)] = []
         var unavailable: [String] = []
         for program in bindings.object.spec.mainPrograms where program.type == .tracepoint || program.type == .tracing || (lsmAttached && program.type == .lsm) {
             do {
-                links.append(try bindings.object.attach(program.name))
+                links.append((program.name, try bindings.object.attach(program.name)))
             } catch {
                 // A syscall this kernel was built without (init_module without CONFIG_MODULES):
                 // its events cannot happen, so the rest runs and the gap is reported.
@@ -82,14 +86,15 @@ public final class GuardSession: Sendable {
                 ("guard_sendmsg4", .cgroupUDP4Sendmsg), ("guard_sendmsg6", .cgroupUDP6Sendmsg),
             ]
             for (name, type) in hooks {
-                links.append(try Link.attachCgroup(program: bindings.object.program(name), cgroupPath: root, attachType: type))
+                links.append((name, try Link.attachCgroup(program: bindings.object.program(name), cgroupPath: root, attachType: type)))
             }
         }
         self.links = links
     }
 
     /// Writes the compiled policy into the program's maps.
-    static func fill(_ b: GuardKernelObject, policy: CompiledGuardPolicy, report: Set<GuardEventKind>, lsm: Bool) throws(BPFError) {
+    /// `selfTgid`: the process whose bpf() calls are not events (0: none).
+    static func fill(_ b: GuardKernelObject, policy: CompiledGuardPolicy, report: Set<GuardEventKind>, lsm: Bool, selfTgid: UInt32) throws(BPFError) {
         for r in policy.rules {
             var k = GuardKernelObject.GuardRule()
             k.kinds = r.rule.kinds.reduce(0) { $0 | 1 << $1.rawValue }
@@ -139,7 +144,7 @@ public final class GuardSession: Sendable {
         c.lsmRules = .init(lsm ? m.lsm : 0)
         c.argsRules = .init(m.args)
         c.reportKinds = report.reduce(0) { $0 | 1 << $1.rawValue }
-        c.selfTgid = UInt32(getpid())
+        c.selfTgid = selfTgid
         try b.guardConfig.set(c, at: 0)
     }
 
