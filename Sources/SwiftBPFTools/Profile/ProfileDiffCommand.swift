@@ -2,10 +2,12 @@ import ArgumentParser
 
 /// `swiftbpf profile diff A.folded B.folded --svg OUT`: a differential flame graph. Frames are
 /// B's; each is coloured by how its share of the samples changed from A (red grew, blue
-/// shrank), A scaled to B's total so profiles of different lengths compare.
+/// shrank), A scaled to B's total so profiles of different lengths compare. `swiftbpf` routes
+/// `profile diff …` here before parsing (as a subcommand of `profile`, the profile's own
+/// `--svg` option would take the argument).
 public struct ProfileDiffCommand: ParsableCommand {
     public static let configuration = CommandConfiguration(
-        commandName: "diff",
+        commandName: "swiftbpf profile diff",
         abstract: "Draw a differential flame graph of two folded profiles (B coloured by its change against A).",
         discussion: """
             Reads two folded profiles (swiftbpf profile --folded, or any flamegraph.pl input) \

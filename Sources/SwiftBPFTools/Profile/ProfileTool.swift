@@ -25,8 +25,7 @@ public final class ProfileTool: IntervalTool {
             stacks are printed only with --folded or --json. \
             `swiftbpf profile diff A.folded B.folded --svg OUT` draws B coloured by its change \
             against A.
-            """,
-        subcommands: [ProfileDiffCommand.self]
+            """
     )
 
     public struct Arguments: ToolArguments {
