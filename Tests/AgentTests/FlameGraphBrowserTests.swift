@@ -16,9 +16,9 @@ struct FlameGraphBrowserTests {
         let browser = try CDPBrowser()
         defer { browser.close() }
         let page = try CDPPage(browser, width: 1280, height: 600)
-        try page.navigate("file://" + path + "?s=do_sys")
-        // ?s= searches at load.
-        #expect(try page.evaluate("document.querySelectorAll('g.f.m').length") as? Int == 1)
+        try page.navigate("file://" + path)
+        _ = try page.evaluate("fgSearch('do_sys')")
+        #expect(try page.evaluate("document.querySelectorAll('g.f.m').length") as? Int == 2, "do_syscall and do_sys_openat2")
         let share = try page.evaluate("fgSearch('hot_')") as? Double
         #expect(share.map { abs($0 - 5000.0 / 110) < 0.01 } == true, "matched share \(String(describing: share))")
         #expect(try page.evaluate("Array.from(document.querySelectorAll('g.f.m')).map(g => g.getAttribute('data-n')).join()") as? String == "hot_loop")
