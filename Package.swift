@@ -4,7 +4,9 @@ import PackageDescription
 
 /// The `bpf/` folders of a target: its own and each tool folder's (`<Tool>/bpf`). The BPFCompiler
 /// plugin compiles the C in them; SwiftPM must not take it for the target's sources. Computed, so
-/// a new tool folder needs no line here.
+/// a new tool folder needs no line here. SwiftPM caches the evaluated manifest by its text, not by
+/// the folders it lists: after adding a `bpf/` folder, build once with `--manifest-cache none`
+/// (or edit this file) if SwiftPM reports "mixed language source files".
 func bpfFolders(of target: String, under root: String = "Sources") -> [String] {
     let files = FileManager.default
     let base = Context.packageDirectory + "/" + root + "/" + target
@@ -57,7 +59,7 @@ let package = Package(
         .target(name: "BPFSwiftIR"),
         // Host tool behind the build plugin for *.bpf.swift: swiftc (Embedded) -> rewrite -> clang.
         // The BPF-side module it compiles programs against lives in BPFKernel/, outside Sources.
-        .executableTarget(name: "BPFSwiftCompiler", dependencies: ["BPFSwiftIR"]),
+        .executableTarget(name: "BPFSwiftCompiler", dependencies: ["BPFSwiftIR", "BPF", "BPFBindings"]),
         .plugin(name: "BPFCompiler", capability: .buildTool(), dependencies: ["BPFGen", "BPFSwiftCompiler"]),
         // The YAML subset of rules files and policies, without Foundation (Yams would bring
         // Foundation, and about 4.5 MB of resident memory, into every `swiftbpf` tool).
@@ -70,6 +72,8 @@ let package = Package(
             name: "SwiftBPFTools",
             dependencies: ["BPF", "ToolText", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             exclude: bpfFolders(of: "SwiftBPFTools"),
+            // SWIFTBPF_BPF_LANGUAGE=swift: tools with a Swift twin of their BPF C load it by default.
+            swiftSettings: Context.environment["SWIFTBPF_BPF_LANGUAGE"] == "swift" ? [.define("SWIFTBPF_SWIFT_PROGRAMS")] : [],
             plugins: ["BPFCompiler"]
         ),
         // Network applications on the library (the XDP firewall); BPF C in each tool's bpf/ folder.
@@ -92,7 +96,7 @@ let package = Package(
         .target(
             name: "SwiftBPFAgent",
             dependencies: [
-                "BPF", "SwiftBPFTools",
+                "BPF", "SwiftBPFTools", "SwiftBPFNet", "SwiftBPFSecurity",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "Metrics", package: "swift-metrics"),

@@ -76,6 +76,10 @@ public struct HashMap<Key: BitwiseCopyable, Value: BitwiseCopyable> {
     /// The declaration the build turns into a map; anywhere else it is an error.
     @available(*, unavailable, message: "declare maps at top level, on one line starting in column 1: let NAME = HashMap<K, V>(maxEntries: N)")
     public init(maxEntries: Int) { fatalError() }
+    /// `preallocated: false` is `BPF_F_NO_PREALLOC`: entries are allocated as they are inserted
+    /// (for large values and sparse maps).
+    @available(*, unavailable, message: "declare maps at top level, on one line starting in column 1: let NAME = HashMap<K, V>(maxEntries: N, preallocated: false)")
+    public init(maxEntries: Int, preallocated: Bool) { fatalError() }
 
     /// The value stored under `key`, or nil.
     @_transparent
@@ -90,6 +94,14 @@ public struct HashMap<Key: BitwiseCopyable, Value: BitwiseCopyable> {
         var k = key
         var v = value
         return bpf_map_update_elem(definition, &k, &v, flags)
+    }
+
+    /// Stores the value `value` points to under `key`, without copying it to the stack first
+    /// (for values larger than BPF's 512-byte stack, kept in a `PerCPUArray`).
+    @_transparent @discardableResult
+    public func update(_ key: Key, from value: UnsafeMutablePointer<Value>, flags: UInt64 = UpdateFlags.any) -> Int64 {
+        var k = key
+        return bpf_map_update_elem(definition, &k, UnsafeMutableRawPointer(value), flags)
     }
 
     /// Removes `key`; 0 or a negative errno (`-ENOENT`).
@@ -116,37 +128,63 @@ extension HashMap where Value == UInt64 {
 public typealias PerCPUHash<Key: BitwiseCopyable, Value: BitwiseCopyable> = HashMap<Key, Value>
 public typealias LPMTrie<Key: BitwiseCopyable, Value: BitwiseCopyable> = HashMap<Key, Value>
 
-/// A `BPF_MAP_TYPE_RINGBUF` of `bytes` bytes: records to user space, in order, across CPUs.
-public struct RingBuffer {
+/// A `BPF_MAP_TYPE_RINGBUF` of `bytes` bytes carrying `Record`s to user space, in order,
+/// across CPUs. `Record` is a struct declared in the program's file: the build describes it in
+/// the object's BTF, so the generated bindings read the ring as `RingBufferMap<Record>`.
+public struct RingBuffer<Record: BitwiseCopyable> {
     public let definition: UnsafeMutableRawPointer
     @_transparent public init(_definition: UnsafeMutableRawPointer) { definition = _definition }
     /// The declaration the build turns into a map; anywhere else it is an error.
-    @available(*, unavailable, message: "declare maps at top level, on one line starting in column 1: let NAME = RingBuffer(bytes: N)")
+    @available(*, unavailable, message: "declare maps at top level, on one line starting in column 1: let NAME = RingBuffer<Record>(bytes: N)")
     public init(bytes: Int) { fatalError() }
 
     /// Copies `record` into the ring (`bpf_ringbuf_output`); 0 or a negative errno when full.
     @_transparent @discardableResult
-    public func output<Record: BitwiseCopyable>(_ record: inout Record, flags: UInt64 = 0) -> Int64 {
+    public func output(_ record: inout Record, flags: UInt64 = 0) -> Int64 {
         bpf_ringbuf_output(definition, &record, UInt64(MemoryLayout<Record>.size), flags)
+    }
+
+    /// Copies the first `bytes` bytes of the record at `record` into the ring (a record whose
+    /// tail is unused, as execsnoop's argument buffer); 0 or a negative errno when full.
+    @_transparent @discardableResult
+    public func output(_ record: UnsafeMutablePointer<Record>, bytes: UInt64, flags: UInt64 = 0) -> Int64 {
+        bpf_ringbuf_output(definition, UnsafeMutableRawPointer(record), bytes, flags)
     }
 
     /// Space for one `Record` in the ring (`bpf_ringbuf_reserve`), or nil when full. The
     /// verifier requires every reservation to be submitted or discarded.
     @_transparent
-    public func reserve<Record: BitwiseCopyable>(_ type: Record.Type) -> UnsafeMutablePointer<Record>? {
+    public func reserve() -> UnsafeMutablePointer<Record>? {
         bpf_ringbuf_reserve(definition, UInt64(MemoryLayout<Record>.size), 0)?.assumingMemoryBound(to: Record.self)
     }
 
     /// Publishes a reserved record.
     @_transparent
-    public func submit<Record>(_ record: UnsafeMutablePointer<Record>, flags: UInt64 = 0) {
+    public func submit(_ record: UnsafeMutablePointer<Record>, flags: UInt64 = 0) {
         bpf_ringbuf_submit(UnsafeMutableRawPointer(record), flags)
     }
 
     /// Gives a reserved record back unpublished.
     @_transparent
-    public func discard<Record>(_ record: UnsafeMutablePointer<Record>, flags: UInt64 = 0) {
+    public func discard(_ record: UnsafeMutablePointer<Record>, flags: UInt64 = 0) {
         bpf_ringbuf_discard(UnsafeMutableRawPointer(record), flags)
+    }
+}
+
+/// A `BPF_MAP_TYPE_CGROUP_ARRAY`: cgroup v2 directories stored by user space (as fds), to ask
+/// whether the current task runs under one of them.
+public struct CgroupArray {
+    public let definition: UnsafeMutableRawPointer
+    @_transparent public init(_definition: UnsafeMutableRawPointer) { definition = _definition }
+    /// The declaration the build turns into a map; anywhere else it is an error.
+    @available(*, unavailable, message: "declare maps at top level, on one line starting in column 1: let NAME = CgroupArray(maxEntries: N)")
+    public init(maxEntries: Int) { fatalError() }
+
+    /// Whether the current task is in the cgroup at `index` or below it
+    /// (`bpf_current_task_under_cgroup` returns 1; 0 for no, a negative errno for an empty slot).
+    @_transparent
+    public func currentTaskIsUnder(index: UInt32 = 0) -> Bool {
+        bpf_current_task_under_cgroup(definition, index) == 1
     }
 }
 
@@ -163,4 +201,20 @@ public struct License {
 public struct LoadTimeConstant<Value> {
     @available(*, unavailable, message: "declare load-time constants at top level, on one line starting in column 1: let NAME = LoadTimeConstant<T>(VALUE)")
     public init(_ defaultValue: Value) {}
+}
+
+/// A byte string fixed by the loader before verification (C's `const volatile char name[N]`),
+/// zeroed unless user space writes it: `let name = LoadTimeString(bytes: 16)`. The build
+/// replaces the line; its bytes are read with volatile loads, so they are the loaded values.
+public struct LoadTimeString {
+    public let base: UnsafePointer<CChar>
+    public let count: Int
+    @_transparent public init(_base: UnsafePointer<CChar>, count: Int) { base = _base; self.count = count }
+    @available(*, unavailable, message: "declare load-time strings at top level, on one line starting in column 1: let NAME = LoadTimeString(bytes: N)")
+    public init(bytes: Int) { fatalError() }
+
+    /// The byte at `index` (callers keep `index < count`: nothing checks it here).
+    public subscript(index: Int) -> CChar {
+        @_transparent get { base[index] }
+    }
 }

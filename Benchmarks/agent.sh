@@ -32,6 +32,11 @@ gcc -O2 -Wall -o "$work/agent_load" Benchmarks/agent_load.c -lpthread
 ticks=$(getconf CLK_TCK)
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 rss_kib() { awk '/^VmRSS/ {print $2}' "/proc/$1/status"; }
+# RssAnon (heap, stacks, BPF ring pages) and RssFile (code of the binary and libraries, which
+# other Swift processes share) in KiB, as "anon file".
+rss_split() { awk '/^RssAnon/ {a=$2} /^RssFile/ {f=$2} END {print a, f}' "/proc/$1/status"; }
+# Events the agent's collectors read so far (the sum of swiftbpf_agent_events_total).
+events_seen() { curl -sf "http://127.0.0.1:$port/metrics" | awk '/^swiftbpf_agent_events_total/ {s += $2} END {print s + 0}'; }
 
 # The default collectors on an ephemeral port, with a store (as a host would run it).
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
@@ -44,15 +49,20 @@ sleep 5   # first histogram reads, cgroup walk
 
 measure() {  # measure LABEL SECONDS [load command...]
     local label=$1 secs=$2; shift 2
-    local t0 c0 t1 c1 load=""
-    c0=$(cpu_ticks "$pid"); t0=$(date +%s.%N)
+    local t0 c0 t1 c1 e0 e1 load=""
+    e0=$(events_seen); c0=$(cpu_ticks "$pid"); t0=$(date +%s.%N)
     if [ $# -gt 0 ]; then load=$("$@"); else sleep "$secs"; fi
-    c1=$(cpu_ticks "$pid"); t1=$(date +%s.%N)
-    python3 - "$label" "$c0" "$c1" "$t0" "$t1" "$ticks" "$(rss_kib "$pid")" "$load" <<'PY'
+    c1=$(cpu_ticks "$pid"); t1=$(date +%s.%N); e1=$(events_seen)
+    python3 - "$label" "$c0" "$c1" "$t0" "$t1" "$ticks" "$(rss_kib "$pid")" "$load" "$e0" "$e1" "$(rss_split "$pid")" <<'PY'
 import json, sys
-label, c0, c1, t0, t1, ticks, rss, load = sys.argv[1:]
-cpu = (int(c1) - int(c0)) / int(ticks) / (float(t1) - float(t0)) * 100
-out = {"phase": label, "cpu_percent_of_one_core": round(cpu, 2), "rss_mib": round(int(rss) / 1024, 1)}
+label, c0, c1, t0, t1, ticks, rss, load, e0, e1, split = sys.argv[1:]
+elapsed = float(t1) - float(t0)
+cpu = (int(c1) - int(c0)) / int(ticks) / elapsed * 100
+anon, file = split.split()
+out = {"phase": label, "cpu_percent_of_one_core": round(cpu, 2), "rss_mib": round(int(rss) / 1024, 1),
+       "rss_anon_mib": round(int(anon) / 1024, 1), "rss_file_mib": round(int(file) / 1024, 1),
+       # On a shared machine "idle" still sees the other processes' execs and opens.
+       "events_seen_per_second": round((float(e1) - float(e0)) / elapsed)}
 if load: out["load"] = json.loads(load)
 print(json.dumps(out))
 PY

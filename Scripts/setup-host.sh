@@ -25,13 +25,16 @@ command -v mkfs.ext4 >/dev/null 2>&1 || need+=(e2fsprogs)
 # check of profile --pprof (protoc --decode).
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
 command -v protoc >/dev/null 2>&1 || need+=(protobuf-compiler)
+# guard learn's end-to-end test applies the generated seccomp profile with libseccomp's Python binding.
+python3 -c 'import seccomp' >/dev/null 2>&1 || need+=(python3-seccomp)
 if [ ${#need[@]} -gt 0 ]; then
     export DEBIAN_FRONTEND=noninteractive
     apt-get update -qq
     apt-get install -y -qq "${need[@]}" >/dev/null
 fi
 
-python3 -c 'import rotel' >/dev/null 2>&1 || python3 -m pip install -q rotel
+# Debian 12+ marks its python3 "externally managed": pip then needs --break-system-packages.
+python3 -c 'import rotel' >/dev/null 2>&1 || python3 -m pip install -q rotel || python3 -m pip install -q --break-system-packages rotel
 
 if ! grep -q ' /sys/kernel/tracing tracefs ' /proc/mounts; then
     mount -t tracefs tracefs /sys/kernel/tracing

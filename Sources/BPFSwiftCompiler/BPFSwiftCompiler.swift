@@ -7,7 +7,9 @@ import Foundation
 /// Pipeline (see `BPFSwiftPipeline`): `BPFKernel` and the program are compiled by `swiftc` in
 /// Embedded mode for the stand-in target `x86_64-unknown-none-elf` to LLVM IR; `BPFIRRewriter`
 /// makes that IR BPF's; clang compiles it with `-target bpf`, linking the bitcode of a C stub
-/// that holds the map definitions and license written from the program's declarations.
+/// that holds the map definitions and license written from the program's declarations. The
+/// embedding file also holds the object's typed bindings (`swift_exec_events.bpf.swift` →
+/// `SwiftExecEventsObject`), generated as BPFGen generates them for C.
 @main
 struct BPFSwiftCompiler {
     static func main() {
@@ -62,10 +64,18 @@ struct BPFSwiftCompiler {
             includeDirectory: absolute(args["include"] ?? defaultInclude),
             prebuiltKernel: args["kernel-build"].map(absolute))
         do {
-            var object = try pipeline.compile(input: input)
+            let compiled = try pipeline.compile(input: input)
+            var object = compiled.object
             if args["strip-dwarf"] == "yes" { object = try pipeline.stripDWARF(object) }
             if let path = args["object"] { try object.write(to: URL(fileURLWithPath: path)) }
-            if let path = args["output"] { try embedding(of: object, input: input).write(toFile: path, atomically: true, encoding: .utf8) }
+            if let path = args["output"] {
+                let base = String(URL(fileURLWithPath: input).lastPathComponent.dropLast(".bpf.swift".count))
+                let text = embedding(of: object, input: input)
+                    + SwiftProgramBindings.generate(object: compiled.bindingsObject, base: base, identifier: identifier(base),
+                                                    sourceName: URL(fileURLWithPath: input).lastPathComponent,
+                                                    ringBufferRecords: compiled.declarations.ringBufferRecords)
+                try text.write(toFile: path, atomically: true, encoding: .utf8)
+            }
         } catch let error as BPFProgramRejected {
             FileHandle.standardError.write(Data((error.description + "\n").utf8))
             exit(1)

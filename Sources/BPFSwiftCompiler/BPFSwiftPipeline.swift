@@ -34,7 +34,17 @@ struct BPFSwiftPipeline {
         return flags
     }
 
-    func compile(input: String) throws -> Data {
+    /// What one program compiles to.
+    struct Output {
+        /// The object to embed and load.
+        var object: Data
+        /// The same program with one global of each ring buffer record (see
+        /// `BPFProgramDeclarations.recordStub`), for the typed bindings only.
+        var bindingsObject: Data
+        var declarations: BPFProgramDeclarations
+    }
+
+    func compile(input: String) throws -> Output {
         let fm = FileManager.default
         try fm.createDirectory(atPath: workDirectory, withIntermediateDirectories: true)
         let source = try String(contentsOfFile: input, encoding: .utf8)
@@ -65,15 +75,24 @@ struct BPFSwiftPipeline {
         let rewritten = try BPFIRRewriter(volatileGlobals: Set(declarations.constants.map(\.name))).rewrite(ir)
         try rewritten.write(toFile: workDirectory + "/program.bpf.ll", atomically: true, encoding: .utf8)
 
-        // 4. The C stub to bitcode, then the object.
-        try declarations.cStub.write(toFile: workDirectory + "/maps.c", atomically: true, encoding: .utf8)
+        // 4. The C stub to bitcode, then the object; the same with the record stub for the
+        //    bindings when a ring buffer has a record (its layout is then in the BTF).
+        let object = try link(stub: declarations.cStub, name: "program", kernelBuild: kernelBuild)
+        let bindingsObject = declarations.ringBufferRecords.isEmpty
+            ? object : try link(stub: declarations.recordStub, name: "records", kernelBuild: kernelBuild)
+        return Output(object: object, bindingsObject: bindingsObject, declarations: declarations)
+    }
+
+    /// Compiles the rewritten program with the C stub `stub` linked in, to `<name>.o`.
+    func link(stub: String, name: String, kernelBuild: String) throws -> Data {
+        try stub.write(toFile: workDirectory + "/\(name).maps.c", atomically: true, encoding: .utf8)
         let prefixMap = "-fdebug-prefix-map=\(workDirectory)=."
-        try run(clang, ["-target", "bpf", "-mcpu=v3", "-O2", "-g", prefixMap, "-emit-llvm", "-c", workDirectory + "/maps.c",
-                        "-o", workDirectory + "/maps.bc"], what: "clang (map stub)")
-        let object = workDirectory + "/program.o"
+        try run(clang, ["-target", "bpf", "-mcpu=v3", "-O2", "-g", prefixMap, "-emit-llvm", "-c", workDirectory + "/\(name).maps.c",
+                        "-o", workDirectory + "/\(name).maps.bc"], what: "clang (map stub)")
+        let object = workDirectory + "/\(name).o"
         try run(clang, ["-target", "bpf", "-mcpu=v3", "-O2", "-g", prefixMap, "-Wno-override-module",
                         "-c", workDirectory + "/program.bpf.ll",
-                        "-Xclang", "-mlink-bitcode-file", "-Xclang", workDirectory + "/maps.bc"]
+                        "-Xclang", "-mlink-bitcode-file", "-Xclang", workDirectory + "/\(name).maps.bc"]
                         // Internalized on linking: inlined where used, gone elsewhere.
                         + kernelBitcode(in: kernelBuild).flatMap { ["-Xclang", "-mlink-builtin-bitcode", "-Xclang", $0] }
                         + ["-o", object],

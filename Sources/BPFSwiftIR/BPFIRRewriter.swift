@@ -23,6 +23,8 @@ import Foundation
 ///    the kernel refuses BTF names containing `$`.
 /// 7. Loads of load-time constants (`const volatile` in C) become volatile, so the default
 ///    value the stub puts in `.rodata` is read at run time, after the loader has set it.
+/// 8. Debug types: the standard library's integer and `Bool` structs become C base types
+///    (`SwiftScalarDebugTypes`), so the BTF of globals and records reads as C's.
 ///
 /// Before rewriting, every function a program reaches is scanned: a call into the Swift runtime
 /// (allocation, reference counting, lazy globals), to an external function, or a trap makes the
@@ -63,6 +65,8 @@ public struct BPFIRRewriter {
         for name in entries { signatures.add(index.functions[name]!) }
         var out: [String] = []
         out.reserveCapacity(index.lines.count)
+        // Pointers into load-time constants computed in the current function (see makeLoadsVolatile).
+        var derivedFromConstants: Set<String> = []
         var i = 0
         while i < index.lines.count {
             let line = index.lines[i]
@@ -78,15 +82,19 @@ public struct BPFIRRewriter {
             } else if line.hasPrefix("@llvm.used = ") || line.hasPrefix("@llvm.compiler.used = ") {
                 if let kept = Self.keepDataOnly(line, index: index) { out.append(kept) }
             } else if line.hasPrefix("define ") {
+                derivedFromConstants = []
                 let name = IRModuleIndex.definedFunction(line) ?? ""
                 let entry = index.functions[name].map(index.isEntryPoint) ?? false
                 out.append(Self.rename(Self.dropSwiftConvention(Self.relink(String(line), entry: entry)), renames))
             } else if line.hasPrefix("@") {
                 out.append(Self.rename(Self.relinkGlobal(String(line)), renames))
+            } else if line.hasPrefix("!"), let basic = SwiftScalarDebugTypes.replacement(for: String(line)) {
+                out.append(basic)
             } else if line.hasPrefix("!"), let replaced = signatures.replacement(for: line) {
                 out.append(Self.rename(replaced, renames))
             } else {
-                out.append(Self.rename(Self.makeLoadsVolatile(Self.dropSwiftConvention(String(line)), of: volatileGlobals), renames))
+                out.append(Self.rename(Self.makeLoadsVolatile(Self.dropSwiftConvention(String(line)), of: volatileGlobals,
+                                                              derived: &derivedFromConstants), renames))
             }
         }
         // New metadata goes before the final newline.
@@ -228,10 +236,33 @@ public struct BPFIRRewriter {
 
     /// `load i16, ptr @port` → `load volatile i16, ptr @port` for the given globals.
     static func makeLoadsVolatile(_ line: String, of globals: Set<String>) -> String {
-        guard !globals.isEmpty, line.contains(" = load "), let at = line.range(of: ", ptr @") else { return line }
-        let name = line[at.upperBound...].prefix { IRModuleIndex.isSymbolCharacter($0) && $0 != "," }
-        guard globals.contains(String(name)), !line.contains(" = load volatile ") else { return line }
-        return line.replacingOccurrences(of: " = load ", with: " = load volatile ")
+        var derived: Set<String> = []
+        return makeLoadsVolatile(line, of: globals, derived: &derived)
+    }
+
+    /// The same, also for loads through pointers into those globals (a `LoadTimeString`'s
+    /// bytes: `%7 = getelementptr inbounds i8, ptr @name, i64 %6` then `load i8, ptr %7`, or a
+    /// constant `getelementptr` operand). `derived` holds the function's pointer values computed
+    /// from the globals so far; the caller empties it at each function.
+    static func makeLoadsVolatile(_ line: String, of globals: Set<String>, derived: inout Set<String>) -> String {
+        guard !globals.isEmpty else { return line }
+        func pointsIntoGlobals(_ text: Substring) -> Bool {
+            var rest = text
+            while let r = rest.range(of: "ptr ") {
+                let operand = rest[r.upperBound...].prefix { IRModuleIndex.isSymbolCharacter($0) || $0 == "@" || $0 == "%" }
+                if operand.hasPrefix("@"), globals.contains(String(operand.dropFirst())) { return true }
+                if operand.hasPrefix("%"), derived.contains(String(operand)) { return true }
+                rest = rest[r.upperBound...]
+            }
+            return false
+        }
+        let code = line.drop { $0 == " " }
+        if code.hasPrefix("%"), let gep = code.range(of: " = getelementptr ") {
+            if pointsIntoGlobals(code[gep.upperBound...]) { derived.insert(String(code[..<gep.lowerBound])) }
+            return line
+        }
+        guard !line.contains(" = load volatile "), let load = line.range(of: " = load "), pointsIntoGlobals(line[load.upperBound...]) else { return line }
+        return line.replacingCharacters(in: load, with: " = load volatile ")
     }
 
     // MARK: - Names

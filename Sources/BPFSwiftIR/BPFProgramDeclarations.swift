@@ -7,9 +7,12 @@ import Foundation
 ///
 ///     let counts = ArrayMap<UInt64>(maxEntries: 256)
 ///     let flows = HashMap<FlowKey, UInt64>(maxEntries: 1024)
-///     let events = RingBuffer(bytes: 256 * 1024)
+///     let events = RingBuffer<ExecEvent>(bytes: 256 * 1024)
+///     let pending = HashMap<UInt32, Event>(maxEntries: 4096, preallocated: false)
+///     let cgroups = CgroupArray(maxEntries: 1)
 ///
-/// a load-time constant (C's `const volatile`, in `.rodata`) `let port = LoadTimeConstant<UInt16>(0)`,
+/// a load-time constant (C's `const volatile`, in `.rodata`) `let port = LoadTimeConstant<UInt16>(0)`
+/// or, for a byte string, `let name = LoadTimeString(bytes: 16)` (C's `const volatile char name[16]`, zeroed),
 /// and the license `let license = License("GPL")`. libbpf reads a map's definition from BTF of
 /// a particular shape (a struct whose `type` and `max_entries` members are pointers to arrays of
 /// that many elements, and whose `key`/`value` point to the real types), which Swift's debug
@@ -23,6 +26,8 @@ public struct BPFProgramDeclarations {
         public var typeArguments: [String]
         public var size: Int
         public var line: Int
+        /// `BPF_F_NO_PREALLOC` (`preallocated: false`; always for `LPMTrie`, which requires it).
+        public var noPrealloc = false
     }
 
     /// A `const volatile` global in `.rodata`: fixed by the loader before the program is
@@ -32,6 +37,8 @@ public struct BPFProgramDeclarations {
         public var type: String
         public var value: Int64
         public var line: Int
+        /// Bytes of a `LoadTimeString` (C's `char name[N]`); nil for a scalar.
+        public var count: Int? = nil
     }
 
     public var maps: [Map] = []
@@ -41,6 +48,19 @@ public struct BPFProgramDeclarations {
     public var swiftSource: String
     /// The C stub: value and key structs, map definitions, license.
     public var cStub: String
+    /// The record struct of each ring buffer, by map name (`RingBuffer<ExecEvent>`).
+    public var ringBufferRecords: [String: String] = [:]
+    /// The stub plus one global of each ring buffer record, so the record's C layout is in the
+    /// BTF of an object compiled from it. clang describes only types that code or data uses,
+    /// and a record that lives only in the ring has none; this object feeds the typed bindings
+    /// generator only (as BPFGen's record compile of a `*.bpf.c`), never the embedded object.
+    public var recordStub: String {
+        var stub = cStub
+        for (i, record) in Set(ringBufferRecords.values).sorted().enumerated() {
+            stub += "struct \(record) __swiftbpf_record_\(i);\n"
+        }
+        return stub
+    }
 
     /// `BPF_MAP_TYPE_*` of each Swift map kind, and whether it has a key and a value type.
     static let kinds: [String: (type: Int, key: Bool, value: Bool)] = [
@@ -49,13 +69,16 @@ public struct BPFProgramDeclarations {
         "PerCPUHash": (5, true, true),     // BPF_MAP_TYPE_PERCPU_HASH
         "PerCPUArray": (6, false, true),   // BPF_MAP_TYPE_PERCPU_ARRAY, key __u32
         "LPMTrie": (11, true, true),       // BPF_MAP_TYPE_LPM_TRIE
-        "RingBuffer": (27, false, false),  // BPF_MAP_TYPE_RINGBUF, max_entries = bytes
+        "CgroupArray": (8, false, false),  // BPF_MAP_TYPE_CGROUP_ARRAY, key and value __u32 (an fd)
+        "RingBuffer": (27, false, false),  // BPF_MAP_TYPE_RINGBUF, max_entries = bytes; <Record> only in BTF
     ]
 
     static let mapPattern = try! NSRegularExpression(pattern:
-        #"^(?:public\s+)?let\s+([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(HashMap|ArrayMap|PerCPUHash|PerCPUArray|LPMTrie|RingBuffer)(?:<([^>]*)>)?\(\s*(maxEntries|bytes)\s*:\s*([0-9_ *]+)\)\s*(//.*)?$"#)
+        #"^(?:public\s+)?let\s+([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(HashMap|ArrayMap|PerCPUHash|PerCPUArray|LPMTrie|RingBuffer|CgroupArray)(?:<([^>]*)>)?\(\s*(maxEntries|bytes)\s*:\s*([0-9_ *]+)(,\s*preallocated\s*:\s*false\s*)?\)\s*(//.*)?$"#)
     static let constantPattern = try! NSRegularExpression(pattern:
         #"^(?:public\s+)?let\s+([A-Za-z_][A-Za-z0-9_]*)\s*=\s*LoadTimeConstant<\s*([A-Za-z0-9]+)\s*>\(\s*(-?(?:0x[0-9A-Fa-f_]+|[0-9_]+))\s*\)\s*(//.*)?$"#)
+    static let stringPattern = try! NSRegularExpression(pattern:
+        #"^(?:public\s+)?let\s+([A-Za-z_][A-Za-z0-9_]*)\s*=\s*LoadTimeString\(\s*bytes\s*:\s*([0-9]+)\s*\)\s*(//.*)?$"#)
     static let licensePattern = try! NSRegularExpression(pattern:
         #"^(?:public\s+)?let\s+[A-Za-z_][A-Za-z0-9_]*\s*=\s*License\(\s*"([^"\\]*)"\s*\)\s*(//.*)?$"#)
 
@@ -73,7 +96,7 @@ public struct BPFProgramDeclarations {
                 let name = group(1)!, kind = group(2)!
                 let args = (group(3) ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
                 let shape = Self.kinds[kind]!
-                let expected = (shape.key ? 1 : 0) + (shape.value ? 1 : 0)
+                let expected = kind == "RingBuffer" ? 1 : (shape.key ? 1 : 0) + (shape.value ? 1 : 0)
                 guard args.count == expected else {
                     problems.append(.init(file: file, line: i + 1, column: 1, message: "\(kind) takes \(expected) type argument\(expected == 1 ? "" : "s"), not \(args.count)"))
                     continue
@@ -82,20 +105,28 @@ public struct BPFProgramDeclarations {
                     problems.append(.init(file: file, line: i + 1, column: 1, message: "\(group(4)!) must be a positive integer literal or a product of literals"))
                     continue
                 }
-                let map = Map(name: name, kind: kind, typeArguments: args, size: size, line: i + 1)
+                let map = Map(name: name, kind: kind, typeArguments: args, size: size, line: i + 1,
+                              noPrealloc: kind == "LPMTrie" || group(6) != nil)
                 maps.append(map)
+                if kind == "RingBuffer" {
+                    guard structs.structs[args[0]] != nil else {
+                        problems.append(.init(file: file, line: i + 1, column: 1, message: "a ring buffer's record must be a struct declared in this file, not \(args[0])"))
+                        continue
+                    }
+                    ringBufferRecords[name] = args[0]
+                }
                 let swiftType = args.isEmpty ? kind : "\(kind)<\(args.joined(separator: ", "))>"
                 out[i] = "@_extern(c, \"\(name)\") nonisolated(unsafe) var _swiftbpf_map_\(name): UInt8; "
                     + "var \(name): \(swiftType) { \(swiftType)(_definition: &_swiftbpf_map_\(name)) }"
             } else if let m = Self.constantPattern.firstMatch(in: line, range: range) {
-                func group(_ n: Int) -> String { String(line[Range(m.range(at: n), in: line)!]) }
-                let name = group(1), type = group(2)
+                func group(_ n: Int) -> String? { Range(m.range(at: n), in: line).map { String(line[$0]) } }
+                let name = group(1)!, type = group(2)!
                 guard let scalar = SwiftStructLayouts.scalars[type] else {
                     problems.append(.init(file: file, line: i + 1, column: 1, message: "LoadTimeConstant holds an integer type or Bool, not \(type)"))
                     continue
                 }
-                guard let value = Self.integer(group(3)) else {
-                    problems.append(.init(file: file, line: i + 1, column: 1, message: "\(group(3)) is not an integer literal"))
+                guard let literal = group(3), let value = Self.integer(literal) else {
+                    problems.append(.init(file: file, line: i + 1, column: 1, message: "\(group(3) ?? "nothing") is not an integer literal: give the default value"))
                     continue
                 }
                 constants.append(LoadTimeConstant(name: name, type: scalar.c, value: value, line: i + 1))
@@ -103,6 +134,17 @@ public struct BPFProgramDeclarations {
                 // reads are, so the default value is never folded into the program.
                 out[i] = "@_extern(c, \"\(name)\") nonisolated(unsafe) var _swiftbpf_const_\(name): \(type); "
                     + "var \(name): \(type) { _swiftbpf_const_\(name) }"
+            } else if let m = Self.stringPattern.firstMatch(in: line, range: range) {
+                let name = String(line[Range(m.range(at: 1), in: line)!])
+                guard let count = Int(line[Range(m.range(at: 2), in: line)!]), count > 0, count <= 4096 else {
+                    problems.append(.init(file: file, line: i + 1, column: 1, message: "a LoadTimeString has 1 to 4096 bytes"))
+                    continue
+                }
+                constants.append(LoadTimeConstant(name: name, type: "char", value: 0, line: i + 1, count: count))
+                // Its bytes are read through the address of the C array; the rewrite makes
+                // those loads volatile too.
+                out[i] = "@_extern(c, \"\(name)\") nonisolated(unsafe) var _swiftbpf_const_\(name): CChar; "
+                    + "var \(name): LoadTimeString { LoadTimeString(_base: &_swiftbpf_const_\(name), count: \(count)) }"
             } else if let m = Self.licensePattern.firstMatch(in: line, range: range) {
                 license = Range(m.range(at: 1), in: line).map { String(line[$0]) }
                 out[i] = ""
@@ -129,13 +171,18 @@ public struct BPFProgramDeclarations {
             stub += "struct {\n    int (*type)[\(shape.type)];\n    int (*max_entries)[\(map.size)];\n"
             var args = map.typeArguments.makeIterator()
             if shape.key, let k = args.next() { stub += "    \(cTypes[k] ?? "char") *key;\n" }
-            else if shape.value { stub += "    unsigned int *key;\n" }
+            else if shape.value || map.kind == "CgroupArray" { stub += "    unsigned int *key;\n" }
             if shape.value, let v = args.next() { stub += "    \(cTypes[v] ?? "char") *value;\n" }
-            if map.kind == "LPMTrie" { stub += "    int (*map_flags)[1];\n" }  // BPF_F_NO_PREALLOC, required
+            if map.kind == "CgroupArray" { stub += "    unsigned int *value;\n" }
+            if map.noPrealloc { stub += "    int (*map_flags)[1];\n" }  // BPF_F_NO_PREALLOC
             stub += "} \(map.name) __attribute__((section(\".maps\")));\n"
         }
         for c in constants {
-            stub += "volatile const \(c.type) \(c.name) = \(c.value);\n"
+            if let count = c.count {
+                stub += "volatile const char \(c.name)[\(count)] = {};\n"
+            } else {
+                stub += "volatile const \(c.type) \(c.name) = \(c.value);\n"
+            }
         }
         if let license {
             stub += "char _license[] __attribute__((section(\"license\"))) = \"\(license)\";\n"

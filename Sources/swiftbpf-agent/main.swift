@@ -2,6 +2,8 @@ import Foundation
 import Logging
 import SwiftBPFAgent
 
+MallocTuning.limitArenas()
+
 /// swiftbpf-agent [--config FILE] [--print-default-config] [--check-config]
 let usage = """
 usage: swiftbpf-agent [--config FILE] [--check-config] [--print-default-config]

@@ -6,7 +6,7 @@ struct SwiftBPFBench: ParsableCommand {
         commandName: "swiftbpf-bench",
         abstract: "Library benchmarks of SwiftBPF; each prints one JSON line of figures.",
         discussion: "Benchmarks/run.sh runs these against their peers side by side and prints ratios.",
-        subcommands: [BTFParse.self, Load.self, RingBufferBench.self, MapBatch.self]
+        subcommands: [BTFParse.self, Load.self, RingBufferBench.self, MapBatch.self, RunTime.self]
     )
 }
 
@@ -46,4 +46,18 @@ struct MapBatch: ParsableCommand {
     @Option(help: "Entries in the map.") var entries = 65536
     @Option(help: "Rounds.") var rounds = 5
     func run() throws { try LibraryBenchmarks.mapBatch(entries: entries, rounds: rounds) }
+}
+
+struct RunTime: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run-time", abstract: "Run time per event of an object's programs (kernel.bpf_stats_enabled) under a fixed load.")
+    @Option(help: "The BPF object file.") var object: String
+    @Option(help: "exec (spawn /bin/true) or nanosleep (3 us clock_nanosleep calls).") var workload = "exec"
+    @Option(help: "Events per round.") var count = 2000
+    @Option(help: "Rounds.") var rounds = 5
+    @Option(help: "A UInt32 load-time constant to set to this thread's id (a histogram's target thread).") var selfThread: String?
+    func run() throws {
+        guard let w = RunTimeBenchmark.Workload(rawValue: workload) else { throw ValidationError("--workload is exec or nanosleep") }
+        try RunTimeBenchmark.run(path: object, workload: w, count: count, rounds: rounds, selfThreadConstant: selfThread)
+    }
 }

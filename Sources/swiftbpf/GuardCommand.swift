@@ -12,15 +12,27 @@ struct GuardCommand: ParsableCommand {
             Rules match the binary that actually runs (inode and device, resolved in the kernel), \
             so renames, symlinks, hard links and exec through a descriptor do not slip past them. \
             Actions: alert; kill (SIGKILL from the violating call's tracepoint, before the call \
-            returns to user space); deny (EPERM from the cgroup connect, bind and sendmsg hooks). \
+            returns to user space); deny (EPERM from the cgroup connect, bind and sendmsg hooks, and from \
+            BPF LSM hooks for exec, open, unlink, rename, chmod and chown where the kernel has BPF LSM). \
             Every rule runs in enforce or monitor mode (count and report what it would have done).
             """,
-        subcommands: [GuardRunCommand.self, GuardCheckCommand.self, GuardStatusCommand.self]
+        subcommands: [GuardRunCommand.self, GuardCheckCommand.self, GuardStatusCommand.self,
+                      GuardRecordCommand.self, GuardReplayCommand.self, GuardDiffCommand.self,
+                      GuardLearnCommand.self, GuardGenerateCommand.self, GuardTestCommand.self]
     )
 }
 
 /// Reads and compiles policy files; errors name the file, line and field.
 enum GuardPolicyFiles {
+    /// The policies a live session (`guard run`, `guard record`) enforces: none when no file is
+    /// given, every rule in monitor mode with `monitor`; the compiler's warnings go to stderr.
+    static func loadForSession(_ paths: [String], monitor: Bool) throws -> CompiledGuardPolicy {
+        var compiled = paths.isEmpty ? CompiledGuardPolicy(rules: []) : try load(paths)
+        if monitor { compiled = compiled.monitoring() }
+        for w in compiled.warnings { Output.error("guard: warning: \(w)") }
+        return compiled
+    }
+
     static func load(_ paths: [String]) throws -> CompiledGuardPolicy {
         var files: [(name: String, text: String)] = []
         for path in paths {
@@ -60,6 +72,9 @@ enum GuardPolicyFiles {
         if !r.rule.users.isEmpty { s += " users=" + r.rule.users.map(String.init).joined(separator: ",") }
         if let c = r.rule.cgroup { s += " cgroup=\(c)" }
         if r.rule.fileless { s += " fileless" }
+        if !r.rule.exceptBinaries.isEmpty { s += " except_binary=\(r.exceptBinaries.count)" }
+        if !r.rule.exceptPaths.isEmpty { s += " except_paths=\(r.exceptPaths.count)" }
+        if !r.rule.exceptPorts.isEmpty { s += " except_ports=" + r.rule.exceptPorts.map { $0.count == 1 ? "\($0.lowerBound)" : "\($0.lowerBound)-\($0.upperBound)" }.joined(separator: ",") }
         return s
     }
 }
@@ -120,9 +135,7 @@ struct GuardRunCommand: ParsableCommand {
     var cgroupRoot: String?
 
     func run() throws {
-        var compiled = policy.isEmpty ? CompiledGuardPolicy(rules: []) : try GuardPolicyFiles.load(policy)
-        if monitor { compiled = compiled.monitoring() }
-        for w in compiled.warnings { Output.error("guard: warning: \(w)") }
+        let compiled = try GuardPolicyFiles.loadForSession(policy, monitor: monitor)
         var options = GuardSession.Options()
         var printed = options.report
         if let report {
@@ -150,6 +163,7 @@ struct GuardRunCommand: ParsableCommand {
             Output.error("guard: not on this kernel (no tracepoint, so no such calls): \(guardMonitor.session.unavailable.joined(separator: ", "))")
         }
         Output.error("guard: \(compiled.rules.count) rules loaded; \(guardMonitor.cache.count) processes seeded from /proc")
+        Output.error("guard: " + guardMonitor.session.enforcement.summary)
         if !json { print(GuardFormat.header()) }
         let emit = { (e: GuardEvent) in
             guard e.rule != nil || printed.contains(e.kind) else { return }

@@ -7,7 +7,7 @@ import Testing
 /// The `swiftbpf-agent` executable as an operator runs it: SIGHUP reloads the configuration
 /// file (a collector added, one removed, metrics kept), SIGTERM stops it leaving none of its
 /// BPF programs in the kernel.
-@Suite(.serialized, .enabled(if: isRoot, "loading BPF programs needs root"))
+@Suite(.serialized, .enabled(if: isRoot, "loading BPF programs needs root"), .timeLimit(.minutes(3)))
 struct LifecycleTests {
     /// The agent built next to the test bundle, or the one `SWIFTBPF_AGENT` names.
     static var binary: String? {
@@ -21,8 +21,8 @@ struct LifecycleTests {
         return nil
     }
 
-    static func collectors(_ port: Int) -> [String: (state: String, ids: [UInt32])] {
-        guard let reply = try? TestHTTP.get(port, "/api/v1/collectors"), reply.status == 200,
+    static func collectors(_ port: Int) async -> [String: (state: String, ids: [UInt32])] {
+        guard let reply = try? await TestHTTP.get(port, "/api/v1/collectors"), reply.status == 200,
               let json = try? JSONSerialization.jsonObject(with: Data(reply.body.utf8)) as? [String: Any],
               let list = json["collectors"] as? [[String: Any]] else { return [:] }
         var out: [String: (String, [UInt32])] = [:]
@@ -34,7 +34,7 @@ struct LifecycleTests {
     }
 
     @Test(.enabled(if: binary != nil, "swiftbpf-agent is not built next to the tests (swift build --build-tests)"))
-    func sighupReloadsAndSigtermLeavesNothingInTheKernel() throws {
+    func sighupReloadsAndSigtermLeavesNothingInTheKernel() async throws {
         let dir = TempDir("life")
         defer { dir.cleanup() }
         let port = freePort()
@@ -45,8 +45,8 @@ struct LifecycleTests {
         try write("  exec: {}\n")
         let agent = try Child(Self.binary!, ["--config", configPath], log: dir.path + "/agent.log")
         defer { agent.stop() }
-        let first = eventually(timeout: 30) { () -> [String: (state: String, ids: [UInt32])]? in
-            let c = Self.collectors(port)
+        let first = await eventually(timeout: 30) { () -> [String: (state: String, ids: [UInt32])]? in
+            let c = await Self.collectors(port)
             return c["exec"]?.state == "running" ? c : nil
         }
         let exec = try #require(first?["exec"], "the agent never ran exec: \(agent.log.suffix(800))")
@@ -57,8 +57,8 @@ struct LifecycleTests {
         // Add open, remove nothing.
         try write("  exec: {}\n  open: {}\n")
         agent.signal(SIGHUP)
-        let second = eventually(timeout: 20) { () -> [String: (state: String, ids: [UInt32])]? in
-            let c = Self.collectors(port)
+        let second = await eventually(timeout: 20) { () -> [String: (state: String, ids: [UInt32])]? in
+            let c = await Self.collectors(port)
             return c["open"]?.state == "running" ? c : nil
         }
         #expect(second != nil, "SIGHUP did not start open: \(agent.log.suffix(800))")
@@ -66,27 +66,27 @@ struct LifecycleTests {
         // Remove exec.
         try write("  open: {}\n")
         agent.signal(SIGHUP)
-        let third = eventually(timeout: 20) { () -> [String: (state: String, ids: [UInt32])]? in
-            let c = Self.collectors(port)
+        let third = await eventually(timeout: 20) { () -> [String: (state: String, ids: [UInt32])]? in
+            let c = await Self.collectors(port)
             return c["exec"] == nil && c["open"] != nil ? c : nil
         }
         #expect(third != nil, "SIGHUP did not remove exec")
         // reload() counts itself after reconciling: wait for the second count.
-        let metrics = eventually(timeout: 10) { () -> String? in
-            let body = (try? TestHTTP.get(port, "/metrics").body) ?? ""
+        let metrics = await eventually(timeout: 10) { () -> String? in
+            let body = (try? await TestHTTP.get(port, "/metrics").body) ?? ""
             return body.contains("swiftbpf_agent_reloads_total 2") ? body : nil
         }
         #expect(metrics != nil, "swiftbpf_agent_reloads_total never reached 2")
         #expect(metrics?.contains("swiftbpf_agent_execs_total{comm=\"\(marker.name)\"") == true, "counts from before the reload stay")
         // exec's programs leave the kernel once their last reference (and link) is released.
-        let gone = eventually(timeout: 10) { () -> Bool? in
+        let gone = await eventually(timeout: 10) { () -> Bool? in
             Set((try? Program.allIDs()) ?? exec.ids).isDisjoint(with: exec.ids) ? true : nil
         }
         #expect(gone == true, "exec's programs remain after it was removed")
 
         let openIDs = third?["open"]?.ids ?? []
         agent.signal(SIGTERM)
-        let exited = eventually(timeout: 20) { agent.process.isRunning ? nil : true }
+        let exited = await eventually(timeout: 20) { agent.process.isRunning ? nil : true }
         #expect(exited == true, "the agent did not exit on SIGTERM")
         #expect(agent.process.terminationStatus == 0, "exit status \(agent.process.terminationStatus): \(agent.log.suffix(800))")
         // The process is gone, so are its descriptors: nothing of it may remain.
@@ -96,12 +96,13 @@ struct LifecycleTests {
     }
 
     @Test(.enabled(if: binary != nil, "swiftbpf-agent is not built next to the tests"))
-    func badConfigFileFailsNamingTheKey() throws {
+    func badConfigFileFailsNamingTheKey() async throws {
         let dir = TempDir("badcfg")
         defer { dir.cleanup() }
         try "collectors:\n  exec: {sampel: 2}\n".write(toFile: dir.path + "/a.yaml", atomically: true, encoding: .utf8)
         let child = try Child(Self.binary!, ["--config", dir.path + "/a.yaml"], log: dir.path + "/log")
-        child.process.waitUntilExit()
+        // Were the file accepted, the agent would run on: the wait is bounded, and kills it.
+        try await offPool { try waitForExit(child.process, timeout: 20, "swiftbpf-agent with a bad configuration") }
         #expect(child.process.terminationStatus == 2)
         #expect(child.log.contains("unknown key \"collectors.exec.sampel\""), "\(child.log)")
     }

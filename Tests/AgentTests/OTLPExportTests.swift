@@ -5,20 +5,13 @@ import Testing
 /// A real OpenTelemetry collector (rotel from PyPI, a single binary; .ci/run installs it)
 /// receives the agent's OTLP/HTTP export; its debug exporter prints what arrived, where the
 /// test finds the exec counter of its marker binary and the marker's exec log records.
-@Suite(.serialized, .enabled(if: isRoot, "loading BPF programs needs root"))
+@Suite(.serialized, .enabled(if: isRoot, "loading BPF programs needs root"), .timeLimit(.minutes(3)))
 struct OTLPExportTests {
     /// `rotel-agent` from the rotel wheel (pip puts the binary inside the package).
     static let rotel: String? = {
         if let p = which("rotel-agent") { return p }
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        p.arguments = ["python3", "-c", "import rotel, os; print(os.path.join(os.path.dirname(rotel.__file__), 'rotel-agent'))"]
-        let pipe = Pipe()
-        p.standardOutput = pipe
-        p.standardError = FileHandle.nullDevice
-        guard (try? p.run()) != nil else { return nil }
-        p.waitUntilExit()
-        let path = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        let out = output(of: "/usr/bin/env", ["python3", "-c", "import rotel, os; print(os.path.join(os.path.dirname(rotel.__file__), 'rotel-agent'))"])
+        let path = (out ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
         return FileManager.default.isExecutableFile(atPath: path) ? path : nil
     }()
 
@@ -32,22 +25,22 @@ struct OTLPExportTests {
             "--debug-log", "metrics", "--debug-log", "logs", "--debug-log-verbosity", "detailed",
         ], log: dir.path + "/rotel.log")
         defer { collector.stop() }
-        #expect(eventually(timeout: 10) { collector.log.contains("Starting Rotel") ? true : nil } == true)
-        let running = try await RunningAgent(.testing(["exec"]) {
+        try await collector.waitReady("rotel", timeout: 20) { collector.log.contains("Starting Rotel") }
+        try await RunningAgent.with(.testing(["exec"]) {
             $0.otlp.endpoint = "http://127.0.0.1:\(http)"
             $0.otlp.exportIntervalSeconds = 1
-        })
-        let marker = try MarkerBinary(in: dir)
-        try marker.run(3)
-        let seen = eventually(timeout: 30) { () -> Bool? in
+        }) { running in
+            let marker = try MarkerBinary(in: dir)
+            try marker.run(3)
+            let seen = await eventually(timeout: 30) { () -> Bool? in
+                let log = collector.log
+                return log.contains("swiftbpf_agent_execs_total") && log.contains("Str(exec \(marker.name))") ? true : nil
+            }
+            #expect(seen == true, "rotel's debug log lacks the metric or the log records: \(collector.log.suffix(1500))")
             let log = collector.log
-            return log.contains("swiftbpf_agent_execs_total") && log.contains("Str(exec \(marker.name))") ? true : nil
+            #expect(log.contains("process.command: Str(\(marker.name))"))
+            #expect(log.contains("service.name: Str(swiftbpf-agent)"))
         }
-        #expect(seen == true, "rotel's debug log lacks the metric or the log records: \(collector.log.suffix(1500))")
-        let log = collector.log
-        #expect(log.contains("process.command: Str(\(marker.name))"))
-        #expect(log.contains("service.name: Str(swiftbpf-agent)"))
-        await running.stop()
     }
 
     @Test func boundedQueueCountsOverflow() throws {

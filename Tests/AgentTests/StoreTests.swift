@@ -7,7 +7,7 @@ import Testing
 /// The SQLite store: events survive a restart, retention by age and size, a corrupt file is
 /// moved aside and replaced, a full filesystem (a small loop-mounted ext4) is reported and
 /// recovered from.
-@Suite(.serialized)
+@Suite(.serialized, .timeLimit(.minutes(3)))
 struct StoreTests {
     static func events(_ n: Int, at time: Int64, kind: String = "exec", padding: Int = 0) -> [AgentEvent] {
         (0..<n).map { i in
@@ -135,14 +135,4 @@ struct StoreTests {
         #expect(recovered, "writes never succeeded again: \(store.status)")
         store.close()
     }
-}
-
-@discardableResult
-func shell(_ command: String) -> Int32 {
-    let p = Process()
-    p.executableURL = URL(fileURLWithPath: "/bin/sh")
-    p.arguments = ["-c", command]
-    try? p.run()
-    p.waitUntilExit()
-    return p.terminationStatus
 }

@@ -6,7 +6,7 @@ import Testing
 /// User-defined metrics from a CO-RE object of the test's own (bpf/user_connects.bpf.c,
 /// compiled here with clang): its map's key layout comes from the object's BTF; one label is
 /// decoded as an IPv4 address, one as a kernel symbol. Reload adds and removes the object.
-@Suite(.serialized, .enabled(if: isRoot, "loading BPF programs needs root"))
+@Suite(.serialized, .enabled(if: isRoot, "loading BPF programs needs root"), .timeLimit(.minutes(3)))
 struct UserMetricsTests {
     static let repo = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
 
@@ -56,22 +56,23 @@ struct UserMetricsTests {
         let dir = TempDir("user")
         defer { dir.cleanup() }
         let object = try Self.compile(into: dir)
-        let running = try await RunningAgent(.testing([]) { $0.userMetrics = [Self.config(object: object)] })
-        try Self.connectLoopback(3)
-        let series = "swiftbpf_user_conn_connects_total{daddr=\"127.0.0.1\",function=\"tcp_v4_connect\"}"
-        let count = eventually(timeout: 15) { () -> Int? in
-            let body = (try? TestHTTP.get(running.port, "/metrics").body) ?? ""
-            return Self.value(in: body, series).flatMap { $0 >= 3 ? $0 : nil }
-        }
-        #expect(count != nil, "no \(series) ≥ 3 in /metrics: \((try? TestHTTP.get(running.port, "/metrics").body.split(separator: "\n").filter { $0.contains("user") }) ?? [])")
+        try await RunningAgent.with(.testing([]) { $0.userMetrics = [Self.config(object: object)] }) { running in
+            try Self.connectLoopback(3)
+            let series = "swiftbpf_user_conn_connects_total{daddr=\"127.0.0.1\",function=\"tcp_v4_connect\"}"
+            let count = await eventually(timeout: 15) { () -> Int? in
+                let body = (try? await TestHTTP.get(running.port, "/metrics").body) ?? ""
+                return Self.value(in: body, series).flatMap { $0 >= 3 ? $0 : nil }
+            }
+            let userLines = (try? await TestHTTP.get(running.port, "/metrics").body.split(separator: "\n").filter { $0.contains("user") }) ?? []
+            #expect(count != nil, "no \(series) ≥ 3 in /metrics: \(userLines)")
 
-        // Reload without the object: it unloads, the status no longer lists it.
-        var config = running.agent.config
-        config.userMetrics = []
-        running.agent.reload(config)
-        let status = try TestHTTP.get(running.port, "/api/v1/status").body
-        #expect(status.contains("\"user_metrics\":[]"))
-        await running.stop()
+            // Reload without the object: it unloads, the status no longer lists it.
+            var config = running.agent.config
+            config.userMetrics = []
+            running.agent.reload(config)
+            let status = try await TestHTTP.get(running.port, "/api/v1/status").body
+            #expect(status.contains("\"user_metrics\":[]"))
+        }
     }
 
     @Test func missingMapIsReportedNotFatal() async throws {
@@ -80,9 +81,9 @@ struct UserMetricsTests {
         let object = try Self.compile(into: dir)
         var bad = Self.config(object: object)
         bad.metrics[0].map = "nosuchmap"
-        let running = try await RunningAgent(.testing([]) { $0.userMetrics = [bad] })
-        let status = try TestHTTP.get(running.port, "/api/v1/status").body
-        #expect(status.contains("no map nosuchmap"), "\(status)")
-        await running.stop()
+        try await RunningAgent.with(.testing([]) { $0.userMetrics = [bad] }) { running in
+            let status = try await TestHTTP.get(running.port, "/api/v1/status").body
+            #expect(status.contains("no map nosuchmap"), "\(status)")
+        }
     }
 }

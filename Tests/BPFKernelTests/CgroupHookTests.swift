@@ -29,9 +29,9 @@ struct CgroupHookTests {
         options.set("marker_port", to: marker)
         options.set("drop_port", to: dropped)
         let object = try BPFObject(ObjectSpec(bytes: EmbeddedObjects.cgSkb.bytes, name: "cg_skb"), options: options)
-        let ingress = try object.attachCgroup("cg_skb_ingress", cgroupPath: cgroup.path)
+        let ingress = try CgroupProgram(object, name: "cg_skb_ingress").attach(cgroup: cgroup.path)
         defer { ingress.close() }
-        let egress = try object.attachCgroup("cg_skb_egress", cgroupPath: cgroup.path)
+        let egress = try CgroupProgram(object, name: "cg_skb_egress").attach(cgroup: cgroup.path)
         defer { egress.close() }
         #expect(try ProgramAttachment.attachedPrograms(cgroupPath: cgroup.path, attachType: .cgroupInetEgress) == [object.program("cg_skb_egress").id])
 
@@ -55,7 +55,7 @@ struct CgroupHookTests {
             $0.set("deny_sock_type", to: UInt32(SOCK_DGRAM.rawValue))
             $0.set("deny_sock_protocol", to: UInt32(IPPROTO_UDP))
         }
-        let link = try object.attachCgroup("cg_sock_create", cgroupPath: cgroup.path)
+        let link = try CgroupProgram(object, name: "cg_sock_create").attach(cgroup: cgroup.path)
         defer { link.close() }
         #expect(try CgroupChild.run(in: cgroup, ["socket", "\(AF_INET)", "\(SOCK_DGRAM.rawValue)", "\(IPPROTO_UDP)"]) == "errno \(EPERM) socket")
         #expect(try CgroupChild.run(in: cgroup, ["socket", "\(AF_INET6)", "\(SOCK_DGRAM.rawValue)", "\(IPPROTO_UDP)"]) == "errno \(EPERM) socket")
@@ -76,7 +76,7 @@ struct CgroupHookTests {
             $0.set("redirect_from", to: from)
             $0.set("redirect_to", to: v4.port)
         }
-        let l4 = try object.attachCgroup("cg_connect4", cgroupPath: cgroup.path)
+        let l4 = try CgroupProgram(object, name: "cg_connect4").attach(cgroup: cgroup.path)
         defer { l4.close() }
         #expect(try CgroupChild.run(in: cgroup, ["connect4", "\(denied)"]) == "errno \(EPERM) connect")
         #expect(try CgroupChild.run(in: cgroup, ["connect4", "\(from)"]) == "ok \(v4.port)")
@@ -90,7 +90,7 @@ struct CgroupHookTests {
             $0.set("redirect_from", to: from)
             $0.set("redirect_to", to: v6.port)
         }
-        let l6 = try object6.attachCgroup("cg_connect6", cgroupPath: cgroup.path)
+        let l6 = try CgroupProgram(object6, name: "cg_connect6").attach(cgroup: cgroup.path)
         defer { l6.close() }
         #expect(try CgroupChild.run(in: cgroup, ["connect6", "\(denied)"]) == "errno \(EPERM) connect")
         #expect(try CgroupChild.run(in: cgroup, ["connect6", "\(from)"]) == "ok \(v6.port)")
@@ -108,7 +108,7 @@ struct CgroupHookTests {
             $0.set("redirect_from", to: from)
             $0.set("redirect_to", to: to)
         }
-        let links = try ["cg_bind4", "cg_bind6"].map { try object.attachCgroup($0, cgroupPath: cgroup.path) }
+        let links = try ["cg_bind4", "cg_bind6"].map { try CgroupProgram(object, name: $0).attach(cgroup: cgroup.path) }
         defer { links.forEach { $0.close() } }
         for family in ["bind4", "bind6"] {
             #expect(try CgroupChild.run(in: cgroup, [family, "\(denied)"]) == "errno \(EPERM) bind")
@@ -128,7 +128,7 @@ struct CgroupHookTests {
             $0.set("redirect_from", to: from)
             $0.set("redirect_to", to: to)
         }
-        let links = try ["cg_sendmsg4", "cg_sendmsg6"].map { try object.attachCgroup($0, cgroupPath: cgroup.path) }
+        let links = try ["cg_sendmsg4", "cg_sendmsg6"].map { try CgroupProgram(object, name: $0).attach(cgroup: cgroup.path) }
         defer { links.forEach { $0.close() } }
         for family in ["sendmsg4", "sendmsg6"] {
             // Sent to `from`, received on `to`: the hook rewrote the destination port.
@@ -149,13 +149,13 @@ struct CgroupHookTests {
             $0.set("tos_set_to", to: UInt32(0x10))
         }
         // setsockopt(IP_TOS, 0x04) stores 0x10 instead; the kernel's getsockopt then reports it.
-        let set = try object.attachCgroup("cg_setsockopt", cgroupPath: cgroup.path)
+        let set = try CgroupProgram(object, name: "cg_setsockopt").attach(cgroup: cgroup.path)
         #expect(try CgroupChild.run(in: cgroup, ["tos", "4"]) == "ok 16")
         #expect(try CgroupChild.run(in: nil, ["tos", "4"]) == "ok 4")
         set.close()
         #expect(try CgroupChild.run(in: cgroup, ["tos", "4"]) == "ok 4")
         // getsockopt(IP_TOS) is answered by the program, through the legacy BPF_PROG_ATTACH.
-        let get = try ProgramAttachment.attachCgroup(program: object.program("cg_getsockopt"), cgroupPath: cgroup.path, attachType: .cgroupGetsockopt)
+        let get = try CgroupProgram(object, name: "cg_getsockopt").attachWithoutLink(cgroup: cgroup.path)
         #expect(try ProgramAttachment.attachedPrograms(cgroupPath: cgroup.path, attachType: .cgroupGetsockopt) == [object.program("cg_getsockopt").id])
         #expect(try CgroupChild.run(in: cgroup, ["tos"]) == "ok 40")
         try get.detach()
@@ -174,7 +174,7 @@ struct CgroupHookTests {
             $0.set("deny_dev_major", to: UInt32(1))
             $0.set("deny_dev_minor", to: UInt32(5))
         }
-        let link = try object.attachCgroup("cg_dev", cgroupPath: cgroup.path)
+        let link = try CgroupProgram(object, name: "cg_dev").attach(cgroup: cgroup.path)
         defer { link.close() }
         #expect(try CgroupChild.run(in: cgroup, ["open", "/dev/zero"]) == "errno \(EPERM) open")
         #expect(try CgroupChild.run(in: cgroup, ["open", "/dev/full"]) == "ok")
@@ -187,7 +187,7 @@ struct CgroupHookTests {
         let cgroup = try TestCgroup("sysctl")
         defer { cgroup.remove() }
         let object = try loadHooks(["cg_sysctl"])
-        let link = try object.attachCgroup("cg_sysctl", cgroupPath: cgroup.path)
+        let link = try CgroupProgram(object, name: "cg_sysctl").attach(cgroup: cgroup.path)
         defer { link.close() }
         // write-same reads the value, then writes it back unchanged: the read is seen with its
         // name; the write to vm/swappiness is denied, another sysctl's write passes.
@@ -211,7 +211,7 @@ struct CgroupHookTests {
         do {
             let object = try loadHooks(["cg_dev"])
             program = try object.program("cg_dev")
-            link = try object.attachCgroup("cg_dev", cgroupPath: cgroup.path)
+            link = try CgroupProgram(object, name: "cg_dev").attach(cgroup: cgroup.path)
         }
         #expect(program != nil)
         #expect(try CgroupChild.run(in: cgroup, ["open", "/dev/full"]) == "ok")
@@ -222,13 +222,13 @@ struct CgroupHookTests {
 
     @Test func badCgroupArguments() throws {
         let object = try loadHooks(["cg_dev", "cg_connect4"])
-        #expect { try object.attachCgroup("cg_dev", cgroupPath: "/sys/fs/cgroup/unified/no-such-cgroup-swiftbpf") } throws: { error in
+        #expect { try CgroupProgram(object, name: "cg_dev").attach(cgroup: "/sys/fs/cgroup/unified/no-such-cgroup-swiftbpf") } throws: { error in
             if case .missing = error as? BPFError { return true }
             return false
         }
         // A program that is not a cgroup program is refused by name.
         let tail = try BPFObject(ObjectSpec(bytes: EmbeddedObjects.tailcallDispatch.bytes, name: "tailcall_dispatch"))
-        #expect { try tail.attachCgroup("tc_dispatch", cgroupPath: Link.cgroup2MountPoint()) } throws: { error in
+        #expect { try CgroupProgram(tail, name: "tc_dispatch").attach(cgroup: Link.cgroup2MountPoint()) } throws: { error in
             if case .invalidArgument = error as? BPFError { return true }
             return false
         }

@@ -4,7 +4,8 @@ import Glibc
 import SwiftBPFTools
 import Testing
 
-/// execsnoop against real execs that the test makes itself, filtered to its own children.
+/// execsnoop against real execs that the test makes itself, filtered to its own children; each
+/// test runs with execsnoop.bpf.c and with its Swift twin, execsnoop_swift.bpf.swift.
 @Suite(.serialized, .enabled(if: isRoot, "execsnoop needs root"))
 struct ExecSnoopTests {
     /// Polls until `match` accepts an event, spawning `trigger` between polls; nil after ~5 s.
@@ -18,8 +19,8 @@ struct ExecSnoopTests {
         return nil
     }
 
-    @Test func reportsExactArgvOfAChild() throws {
-        let snoop = try ExecSnoop(filter: .init(pid: UInt32(getpid())))
+    @Test(arguments: BPFProgramLanguage.allCases) func reportsExactArgvOfAChild(language: BPFProgramLanguage) throws {
+        let snoop = try ExecSnoop(filter: .init(pid: UInt32(getpid())), language: language)
         let marker = "swiftbpf-marker-\(UInt32.random(in: 0...UInt32.max))"
         let args = ["/bin/echo", marker, "two words", "", "tab\there", "ünïcødé", String(repeating: "x", count: 900)]
         var child: pid_t = 0
@@ -35,8 +36,8 @@ struct ExecSnoopTests {
         _ = child
     }
 
-    @Test func reportsFailedExecWithErrno() throws {
-        let snoop = try ExecSnoop(filter: .init(pid: UInt32(getpid())))
+    @Test(arguments: BPFProgramLanguage.allCases) func reportsFailedExecWithErrno(language: BPFProgramLanguage) throws {
+        let snoop = try ExecSnoop(filter: .init(pid: UInt32(getpid())), language: language)
         let path = "/nonexistent/swiftbpf-\(UInt32.random(in: 0...UInt32.max))"
         let event = try firstEvent(snoop, trigger: { spawnAndWait(path, [path, "arg"]) }) { $0.args.first == path }
         let e = try #require(event, "no event for a failing exec")
@@ -44,8 +45,8 @@ struct ExecSnoopTests {
         #expect(e.args == [path, "arg"])
     }
 
-    @Test func manyArgumentsArrivePastOnePage() throws {
-        let snoop = try ExecSnoop(filter: .init(pid: UInt32(getpid())))
+    @Test(arguments: BPFProgramLanguage.allCases) func manyArgumentsArrivePastOnePage(language: BPFProgramLanguage) throws {
+        let snoop = try ExecSnoop(filter: .init(pid: UInt32(getpid())), language: language)
         let marker = "many-\(UInt32.random(in: 0...UInt32.max))"
         let args = ["/bin/true", marker] + (0..<40).map { "argument-\($0)-" + String(repeating: "y", count: 60) }
         let event = try firstEvent(snoop, trigger: { spawnAndWait("/bin/true", args) }) { $0.args.contains(marker) }
@@ -53,8 +54,8 @@ struct ExecSnoopTests {
         #expect(e.args == args)
     }
 
-    @Test func nameFilterRunsInTheKernel() throws {
-        let snoop = try ExecSnoop(filter: .init(pid: UInt32(getpid()), name: "ech"))
+    @Test(arguments: BPFProgramLanguage.allCases) func nameFilterRunsInTheKernel(language: BPFProgramLanguage) throws {
+        let snoop = try ExecSnoop(filter: .init(pid: UInt32(getpid()), name: "ech"), language: language)
         let marker = "name-\(UInt32.random(in: 0...UInt32.max))"
         var others = 0
         let event = try firstEvent(snoop, trigger: {
@@ -69,21 +70,21 @@ struct ExecSnoopTests {
         #expect(others == 0, "events for other commands passed the name filter")
     }
 
-    @Test func uidFilterExcludesOtherUsers() throws {
+    @Test(arguments: BPFProgramLanguage.allCases) func uidFilterExcludesOtherUsers(language: BPFProgramLanguage) throws {
         // We run as root (uid 0): a filter on another uid must see none of our children.
-        let snoop = try ExecSnoop(filter: .init(pid: UInt32(getpid()), uid: 4_000_000))
+        let snoop = try ExecSnoop(filter: .init(pid: UInt32(getpid()), uid: 4_000_000), language: language)
         var seen = 0
         for _ in 0..<5 {
             spawnAndWait("/bin/true", ["/bin/true"])
             seen += try snoop.poll(timeoutMilliseconds: 50) { _ in }
         }
         #expect(seen == 0)
-        let mine = try ExecSnoop(filter: .init(pid: UInt32(getpid()), uid: 0))
+        let mine = try ExecSnoop(filter: .init(pid: UInt32(getpid()), uid: 0), language: language)
         let event = try firstEvent(mine, trigger: { spawnAndWait("/bin/true", ["/bin/true", "uid0"]) }) { $0.args.last == "uid0" }
         #expect(event?.uid == 0)
     }
 
-    @Test func cgroupFilterAndAttribution() throws {
+    @Test(arguments: BPFProgramLanguage.allCases) func cgroupFilterAndAttribution(language: BPFProgramLanguage) throws {
         let mount = try CgroupPaths.mountPoint()
         let name = "swiftbpf-test-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
         let inside = mount + "/" + name, other = inside + "-other"
@@ -98,8 +99,8 @@ struct ExecSnoopTests {
             rmdir(inside)
             rmdir(other)
         }
-        let mine = try ExecSnoop(filter: .init(pid: UInt32(getpid()), cgroupPath: inside))
-        let elsewhere = try ExecSnoop(filter: .init(pid: UInt32(getpid()), cgroupPath: "/" + name + "-other"))
+        let mine = try ExecSnoop(filter: .init(pid: UInt32(getpid()), cgroupPath: inside), language: language)
+        let elsewhere = try ExecSnoop(filter: .init(pid: UInt32(getpid()), cgroupPath: "/" + name + "-other"), language: language)
         let marker = "cg-\(UInt32.random(in: 0...UInt32.max))"
         let event = try firstEvent(mine, trigger: { spawnAndWait("/bin/true", ["/bin/true", marker]) }) { $0.args.last == marker }
         let e = try #require(event, "no event from inside the cgroup")

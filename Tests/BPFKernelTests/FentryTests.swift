@@ -26,7 +26,7 @@ struct FentryTests {
         let other = try MarkerFile("fentry-other")
         let object = try load(file)
         // fentry through BPF_LINK_CREATE(BPF_TRACE_FENTRY); fexit by its SEC() name.
-        let entry = try Link.attachTracing(program: object.program("fentry_vfs_open"), attachType: .traceFentry)
+        let entry = try TracingProgram(object, name: "fentry_vfs_open").attach(cookie: 0)
         let exit = try object.attach("fexit_vfs_open")
         #expect(try entry.info().typeName == "tracing")
         for _ in 0..<4 { #expect(file.open() >= 0) }

@@ -152,6 +152,127 @@ struct GuardTests {
         #expect(counters.first?.acted == 0)
     }
 
+    /// 100 rules loaded at once (the issue's policy size): the rules past 64 (the masks' high
+    /// word in the kernel) kill, and a low-word and a high-word rule both count the same open.
+    @Test func aHundredRulesLoadAndMatch() throws {
+        let ws = try Workspace()
+        let forbidden = try ws.copyOfHelper("forbidden")
+        let allowed = try ws.copyOfHelper("allowed")
+        let watched = ws.path("watched")
+        FileManager.default.createFile(atPath: watched, contents: Data("x".utf8))
+        var lines = ["- {name: watched-alert, events: [open], paths: [\(watched)], action: alert}"]      // rule 0
+        for i in 1..<90 { lines.append("- {name: filler-\(i), events: [exec], binary_inode: \"0:0:\(i)\", action: alert}") }
+        for i in 90..<98 { lines.append("- {name: port-\(i), events: [connect], ports: [\(40000 + i)], action: deny, mode: monitor}") }
+        lines.append("- {name: no-forbidden, events: [exec], binary: \(forbidden), action: kill}")            // rule 98
+        lines.append("- {name: watched-kill, events: [open], paths: [\(watched)], action: kill}")            // rule 99
+        let policy = try compile(lines.joined(separator: "\n"))
+        #expect(policy.rules.count == 100)
+        let monitor = try GuardMonitor(policy: policy)
+        #expect(killedBySIGKILL(run(forbidden, [forbidden, ws.path("m-forbidden")])))
+        #expect(!ws.exists("m-forbidden"))
+        #expect(run(allowed, [allowed, ws.path("m-allowed")]) == 0)
+        #expect(ws.exists("m-allowed"))
+        #expect(killedBySIGKILL(run(ws.helper, [ws.helper, "--open", watched, ws.path("m-watched")])))
+        #expect(!ws.exists("m-watched"))
+        let events = try collect(monitor) { $0.contains { $0.ruleName == "watched-kill" } }
+        #expect(events.contains { $0.kind == .exec && $0.ruleName == "no-forbidden" && $0.enforced })
+        let open = try #require(events.first { $0.kind == .open && $0.ruleName == "watched-kill" })
+        #expect(open.action == .kill && open.enforced)
+        let counters = try monitor.session.counters()
+        #expect(counters.count == 100)
+        #expect(counters[0].matched == 1 && counters[0].acted == 0)
+        #expect(counters[98].matched == 1 && counters[98].acted == 1)
+        #expect(counters[99].matched == 1 && counters[99].acted == 1)
+        #expect(counters[1..<98].allSatisfy { $0.matched == 0 })
+        let loaded = try GuardStatus.loaded().first { $0.rules.last?.name == "watched-kill" }
+        #expect(loaded?.rules.count == 100)
+    }
+
+    /// An argument condition on exec: the kernel hashes each argument (argv[1] on) and kills
+    /// only the runs that carry the named one; argv[0] set to it does not count.
+    @Test func execArgumentConditionKillsOnlyTheNamedArgument() throws {
+        let ws = try Workspace()
+        let tool = try ws.copyOfHelper("tool")
+        let monitor = try GuardMonitor(policy: compile("- {name: no-evil-arg, events: [exec], binary: \(tool), args: [evil-token], action: kill}\n"))
+        #expect(killedBySIGKILL(run(tool, [tool, "evil-token", ws.path("m-evil")])))
+        #expect(!ws.exists("m-evil"))
+        #expect(run(tool, [tool, "fine-token", ws.path("m-fine")]) == 0)
+        #expect(ws.exists("m-fine"))
+        #expect(run(ws.helper, [ws.helper, "--argv0", "evil-token", tool, ws.path("m-argv0")]) == 0)
+        #expect(ws.exists("m-argv0"))
+        let events = try collect(monitor) { $0.contains { $0.ruleName == "no-evil-arg" } }
+        let kill = try #require(events.first { $0.ruleName == "no-evil-arg" })
+        #expect(kill.argv == [tool, "evil-token", ws.path("m-evil")] && kill.enforced)
+        #expect(try monitor.session.counters().first?.matched == 1)
+    }
+
+    /// Where the kernel has no BPF LSM (this host), a rule only an LSM hook can carry out is
+    /// refused at load, naming the strongest action there is, and nothing stays loaded.
+    @Test(ProbedFeature.whereUnsupported(.lsm))
+    func lsmRulesAreRefusedWithoutBPFLSM() throws {
+        let ws = try Workspace()
+        let file = ws.path("kept")
+        FileManager.default.createFile(atPath: file, contents: Data("x".utf8))
+        for yaml in ["- {name: lsm-deny-open, events: [open], paths: [\(file)], action: deny}\n",
+                     "- {name: lsm-unlink-paths, events: [unlink], paths: [\(ws.dir)], action: kill}\n"] {
+            do {
+                _ = try GuardMonitor(policy: compile(yaml))
+                Issue.record("loaded without BPF LSM: \(yaml)")
+            } catch {
+                let text = "\(error)"
+                #expect(text.contains("BPF LSM") && text.contains("strongest action available here is kill"), "\(text)")
+            }
+        }
+        #expect(try GuardStatus.loaded().allSatisfy { !$0.rules.contains { $0.name.hasPrefix("lsm-") } })
+        #expect(!GuardEnforcement.probe().lsm)
+        #expect(GuardEnforcement.probe().summary.contains("kill by bpf_send_signal"))
+    }
+
+    /// With the BPF LSM (the kernel matrix's 6.1 VM): deny refuses the call before it happens.
+    /// A write-open of a watched file fails with EPERM and the file is unchanged; unlink, rename
+    /// and chmod under a watched directory fail; exec of a denied binary fails; other calls work.
+    @Test(ProbedFeature.enabled(.lsm))
+    func lsmDenyRefusesFileCallsAndExec() throws {
+        let ws = try Workspace()
+        let file = ws.path("guarded")
+        FileManager.default.createFile(atPath: file, contents: Data("original".utf8))
+        let dir = ws.path("locked")
+        mkdir(dir, 0o755)
+        let inner = dir + "/inner"
+        FileManager.default.createFile(atPath: inner, contents: Data("x".utf8))
+        let forbidden = try ws.copyOfHelper("forbidden")
+        let monitor = try GuardMonitor(policy: compile("""
+            - {name: no-write, events: [open], paths: [\(file)], access: write, action: deny}
+            - {name: locked-dir, events: [unlink, rename, chmod], paths: [\(dir)], action: deny}
+            - {name: no-exec, events: [exec], binary: \(forbidden), action: deny}
+            """))
+        #expect(monitor.session.lsmAttached)
+        func errnoOf(_ result: Int32) -> Int32 { result < 0 ? errno : 0 }
+        #expect(errnoOf(open(file, O_WRONLY | O_TRUNC)) == EPERM)
+        #expect((try? String(contentsOfFile: file, encoding: .utf8)) == "original")
+        let reader = open(file, O_RDONLY)
+        #expect(reader >= 0)
+        if reader >= 0 { close(reader) }
+        #expect(errnoOf(unlink(inner)) == EPERM)
+        #expect(errnoOf(rename(inner, dir + "/moved")) == EPERM)
+        #expect(errnoOf(chmod(inner, 0o600)) == EPERM)
+        #expect(access(inner, F_OK) == 0)
+        // Outside the watched directory the same calls work.
+        FileManager.default.createFile(atPath: ws.path("free"), contents: Data("x".utf8))
+        #expect(unlink(ws.path("free")) == 0)
+        let spawned = spawnAndWaitForStatus(forbidden, [forbidden, ws.path("m-exec")])
+        #expect(spawned.spawnError == EPERM || (spawned.spawnError == 0 && spawned.status != 0), "spawn error \(spawned.spawnError), status \(spawned.status)")
+        #expect(!ws.exists("m-exec"))
+        let events = try collect(monitor) { e in ["no-write", "locked-dir", "no-exec"].allSatisfy { n in e.contains { $0.ruleName == n } } }
+        let write = try #require(events.first { $0.ruleName == "no-write" })
+        #expect(write.kind == .open && write.action == .deny && write.enforced && write.result == -EPERM)
+        #expect(write.path == file)
+        #expect(events.filter { $0.ruleName == "locked-dir" }.map(\.kind) == [.unlink, .rename, .chmod])
+        #expect(events.contains { $0.ruleName == "no-exec" && $0.kind == .exec && $0.enforced })
+        let counters = try monitor.session.counters()
+        #expect(counters[0].acted == 1 && counters[1].acted == 3 && counters[2].acted >= 1)
+    }
+
     /// Each route to a forbidden binary, against a kill policy on its inode. Every attempt must
     /// die with SIGKILL before writing its marker.
     @Test func bypassSuite() throws {

@@ -48,7 +48,7 @@ struct KprobeTests {
     func kprobeSeesMarkerOpenWithCookie() throws {
         let object = try load(["kprobe_openat2"])
         let path = marker + "absent"
-        let link = try Link.attachKprobe(program: object.program("kprobe_openat2"), function: "do_sys_openat2", cookie: 0x5eed)
+        let link = try KprobeProgram(object, name: "kprobe_openat2").attach(function: "do_sys_openat2", cookie: 0x5eed)
         #expect(try link.info().typeName == "perf_event")
         for _ in 0..<3 { #expect(open(path) == -ENOENT) }
         _ = open("/tmp/swiftbpf-not-the-marker-\(getpid())")
@@ -99,7 +99,7 @@ struct KprobeTests {
         let object = try load(["kprobe_openat2"])
         let root = try #require(PerfEvent.tracefsRoot())
         func events() throws -> String { String(decoding: try Syscalls.readFile(root + "/kprobe_events"), as: UTF8.self) }
-        let link = try Link.attachKprobe(program: object.program("kprobe_openat2"), function: "do_sys_openat2", mechanism: .tracefs)
+        let link = try KprobeProgram(object, name: "kprobe_openat2").attach(function: "do_sys_openat2", mechanism: .tracefs)
         let name = try #require(link.name.split(separator: "/").last.map { String($0.prefix { $0 != ")" }) })
         #expect(name.hasPrefix("swiftbpf_\(getpid())_"))
         #expect(try events().contains(name), "kprobe_events lists the link's event while it is attached")

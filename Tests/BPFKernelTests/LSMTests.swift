@@ -25,7 +25,7 @@ struct LSMTests {
         let allowed = try MarkerFile("lsm-allow")
         let object = try load(deny: denied)
         #expect(denied.open() >= 0, "before the LSM program attaches, the file opens")
-        let link = try Link.attachTracing(program: object.program("deny_marker_open"), attachType: .lsmMAC)
+        let link = try LSMProgram(object, name: "deny_marker_open").attach(cookie: 0)
         #expect(try link.info().typeName == "tracing")
         #expect(denied.open() == -EPERM)
         #expect(denied.open() == -EPERM)

@@ -22,7 +22,7 @@ struct SkLookupTests {
             #expect(TCPSocket.connect(to: "127.0.0.1", port: steeredPort).error == ECONNREFUSED)
 
             try object.map("target").update(key: UInt32(0), value: UInt64(listener.fd))
-            let link = try Link.attachSkLookup(program: object.program("steer_to_listener"), networkNamespace: ns.path)
+            let link = try SkLookupProgram(object, name: "steer_to_listener").attach(networkNamespace: ns.path)
             defer { link.close() }
             #expect(try link.info().typeName == "netns")
 
@@ -39,7 +39,7 @@ struct SkLookupTests {
             #expect(TCPSocket.connect(to: "127.0.0.1", port: steeredPort).error == ECONNREFUSED)
             #expect(try counts.lookup(key: UInt32(0), as: UInt64.self) == 1)
         }
-        #expect(throws: BPFError.self) { try Link.attachSkLookup(program: object.program("steer_to_listener"), networkNamespace: "/run/netns/no_such_ns_swb") }
+        #expect(throws: BPFError.self) { try SkLookupProgram(object, name: "steer_to_listener").attach(networkNamespace: "/run/netns/no_such_ns_swb") }
     }
 }
 }

@@ -49,9 +49,9 @@ struct SockMapTests {
         defer { cgroup.remove() }
         let port = testPort(3)
         let object = try load(port: port, programs: ["sockops_insert", "sk_msg_redirect"])
-        let sockops = try object.attachCgroup("sockops_insert", cgroupPath: cgroup.path)
+        let sockops = try SockOpsProgram(object, name: "sockops_insert").attach(cgroup: cgroup.path)
         defer { sockops.close() }
-        let msg = try object.attachSockMap("sk_msg_redirect", map: "sock_hash", preferLink: preferLink)
+        let msg = try SockMapProgram(object, name: "sk_msg_redirect").attach(to: object.map("sock_hash"), preferLink: preferLink)
         #expect(msg.isLink == preferLink)
         let ids = try SockMapAttachment.attachedPrograms(map: object.map("sock_hash"), attachType: .skMsgVerdict)
         #expect(ids == [try object.program("sk_msg_redirect").id])
@@ -81,9 +81,9 @@ struct SockMapTests {
         defer { cgroup.remove() }
         let port = testPort(3)
         let object = try load(port: port, programs: ["sockops_insert", "sk_skb_count"])
-        let sockops = try object.attachCgroup("sockops_insert", cgroupPath: cgroup.path)
+        let sockops = try SockOpsProgram(object, name: "sockops_insert").attach(cgroup: cgroup.path)
         defer { sockops.close() }
-        let verdict = try object.attachSockMap("sk_skb_count", map: "sock_hash")
+        let verdict = try SockMapProgram(object, name: "sk_skb_count").attach(to: object.map("sock_hash"))
         defer { try? verdict.detach() }
         #expect(try exchange(object, cgroup: cgroup, port: port, count: 8, size: 512) == "received 4096 bad 0")
         // However TCP segments them, the verdict program sees every received byte once.
@@ -102,7 +102,7 @@ struct SockMapTests {
             if case .invalidArgument(let why) = error as? BPFError { return why.contains("needs a sk_msg program") }
             return false
         }
-        #expect { try object.attachSockMap("sockops_insert", map: "sock_hash") } throws: { error in
+        #expect { try SockMapProgram(object, name: "sockops_insert") } throws: { error in
             if case .invalidArgument = error as? BPFError { return true }
             return false
         }

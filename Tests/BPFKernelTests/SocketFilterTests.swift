@@ -10,11 +10,11 @@ struct SocketFilterTests {
     @Test func socketFilterDropsMarkedDatagrams() throws {
         let object = try BPFObject(ObjectSpec(bytes: EmbeddedObjects.netSocketFilter.bytes, name: "net_socket_filter"))
         let counts = try object.map("counts")
-        let program = try object.program("drop_marked")
+        let program = try SocketFilterProgram(object, name: "drop_marked")
         let receiver = try UDPSocket(bindTo: "127.0.0.1", port: 0)
         let sender = try UDPSocket(connectTo: "127.0.0.1", port: receiver.port)
 
-        try SocketFilter.attach(program: program, socket: receiver.fd)
+        try program.attach(socket: receiver.fd)
         for payload in ["keep-1", "Drop-1", "keep-2", "Drop-2", "Drop-3"] { #expect(sender.send(payload)) }
         #expect(receiver.receiveAll().sorted() == ["keep-1", "keep-2"])
         #expect(try counts.lookup(key: UInt32(0), as: UInt64.self) == 2)
@@ -32,7 +32,7 @@ struct SocketFilterTests {
             guard let e = error as? BPFError, case .invalidArgument = e else { return false }
             return true
         }
-        #expect { try SocketFilter.attach(program: program, socket: program.fd) } throws: { isErrno($0, BPFErrno(rawValue: ENOTSOCK)) }
+        #expect { try program.attach(socket: program.program.fd) } throws: { isErrno($0, BPFErrno(rawValue: ENOTSOCK)) }
     }
 }
 }

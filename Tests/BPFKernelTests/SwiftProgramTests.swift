@@ -114,7 +114,7 @@ struct SwiftProgramTests {
         let receiver = try net.receiverSocket(port: port)
         let sender = try net.senderSocket(to: port)
         let link = try net.receiver.enter {
-            try Link.attachXDP(program: object.program("xdp_count_protocols"), interface: net.receiverInterface, flags: .driverMode)
+            try XDPProgram(object, name: "xdp_count_protocols").attach(interface: net.receiverInterface, flags: .driverMode)
         }
         defer { link.close() }
         let payloads = (1...5).map { "swift-\($0)" }
@@ -131,7 +131,7 @@ struct SwiftProgramTests {
         let counts = try object.map("counts")
         let receiver = try UDPSocket(bindTo: "127.0.0.1", port: 0)
         let sender = try UDPSocket(connectTo: "127.0.0.1", port: receiver.port)
-        try SocketFilter.attach(program: object.program("drop_marked"), socket: receiver.fd)
+        try SocketFilterProgram(object, name: "drop_marked").attach(socket: receiver.fd)
         for payload in ["keep-1", "Drop-1", "keep-2", "Drop-2", "Drop-3"] { #expect(sender.send(payload)) }
         #expect(receiver.receiveAll().sorted() == ["keep-1", "keep-2"])
         #expect(try counts.lookup(key: UInt32(0), as: UInt64.self) == 2)
@@ -156,7 +156,7 @@ struct SwiftProgramTests {
     @Test(arguments: SwiftProgramTwins.execEvents)
     func execEventsArriveThroughTheRingBuffer(twin: ProgramTwin) throws {
         let object = try SwiftProgramTwins.load(twin)
-        let link = try object.program("on_exec").attachTracepoint(category: "sched", name: "sched_process_exec")
+        let link = try TracepointProgram(object, name: "on_exec").attach(category: "sched", name: "sched_process_exec")
         defer { link.close() }
         let reader = try RingBuffer(map: object.map("events"))
         let child = spawnAndWait("/bin/true", ["true"])
@@ -175,6 +175,30 @@ struct SwiftProgramTests {
         #expect(try object.global("execs", as: UInt64.self) >= 1)
     }
 
+    /// The typed bindings the build generates for a Swift program, as for a C one: the tracepoint
+    /// program attaches by its section, the ring buffer reads the program's own `ExecEvent`
+    /// records (its layout described in the object's BTF), and `execs` is a `UInt64` global.
+    @Test func swiftProgramsHaveTypedBindings() throws {
+        let bindings = try SwiftExecEventsObject.load()
+        let links = try bindings.attachAll()
+        defer { for link in links { link.close() } }
+        let reader = try bindings.events.reader()
+        defer { reader.close() }
+        let child = spawnAndWait("/bin/true", ["true"])
+        #expect(child.spawnError == 0)
+        var mine: SwiftExecEventsObject.ExecEvent?
+        for _ in 0..<100 where mine == nil {
+            _ = reader.consume { if $0.pid == UInt32(child.pid) { mine = $0 } }
+            if mine == nil { usleepMilliseconds(10) }
+        }
+        let event = try #require(mine, "no event for pid \(child.pid) within a second")
+        #expect(event.oldPID == UInt32(child.pid))
+        #expect(event.parentPID == UInt32(getpid()))
+        #expect(withUnsafeBytes(of: event.command) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) } == "true")
+        #expect(MemoryLayout<SwiftExecEventsObject.ExecEvent>.size == 32)
+        #expect(bindings.execs.value >= 1)
+    }
+
     /// A per-CPU log2 histogram: this thread's sleeps of 3 us, 100 us, 1 ms and twice 2 ms land
     /// in slots 2, 7, 10 and 11 (slot i holds [2^(i-1), 2^i - 1] us), summed over the CPUs;
     /// the Swift program and its C twin give the same histogram.
@@ -183,7 +207,7 @@ struct SwiftProgramTests {
         var options = LoadOptions()
         options.set(twin.language == "Swift" ? "targetThread" : "target_thread", to: UInt32(truncatingIfNeeded: currentPidTgid()))
         let object = try BPFObject(ObjectSpec(bytes: twin.object.bytes, name: twin.object.name), options: options)
-        let link = try object.program("sleep_histogram").attachTracepoint(category: "syscalls", name: "sys_enter_clock_nanosleep")
+        let link = try TracepointProgram(object, name: "sleep_histogram").attach(category: "syscalls", name: "sys_enter_clock_nanosleep")
         defer { link.close() }
         for micros in [3, 100, 1000, 2000, 2000] {
             var request = timespec(tv_sec: 0, tv_nsec: micros * 1000)

@@ -150,7 +150,7 @@ enum SymbolizeSampling {
         var options = LoadOptions()
         options.set("targ_tgid", to: tgid)
         let object = try BPFObject(ObjectSpec(bytes: EmbeddedObjects.profileStacks.bytes, name: EmbeddedObjects.profileStacks.name), options: options)
-        let links = try Link.attachSampling(program: object.program("sample_stacks"), type: 1, config: 0, frequency: 499)
+        let links = try PerfEventProgram(object, name: "sample_stacks").attach(sampling: 1, config: 0, frequency: 499)
         defer { for link in links { link.close() } }
         let start = Date()
         body()

@@ -39,7 +39,7 @@ struct TCTests {
             let object = try loadTCObject(port: port)
             let ns = direction == .ingress ? net.receiver : net.sender
             let interface = direction == .ingress ? net.receiverInterface : net.senderInterface
-            let attachment = try ns.enter { try Link.attachTC(program: object.program("tc_count_drop"), interface: interface, direction: direction) }
+            let attachment = try ns.enter { try TCProgram(object, name: "tc_count_drop").attach(interface: interface, direction: direction) }
             defer { attachment.close() }
             let link = try #require(attachment.link, "tcx expected, got \(attachment)")
             #expect(try link.info().typeName == "tcx")
@@ -62,22 +62,22 @@ struct TCTests {
         for direction in [TCDirection.ingress, .egress] {
             let port: UInt16 = direction == .ingress ? 4103 : 4104
             let object = try loadTCObject(port: port)
-            let program = try object.program("tc_count_drop")
+            let program = try TCProgram(object, name: "tc_count_drop")
             let ns = direction == .ingress ? net.receiver : net.sender
             let interface = direction == .ingress ? net.receiverInterface : net.senderInterface
-            let filter = try ns.enter { try TCFilter.attach(program: program, interface: interface, direction: direction) }
+            let filter = try ns.enter { try program.attachFilter(interface: interface, direction: direction) }
             defer { filter.close() }
             #expect(filter.createdQdisc)
             #expect(filter.priority != 0 && filter.handle != 0)
 
             // tc's own view.
             let shown = try Command.run(Self.tc!, ["-n", ns.name, "filter", "show", "dev", interface, direction.rawValue]).stdout
-            #expect(shown.contains("bpf") && shown.contains("tc_count_drop") && shown.contains("direct-action") && shown.contains("id \(program.id)"),
+            #expect(shown.contains("bpf") && shown.contains("tc_count_drop") && shown.contains("direct-action") && shown.contains("id \(program.program.id)"),
                     "tc filter show: \(shown)")
             #expect(shown.contains("pref \(filter.priority)") && shown.contains("handle 0x\(String(filter.handle, radix: 16))"), "tc filter show: \(shown)")
             // Our own dump agrees.
             let described = try #require(try filter.currentDescription())
-            #expect(described.programID == program.id && described.isDirectAction && described.name == "tc_count_drop")
+            #expect(described.programID == program.program.id && described.isDirectAction && described.name == "tc_count_drop")
             let listed = try ns.enter { try TCFilter.filters(interfaceIndex: Syscalls.interfaceIndex(name: interface), direction: direction) }
             #expect(listed == [described])
 
@@ -103,25 +103,25 @@ struct TCTests {
         let net = try VethNetwork("te")
         defer { net.close() }
         let object = try loadTCObject(port: 4105)
-        let program = try object.program("tc_count_drop")
+        let program = try TCProgram(object, name: "tc_count_drop")
         let ns = net.receiver, interface = net.receiverInterface
-        let first = try ns.enter { try TCFilter.attach(program: program, interface: interface, direction: .ingress, priority: 7, handle: 3) }
+        let first = try ns.enter { try program.attachFilter(interface: interface, direction: .ingress, priority: 7, handle: 3) }
         defer { first.close() }
         #expect(first.priority == 7 && first.handle == 3 && first.createdQdisc)
-        let second = try ns.enter { try TCFilter.attach(program: program, interface: interface, direction: .egress) }
+        let second = try ns.enter { try program.attachFilter(interface: interface, direction: .egress) }
         defer { second.close() }
         #expect(!second.createdQdisc)
 
         // Same priority and handle again: the kernel refuses (EEXIST) and says why.
         #expect {
-            try ns.enter { try TCFilter.attach(program: program, interface: interface, direction: .ingress, priority: 7, handle: 3) }
+            try ns.enter { try program.attachFilter(interface: interface, direction: .ingress, priority: 7, handle: 3) }
         } throws: { error in
             guard let e = error as? BPFError, case let .syscall(operation, errno) = e else { return false }
             // The kernel's extended ack says why, after the request's name.
             return errno == BPFErrno(rawValue: EEXIST) && operation.contains("RTM_NEWTFILTER") && operation.contains("Filter already exists")
         }
         // With replace, the filter is swapped in place.
-        let replaced = try ns.enter { try TCFilter.attach(program: program, interface: interface, direction: .ingress, priority: 7, handle: 3, replace: true) }
+        let replaced = try ns.enter { try program.attachFilter(interface: interface, direction: .ingress, priority: 7, handle: 3, replace: true) }
         #expect(replaced.priority == 7 && replaced.handle == 3 && !replaced.createdQdisc)
         replaced.close()  // deletes the (shared) filter 7/3; `first` then finds it gone
         #expect(try first.currentDescription() == nil)
@@ -130,7 +130,7 @@ struct TCTests {
         #expect(try Command.run(Self.tc!, ["-n", ns.name, "qdisc", "show", "dev", interface]).stdout.contains("clsact"))
 
         // Bad input: no such interface, a program of the wrong type.
-        #expect { try ns.enter { try TCFilter.attach(program: program, interface: "no_such_if", direction: .ingress) } } throws: { error in
+        #expect { try ns.enter { try program.attachFilter(interface: "no_such_if", direction: .ingress) } } throws: { error in
             guard let e = error as? BPFError, case .missing = e else { return false }
             return true
         }

@@ -41,11 +41,11 @@ struct USDTTests {
         let object = try Self.loadArgsObject(targetTGID: child.pid)
         let perfBefore = perfEventDescriptorCount()
 
-        let pair = try object.attachUSDT("usdt_pair", binary: target.path, provider: "myprov", name: "myprobe", pid: child.pid, cookie: 1)
-        let regs = try object.attachUSDT("usdt_generic", binary: target.path, provider: "myprov", name: "regs", pid: child.pid, cookie: 2)
-        let mixed = try object.attachUSDT("usdt_generic", binary: target.path, provider: "myprov", name: "mixed", cookie: 3)
-        let twice = try object.attachUSDTSites("usdt_generic", binary: target.path, provider: "myprov", name: "twice", cookie: 4)
-        let sema = try object.attachUSDTSites("usdt_generic", binary: target.path, provider: "myprov", name: "semprobe", pid: child.pid, cookie: 5)
+        let pair = try USDTProgram(object, name: "usdt_pair").attach(binary: target.path, provider: "myprov", name: "myprobe", pid: child.pid, cookie: 1)
+        let regs = try USDTProgram(object, name: "usdt_generic").attach(binary: target.path, provider: "myprov", name: "regs", pid: child.pid, cookie: 2)
+        let mixed = try USDTProgram(object, name: "usdt_generic").attach(binary: target.path, provider: "myprov", name: "mixed", cookie: 3)
+        let twice = try USDTProgram(object, name: "usdt_generic").attachSites(binary: target.path, provider: "myprov", name: "twice", cookie: 4)
+        let sema = try USDTProgram(object, name: "usdt_generic").attachSites(binary: target.path, provider: "myprov", name: "semprobe", pid: child.pid, cookie: 5)
         if USDTAttacher.usesUprobeMulti {
             // One uprobe_multi link per probe, no perf event.
             #expect(perfEventDescriptorCount() == perfBefore)
@@ -96,7 +96,7 @@ struct USDTTests {
         #expect(try Self.hit(object, 5).hits == 1)
 
         // Closed attachments give their spec ids back: a new one reuses them.
-        let again = try object.attachUSDTSites("usdt_generic", binary: target.path, provider: "myprov", name: "twice", cookie: 6)
+        let again = try USDTProgram(object, name: "usdt_generic").attachSites(binary: target.path, provider: "myprov", name: "twice", cookie: 6)
         #expect(Set(again.siteSpecIDs).isSubset(of: usedIDs), "spec ids \(again.siteSpecIDs) after freeing \(usedIDs)")
         #expect(try child.send("7") == "0")
         #expect(try Self.hit(object, 6).args[0] == 8)
@@ -123,16 +123,19 @@ struct USDTTests {
         defer { child.finish() }
         let object = try Self.loadArgsObject(targetTGID: child.pid)
         let perfBefore = perfEventDescriptorCount()
-        let link = try object.attachUSDT("usdt_generic", binary: target.path, provider: "myprov", name: "twice", cookie: 7)
+        let link = try USDTProgram(object, name: "usdt_generic").attach(binary: target.path, provider: "myprov", name: "twice", cookie: 7)
         #expect(perfEventDescriptorCount() == perfBefore + (USDTAttacher.usesUprobeMulti ? 0 : 2))
-        _ = try child.send("1")
-        #expect(try Self.hit(object, 7).hits == 2)
+        let reply = try child.send("1")
+        let attached = try Self.hit(object, 7)
+        // Seen once on CI's fresh clone, not reproduced here: say what was counted.
+        #expect(attached.hits == 2, "hits \(attached.hits) after one '1' (child answered \(reply)); uprobe_multi: \(USDTAttacher.usesUprobeMulti)")
         let linkID = try link.info().id
         link.close()
         #expect(perfEventDescriptorCount() == perfBefore)
         Self.waitUntilFreed([linkID])
         _ = try child.send("1")
-        #expect(try Self.hit(object, 7).hits == 2)
+        let closed = try Self.hit(object, 7)
+        #expect(closed.hits == attached.hits, "hits \(closed.hits) after the link was closed, \(attached.hits) before")
     }
 
     /// Where the kernel has uprobe_multi links (Linux 6.6, with process filtering 6.9), a
@@ -150,8 +153,8 @@ struct USDTTests {
         #expect(try object.program("usdt_generic").expectedAttachType == .traceUprobeMulti)
         let perfBefore = perfEventDescriptorCount()
 
-        let twice = try object.attachUSDTSites("usdt_generic", binary: target.path, provider: "myprov", name: "twice", pid: child.pid, cookie: 4)
-        let sema = try object.attachUSDTSites("usdt_generic", binary: target.path, provider: "myprov", name: "semprobe", cookie: 5)
+        let twice = try USDTProgram(object, name: "usdt_generic").attachSites(binary: target.path, provider: "myprov", name: "twice", pid: child.pid, cookie: 4)
+        let sema = try USDTProgram(object, name: "usdt_generic").attachSites(binary: target.path, provider: "myprov", name: "semprobe", cookie: 5)
         #expect(twice.sites.count == 2)
         #expect(twice.links.count == 1)
         #expect(perfEventDescriptorCount() == perfBefore)

@@ -37,7 +37,7 @@ struct UprobeTests {
 
     @Test func uprobeOnLibcSeesTheArgument() throws {
         let object = try Self.load()
-        let link = try object.attachUprobe("on_entry", binary: "libc.so.6", symbol: "getsid")
+        let link = try UprobeProgram(object, name: "on_entry").attach(binary: "libc.so.6", symbol: "getsid")
         #expect(link.name.contains("getsid"))
         _ = getsid(Self.entryMarker)
         _ = getsid(Self.entryMarker)
@@ -52,7 +52,7 @@ struct UprobeTests {
 
     @Test func uretprobeOnLibcSeesTheReturnValue() throws {
         let object = try Self.load()
-        let link = try Link.attachUprobe(program: object.program("on_return"), binary: "libc.so.6", symbol: "getsid@@GLIBC_2.2.5", retprobe: true)
+        let link = try UprobeProgram(object, name: "on_return").attach(binary: "libc.so.6", symbol: "getsid@@GLIBC_2.2.5")
         let session = getsid(0)
         _ = getsid(Self.entryMarker)  // fails: returns -1
         let first = try Self.hit(object, slot: 0)
@@ -70,9 +70,9 @@ struct UprobeTests {
 
     @Test func cookiesDifferBetweenTwoAttachmentsOfOneProgram() throws {
         let object = try Self.load()
-        let program = try object.program("on_entry")
-        let a = try Link.attachUprobe(program: program, binary: "libc.so.6", symbol: "getsid", cookie: 1)
-        let b = try Link.attachUprobe(program: program, binary: "libc.so.6", symbol: "getpgid", cookie: 2)
+        let program = try UprobeProgram(object, name: "on_entry")
+        let a = try program.attach(binary: "libc.so.6", symbol: "getsid", cookie: 1)
+        let b = try program.attach(binary: "libc.so.6", symbol: "getpgid", cookie: 2)
         defer { a.close(); b.close() }
         _ = getsid(Self.entryMarker)
         _ = getpgid(Self.secondMarker)
@@ -91,7 +91,7 @@ struct UprobeTests {
         // from other processes land in slot 7.
         let object = try Self.load(filter: false, own: true)
         let me = getpid()
-        let link = try object.attachUprobe("on_entry", binary: "libc.so.6", symbol: "getsid", pid: me)
+        let link = try UprobeProgram(object, name: "on_entry").attach(binary: "libc.so.6", symbol: "getsid", pid: me)
         let child = spawnAndWait(binary.path, [binary.path, "5", String(Self.secondMarker)])
         #expect(child.spawnError == 0)
         _ = getsid(Self.entryMarker)
@@ -101,7 +101,7 @@ struct UprobeTests {
         #expect(own.count >= 1 && own.arg1 == Int64(Self.entryMarker))
 
         // Control: without a pid the same child is seen, so the child did call getsid.
-        let all = try object.attachUprobe("on_entry", binary: "libc.so.6", symbol: "getsid")
+        let all = try UprobeProgram(object, name: "on_entry").attach(binary: "libc.so.6", symbol: "getsid")
         let again = spawnAndWait(binary.path, [binary.path, "5", String(Self.secondMarker)])
         all.close()
         #expect(again.spawnError == 0)
@@ -117,8 +117,8 @@ struct UprobeTests {
         let object = try Self.load(filter: false)
         // exported_mul(a, 3): an entry probe reads both arguments; hidden_add is static (only
         // in .symtab) and its return probe reads a + 4.
-        let entry = try object.attachUprobe("on_entry", binary: binary.path, symbol: "exported_mul", cookie: 3)
-        let ret = try object.attachUprobe("on_return", binary: binary.path, symbol: "hidden_add", cookie: 4)
+        let entry = try UprobeProgram(object, name: "on_entry").attach(binary: binary.path, symbol: "exported_mul", cookie: 3)
+        let ret = try UprobeProgram(object, name: "on_return").attach(binary: binary.path, symbol: "hidden_add", cookie: 4)
         let elf = try ExecutableELF(path: binary.path)
         let hidden = try elf.symbols(named: "hidden_add")
         #expect(hidden.count == 1 && hidden[0].table == .symtab && hidden[0].binding == .local)
@@ -132,7 +132,7 @@ struct UprobeTests {
         #expect(add.count == 1 && add.ret == 41 && add.tgid == UInt32(run.pid))
 
         // An offset into the function: past the prologue, still inside it, still hit once.
-        let inside = try object.attachUprobe("on_entry", binary: binary.path, symbol: "exported_mul", offset: 4, cookie: 5)
+        let inside = try UprobeProgram(object, name: "on_entry").attach(binary: binary.path, symbol: "exported_mul", offset: 4, cookie: 5)
         let run2 = spawnAndWait(binary.path, [binary.path, "2"])
         inside.close()
         #expect(run2.spawnError == 0)
@@ -145,7 +145,7 @@ struct UprobeTests {
         defer { binary.remove() }
         let object = try Self.load()
         #expect {
-            try object.attachUprobe("on_entry", binary: binary.path, symbol: "twin")
+            try UprobeProgram(object, name: "on_entry").attach(binary: binary.path, symbol: "twin")
         } throws: { error in
             guard let e = error as? BPFError, case let .invalidArgument(why) = e else { return false }
             return why.contains("ambiguous") && why.contains("twin")

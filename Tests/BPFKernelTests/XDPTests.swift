@@ -27,7 +27,7 @@ struct XDPTests {
         let receiver = try net.receiverSocket(port: port)
         let sender = try net.senderSocket(to: port)
 
-        let link = try net.receiver.enter { try Link.attachXDP(program: object.program("xdp_first"), interface: net.receiverInterface, flags: flags) }
+        let link = try net.receiver.enter { try XDPProgram(object, name: "xdp_first").attach(interface: net.receiverInterface, flags: flags) }
         defer { link.close() }
         #expect(try link.info().typeName == "xdp")
         // iproute2 shows the mode: "xdp" (driver) or "xdpgeneric" (skb).

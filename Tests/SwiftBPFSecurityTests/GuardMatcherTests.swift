@@ -98,4 +98,38 @@ struct TableResolver: GuardResolver {
         #expect(p.ports == [80: 0b100])
         #expect(p.masks.noPort == 0b011)
     }
+
+    /// 100 rules: rules 64 and up live in the masks' high word, and a decision can mix both words.
+    @Test func aHundredRulesMatchAcrossBothWordsOfTheMasks() throws {
+        var lines = (0..<97).map { "- {name: filler-\($0), events: [exec], binary_inode: \"0:0:\($0 + 1)\", action: alert}" }
+        lines.append("- {name: shadow-alert, events: [open], paths: [/etc/shadow], action: alert}")      // rule 97
+        lines.append("- {name: no-nc, events: [exec], binary: /usr/bin/nc, action: kill}")             // rule 98
+        lines.append("- {name: etc-kill, events: [open], paths: [/etc], access: write, action: kill}") // rule 99
+        let policy = try compile(lines.joined(separator: "\n"))
+        #expect(policy.rules.count == 100)
+        #expect(policy.inodes[nc]?.binary == UInt128(1) << 98)
+        let matcher = GuardMatcher(policy)
+        #expect(matcher.decide(GuardMatchFacts(kind: .exec, binary: nc, parentBinary: bash, uid: 0)).rule == 98)
+        var write = GuardMatchFacts(kind: .open, binary: other, parentBinary: nil, uid: 0)
+        write.pathChain = [shadow, etc]
+        write.write = true
+        let both = matcher.decide(write)
+        #expect(both.matched == [97, 99])
+        #expect(both.rule == 99 && both.action == .kill)
+        write.write = false
+        #expect(matcher.decide(write).matched == [97])
+    }
+
+    @Test func argumentConditionsLookAtArgvFromTheFirstArgumentOn() throws {
+        let matcher = GuardMatcher(try compile("- {name: no-dash-e, events: [exec], binary: /usr/bin/nc, args: [-e, --exec], action: kill}\n"))
+        var facts = GuardMatchFacts(kind: .exec, binary: nc, parentBinary: bash, uid: 0)
+        facts.argv = ["nc", "-l", "-e", "/bin/sh"]
+        #expect(matcher.decide(facts).rule == 0)
+        facts.argv = ["nc", "-l", "-ex"]
+        #expect(matcher.decide(facts).rule == nil)
+        facts.argv = ["-e", "-l"]
+        #expect(matcher.decide(facts).rule == nil)
+        #expect(GuardArgumentHash.of("") == 0xcbf2_9ce4_8422_2325)
+        #expect(GuardArgumentHash.of("a") == 0xaf63_dc4c_8601_ec8c)
+    }
 }

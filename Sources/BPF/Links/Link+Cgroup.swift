@@ -26,7 +26,7 @@ extension Link {
 extension ProgramAttachment {
     /// Attaches a cgroup program with `BPF_PROG_ATTACH` to the cgroup v2 directory `cgroupPath`.
     /// The default `.allowMulti` lets it coexist with links and other programs of the same type.
-    public static func attachCgroup(
+    package static func attachCgroup(
         program: Program, cgroupPath: String, attachType: AttachType, flags: ProgramAttachFlags = .allowMulti,
         replacing: Program? = nil
     ) throws(BPFError) -> ProgramAttachment {
@@ -50,7 +50,7 @@ extension BPFObject {
     /// `BPF_CGROUP_INET_EGRESS`, `cgroup/connect6` → `BPF_CGROUP_INET6_CONNECT`, `sockops` →
     /// `BPF_CGROUP_SOCK_OPS`, ...). libbpf does not auto-attach cgroup programs either: the
     /// cgroup is the caller's choice.
-    public func attachCgroup(_ programName: String, cgroupPath: String) throws(BPFError) -> Link {
+    package func attachCgroup(_ programName: String, cgroupPath: String) throws(BPFError) -> Link {
         let program = try program(programName)
         let attachType = try cgroupAttachType(of: programName)
         return try Link.attachCgroup(program: program, cgroupPath: cgroupPath, attachType: attachType)
@@ -66,7 +66,7 @@ extension BPFObject {
         // cgroup_skb's and cgroup_sock's bare sections (`cgroup/skb`) leave the direction open;
         // 0 is BPF_CGROUP_INET_INGRESS, which is only right for `cgroup_skb/ingress`.
         if spec.expectedAttachType == .none && spec.type == .cgroupSKB && !spec.sectionName.hasSuffix("/ingress") {
-            throw .invalidArgument("program '\(programName)' is in section '\(spec.sectionName)', which names no direction; use 'cgroup_skb/ingress' or 'cgroup_skb/egress', or Link.attachCgroup with an explicit attach type")
+            throw .invalidArgument("program '\(programName)' is in section '\(spec.sectionName)', which names no direction; use 'cgroup_skb/ingress' or 'cgroup_skb/egress', or CgroupProgram.attach(cgroup:attachType:) with an explicit attach type")
         }
         return spec.expectedAttachType
     }

@@ -11,7 +11,7 @@ extension Link {
     ///
     /// An LSM program runs on every call of its hook from now on; a non-zero return (e.g.
     /// `-EPERM`) denies the operation until the link closes.
-    public static func attachTracing(program: Program, attachType: AttachType, cookie: UInt64 = 0) throws(BPFError) -> Link {
+    package static func attachTracing(program: Program, attachType: AttachType, cookie: UInt64 = 0) throws(BPFError) -> Link {
         let label = "\(Self.tracingKind(attachType)) \(program.name)"
         do {
             let fd = try BPFCommands.linkCreateTracing(programFD: program.fd, attachType: attachType, cookie: cookie, name: label)
@@ -43,7 +43,7 @@ extension Link {
 extension Program {
     /// `Link.attachTracing(program: self, attachType:cookie:)`: fentry, fexit, fmod_ret, lsm
     /// through `BPF_LINK_CREATE`.
-    public func attachTracing(attachType: AttachType, cookie: UInt64 = 0) throws(BPFError) -> Link {
+    package func attachTracing(attachType: AttachType, cookie: UInt64 = 0) throws(BPFError) -> Link {
         try Link.attachTracing(program: self, attachType: attachType, cookie: cookie)
     }
 }

@@ -32,7 +32,7 @@ extension Link {
     /// CONFIG_KPROBES this throws `.notSupported` with the probed reason
     /// (`Features.probe(.kprobe)`); a function the kernel cannot probe (missing, inlined,
     /// blacklisted) gives the kernel's errno.
-    public static func attachKprobe(
+    package static func attachKprobe(
         program: Program, function: String, offset: UInt64 = 0, retprobe: Bool = false, cookie: UInt64 = 0,
         mechanism: KprobeMechanism = .automatic
     ) throws(BPFError) -> Link {
@@ -68,7 +68,7 @@ extension Link {
     /// (`__x64_sys_openat` on x86_64) when the kernel has such wrappers, else to
     /// `__se_sys_openat`. Programs read the arguments with libbpf's `BPF_KSYSCALL` macro, which
     /// follows the `LINUX_HAS_SYSCALL_WRAPPER` kconfig extern the loader sets to match.
-    public static func attachKsyscall(program: Program, syscall: String, retprobe: Bool = false, cookie: UInt64 = 0) throws(BPFError) -> Link {
+    package static func attachKsyscall(program: Program, syscall: String, retprobe: Bool = false, cookie: UInt64 = 0) throws(BPFError) -> Link {
         try attachKprobe(program: program, function: KprobeTarget.syscallFunction(syscall), retprobe: retprobe, cookie: cookie)
     }
 
@@ -93,12 +93,12 @@ extension Link {
 
 extension Program {
     /// `Link.attachKprobe(program: self, function:offset:retprobe:cookie:mechanism:)`.
-    public func attachKprobe(function: String, offset: UInt64 = 0, retprobe: Bool = false, cookie: UInt64 = 0, mechanism: KprobeMechanism = .automatic) throws(BPFError) -> Link {
+    package func attachKprobe(function: String, offset: UInt64 = 0, retprobe: Bool = false, cookie: UInt64 = 0, mechanism: KprobeMechanism = .automatic) throws(BPFError) -> Link {
         try Link.attachKprobe(program: self, function: function, offset: offset, retprobe: retprobe, cookie: cookie, mechanism: mechanism)
     }
 
     /// `Link.attachKsyscall(program: self, syscall:retprobe:cookie:)`.
-    public func attachKsyscall(_ syscall: String, retprobe: Bool = false, cookie: UInt64 = 0) throws(BPFError) -> Link {
+    package func attachKsyscall(_ syscall: String, retprobe: Bool = false, cookie: UInt64 = 0) throws(BPFError) -> Link {
         try Link.attachKsyscall(program: self, syscall: syscall, retprobe: retprobe, cookie: cookie)
     }
 }

@@ -22,7 +22,7 @@ extension Link {
     /// The index is resolved in the calling thread's network namespace (see
     /// `Syscalls.setNetworkNamespace`). Replace the program on the live link with
     /// `update(program:expected:)` (`BPF_LINK_UPDATE`), which keeps the link and drops no packet.
-    public static func attachXDP(program: Program, interfaceIndex: UInt32, flags: XDPFlags = []) throws(BPFError) -> Link {
+    package static func attachXDP(program: Program, interfaceIndex: UInt32, flags: XDPFlags = []) throws(BPFError) -> Link {
         let label = "xdp on ifindex \(interfaceIndex)"
         let fd = try BPFCommands.linkCreate(
             programFD: program.fd, targetFD: Int32(bitPattern: interfaceIndex), attachType: .xdp, flags: flags.rawValue,
@@ -31,7 +31,7 @@ extension Link {
     }
 
     /// Attaches an `xdp` program to the interface named `interface` (e.g. "eth0").
-    public static func attachXDP(program: Program, interface: String, flags: XDPFlags = []) throws(BPFError) -> Link {
+    package static func attachXDP(program: Program, interface: String, flags: XDPFlags = []) throws(BPFError) -> Link {
         let index = try Syscalls.interfaceIndex(name: interface)
         return try attachXDP(program: program, interfaceIndex: index, flags: flags)
     }
@@ -40,7 +40,7 @@ extension Link {
     /// tcx link (`BPF_TCX_INGRESS`/`BPF_TCX_EGRESS`, Linux 6.6; newer than the installed 6.1
     /// headers, whose `link_create` lacks the tcx fields: relative placement is not offered and
     /// the program is appended). Return `TCX_NEXT` (-1) or a `TC_ACT_*` code from the program.
-    public static func attachTCX(program: Program, interfaceIndex: UInt32, egress: Bool = false) throws(BPFError) -> Link {
+    package static func attachTCX(program: Program, interfaceIndex: UInt32, egress: Bool = false) throws(BPFError) -> Link {
         let label = "tcx \(egress ? "egress" : "ingress") on ifindex \(interfaceIndex)"
         do {
             let fd = try BPFCommands.linkCreate(
@@ -56,7 +56,7 @@ extension Link {
     }
 
     /// Attaches a `sched_cls` program to the interface named `interface` with a tcx link.
-    public static func attachTCX(program: Program, interface: String, egress: Bool = false) throws(BPFError) -> Link {
+    package static func attachTCX(program: Program, interface: String, egress: Bool = false) throws(BPFError) -> Link {
         let index = try Syscalls.interfaceIndex(name: interface)
         return try attachTCX(program: program, interfaceIndex: index, egress: egress)
     }
@@ -65,7 +65,7 @@ extension Link {
     /// `cgroup_sockopt`, `sock_ops`, `cgroup_sysctl`, `cgroup_device`) to the cgroup v2 directory
     /// `cgroupPath` with `attachType` (the program's expected attach type, e.g.
     /// `.cgroupInet4Connect`). Cgroup links coexist with other programs (multi-attach).
-    public static func attachCgroup(program: Program, cgroupPath: String, attachType: AttachType) throws(BPFError) -> Link {
+    package static func attachCgroup(program: Program, cgroupPath: String, attachType: AttachType) throws(BPFError) -> Link {
         let cgroup: FileDescriptor
         do {
             cgroup = try Syscalls.open(cgroupPath, O_RDONLY | O_DIRECTORY)

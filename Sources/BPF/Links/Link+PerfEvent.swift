@@ -29,7 +29,7 @@ extension Link {
     /// Attaches a `perf_event` program to a sampling event on every possible CPU (e.g. software
     /// cpu-clock: `type` 1, `config` 0) and returns one link per CPU. CPUs that are possible but
     /// offline (ENODEV) are skipped.
-    public static func attachSampling(program: Program, type: UInt32, config: UInt64, frequency: UInt64 = 99) throws(BPFError) -> [Link] {
+    package static func attachSampling(program: Program, type: UInt32, config: UInt64, frequency: UInt64 = 99) throws(BPFError) -> [Link] {
         var links: [Link] = []
         for cpu in try PossibleCPUs.list() {
             let perf: FileDescriptor

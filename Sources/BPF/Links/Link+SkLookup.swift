@@ -9,13 +9,13 @@ extension Link {
     /// looks for a socket for an incoming TCP connection or UDP packet, and may pick one with
     /// `bpf_sk_assign` (for example from a `SOCKMAP`). Several sk_lookup links may share a
     /// namespace; they run in attach order.
-    public static func attachSkLookup(program: Program, networkNamespace: String = "/proc/thread-self/ns/net") throws(BPFError) -> Link {
+    package static func attachSkLookup(program: Program, networkNamespace: String = "/proc/thread-self/ns/net") throws(BPFError) -> Link {
         try attachNetworkNamespace(program: program, networkNamespace: networkNamespace, attachType: .skLookup)
     }
 
     /// Attaches `program` to the network namespace at `networkNamespace` with `attachType`
     /// (`.skLookup`, or `.flowDissector` for a `flow_dissector` program).
-    public static func attachNetworkNamespace(program: Program, networkNamespace: String, attachType: AttachType) throws(BPFError) -> Link {
+    package static func attachNetworkNamespace(program: Program, networkNamespace: String, attachType: AttachType) throws(BPFError) -> Link {
         let namespace: FileDescriptor
         do {
             namespace = try Syscalls.open(networkNamespace, O_RDONLY)
@@ -29,7 +29,7 @@ extension Link {
 
     /// Attaches `program` to the network namespace open at `namespaceFD` (the caller keeps
     /// ownership of the descriptor; the link holds its own reference to the namespace).
-    public static func attachNetworkNamespace(program: Program, namespaceFD: Int32, attachType: AttachType) throws(BPFError) -> Link {
+    package static func attachNetworkNamespace(program: Program, namespaceFD: Int32, attachType: AttachType) throws(BPFError) -> Link {
         try attachNetworkNamespace(program: program, namespaceFD: namespaceFD, attachType: attachType, label: "netns fd \(namespaceFD) (\(attachType))")
     }
 

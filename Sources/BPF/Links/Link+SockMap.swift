@@ -10,7 +10,7 @@ extension Link {
     /// with the map as target, Linux 6.10). The link detaches when its last descriptor closes.
     /// Older kernels answer EINVAL: use `SockMapAttachment.attach`, which falls back to
     /// `BPF_PROG_ATTACH`.
-    public static func attachSockMap(program: Program, map: Map, attachType: AttachType) throws(BPFError) -> Link {
+    package static func attachSockMap(program: Program, map: Map, attachType: AttachType) throws(BPFError) -> Link {
         try SockMapAttachment.check(program: program, map: map, attachType: attachType)
         let label = "sockmap \(map.name) (\(attachType))"
         do {
@@ -35,7 +35,7 @@ public enum SockMapAttachment: Sendable, CustomStringConvertible {
     /// Attaches `program` to `map`: through a bpf_link where the kernel has sockmap links, else
     /// with `BPF_PROG_ATTACH` (`preferLink: false` forces the latter). Either way the program is
     /// detached when the returned value's `detach()` runs or the attachment is released.
-    public static func attach(program: Program, map: Map, attachType: AttachType, preferLink: Bool = true) throws(BPFError) -> SockMapAttachment {
+    package static func attach(program: Program, map: Map, attachType: AttachType, preferLink: Bool = true) throws(BPFError) -> SockMapAttachment {
         try check(program: program, map: map, attachType: attachType)
         if preferLink {
             do {
@@ -96,7 +96,7 @@ extension BPFObject {
     /// Attaches the `sk_msg` or `sk_skb` program `programName` to the sockmap or sockhash
     /// `mapName` of this object, with the attach type of its `SEC()` name (`sk_msg`,
     /// `sk_skb/stream_verdict`, `sk_skb/stream_parser`, `sk_skb/verdict`), preferring a link.
-    public func attachSockMap(_ programName: String, map mapName: String, preferLink: Bool = true) throws(BPFError) -> SockMapAttachment {
+    package func attachSockMap(_ programName: String, map mapName: String, preferLink: Bool = true) throws(BPFError) -> SockMapAttachment {
         let program = try program(programName)
         guard let spec = spec.program(named: programName) else { throw .missing("program '\(programName)'") }
         guard SockMapAttachment.programTypes[spec.expectedAttachType] != nil else {

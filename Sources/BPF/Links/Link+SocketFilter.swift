@@ -14,7 +14,7 @@ public enum SocketFilter {
 
     /// Attaches `program` (a `socket_filter` program) to the socket `socket` (a descriptor the
     /// caller owns), replacing any filter it had.
-    public static func attach(program: Program, socket: Int32) throws(BPFError) {
+    package static func attach(program: Program, socket: Int32) throws(BPFError) {
         guard program.type == .socketFilter else {
             throw .invalidArgument("socket filter: program '\(program.name)' is \(program.type), not socket_filter")
         }

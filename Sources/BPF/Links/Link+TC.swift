@@ -44,7 +44,7 @@ extension Link {
     /// clsact qdisc through rtnetlink (`TCFilter`). The program's return value is the verdict
     /// in both cases: `TC_ACT_OK` (0) passes, `TC_ACT_SHOT` (2) drops; `TC_ACT_UNSPEC` (-1)
     /// is `TCX_NEXT` for tcx and "continue" for cls_bpf.
-    public static func attachTC(program: Program, interfaceIndex: UInt32, direction: TCDirection) throws(BPFError) -> TCAttachment {
+    package static func attachTC(program: Program, interfaceIndex: UInt32, direction: TCDirection) throws(BPFError) -> TCAttachment {
         if Features.tcxLinks {
             return .tcx(try attachTCX(program: program, interfaceIndex: interfaceIndex, egress: direction == .egress))
         }
@@ -53,7 +53,7 @@ extension Link {
 
     /// Attaches a `sched_cls` program to the interface named `interface`, as
     /// `attachTC(program:interfaceIndex:direction:)` does.
-    public static func attachTC(program: Program, interface: String, direction: TCDirection) throws(BPFError) -> TCAttachment {
+    package static func attachTC(program: Program, interface: String, direction: TCDirection) throws(BPFError) -> TCAttachment {
         let index = try Syscalls.interfaceIndex(name: interface)
         return try attachTC(program: program, interfaceIndex: index, direction: direction)
     }

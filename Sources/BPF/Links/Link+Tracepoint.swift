@@ -5,7 +5,7 @@ extension Link {
     /// (pid -1, cpu 0, sample_period 1), and binds the program to it with `BPF_LINK_CREATE`
     /// (`BPF_PERF_EVENT`), falling back to `PERF_EVENT_IOC_SET_BPF` on kernels without perf links.
     /// `cookie` is the value `bpf_get_attach_cookie` returns (perf links only).
-    public static func attachTracepoint(program: Program, category: String, name: String, cookie: UInt64 = 0) throws(BPFError) -> Link {
+    package static func attachTracepoint(program: Program, category: String, name: String, cookie: UInt64 = 0) throws(BPFError) -> Link {
         let label = "tracepoint \(category):\(name)"
         let id = try PerfEvent.tracepointID(category: category, name: name)
         let perf = try PerfEvent.openTracepoint(id: id, label: "\(category):\(name)")
@@ -14,7 +14,7 @@ extension Link {
 
     /// Attaches a `raw_tracepoint` program to the raw tracepoint `name` (e.g. `sys_enter`) with
     /// `BPF_RAW_TRACEPOINT_OPEN`. ENOENT means no such tracepoint.
-    public static func attachRawTracepoint(program: Program, name: String) throws(BPFError) -> Link {
+    package static func attachRawTracepoint(program: Program, name: String) throws(BPFError) -> Link {
         let label = "raw_tracepoint \(name)"
         do {
             let fd = try BPFCommands.rawTracepointOpen(programFD: program.fd, name: name, programName: program.name)
@@ -28,14 +28,14 @@ extension Link {
     /// Attaches a tracing program to the target it was loaded for (its `attach_btf_id`): tp_btf
     /// (`BPF_TRACE_RAW_TP`), fentry/fexit/fmod_ret, lsm. Uses `BPF_RAW_TRACEPOINT_OPEN` with no
     /// name, which every kernel with these program types accepts.
-    public static func attachTracing(program: Program, label: String? = nil) throws(BPFError) -> Link {
+    package static func attachTracing(program: Program, label: String? = nil) throws(BPFError) -> Link {
         let fd = try BPFCommands.rawTracepointOpen(programFD: program.fd, name: nil, programName: program.name)
         return Link(taking: fd, name: label ?? "tracing \(program.name)").keeping(program)
     }
 
     /// Attaches a tracing program with `BPF_LINK_CREATE` and an explicit attach type (e.g.
     /// `.traceRawTP` for tp_btf), the newer equivalent of `attachTracing(program:)`.
-    public static func create(program: Program, targetFD: Int32 = 0, attachType: AttachType, flags: UInt32 = 0, targetBTFID: UInt32 = 0, label: String) throws(BPFError) -> Link {
+    package static func create(program: Program, targetFD: Int32 = 0, attachType: AttachType, flags: UInt32 = 0, targetBTFID: UInt32 = 0, label: String) throws(BPFError) -> Link {
         let fd = try BPFCommands.linkCreate(
             programFD: program.fd, targetFD: targetFD, attachType: attachType, flags: flags, targetBTFID: targetBTFID,
             name: "\(program.name) on \(label)")
@@ -45,17 +45,17 @@ extension Link {
 
 extension Program {
     /// `Link.attachTracepoint(program: self, category:name:)`.
-    public func attachTracepoint(category: String, name: String, cookie: UInt64 = 0) throws(BPFError) -> Link {
+    package func attachTracepoint(category: String, name: String, cookie: UInt64 = 0) throws(BPFError) -> Link {
         try Link.attachTracepoint(program: self, category: category, name: name, cookie: cookie)
     }
 
     /// `Link.attachRawTracepoint(program: self, name:)`.
-    public func attachRawTracepoint(name: String) throws(BPFError) -> Link {
+    package func attachRawTracepoint(name: String) throws(BPFError) -> Link {
         try Link.attachRawTracepoint(program: self, name: name)
     }
 
     /// `Link.attachTracing(program: self)`: tp_btf, fentry/fexit, lsm.
-    public func attachTracing() throws(BPFError) -> Link {
+    package func attachTracing() throws(BPFError) -> Link {
         try Link.attachTracing(program: self)
     }
 }

@@ -16,7 +16,7 @@ extension Link {
     /// - Throws: `.missing` (no such binary or function), `.invalidArgument` (not an ELF file,
     ///   ambiguous or indirect function, ...), `.syscall` from `perf_event_open` or the link.
     ///   Nothing stays open on failure.
-    public static func attachUprobe(program: Program, binary: String, symbol: String?, offset: UInt64 = 0, retprobe: Bool = false, pid: Int32? = nil, cookie: UInt64 = 0) throws(BPFError) -> Link {
+    package static func attachUprobe(program: Program, binary: String, symbol: String?, offset: UInt64 = 0, retprobe: Bool = false, pid: Int32? = nil, cookie: UInt64 = 0) throws(BPFError) -> Link {
         let target = try UprobeTarget.resolve(binary: binary, symbol: symbol, offset: offset, retprobe: retprobe, pid: pid)
         return try attachUprobe(program: program, target: target, retprobe: retprobe, pid: pid, cookie: cookie)
     }
@@ -24,14 +24,14 @@ extension Link {
     /// Attaches a `kprobe`-type program to a uprobe (or uretprobe) at `offset` bytes into the file
     /// `path` (a file offset, e.g. from `ExecutableELF.fileOffset(ofVirtualAddress:)`), through
     /// the `uprobe` perf PMU. `pid` -1 probes every process that maps the file.
-    public static func attachUprobe(program: Program, path: String, offset: UInt64, retprobe: Bool = false, pid: Int32 = -1, cookie: UInt64 = 0) throws(BPFError) -> Link {
+    package static func attachUprobe(program: Program, path: String, offset: UInt64, retprobe: Bool = false, pid: Int32 = -1, cookie: UInt64 = 0) throws(BPFError) -> Link {
         try attachUprobe(program: program, target: UprobeTarget(path: path, fileOffset: offset), retprobe: retprobe,
                          pid: pid == -1 ? nil : pid, cookie: cookie)
     }
 
     /// Attaches to a target resolved beforehand (`UprobeTarget.resolve`), e.g. to attach one
     /// resolution many times.
-    public static func attachUprobe(program: Program, target: UprobeTarget, retprobe: Bool = false, pid: Int32? = nil, cookie: UInt64 = 0) throws(BPFError) -> Link {
+    package static func attachUprobe(program: Program, target: UprobeTarget, retprobe: Bool = false, pid: Int32? = nil, cookie: UInt64 = 0) throws(BPFError) -> Link {
         let label = "\(retprobe ? "uretprobe" : "uprobe") \(target.description)" + (pid.map { " pid \($0)" } ?? "")
         let perf = try PerfEvent.openProbe(pmu: "uprobe", target: target.path, offset: target.fileOffset, retprobe: retprobe, pid: pid ?? -1)
         return try attachPerfEvent(program: program, perfEvent: perf, cookie: cookie, label: label)

@@ -51,7 +51,7 @@ public final class TCFilter: Sendable, CustomStringConvertible {
     /// With `priority` and `handle` 0 the kernel picks them; the filter reports its choice.
     /// With `replace`, a filter of the same priority and handle is replaced atomically (both must
     /// then be non-zero); otherwise such a filter is an error (EEXIST).
-    public static func attach(program: Program, interfaceIndex: UInt32, direction: TCDirection,
+    package static func attach(program: Program, interfaceIndex: UInt32, direction: TCDirection,
                               priority: UInt16 = 0, handle: UInt32 = 0, replace: Bool = false) throws(BPFError) -> TCFilter {
         guard program.type == .schedCLS || program.type == .schedACT else {
             throw .invalidArgument("TC filter: program '\(program.name)' is \(program.type), not sched_cls")
@@ -103,7 +103,7 @@ public final class TCFilter: Sendable, CustomStringConvertible {
 
     /// Attaches `program` to the interface named `interface` (looked up in the calling thread's
     /// network namespace).
-    public static func attach(program: Program, interface: String, direction: TCDirection,
+    package static func attach(program: Program, interface: String, direction: TCDirection,
                               priority: UInt16 = 0, handle: UInt32 = 0, replace: Bool = false) throws(BPFError) -> TCFilter {
         let index = try Syscalls.interfaceIndex(name: interface)
         return try attach(program: program, interfaceIndex: index, direction: direction, priority: priority, handle: handle, replace: replace)

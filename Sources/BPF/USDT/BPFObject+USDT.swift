@@ -10,7 +10,7 @@ extension BPFObject {
     /// attachment as a `USDTLink` listing each site and its spec id.
     /// - Throws: `.missing` if the object lacks `__bpf_usdt_specs` (the program does not include
     ///   `<bpf/usdt.bpf.h>`), or the file or probe does not exist; see `USDTAttacher.attach`.
-    public func attachUSDT(_ programName: String, binary: String, provider: String, name: String,
+    package func attachUSDT(_ programName: String, binary: String, provider: String, name: String,
                            pid: Int32 = -1, cookie: UInt64 = 0) throws(BPFError) -> Link {
         let usdt = try attachUSDTSites(programName, binary: binary, provider: provider, name: name, pid: pid, cookie: cookie)
         guard let link = usdt.mergedLink() else {
@@ -21,7 +21,7 @@ extension BPFObject {
 
     /// `attachUSDT`, returning the attachment as a `USDTLink` that lists each probe site, its file
     /// offset, semaphore and spec id.
-    public func attachUSDTSites(_ programName: String, binary: String, provider: String, name: String,
+    package func attachUSDTSites(_ programName: String, binary: String, provider: String, name: String,
                                 pid: Int32 = -1, cookie: UInt64 = 0) throws(BPFError) -> USDTLink {
         let program = try program(programName)
         guard let specs = maps[USDTAttacher.specsMapName] else {

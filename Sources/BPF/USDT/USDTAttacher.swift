@@ -33,7 +33,7 @@ public enum USDTAttacher {
     ///   for an argument string that cannot be read or a spec map of the wrong shape;
     ///   `.notSupported` for what the kernel or the BPF-side header lacks. Nothing stays attached
     ///   when it throws.
-    public static func attach(program: Program, specsMap: Map, ipMap: Map?, binary: String, provider: String, name: String,
+    package static func attach(program: Program, specsMap: Map, ipMap: Map?, binary: String, provider: String, name: String,
                               pid: Int32 = -1, cookie: UInt64 = 0) throws(BPFError) -> USDTLink {
         guard program.type == .kprobe else {
             throw .invalidArgument("program '\(program.name)' is \(program.type); USDT attaches kprobe-type programs (SEC(\"usdt\"))")

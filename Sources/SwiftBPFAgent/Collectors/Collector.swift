@@ -21,6 +21,10 @@ protocol CollectorSink: AnyObject, Sendable {
     func count(family: String, labels: [(String, String)], by: Int64)
     /// Symbolised CPU stacks sampled up to `timeNanoseconds` (Unix time), for the profile history.
     func profile(_ stacks: [FoldedStack], timeNanoseconds: Int64)
+    /// Counts outside the series cap (a collector's own bookkeeping: losses by reason).
+    func countUncapped(family: String, labels: [(String, String)], by: Int64)
+    /// Sets a gauge (a table's size, tracked connections).
+    func gauge(_ name: String, _ labels: [(String, String)], _ value: Double)
 }
 
 /// A running collector: loaded BPF programs that the agent reads and, at stop, releases
@@ -37,6 +41,13 @@ protocol Collector: AnyObject, Sendable {
     var programs: [(name: String, program: Program)] { get }
     /// Stops reading and releases the programs. Waits for reader threads.
     func stop()
+    /// The collector's maps by name, for the occupancy gauges (empty when its object is not
+    /// reachable from here).
+    var maps: [String: Map] { get }
+}
+
+extension Collector {
+    var maps: [String: Map] { [:] }
 }
 
 extension ToolSession {

@@ -85,6 +85,10 @@ final class EventCollector: Collector {
 
     var programs: [(name: String, program: Program)] { sources.flatMap { $0.session.namedPrograms } }
 
+    var maps: [String: Map] {
+        sources.reduce(into: [:]) { all, s in all.merge(s.session.object.maps) { a, _ in a } }
+    }
+
     func stop() {
         running.store(false, ordering: .relaxed)
         finished.wait()

@@ -36,5 +36,6 @@ final class TableCollector: Collector {
 
     func lostEvents() -> UInt64 { 0 }
     var programs: [(name: String, program: Program)] { session.namedPrograms }
+    var maps: [String: Map] { session.object.maps }
     func stop() { session.stop() }
 }

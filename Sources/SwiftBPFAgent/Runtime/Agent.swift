@@ -1,3 +1,4 @@
+import BPF
 import Foundation
 import Logging
 import Synchronization
@@ -21,6 +22,7 @@ public final class Agent: Sendable {
     private let previousStats = Mutex<ProcessStats?>(nil)
     private let statsSwitch = Mutex<Bool?>(nil)
     private let lastEviction = Mutex<Int64>(0)
+    private let lastOccupancy = Mutex<Int64>(0)
     let startedAt = Date()
 
     /// Checks the configuration (a non-loopback listen needs a token), reads the token, opens
@@ -138,6 +140,27 @@ public final class Agent: Sendable {
             return true
         }
         if evictDue { metrics.evictStale(now: now) }
+        let occupancyDue = lastOccupancy.withLock { last -> Bool in
+            guard last == 0 || now - last > 30_000_000_000 else { return false }
+            last = now
+            return true
+        }
+        if occupancyDue { recordMapOccupancy() }
+    }
+
+    /// Hash-type maps whose entries can run out (`BPF_MAP_TYPE_HASH`, `PERCPU_HASH`,
+    /// `LRU_HASH`, `LRU_PERCPU_HASH`): their fill, from a key walk every 30 s.
+    static let countedMapTypes: Set<UInt32> = [1, 5, 9, 10]
+
+    private func recordMapOccupancy() {
+        for c in collectors.running {
+            for (name, map) in c.maps where Self.countedMapTypes.contains(map.type.rawValue) {
+                guard let keys = try? map.allKeys() else { continue }
+                let labels = [("collector", c.name), ("map", name)]
+                metrics.gauge("swiftbpf_agent_map_entries", labels, Double(keys.count))
+                metrics.gauge("swiftbpf_agent_map_capacity", labels, Double(map.maxEntries))
+            }
+        }
     }
 
     private func recordSelfMetrics(now: Int64) {

@@ -16,6 +16,10 @@ public final class AgentServer: Sendable {
     private let handleSignals: Bool
     private let boundPort = PortBox()
     private let group = Mutex<ServiceGroup?>(nil)
+    /// Set by `shutdown()`; a shutdown asked before `run()` made its group ends `run()` at once.
+    private let shutdownRequested = Atomic<Bool>(false)
+    /// How long a graceful shutdown may take before the services are cancelled.
+    static let gracefulShutdownLimit: Duration = .seconds(15)
 
     public init(agent: Agent, logger: Logger, configPath: String? = nil, handleSignals: Bool = true) {
         self.agent = agent
@@ -43,9 +47,17 @@ public final class AgentServer: Sendable {
                               failureTerminationBehavior: .gracefullyShutdownGroup))
         services.append(.init(service: app, successTerminationBehavior: .gracefullyShutdownGroup,
                               failureTerminationBehavior: .gracefullyShutdownGroup))
-        let group = ServiceGroup(configuration: .init(
-            services: services, gracefulShutdownSignals: handleSignals ? [.sigterm, .sigint] : [], logger: logger))
+        // Last, so that it is the first to see the shutdown (services stop in reverse order):
+        // it ends the live streams, which the HTTP server otherwise waits for as requests in
+        // flight while the stream waits for the agent to stop.
+        services.append(.init(service: LiveStreamCloser(hub: agent.hub)))
+        var configuration = ServiceGroupConfiguration(
+            services: services, gracefulShutdownSignals: handleSignals ? [.sigterm, .sigint] : [], logger: logger)
+        configuration.maximumGracefulShutdownDuration = Self.gracefulShutdownLimit
+        configuration.maximumCancellationDuration = .seconds(5)
+        let group = ServiceGroup(configuration: configuration)
         self.group.withLock { $0 = group }
+        if shutdownRequested.load(ordering: .relaxed) { await group.triggerGracefulShutdown() }
         let hup = handleSignals ? installReload() : nil
         defer { hup?.cancel() }
         try await group.run()
@@ -64,6 +76,7 @@ public final class AgentServer: Sendable {
 
     /// Starts the graceful shutdown (as SIGTERM does).
     public func shutdown() async {
+        shutdownRequested.store(true, ordering: .relaxed)
         await group.withLock { $0 }?.triggerGracefulShutdown()
     }
 
@@ -93,11 +106,26 @@ struct AgentTicker: Service {
     let agent: Agent
     func run() async throws {
         agent.start()
+        // Loading parsed the kernel's BTF and the objects: give the freed memory back.
+        MallocTuning.trim()
+        var ticks = 0
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
             try? await Task.sleep(for: .seconds(1))
             agent.tick()
+            ticks += 1
+            if ticks % 15 == 0 { agent.hub.heartbeat() }
+            if ticks % 300 == 0 { MallocTuning.trim() }
         }
         agent.stop()
+    }
+}
+
+/// Ends the live event streams when the graceful shutdown begins.
+struct LiveStreamCloser: Service {
+    let hub: EventHub
+    func run() async throws {
+        try? await gracefulShutdown()
+        hub.finish()
     }
 }
 

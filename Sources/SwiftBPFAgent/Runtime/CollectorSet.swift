@@ -47,6 +47,8 @@ final class CollectorSet: Sendable {
         case "biolatency": return try BioLatencyAdapter.collector(c, sink: sink)
         case "syscount": return try SysCountAdapter.collector(c, sink: sink)
         case "profile": return try ProfileAdapter.collector(c, sink: sink)
+        case "flows": return try FlowsCollector(config: c, sink: sink, cgroups: sink.cgroups)
+        case "guard": return try GuardCollector(config: c, sink: sink)
         default: throw ConfigError("no such collector: \(name)")
         }
     }

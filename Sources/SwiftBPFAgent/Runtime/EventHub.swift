@@ -1,11 +1,19 @@
 import Foundation
 import Synchronization
 
+/// What a live stream delivers: an event, or a heartbeat to write as a comment.
+public enum LiveItem: Sendable {
+    case event(AgentEvent)
+    case heartbeat
+}
+
 /// The latest events in memory (for the API when there is no store) and the live stream's
 /// subscribers. A slow subscriber loses its oldest undelivered events, never slows collectors.
 public final class EventHub: Sendable {
     private let recentEvents = Mutex<[AgentEvent]>([])
-    private let subscribers = Mutex<[UUID: AsyncStream<AgentEvent>.Continuation]>([:])
+    private let subscribers = Mutex<[UUID: AsyncStream<LiveItem>.Continuation]>([:])
+    /// Set by `finish()`: later subscribers get a stream that has already ended.
+    private let finished = Atomic<Bool>(false)
     let capacity: Int
 
     init(capacity: Int = 2000) { self.capacity = capacity }
@@ -16,18 +24,30 @@ public final class EventHub: Sendable {
             if r.count > capacity { r.removeFirst(r.count - capacity) }
         }
         let live = subscribers.withLock { Array($0.values) }
-        for c in live { for e in events { c.yield(e) } }
+        for c in live { for e in events { c.yield(.event(e)) } }
+    }
+
+    /// Sends every subscriber a heartbeat (the stream writes a comment line): a client that
+    /// went away is noticed at the write, also when no event matches its filter.
+    func heartbeat() {
+        let live = subscribers.withLock { Array($0.values) }
+        for c in live { c.yield(.heartbeat) }
     }
 
     /// A live stream of events from now on; it ends when the agent stops or the task reading
     /// it is cancelled.
-    public func subscribe(buffer: Int = 10_000) -> AsyncStream<AgentEvent> {
+    public func subscribe(buffer: Int = 10_000) -> AsyncStream<LiveItem> {
         let id = UUID()
-        let (stream, continuation) = AsyncStream<AgentEvent>.makeStream(bufferingPolicy: .bufferingNewest(buffer))
+        let (stream, continuation) = AsyncStream<LiveItem>.makeStream(bufferingPolicy: .bufferingNewest(buffer))
         continuation.onTermination = { [weak self] _ in
             _ = self?.subscribers.withLock { $0.removeValue(forKey: id) }
         }
-        subscribers.withLock { $0[id] = continuation }
+        let added = subscribers.withLock { s -> Bool in
+            guard !finished.load(ordering: .relaxed) else { return false }
+            s[id] = continuation
+            return true
+        }
+        if !added { continuation.finish() }
         return stream
     }
 
@@ -46,7 +66,8 @@ public final class EventHub: Sendable {
     }
 
     func finish() {
-        let all = subscribers.withLock { s -> [AsyncStream<AgentEvent>.Continuation] in
+        let all = subscribers.withLock { s -> [AsyncStream<LiveItem>.Continuation] in
+            finished.store(true, ordering: .relaxed)
             let v = Array(s.values)
             s.removeAll()
             return v

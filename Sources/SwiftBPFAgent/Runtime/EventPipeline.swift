@@ -54,4 +54,12 @@ final class EventPipeline: CollectorSink {
     func profile(_ stacks: [FoldedStack], timeNanoseconds: Int64) {
         profiles.add(stacks, timeNanoseconds: timeNanoseconds)
     }
+
+    func countUncapped(family: String, labels: [(String, String)], by: Int64) {
+        metrics.incrementUncapped(family, labels, by: by)
+    }
+
+    func gauge(_ name: String, _ labels: [(String, String)], _ value: Double) {
+        metrics.gauge(name, labels, value)
+    }
 }

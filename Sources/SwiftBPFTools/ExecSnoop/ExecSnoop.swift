@@ -38,7 +38,8 @@ public final class ExecSnoop: Sendable {
     let bindings: ExecsnoopObject
 
     /// Loads the program with `filter` and attaches it. Events start arriving at once.
-    public init(filter: Filter = Filter()) throws(BPFError) {
+    /// `language` picks execsnoop.bpf.c or its Swift twin (by default, the build's choice).
+    public init(filter: Filter = Filter(), language: BPFProgramLanguage = .buildDefault) throws(BPFError) {
         if let name = filter.name, name.isEmpty || name.utf8.count > 15 {
             throw .invalidArgument("--name must be 1 to 15 bytes (a task's comm is at most 15), got \(name.utf8.count)")
         }
@@ -50,8 +51,15 @@ public final class ExecSnoop: Sendable {
             config.targNameString = name
             config.targNameLen = UInt32(name.utf8.count)
         }
-        (bindings, session) = try ToolSession.load(ExecsnoopObject.self, config: config, filter: common,
-                                                   ringBufferSize: filter.ringBufferSize)
+        switch language {
+        case .c:
+            (bindings, session) = try ToolSession.load(ExecsnoopObject.self, config: config, filter: common,
+                                                       ringBufferSize: filter.ringBufferSize)
+        case .swift:
+            let (twin, session) = try ToolSession.load(ExecsnoopSwiftTwin.self, config: config, filter: common,
+                                                       ringBufferSize: filter.ringBufferSize)
+            (bindings, self.session) = (twin.bindings, session)
+        }
     }
 
     /// Waits up to `timeoutMilliseconds` for events and hands each to `body`. Returns how many

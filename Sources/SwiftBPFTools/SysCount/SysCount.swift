@@ -1,3 +1,4 @@
+import ToolText
 import BPF
 
 /// syscount: syscalls counted in the kernel per syscall or per process, optionally with their
@@ -78,7 +79,7 @@ public final class SysCount: Sendable {
 
     /// The x86_64 number of a syscall name (`getppid` → 110), or nil.
     public static func syscallNumber(_ name: String) -> Int? {
-        SyscallNames.x86_64.first { $0.value == name }?.key
+        SyscallNames.x86_64Numbers[name]
     }
 }
 

@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import Synchronization
+import Testing
 @testable import SwiftBPFAgent
 
 /// An agent running in the test process (API on an ephemeral loopback port unless the config
@@ -21,23 +22,54 @@ final class RunningAgent: Sendable {
         server = AgentServer(agent: agent, logger: logger, handleSignals: false)
         let server = self.server
         task = Task { try await server.run() }
-        port = await server.listeningPort()
+        port = await server.listeningPort(timeout: .seconds(30))
         self.log = log
-        guard port != 0 else { throw TestError("the agent's API did not start listening") }
+        guard port != 0 else {
+            await Self.stop(server: server, task: task)
+            throw TestError("the agent's API did not listen within 30 s: \(log.text.suffix(1500))")
+        }
         // The ticker starts the collectors next to the HTTP server: wait until every configured
         // one has started (or failed), so that the test's workload happens after attachment.
         let agent = self.agent
-        let deadline = Date().addingTimeInterval(60)
-        while Date() < deadline,
-              agent.collectors.snapshot.count < config.enabledCollectors.count
-                || agent.userMetrics.status.count < config.userMetrics.count {
-            try await Task.sleep(for: .milliseconds(50))
+        let started = await eventually(timeout: 60, every: 0.05) { () -> Bool? in
+            agent.collectors.snapshot.count >= config.enabledCollectors.count
+                && agent.userMetrics.status.count >= config.userMetrics.count ? true : nil
+        }
+        guard started == true else {
+            await Self.stop(server: server, task: task)
+            throw TestError("the agent's collectors did not start within 60 s: \(log.text.suffix(1500))")
         }
     }
 
+    /// Runs `body` with an agent on `config`, stopping the agent afterwards also when `body`
+    /// throws (so that no test leaves its collectors attached for the next ones).
+    static func with<T>(_ config: AgentConfig, _ body: (RunningAgent) async throws -> T) async throws -> T {
+        let running = try await RunningAgent(config)
+        do {
+            let result = try await body(running)
+            await running.stop()
+            return result
+        } catch {
+            await running.stop()
+            throw error
+        }
+    }
+
+    /// Shuts the agent down gracefully and waits for it, at most 30 s (a graceful shutdown
+    /// that hangs, e.g. on an open live stream, is a test failure, not a stalled run).
     func stop() async {
+        await Self.stop(server: server, task: task)
+    }
+
+    private static func stop(server: AgentServer, task: Task<Void, any Error>) async {
         await server.shutdown()
-        _ = await task.result
+        do {
+            _ = try await withDeadline(30, "the agent's graceful shutdown") { await task.result }
+        } catch {
+            Issue.record("\(error); cancelling it")
+            task.cancel()
+            _ = try? await withDeadline(10, "the agent's cancellation") { await task.result }
+        }
     }
 }
 

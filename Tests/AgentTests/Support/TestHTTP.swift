@@ -9,16 +9,25 @@ enum TestHTTP {
         var body: String
     }
 
+    /// A GET with every step bounded: connect and send (SO_SNDTIMEO), the reply (`timeout`).
+    /// Runs off the cooperative pool (`offPool`).
     static func get(_ port: Int, _ path: String, headers: [String: String] = [:], host: String = "127.0.0.1",
-                    timeout: Double = 10) throws -> Reply {
+                    timeout: Double = 10) async throws -> Reply {
+        try await offPool { try getBlocking(port, path, headers: headers, host: host, timeout: timeout) }
+    }
+
+    static func getBlocking(_ port: Int, _ path: String, headers: [String: String] = [:], host: String = "127.0.0.1",
+                            timeout: Double = 10) throws -> Reply {
         let raw = try exchange(port: port, host: host, request: request(path, headers: headers), timeout: timeout) { _ in false }
         return parse(raw)
     }
 
     /// Sends a GET and reads until `until` holds on what arrived (or `timeout`); for streams.
     static func stream(_ port: Int, _ path: String, headers: [String: String] = [:], timeout: Double,
-                       until: @escaping (String) -> Bool) throws -> String {
-        try exchange(port: port, host: "127.0.0.1", request: request(path, headers: headers), timeout: timeout, until: until)
+                       until: @escaping @Sendable (String) -> Bool) async throws -> String {
+        try await offPool {
+            try exchange(port: port, host: "127.0.0.1", request: request(path, headers: headers), timeout: timeout, until: until)
+        }
     }
 
     static func request(_ path: String, headers: [String: String]) -> String {
@@ -31,15 +40,20 @@ enum TestHTTP {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { throw TestError("socket: errno \(errno)") }
         defer { close(fd) }
+        // Reads wake every 200 ms to check the deadline; connect and send give up after 5 s
+        // (on Linux SO_SNDTIMEO bounds a blocking connect too).
         var tv = timeval(tv_sec: 0, tv_usec: 200_000)
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
+        var sendTimeout = timeval(tv_sec: 5, tv_usec: 0)
+        setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &sendTimeout, socklen_t(MemoryLayout<timeval>.size))
         var addr = sockaddr_in()
         addr.sin_family = sa_family_t(AF_INET)
         addr.sin_port = in_port_t(UInt16(port).bigEndian)
         inet_pton(AF_INET, host, &addr.sin_addr)
         let rc = withUnsafePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
         guard rc == 0 else { throw TestError("connect to \(host):\(port): errno \(errno)") }
-        _ = request.withCString { send(fd, $0, strlen($0), 0) }
+        let sent = request.withCString { send(fd, $0, strlen($0), Int32(MSG_NOSIGNAL)) }
+        guard sent == request.utf8.count else { throw TestError("send to \(host):\(port): errno \(errno)") }
         var data = [UInt8]()
         var buffer = [UInt8](repeating: 0, count: 65536)
         let deadline = Date().addingTimeInterval(timeout)
@@ -97,16 +111,6 @@ func freePort() -> Int {
     return Int(UInt16(bigEndian: addr.sin_port))
 }
 
-/// Polls `body` until it returns a value or `timeout` passes.
-func eventually<T>(timeout: Double, every: Double = 0.25, _ body: () throws -> T?) rethrows -> T? {
-    let deadline = Date().addingTimeInterval(timeout)
-    repeat {
-        if let v = try body() { return v }
-        Thread.sleep(forTimeInterval: every)
-    } while Date() < deadline
-    return nil
-}
-
 let isRoot = getuid() == 0
 
 /// A temporary directory removed by `cleanup()`.
@@ -135,7 +139,7 @@ struct MarkerBinary {
             let p = Process()
             p.executableURL = URL(fileURLWithPath: path)
             try p.run()
-            p.waitUntilExit()
+            try waitForExit(p, timeout: 10, "the marker binary \(name)")
         }
     }
 }
@@ -161,15 +165,33 @@ final class Child: @unchecked Sendable {
 
     func signal(_ sig: Int32) { kill(process.processIdentifier, sig) }
 
+    /// Waits until `ready` holds (a server answers), at most `timeout`; fails at once, with
+    /// the child's log, when the child exits first (a port taken, a permission refused).
+    func waitReady(_ what: String, timeout: Double, _ ready: () async -> Bool) async throws {
+        let deadline = Date().addingTimeInterval(timeout)
+        while Date() < deadline {
+            if await ready() { return }
+            guard process.isRunning else {
+                throw TestError("\(what) exited (status \(process.terminationStatus)) before it was ready: \(log.suffix(1500))")
+            }
+            try? await Task.sleep(for: .milliseconds(200))
+        }
+        throw TestError("\(what) was not ready within \(timeout) s: \(log.suffix(1500))")
+    }
+
     @discardableResult
     func stop(timeout: Double = 10) -> Int32 {
         if process.isRunning {
             process.terminate()
             let deadline = Date().addingTimeInterval(timeout)
             while process.isRunning && Date() < deadline { Thread.sleep(forTimeInterval: 0.05) }
-            if process.isRunning { kill(process.processIdentifier, SIGKILL); process.waitUntilExit() }
+            if process.isRunning {
+                kill(process.processIdentifier, SIGKILL)
+                let killDeadline = Date().addingTimeInterval(5)
+                while process.isRunning && Date() < killDeadline { Thread.sleep(forTimeInterval: 0.05) }
+            }
         }
-        return process.terminationStatus
+        return process.isRunning ? -1 : process.terminationStatus
     }
 }
 

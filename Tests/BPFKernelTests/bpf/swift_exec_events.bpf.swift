@@ -11,7 +11,7 @@ struct ExecEvent {
     var command: InlineArray<16, UInt8>
 }
 
-let events = RingBuffer(bytes: 256 * 1024)
+let events = RingBuffer<ExecEvent>(bytes: 256 * 1024)
 let license = License("GPL")
 
 /// Every exec the program saw (a `.bss` global).
@@ -21,7 +21,7 @@ public var execs: UInt64 = 0
 public func onExec(_ context: UnsafeMutableRawPointer) -> Int32 {
     atomicAdd(&execs, 1)
     let record = SchedProcessExecRecord(context)
-    guard let event = events.reserve(ExecEvent.self) else { return 0 }
+    guard let event = events.reserve() else { return 0 }
     event.pointee.pid = UInt32(bitPattern: record.pid)
     event.pointee.oldPID = UInt32(bitPattern: record.oldPid)
     event.pointee.parentPID = CurrentTask.parentProcessID

@@ -77,7 +77,7 @@ extension BPFObject {
     /// `attach_ksyscall`.
     func attachKprobeSection(program: Program, spec: ProgramSpec) throws(BPFError) -> Link {
         guard let section = try KprobeSection.parse(spec.sectionName) else {
-            throw .invalidArgument("program '\(spec.name)': section '\(spec.sectionName)' names no kernel function; attach it with Link.attachKprobe")
+            throw .invalidArgument("program '\(spec.name)': section '\(spec.sectionName)' names no kernel function; attach it with KprobeProgram.attach(function:)")
         }
         switch section.target {
         case let .function(function, offset):

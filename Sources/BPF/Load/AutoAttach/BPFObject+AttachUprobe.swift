@@ -11,7 +11,7 @@ extension BPFObject {
             throw error
         }
         guard let section else {
-            throw .invalidArgument("program '\(spec.name)' (section '\(spec.sectionName)') names no binary and function; attach it with attachUprobe(_:binary:symbol:)")
+            throw .invalidArgument("program '\(spec.name)' (section '\(spec.sectionName)') names no binary and function; attach it with UprobeProgram.attach(binary:symbol:)")
         }
         let target: UprobeTarget
         switch section.location {
@@ -26,7 +26,7 @@ extension BPFObject {
     /// Attaches program `programName` (a `SEC("uprobe")`-type program) to `symbol` in `binary`;
     /// see `Link.attachUprobe(program:binary:symbol:offset:retprobe:pid:cookie:)`. `retprobe` nil
     /// takes it from the section name (`uretprobe...`).
-    public func attachUprobe(_ programName: String, binary: String, symbol: String?, offset: UInt64 = 0, pid: Int32? = nil, cookie: UInt64 = 0, retprobe: Bool? = nil) throws(BPFError) -> Link {
+    package func attachUprobe(_ programName: String, binary: String, symbol: String?, offset: UInt64 = 0, pid: Int32? = nil, cookie: UInt64 = 0, retprobe: Bool? = nil) throws(BPFError) -> Link {
         let program = try program(programName)
         let isReturn = retprobe ?? (spec.program(named: programName)?.sectionName.hasPrefix("uretprobe") ?? false)
         return try Link.attachUprobe(program: program, binary: binary, symbol: symbol, offset: offset, retprobe: isReturn, pid: pid, cookie: cookie)

@@ -65,6 +65,15 @@ public struct TCProgram: TypedProgram {
         try Link.attachTCX(program: program, interface: interface, egress: direction == .egress)
     }
 
+    /// Attaches as a direct-action filter on the interface's clsact qdisc (netlink, any kernel),
+    /// never a tcx link. With `priority` and `handle` 0 the kernel picks them; `replace` swaps the
+    /// filter of the same (non-zero) priority and handle atomically.
+    public func attachFilter(interface: String, direction: TCDirection, priority: UInt16 = 0, handle: UInt32 = 0,
+                             replace: Bool = false) throws(BPFError) -> TCFilter {
+        try TCFilter.attach(program: program, interface: interface, direction: direction,
+                            priority: priority, handle: handle, replace: replace)
+    }
+
     /// Runs the program once on `packet` (`BPF_PROG_TEST_RUN`).
     public func testRun(packet: [UInt8]) throws(BPFError) -> ProgramTestRunResult {
         try program.testRun(data: packet)
@@ -212,13 +221,14 @@ public struct SockMapProgram: TypedProgram {
 
     /// Attaches to the sockmap or sockhash `map`: a link where the kernel has them (6.10), else
     /// `BPF_PROG_ATTACH`.
-    public func attach(to map: Map) throws(BPFError) -> SockMapAttachment {
-        try SockMapAttachment.attach(program: program, map: map, attachType: spec.expectedAttachType)
+    /// `preferLink` false always uses `BPF_PROG_ATTACH`.
+    public func attach(to map: Map, preferLink: Bool = true) throws(BPFError) -> SockMapAttachment {
+        try SockMapAttachment.attach(program: program, map: map, attachType: spec.expectedAttachType, preferLink: preferLink)
     }
 
     /// Attaches to a typed sockmap or sockhash.
-    public func attach(to map: some TypedMap) throws(BPFError) -> SockMapAttachment {
-        try attach(to: map.map)
+    public func attach(to map: some TypedMap, preferLink: Bool = true) throws(BPFError) -> SockMapAttachment {
+        try attach(to: map.map, preferLink: preferLink)
     }
 }
 

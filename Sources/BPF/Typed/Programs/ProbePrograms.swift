@@ -91,6 +91,13 @@ public struct USDTProgram: AutoAttachable {
                        cookie: UInt64 = 0) throws(BPFError) -> Link {
         try object.attachUSDT(spec.name, binary: binary, provider: provider, name: name, pid: pid, cookie: cookie)
     }
+
+    /// `attach(binary:provider:name:pid:cookie:)`, returning the attachment as a `USDTLink` that
+    /// lists each probe site, its file offset, semaphore and spec id.
+    public func attachSites(binary: String, provider: String, name: String, pid: Int32 = -1,
+                            cookie: UInt64 = 0) throws(BPFError) -> USDTLink {
+        try object.attachUSDTSites(spec.name, binary: binary, provider: provider, name: name, pid: pid, cookie: cookie)
+    }
 }
 
 /// A `perf_event` program: runs on each sample of a perf event (e.g. a CPU clock).

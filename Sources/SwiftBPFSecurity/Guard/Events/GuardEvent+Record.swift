@@ -32,7 +32,7 @@ extension GuardEvent {
             filename = strings.first
             if strings.count > 1, !strings[1].isEmpty { interpreter = strings[1] }
             argv = Array(strings.dropFirst(2))
-            self.process.binaryPath = path
+            if !flags.contains(.lsm) { self.process.binaryPath = path }
         case .connect, .bind, .sendmsg:
             address = Self.addressText(Array(r.addr), family: r.family)
         default:

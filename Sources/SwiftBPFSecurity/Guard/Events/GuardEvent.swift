@@ -68,6 +68,8 @@ public struct GuardEventFlags: OptionSet, Sendable, Hashable {
     public static let write = GuardEventFlags(rawValue: 0x20)
     /// An open with `O_CREAT`.
     public static let create = GuardEventFlags(rawValue: 0x40)
+    /// Decided in a BPF LSM hook, before the call happened (a denied call never did).
+    public static let lsm = GuardEventFlags(rawValue: 0x80)
 
     /// Names of the flags that are set, for output.
     public var names: [String] {
@@ -79,6 +81,7 @@ public struct GuardEventFlags: OptionSet, Sendable, Hashable {
         if contains(.stringsTruncated) { out.append("truncated") }
         if contains(.write) { out.append("write") }
         if contains(.create) { out.append("create") }
+        if contains(.lsm) { out.append("lsm") }
         return out
     }
 }

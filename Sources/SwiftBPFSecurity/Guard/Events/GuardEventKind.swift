@@ -40,6 +40,13 @@ public enum GuardEventKind: UInt32, Sendable, CaseIterable, Comparable {
     /// Kinds reported from a cgroup socket hook, where `deny` (EPERM) is the enforcement.
     public var isSocketHook: Bool { self == .connect || self == .bind || self == .sendmsg }
 
+    /// Kinds a BPF LSM hook can refuse (where the kernel has BPF LSM): `deny` fails the call with
+    /// EPERM before it happens, and path conditions of unlink/rename/chmod/chown are matched there.
+    public var isLSMHook: Bool { self == .exec || isPathCall }
+
+    /// Kinds that act on a file named by path: the conditions `paths` (and for open `access`) apply.
+    public var isPathCall: Bool { self == .open || self == .unlink || self == .rename || self == .chmod || self == .chown }
+
     /// Kinds whose events come from a tracepoint of the calling task, where `kill` is the enforcement.
     public var isTracepoint: Bool { !isSocketHook && self != .socket }
 

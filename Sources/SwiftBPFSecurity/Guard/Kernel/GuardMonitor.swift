@@ -25,7 +25,7 @@ public final class GuardMonitor {
 
     func enrich(_ event: GuardEvent) -> GuardEvent {
         var e = event
-        if e.kind != .exec, e.process.binaryPath == nil {
+        if e.kind != .exec || e.flags.contains(.lsm), e.process.binaryPath == nil {
             e.process.binaryPath = cache.binaryPath(of: e.kind == .fork ? e.process.ppid : e.process.pid)
         }
         e.process.cgroupPath = cgroups.path(of: e.process.cgroupID)

@@ -26,21 +26,40 @@ public final class GuardSession: Sendable {
     let ring: RingBuffer
     /// Tracepoints this kernel does not have (their calls do not exist here), by name.
     public let unavailable: [String]
+    /// What this kernel allows (BPF LSM or not), as probed at load.
+    public let enforcement: GuardEnforcement
+    /// True when the policy's LSM rules run in attached BPF LSM programs.
+    public let lsmAttached: Bool
 
     /// Loads, fills the tables from `policy`, and attaches. Events start at once.
     public init(policy: CompiledGuardPolicy, options: Options = Options()) throws(BPFError) {
         self.policy = policy
         var config = GuardKernelObject.Config()
         config.maxEntries.guardEvents = options.ringBufferSize
-        let bindings = try GuardKernelObject.load(config: config)
+        let enforcement = GuardEnforcement.probe()
+        self.enforcement = enforcement
+        // Rules that only a BPF LSM hook can carry out are refused where there is none, naming
+        // the strongest action this kernel has, instead of loading rules that would never act.
+        let needingLSM = policy.rulesNeedingLSM
+        if !needingLSM.isEmpty && !enforcement.lsm {
+            throw .notSupported(feature: "BPF LSM, needed by rule(s) \(needingLSM.map { "'\($0)'" }.joined(separator: ", ")) (deny on exec or file calls, or paths on unlink/rename/chmod/chown)",
+                                reason: "\(enforcement.reason ?? "probe failed"); the strongest action available here is kill (SIGKILL from the call's tracepoint, by binary and open paths), or deny for connect/bind/sendmsg")
+        }
+        lsmAttached = !needingLSM.isEmpty
+        var loadOptions = LoadOptions()
+        if lsmAttached {
+            let spec = try ObjectSpec(bytes: GuardKernelObject.embedded.bytes, name: GuardKernelObject.embedded.name)
+            loadOptions.programs = Set(spec.mainPrograms.filter { $0.autoload || GuardEnforcement.lsmPrograms.contains($0.name) }.map(\.name))
+        }
+        let bindings = try GuardKernelObject.load(config: config, options: loadOptions)
         self.bindings = bindings
-        try Self.fill(bindings, policy: policy, report: options.report)
+        try Self.fill(bindings, policy: policy, report: options.report, lsm: lsmAttached)
         if options.seedFromProc { try Self.seed(bindings, policy: policy, snapshots: ProcessSnapshot.all()) }
         ring = try RingBuffer(map: bindings.guardEvents.map)
         try GuardMounts.prepare()
         var links: [Link] = []
         var unavailable: [String] = []
-        for program in bindings.object.spec.mainPrograms where program.type == .tracepoint || program.type == .tracing {
+        for program in bindings.object.spec.mainPrograms where program.type == .tracepoint || program.type == .tracing || (lsmAttached && program.type == .lsm) {
             do {
                 links.append(try bindings.object.attach(program.name))
             } catch {
@@ -70,7 +89,7 @@ public final class GuardSession: Sendable {
     }
 
     /// Writes the compiled policy into the program's maps.
-    static func fill(_ b: GuardKernelObject, policy: CompiledGuardPolicy, report: Set<GuardEventKind>) throws(BPFError) {
+    static func fill(_ b: GuardKernelObject, policy: CompiledGuardPolicy, report: Set<GuardEventKind>, lsm: Bool) throws(BPFError) {
         for r in policy.rules {
             var k = GuardKernelObject.GuardRule()
             k.kinds = r.rule.kinds.reduce(0) { $0 | 1 << $1.rawValue }
@@ -90,29 +109,35 @@ public final class GuardSession: Sendable {
             key.ino = id.inode
             key.dev = id.device
             var value = GuardKernelObject.GuardInodeRules()
-            value.binary = rules.binary
-            value.parent = rules.parent
-            value.path = rules.path
+            value.binary = .init(rules.binary)
+            value.parent = .init(rules.parent)
+            value.path = .init(rules.path)
+            value.binaryExcept = .init(rules.binaryExcept)
+            value.pathExcept = .init(rules.pathExcept)
             try b.guardInodes.update(key: key, value: value)
         }
-        for (port, rules) in policy.ports { try b.guardPorts.update(key: port, value: rules) }
+        for (port, rules) in policy.ports { try b.guardPorts.update(key: port, value: .init(rules)) }
+        for (port, rules) in policy.portExcept { try b.guardPortExcept.update(key: port, value: .init(rules)) }
+        for (hash, rules) in policy.arguments { try b.guardArgs.update(key: hash, value: .init(rules)) }
         for (range, rules) in policy.addresses {
             var key = GuardKernelObject.GuardLpmKey()
             key.prefixlen = UInt32(range.prefixLength)
             for i in 0..<16 { key.addr[i] = range.address[i] }
-            try b.guardAddrs.update(key: key, value: rules)
+            try b.guardAddrs.update(key: key, value: .init(rules))
         }
         // The config last: until it is in place the programs see no rules.
         let m = policy.masks
         var c = GuardKernelObject.GuardConfig()
-        for i in 0..<32 { c.kindRules[i] = m.kinds[i] }
-        c.nobinaryRules = m.noBinary
-        c.noparentRules = m.noParent
-        c.nopathRules = m.noPath
-        c.noportRules = m.noPort
-        c.noaddrRules = m.noAddress
-        c.writeOnlyRules = m.writeOnly
-        c.filelessRules = m.fileless
+        for i in 0..<32 { c.kindRules[i] = .init(m.kinds[i]) }
+        c.nobinaryRules = .init(m.noBinary)
+        c.noparentRules = .init(m.noParent)
+        c.nopathRules = .init(m.noPath)
+        c.noportRules = .init(m.noPort)
+        c.noaddrRules = .init(m.noAddress)
+        c.writeOnlyRules = .init(m.writeOnly)
+        c.filelessRules = .init(m.fileless)
+        c.lsmRules = .init(lsm ? m.lsm : 0)
+        c.argsRules = .init(m.args)
         c.reportKinds = report.reduce(0) { $0 | 1 << $1.rawValue }
         c.selfTgid = UInt32(getpid())
         try b.guardConfig.set(c, at: 0)
@@ -128,8 +153,9 @@ public final class GuardSession: Sendable {
             p.exeIno = binary.inode
             p.exeDev = binary.device
             p.flags = s.fileless ? 0x1 : 0
-            p.binaryRules = (policy.inodes[binary]?.binary ?? 0) | (s.fileless ? policy.masks.fileless : 0)
-            if let parent = byPid[s.ppid]?.binary { p.parentRules = policy.inodes[parent]?.parent ?? 0 }
+            p.binaryRules = .init((policy.inodes[binary]?.binary ?? 0) | (s.fileless ? policy.masks.fileless : 0))
+            p.binaryExcept = .init(policy.inodes[binary]?.binaryExcept ?? 0)
+            if let parent = byPid[s.ppid]?.binary { p.parentRules = .init(policy.inodes[parent]?.parent ?? 0) }
             // BPF_NOEXIST: an entry the kernel made meanwhile (an exec) is newer than /proc's.
             try? b.guardProcs.update(key: s.pid, value: p, flags: .noExist)
         }

@@ -1,5 +1,6 @@
 /// A policy with its names resolved (binaries and paths to inodes, cgroups to ids) and laid out
 /// as the kernel program's tables: masks per kind, inode → rules, port → rules, prefix → rules.
+/// A set of rules is a `UInt128`, bit i for rule i (`struct guard_mask` in the kernel).
 /// Pure: `GuardPolicyCompiler` builds it with a `GuardResolver`; `GuardMatcher` and the
 /// kernel loader both read it, which is what keeps replay and the kernel in agreement.
 public struct CompiledGuardPolicy: Sendable {
@@ -10,36 +11,56 @@ public struct CompiledGuardPolicy: Sendable {
         public var parents: Set<FileID>
         /// The inodes of `paths` (files or directories).
         public var paths: Set<FileID>
+        /// The inodes of `exceptBinaries` and `exceptPaths`: what the rule exempts.
+        public var exceptBinaries: Set<FileID> = []
+        public var exceptPaths: Set<FileID> = []
         public var cgroup: (id: UInt64, level: Int)?
-        public var bit: UInt64 { 1 << UInt64(index) }
+        public var bit: UInt128 { 1 << UInt128(index) }
+        /// Deny on an LSM-hooked kind, or paths on a file call other than open.
+        public var needsLSM: Bool {
+            (rule.action == .deny && rule.kinds.contains(where: \.isLSMHook)) ||
+                (!rule.paths.isEmpty && rule.kinds.contains { $0.isPathCall && $0 != .open })
+        }
     }
 
     /// The masks of `struct guard_config`.
     public struct Masks: Sendable, Equatable {
-        public var kinds = [UInt64](repeating: 0, count: 32)
-        public var noBinary: UInt64 = 0
-        public var noParent: UInt64 = 0
-        public var noPath: UInt64 = 0
-        public var noPort: UInt64 = 0
-        public var noAddress: UInt64 = 0
-        public var writeOnly: UInt64 = 0
-        public var fileless: UInt64 = 0
+        public var kinds = [UInt128](repeating: 0, count: 32)
+        public var noBinary: UInt128 = 0
+        public var noParent: UInt128 = 0
+        public var noPath: UInt128 = 0
+        public var noPort: UInt128 = 0
+        public var noAddress: UInt128 = 0
+        public var writeOnly: UInt128 = 0
+        public var fileless: UInt128 = 0
+        /// Rules only a BPF LSM hook can carry out: deny on exec and file calls, and path
+        /// conditions of unlink/rename/chmod/chown (matched by inode from the hook's dentry).
+        public var lsm: UInt128 = 0
+        /// exec rules with an argument condition.
+        public var args: UInt128 = 0
     }
 
     /// The three masks an inode carries (`struct guard_inode_rules`).
     public struct InodeRules: Sendable, Equatable {
-        public var binary: UInt64 = 0
-        public var parent: UInt64 = 0
-        public var path: UInt64 = 0
+        public var binary: UInt128 = 0
+        public var parent: UInt128 = 0
+        public var path: UInt128 = 0
+        /// Rules that exempt a process running this binary, and opens of it or below it.
+        public var binaryExcept: UInt128 = 0
+        public var pathExcept: UInt128 = 0
     }
 
     public var rules: [Rule]
     public var masks = Masks()
     public var inodes: [FileID: InodeRules] = [:]
-    public var ports: [UInt16: UInt64] = [:]
+    public var ports: [UInt16: UInt128] = [:]
+    /// Ports named by `except_ports` → the rules that do not apply to them.
+    public var portExcept: [UInt16: UInt128] = [:]
+    /// Argument conditions: `GuardArgumentHash` of an argument → the rules naming it.
+    public var arguments: [UInt64: UInt128] = [:]
     /// Each range with the rules of itself and of every range that contains it (the kernel's LPM
     /// trie returns only the longest match).
-    public var addresses: [(range: GuardAddressRange, rules: UInt64)] = []
+    public var addresses: [(range: GuardAddressRange, rules: UInt128)] = []
     /// Names that did not resolve and were left out, as warnings (a binary that is not installed).
     public var warnings: [String] = []
 
@@ -48,6 +69,9 @@ public struct CompiledGuardPolicy: Sendable {
         self.rules = rules
         layOut()
     }
+
+    /// The rules that need the BPF LSM, by name (none: the policy runs on any kernel guard loads on).
+    public var rulesNeedingLSM: [String] { rules.filter(\.needsLSM).map(\.rule.name) }
 
     /// Every rule switched to monitor mode (`guard run --monitor`).
     public func monitoring() -> CompiledGuardPolicy {
@@ -58,13 +82,14 @@ public struct CompiledGuardPolicy: Sendable {
 
     /// Rules whose selectors a process with this binary and parent binary passes, for `kind`
     /// (before the user, cgroup and condition checks).
-    public func candidates(kind: GuardEventKind, binary: FileID?, parent: FileID?, fileless: Bool) -> UInt64 {
+    public func candidates(kind: GuardEventKind, binary: FileID?, parent: FileID?, fileless: Bool) -> UInt128 {
         var bin = masks.noBinary
         if let binary { bin |= inodes[binary]?.binary ?? 0 }
         if fileless { bin |= masks.fileless }
         var par = masks.noParent
         if let parent { par |= inodes[parent]?.parent ?? 0 }
-        return masks.kinds[Int(kind.rawValue)] & bin & par
+        let except = binary.flatMap { inodes[$0]?.binaryExcept } ?? 0
+        return masks.kinds[Int(kind.rawValue)] & bin & par & ~except
     }
 }
 
@@ -95,6 +120,19 @@ public enum GuardPolicyCompiler {
             for p in rule.paths {
                 if let id = resolver.fileID(p) { paths.insert(id) } else { out.warnings.append("rule '\(rule.name)': path \(p) does not exist; left out") }
             }
+            // Exemptions that do not exist exempt nothing: warnings, never errors.
+            var exceptBinaries = Set<FileID>()
+            for s in rule.exceptBinaries {
+                switch s {
+                case .inode(let id): exceptBinaries.insert(id)
+                case .path(let p):
+                    if let id = resolver.fileID(p) { exceptBinaries.insert(id) } else { out.warnings.append("rule '\(rule.name)': except_binary \(p) does not exist; left out") }
+                }
+            }
+            var exceptPaths = Set<FileID>()
+            for p in rule.exceptPaths {
+                if let id = resolver.fileID(p) { exceptPaths.insert(id) } else { out.warnings.append("rule '\(rule.name)': except_paths \(p) does not exist; left out") }
+            }
             if !rule.paths.isEmpty && paths.isEmpty {
                 throw GuardPolicyError("none of the paths of rule '\(rule.name)' exists: paths are matched by inode, so they must exist when the policy loads",
                                        at: rule.location, field: "paths")
@@ -106,7 +144,8 @@ public enum GuardPolicyCompiler {
                 }
                 cgroup = resolved
             }
-            out.rules.append(.init(index: index, rule: rule, binaries: binaries, parents: parents, paths: paths, cgroup: cgroup))
+            out.rules.append(.init(index: index, rule: rule, binaries: binaries, parents: parents, paths: paths,
+                                   exceptBinaries: exceptBinaries, exceptPaths: exceptPaths, cgroup: cgroup))
         }
         out.layOut()
         return out
@@ -118,6 +157,8 @@ extension CompiledGuardPolicy {
         masks = Masks()
         inodes = [:]
         ports = [:]
+        portExcept = [:]
+        arguments = [:]
         addresses = []
         for r in rules {
             let bit = r.bit
@@ -129,21 +170,29 @@ extension CompiledGuardPolicy {
             if r.rule.ports.isEmpty { masks.noPort |= bit }
             if r.rule.addresses.isEmpty { masks.noAddress |= bit }
             if r.rule.access == .write { masks.writeOnly |= bit }
+            if r.needsLSM { masks.lsm |= bit }
+            if !r.rule.arguments.isEmpty { masks.args |= bit }
+            for a in r.rule.arguments { arguments[GuardArgumentHash.of(a), default: 0] |= bit }
             for id in r.binaries { inodes[id, default: InodeRules()].binary |= bit }
             for id in r.parents { inodes[id, default: InodeRules()].parent |= bit }
             for id in r.paths { inodes[id, default: InodeRules()].path |= bit }
             for range in r.rule.ports {
                 for p in range { ports[p, default: 0] |= bit }
             }
+            for id in r.exceptBinaries { inodes[id, default: InodeRules()].binaryExcept |= bit }
+            for id in r.exceptPaths { inodes[id, default: InodeRules()].pathExcept |= bit }
+            for range in r.rule.exceptPorts {
+                for p in range { portExcept[p, default: 0] |= bit }
+            }
         }
-        var ranges: [(GuardAddressRange, UInt64)] = []
+        var ranges: [(GuardAddressRange, UInt128)] = []
         for r in rules {
             for a in r.rule.addresses {
                 if let i = ranges.firstIndex(where: { $0.0 == a }) { ranges[i].1 |= r.bit } else { ranges.append((a, r.bit)) }
             }
         }
         addresses = ranges.map { range, _ in
-            var rules: UInt64 = 0
+            var rules: UInt128 = 0
             for (other, bits) in ranges where other.prefixLength <= range.prefixLength && other.contains(range.address) { rules |= bits }
             return (range, rules)
         }

@@ -8,9 +8,12 @@ public struct GuardMatchFacts: Sendable, Equatable {
     public var uid: UInt32
     /// The process's cgroup and its ancestors' ids, by level (index 0: the root cgroup).
     public var cgroupAncestors: [UInt64] = []
-    /// open: the file and every directory above it, by identity (file first).
+    /// open, unlink, rename, chmod, chown: the file and every directory above it, by identity
+    /// (file first; for rename, the old name's chain then the new one's).
     public var pathChain: [FileID] = []
     public var write: Bool = false
+    /// exec: the arguments, argv[0] first (argument conditions look at argv[1] on).
+    public var argv: [String] = []
     /// connect, bind, sendmsg: the port (host order) and the address (16 bytes, IPv4 mapped).
     public var port: UInt16?
     public var address: [UInt8]?
@@ -46,19 +49,37 @@ public struct GuardMatcher: Sendable {
     public func decide(_ facts: GuardMatchFacts) -> GuardDecision {
         var rules = policy.candidates(kind: facts.kind, binary: facts.binary, parent: facts.parentBinary, fileless: facts.fileless)
         let masks = policy.masks
+        if facts.kind == .exec, rules & masks.args != 0 {
+            var argRules: UInt128 = 0
+            for a in facts.argv.dropFirst() { argRules |= policy.arguments[GuardArgumentHash.of(a)] ?? 0 }
+            rules = (rules & ~masks.args) | (rules & argRules)
+        }
         switch facts.kind {
         case .open:
             if !facts.write { rules &= ~masks.writeOnly }
+            if rules != 0 {
+                // As the kernel: the walk also collects except_paths exemptions, so it runs for any candidate rule.
+                var pathRules: UInt128 = 0
+                var except: UInt128 = 0
+                for id in facts.pathChain.prefix(32) {
+                    pathRules |= policy.inodes[id]?.path ?? 0
+                    except |= policy.inodes[id]?.pathExcept ?? 0
+                }
+                rules &= (pathRules | masks.noPath) & ~except
+            }
+        case .unlink, .rename, .chmod, .chown:
+            rules &= masks.noPort & masks.noAddress
             if rules & ~masks.noPath != 0 {
-                var pathRules: UInt64 = 0
-                for id in facts.pathChain.prefix(32) { pathRules |= policy.inodes[id]?.path ?? 0 }
+                var pathRules: UInt128 = 0
+                for id in facts.pathChain.prefix(facts.kind == .rename ? 64 : 32) { pathRules |= policy.inodes[id]?.path ?? 0 }
                 rules &= pathRules | masks.noPath
             }
         case .connect, .bind, .sendmsg:
             let port = facts.port.flatMap { policy.ports[$0] } ?? 0
             rules &= port | masks.noPort
+            rules &= ~(facts.port.flatMap { policy.portExcept[$0] } ?? 0)
             if rules & ~masks.noAddress != 0 {
-                var addressRules: UInt64 = 0
+                var addressRules: UInt128 = 0
                 var best = -1
                 if let a = facts.address {
                     for (range, bits) in policy.addresses where range.prefixLength > best && range.contains(a) {

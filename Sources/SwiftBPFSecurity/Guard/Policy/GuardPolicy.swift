@@ -6,8 +6,8 @@ public struct GuardPolicy: Sendable, Equatable {
 
     public init(rules: [GuardRule]) { self.rules = rules }
 
-    /// The kernel side has one bit per rule in 64-bit masks.
-    public static let maxRules = 64
+    /// The kernel side has one bit per rule in 128-bit masks (`struct guard_mask`).
+    public static let maxRules = 128
 }
 
 /// Where a policy element was written, for messages.
@@ -82,12 +82,21 @@ public struct GuardRule: Sendable, Equatable {
     /// Only executions of a file without a name (memfd, deleted file).
     public var fileless: Bool = false
     // Conditions: which calls.
+    /// exec: an argument (argv[1] on) equal to one of these, whole (argv[0] is the caller's choice).
+    public var arguments: [String] = []
     /// open: the file or a directory above it (by inode: any name that reaches it).
     public var paths: [String] = []
     public var access: GuardFileAccess = .any
     /// connect, bind, sendmsg: destination or bound ports, and address ranges.
     public var ports: [ClosedRange<UInt16>] = []
     public var addresses: [GuardAddressRange] = []
+    // Exemptions: what the rule does not apply to (an allowlist: everything else matches).
+    /// Processes running one of these binaries are exempt (by inode, like `binaries`).
+    public var exceptBinaries: [GuardFileSelector] = []
+    /// open: files at or below these paths are exempt.
+    public var exceptPaths: [String] = []
+    /// connect, bind, sendmsg: these ports are exempt.
+    public var exceptPorts: [ClosedRange<UInt16>] = []
     /// Where the rule starts in its file.
     public var location: GuardSourceLocation?
 

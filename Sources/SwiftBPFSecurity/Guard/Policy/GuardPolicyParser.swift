@@ -19,6 +19,11 @@ import YAMLSubset
 ///     ports: [22]
 ///     cgroup: /sys/fs/cgroup/unified/app
 ///     action: deny
+///   - name: app-exec-allowlist  # exemptions make allowlists: everything but these
+///     events: [exec]
+///     cgroup: /sys/fs/cgroup/unified/app
+///     except_binary: [/usr/bin/python3.11, /usr/bin/true]   # also except_paths (open), except_ports (sockets)
+///     action: kill
 /// ```
 public enum GuardPolicyParser {
     public static let maxBytes = 1 << 20
@@ -26,7 +31,7 @@ public enum GuardPolicyParser {
 
     static let fields: Set<String> = [
         "name", "events", "action", "mode", "binary", "binary_inode", "parent", "parent_inode", "user", "cgroup",
-        "fileless", "paths", "access", "ports", "addresses",
+        "fileless", "args", "paths", "access", "ports", "addresses", "except_binary", "except_binary_inode", "except_paths", "except_ports",
     ]
 
     /// Parses `text` (the contents of `file`, which only names the source in messages).
@@ -192,6 +197,12 @@ public enum GuardPolicyParser {
         for (text, node) in try list("binary_inode") { rule.binaries.append(try inodeSelector(text, node, field("binary_inode"), file)) }
         for (text, node) in try list("parent") { rule.parents.append(try pathSelector(text, node, field("parent"), file)) }
         for (text, node) in try list("parent_inode") { rule.parents.append(try inodeSelector(text, node, field("parent_inode"), file)) }
+        for (text, node) in try list("args") {
+            guard !text.isEmpty, text.utf8.count < 256, !text.utf8.contains(0) else {
+                throw GuardPolicyError("an argument is 1 to 255 bytes without NUL, got '\(text)'", at: location(node, file), field: field("args"))
+            }
+            rule.arguments.append(text)
+        }
         for (text, node) in try list("user") {
             guard let uid = UInt32(text), uid != UInt32.max else {
                 throw GuardPolicyError("a user is a numeric uid, got '\(text)'", at: location(node, file), field: field("user"))
@@ -231,6 +242,18 @@ public enum GuardPolicyParser {
         }
         for (text, node) in try list("ports") { rule.ports.append(try portRange(text, node, field("ports"), file)) }
         for (text, node) in try list("addresses") { rule.addresses.append(try addressRange(text, node, field("addresses"), file)) }
+        for (text, node) in try list("except_binary") { rule.exceptBinaries.append(try pathSelector(text, node, field("except_binary"), file)) }
+        for (text, node) in try list("except_binary_inode") { rule.exceptBinaries.append(try inodeSelector(text, node, field("except_binary_inode"), file)) }
+        for (text, node) in try list("except_paths") {
+            guard text.hasPrefix("/"), !text.utf8.contains(0) else {
+                throw GuardPolicyError("a path must be absolute, got '\(text)'", at: location(node, file), field: field("except_paths"))
+            }
+            rule.exceptPaths.append(text)
+        }
+        for (text, node) in try list("except_ports") {
+            // Port 0 is a bind to an ephemeral port: an allowlist may exempt it.
+            rule.exceptPorts.append(text == "0" ? 0...0 : try portRange(text, node, field("except_ports"), file))
+        }
 
         try checkCombination(rule, values: values, field: field, file: file)
         return rule
@@ -239,14 +262,30 @@ public enum GuardPolicyParser {
     /// Conditions apply to some kinds only, and each kind has the actions its hook can carry out.
     static func checkCombination(_ rule: GuardRule, values: [String: (key: Node, value: Node)], field: (String) -> String, file: String) throws(GuardPolicyError) {
         func at(_ name: String) -> GuardSourceLocation? { values[name].flatMap { location($0.key, file) } ?? rule.location }
-        if !rule.paths.isEmpty || values["access"] != nil, rule.kinds != [.open] {
-            let name = values["paths"] != nil ? "paths" : "access"
-            throw GuardPolicyError("'\(name)' applies to open events only; give this rule 'events: [open]' and put the other events in a rule of their own",
-                                   at: at(name), field: field(name))
+        if values["access"] != nil, rule.kinds != [.open] {
+            throw GuardPolicyError("'access' applies to open events only; give this rule 'events: [open]' and put the other events in a rule of their own",
+                                   at: at("access"), field: field("access"))
+        }
+        if !rule.paths.isEmpty, let kind = rule.kinds.first(where: { !$0.isPathCall }) {
+            throw GuardPolicyError("'paths' applies to open, unlink, rename, chmod and chown events, not \(kind.name); put \(kind.name) in a rule of its own",
+                                   at: at("paths"), field: field("paths"))
+        }
+        if !rule.exceptPaths.isEmpty, rule.kinds != [.open] {
+            throw GuardPolicyError("'except_paths' applies to open events only", at: at("except_paths"), field: field("except_paths"))
+        }
+        if !rule.exceptPorts.isEmpty, !rule.kinds.allSatisfy(\.isSocketHook) {
+            throw GuardPolicyError("'except_ports' applies to connect, bind and sendmsg events only", at: at("except_ports"), field: field("except_ports"))
         }
         if !rule.ports.isEmpty || !rule.addresses.isEmpty, !rule.kinds.allSatisfy(\.isSocketHook) {
             let name = rule.ports.isEmpty ? "addresses" : "ports"
             throw GuardPolicyError("'\(name)' applies to connect, bind and sendmsg events only", at: at(name), field: field(name))
+        }
+        if !rule.arguments.isEmpty, rule.kinds != [.exec] {
+            throw GuardPolicyError("'args' selects executions by their arguments: it needs 'events: [exec]'", at: at("args"), field: field("args"))
+        }
+        if !rule.arguments.isEmpty, rule.action == .deny {
+            throw GuardPolicyError("'args' works with alert and kill: arguments are read at the exec tracepoint, after the point where deny could refuse the exec; use kill (SIGKILL before the new program runs)",
+                                   at: at("args"), field: field("args"))
         }
         if rule.fileless, rule.kinds != [.exec] {
             throw GuardPolicyError("'fileless' selects executions: it needs 'events: [exec]'", at: at("fileless"), field: field("fileless"))
@@ -255,8 +294,8 @@ public enum GuardPolicyParser {
             throw GuardPolicyError("kill is not available for \(kind.name) (it is checked in a cgroup socket hook, which cannot signal); use deny, which fails the call with EPERM",
                                    at: at("action"), field: field("action"))
         }
-        if rule.action == .deny, let kind = rule.kinds.first(where: { !$0.isSocketHook }) {
-            throw GuardPolicyError("deny is not available for \(kind.name): refusing it needs a BPF LSM hook, and guard's deny runs in the cgroup socket hooks (connect, bind, sendmsg); the strongest action available for \(kind.name) is kill (SIGKILL before the call returns)",
+        if rule.action == .deny, let kind = rule.kinds.first(where: { !$0.isSocketHook && !$0.isLSMHook }) {
+            throw GuardPolicyError("deny is not available for \(kind.name): guard refuses calls in the cgroup socket hooks (connect, bind, sendmsg) and in BPF LSM hooks (exec, open, unlink, rename, chmod, chown); the strongest action available for \(kind.name) is kill (SIGKILL before the call returns)",
                                    at: at("action"), field: field("action"))
         }
     }

@@ -55,7 +55,7 @@ public struct ProcessCache: Sendable {
     public mutating func apply(_ event: GuardEvent) {
         let p = event.process
         switch event.kind {
-        case .exec:
+        case .exec where !event.flags.contains(.lsm):  // an LSM check comes before the exec, which may be refused
             var e = entries[p.pid] ?? Entry(pid: p.pid, ppid: p.ppid, comm: p.comm, startNanoseconds: p.startNanoseconds)
             e.ppid = p.ppid
             e.comm = p.comm

@@ -3,7 +3,7 @@
 #ifndef GUARD_H
 #define GUARD_H
 
-#define GUARD_MAX_RULES 64
+#define GUARD_MAX_RULES 128      /* the bits of struct guard_mask */
 #define GUARD_COMM_LEN 16
 #define GUARD_PATH_DEPTH 32        /* components walked per path (dentry -> root, across mounts) */
 #define GUARD_NAME_MAX 256
@@ -12,6 +12,8 @@
 #define GUARD_STR_MAX 4096         /* one string read at most */
 #define GUARD_DATA_SIZE 12288      /* >= GUARD_STR_MASK + GUARD_STR_MAX */
 #define GUARD_KINDS 32
+#define GUARD_FNV_OFFSET 0xcbf29ce484222325ULL   /* FNV-1a 64 of an argument (GuardArgumentHash) */
+#define GUARD_FNV_PRIME 0x100000001b3ULL
 
 // Event kinds (GuardEventKind in Swift). A rule's `kinds` is a bit mask of (1 << kind).
 enum guard_kind {
@@ -33,6 +35,13 @@ enum guard_action { GUARD_NONE = 0, GUARD_ALERT = 1, GUARD_DENY = 2, GUARD_KILL 
 #define GUARD_F_STR_TRUNC 0x10     /* argv or a string was longer than captured */
 #define GUARD_F_WRITE 0x20         /* open for writing */
 #define GUARD_F_CREATE 0x40        /* open with O_CREAT */
+#define GUARD_F_LSM 0x80           /* decided in a BPF LSM hook, before the call */
+
+// A set of rules: bit i is rule i (lo: rules 0-63, hi: rules 64-127).
+struct guard_mask {
+    __u64 lo;
+    __u64 hi;
+};
 
 // Identity of a file: inode number and the kernel's dev_t of its super block (MKDEV: major << 20 | minor).
 struct guard_file_id {
@@ -43,9 +52,11 @@ struct guard_file_id {
 
 // Which rules an inode selects (bit i: rule i), as binary, as parent binary, as path (itself or an ancestor directory).
 struct guard_inode_rules {
-    __u64 binary;
-    __u64 parent;
-    __u64 path;
+    struct guard_mask binary;
+    struct guard_mask parent;
+    struct guard_mask path;
+    struct guard_mask binary_except;  /* rules whose except_binary names it: a process running it is exempt */
+    struct guard_mask path_except;    /* rules whose except_paths name it or a directory above: opens below are exempt */
 };
 
 // The kernel's process cache entry, by tgid.
@@ -53,8 +64,9 @@ struct guard_proc {
     __u64 exe_ino;
     __u32 exe_dev;
     __u32 flags;          /* GUARD_F_FILELESS ... of its exec */
-    __u64 binary_rules;   /* rules whose binary selector names this process's binary */
-    __u64 parent_rules;   /* rules whose parent selector names its parent's binary */
+    struct guard_mask binary_rules;   /* rules whose binary selector names this process's binary */
+    struct guard_mask parent_rules;   /* rules whose parent selector names its parent's binary */
+    struct guard_mask binary_except;  /* rules that exempt this process's binary (except_binary) */
 };
 
 // One rule, as user space compiled it (the selectors the masks below do not cover).
@@ -71,16 +83,18 @@ struct guard_rule {
 
 // Masks that make the hot path a few ANDs.
 struct guard_config {
-    __u64 kind_rules[GUARD_KINDS];   /* rules that match each kind */
-    __u64 nobinary_rules;            /* rules without a binary selector */
-    __u64 noparent_rules;
-    __u64 nopath_rules;
-    __u64 noport_rules;
-    __u64 noaddr_rules;
-    __u64 write_only_rules;          /* open rules for writes only */
-    __u64 fileless_rules;            /* rules selecting fileless executions */
-    __u32 report_kinds;              /* kinds reported even when no rule matches */
-    __u32 self_tgid;                 /* guard itself: its bpf() calls are not reported */
+    struct guard_mask kind_rules[GUARD_KINDS];   /* rules that match each kind */
+    struct guard_mask nobinary_rules;            /* rules without a binary selector */
+    struct guard_mask noparent_rules;
+    struct guard_mask nopath_rules;
+    struct guard_mask noport_rules;
+    struct guard_mask noaddr_rules;
+    struct guard_mask write_only_rules;          /* open rules for writes only */
+    struct guard_mask fileless_rules;            /* rules selecting fileless executions */
+    struct guard_mask args_rules;                /* exec rules with an argument condition */
+    struct guard_mask lsm_rules;                 /* rules the BPF LSM programs decide (none without BPF LSM) */
+    __u32 report_kinds;                          /* kinds reported even when no rule matches */
+    __u32 self_tgid;                             /* guard itself: its bpf() calls are not reported */
 };
 
 struct guard_counter {

@@ -5,7 +5,8 @@
 // links, renames, relative paths and exec through a descriptor cannot slip past a rule.
 // Actions: alert (an event), kill (bpf_send_signal(SIGKILL) from the violating call's
 // tracepoint: the process never returns to user space), deny (cgroup sock_addr/sock hooks
-// return 0, the call fails with EPERM). GPL: bpf_send_signal and bpf_probe_read_* are GPL-only.
+// return 0, the call fails with EPERM; exec, open, unlink, rename, chmod and chown through the
+// BPF LSM hooks at the end of this file, where the kernel has BPF LSM). GPL: bpf_send_signal and bpf_probe_read_* are GPL-only.
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_core_read.h>
@@ -16,6 +17,8 @@
 // swiftbpf:record guard_event
 
 #define SIGKILL 9
+#define EPERM 1
+#define FMODE_WRITE 0x2
 #define O_ACCMODE 3
 #define O_CREAT 0100
 #define AF_INET 2
@@ -55,8 +58,16 @@ struct {
     __uint(type, BPF_MAP_TYPE_HASH);
     __uint(max_entries, 65536);
     __type(key, __u16);
-    __type(value, __u64);
+    __type(value, struct guard_mask);
 } guard_ports SEC(".maps");
+
+// Ports named by except_ports (host order) -> rules that do not apply to them.
+struct {
+    __uint(type, BPF_MAP_TYPE_HASH);
+    __uint(max_entries, 65536);
+    __type(key, __u16);
+    __type(value, struct guard_mask);
+} guard_port_except SEC(".maps");
 
 // Address ranges -> rules (each entry holds the rules of its own and every enclosing range).
 struct {
@@ -64,8 +75,16 @@ struct {
     __uint(max_entries, 4096);
     __uint(map_flags, BPF_F_NO_PREALLOC);
     __type(key, struct guard_lpm_key);
-    __type(value, __u64);
+    __type(value, struct guard_mask);
 } guard_addrs SEC(".maps");
+
+// Exec argument conditions: FNV-1a 64 hash of one whole argument (argv[1] on) -> rules.
+struct {
+    __uint(type, BPF_MAP_TYPE_HASH);
+    __uint(max_entries, 4096);
+    __type(key, __u64);
+    __type(value, struct guard_mask);
+} guard_args SEC(".maps");
 
 // The process cache: tgid -> binary and rule masks. Filled at exec and fork, on first sight of a
 // process that predates guard, and seeded by user space from /proc; removed at exit.
@@ -114,6 +133,35 @@ static __always_inline int reported(struct guard_config *cfg, __u32 kind)
     return (cfg->report_kinds >> kind) & 1;
 }
 
+// --- rule sets (struct guard_mask: two words, so 128 rules) ------------------------------------
+
+static __always_inline struct guard_mask m_and(struct guard_mask a, struct guard_mask b)
+{
+    return (struct guard_mask){ .lo = a.lo & b.lo, .hi = a.hi & b.hi };
+}
+
+static __always_inline struct guard_mask m_or(struct guard_mask a, struct guard_mask b)
+{
+    return (struct guard_mask){ .lo = a.lo | b.lo, .hi = a.hi | b.hi };
+}
+
+// a without the rules of b.
+static __always_inline struct guard_mask m_minus(struct guard_mask a, struct guard_mask b)
+{
+    return (struct guard_mask){ .lo = a.lo & ~b.lo, .hi = a.hi & ~b.hi };
+}
+
+static __always_inline int m_any(struct guard_mask a)
+{
+    return (a.lo | a.hi) != 0;
+}
+
+static __always_inline int m_has(struct guard_mask a, __u32 i)
+{
+    __u64 word = i < 64 ? a.lo : a.hi;
+    return (word >> (i & 63)) & 1;
+}
+
 // --- files ----------------------------------------------------------------------------------
 
 static __always_inline __u32 dev_of(struct super_block *sb)
@@ -128,17 +176,20 @@ static __always_inline struct mount *real_mount_of(struct vfsmount *vfs)
 
 // Rules whose path selector names the file or one of its ancestor directories, walking dentries
 // to the root and across mount points, so that any name that reaches the inode is covered.
-static __always_inline __u64 path_rules_of(struct dentry *dentry, struct vfsmount *vfs)
+static __always_inline struct guard_mask path_rules_of(struct dentry *dentry, struct vfsmount *vfs, struct guard_mask *except)
 {
     struct mount *mnt = real_mount_of(vfs);
-    __u64 rules = 0;
+    struct guard_mask rules = {};
+    *except = (struct guard_mask){};
     for (int i = 0; i < GUARD_PATH_DEPTH; i++) {
         struct guard_file_id id = {};
         id.ino = BPF_CORE_READ(dentry, d_inode, i_ino);
         id.dev = dev_of(BPF_CORE_READ(dentry, d_sb));
         struct guard_inode_rules *r = bpf_map_lookup_elem(&guard_inodes, &id);
-        if (r)
-            rules |= r->path;
+        if (r) {
+            rules = m_or(rules, r->path);
+            *except = m_or(*except, r->path_except);
+        }
         struct dentry *parent = BPF_CORE_READ(dentry, d_parent);
         struct dentry *root = BPF_CORE_READ(mnt, mnt.mnt_root);
         if (dentry == root || dentry == parent) {
@@ -241,13 +292,16 @@ static __always_inline void fill_proc(struct guard_proc *p, struct guard_config 
     p->exe_ino = exe->ino;
     p->exe_dev = exe->dev;
     p->flags = flags;
-    p->binary_rules = 0;
-    p->parent_rules = 0;
+    p->binary_rules = (struct guard_mask){};
+    p->parent_rules = (struct guard_mask){};
+    p->binary_except = (struct guard_mask){};
     struct guard_inode_rules *r = bpf_map_lookup_elem(&guard_inodes, exe);
-    if (r)
+    if (r) {
         p->binary_rules = r->binary;
+        p->binary_except = r->binary_except;
+    }
     if (flags & GUARD_F_FILELESS)
-        p->binary_rules |= cfg->fileless_rules;
+        p->binary_rules = m_or(p->binary_rules, cfg->fileless_rules);
     r = bpf_map_lookup_elem(&guard_inodes, parent_exe);
     if (r)
         p->parent_rules = r->parent;
@@ -336,23 +390,32 @@ static __always_inline void submit(struct guard_event *e)
 // --- rules ----------------------------------------------------------------------------------
 
 // Rules of `kind` whose binary and parent selectors admit the process.
-static __always_inline __u64 candidates(struct guard_config *cfg, __u32 kind, struct guard_proc *p)
+static __always_inline struct guard_mask selected(struct guard_config *cfg, __u32 kind, struct guard_proc *p)
 {
+    struct guard_mask none = {};
     if (kind >= GUARD_KINDS)
-        return 0;
-    __u64 rules = cfg->kind_rules[kind];
-    if (!rules)
-        return 0;
-    __u64 bin = cfg->nobinary_rules, parent = cfg->noparent_rules;
+        return none;
+    struct guard_mask rules = cfg->kind_rules[kind];
+    if (!m_any(rules))
+        return none;
+    struct guard_mask bin = cfg->nobinary_rules, parent = cfg->noparent_rules;
     if (p) {
-        bin |= p->binary_rules;
-        parent |= p->parent_rules;
+        bin = m_or(bin, p->binary_rules);
+        parent = m_or(parent, p->parent_rules);
+        rules = m_minus(rules, p->binary_except);
     }
-    return rules & bin & parent;
+    return m_and(rules, m_and(bin, parent));
+}
+
+// selected() for the tracepoints: without the rules the BPF LSM programs decide (they see the
+// call first, and a call they refuse never reaches its exit tracepoint).
+static __always_inline struct guard_mask candidates(struct guard_config *cfg, __u32 kind, struct guard_proc *p)
+{
+    return m_minus(selected(cfg, kind, p), cfg->lsm_rules);
 }
 
 struct decision {
-    __u64 rules;
+    struct guard_mask rules;
     __u32 uid;
     __u32 rule;
     __u8 action;
@@ -360,10 +423,12 @@ struct decision {
 };
 
 // One rule of decide(), as a bpf_loop callback: the verifier checks the body once instead of
-// unrolling 64 rules (with 8 users each) into more states than it allows.
+// unrolling 128 rules (with 8 users each) into more states than it allows.
 static long decide_one(__u32 i, struct decision *d)
 {
-    if (i >= GUARD_MAX_RULES || !((d->rules >> i) & 1))
+    if (i >= GUARD_MAX_RULES)
+        return 1;
+    if (!m_has(d->rules, i))
         return 0;
     __u32 key = i;
     struct guard_rule *r = bpf_map_lookup_elem(&guard_rules, &key);
@@ -396,16 +461,17 @@ static long decide_one(__u32 i, struct decision *d)
 
 // Checks the remaining selectors (user, cgroup) of each candidate rule, counts every match, and
 // picks the strongest: enforced before monitored, then kill > deny > alert.
-static __always_inline void decide(__u64 rules, struct decision *d)
+static __always_inline void decide(struct guard_mask rules, struct decision *d)
 {
     d->rules = rules;
     d->rule = 0xffffffff;
     d->action = GUARD_NONE;
     d->enforce = 0;
-    if (!rules)
+    if (!m_any(rules))
         return;
     d->uid = (__u32)bpf_get_current_uid_gid();
-    bpf_loop(GUARD_MAX_RULES, decide_one, d, 0);
+    // Rules 64-127 only cost their iterations when one of them is a candidate.
+    bpf_loop(rules.hi ? GUARD_MAX_RULES : 64, decide_one, d, 0);
 }
 
 // Applies a decision from a tracepoint: SIGKILL now, so the task never returns to user space.
@@ -416,6 +482,65 @@ static __always_inline void enforce_in_tracepoint(struct guard_event *e, struct 
     e->enforced = d->enforce;
     if (d->enforce && d->action == GUARD_KILL)
         bpf_send_signal(SIGKILL);
+}
+
+// --- exec arguments -------------------------------------------------------------------------
+
+struct args_walk {
+    struct guard_event *e;
+    __u32 start;
+    __u32 end;
+    __u64 hash;
+    struct guard_mask rules;
+};
+
+// argv[0] is the caller's to choose and is not matched: stops at its NUL, so that bpf_loop's
+// count (iterations, the stopping one included) is argv[0]'s size and argv[1] starts after it.
+static long argv0_step(__u32 i, struct args_walk *w)
+{
+    __u32 pos = w->start + i;
+    if (pos >= w->end)
+        return 1;
+    return w->e->data[pos & GUARD_STR_MASK] == 0;
+}
+
+// One byte of argv[1...] (NUL-separated in e->data), as a bpf_loop callback: hashes each argument
+// and, at its end, ORs in the rules whose argument condition names it.
+// No "past argv[0]" flag in the walk state: verifiers before 6.8 check a bpf_loop callback once,
+// with the state the caller set up, so a branch on a flag the caller initialised to 0 is seen as
+// never taken and removed as dead code (6.1: the lookup never ran and no argument ever matched).
+static long args_step(__u32 i, struct args_walk *w)
+{
+    __u32 pos = w->start + i;
+    if (pos >= w->end)
+        return 1;
+    unsigned char c = w->e->data[pos & GUARD_STR_MASK];
+    if (c) {
+        w->hash = (w->hash ^ c) * GUARD_FNV_PRIME;
+        return 0;
+    }
+    __u64 h = w->hash;
+    struct guard_mask *m = bpf_map_lookup_elem(&guard_args, &h);
+    if (m)
+        w->rules = m_or(w->rules, *m);
+    w->hash = GUARD_FNV_OFFSET;
+    return 0;
+}
+
+// Keeps of `rules` those without an argument condition, and those whose condition one of the
+// arguments in e->data[start, end) (argv[1] on) meets.
+static __always_inline struct guard_mask args_filter(struct guard_config *cfg, struct guard_mask rules, struct guard_event *e,
+                                                     __u32 start, __u32 end)
+{
+    if (!m_any(m_and(rules, cfg->args_rules)))
+        return rules;
+    struct args_walk w = { .e = e, .start = start, .end = end, .hash = GUARD_FNV_OFFSET };
+    long argv0 = bpf_loop(GUARD_STR_MAX, argv0_step, &w, 0);
+    if (argv0 > 0 && argv0 <= GUARD_STR_MAX) {
+        w.start = start + (__u32)argv0;
+        bpf_loop(GUARD_STR_MAX, args_step, &w, 0);
+    }
+    return m_or(m_minus(rules, cfg->args_rules), m_and(rules, w.rules));
 }
 
 // --- process lifecycle ----------------------------------------------------------------------
@@ -450,14 +575,10 @@ int BPF_PROG(guard_exec, struct task_struct *p, pid_t old_pid, struct linux_binp
     fill_proc(&fresh, cfg, &exe, flags, &parent);
     bpf_map_update_elem(&guard_procs, &tgid, &fresh, BPF_ANY);
 
-    struct decision d;
-    decide(candidates(cfg, GUARD_EXEC, &fresh), &d);
-
     struct guard_event *e = new_event(GUARD_EXEC, p, &fresh);
     if (!e)
         return 0;
     e->flags = flags;
-    enforce_in_tracepoint(e, &d);
     e->arg[0] = old_pid;
     e->obj_ino = exe.ino;
     e->obj_dev = exe.dev;
@@ -477,9 +598,15 @@ int BPF_PROG(guard_exec, struct task_struct *p, pid_t old_pid, struct linux_binp
         len = GUARD_STR_MAX - 1;
         e->flags |= GUARD_F_STR_TRUNC;
     }
+    __u32 argv_start = off;
     if (off <= GUARD_STR_MASK && bpf_probe_read_user(&e->data[off & GUARD_STR_MASK], len & (GUARD_STR_MAX - 1), (void *)start) == 0)
         off += len & (GUARD_STR_MAX - 1);
     e->str_size = off - e->path_size;
+    // Decided once argv is in hand (argument conditions); SIGKILL still lands before the new
+    // image runs a single instruction of its own.
+    struct decision d;
+    decide(args_filter(cfg, candidates(cfg, GUARD_EXEC, &fresh), e, argv_start, off), &d);
+    enforce_in_tracepoint(e, &d);
     if (d.rule != 0xffffffff || reported(cfg, GUARD_EXEC))
         submit(e);
     return 0;
@@ -545,7 +672,7 @@ int BPF_PROG(guard_exit, struct task_struct *p)
 static __always_inline int open_enter(int flags)
 {
     struct guard_config *cfg = guard_cfg();
-    if (!cfg || (!cfg->kind_rules[GUARD_OPEN] && !reported(cfg, GUARD_OPEN)))
+    if (!cfg || (!m_any(cfg->kind_rules[GUARD_OPEN]) && !reported(cfg, GUARD_OPEN)))
         return 0;
     __u32 tid = (__u32)bpf_get_current_pid_tgid();
     __u64 v = (__u64)(__u32)flags;
@@ -583,11 +710,11 @@ static __always_inline int open_exit(long ret)
     if (!cfg || ret < 0)
         return 0;
     struct guard_proc *p = current_proc(cfg);
-    __u64 rules = candidates(cfg, GUARD_OPEN, p);
+    struct guard_mask rules = candidates(cfg, GUARD_OPEN, p);
     int write = (flags & O_ACCMODE) != 0;
     if (!write)
-        rules &= ~cfg->write_only_rules;
-    if (!rules && !reported(cfg, GUARD_OPEN))
+        rules = m_minus(rules, cfg->write_only_rules);
+    if (!m_any(rules) && !reported(cfg, GUARD_OPEN))
         return 0;
     struct task_struct *t = (struct task_struct *)bpf_get_current_task();
     struct file **fds = BPF_CORE_READ(t, files, fdt, fd);
@@ -597,8 +724,12 @@ static __always_inline int open_exit(long ret)
         return 0;
     struct dentry *dentry = BPF_CORE_READ(file, f_path.dentry);
     struct vfsmount *mnt = BPF_CORE_READ(file, f_path.mnt);
-    if (rules & ~cfg->nopath_rules)
-        rules &= path_rules_of(dentry, mnt) | cfg->nopath_rules;
+    if (m_any(rules)) {
+        // The walk also collects except_paths exemptions, so it runs for any candidate rule.
+        struct guard_mask except;
+        struct guard_mask on_path = path_rules_of(dentry, mnt, &except);
+        rules = m_minus(m_and(rules, m_or(on_path, cfg->nopath_rules)), except);
+    }
     struct decision d;
     decide(rules, &d);
     if (d.rule == 0xffffffff && !reported(cfg, GUARD_OPEN))
@@ -643,14 +774,14 @@ static __always_inline int syscall_event(__u32 kind, __u64 a0, __u64 a1, __u64 a
     struct guard_config *cfg = guard_cfg();
     if (!cfg)
         return 0;
-    if (!cfg->kind_rules[kind] && !reported(cfg, kind))
+    if (!m_any(cfg->kind_rules[kind]) && !reported(cfg, kind))
         return 0;
     if (kind == GUARD_BPF && (bpf_get_current_pid_tgid() >> 32) == cfg->self_tgid)
         return 0;
     struct guard_proc *p = current_proc(cfg);
-    __u64 rules = candidates(cfg, kind, p);
+    struct guard_mask rules = candidates(cfg, kind, p);
     // Path and port conditions apply to opens and sockets only; here a rule needs none.
-    rules &= cfg->nopath_rules & cfg->noport_rules & cfg->noaddr_rules;
+    rules = m_and(rules, m_and(cfg->nopath_rules, m_and(cfg->noport_rules, cfg->noaddr_rules)));
     struct decision d;
     decide(rules, &d);
     if (d.rule == 0xffffffff && !reported(cfg, kind))
@@ -739,10 +870,10 @@ int guard_accept4(struct trace_event_raw_sys_exit *ctx)
 
 // --- sockets: cgroup hooks (deny returns 0: the call fails with EPERM) ----------------------
 
-static __always_inline __u64 addr_rules(struct guard_config *cfg, struct guard_lpm_key *key)
+static __always_inline struct guard_mask addr_rules(struct guard_config *cfg, struct guard_lpm_key *key)
 {
-    __u64 *r = bpf_map_lookup_elem(&guard_addrs, key);
-    return (r ? *r : 0) | cfg->noaddr_rules;
+    struct guard_mask *r = bpf_map_lookup_elem(&guard_addrs, key);
+    return r ? m_or(*r, cfg->noaddr_rules) : cfg->noaddr_rules;
 }
 
 static __always_inline int sock_addr_check(struct bpf_sock_addr *ctx, __u32 kind, int v6)
@@ -750,14 +881,17 @@ static __always_inline int sock_addr_check(struct bpf_sock_addr *ctx, __u32 kind
     struct guard_config *cfg = guard_cfg();
     if (!cfg)
         return 1;
-    if (!cfg->kind_rules[kind] && !reported(cfg, kind))
+    if (!m_any(cfg->kind_rules[kind]) && !reported(cfg, kind))
         return 1;
     __u32 tgid = bpf_get_current_pid_tgid() >> 32;
     struct guard_proc *p = bpf_map_lookup_elem(&guard_procs, &tgid);
-    __u64 rules = candidates(cfg, kind, p);
+    struct guard_mask rules = selected(cfg, kind, p);
     __u16 port = bpf_ntohs((__u16)ctx->user_port);
-    __u64 *pr = bpf_map_lookup_elem(&guard_ports, &port);
-    rules &= (pr ? *pr : 0) | cfg->noport_rules;
+    struct guard_mask *pr = bpf_map_lookup_elem(&guard_ports, &port);
+    rules = m_and(rules, pr ? m_or(*pr, cfg->noport_rules) : cfg->noport_rules);
+    struct guard_mask *pe = bpf_map_lookup_elem(&guard_port_except, &port);
+    if (pe)
+        rules = m_minus(rules, *pe);
     struct guard_lpm_key key = { .prefixlen = 128 };
     // Each hook reads only its own family's fields: a v4 program may not touch user_ip6.
     __u32 family = v6 ? AF_INET6 : AF_INET;
@@ -774,8 +908,8 @@ static __always_inline int sock_addr_check(struct bpf_sock_addr *ctx, __u32 kind
         a[3] = ctx->user_ip6[3];
         __builtin_memcpy(key.addr, a, 16);
     }
-    if (rules & ~cfg->noaddr_rules)
-        rules &= addr_rules(cfg, &key);
+    if (m_any(m_minus(rules, cfg->noaddr_rules)))
+        rules = m_and(rules, addr_rules(cfg, &key));
     struct decision d;
     decide(rules, &d);
     if (d.rule == 0xffffffff && !reported(cfg, kind))
@@ -811,5 +945,143 @@ int guard_sendmsg4(struct bpf_sock_addr *ctx) { return sock_addr_check(ctx, GUAR
 
 SEC("cgroup/sendmsg6")
 int guard_sendmsg6(struct bpf_sock_addr *ctx) { return sock_addr_check(ctx, GUARD_SENDMSG, 1); }
+
+// --- BPF LSM: refusal before the call happens -------------------------------------------------
+// Only where the kernel has BPF LSM (`bpf` in /sys/kernel/security/lsm): the '?' keeps these out
+// of the default load, user space names them in LoadOptions.programs. They decide the rules in
+// lsm_rules (deny rules, and path conditions of unlink/rename/chmod/chown, which only a hook with
+// the dentry can match by inode). Returning -EPERM makes the kernel refuse the call.
+
+static __always_inline int lsm_verdict(struct guard_config *cfg, __u32 kind, struct guard_mask rules, struct guard_proc *p,
+                                       struct dentry *dentry, struct vfsmount *mnt, struct guard_file_id *obj, __u16 flags)
+{
+    struct decision d;
+    decide(rules, &d);
+    if (d.rule == 0xffffffff)
+        return 0;
+    int refuse = d.enforce && (d.action == GUARD_DENY || d.action == GUARD_KILL);
+    if (d.enforce && d.action == GUARD_KILL)
+        bpf_send_signal(SIGKILL);
+    struct guard_event *e = new_event(kind, (struct task_struct *)bpf_get_current_task(), p);
+    if (!e)
+        return refuse ? -EPERM : 0;
+    e->rule = d.rule;
+    e->action = d.action;
+    e->enforced = d.enforce && d.action != GUARD_ALERT;
+    e->flags = flags | GUARD_F_LSM;
+    e->ret = refuse ? -EPERM : 0;
+    e->obj_ino = obj->ino;
+    e->obj_dev = obj->dev;
+    if (dentry)
+        e->path_size = put_path(e, dentry, mnt);
+    submit(e);
+    return refuse ? -EPERM : 0;
+}
+
+static __always_inline int lsm_wanted(struct guard_config *cfg, __u32 kind)
+{
+    return cfg && kind < GUARD_KINDS && m_any(m_and(cfg->kind_rules[kind], cfg->lsm_rules));
+}
+
+SEC("?lsm/bprm_check_security")
+int BPF_PROG(guard_lsm_exec, struct linux_binprm *bprm)
+{
+    struct guard_config *cfg = guard_cfg();
+    if (!lsm_wanted(cfg, GUARD_EXEC))
+        return 0;
+    // The binary about to run (for a #! script, called again with the interpreter), and the
+    // parent the new image will have: the exec'ing task's parent.
+    struct file *file = BPF_CORE_READ(bprm, file);
+    struct task_struct *t = (struct task_struct *)bpf_get_current_task();
+    struct guard_file_id exe = {}, parent = {};
+    file_id_of(file, &exe);
+    struct file *pf = exe_file_of(BPF_CORE_READ(t, real_parent));
+    if (pf)
+        file_id_of(pf, &parent);
+    __u16 flags = BPF_CORE_READ(file, f_inode, __i_nlink) == 0 ? GUARD_F_FILELESS : 0;
+    struct guard_proc fresh = {};
+    fill_proc(&fresh, cfg, &exe, flags, &parent);
+    // Argument conditions are the exec tracepoint's (the parser keeps them from deny rules).
+    struct guard_mask rules = m_minus(m_and(selected(cfg, GUARD_EXEC, &fresh), cfg->lsm_rules), cfg->args_rules);
+    if (!m_any(rules))
+        return 0;
+    struct guard_proc *p = current_proc(cfg);
+    return lsm_verdict(cfg, GUARD_EXEC, rules, p, BPF_CORE_READ(file, f_path.dentry), BPF_CORE_READ(file, f_path.mnt), &exe, flags);
+}
+
+SEC("?lsm/file_open")
+int BPF_PROG(guard_lsm_open, struct file *file)
+{
+    struct guard_config *cfg = guard_cfg();
+    if (!lsm_wanted(cfg, GUARD_OPEN))
+        return 0;
+    struct guard_proc *p = current_proc(cfg);
+    struct guard_mask rules = m_and(selected(cfg, GUARD_OPEN, p), cfg->lsm_rules);
+    int write = (BPF_CORE_READ(file, f_mode) & FMODE_WRITE) != 0;
+    if (!write)
+        rules = m_minus(rules, cfg->write_only_rules);
+    if (!m_any(rules))
+        return 0;
+    struct dentry *dentry = BPF_CORE_READ(file, f_path.dentry);
+    struct vfsmount *mnt = BPF_CORE_READ(file, f_path.mnt);
+    // As open_exit: the walk also collects except_paths exemptions, so it runs for any candidate rule.
+    struct guard_mask except;
+    struct guard_mask on_path = path_rules_of(dentry, mnt, &except);
+    rules = m_minus(m_and(rules, m_or(on_path, cfg->nopath_rules)), except);
+    struct guard_file_id id = {};
+    file_id_of(file, &id);
+    return lsm_verdict(cfg, GUARD_OPEN, rules, p, dentry, mnt, &id, write ? GUARD_F_WRITE : 0);
+}
+
+// unlink, rename, chmod, chown: the file (and for rename the new name's place) by dentry.
+static __always_inline int lsm_path_call(__u32 kind, struct dentry *dentry, struct vfsmount *mnt,
+                                         struct dentry *other, struct vfsmount *other_mnt)
+{
+    struct guard_config *cfg = guard_cfg();
+    if (!lsm_wanted(cfg, kind))
+        return 0;
+    struct guard_proc *p = current_proc(cfg);
+    struct guard_mask rules = m_and(selected(cfg, kind, p), cfg->lsm_rules);
+    rules = m_and(rules, m_and(cfg->noport_rules, cfg->noaddr_rules));
+    if (!m_any(rules))
+        return 0;
+    if (m_any(m_minus(rules, cfg->nopath_rules))) {
+        // except_paths is an open condition only (the parser refuses it elsewhere): the exemptions go unused.
+        struct guard_mask unused;
+        struct guard_mask paths = path_rules_of(dentry, mnt, &unused);
+        if (other)
+            paths = m_or(paths, path_rules_of(other, other_mnt, &unused));
+        rules = m_and(rules, m_or(paths, cfg->nopath_rules));
+    }
+    struct guard_file_id id = {};
+    id.ino = BPF_CORE_READ(dentry, d_inode, i_ino);
+    id.dev = dev_of(BPF_CORE_READ(dentry, d_sb));
+    return lsm_verdict(cfg, kind, rules, p, dentry, mnt, &id, 0);
+}
+
+SEC("?lsm/path_unlink")
+int BPF_PROG(guard_lsm_unlink, const struct path *dir, struct dentry *dentry)
+{
+    return lsm_path_call(GUARD_UNLINK, dentry, BPF_CORE_READ(dir, mnt), 0, 0);
+}
+
+SEC("?lsm/path_rename")
+int BPF_PROG(guard_lsm_rename, const struct path *old_dir, struct dentry *old_dentry, const struct path *new_dir,
+             struct dentry *new_dentry)
+{
+    return lsm_path_call(GUARD_RENAME, old_dentry, BPF_CORE_READ(old_dir, mnt), new_dentry, BPF_CORE_READ(new_dir, mnt));
+}
+
+SEC("?lsm/path_chmod")
+int BPF_PROG(guard_lsm_chmod, const struct path *path)
+{
+    return lsm_path_call(GUARD_CHMOD, BPF_CORE_READ(path, dentry), BPF_CORE_READ(path, mnt), 0, 0);
+}
+
+SEC("?lsm/path_chown")
+int BPF_PROG(guard_lsm_chown, const struct path *path)
+{
+    return lsm_path_call(GUARD_CHOWN, BPF_CORE_READ(path, dentry), BPF_CORE_READ(path, mnt), 0, 0);
+}
 
 char LICENSE[] SEC("license") = "GPL";
