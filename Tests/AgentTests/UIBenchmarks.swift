@@ -12,28 +12,28 @@ struct UIBenchmarks {
     let env = ProcessInfo.processInfo.environment
 
     /// First contentful paint and the time until each page drew its data (median of 5 loads).
-    @Test func timeToFirstPaintPerPage() throws {
+    @Test func timeToFirstPaintPerPage() async throws {
         let base = try #require(env["SWIFTBPF_UI_BENCH_URL"])
-        let browser = try CDPBrowser()
+        let browser = try await offPool { try CDPBrowser() }
         defer { browser.close() }
         for (name, ready) in UIPages.all {
             var fcp: [Double] = [], drawn: [Double] = []
             for _ in 0..<5 {
-                let page = try CDPPage(browser, width: 1280, height: 800)
+                let page = try await CDPPage.open(browser, width: 1280, height: 800)
                 // A poller installed before the page's own scripts notes when it has drawn.
-                try browser.send("Page.addScriptToEvaluateOnNewDocument", ["source": """
+                try await page.send("Page.addScriptToEvaluateOnNewDocument", ["source": """
                     (function poll() { try { if (\(ready)) { window.__drawn = performance.now(); return; } } catch (e) {}
                       setTimeout(poll, 5); })();
-                    """], session: page.session)
-                try page.navigate(base + "/ui/#/" + name)
-                guard try page.wait(for: "window.__drawn !== undefined", timeout: 30) else {
+                    """])
+                try await page.navigate(base + "/ui/#/" + name)
+                guard try await page.wait(for: "window.__drawn !== undefined", timeout: 30) else {
                     print("{\"page\":\"\(name)\",\"error\":\"not drawn within 30 s\"}")
-                    page.close()
+                    await page.close()
                     continue
                 }
-                drawn.append(try page.evaluate("window.__drawn") as? Double ?? -1)
-                fcp.append(try page.evaluate("(performance.getEntriesByName('first-contentful-paint')[0] || {startTime: -1}).startTime") as? Double ?? -1)
-                page.close()
+                drawn.append(try await page.evaluate("window.__drawn", as: Double.self) ?? -1)
+                fcp.append(try await page.evaluate("(performance.getEntriesByName('first-contentful-paint')[0] || {startTime: -1}).startTime", as: Double.self) ?? -1)
+                await page.close()
             }
             func median(_ v: [Double]) -> Double { v.isEmpty ? -1 : v.sorted()[v.count / 2] }
             print("{\"page\":\"\(name)\",\"first_contentful_paint_ms\":\(Int(median(fcp))),\"data_drawn_ms\":\(Int(median(drawn))),\"loads\":\(drawn.count)}")
@@ -41,7 +41,7 @@ struct UIBenchmarks {
     }
 
     /// The agent's CPU while the load runs, without and then with one browser on the live Events page.
-    @Test func agentCPUWithABrowserOnTheLiveStream() throws {
+    @Test func agentCPUWithABrowserOnTheLiveStream() async throws {
         let base = try #require(env["SWIFTBPF_UI_BENCH_URL"])
         let pid = try #require(env["SWIFTBPF_UI_BENCH_PID"].flatMap { Int32($0) })
         let load = try #require(env["SWIFTBPF_UI_BENCH_LOAD"]).split(separator: " ").map(String.init)
@@ -58,14 +58,14 @@ struct UIBenchmarks {
             print("{\"phase\":\"\(label)\",\"agent_cpu_percent_of_one_core\":\(String(format: "%.2f", cpu)),\"load\":\(reached)}")
         }
         try measure("load, no browser")
-        let browser = try CDPBrowser()
+        let browser = try await offPool { try CDPBrowser() }
         defer { browser.close() }
-        let page = try CDPPage(browser, width: 1280, height: 800)
-        try page.navigate(base + "/ui/#/events")
-        _ = try page.wait(for: "document.getElementById('ev-status').textContent.startsWith('live')", timeout: 30)
+        let page = try await CDPPage.open(browser, width: 1280, height: 800)
+        try await page.navigate(base + "/ui/#/events")
+        _ = try await page.wait(for: "document.getElementById('ev-status').textContent.startsWith('live')", timeout: 30)
         try measure("load, one browser on the live Events page")
-        let shown = try page.evaluate("document.getElementById('ev-status').textContent") as? String ?? ""
+        let shown = try await page.evaluate("document.getElementById('ev-status').textContent", as: String.self) ?? ""
         print("{\"events_page_status\":\"\(shown)\"}")
-        page.close()
+        await page.close()
     }
 }

@@ -30,60 +30,63 @@ struct WebUITests {
         defer { dir.cleanup() }
         let spin = try SpinWorkload(in: dir)
         defer { spin.stop() }
-        let running = try await RunningAgent(Self.agentConfig())
-        let marker = try MarkerBinary(in: dir)
-        try marker.run(3)
         let scenario = try TwoServerScenario(in: dir)
-        try scenario.run()
         defer { scenario.stop() }
-        try await Self.waitForProfile(running.agent, comm: spin.name)
-        let browser = try CDPBrowser()
-        defer { browser.close() }
-        for (name, ready) in UIPages.all {
-            for size in UIPages.widths {
-                let page = try CDPPage(browser, width: size.width, height: size.height)
-                try page.navigate("http://127.0.0.1:\(running.port)/ui/#/\(name)")
-                let drawn = try page.wait(for: ready, timeout: 10)
-                #expect(drawn, "\(name) at \(size.width) px: not drawn within 10 s")
-                try page.screenshot(UIPages.artifacts + "/\(name)-\(size.width).png")
-                let problems = try page.problems()
-                #expect(problems.isEmpty, "\(name) at \(size.width) px: \(problems)")
-                page.close()
+        try await RunningAgent.with(Self.agentConfig()) { running in
+            let marker = try MarkerBinary(in: dir)
+            try await offPool { try marker.run(3) }
+            try scenario.run()
+            try await Self.waitForProfile(running.agent, comm: spin.name)
+            let browser = try await offPool { try CDPBrowser() }
+            defer { browser.close() }
+            for (name, ready) in UIPages.all {
+                for size in UIPages.widths {
+                    let page = try await CDPPage.open(browser, width: size.width, height: size.height)
+                    let start = Date()
+                    try await page.navigate("http://127.0.0.1:\(running.port)/ui/#/\(name)")
+                    let loaded = Date()
+                    let drawn = try await page.wait(for: ready, timeout: 10)
+                    #expect(drawn, "\(name) at \(size.width) px: not drawn within 10 s")
+                    print("WebUITests: \(name) at \(size.width) px: loaded after \(Int(loaded.timeIntervalSince(start) * 1000)) ms, drawn after \(Int(Date().timeIntervalSince(start) * 1000)) ms")
+                    try await page.screenshot(UIPages.artifacts + "/\(name)-\(size.width).png")
+                    let problems = try await page.problems()
+                    #expect(problems.isEmpty, "\(name) at \(size.width) px: \(problems)")
+                    await page.close()
+                }
             }
         }
-        await running.stop()
     }
 
     @Test func execTriggeredShowsInEventsWithinTwoSeconds() async throws {
         let dir = TempDir("ui-exec")
         defer { dir.cleanup() }
-        let running = try await RunningAgent(.testing(["exec"]))
-        let marker = try MarkerBinary(in: dir)
-        let browser = try CDPBrowser()
-        defer { browser.close() }
-        let page = try CDPPage(browser)
-        try page.navigate("http://127.0.0.1:\(running.port)/ui/#/events")
-        #expect(try page.wait(for: "document.getElementById('ev-status').textContent.startsWith('live')", timeout: 10), "the live stream did not connect")
-        let start = Date()
-        try marker.run(1)
-        let seen = try page.wait(for: "document.getElementById('ev-table').textContent.includes('\(marker.name)')", timeout: 2)
-        let elapsed = Date().timeIntervalSince(start)
-        #expect(seen, "the exec of \(marker.name) did not show within 2 s")
-        print("WebUITests: exec shown in Events after \(Int(elapsed * 1000)) ms")
-        // Pause holds new events back; resume shows them.
-        _ = try page.evaluate("document.getElementById('ev-pause').click()")
-        try marker.run(1)
-        #expect(try page.wait(for: "/paused · [1-9]/.test(document.getElementById('ev-status').textContent)", timeout: 3))
-        _ = try page.evaluate("document.getElementById('ev-pause').click()")
-        #expect(try page.wait(for: "document.getElementById('ev-status').textContent.startsWith('live')", timeout: 3))
-        // The process filter keeps only the marker's rows.
-        _ = try page.evaluate("(() => { const i = document.getElementById('ev-proc'); i.value = '\(marker.name)'; i.dispatchEvent(new Event('input')); })()")
-        let rows = try page.evaluate("Array.from(document.querySelectorAll('#ev-table tbody tr')).map(r => r.children[4].textContent)") as? [String] ?? []
-        #expect(!rows.isEmpty && rows.allSatisfy { $0 == marker.name }, "filtered rows: \(rows.prefix(5))")
-        let problems = try page.problems()
-        #expect(problems.isEmpty, "\(problems)")
-        page.close()
-        await running.stop()
+        try await RunningAgent.with(.testing(["exec"])) { running in
+            let marker = try MarkerBinary(in: dir)
+            let browser = try await offPool { try CDPBrowser() }
+            defer { browser.close() }
+            let page = try await CDPPage.open(browser)
+            try await page.navigate("http://127.0.0.1:\(running.port)/ui/#/events")
+            #expect(try await page.wait(for: "document.getElementById('ev-status').textContent.startsWith('live')", timeout: 10), "the live stream did not connect")
+            let start = Date()
+            try await offPool { try marker.run(1) }
+            let seen = try await page.wait(for: "document.getElementById('ev-table').textContent.includes('\(marker.name)')", timeout: 2)
+            let elapsed = Date().timeIntervalSince(start)
+            #expect(seen, "the exec of \(marker.name) did not show within 2 s")
+            print("WebUITests: exec shown in Events after \(Int(elapsed * 1000)) ms")
+            // Pause holds new events back; resume shows them.
+            try await page.run("document.getElementById('ev-pause').click()")
+            try await offPool { try marker.run(1) }
+            #expect(try await page.wait(for: "/paused · [1-9]/.test(document.getElementById('ev-status').textContent)", timeout: 3), "no held event while paused")
+            try await page.run("document.getElementById('ev-pause').click()")
+            #expect(try await page.wait(for: "document.getElementById('ev-status').textContent.startsWith('live')", timeout: 3), "not live again after Resume")
+            // The process filter keeps only the marker's rows.
+            try await page.run("(() => { const i = document.getElementById('ev-proc'); i.value = '\(marker.name)'; i.dispatchEvent(new Event('input')); })()")
+            let rows = try await page.evaluate("Array.from(document.querySelectorAll('#ev-table tbody tr')).map(r => r.children[4].textContent)", as: [String].self) ?? []
+            #expect(rows.count == 2 && rows.allSatisfy { $0 == marker.name }, "filtered rows: \(rows.prefix(5))")
+            let problems = try await page.problems()
+            #expect(problems.isEmpty, "\(problems)")
+            await page.close()
+        }
     }
 
     @Test func profilesPageDrawsTheSpinningFunctionAndSearchHighlightsIt() async throws {
@@ -91,53 +94,53 @@ struct WebUITests {
         defer { dir.cleanup() }
         let spin = try SpinWorkload(in: dir)
         defer { spin.stop() }
-        let running = try await RunningAgent(.testing(["profile"]) { $0.collectors["profile"]?.options["frequency"] = "199" })
-        try await Self.waitForProfile(running.agent, comm: spin.name)
-        let browser = try CDPBrowser()
-        defer { browser.close() }
-        let page = try CDPPage(browser)
-        try page.navigate("http://127.0.0.1:\(running.port)/ui/#/profiles")
-        let frame = "document.getElementById('prof-frame').contentDocument"
-        #expect(try page.wait(for: "!!(\(frame) && \(frame).querySelector('g.f[data-n=\"\(SpinWorkload.function)\"]'))", timeout: 10),
-                "the flame graph has no frame \(SpinWorkload.function)")
-        _ = try page.evaluate("(() => { const i = document.getElementById('prof-search'); i.value = 'ui_spin'; i.dispatchEvent(new Event('input')); })()")
-        let highlighted = try page.evaluate("Array.from(\(frame).querySelectorAll('g.f.m')).map(g => g.getAttribute('data-n'))") as? [String] ?? []
-        #expect(highlighted.contains(SpinWorkload.function), "highlighted: \(highlighted)")
-        #expect(try page.evaluate("document.getElementById('prof-matched').textContent") as? String ?? "" != "")
-        let problems = try page.problems()
-        #expect(problems.isEmpty, "\(problems)")
-        page.close()
-        await running.stop()
+        try await RunningAgent.with(.testing(["profile"]) { $0.collectors["profile"]?.options["frequency"] = "199" }) { running in
+            try await Self.waitForProfile(running.agent, comm: spin.name)
+            let browser = try await offPool { try CDPBrowser() }
+            defer { browser.close() }
+            let page = try await CDPPage.open(browser)
+            try await page.navigate("http://127.0.0.1:\(running.port)/ui/#/profiles")
+            let frame = "document.getElementById('prof-frame').contentDocument"
+            #expect(try await page.wait(for: "!!(\(frame) && \(frame).querySelector('g.f[data-n=\"\(SpinWorkload.function)\"]'))", timeout: 10),
+                    "the flame graph has no frame \(SpinWorkload.function)")
+            try await page.run("(() => { const i = document.getElementById('prof-search'); i.value = 'ui_spin'; i.dispatchEvent(new Event('input')); })()")
+            let highlighted = try await page.evaluate("Array.from(\(frame).querySelectorAll('g.f.m')).map(g => g.getAttribute('data-n'))", as: [String].self) ?? []
+            #expect(highlighted.contains(SpinWorkload.function), "highlighted: \(highlighted)")
+            #expect(try await page.evaluate("document.getElementById('prof-matched').textContent", as: String.self) ?? "" != "", "no matched share shown")
+            let problems = try await page.problems()
+            #expect(problems.isEmpty, "\(problems)")
+            await page.close()
+        }
     }
 
     @Test func networkMapOfAClientTalkingToTwoServers() async throws {
         let dir = TempDir("ui-net")
         defer { dir.cleanup() }
-        let running = try await RunningAgent(.testing(["tcp"]))
         let scenario = try TwoServerScenario(in: dir)
         defer { scenario.stop() }
-        try scenario.run()
-        let browser = try CDPBrowser()
-        defer { browser.close() }
-        let page = try CDPPage(browser)
-        try page.navigate("http://127.0.0.1:\(running.port)/ui/#/network")
-        let edges = "Array.from(document.querySelectorAll('#net-map .edge')).filter(e => e.dataset.proc === '\(scenario.client)').map(e => e.dataset.endpoint).sort()"
-        let expected = scenario.ports.map { "127.0.0.1:\($0)" }.sorted()
-        var got: [String] = []
-        let deadline = Date().addingTimeInterval(10)
-        while Date() < deadline {
-            got = try page.evaluate(edges) as? [String] ?? []
-            if got == expected { break }
-            try await Task.sleep(for: .milliseconds(200))
+        try await RunningAgent.with(.testing(["tcp"])) { running in
+            try scenario.run()
+            let browser = try await offPool { try CDPBrowser() }
+            defer { browser.close() }
+            let page = try await CDPPage.open(browser)
+            try await page.navigate("http://127.0.0.1:\(running.port)/ui/#/network")
+            let edges = "Array.from(document.querySelectorAll('#net-map .edge')).filter(e => e.dataset.proc === '\(scenario.client)').map(e => e.dataset.endpoint).sort()"
+            let expected = scenario.ports.map { "127.0.0.1:\($0)" }.sorted()
+            var got: [String] = []
+            let deadline = Date().addingTimeInterval(10)
+            while Date() < deadline {
+                got = try await page.evaluate(edges, as: [String].self) ?? []
+                if got == expected { break }
+                try await Task.sleep(for: .milliseconds(200))
+            }
+            #expect(got == expected, "edges of \(scenario.client): \(got), expected \(expected)")
+            // Clicking an edge lists its connections.
+            try await page.run("document.querySelector('#net-map .edge[data-proc=\"\(scenario.client)\"]').dispatchEvent(new MouseEvent('click', {bubbles: true}))")
+            #expect(try await page.wait(for: "document.querySelectorAll('#net-detail tbody tr').length > 0", timeout: 3), "no connection listed for the clicked edge")
+            let problems = try await page.problems()
+            #expect(problems.isEmpty, "\(problems)")
+            await page.close()
         }
-        #expect(got == expected, "edges of \(scenario.client): \(got), expected \(expected)")
-        // Clicking an edge lists its connections.
-        _ = try page.evaluate("document.querySelector('#net-map .edge[data-proc=\"\(scenario.client)\"]').dispatchEvent(new MouseEvent('click', {bubbles: true}))")
-        #expect(try page.wait(for: "document.querySelectorAll('#net-detail tbody tr').length > 0", timeout: 3))
-        let problems = try page.problems()
-        #expect(problems.isEmpty, "\(problems)")
-        page.close()
-        await running.stop()
     }
 
     @Test func tokenIsUsedAndAgentLossIsShown() async throws {
@@ -146,25 +149,34 @@ struct WebUITests {
         let token = "ui-t0ken-\(UInt64.random(in: 0...UInt64.max))"
         try token.write(toFile: dir.path + "/token", atomically: true, encoding: .utf8)
         let running = try await RunningAgent(.testing(["exec"]) { $0.tokenFile = dir.path + "/token" })
-        let browser = try CDPBrowser()
-        defer { browser.close() }
-        let page = try CDPPage(browser)
-        try page.navigate("http://127.0.0.1:\(running.port)/ui/#token=\(token)")
-        #expect(try page.wait(for: "document.getElementById('ev-status').textContent.startsWith('live')", timeout: 10),
-                "the live stream did not connect with the token")
-        #expect(try page.evaluate("document.getElementById('tokenbar').classList.contains('hidden')") as? Bool == true)
-        #expect(try page.problems().isEmpty)
-        // Without the token the page asks for it.
-        let fresh = try CDPPage(browser)
-        _ = try fresh.evaluate("sessionStorage.clear()")
-        try fresh.navigate("http://127.0.0.1:\(running.port)/ui/#/health")
-        #expect(try fresh.wait(for: "!document.getElementById('tokenbar').classList.contains('hidden')", timeout: 10), "no token prompt after a 401")
-        fresh.close()
-        // The agent goes away: the page says it is unavailable.
-        await running.stop()
-        _ = try page.evaluate("location.hash = '#/health'")
-        #expect(try page.wait(for: "document.getElementById('conn').textContent === 'agent unavailable' && document.querySelector('main .banner.error') !== null", timeout: 10))
-        page.close()
+        var stopped = false
+        do {
+            let browser = try await offPool { try CDPBrowser() }
+            defer { browser.close() }
+            let page = try await CDPPage.open(browser)
+            try await page.navigate("http://127.0.0.1:\(running.port)/ui/#token=\(token)")
+            #expect(try await page.wait(for: "document.getElementById('ev-status').textContent.startsWith('live')", timeout: 10),
+                    "the live stream did not connect with the token")
+            #expect(try await page.evaluate("document.getElementById('tokenbar').classList.contains('hidden')", as: Bool.self) == true, "token bar shown")
+            #expect(try await page.problems().isEmpty)
+            // Without the token the page asks for it (a new tab has session storage of its own).
+            let fresh = try await CDPPage.open(browser)
+            try await fresh.navigate("http://127.0.0.1:\(running.port)/ui/#/health")
+            #expect(try await fresh.evaluate("sessionStorage.getItem('swiftbpf-token')", as: String.self) == nil, "the new tab has the token")
+            #expect(try await fresh.wait(for: "!document.getElementById('tokenbar').classList.contains('hidden')", timeout: 10), "no token prompt after a 401")
+            await fresh.close()
+            // The agent goes away: the page says it is unavailable.
+            await running.stop()
+            stopped = true
+            try await page.run("location.hash = '#/health'")
+            let saysSo = try await page.wait(for: "document.getElementById('conn').textContent === 'agent unavailable' && document.querySelector('main .banner.error') !== null", timeout: 10)
+            let shown = try await page.evaluate("document.getElementById('conn').textContent + ' | ' + document.querySelector('main').textContent.slice(0, 300)", as: String.self) ?? ""
+            #expect(saysSo, "the page does not say the agent is unavailable: \(shown)")
+            await page.close()
+        } catch {
+            if !stopped { await running.stop() }
+            throw error
+        }
     }
 }
 
