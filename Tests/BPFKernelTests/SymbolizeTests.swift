@@ -82,6 +82,25 @@ struct SymbolizeTests {
         #expect(first.demangledName == "BPFKernelTests.symbolizeSpinLoop(seconds: Swift.Double) -> Swift.UInt64")
     }
 
+    /// Two processes of one binary open it through their own /proc/PID/root: the cache reads
+    /// it once (by device and inode), through the first process's path.
+    @Test func oneBinaryOfTwoProcessesIsReadOnce() throws {
+        let workload = try BurnWorkload()
+        let a = try #require(SymbolizeSampling.spawn(workload.binary, ["30"]), "could not start the workload")
+        defer { kill(a, SIGKILL); var status: Int32 = 0; waitpid(a, &status, 0) }
+        let b = try #require(SymbolizeSampling.spawn(workload.binary, ["30"]), "could not start the workload")
+        defer { kill(b, SIGKILL); var status: Int32 = 0; waitpid(b, &status, 0) }
+        let cache = BinarySymbolCache()
+        let tables = try [a, b].map { pid -> BinarySymbols in
+            let process = try ProcessSymbolizer(pid: pid, cache: cache)
+            let mapping = try #require(process.mappings.first { $0.path == workload.binary }, "\(workload.binary) is not mapped in \(pid)")
+            return try process.binary(of: mapping).get()
+        }
+        #expect(tables[0] === tables[1], "the binary was read twice")
+        #expect(cache.count == 1)
+        #expect(tables[0].path == "/proc/\(a)/root" + workload.binary && tables[0].count > 0, "\(tables[0].path): \(tables[0].count) symbols")
+    }
+
     @Test func badTargetsAreClearErrors() throws {
         #expect {
             _ = try BinarySymbols(path: "/nonexistent/swiftbpf-binary")
