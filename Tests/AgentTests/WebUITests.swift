@@ -98,7 +98,7 @@ struct WebUITests {
             try await Self.waitForProfile(running.agent, comm: spin.name)
             let browser = try await offPool { try CDPBrowser() }
             defer { browser.close() }
-            let page = try await CDPPage.open(browser)
+            let page = try await CDPPage.open(browser, width: 1280, height: 800)
             try await page.navigate("http://127.0.0.1:\(running.port)/ui/#/profiles")
             let frame = "document.getElementById('prof-frame').contentDocument"
             #expect(try await page.wait(for: "!!(\(frame) && \(frame).querySelector('g.f[data-n=\"\(SpinWorkload.function)\"]'))", timeout: 10),
@@ -107,6 +107,11 @@ struct WebUITests {
             let highlighted = try await page.evaluate("Array.from(\(frame).querySelectorAll('g.f.m')).map(g => g.getAttribute('data-n'))", as: [String].self) ?? []
             #expect(highlighted.contains(SpinWorkload.function), "highlighted: \(highlighted)")
             #expect(try await page.evaluate("document.getElementById('prof-matched').textContent", as: String.self) ?? "" != "", "no matched share shown")
+            // The spinner alone (the process filter), searched: the README's screenshot.
+            try await page.run("(() => { const i = document.getElementById('prof-proc'); i.value = '\(spin.name)'; i.dispatchEvent(new Event('change')); })()")
+            #expect(try await page.wait(for: "!!(\(frame) && \(frame).querySelector('#subtitle').textContent.includes('\(spin.name)') && \(frame).querySelector('g.f.m'))", timeout: 10),
+                    "the flame graph of \(spin.name) alone was not drawn with the search applied")
+            try await page.screenshot(UIPages.artifacts + "/profiles-spin-1280.png")
             let problems = try await page.problems()
             #expect(problems.isEmpty, "\(problems)")
             await page.close()

@@ -20,6 +20,11 @@ UI.pages.profiles = (function () {
     var w = state.frame.contentWindow;
     if (w && w.fgSearch) { state.matched.textContent = state.search.value ? "matched " + w.fgSearch(state.search.value).toFixed(2) + "%" : ""; }
   }
+  function fit() {
+    var doc = state.frame.contentDocument, svg = doc && doc.documentElement;
+    var box = svg && svg.viewBox && svg.viewBox.baseVal;
+    if (box && box.width > 0) { state.frame.style.height = Math.max(300, Math.ceil(state.frame.clientWidth * box.height / box.width) + 4) + "px"; }
+  }
   function load() {
     UI.text(query("svg")).then(function (svg) {
       if (state.url) { URL.revokeObjectURL(state.url); }
@@ -44,11 +49,11 @@ UI.pages.profiles = (function () {
     state.matched = UI.el("span", { class: "status", id: "prof-matched" });
     state.notice = UI.el("div");
     state.frame = UI.el("iframe", { class: "flame", id: "prof-frame", title: "flame graph" });
-    state.frame.addEventListener("load", function () {
-      var doc = state.frame.contentDocument;
-      if (doc && doc.documentElement) { state.frame.style.height = Math.max(300, doc.documentElement.getBoundingClientRect().height + 8) + "px"; }
-      applySearch();
-    });
+    // The SVG scales to the frame's width; the frame takes the height that width gives it (the
+    // SVG's own height is the frame's, so it cannot tell), or a deep graph shrinks to a sliver.
+    state.frame.addEventListener("load", function () { fit(); applySearch(); });
+    state.onResize = fit;
+    window.addEventListener("resize", fit);
     state.search.addEventListener("input", applySearch);
     [state.range, state.diff].forEach(function (c) { c.addEventListener("change", load); });
     state.proc.addEventListener("change", load);
@@ -65,6 +70,10 @@ UI.pages.profiles = (function () {
     }, function (err) { state.notice.replaceChildren(UI.errorBanner(err)); });
     load();
   }
-  function unmount() { if (state && state.url) { URL.revokeObjectURL(state.url); } }
+  function unmount() {
+    if (!state) { return; }
+    window.removeEventListener("resize", state.onResize);
+    if (state.url) { URL.revokeObjectURL(state.url); }
+  }
   return { title: "Profiles", mount: mount, unmount: unmount };
 })();

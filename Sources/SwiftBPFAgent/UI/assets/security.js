@@ -6,9 +6,9 @@ UI.pages.security = (function () {
     var notice = UI.el("div");
     main.append(UI.el("h2", { text: "Security and firewall" }), notice);
     UI.collectors().then(function (c) {
-      notice.append(UI.collectorState(c, "guard", "there are no policy alerts or monitor-mode verdicts to show") || UI.banner("info", "guard runs."),
-        UI.collectorState(c, "firewall", "there are no firewall counters to show") || UI.banner("info", "firewall runs."));
-      notice.append(UI.el("div", { class: "panel status", text: "Runtime security and the XDP firewall run today as `swiftbpf guard` and `swiftbpf firewall`; this page lists their alerts and counters once the agent runs them as collectors." }));
+      notice.append(UI.collectorState(c, "guard", "there are no policy alerts or monitor-mode verdicts to show") ||
+        UI.banner("info", "guard runs: its events (kinds guard_*, with the deciding rule and action) are in Events."));
+      notice.append(UI.el("div", { class: "panel status", text: "The XDP firewall is not an agent collector yet: its counters are in `swiftbpf firewall status`. A list of alerts by policy here is still to come." }));
     }, function (err) { notice.replaceChildren(UI.errorBanner(err)); });
   }
   return { title: "Security", mount: mount, unmount: function () {} };
