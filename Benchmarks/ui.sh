@@ -3,18 +3,25 @@
 #   1. the size of the embedded assets (what the agent serves under /ui/);
 #   2. time to first contentful paint, and until each page drew its data, against an agent
 #      whose store holds EVENTS events (default 1,000,000, written by --bench-store);
-#   3. the agent's CPU under 1,000 exec/s, without and with one browser on the live Events page.
-# Usage: Benchmarks/ui.sh [--scratch-path DIR] [--events N] [--seconds N]
+#   3. the agent's CPU under EXECS exec/s (default 500: with their exits about 1,000 events/s),
+#      without and with one browser on the live Events page.
+# Usage: Benchmarks/ui.sh [--scratch-path DIR] [--events N | --store FILE] [--execs N] [--seconds N]
+#   --store FILE: a copy of FILE (written earlier by swiftbpf-agent --bench-store FILE N) is
+#   used instead of writing N events now (the debug build writes about 5,000 events/s).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scratch=.build
 events=1000000
 seconds=20
+execs=500
+store=""
 while [ $# -gt 0 ]; do
     case "$1" in
         --scratch-path) scratch="$2"; shift 2 ;;
         --events) events="$2"; shift 2 ;;
         --seconds) seconds="$2"; shift 2 ;;
+        --execs) execs="$2"; shift 2 ;;
+        --store) store="$2"; shift 2 ;;
         *) echo "unknown argument $1" >&2; exit 2 ;;
     esac
 done
@@ -28,7 +35,11 @@ total=0
 for f in Sources/SwiftBPFAgent/UI/assets/*; do total=$((total + $(wc -c < "$f"))); done
 echo "{\"embedded_assets_bytes\":$total,\"files\":$(ls Sources/SwiftBPFAgent/UI/assets | wc -l),\"gzip_bytes\":$(cat Sources/SwiftBPFAgent/UI/assets/* | gzip -9 | wc -c)}"
 
-"$agent" --bench-store "$work/events.db" "$events" >/dev/null
+if [ -n "$store" ]; then
+    cp "$store" "$work/events.db"
+else
+    "$agent" --bench-store "$work/events.db" "$events" >/dev/null
+fi
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 cat > "$work/agent.yaml" <<YAML
 listen: "127.0.0.1:$port"
@@ -49,5 +60,5 @@ sleep 3
 echo "{\"stored_events\":$(curl -s "http://127.0.0.1:$port/api/v1/status" | python3 -c 'import json,sys; print(json.load(sys.stdin)["store"]["stored_events"])')}"
 gcc -O2 -Wall -o "$work/agent_load" Benchmarks/agent_load.c -lpthread
 SWIFTBPF_UI_BENCH_URL="http://127.0.0.1:$port" SWIFTBPF_UI_BENCH_PID="$pid" \
-SWIFTBPF_UI_BENCH_LOAD="$work/agent_load $seconds 1000 0" \
+SWIFTBPF_UI_BENCH_LOAD="$work/agent_load $seconds $execs 0" \
     swift test --skip-build --scratch-path "$scratch" --filter UIBenchmarks 2>&1 | grep '^{'
