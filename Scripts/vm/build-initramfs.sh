@@ -11,6 +11,7 @@
 #   the host's iproute2 `ip` and `tc`, util-linux `losetup` and `bpftool` in /usr/local/bin with
 #   their libraries (busybox's ip has no `netns`, its losetup no `--show`).
 # Usage: build-initramfs.sh OUT.cpio TEST_BINARY CLI_BINARY OBJECT_DIR FILTER SKIP [KERNEL_CACHE [HELPER_DIR]]
+# VMTEST_DEADLINE (seconds of uptime, default 850): the init kills the test run then.
 set -euo pipefail
 out=$1 tests=$2 cli=$3 objects=$4 filter=$5 skip=$6 cache=${7:-} helpers=${8:-}
 here=$(cd "$(dirname "$0")" && pwd)
@@ -53,7 +54,7 @@ if [ -e /lib64/ld-linux-x86-64.so.2 ] && [ ! -e "$root/lib64/ld-linux-x86-64.so.
 fi
 
 cp "$objects"/*.o "$root/objects/" 2>/dev/null || true
-printf 'VMTEST_FILTER=%q\nVMTEST_SKIP=%q\n' "$filter" "$skip" > "$root/etc/vmtest.conf"
+printf 'VMTEST_FILTER=%q\nVMTEST_SKIP=%q\nVMTEST_DEADLINE=%q\n' "$filter" "$skip" "${VMTEST_DEADLINE:-850}" > "$root/etc/vmtest.conf"
 mkdir -p "$root/boot"
 [ -z "$cache" ] || cp "$cache"/*/boot/config-* "$root/boot/" 2>/dev/null || true
 [ -z "$cache" ] || cp -r "$cache"/*/modules/* "$root/lib/modules/" 2>/dev/null || true

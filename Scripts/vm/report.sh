@@ -26,13 +26,31 @@ summarize() {
 }
 
 status=0
+cut_short=""   # printed last, where a truncated CI log still shows it
 declare -A cell
 allgroups=()
 for ((i = 0; i < n; i++)); do
     d=${dirs[i]}
     if [ ! -s "$d/xunit.xml" ]; then
-        echo "vmtest: no test results from ${labels[i]} (see its tests.log / console.log)" >&2
+        # No xunit file: the run was cut short (the init's deadline, or qemu's timeout). Say how
+        # far it got and which tests started and never ended, on stdout with the table.
         status=1
+        passed=$(grep -c '^✔ Test .* passed' "$d/tests.log" 2>/dev/null || true)
+        failed=$(grep -c '^✘ Test .* failed' "$d/tests.log" 2>/dev/null || true)
+        unfinished=$(awk '
+            /^◇ Test case passing / { next }   # cases end with their test, not on their own
+            /^◇ Test .* started\.$/ { name = $0; sub(/^◇ Test /, "", name); sub(/ started\.$/, "", name); open[name] = NR }
+            /^(✔|✘) Test / { name = $0; sub(/^(✔|✘) Test /, "", name); sub(/ (passed|failed).*$/, "", name); sub(/ with [0-9]+ test cases?$/, "", name); delete open[name] }
+            END { for (n in open) if (n != "run") print "    " n }
+        ' "$d/tests.log" 2>/dev/null)
+        cut_short+=$(printf '\nvmtest: %s gave no test results (no xunit file): %s tests passed and %s failed before the run was cut short\n' \
+            "${labels[i]}" "${passed:-0}" "${failed:-0}")
+        [ -z "$unfinished" ] || cut_short+=$(printf '\ntests that started and never ended on %s:\n%s' "${labels[i]}" "$unfinished")
+        deadline=$(grep -A12 '^@@SWIFTBPF-DEADLINE' "$d/console.log" 2>/dev/null || true)
+        [ -z "$deadline" ] || cut_short+=$'\n'"$deadline"
+        kernel=$(grep -E 'soft lockup|rcu: INFO|Kernel panic|BUG:|Oops' "$d/console.log" 2>/dev/null | head -6 | cut -c1-160)
+        [ -z "$kernel" ] || cut_short+=$'\nthe kernel said:\n'"$(printf '%s\n' "$kernel" | sed 's/^/    /')"
+        cut_short+=$'\nthe last lines of its test output:\n'"$(tail -8 "$d/tests.log" 2>/dev/null | cut -c1-200 | sed 's/^/    /')"$'\n'
         continue
     fi
     while read -r g p f s; do
@@ -117,4 +135,5 @@ if command -v jq >/dev/null && [ "$n" -gt 1 ]; then
             awk -F'\t' '$2 != $3 { r = ($2 == "no") ? $4 : $5; printf "    %-44s %-4s -> %-4s %s\n", $1, $2, $3, (length(r) > 110 ? substr(r, 1, 110) "..." : r) }'
     done
 fi
+[ -z "$cut_short" ] || printf '%s\n' "$cut_short"
 exit $status

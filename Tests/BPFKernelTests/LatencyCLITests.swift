@@ -20,10 +20,9 @@ struct LatencyCLITests {
         workload()
         usleep(UInt32(linger * 1_000_000))
         kill(p.processIdentifier, SIGINT)
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
+        let text = BoundedExit.collect(p, output: out, "swiftbpf \(args.joined(separator: " ")) after SIGINT")
         #expect(p.terminationStatus == 0)
-        return String(decoding: data, as: UTF8.self)
+        return text
     }
 
     @Test func syscountJSONHasTheKnownSleepInItsBucket() throws {

@@ -32,7 +32,7 @@ struct TCPCLITests {
         let (p, text, line) = try firstLine(["tcplife", "--json", "--pid", String(me), "--lport", String(pair.port)], pair: pair,
                                             clientBytes: 777, serverBytes: 999, containing: "\"sport\":\(pair.port)")
         kill(p.processIdentifier, SIGTERM)
-        p.waitUntilExit()
+        BoundedExit.collect(p, "tcplife after SIGTERM")
         #expect(p.terminationStatus == 0)
         let event = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any], "output: \(text)")
         #expect(event["family"] as? Int == 4)
@@ -50,7 +50,7 @@ struct TCPCLITests {
         let pair = try LoopbackTCP(v6: true)
         let (p, text, line) = try firstLine(["tcpaccept", "--pid", String(getpid()), "-d", "3"], pair: pair,
                                             clientBytes: 1, serverBytes: 1, containing: " ::1 ")
-        p.waitUntilExit()
+        BoundedExit.collect(p, "tcpaccept -d 3")
         #expect(p.terminationStatus == 0)
         let header = text.split(separator: "\n").first.map(String.init) ?? ""
         #expect(header.split(separator: " ", omittingEmptySubsequences: true) == ["PID", "COMM", "IP", "RADDR", "RPORT", "LADDR", "LPORT"])

@@ -7,27 +7,29 @@ struct CommandResult {
     var stderr: String
 }
 
+/// A command that did not end within its deadline (it was killed).
+struct CommandTimedOut: Error, CustomStringConvertible {
+    var command: String
+    var seconds: Double
+    var stdout: String
+    var stderr: String
+    var description: String {
+        "`\(command)` did not end within \(Int(seconds)) s and was killed; stderr so far: \(stderr.suffix(2000)); stdout so far: \(stdout.suffix(2000))"
+    }
+}
+
 enum Command {
+    /// Runs `path args` to its end and returns its status and output. Bounded: a command that
+    /// runs longer than `timeout` seconds is killed and the call throws `CommandTimedOut`, so a
+    /// hung oracle fails the test that called it instead of hanging the whole run.
     @discardableResult
-    static func run(_ path: String, _ args: [String], input: String? = nil) throws -> CommandResult {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: path)
-        p.arguments = args
-        let out = Pipe(), err = Pipe()
-        p.standardOutput = out
-        p.standardError = err
-        if input != nil { p.standardInput = Pipe() }
-        try p.run()
-        if let input, let inPipe = p.standardInput as? Pipe {
-            inPipe.fileHandleForWriting.write(Data(input.utf8))
-            try? inPipe.fileHandleForWriting.close()
+    static func run(_ path: String, _ args: [String], input: String? = nil, timeout: Double = 300) throws -> CommandResult {
+        let r = try TimedCommand.run(path, args, timeout: timeout, input: input)
+        if r.timedOut {
+            throw CommandTimedOut(command: ([path] + args).joined(separator: " "), seconds: timeout,
+                                  stdout: r.stdout, stderr: r.stderr)
         }
-        // Read both pipes before waiting, so a large output cannot block the child.
-        let o = out.fileHandleForReading.readDataToEndOfFile()
-        let e = err.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        return CommandResult(status: p.terminationStatus, stdout: String(decoding: o, as: UTF8.self),
-                             stderr: String(decoding: e, as: UTF8.self))
+        return CommandResult(status: r.status, stdout: r.stdout, stderr: r.stderr)
     }
 
     /// Finds an executable on PATH or in the usual system folders.

@@ -24,6 +24,25 @@ func spawnAndWaitForStatus(_ path: String, _ args: [String]) -> (pid: pid_t, spa
     posix_spawn_file_actions_destroy(&actions)
     close(devnull)
     var status: Int32 = 0
-    if rc == 0 { waitpid(pid, &status, 0) }
+    if rc == 0 { status = waitBounded(pid) }
     return (pid, rc, status)
+}
+
+/// Waits for a child, at most `seconds`: a child still running then is killed (SIGKILL) and
+/// reaped, so a test whose child hangs fails (its status says SIGKILL) instead of hanging the
+/// run. Returns the wait status.
+func waitBounded(_ pid: pid_t, seconds: Double = 120) -> Int32 {
+    var status: Int32 = 0
+    var waited = 0.0
+    var step: UInt32 = 200
+    while waited < seconds {
+        let r = waitpid(pid, &status, WNOHANG)
+        if r == pid || (r < 0 && errno != EINTR) { return status }
+        usleep(step)
+        waited += Double(step) / 1_000_000
+        step = min(step * 2, 20_000)
+    }
+    kill(pid, SIGKILL)
+    waitpid(pid, &status, 0)
+    return status
 }

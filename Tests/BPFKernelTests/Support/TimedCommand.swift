@@ -13,11 +13,13 @@ struct TimedResult {
 }
 
 /// Runs a command with a deadline: a command that hangs is killed (SIGKILL) and reported as
-/// timed out instead of hanging the test. Output is collected by a reader per pipe, so a large
-/// output cannot block the child.
+/// timed out instead of hanging the test. Each pipe has its own reader that appends what
+/// arrives, so a large output cannot block the child, and a grandchild that keeps a pipe open
+/// after the command ended (a daemon it started) cannot block the test: the readers get two
+/// seconds after the exit, then the output read so far is the result.
 enum TimedCommand {
     static func run(_ path: String, _ args: [String], timeout: Double = 20,
-                    environment: [String: String]? = nil) throws -> TimedResult {
+                    environment: [String: String]? = nil, input: String? = nil) throws -> TimedResult {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: path)
         p.arguments = args
@@ -25,18 +27,30 @@ enum TimedCommand {
         let out = Pipe(), err = Pipe()
         p.standardOutput = out
         p.standardError = err
-        p.standardInput = FileHandle.nullDevice
+        let inPipe = input == nil ? nil : Pipe()
+        p.standardInput = inPipe ?? FileHandle.nullDevice
         let collected = OutputCollector()
         let group = DispatchGroup()
         for (pipe, isError) in [(out, false), (err, true)] {
             group.enter()
+            let reader = pipe.fileHandleForReading
             Thread.detachNewThread {
-                let data = pipe.fileHandleForReading.readDataToEndOfFile()
-                collected.set(data, isError: isError)
+                while true {
+                    let chunk = reader.availableData
+                    if chunk.isEmpty { break }
+                    collected.append(chunk, isError: isError)
+                }
                 group.leave()
             }
         }
         try p.run()
+        if let input, let inPipe {
+            // A writer thread: a child that does not read its input must not block us.
+            Thread.detachNewThread {
+                inPipe.fileHandleForWriting.write(Data(input.utf8))
+                try? inPipe.fileHandleForWriting.close()
+            }
+        }
         let deadline = Date().addingTimeInterval(timeout)
         var timedOut = false
         while p.isRunning {
@@ -48,7 +62,7 @@ enum TimedCommand {
             usleep(20_000)
         }
         p.waitUntilExit()
-        group.wait()
+        _ = group.wait(timeout: .now() + 2)
         return TimedResult(status: p.terminationStatus, signaled: p.terminationReason == .uncaughtSignal,
                            timedOut: timedOut, stdout: collected.stdout, stderr: collected.stderr)
     }
@@ -57,9 +71,9 @@ enum TimedCommand {
 private final class OutputCollector: @unchecked Sendable {
     private let lock = NSLock()
     private var out = Data(), err = Data()
-    func set(_ data: Data, isError: Bool) {
+    func append(_ data: Data, isError: Bool) {
         lock.lock()
-        if isError { err = data } else { out = data }
+        if isError { err.append(data) } else { out.append(data) }
         lock.unlock()
     }
     var stdout: String { lock.lock(); defer { lock.unlock() }; return String(decoding: out, as: UTF8.self) }
