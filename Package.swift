@@ -105,7 +105,10 @@ let package = Package(
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "OTel", package: "swift-otel"),
-            ]
+            ],
+            // The web UI, compiled into the binary (PackageResources.*): no files beside it, no CDN.
+            resources: ["index.html", "app.css", "api.js", "app.js", "events.js", "processes.js", "network.js", "profiles.js",
+                        "security.js", "health.js"].map { .embedInCode("UI/assets/" + $0) }
         ),
         .executableTarget(name: "swiftbpf-agent", dependencies: ["SwiftBPFAgent"]),
         // Library benchmarks; Benchmarks/ runs them against their peers.
@@ -122,7 +125,7 @@ let package = Package(
         // Pure tests of guard's policy parser and matcher.
         .testTarget(name: "SwiftBPFSecurityTests", dependencies: ["SwiftBPFSecurity"]),
         // Root tests of the agent with real components (Prometheus, an OTLP collector, SQLite).
-        .testTarget(name: "AgentTests", dependencies: ["SwiftBPFAgent", "BPF"], exclude: ["bpf"]),
+        .testTarget(name: "AgentTests", dependencies: ["SwiftBPFAgent", "SwiftBPFTools", "BPF"], exclude: ["bpf"]),
         // Root tests against the running kernel.
         .testTarget(
             name: "BPFKernelTests",

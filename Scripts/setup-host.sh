@@ -21,6 +21,10 @@ for p in openssl curl python3; do command -v $p >/dev/null 2>&1 || need+=($p); d
 # ext4, and export to the rotel OTLP collector (PyPI, below).
 command -v prometheus >/dev/null 2>&1 || need+=(prometheus)
 command -v mkfs.ext4 >/dev/null 2>&1 || need+=(e2fsprogs)
+# The web UI's browser tests (headless Chromium over the DevTools protocol) and the pprof
+# check of profile --pprof (protoc --decode).
+command -v chromium >/dev/null 2>&1 || need+=(chromium)
+command -v protoc >/dev/null 2>&1 || need+=(protobuf-compiler)
 # guard learn's end-to-end test applies the generated seccomp profile with libseccomp's Python binding.
 python3 -c 'import seccomp' >/dev/null 2>&1 || need+=(python3-seccomp)
 if [ ${#need[@]} -gt 0 ]; then

@@ -33,6 +33,11 @@ struct SwiftBPFCommand: ParsableCommand {
     ]
 
     static func main() {
-        main(ByteArguments.compactingByteRuns(Array(CommandLine.arguments.dropFirst())))
+        let arguments = ByteArguments.compactingByteRuns(Array(CommandLine.arguments.dropFirst()))
+        if arguments.starts(with: ["profile", "diff"]) {
+            ProfileDiffCommand.main(Array(arguments.dropFirst(2)))
+            return
+        }
+        main(arguments)
     }
 }

@@ -82,6 +82,29 @@ struct SymbolizeTests {
         #expect(first.demangledName == "BPFKernelTests.symbolizeSpinLoop(seconds: Swift.Double) -> Swift.UInt64")
     }
 
+    /// Two processes of one binary open it through their own /proc/PID/root: the cache reads
+    /// it once (by device and inode), through the first process's path.
+    @Test func oneBinaryOfTwoProcessesIsReadOnce() throws {
+        // A copy of its own: suites running alongside may replace the shared helper binary,
+        // and a replaced binary is mapped as "PATH (deleted)".
+        let binary = NSTemporaryDirectory() + "swiftbpf-burn-twice-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        try FileManager.default.copyItem(atPath: try BurnWorkload().binary, toPath: binary)
+        defer { try? FileManager.default.removeItem(atPath: binary) }
+        let a = try #require(SymbolizeSampling.spawn(binary, ["30"]), "could not start the workload")
+        defer { kill(a, SIGKILL); var status: Int32 = 0; waitpid(a, &status, 0) }
+        let b = try #require(SymbolizeSampling.spawn(binary, ["30"]), "could not start the workload")
+        defer { kill(b, SIGKILL); var status: Int32 = 0; waitpid(b, &status, 0) }
+        let cache = BinarySymbolCache()
+        let tables = try [a, b].map { pid -> BinarySymbols in
+            let process = try ProcessSymbolizer(pid: pid, cache: cache)
+            let mapping = try #require(process.mappings.first { $0.path == binary }, "\(binary) is not mapped in \(pid): \(process.mappings.map(\.path))")
+            return try process.binary(of: mapping).get()
+        }
+        #expect(tables[0] === tables[1], "the binary was read twice")
+        #expect(cache.count == 1)
+        #expect(tables[0].path == "/proc/\(a)/root" + binary && tables[0].count > 0, "\(tables[0].path): \(tables[0].count) symbols")
+    }
+
     @Test func badTargetsAreClearErrors() throws {
         #expect {
             _ = try BinarySymbols(path: "/nonexistent/swiftbpf-binary")

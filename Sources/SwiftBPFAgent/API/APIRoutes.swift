@@ -4,7 +4,8 @@ import Logging
 
 /// The HTTP API (see `OpenAPIDocument` for the reference):
 /// `/healthz`, `/metrics`, `/api/v1/status`, `/api/v1/collectors`, `/api/v1/events`,
-/// `/api/v1/events/stream` (Server-Sent Events), `/api/v1/governor`, `/api/v1/openapi.json`.
+/// `/api/v1/events/stream` (Server-Sent Events), `/api/v1/governor`, `/api/v1/profile`,
+/// `/api/v1/openapi.json`; and the web UI's embedded assets under `/ui/` (`UIRoutes`).
 enum APIRoutes {
     static func router(agent: Agent, logger: Logger) -> Router<AgentRequestContext> {
         let router = Router(context: AgentRequestContext.self)
@@ -42,6 +43,16 @@ enum APIRoutes {
             }
             return EventStreamResponse.make(hub: agent.hub, filter: filter)
         }
+        router.get("/api/v1/profile") { request, _ -> Response in
+            do {
+                let query = try ProfileQuery(parameters: request.uri.queryParameters)
+                let frequency = agent.config.collectors["profile"]?.options["frequency"].flatMap(UInt64.init) ?? 19
+                return query.response(history: agent.pipeline.profiles, frequency: frequency)
+            } catch {
+                return json("{\"error\":\(JSONText.quote("\(error)"))}", status: .badRequest)
+            }
+        }
+        UIRoutes.add(to: router)
         return router
     }
 

@@ -3,7 +3,8 @@ import Logging
 
 /// Requires `Authorization: Bearer <token>` on every request when the agent has a token
 /// (always the case off loopback). A request without it, or with another token, gets 401 and
-/// a warning in the log naming the peer, method and path.
+/// a warning in the log naming the peer, method and path. The web UI's own files are public
+/// (they hold no data; the pages send the token with every API call).
 struct BearerAuthMiddleware: RouterMiddleware {
     typealias Context = AgentRequestContext
     let token: String
@@ -11,6 +12,7 @@ struct BearerAuthMiddleware: RouterMiddleware {
     let onRefused: @Sendable () -> Void
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        if UIRoutes.isPublic(request.uri.path) { return try await next(request, context) }
         let header = request.headers[.authorization] ?? ""
         let expected = "Bearer " + token
         guard Self.constantTimeEqual(header, expected) else {

@@ -46,6 +46,13 @@ enum OpenAPIDocument {
         "/api/v1/events/stream": {"get": {"summary": "Live events as Server-Sent Events (event: <kind>, data: <Event JSON>)",
           "parameters": [{"$ref": "#/components/parameters/kind"}, {"$ref": "#/components/parameters/pid"}, {"$ref": "#/components/parameters/comm"}, {"$ref": "#/components/parameters/cgroup_id"}],
           "responses": {"200": {"description": "An endless event stream", "content": {"text/event-stream": {"schema": {"type": "string"}}}}, "400": {"$ref": "#/components/responses/BadRequest"}, "401": {"$ref": "#/components/responses/Unauthorized"}}}},
+        "/api/v1/profile": {"get": {"summary": "The continuous profile (profile collector) of a time range: folded text, a flame graph SVG (optionally differential against a baseline range), or pprof",
+          "parameters": [{"$ref": "#/components/parameters/since"}, {"$ref": "#/components/parameters/until"}, {"$ref": "#/components/parameters/pid"}, {"$ref": "#/components/parameters/comm"},
+            {"name": "format", "in": "query", "schema": {"type": "string", "enum": ["folded", "svg", "pprof"], "default": "folded"}},
+            {"name": "base_since", "in": "query", "schema": {"type": "string"}, "description": "Baseline range start for a differential SVG"},
+            {"name": "base_until", "in": "query", "schema": {"type": "string"}, "description": "Baseline range end for a differential SVG"}],
+          "responses": {"200": {"description": "The profile", "content": {"text/plain": {"schema": {"type": "string"}}, "image/svg+xml": {"schema": {"type": "string"}}, "application/octet-stream": {"schema": {"type": "string", "format": "binary"}}}}, "400": {"$ref": "#/components/responses/BadRequest"}, "401": {"$ref": "#/components/responses/Unauthorized"}}}},
+        "/ui/": {"get": {"summary": "The web UI (embedded HTML, CSS and JavaScript; served without the token, the pages send it)", "security": [{}], "responses": {"200": {"description": "The UI", "content": {"text/html": {"schema": {"type": "string"}}}}}}},
         "/api/v1/openapi.json": {"get": {"summary": "This document", "responses": {"200": {"description": "OpenAPI 3.1", "content": {"application/json": {"schema": {"type": "object"}}}}}}}
       }
     }

@@ -1,3 +1,4 @@
+import SwiftBPFTools
 import Synchronization
 
 /// Where collectors' output goes: every event is counted in the metrics (by kind, with
@@ -7,6 +8,8 @@ final class EventPipeline: CollectorSink {
     let metrics: AgentMetrics
     let hub: EventHub
     let cgroups: CgroupLabels
+    /// The profile collector's stacks per minute (the Profiles page and `/api/v1/profile`).
+    let profiles = ProfileHistory()
     private let outputs = Mutex<Outputs>(Outputs())
     private let labelCgroups = Atomic<Bool>(true)
 
@@ -46,6 +49,10 @@ final class EventPipeline: CollectorSink {
 
     func count(family: String, labels: [(String, String)], by: Int64) {
         metrics.increment(family, labels, by: by)
+    }
+
+    func profile(_ stacks: [FoldedStack], timeNanoseconds: Int64) {
+        profiles.add(stacks, timeNanoseconds: timeNanoseconds)
     }
 
     func countUncapped(family: String, labels: [(String, String)], by: Int64) {

@@ -19,6 +19,12 @@ public final class ProfileTool: IntervalTool {
             JSON (one object per stack, largest count first): pid, tid, comm, count, \
             user_stack_id, kernel_stack_id, user_stack and kernel_stack as [{address, symbol, \
             mangled (when demangled), offset, module}].
+            --svg FILE writes an interactive flame graph (one self-contained SVG: hover, click \
+            to zoom, search; user, kernel and process frames coloured apart); --pprof FILE \
+            writes the pprof protobuf (go tool pprof, Pyroscope, Grafana). With either, the \
+            stacks are printed only with --folded or --json. \
+            `swiftbpf profile diff A.folded B.folded --svg OUT` draws B coloured by its change \
+            against A.
             """
     )
 
@@ -46,6 +52,12 @@ public final class ProfileTool: IntervalTool {
         @Flag(name: .customLong("per-thread"), help: "Count per thread, not only per process.")
         public var perThread = false
 
+        @Option(name: .customLong("svg"), help: ArgumentHelp("Write an interactive flame graph SVG to FILE.", valueName: "FILE"))
+        public var svgPath: String?
+
+        @Option(name: .customLong("pprof"), help: ArgumentHelp("Write the profile in pprof protobuf format to FILE.", valueName: "FILE"))
+        public var pprofPath: String?
+
         @Option(name: .customLong("stack-storage-size"), parsing: .unconditional, help: "Distinct stacks the kernel can store (default 16384).")
         public var stackStorageSize: UInt32 = 16384
 
@@ -57,6 +69,8 @@ public final class ProfileTool: IntervalTool {
             if frequency == 0 || frequency > 100_000 { throw ValidationError("-F/--frequency must be 1 to 100000 Hz, got \(frequency)") }
             if stackStorageSize == 0 { throw ValidationError("--stack-storage-size must be at least 1") }
             if folded && common.json { throw ValidationError("--folded and --json exclude each other") }
+            if let p = svgPath, p.isEmpty { throw ValidationError("--svg needs a file name") }
+            if let p = pprofPath, p.isEmpty { throw ValidationError("--pprof needs a file name") }
         }
     }
 
@@ -68,6 +82,8 @@ public final class ProfileTool: IntervalTool {
     let options: Profile.Options
     /// Samples whose stacks the kernel could not store, in the final report.
     private var lostSamples: UInt64 = 0
+    /// Wall-clock start, for the pprof header.
+    private let startedAt = ProfileFiles.realtimeNanoseconds()
 
     public init(arguments: Arguments) throws {
         options = Profile.Options(frequency: arguments.frequency, userStacks: !arguments.kernelOnly, kernelStacks: !arguments.userOnly,
@@ -94,8 +110,32 @@ public final class ProfileTool: IntervalTool {
         let samples = try tool.take()
         lostSamples = ProfileFormat.lostSamples(samples)
         let stacks = tool.symbolize(samples)
+        if arguments.svgPath != nil || arguments.pprofPath != nil {
+            try writeFiles(ProfileStack.merged(stacks))
+            guard arguments.folded || arguments.common.json else { return nil }
+        }
         // JSON is one line per stack: none for no stacks.
         return arguments.common.json && stacks.isEmpty ? nil : stacks
+    }
+
+    /// Writes the --svg and --pprof files and says so on stderr.
+    func writeFiles(_ stacks: [ProfileStack]) throws {
+        let folded = FoldedProfile.stacks(stacks, options: options)
+        let samples = folded.reduce(0) { $0 + $1.count }
+        if let path = arguments.svgPath {
+            let who = arguments.common.pid.map { "process \($0)" } ?? "all processes"
+            let svg = FlameGraphSVG.render(folded, title: "CPU Flame Graph",
+                                           subtitle: "\(samples) samples of \(who) at \(arguments.frequency) Hz")
+            try ProfileFiles.write(path, Array(svg.utf8))
+            Output.error("profile: wrote the flame graph \(path) (\(folded.count) stacks, \(samples) samples)")
+        }
+        if let path = arguments.pprofPath {
+            let now = ProfileFiles.realtimeNanoseconds()
+            let bytes = PprofProfile.encode(folded, frequency: arguments.frequency, timeNanoseconds: startedAt,
+                                            durationNanoseconds: max(0, now - startedAt))
+            try ProfileFiles.write(path, bytes)
+            Output.error("profile: wrote the pprof profile \(path) (\(folded.count) stacks, \(samples) samples)")
+        }
     }
 
     public func text(_ stacks: [ProfileStack], seconds: Double?) -> String {

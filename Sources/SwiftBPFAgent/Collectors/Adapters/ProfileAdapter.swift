@@ -1,14 +1,21 @@
 import SwiftBPFTools
 
 /// The `profile` collector over `Profile`: CPU samples at a low rate (`options.frequency`,
-/// 19 Hz by default), counted per process name. Stacks are for the profiling issue.
+/// 19 Hz by default), counted per process name, and symbolised into the profile history
+/// (`/api/v1/profile`, the UI's Profiles page).
 enum ProfileAdapter {
     static func collector(_ c: CollectorConfig, sink: any CollectorSink) throws -> TableCollector {
         let frequency = c.options["frequency"].flatMap(UInt64.init) ?? 19
         let tool = try Profile(filter: ToolFilter(c), options: Profile.Options(frequency: frequency))
         return TableCollector(name: "profile", config: c, session: tool.session, owner: tool, sink: sink) { sink in
             var byComm: [String: UInt64] = [:]
-            for s in try tool.take() { byComm[s.comm, default: 0] += s.count }
+            let samples = try tool.take()
+            for s in samples { byComm[s.comm, default: 0] += s.count }
+            try tool.rememberProcesses()
+            if !samples.isEmpty {
+                let stacks = ProfileStack.merged(tool.symbolize(samples))
+                sink.profile(FoldedProfile.stacks(stacks, options: tool.options), timeNanoseconds: Clocks.wallNanoseconds())
+            }
             for (comm, n) in byComm {
                 sink.count(family: "swiftbpf_agent_cpu_samples_total", labels: [("comm", comm)], by: Int64(n))
             }
