@@ -10,7 +10,7 @@ public struct AgentConfig: Sendable, Equatable {
     /// swift-log level of the agent's own log: trace, debug, info, notice, warning, error.
     public var logLevel: String = "info"
     /// The collectors, by name (`exec`, `exit`, `open`, `tcp`, `runqlat`, `biolatency`,
-    /// `syscount`, `profile`). A collector absent here does not run.
+    /// `syscount`, `profile`, `flows`, `guard`, `http`, `sslsniff`, `firewall`: `collectorNames`). A collector absent here does not run.
     public var collectors: [String: CollectorConfig] = [:]
     public var metrics = MetricsConfig()
     public var store = StoreConfig()
