@@ -122,7 +122,7 @@ let package = Package(
         // Pure tests of guard's policy parser and matcher.
         .testTarget(name: "SwiftBPFSecurityTests", dependencies: ["SwiftBPFSecurity"]),
         // Root tests of the agent with real components (Prometheus, an OTLP collector, SQLite).
-        .testTarget(name: "AgentTests", dependencies: ["SwiftBPFAgent", "BPF"], exclude: ["bpf"]),
+        .testTarget(name: "AgentTests", dependencies: ["SwiftBPFAgent", "BPF", "SwiftBPFNet"], exclude: ["bpf"]),
         // Root tests against the running kernel.
         .testTarget(
             name: "BPFKernelTests",

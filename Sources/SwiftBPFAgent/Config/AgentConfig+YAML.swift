@@ -3,7 +3,7 @@ import Yams
 
 extension AgentConfig {
     /// The collector names the agent knows.
-    public static let collectorNames = ["exec", "exit", "open", "tcp", "runqlat", "biolatency", "syscount", "profile", "flows", "guard", "http", "sslsniff"]
+    public static let collectorNames = ["exec", "exit", "open", "tcp", "runqlat", "biolatency", "syscount", "profile", "flows", "guard", "http", "sslsniff", "firewall"]
 
     /// Reads `path`; a missing or unreadable file is an error naming it.
     public static func load(path: String) throws(ConfigError) -> AgentConfig {

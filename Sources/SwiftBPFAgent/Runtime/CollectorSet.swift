@@ -51,6 +51,7 @@ final class CollectorSet: Sendable {
         case "guard": return try GuardCollector(config: c, sink: sink)
         case "http": return try HTTPCollector(config: c, sink: sink, cgroups: sink.cgroups)
         case "sslsniff": return try SSLSniffCollector(config: c, sink: sink, cgroups: sink.cgroups)
+        case "firewall": return try FirewallCollector(config: c, sink: sink)
         default: throw ConfigError("no such collector: \(name)")
         }
     }
