@@ -98,6 +98,7 @@ let package = Package(
             dependencies: [
                 "BPF", "SwiftBPFTools", "SwiftBPFNet", "SwiftBPFSecurity",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTLS", package: "hummingbird"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Logging", package: "swift-log"),

@@ -7,6 +7,10 @@ public struct AgentConfig: Sendable, Equatable {
     public var listen: ListenAddress = ListenAddress(host: "127.0.0.1", port: 9464)
     /// A file holding the bearer token the API requires (one line). Required off loopback.
     public var tokenFile: String?
+    /// PEM files of the API's certificate (chain) and private key: with both, the API and
+    /// `/metrics` are served over HTTPS only. Set together or not at all.
+    public var tlsCertFile: String?
+    public var tlsKeyFile: String?
     /// swift-log level of the agent's own log: trace, debug, info, notice, warning, error.
     public var logLevel: String = "info"
     /// The collectors, by name (`exec`, `exit`, `open`, `tcp`, `runqlat`, `biolatency`,
