@@ -98,6 +98,7 @@ let package = Package(
             dependencies: [
                 "BPF", "SwiftBPFTools", "SwiftBPFNet", "SwiftBPFSecurity",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTLS", package: "hummingbird"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Logging", package: "swift-log"),
@@ -125,7 +126,7 @@ let package = Package(
         // Pure tests of guard's policy parser and matcher.
         .testTarget(name: "SwiftBPFSecurityTests", dependencies: ["SwiftBPFSecurity"]),
         // Root tests of the agent with real components (Prometheus, an OTLP collector, SQLite).
-        .testTarget(name: "AgentTests", dependencies: ["SwiftBPFAgent", "SwiftBPFTools", "BPF"], exclude: ["bpf"]),
+        .testTarget(name: "AgentTests", dependencies: ["SwiftBPFAgent", "SwiftBPFTools", "SwiftBPFNet", "BPF"], exclude: ["bpf"]),
         // Root tests against the running kernel.
         .testTarget(
             name: "BPFKernelTests",

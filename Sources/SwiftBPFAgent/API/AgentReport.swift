@@ -11,6 +11,7 @@ enum AgentReport {
             "\"uptime_seconds\":\(Int(Date().timeIntervalSince(agent.startedAt)))",
             "\"listen\":\(JSONText.quote(config.listen.description))",
             "\"auth\":\(agent.token == nil ? "\"none\"" : "\"bearer\"")",
+            "\"tls\":\(agent.tls != nil)",
             "\"resident_memory_bytes\":\(stats?.residentBytes ?? 0)",
             "\"cpu_seconds\":\(stats?.cpuSeconds ?? 0)",
             "\"collectors_running\":\(agent.collectors.snapshot.values.filter { $0.state == .running }.count)",

@@ -3,7 +3,7 @@ import Yams
 
 extension AgentConfig {
     /// The collector names the agent knows.
-    public static let collectorNames = ["exec", "exit", "open", "tcp", "runqlat", "biolatency", "syscount", "profile", "flows", "guard"]
+    public static let collectorNames = ["exec", "exit", "open", "tcp", "runqlat", "biolatency", "syscount", "profile", "flows", "guard", "http", "sslsniff", "firewall"]
 
     /// Reads `path`; a missing or unreadable file is an error naming it.
     public static func load(path: String) throws(ConfigError) -> AgentConfig {
@@ -35,6 +35,8 @@ extension AgentConfig {
         var c = AgentConfig()
         if let listen = try f.string("listen") { c.listen = try ListenAddress(parsing: listen) }
         c.tokenFile = try f.string("token_file")
+        c.tlsCertFile = try f.string("tls_cert_file")
+        c.tlsKeyFile = try f.string("tls_key_file")
         if let level = try f.string("log_level") {
             guard ["trace", "debug", "info", "notice", "warning", "error", "critical"].contains(level) else {
                 throw ConfigError("log_level must be trace, debug, info, notice, warning, error or critical, got \(level)")
@@ -64,6 +66,9 @@ extension AgentConfig {
     func validate() throws(ConfigError) {
         if !listen.isLoopback && tokenFile == nil {
             throw ConfigError("listen \(listen) is not loopback: set token_file (the API needs a bearer token off loopback)")
+        }
+        if (tlsCertFile == nil) != (tlsKeyFile == nil) {
+            throw ConfigError("tls_cert_file and tls_key_file go together: set both for HTTPS, or neither")
         }
         if let endpoint = otlp.endpoint, !(endpoint.hasPrefix("http://") || endpoint.hasPrefix("https://")) {
             throw ConfigError("otlp.endpoint must be an http:// or https:// URL, got \(endpoint)")

@@ -7,10 +7,14 @@ public struct AgentConfig: Sendable, Equatable {
     public var listen: ListenAddress = ListenAddress(host: "127.0.0.1", port: 9464)
     /// A file holding the bearer token the API requires (one line). Required off loopback.
     public var tokenFile: String?
+    /// PEM files of the API's certificate (chain) and private key: with both, the API and
+    /// `/metrics` are served over HTTPS only. Set together or not at all.
+    public var tlsCertFile: String?
+    public var tlsKeyFile: String?
     /// swift-log level of the agent's own log: trace, debug, info, notice, warning, error.
     public var logLevel: String = "info"
     /// The collectors, by name (`exec`, `exit`, `open`, `tcp`, `runqlat`, `biolatency`,
-    /// `syscount`, `profile`). A collector absent here does not run.
+    /// `syscount`, `profile`, `flows`, `guard`, `http`, `sslsniff`, `firewall`: `collectorNames`). A collector absent here does not run.
     public var collectors: [String: CollectorConfig] = [:]
     public var metrics = MetricsConfig()
     public var store = StoreConfig()

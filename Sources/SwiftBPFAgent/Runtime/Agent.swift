@@ -1,5 +1,6 @@
 import BPF
 import Foundation
+import HummingbirdTLS
 import Logging
 import Synchronization
 
@@ -17,6 +18,8 @@ public final class Agent: Sendable {
     let logger: Logger
     /// The bearer token the API requires (nil: none, only allowed on loopback).
     public let token: String?
+    /// The API's TLS settings (nil: plain HTTP), read from `tls_cert_file` and `tls_key_file` at start.
+    let tls: TLSConfiguration?
     private let currentConfig: Mutex<AgentConfig>
     private let deltas = DeltaTracker()
     private let previousStats = Mutex<ProcessStats?>(nil)
@@ -41,6 +44,11 @@ public final class Agent: Sendable {
             token = text
         } else {
             token = nil
+        }
+        if let cert = config.tlsCertFile, let key = config.tlsKeyFile {
+            tls = try APITLS.serverConfiguration(certificateFile: cert, keyFile: key)
+        } else {
+            tls = nil
         }
         let export = try config.otlp.endpoint.map { try OTLPExport(config: config.otlp, endpoint: $0, logger: logger) }
         let metrics = AgentMetrics(config: config.metrics, extraFactory: export?.metricsFactory)
@@ -83,6 +91,7 @@ public final class Agent: Sendable {
     public func reload(_ new: AgentConfig) -> (started: [String], stopped: [String]) {
         let old = config
         for (what, changed) in [("listen", old.listen != new.listen), ("token_file", old.tokenFile != new.tokenFile),
+                                ("tls_cert_file/tls_key_file", old.tlsCertFile != new.tlsCertFile || old.tlsKeyFile != new.tlsKeyFile),
                                 ("store", old.store != new.store), ("otlp", old.otlp != new.otlp)] where changed {
             logger.warning("reload: \(what) changed; it takes effect at the next restart")
         }

@@ -1,6 +1,7 @@
 import Dispatch
 import Foundation
 import Hummingbird
+import HummingbirdTLS
 import Logging
 import ServiceLifecycle
 import Synchronization
@@ -35,6 +36,7 @@ public final class AgentServer: Sendable {
         let port = boundPort
         let app = Application(
             router: router,
+            server: try agent.tls.map { try .tls(.http1(), tlsConfiguration: $0) } ?? .http1(),
             configuration: .init(address: .hostname(config.listen.host, port: config.listen.port), serverName: "swiftbpf-agent"),
             onServerRunning: { channel in port.value.store(channel.localAddress?.port ?? 0, ordering: .relaxed) },
             logger: logger)

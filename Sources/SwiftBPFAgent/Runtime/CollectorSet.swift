@@ -49,6 +49,9 @@ final class CollectorSet: Sendable {
         case "profile": return try ProfileAdapter.collector(c, sink: sink)
         case "flows": return try FlowsCollector(config: c, sink: sink, cgroups: sink.cgroups)
         case "guard": return try GuardCollector(config: c, sink: sink)
+        case "http": return try HTTPCollector(config: c, sink: sink, cgroups: sink.cgroups)
+        case "sslsniff": return try SSLSniffCollector(config: c, sink: sink, cgroups: sink.cgroups)
+        case "firewall": return try FirewallCollector(config: c, sink: sink)
         default: throw ConfigError("no such collector: \(name)")
         }
     }

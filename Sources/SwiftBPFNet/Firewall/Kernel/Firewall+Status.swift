@@ -56,7 +56,8 @@ extension Firewall {
     /// Packets the blocklist matched.
     public func blocklistCounter() throws(FirewallError) -> FirewallCounter { try counter(slot: FirewallABI.blocklistSlot) }
 
-    /// Everything `firewall status` shows; `top` sources of each list.
+    /// Everything `firewall status` shows; `top` sources of each list (0: the source tables,
+    /// up to 16,384 entries each, are not walked; a periodic reader of the counters wants that).
     public func status(top: Int = 10) throws(FirewallError) -> FirewallStatus {
         let c = try config()
         let dryRun = try isDryRun()
@@ -68,6 +69,7 @@ extension Firewall {
             defaultAction: dryRun && policy == .count ? .deny : policy, isDryRun: dryRun, rules: rules,
             defaultCounter: try defaultCounter(), blocklistIPv4Entries: Int(c.blocklist4Entries),
             blocklistIPv6Entries: Int(c.blocklist6Entries), blocklistCounter: try blocklistCounter(),
-            topDroppedSources: try topDroppedSources(limit: top), limitedSources: try limitedSources(limit: top))
+            topDroppedSources: top > 0 ? try topDroppedSources(limit: top) : [],
+            limitedSources: top > 0 ? try limitedSources(limit: top) : [])
     }
 }
