@@ -71,6 +71,10 @@ final class USDTTargetProgram {
         guard let cc = Command.which(compiler) else { throw USDTTestError("compiler \(compiler) not found") }
         let r = try Command.run(cc, ["-O2", "-o", path, directory + "/main.c", directory + "/sema.c"])
         guard r.status == 0 else { throw USDTTestError("\(compiler) failed: \(r.stderr)") }
+        // On disk before it runs and is probed (a guess at the fresh-clone flake of a site that
+        // did not fire, see USDTTests.expectBothSites: there the build had just written gigabytes).
+        let fd = open(path, O_RDONLY)
+        if fd >= 0 { fsync(fd); close(fd) }
     }
 
     deinit { try? FileManager.default.removeItem(atPath: directory) }
