@@ -68,12 +68,7 @@ extension EventQuery {
     /// `comm`, `cgroup_id`, `limit`; a bad value is an error naming it.
     init(parameters p: Parameters) throws {
         self.init()
-        func time(_ key: String) throws -> Int64? {
-            guard let text = p[Substring(key)] else { return nil }
-            if let ns = Int64(text) { return ns }
-            if let s = Double(text) { return Int64(s * 1e9) }
-            throw ConfigError("\(key) must be Unix nanoseconds or seconds, got \(text)")
-        }
+        let time = { (key: String) in try p.unixTime(key) }
         since = try time("since")
         until = try time("until")
         kind = p["kind"].map(String.init)
@@ -90,5 +85,16 @@ extension EventQuery {
             guard let v = Int(t), v >= 1 else { throw ConfigError("limit must be a positive integer, got \(t)") }
             limit = min(v, 100_000)
         }
+    }
+}
+
+extension Parameters {
+    /// A time parameter of the API: Unix nanoseconds, or Unix seconds with a fraction; nil
+    /// when absent, an error naming the parameter when it is neither.
+    func unixTime(_ key: String) throws -> Int64? {
+        guard let text = self[Substring(key)] else { return nil }
+        if let ns = Int64(text) { return ns }
+        if let s = Double(text) { return Int64(s * 1e9) }
+        throw ConfigError("\(key) must be Unix nanoseconds or seconds, got \(text)")
     }
 }

@@ -16,12 +16,7 @@ struct ProfileQuery {
     var baseUntil: Int64?
 
     init(parameters p: Parameters) throws {
-        func time(_ key: String) throws -> Int64? {
-            guard let text = p[Substring(key)] else { return nil }
-            if let ns = Int64(text) { return ns }
-            if let s = Double(text) { return Int64(s * 1e9) }
-            throw ConfigError("\(key) must be Unix nanoseconds or seconds, got \(text)")
-        }
+        let time = { (key: String) in try p.unixTime(key) }
         since = try time("since")
         until = try time("until")
         baseSince = try time("base_since")
