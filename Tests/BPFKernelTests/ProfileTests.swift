@@ -134,10 +134,10 @@ struct ProfileTests {
         #expect(result.status == 0, "stderr: \(result.stderr)")
         let lines = result.stdout.split(separator: "\n")
         #expect(lines.contains { $0.hasPrefix("burn;") && $0.contains("swiftbpf_burn_user ") }, "output: \(result.stdout.prefix(2000))")
-        let json = try Command.run(cli, ["profile", "-p", "\(child)", "-F", "199", "-d", "2", "--json", "-U"])
+        let json = try Command.run(cli, ["profile", "-p", "\(child)", "-F", "199", "-d", "3", "--json", "-U"])
         #expect(json.status == 0, "stderr: \(json.stderr)")
         let objects = json.stdout.split(separator: "\n").compactMap { SnoopTest.jsonObject(String($0)) }
-        // Two seconds, not less: in the 6.1 VM on a busy host the child was not sampled in half a second.
+        // Three seconds: in the 6.1 VM on a busy host the child was not sampled in half a second, once not in two.
         #expect(!objects.isEmpty && objects.allSatisfy { $0["pid"] as? Int == Int(child) && ($0["kernel_stack"] as? [Any])?.isEmpty == true },
                 "output: \(json.stdout.prefix(2000)) stderr: \(json.stderr.prefix(500))")
     }
