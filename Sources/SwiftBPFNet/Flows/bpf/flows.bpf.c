@@ -282,23 +282,26 @@ static __always_inline void fill_tuple(struct flow *f, struct sock *sk)
 }
 
 // Refreshes the counters of `f` from the socket (CO-RE reads).
-static __always_inline void fill_counters(struct flow *f, struct sock *sk)
+// `tp` comes from bpf_skc_to_tcp_sock(), so the verifier knows its BTF type and these are
+// plain loads (CO-RE relocated), not one bpf_probe_read_kernel() call each: this runs on
+// every RTT sample and every read, and the ten helper calls were most of its cost.
+static __always_inline void fill_counters(struct flow *f, struct tcp_sock *tp)
 {
-    struct tcp_sock *tp = (struct tcp_sock *)sk;
-    f->state = BPF_CORE_READ(sk, __sk_common.skc_state);
-    f->bytes_out = BPF_CORE_READ(tp, bytes_acked);
-    f->bytes_in = BPF_CORE_READ(tp, bytes_received);
-    f->packets_out = BPF_CORE_READ(tp, data_segs_out);
-    f->packets_in = BPF_CORE_READ(tp, data_segs_in);
-    f->srtt_us = BPF_CORE_READ(tp, srtt_us) >> 3;
-    f->rttvar_us = BPF_CORE_READ(tp, mdev_us) >> 2;
-    f->total_retrans = BPF_CORE_READ(tp, total_retrans);
+    struct sock_common *skc = &tp->inet_conn.icsk_inet.sk.__sk_common;
+    f->state = skc->skc_state;
+    f->bytes_out = tp->bytes_acked;
+    f->bytes_in = tp->bytes_received;
+    f->packets_out = tp->data_segs_out;
+    f->packets_in = tp->data_segs_in;
+    f->srtt_us = tp->srtt_us >> 3;
+    f->rttvar_us = tp->mdev_us >> 2;
+    f->total_retrans = tp->total_retrans;
     __u8 st = f->state;
     if (st == FLOW_TCP_FIN_WAIT1 || st == FLOW_TCP_FIN_WAIT2 || st == FLOW_TCP_CLOSING || st == FLOW_TCP_LAST_ACK)
         f->flags |= FLOW_FIN_QUEUED;
-    if ((f->flags & FLOW_FIN_QUEUED) && BPF_CORE_READ(tp, snd_una) == BPF_CORE_READ(tp, write_seq))
+    if ((f->flags & FLOW_FIN_QUEUED) && tp->snd_una == tp->write_seq)
         f->flags |= FLOW_FIN_OUT_ACKED;
-    if (BPF_CORE_READ(sk, __sk_common.skc_flags) & (1UL << FLOW_SOCK_DONE))
+    if (skc->skc_flags & (1UL << FLOW_SOCK_DONE))
         f->flags |= FLOW_FIN_IN;
     f->last_ns = bpf_ktime_get_ns();
 }
@@ -408,7 +411,7 @@ int flows_sockops(struct bpf_sock_ops *skops)
         if (!f)
             return 1;
     }
-    fill_counters(f, (struct sock *)tp);
+    fill_counters(f, tp);
     // BPF_SOCK_OPS_RTT_CB runs inside tcp_rtt_estimator() before srtt_us is stored: the new
     // (scaled by 8) value is args[1] (args are zero on kernels before 6.? that pass none).
     if (op == BPF_SOCK_OPS_RTT_CB && skops->args[1])
@@ -434,7 +437,9 @@ int BPF_PROG(flows_set_state, struct sock *sk, int oldstate, int newstate)
         goto done;
     if (newstate == FLOW_TCP_FIN_WAIT1 || newstate == FLOW_TCP_LAST_ACK)
         f->flags |= FLOW_FIN_QUEUED;
-    fill_counters(f, sk);
+    struct tcp_sock *tp = bpf_skc_to_tcp_sock(sk);
+    if (tp)
+        fill_counters(f, tp);
     f->state = newstate;
     if (newstate != FLOW_TCP_CLOSE)
         return 0;
@@ -464,7 +469,9 @@ int BPF_PROG(flows_rcv_space, struct sock *sk)
         note_owner(cookie);
     // A receiver gets no sockops callback for the data it takes in (no RTT sample, no state
     // change): refresh its counters here, once per read.
-    fill_counters(f, sk);
+    struct tcp_sock *tp = bpf_skc_to_tcp_sock(sk);
+    if (tp)
+        fill_counters(f, tp);
     return 0;
 }
 
@@ -497,7 +504,7 @@ int flows_iter_tcp(struct bpf_iter__tcp *ctx)
             return 0;
         f->inode = BPF_CORE_READ(sk, sk_socket, file, f_inode, i_ino);
     }
-    fill_counters(f, sk);
+    fill_counters(f, tp);
     return 0;
 }
 
