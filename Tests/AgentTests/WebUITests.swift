@@ -8,11 +8,15 @@ import Testing
 /// request (screenshots in test-artifacts/ui); an exec the test triggers shows in Events
 /// within 2 s; the Profiles page draws a process spinning in a known function and search
 /// highlights it; the network map of a client talking to two servers has exactly those
-/// edges; with a token the UI works through it; with the agent gone the pages say so.
+/// edges (from the tcp collector, and from the flows collector with each edge's RTT); with a
+/// token the UI works through it; with the agent gone the pages say so.
 @Suite(.serialized, .enabled(if: isRoot && CDPBrowser.executable != nil, "needs root (the collectors) and chromium (Scripts/setup-host.sh)"))
 struct WebUITests {
     static func agentConfig() -> AgentConfig {
-        .testing(["exec", "exit", "tcp", "profile"]) { $0.collectors["profile"]?.options["frequency"] = "199" }
+        .testing(["exec", "exit", "tcp", "flows", "profile"]) {
+            $0.collectors["profile"]?.options["frequency"] = "199"
+            $0.collectors["flows"]?.options["dns"] = "false"
+        }
     }
 
     /// Waits until the profile history holds samples of `comm` (the collector reads every second).
@@ -142,6 +146,66 @@ struct WebUITests {
             // Clicking an edge lists its connections.
             try await page.run("document.querySelector('#net-map .edge[data-proc=\"\(scenario.client)\"]').dispatchEvent(new MouseEvent('click', {bubbles: true}))")
             #expect(try await page.wait(for: "document.querySelectorAll('#net-detail tbody tr').length > 0", timeout: 3), "no connection listed for the clicked edge")
+            let problems = try await page.problems()
+            #expect(problems.isEmpty, "\(problems)")
+            await page.close()
+        }
+    }
+
+    /// The flows collector's connections on the map: the client's two edges, each with the
+    /// smoothed RTT of its connection and the colour class of that RTT's band; the toggle
+    /// colours them by retransmits (none on loopback); a clicked edge lists its connection
+    /// with its RTT.
+    @Test func networkMapFromFlowsShowsRTTPerEdge() async throws {
+        let dir = TempDir("ui-flows")
+        defer { dir.cleanup() }
+        let scenario = try TwoServerScenario(in: dir)
+        defer { scenario.stop() }
+        try await RunningAgent.with(.testing(["flows"]) { $0.collectors["flows"]?.options["dns"] = "false" }) { running in
+            let state = running.agent.collectors.snapshot["flows"]
+            try #require(state?.state == .running, "flows did not start: \(state?.error ?? "")")
+            try scenario.run()
+            let browser = try await offPool { try CDPBrowser() }
+            defer { browser.close() }
+            let page = try await CDPPage.open(browser, width: 1280, height: 800)
+            try await page.navigate("http://127.0.0.1:\(running.port)/ui/#/network")
+            // "endpoint|rtt_us|class" of each edge of the client.
+            let edges = "Array.from(document.querySelectorAll('#net-map .edge')).filter(e => e.dataset.proc === '\(scenario.client)')"
+                + ".map(e => [e.dataset.endpoint, e.dataset.rttUs, e.getAttribute('class')].join('|')).sort()"
+            let expected = scenario.ports.map { "127.0.0.1:\($0)" }.sorted()
+            let got = await eventually(timeout: 15) { () -> [String]? in
+                let rows = (try? await page.evaluate(edges, as: [String].self)) ?? []
+                return rows.map { $0.split(separator: "|", omittingEmptySubsequences: false).first.map(String.init) ?? "" } == expected
+                    && rows.allSatisfy { !$0.contains("||") } ? rows : nil
+            }
+            if got == nil {
+                let shown = (try? await page.evaluate(edges, as: [String].self)) ?? []
+                Issue.record("edges of \(scenario.client) with an RTT: \(shown), expected \(expected)")
+                return
+            }
+            for row in got! {
+                let parts = row.split(separator: "|").map(String.init)
+                let rtt = Int(parts[1]) ?? 0
+                let band = rtt < 1000 ? "rtt-fast" : rtt < 10_000 ? "rtt-ok" : rtt < 100_000 ? "rtt-slow" : "rtt-bad"
+                #expect(rtt > 0, "\(parts[0]): RTT \(parts[1]) µs")
+                #expect(parts[2].split(separator: " ").contains(Substring(band)), "\(parts[0]): RTT \(rtt) µs, classes '\(parts[2])', expected \(band)")
+            }
+            // The agent's own record of the connections carries the same RTT the edge shows.
+            let api = try await TestHTTP.get(running.port, "/api/v1/flows?comm=\(scenario.client)")
+            let flows = try JSONSerialization.jsonObject(with: Data(api.body.utf8)) as? [String: Any]
+            let records = (flows?["flows"] as? [[String: Any]] ?? []).compactMap { $0["fields"] as? [String: String] }
+            #expect(Set(records.compactMap { $0["dport"] }) == Set(scenario.ports.map(String.init)), "/api/v1/flows: \(api.body.prefix(600))")
+            #expect(records.allSatisfy { (Int($0["rtt_us"] ?? "") ?? 0) > 0 && $0["direction"] == "outgoing" }, "\(records)")
+            try await page.screenshot(UIPages.artifacts + "/network-flows-1280.png")
+            // Coloured by retransmits instead: none on loopback.
+            try await page.run("(() => { const s = document.getElementById('net-colour'); s.value = 'retrans'; s.dispatchEvent(new Event('change')); })()")
+            let retx = try await page.evaluate(edges, as: [String].self) ?? []
+            #expect(retx.count == 2 && retx.allSatisfy { $0.hasSuffix("retx-none") }, "classes by retransmits: \(retx)")
+            // Clicking an edge lists its connection with the RTT.
+            try await page.run("document.querySelector('#net-map .edge[data-proc=\"\(scenario.client)\"]').dispatchEvent(new MouseEvent('click', {bubbles: true}))")
+            #expect(try await page.wait(for: "document.querySelectorAll('#net-detail tbody tr').length > 0", timeout: 3), "no connection listed for the clicked edge")
+            let cells = try await page.evaluate("Array.from(document.querySelectorAll('#net-detail tbody td.rtt')).map(td => td.textContent)", as: [String].self) ?? []
+            #expect(!cells.isEmpty && cells.allSatisfy { $0.hasSuffix("µs") || $0.hasSuffix("ms") }, "RTT cells: \(cells)")
             let problems = try await page.problems()
             #expect(problems.isEmpty, "\(problems)")
             await page.close()

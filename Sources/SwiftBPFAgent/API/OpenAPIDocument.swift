@@ -52,6 +52,9 @@ enum OpenAPIDocument {
             {"name": "base_since", "in": "query", "schema": {"type": "string"}, "description": "Baseline range start for a differential SVG"},
             {"name": "base_until", "in": "query", "schema": {"type": "string"}, "description": "Baseline range end for a differential SVG"}],
           "responses": {"200": {"description": "The profile", "content": {"text/plain": {"schema": {"type": "string"}}, "image/svg+xml": {"schema": {"type": "string"}}, "application/octet-stream": {"schema": {"type": "string", "format": "binary"}}}}, "400": {"$ref": "#/components/responses/BadRequest"}, "401": {"$ref": "#/components/responses/Unauthorized"}}}},
+        "/api/v1/flows": {"get": {"summary": "Connections of a window (flows collector): those tracked now (kind flow, with state) and those closed in it (flow_close), with bytes, rtt_us, retransmits",
+          "parameters": [{"$ref": "#/components/parameters/since"}, {"$ref": "#/components/parameters/until"}, {"$ref": "#/components/parameters/pid"}, {"$ref": "#/components/parameters/comm"}, {"$ref": "#/components/parameters/limit"}],
+          "responses": {"200": {"description": "Connections", "content": {"application/json": {"schema": {"type": "object", "properties": {"flows": {"type": "array", "items": {"$ref": "#/components/schemas/Event"}}}}}}}, "400": {"$ref": "#/components/responses/BadRequest"}, "401": {"$ref": "#/components/responses/Unauthorized"}, "503": {"description": "The store cannot be read"}}}},
         "/ui/": {"get": {"summary": "The web UI (embedded HTML, CSS and JavaScript; served without the token, the pages send it)", "security": [{}], "responses": {"200": {"description": "The UI", "content": {"text/html": {"schema": {"type": "string"}}}}}}},
         "/api/v1/openapi.json": {"get": {"summary": "This document", "responses": {"200": {"description": "OpenAPI 3.1", "content": {"application/json": {"schema": {"type": "object"}}}}}}}
       }
