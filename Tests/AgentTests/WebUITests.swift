@@ -1,6 +1,7 @@
 import Foundation
 import Glibc
 import Testing
+import SwiftBPFNet
 @testable import SwiftBPFAgent
 
 /// The web UI in headless Chromium against a running agent with real collectors: every page
@@ -8,7 +9,8 @@ import Testing
 /// request (screenshots in test-artifacts/ui); an exec the test triggers shows in Events
 /// within 2 s; the Profiles page draws a process spinning in a known function and search
 /// highlights it; the network map of a client talking to two servers has exactly those
-/// edges (from the tcp collector, and from the flows collector with each edge's RTT); with a
+/// edges (from the tcp collector, and from the flows collector with each edge's RTT); the
+/// Security page shows a monitor-mode policy's alerts and a firewall's counters; with a
 /// token the UI works through it; with the agent gone the pages say so.
 @Suite(.serialized, .enabled(if: isRoot && CDPBrowser.executable != nil, "needs root (the collectors) and chromium (Scripts/setup-host.sh)"))
 struct WebUITests {
@@ -206,6 +208,76 @@ struct WebUITests {
             #expect(try await page.wait(for: "document.querySelectorAll('#net-detail tbody tr').length > 0", timeout: 3), "no connection listed for the clicked edge")
             let cells = try await page.evaluate("Array.from(document.querySelectorAll('#net-detail tbody td.rtt')).map(td => td.textContent)", as: [String].self) ?? []
             #expect(!cells.isEmpty && cells.allSatisfy { $0.hasSuffix("µs") || $0.hasSuffix("ms") }, "RTT cells: \(cells)")
+            let problems = try await page.problems()
+            #expect(problems.isEmpty, "\(problems)")
+            await page.close()
+        }
+    }
+
+    /// The Security page with a guard policy whose rule watches a marker binary in monitor mode
+    /// (kill) and an XDP firewall on a veth pair between two namespaces of the test's own:
+    /// three execs of the marker show as the rule's three alerts and what it would have done
+    /// (the marker still ran), ten datagrams to the denied port as that rule's packet counter,
+    /// exactly as the kernel counted them.
+    @Test(.enabled(if: VethPair.ip != nil, "needs iproute2's ip for network namespaces"))
+    func securityPageShowsAlertsByPolicyAndFirewallCounters() async throws {
+        let dir = TempDir("ui-security")
+        defer { dir.cleanup() }
+        let marker = try MarkerBinary(in: dir)
+        let policy = dir.path + "/policy.yaml"
+        try """
+            - {name: watch-marker, events: [exec], binary: \(marker.path), action: kill, mode: monitor}
+            - {name: no-shadow-writes, events: [open], paths: [/etc/shadow], access: write, action: alert}
+
+            """.write(toFile: policy, atomically: true, encoding: .utf8)
+        let net = try VethPair()
+        defer { net.close() }
+        let root = "/sys/fs/bpf/swiftbpf-agent-test-\(getpid())-uifw"
+        let rules = try FirewallRuleParser.ruleSet("deny udp port 9999\ncount udp port 7000\n")
+        _ = try await net.inReceiver { try Firewall.install(interface: "vr", mode: .generic, ruleSet: rules, root: root) }
+        defer { _ = try? Firewall.uninstall(interface: "vr", root: root) }
+        let config = AgentConfig.testing(["guard", "firewall"]) {
+            $0.collectors["guard"]?.options["policy"] = policy
+            $0.collectors["firewall"]?.options["root"] = root
+        }
+        try await RunningAgent.with(config) { running in
+            for name in ["guard", "firewall"] {
+                let state = running.agent.collectors.snapshot[name]
+                try #require(state?.state == .running, "\(name) did not start: \(state?.error ?? "")")
+            }
+            try await offPool { try marker.run(3) }
+            #expect(net.sendUDP(port: 9999, count: 10, payload: "denied") == 0)
+            let fw = try Firewall.open(interface: "vr", root: root)
+            let deny = try #require(try fw.rules().first { $0.rule.description == "deny udp port 9999" })
+            #expect(try fw.counter(ruleID: deny.id).packets == 10, "the kernel's count of denied datagrams")
+            let browser = try await offPool { try CDPBrowser() }
+            defer { browser.close() }
+            let page = try await CDPPage.open(browser, width: 1280, height: 800)
+            try await page.navigate("http://127.0.0.1:\(running.port)/ui/#/security")
+            let alerts = "(document.querySelector('#sec-policy-table tr[data-rule=\"watch-marker\"] td.count')||{}).textContent"
+            let alertsShown = try await page.wait(for: "\(alerts) === '3'", timeout: 15)
+            let alertsText = try await page.evaluate(alerts, as: String.self) ?? "none"
+            #expect(alertsShown, "alerts of watch-marker: \(alertsText)")
+            // Newest first: the rule that alerted is above the one that did not.
+            let order = try await page.evaluate("Array.from(document.querySelectorAll('#sec-policy-table tbody tr')).map(r => r.dataset.rule)", as: [String].self) ?? []
+            #expect(order == ["watch-marker", "no-shadow-writes"], "rows: \(order)")
+            let would = "(document.querySelector('#sec-monitor .would[data-rule=\"watch-marker\"]')||{}).textContent || ''"
+            let wouldShown = try await page.wait(for: "(\(would)).includes('would have killed 3 times') && (\(would)).includes('\(marker.name)')", timeout: 5)
+            let wouldText = try await page.evaluate(would, as: String.self) ?? ""
+            #expect(wouldShown, "monitor-mode verdict: \(wouldText)")
+            let packets = "(document.querySelector('#sec-firewalls .firewall[data-interface=\"vr\"] tr[data-text=\"deny udp port 9999\"] td.packets')||{}).textContent"
+            let packetsShown = try await page.wait(for: "\(packets) === '10'", timeout: 15)
+            let packetsText = try await page.evaluate(packets, as: String.self) ?? "none"
+            #expect(packetsShown, "packets of deny udp port 9999: \(packetsText)")
+            // The API the page reads: the rule matched three times and, in monitor mode, acted never.
+            let api = try await TestHTTP.get(running.port, "/api/v1/alerts")
+            let report = try JSONSerialization.jsonObject(with: Data(api.body.utf8)) as? [String: Any]
+            let first = (report?["policies"] as? [[String: Any]])?.first
+            #expect(first?["rule"] as? String == "watch-marker" && first?["alerts"] as? Int == 3 && first?["matched"] as? Int == 3
+                    && first?["acted"] as? Int == 0 && first?["would"] as? String == "kill", "/api/v1/alerts: \(api.body.prefix(500))")
+            let recent = (first?["recent"] as? [[String: Any]] ?? []).compactMap { $0["fields"] as? [String: String] }
+            #expect(recent.count == 3 && recent.allSatisfy { $0["enforced"] == "false" && $0["action"] == "kill" }, "\(recent)")
+            try await page.screenshot(UIPages.artifacts + "/security-policies-1280.png")
             let problems = try await page.problems()
             #expect(problems.isEmpty, "\(problems)")
             await page.close()
