@@ -198,6 +198,8 @@ struct WebUITests {
             let records = (flows?["flows"] as? [[String: Any]] ?? []).compactMap { $0["fields"] as? [String: String] }
             #expect(Set(records.compactMap { $0["dport"] }) == Set(scenario.ports.map(String.init)), "/api/v1/flows: \(api.body.prefix(600))")
             #expect(records.allSatisfy { (Int($0["rtt_us"] ?? "") ?? 0) > 0 && $0["direction"] == "outgoing" }, "\(records)")
+            let bad = try await TestHTTP.get(running.port, "/api/v1/flows?since=yesterday")
+            #expect(bad.status == 400 && bad.body.contains("since"), "a bad window is named: \(bad.status) \(bad.body)")
             try await page.screenshot(UIPages.artifacts + "/network-flows-1280.png")
             // Coloured by retransmits instead: none on loopback.
             try await page.run("(() => { const s = document.getElementById('net-colour'); s.value = 'retrans'; s.dispatchEvent(new Event('change')); })()")
