@@ -1,6 +1,7 @@
 import Foundation
 import Glibc
 import Testing
+import SwiftBPFNet
 @testable import SwiftBPFAgent
 
 /// The web UI in headless Chromium against a running agent with real collectors: every page
@@ -8,11 +9,16 @@ import Testing
 /// request (screenshots in test-artifacts/ui); an exec the test triggers shows in Events
 /// within 2 s; the Profiles page draws a process spinning in a known function and search
 /// highlights it; the network map of a client talking to two servers has exactly those
-/// edges; with a token the UI works through it; with the agent gone the pages say so.
+/// edges (from the tcp collector, and from the flows collector with each edge's RTT); the
+/// Security page shows a monitor-mode policy's alerts and a firewall's counters; with a
+/// token the UI works through it; with the agent gone the pages say so.
 @Suite(.serialized, .enabled(if: isRoot && CDPBrowser.executable != nil, "needs root (the collectors) and chromium (Scripts/setup-host.sh)"))
 struct WebUITests {
     static func agentConfig() -> AgentConfig {
-        .testing(["exec", "exit", "tcp", "profile"]) { $0.collectors["profile"]?.options["frequency"] = "199" }
+        .testing(["exec", "exit", "tcp", "flows", "profile"]) {
+            $0.collectors["profile"]?.options["frequency"] = "199"
+            $0.collectors["flows"]?.options["dns"] = "false"
+        }
     }
 
     /// Waits until the profile history holds samples of `comm` (the collector reads every second).
@@ -142,6 +148,138 @@ struct WebUITests {
             // Clicking an edge lists its connections.
             try await page.run("document.querySelector('#net-map .edge[data-proc=\"\(scenario.client)\"]').dispatchEvent(new MouseEvent('click', {bubbles: true}))")
             #expect(try await page.wait(for: "document.querySelectorAll('#net-detail tbody tr').length > 0", timeout: 3), "no connection listed for the clicked edge")
+            let problems = try await page.problems()
+            #expect(problems.isEmpty, "\(problems)")
+            await page.close()
+        }
+    }
+
+    /// The flows collector's connections on the map: the client's two edges, each with the
+    /// smoothed RTT of its connection and the colour class of that RTT's band; the toggle
+    /// colours them by retransmits (none on loopback); a clicked edge lists its connection
+    /// with its RTT.
+    @Test func networkMapFromFlowsShowsRTTPerEdge() async throws {
+        let dir = TempDir("ui-flows")
+        defer { dir.cleanup() }
+        let scenario = try TwoServerScenario(in: dir)
+        defer { scenario.stop() }
+        try await RunningAgent.with(.testing(["flows"]) { $0.collectors["flows"]?.options["dns"] = "false" }) { running in
+            let state = running.agent.collectors.snapshot["flows"]
+            try #require(state?.state == .running, "flows did not start: \(state?.error ?? "")")
+            try scenario.run()
+            let browser = try await offPool { try CDPBrowser() }
+            defer { browser.close() }
+            let page = try await CDPPage.open(browser, width: 1280, height: 800)
+            try await page.navigate("http://127.0.0.1:\(running.port)/ui/#/network")
+            // "endpoint|rtt_us|class" of each edge of the client.
+            let edges = "Array.from(document.querySelectorAll('#net-map .edge')).filter(e => e.dataset.proc === '\(scenario.client)')"
+                + ".map(e => [e.dataset.endpoint, e.dataset.rttUs, e.getAttribute('class')].join('|')).sort()"
+            let expected = scenario.ports.map { "127.0.0.1:\($0)" }.sorted()
+            let got = await eventually(timeout: 15) { () -> [String]? in
+                let rows = (try? await page.evaluate(edges, as: [String].self)) ?? []
+                return rows.map { $0.split(separator: "|", omittingEmptySubsequences: false).first.map(String.init) ?? "" } == expected
+                    && rows.allSatisfy { !$0.contains("||") } ? rows : nil
+            }
+            if got == nil {
+                let shown = (try? await page.evaluate(edges, as: [String].self)) ?? []
+                Issue.record("edges of \(scenario.client) with an RTT: \(shown), expected \(expected)")
+                return
+            }
+            for row in got! {
+                let parts = row.split(separator: "|").map(String.init)
+                let rtt = Int(parts[1]) ?? 0
+                let band = rtt < 1000 ? "rtt-fast" : rtt < 10_000 ? "rtt-ok" : rtt < 100_000 ? "rtt-slow" : "rtt-bad"
+                #expect(rtt > 0, "\(parts[0]): RTT \(parts[1]) µs")
+                #expect(parts[2].split(separator: " ").contains(Substring(band)), "\(parts[0]): RTT \(rtt) µs, classes '\(parts[2])', expected \(band)")
+            }
+            // The agent's own record of the connections carries the same RTT the edge shows.
+            let api = try await TestHTTP.get(running.port, "/api/v1/flows?comm=\(scenario.client)")
+            let flows = try JSONSerialization.jsonObject(with: Data(api.body.utf8)) as? [String: Any]
+            let records = (flows?["flows"] as? [[String: Any]] ?? []).compactMap { $0["fields"] as? [String: String] }
+            #expect(Set(records.compactMap { $0["dport"] }) == Set(scenario.ports.map(String.init)), "/api/v1/flows: \(api.body.prefix(600))")
+            #expect(records.allSatisfy { (Int($0["rtt_us"] ?? "") ?? 0) > 0 && $0["direction"] == "outgoing" }, "\(records)")
+            let bad = try await TestHTTP.get(running.port, "/api/v1/flows?since=yesterday")
+            #expect(bad.status == 400 && bad.body.contains("since"), "a bad window is named: \(bad.status) \(bad.body)")
+            try await page.screenshot(UIPages.artifacts + "/network-flows-1280.png")
+            // Coloured by retransmits instead: none on loopback.
+            try await page.run("(() => { const s = document.getElementById('net-colour'); s.value = 'retrans'; s.dispatchEvent(new Event('change')); })()")
+            let retx = try await page.evaluate(edges, as: [String].self) ?? []
+            #expect(retx.count == 2 && retx.allSatisfy { $0.hasSuffix("retx-none") }, "classes by retransmits: \(retx)")
+            // Clicking an edge lists its connection with the RTT.
+            try await page.run("document.querySelector('#net-map .edge[data-proc=\"\(scenario.client)\"]').dispatchEvent(new MouseEvent('click', {bubbles: true}))")
+            #expect(try await page.wait(for: "document.querySelectorAll('#net-detail tbody tr').length > 0", timeout: 3), "no connection listed for the clicked edge")
+            let cells = try await page.evaluate("Array.from(document.querySelectorAll('#net-detail tbody td.rtt')).map(td => td.textContent)", as: [String].self) ?? []
+            #expect(!cells.isEmpty && cells.allSatisfy { $0.hasSuffix("µs") || $0.hasSuffix("ms") }, "RTT cells: \(cells)")
+            let problems = try await page.problems()
+            #expect(problems.isEmpty, "\(problems)")
+            await page.close()
+        }
+    }
+
+    /// The Security page with a guard policy whose rule watches a marker binary in monitor mode
+    /// (kill) and an XDP firewall on a veth pair between two namespaces of the test's own:
+    /// three execs of the marker show as the rule's three alerts and what it would have done
+    /// (the marker still ran), ten datagrams to the denied port as that rule's packet counter,
+    /// exactly as the kernel counted them.
+    @Test(.enabled(if: VethPair.ip != nil, "needs iproute2's ip for network namespaces"))
+    func securityPageShowsAlertsByPolicyAndFirewallCounters() async throws {
+        let dir = TempDir("ui-security")
+        defer { dir.cleanup() }
+        let marker = try MarkerBinary(in: dir)
+        let policy = dir.path + "/policy.yaml"
+        try """
+            - {name: watch-marker, events: [exec], binary: \(marker.path), action: kill, mode: monitor}
+            - {name: no-shadow-writes, events: [open], paths: [/etc/shadow], access: write, action: alert}
+
+            """.write(toFile: policy, atomically: true, encoding: .utf8)
+        let net = try VethPair()
+        defer { net.close() }
+        let root = "/sys/fs/bpf/swiftbpf-agent-test-\(getpid())-uifw"
+        let rules = try FirewallRuleParser.ruleSet("deny udp port 9999\ncount udp port 7000\n")
+        _ = try await net.inReceiver { try Firewall.install(interface: "vr", mode: .generic, ruleSet: rules, root: root) }
+        defer { _ = try? Firewall.uninstall(interface: "vr", root: root) }
+        let config = AgentConfig.testing(["guard", "firewall"]) {
+            $0.collectors["guard"]?.options["policy"] = policy
+            $0.collectors["firewall"]?.options["root"] = root
+        }
+        try await RunningAgent.with(config) { running in
+            for name in ["guard", "firewall"] {
+                let state = running.agent.collectors.snapshot[name]
+                try #require(state?.state == .running, "\(name) did not start: \(state?.error ?? "")")
+            }
+            try await offPool { try marker.run(3) }
+            #expect(net.sendUDP(port: 9999, count: 10, payload: "denied") == 0)
+            let fw = try Firewall.open(interface: "vr", root: root)
+            let deny = try #require(try fw.rules().first { $0.rule.description == "deny udp port 9999" })
+            #expect(try fw.counter(ruleID: deny.id).packets == 10, "the kernel's count of denied datagrams")
+            let browser = try await offPool { try CDPBrowser() }
+            defer { browser.close() }
+            let page = try await CDPPage.open(browser, width: 1280, height: 800)
+            try await page.navigate("http://127.0.0.1:\(running.port)/ui/#/security")
+            let alerts = "(document.querySelector('#sec-policy-table tr[data-rule=\"watch-marker\"] td.count')||{}).textContent"
+            let alertsShown = try await page.wait(for: "\(alerts) === '3'", timeout: 15)
+            let alertsText = try await page.evaluate(alerts, as: String.self) ?? "none"
+            #expect(alertsShown, "alerts of watch-marker: \(alertsText)")
+            // Newest first: the rule that alerted is above the one that did not.
+            let order = try await page.evaluate("Array.from(document.querySelectorAll('#sec-policy-table tbody tr')).map(r => r.dataset.rule)", as: [String].self) ?? []
+            #expect(order == ["watch-marker", "no-shadow-writes"], "rows: \(order)")
+            let would = "(document.querySelector('#sec-monitor .would[data-rule=\"watch-marker\"]')||{}).textContent || ''"
+            let wouldShown = try await page.wait(for: "(\(would)).includes('would have killed 3 times') && (\(would)).includes('\(marker.name)')", timeout: 5)
+            let wouldText = try await page.evaluate(would, as: String.self) ?? ""
+            #expect(wouldShown, "monitor-mode verdict: \(wouldText)")
+            let packets = "(document.querySelector('#sec-firewalls .firewall[data-interface=\"vr\"] tr[data-text=\"deny udp port 9999\"] td.packets')||{}).textContent"
+            let packetsShown = try await page.wait(for: "\(packets) === '10'", timeout: 15)
+            let packetsText = try await page.evaluate(packets, as: String.self) ?? "none"
+            #expect(packetsShown, "packets of deny udp port 9999: \(packetsText)")
+            // The API the page reads: the rule matched three times and, in monitor mode, acted never.
+            let api = try await TestHTTP.get(running.port, "/api/v1/alerts")
+            let report = try JSONSerialization.jsonObject(with: Data(api.body.utf8)) as? [String: Any]
+            let first = (report?["policies"] as? [[String: Any]])?.first
+            #expect(first?["rule"] as? String == "watch-marker" && first?["alerts"] as? Int == 3 && first?["matched"] as? Int == 3
+                    && first?["acted"] as? Int == 0 && first?["would"] as? String == "kill", "/api/v1/alerts: \(api.body.prefix(500))")
+            let recent = (first?["recent"] as? [[String: Any]] ?? []).compactMap { $0["fields"] as? [String: String] }
+            #expect(recent.count == 3 && recent.allSatisfy { $0["enforced"] == "false" && $0["action"] == "kill" }, "\(recent)")
+            try await page.screenshot(UIPages.artifacts + "/security-policies-1280.png")
             let problems = try await page.problems()
             #expect(problems.isEmpty, "\(problems)")
             await page.close()

@@ -5,6 +5,7 @@ import Logging
 /// The HTTP API (see `OpenAPIDocument` for the reference):
 /// `/healthz`, `/metrics`, `/api/v1/status`, `/api/v1/collectors`, `/api/v1/events`,
 /// `/api/v1/events/stream` (Server-Sent Events), `/api/v1/governor`, `/api/v1/profile`,
+/// `/api/v1/flows`, `/api/v1/alerts`, `/api/v1/firewall`,
 /// `/api/v1/openapi.json`; and the web UI's embedded assets under `/ui/` (`UIRoutes`).
 enum APIRoutes {
     static func router(agent: Agent, logger: Logger) -> Router<AgentRequestContext> {
@@ -42,6 +43,15 @@ enum APIRoutes {
                 return json("{\"error\":\(JSONText.quote("\(error)"))}", status: .badRequest)
             }
             return EventStreamResponse.make(hub: agent.hub, filter: filter)
+        }
+        router.get("/api/v1/alerts") { _, _ in json(SecurityReport.alerts(agent)) }
+        router.get("/api/v1/firewall") { _, _ in json(SecurityReport.firewall(agent)) }
+        router.get("/api/v1/flows") { request, _ -> Response in
+            do { return json(try FlowsReport.json(agent: agent, parameters: request.uri.queryParameters)) } catch let e as ConfigError {
+                return json("{\"error\":\(JSONText.quote("\(e)"))}", status: .badRequest)
+            } catch {
+                return json("{\"error\":\(JSONText.quote("store: \(error)"))}", status: .serviceUnavailable)
+            }
         }
         router.get("/api/v1/profile") { request, _ -> Response in
             do {

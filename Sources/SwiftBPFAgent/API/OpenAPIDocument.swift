@@ -48,10 +48,25 @@ enum OpenAPIDocument {
           "responses": {"200": {"description": "An endless event stream", "content": {"text/event-stream": {"schema": {"type": "string"}}}}, "400": {"$ref": "#/components/responses/BadRequest"}, "401": {"$ref": "#/components/responses/Unauthorized"}}}},
         "/api/v1/profile": {"get": {"summary": "The continuous profile (profile collector) of a time range: folded text, a flame graph SVG (optionally differential against a baseline range), or pprof",
           "parameters": [{"$ref": "#/components/parameters/since"}, {"$ref": "#/components/parameters/until"}, {"$ref": "#/components/parameters/pid"}, {"$ref": "#/components/parameters/comm"},
+            {"name": "tid", "in": "query", "schema": {"type": "integer"}, "description": "Only the samples of this thread id"},
+            {"name": "thread", "in": "query", "schema": {"type": "integer"}, "description": "The same as tid"},
+            {"name": "container", "in": "query", "schema": {"type": "string"}, "description": "Only the samples of this container (its id, or a prefix such as the 12 characters docker ps shows)"},
             {"name": "format", "in": "query", "schema": {"type": "string", "enum": ["folded", "svg", "pprof"], "default": "folded"}},
             {"name": "base_since", "in": "query", "schema": {"type": "string"}, "description": "Baseline range start for a differential SVG"},
             {"name": "base_until", "in": "query", "schema": {"type": "string"}, "description": "Baseline range end for a differential SVG"}],
           "responses": {"200": {"description": "The profile", "content": {"text/plain": {"schema": {"type": "string"}}, "image/svg+xml": {"schema": {"type": "string"}}, "application/octet-stream": {"schema": {"type": "string", "format": "binary"}}}}, "400": {"$ref": "#/components/responses/BadRequest"}, "401": {"$ref": "#/components/responses/Unauthorized"}}}},
+        "/api/v1/flows": {"get": {"summary": "Connections of a window (flows collector): those tracked now (kind flow, with state) and those closed in it (flow_close), with bytes, rtt_us, retransmits",
+          "parameters": [{"$ref": "#/components/parameters/since"}, {"$ref": "#/components/parameters/until"}, {"$ref": "#/components/parameters/pid"}, {"$ref": "#/components/parameters/comm"}, {"$ref": "#/components/parameters/limit"}],
+          "responses": {"200": {"description": "Connections", "content": {"application/json": {"schema": {"type": "object", "properties": {"flows": {"type": "array", "items": {"$ref": "#/components/schemas/Event"}}}}}}}, "400": {"$ref": "#/components/responses/BadRequest"}, "401": {"$ref": "#/components/responses/Unauthorized"}, "503": {"description": "The store cannot be read"}}}},
+        "/api/v1/alerts": {"get": {"summary": "The guard policy's rules with their alerts since the collector started (count, newest, the last few), the kernel's matched/acted counters and, for monitor-mode deny/kill rules, what they would have done",
+          "responses": {"200": {"description": "Alerts by rule, newest first", "content": {"application/json": {"schema": {"type": "object", "properties": {"collector": {"type": "string"}, "policies": {"type": "array", "items": {"type": "object", "properties": {
+            "rule": {"type": "string"}, "kinds": {"type": "array", "items": {"type": "string"}}, "action": {"type": "string"}, "mode": {"type": "string", "enum": ["monitor", "enforce"]},
+            "would": {"type": ["string", "null"]}, "alerts": {"type": "integer"}, "last_ns": {"type": "integer"}, "matched": {"type": "integer"}, "acted": {"type": "integer"},
+            "recent": {"type": "array", "items": {"$ref": "#/components/schemas/Event"}}}}}}}}}}, "401": {"$ref": "#/components/responses/Unauthorized"}}}},
+        "/api/v1/firewall": {"get": {"summary": "The XDP firewalls the firewall collector reads, with each rule's packet and byte counters as last read",
+          "responses": {"200": {"description": "Firewalls", "content": {"application/json": {"schema": {"type": "object", "properties": {"collector": {"type": "string"}, "firewalls": {"type": "array", "items": {"type": "object", "properties": {
+            "interface": {"type": "string"}, "dry_run": {"type": "boolean"}, "blocklist_entries": {"type": "integer"}, "read_ns": {"type": "integer"},
+            "rules": {"type": "array", "items": {"type": "object", "properties": {"rule": {"type": "string"}, "action": {"type": "string"}, "text": {"type": "string"}, "packets": {"type": "integer"}, "bytes": {"type": "integer"}}}}}}}}}}}}, "401": {"$ref": "#/components/responses/Unauthorized"}}}},
         "/ui/": {"get": {"summary": "The web UI (embedded HTML, CSS and JavaScript; served without the token, the pages send it)", "security": [{}], "responses": {"200": {"description": "The UI", "content": {"text/html": {"schema": {"type": "string"}}}}}}},
         "/api/v1/openapi.json": {"get": {"summary": "This document", "responses": {"200": {"description": "OpenAPI 3.1", "content": {"application/json": {"schema": {"type": "object"}}}}}}}
       }

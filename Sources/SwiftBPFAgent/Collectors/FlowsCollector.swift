@@ -20,6 +20,8 @@ final class FlowsCollector: Collector {
     private let sink: any CollectorSink
     private let cgroups: CgroupLabels
     private let lost = Atomic<UInt64>(0)
+    /// The connections tracked at the last read (the maps' size bounds it).
+    private let tracked = Mutex<[Flow]>([])
 
     /// `FlowMonitor` keeps mutable state (listeners, socket owners): only the reader thread
     /// uses it, and `stop()` releases it after that thread ended.
@@ -88,6 +90,7 @@ final class FlowsCollector: Collector {
                     }
                     for f in expired { account(f, &seen); events.append(event(f)) }
                     seen = seen.filter { live.contains($0.key) }
+                    tracked.withLock { $0 = flows }
                     sink.gauge("swiftbpf_agent_flows_tracked", [("transport", "tcp")], Double(flows.count(where: { $0.transport == .tcp })))
                     sink.gauge("swiftbpf_agent_flows_tracked", [("transport", "udp")], Double(flows.count(where: { $0.transport == .udp })))
                     let stats = try monitor.stats()
@@ -124,10 +127,25 @@ final class FlowsCollector: Collector {
         if received > 0 { sink.count(family: "swiftbpf_agent_flow_received_bytes_total", labels: labels, by: Int64(received)) }
     }
 
-    private func event(_ f: Flow) -> AgentEvent {
+    /// The connections tracked at the last read that were seen at or after `since` (Unix
+    /// nanoseconds), as `flow` records with the fields of `flow_close` and the TCP state.
+    func connections(since: Int64?) -> [AgentEvent] {
+        let offset = Clocks.monotonicToWallOffset()
+        return tracked.withLock { flows in
+            flows.compactMap { f in
+                let seen = Int64(bitPattern: f.lastSeenNanos) + offset
+                if let since, seen < since { return nil }
+                var e = event(f, kind: "flow", time: seen)
+                if let state = f.state { e.fields["state"] = state }
+                return e
+            }
+        }
+    }
+
+    private func event(_ f: Flow, kind: String = "flow_close", time: Int64? = nil) -> AgentEvent {
         let owner = f.owner
         return AgentEvent(
-            timeNanoseconds: Clocks.wallNanoseconds(), kind: "flow_close", collector: name, pid: owner?.pid ?? 0, ppid: 0,
+            timeNanoseconds: time ?? Clocks.wallNanoseconds(), kind: kind, collector: name, pid: owner?.pid ?? 0, ppid: 0,
             uid: owner?.uid ?? 0, comm: owner?.comm ?? "", cgroupID: owner?.cgroupID ?? 0,
             cgroup: cgroups.names(of: owner?.cgroupID ?? 0).path,
             fields: [
@@ -135,6 +153,7 @@ final class FlowsCollector: Collector {
                 "saddr": f.local.address, "sport": "\(f.local.port)", "daddr": f.remote.address, "dport": "\(f.remote.port)",
                 "tx_bytes": "\(f.bytesSent)", "rx_bytes": "\(f.bytesReceived)", "retransmits": "\(f.retransmits)",
                 "rtt_us": "\(f.rttMicros)", "duration_ns": "\(f.lastSeenNanos &- f.firstSeenNanos)",
+                "flow_id": f.id.description,
             ])
     }
 
@@ -149,5 +168,6 @@ final class FlowsCollector: Collector {
         running.store(false, ordering: .relaxed)
         finished.wait()
         box.monitor = nil
+        tracked.withLock { $0 = [] }
     }
 }

@@ -6,7 +6,8 @@ import SwiftBPFSecurity
 /// The `guard` collector over `GuardMonitor` (swiftbpf guard): security events become
 /// `guard_<kind>` events (with the deciding rule and action) and are counted by kind, rule,
 /// action and process under the series cap; ring records the kernel could not queue are the
-/// collector's lost events.
+/// collector's lost events. Alerts are tallied by rule (`alertsByRule()`, `/api/v1/alerts`):
+/// the events received, the newest of them, and the kernel's per-rule counters.
 ///
 /// Options: `policy` (a guard policy file; none: no rules, only the reported kinds) and
 /// `report` (kinds reported without a rule, default `exec,privileged`: exec and the privilege
@@ -19,6 +20,28 @@ final class GuardCollector: Collector {
     private let finished = DispatchGroup()
     private let sink: any CollectorSink
     private let session: GuardSession
+    /// Per rule name: alerts received. Bounded by the policy's rules.
+    private let tallies = Mutex<[String: RuleTally]>([:])
+
+    struct RuleTally {
+        var alerts: UInt64 = 0
+        var lastNanoseconds: Int64 = 0
+        /// The newest alerts, newest last (at most `recentKept`).
+        var recent: [AgentEvent] = []
+    }
+    static let recentKept = 5
+
+    /// One rule of the policy with what it did since the collector started.
+    struct RuleReport {
+        var name: String
+        var kinds: [String]
+        var action: String
+        var mode: String
+        var tally: RuleTally
+        /// The kernel's counters: events the rule matched and, of them, acted on (0 in monitor mode).
+        var matched: UInt64
+        var acted: UInt64
+    }
 
     /// `GuardMonitor` keeps a process cache: only the reader thread uses it.
     private final class MonitorBox: @unchecked Sendable {
@@ -73,13 +96,43 @@ final class GuardCollector: Collector {
                     let rule = e.ruleName ?? ""
                     sink.count(family: "swiftbpf_agent_guard_events_total",
                                labels: [("kind", e.kind.name), ("rule", rule), ("action", e.action.name), ("comm", e.process.comm)], by: 1)
-                    events.append(self.event(e))
+                    let event = self.event(e)
+                    if !rule.isEmpty { tally(rule, event) }
+                    events.append(event)
                 }
             } catch {
                 running.store(false, ordering: .relaxed)
             }
             if !events.isEmpty { sink.deliver(events, kept: [Bool](repeating: true, count: events.count), from: name) }
         }
+    }
+
+    private func tally(_ rule: String, _ event: AgentEvent) {
+        tallies.withLock { t in
+            var x = t[rule] ?? RuleTally()
+            x.alerts += 1
+            x.lastNanoseconds = max(x.lastNanoseconds, event.timeNanoseconds)
+            x.recent.append(event)
+            if x.recent.count > Self.recentKept { x.recent.removeFirst(x.recent.count - Self.recentKept) }
+            t[rule] = x
+        }
+    }
+
+    /// Every rule of the policy with its alerts and kernel counters: rules that alerted first,
+    /// the most recent first, then the others in the policy's order.
+    func alertsByRule() -> [RuleReport] {
+        let counters = (try? session.counters()) ?? []
+        let t = tallies.withLock { $0 }
+        let reports = session.policy.rules.enumerated().map { i, compiled in
+            let r = compiled.rule
+            return RuleReport(name: r.name, kinds: r.kinds.map(\.name), action: r.action.name, mode: r.mode.rawValue,
+                              tally: t[r.name] ?? RuleTally(), matched: i < counters.count ? counters[i].matched : 0,
+                              acted: i < counters.count ? counters[i].acted : 0)
+        }
+        return reports.enumerated().sorted { a, b in
+            a.element.tally.lastNanoseconds != b.element.tally.lastNanoseconds
+                ? a.element.tally.lastNanoseconds > b.element.tally.lastNanoseconds : a.offset < b.offset
+        }.map(\.element)
     }
 
     private func event(_ e: GuardEvent) -> AgentEvent {

@@ -52,7 +52,7 @@ final class EventPipeline: CollectorSink {
     }
 
     func profile(_ stacks: [FoldedStack], timeNanoseconds: Int64) {
-        profiles.add(stacks, timeNanoseconds: timeNanoseconds)
+        profiles.add(stacks, timeNanoseconds: timeNanoseconds) { [cgroups] in cgroups.names(of: $0).container }
     }
 
     func countUncapped(family: String, labels: [(String, String)], by: Int64) {

@@ -19,18 +19,21 @@ public final class Profile: Sendable {
         public var includeIdle: Bool
         /// Key the counts by thread as well as by process.
         public var perThread: Bool
+        /// Key the counts by cgroup v2 id as well (the agent's queries by container).
+        public var perCgroup: Bool
         /// How many distinct stacks the stack-trace map holds (BCC's `--stack-storage-size`).
         public var stackStorageSize: UInt32
         /// How many distinct (process, stacks) keys the count table holds.
         public var maxKeys: UInt32
 
         public init(frequency: UInt64 = 49, userStacks: Bool = true, kernelStacks: Bool = true, includeIdle: Bool = false,
-                    perThread: Bool = false, stackStorageSize: UInt32 = 16384, maxKeys: UInt32 = 16384) {
+                    perThread: Bool = false, perCgroup: Bool = false, stackStorageSize: UInt32 = 16384, maxKeys: UInt32 = 16384) {
             self.frequency = frequency
             self.userStacks = userStacks
             self.kernelStacks = kernelStacks
             self.includeIdle = includeIdle
             self.perThread = perThread
+            self.perCgroup = perCgroup
             self.stackStorageSize = stackStorageSize
             self.maxKeys = maxKeys
         }
@@ -63,6 +66,7 @@ public final class Profile: Sendable {
         config.kernelStacks = options.kernelStacks ? 1 : 0
         config.includeIdle = options.includeIdle ? 1 : 0
         config.perThread = options.perThread ? 1 : 0
+        config.perCgroup = options.perCgroup ? 1 : 0
         config.maxEntries.stacks = options.stackStorageSize
         config.maxEntries.counts = options.maxKeys
         (bindings, session) = try ToolSession.load(ProfileObject.self, config: config, filter: filter, ringBufferSize: ToolRing.unusedBytes) {
@@ -79,7 +83,7 @@ public final class Profile: Sendable {
         var stackIDs: Set<UInt32> = []
         for (key, count) in entries {
             var sample = ProfileSample(tgid: key.tgid, tid: key.pid, comm: key.commString, userStackID: key.userStackId,
-                                       kernelStackID: key.kernelStackId, count: count)
+                                       kernelStackID: key.kernelStackId, count: count, cgroupID: key.cgroupId)
             sample.userAddresses = try bindings.stacks.stackTrace(signedID: sample.userStackID) ?? []
             sample.kernelAddresses = try bindings.stacks.stackTrace(signedID: sample.kernelStackID) ?? []
             for id in [sample.userStackID, sample.kernelStackID] where id >= 0 { stackIDs.insert(UInt32(id)) }

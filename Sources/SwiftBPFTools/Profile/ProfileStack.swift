@@ -21,9 +21,11 @@ public struct ProfileSample: Sendable, Equatable {
     public var userAddresses: [UInt64]
     /// The kernel stack's addresses, innermost first.
     public var kernelAddresses: [UInt64]
+    /// The sampled task's cgroup v2 id with `perCgroup`, else 0.
+    public var cgroupID: UInt64
 
     public init(tgid: UInt32, tid: UInt32 = 0, comm: String, userStackID: Int32, kernelStackID: Int32, count: UInt64,
-                userAddresses: [UInt64] = [], kernelAddresses: [UInt64] = []) {
+                userAddresses: [UInt64] = [], kernelAddresses: [UInt64] = [], cgroupID: UInt64 = 0) {
         self.tgid = tgid
         self.tid = tid
         self.comm = comm
@@ -32,6 +34,7 @@ public struct ProfileSample: Sendable, Equatable {
         self.count = count
         self.userAddresses = userAddresses
         self.kernelAddresses = kernelAddresses
+        self.cgroupID = cgroupID
     }
 
     /// `-EFAULT`: the helper found no stack of that kind (no user stack for a kernel thread,
@@ -72,13 +75,13 @@ public struct ProfileStack: Sendable, Equatable {
 }
 
 extension ProfileStack {
-    /// Stacks that read the same once symbolised (same process, thread, command, stack
+    /// Stacks that read the same once symbolised (same process, thread, cgroup, command, stack
     /// errors and frame names) merged into one, counts summed, largest count first. The kernel
     /// keys stacks by address, so samples at different instructions of one function are
     /// separate stacks until merged. The first stack's addresses are kept.
     public static func merged(_ stacks: [ProfileStack]) -> [ProfileStack] {
         struct Key: Hashable {
-            var tgid: UInt32, tid: UInt32, comm: String
+            var tgid: UInt32, tid: UInt32, cgroupID: UInt64, comm: String
             var userLost: Bool, kernelLost: Bool
             var kernel: [String], user: [String]
         }
@@ -86,7 +89,7 @@ extension ProfileStack {
         var byKey: [Key: ProfileStack] = [:]
         for stack in stacks {
             let s = stack.sample
-            let key = Key(tgid: s.tgid, tid: s.tid, comm: s.comm,
+            let key = Key(tgid: s.tgid, tid: s.tid, cgroupID: s.cgroupID, comm: s.comm,
                           userLost: ProfileSample.isLost(s.userStackID), kernelLost: ProfileSample.isLost(s.kernelStackID),
                           kernel: stack.kernelFrames.map(\.name), user: stack.userFrames.map(\.name))
             if byKey[key] == nil {

@@ -8,7 +8,7 @@ enum UIPages {
         ("processes", "document.getElementById('proc-tree') !== null"),
         ("network", "(document.getElementById('net-status')||{}).textContent?.includes('edges') && document.querySelectorAll('#net-map .node').length > 0"),
         ("profiles", "(() => { const f = document.getElementById('prof-frame'); return !!(f && f.contentDocument && f.contentDocument.querySelectorAll('g.f').length > 1 && f.contentWindow.fgSearch); })()"),
-        ("security", "document.querySelectorAll('main .banner').length >= 1 && document.querySelector('main .panel.status') !== null"),
+        ("security", "(document.getElementById('sec-status')||{}).textContent?.startsWith('updated') && document.querySelector('#sec-firewalls .status, #sec-firewalls .firewall') !== null"),
         ("health", "document.querySelectorAll('#health-collectors tbody tr').length > 0 && document.querySelectorAll('#health-cards .card').length > 0"),
     ]
 

@@ -2,11 +2,18 @@ import SwiftBPFTools
 
 /// The `profile` collector over `Profile`: CPU samples at a low rate (`options.frequency`,
 /// 19 Hz by default), counted per process name, and symbolised into the profile history
-/// (`/api/v1/profile`, the UI's Profiles page).
+/// (`/api/v1/profile`, the UI's Profiles page). The kernel keys samples by thread and cgroup
+/// too, so that the history answers by thread and container; `options.per_thread: false`
+/// keys by process only (fewer keys on hosts with many threads).
 enum ProfileAdapter {
     static func collector(_ c: CollectorConfig, sink: any CollectorSink) throws -> TableCollector {
         let frequency = c.options["frequency"].flatMap(UInt64.init) ?? 19
-        let tool = try Profile(filter: ToolFilter(c), options: Profile.Options(frequency: frequency))
+        var perThread = true
+        if let text = c.options["per_thread"] {
+            guard let v = Bool(text) else { throw ConfigError("collectors.profile.options.per_thread: true or false, got \(text)") }
+            perThread = v
+        }
+        let tool = try Profile(filter: ToolFilter(c), options: Profile.Options(frequency: frequency, perThread: perThread, perCgroup: true))
         return TableCollector(name: "profile", config: c, session: tool.session, owner: tool, sink: sink) { sink in
             var byComm: [String: UInt64] = [:]
             let samples = try tool.take()

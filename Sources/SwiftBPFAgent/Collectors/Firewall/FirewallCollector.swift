@@ -11,6 +11,9 @@ import SwiftBPFNet
 /// Firewalls loaded after the agent started are picked up at the next read; one unloaded and
 /// loaded again is opened again (its pins are new files).
 ///
+/// The counters of the last read are kept per interface for `/api/v1/firewall` (the UI's
+/// Security page).
+///
 /// Options: `interfaces` (the interfaces to read; default every firewall under the root),
 /// `root` (the pin root, default `/sys/fs/bpf/swiftbpf/firewall`).
 final class FirewallCollector: Collector {
@@ -27,7 +30,29 @@ final class FirewallCollector: Collector {
         var nextRead: Int64 = 0
         /// Last totals read, by interface, rule and counter.
         var totals: [String: UInt64] = [:]
+        /// The last read of each firewall, by interface.
+        var latest: [String: Snapshot] = [:]
     }
+
+    /// One firewall as last read: its rules (then the default policy and the blocklist) with
+    /// their counters.
+    struct Snapshot: Sendable {
+        struct Row: Sendable {
+            var rule: String
+            var action: String
+            var text: String
+            var packets: UInt64
+            var bytes: UInt64
+        }
+        var interface: String
+        var dryRun: Bool
+        var rows: [Row]
+        var blocklistEntries: Int
+        var readNanoseconds: Int64
+    }
+
+    /// The firewalls as last read, sorted by interface.
+    var snapshots: [Snapshot] { state.withLock { $0.latest.values.sorted { $0.interface < $1.interface } } }
 
     /// Device and inode of a pin: a firewall loaded again has new pins.
     struct PinIdentity: Equatable {
@@ -65,10 +90,12 @@ final class FirewallCollector: Collector {
     private func read(_ s: inout State) {
         let names = interfaces.isEmpty ? FirewallLocation.installed(root: root) : interfaces
         for (interface, _) in s.open where !names.contains(interface) { s.open[interface] = nil }
+        for (interface, _) in s.latest where !names.contains(interface) { s.latest[interface] = nil }
         var loaded = 0
         for interface in names {
             guard let location = try? FirewallLocation(interface: interface, root: root), let pin = PinIdentity(location.linkPin) else {
                 s.open[interface] = nil
+                s.latest[interface] = nil
                 sink.gauge("swiftbpf_agent_firewall_loaded", [("interface", interface)], 0)
                 continue
             }
@@ -83,7 +110,9 @@ final class FirewallCollector: Collector {
             }
             guard let firewall = s.open[interface]?.firewall else { continue }
             do {
-                try account(try firewall.status(top: 0), &s.totals)
+                let status = try firewall.status(top: 0)
+                account(status, &s.totals)
+                s.latest[interface] = Self.snapshot(status)
                 loaded += 1
                 sink.gauge("swiftbpf_agent_firewall_loaded", [("interface", interface)], 1)
             } catch {
@@ -95,10 +124,7 @@ final class FirewallCollector: Collector {
         sink.gauge("swiftbpf_agent_firewalls", [], Double(loaded))
     }
 
-    /// Adds what each counter grew by since the last read (the whole value for a rule seen the
-    /// first time, or one whose counter restarted).
-    private func account(_ status: FirewallStatus, _ totals: inout [String: UInt64]) {
-        let interface = status.interface
+    private static func rows(_ status: FirewallStatus) -> [(rule: String, action: String, text: String, counter: FirewallCounter)] {
         var rows: [(rule: String, action: String, text: String, counter: FirewallCounter)] = status.rules.map {
             ("\($0.rule.id)", $0.rule.isDryRun && $0.rule.rule.action == .deny ? "count" : $0.rule.rule.action.rawValue,
              $0.rule.rule.description, $0.counter)
@@ -106,7 +132,20 @@ final class FirewallCollector: Collector {
         rows.append(("default", status.isDryRun && status.defaultAction == .deny ? "count" : status.defaultAction.rawValue,
                      "default \(status.defaultAction.rawValue)", status.defaultCounter))
         rows.append(("blocklist", status.isDryRun ? "count" : "deny", "blocklist", status.blocklistCounter))
-        for row in rows {
+        return rows
+    }
+
+    private static func snapshot(_ status: FirewallStatus) -> Snapshot {
+        Snapshot(interface: status.interface, dryRun: status.isDryRun,
+                 rows: rows(status).map { .init(rule: $0.rule, action: $0.action, text: $0.text, packets: $0.counter.packets, bytes: $0.counter.bytes) },
+                 blocklistEntries: status.blocklistIPv4Entries + status.blocklistIPv6Entries, readNanoseconds: Clocks.wallNanoseconds())
+    }
+
+    /// Adds what each counter grew by since the last read (the whole value for a rule seen the
+    /// first time, or one whose counter restarted).
+    private func account(_ status: FirewallStatus, _ totals: inout [String: UInt64]) {
+        let interface = status.interface
+        for row in Self.rows(status) {
             let labels = [("interface", interface), ("rule", row.rule), ("action", row.action), ("text", row.text)]
             let key = "\(interface)|\(row.rule)|\(row.text)"
             for (family, value, suffix) in [("swiftbpf_agent_firewall_packets_total", row.counter.packets, "p"),
@@ -130,5 +169,5 @@ final class FirewallCollector: Collector {
     var programs: [(name: String, program: Program)] { [] }
 
     /// Releases the agent's descriptors of the firewalls' maps; the firewalls run on.
-    func stop() { state.withLock { $0.open.removeAll() } }
+    func stop() { state.withLock { $0.open.removeAll(); $0.latest.removeAll() } }
 }

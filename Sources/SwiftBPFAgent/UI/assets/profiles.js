@@ -1,4 +1,4 @@
-// Profiles: the continuous profile of a time range as a flame graph (the agent renders the
+// Profiles: the continuous profile of a time range (and process, thread, container) as a flame graph (the agent renders the
 // same SVG as `swiftbpf profile --svg`, with its script), search and zoom inside it, a diff
 // against the range before, and the pprof download.
 "use strict";
@@ -13,6 +13,9 @@ UI.pages.profiles = (function () {
     var r = range(), q = "/api/v1/profile?format=" + format + "&since=" + r.since + "&until=" + r.until;
     var who = state.proc.value.trim();
     if (who) { q += /^\d+$/.test(who) ? "&pid=" + who : "&comm=" + encodeURIComponent(who); }
+    var tid = state.thread.value.trim(), container = state.container.value.trim();
+    if (tid) { q += "&tid=" + encodeURIComponent(tid); }
+    if (container) { q += "&container=" + encodeURIComponent(container); }
     if (format === "svg" && state.diff.checked) { q += "&base_since=" + (r.since - r.minutes * 60e9) + "&base_until=" + r.since; }
     return q;
   }
@@ -44,6 +47,8 @@ UI.pages.profiles = (function () {
       return UI.el("option", { value: o[0], text: o[1] }); }));
     state.range.value = "5";
     state.proc = UI.el("input", { id: "prof-proc", placeholder: "process (name or pid)", size: "18" });
+    state.thread = UI.el("input", { id: "prof-thread", placeholder: "thread id", size: "9" });
+    state.container = UI.el("input", { id: "prof-container", placeholder: "container id", size: "14" });
     state.search = UI.el("input", { id: "prof-search", placeholder: "search frames (regex)", size: "20" });
     state.diff = UI.el("input", { id: "prof-diff", type: "checkbox" });
     state.matched = UI.el("span", { class: "status", id: "prof-matched" });
@@ -56,10 +61,10 @@ UI.pages.profiles = (function () {
     window.addEventListener("resize", fit);
     state.search.addEventListener("input", applySearch);
     [state.range, state.diff].forEach(function (c) { c.addEventListener("change", load); });
-    state.proc.addEventListener("change", load);
+    [state.proc, state.thread, state.container].forEach(function (c) { c.addEventListener("change", load); });
     main.appendChild(UI.el("h2", { text: "Profiles" }));
     main.appendChild(state.notice);
-    main.appendChild(UI.el("div", { class: "controls" }, [state.range, state.proc, state.search,
+    main.appendChild(UI.el("div", { class: "controls" }, [state.range, state.proc, state.thread, state.container, state.search,
       UI.el("label", {}, [state.diff, " diff against the range before"]),
       UI.el("button", { class: "secondary", text: "Refresh", onclick: load }),
       UI.el("button", { class: "secondary", text: "Download pprof", onclick: download }), state.matched]));

@@ -32,11 +32,17 @@ public struct FoldedStack: Sendable, Equatable {
     public var count: UInt64
     /// The process id, when known (pprof's `pid` label).
     public var pid: UInt32?
+    /// The thread id, when the profiler keyed by thread.
+    public var tid: UInt32?
+    /// The cgroup v2 id, when the profiler keyed by cgroup.
+    public var cgroupID: UInt64?
 
-    public init(frames: [FoldedFrame], count: UInt64, pid: UInt32? = nil) {
+    public init(frames: [FoldedFrame], count: UInt64, pid: UInt32? = nil, tid: UInt32? = nil, cgroupID: UInt64? = nil) {
         self.frames = frames
         self.count = count
         self.pid = pid
+        self.tid = tid
+        self.cgroupID = cgroupID
     }
 }
 
@@ -115,7 +121,8 @@ public enum FoldedProfile {
                     frames += stack.kernelFrames.reversed().map { FoldedFrame(name: ProfileFormat.clean($0.name), kind: .kernel, address: $0.address) }
                 }
             }
-            return FoldedStack(frames: frames, count: s.count, pid: s.tgid)
+            return FoldedStack(frames: frames, count: s.count, pid: s.tgid, tid: options.perThread ? s.tid : nil,
+                               cgroupID: options.perCgroup ? s.cgroupID : nil)
         }
     }
 

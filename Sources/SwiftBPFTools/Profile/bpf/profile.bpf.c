@@ -14,6 +14,7 @@ const volatile __u8 user_stacks = 1;   // collect user stacks (off with -K)
 const volatile __u8 kernel_stacks = 1; // collect kernel stacks (off with -U)
 const volatile __u8 include_idle = 0;  // count the idle task (pid 0)
 const volatile __u8 per_thread = 0;    // key by thread id too (else pid is 0 in the key)
+const volatile __u8 per_cgroup = 0;    // key by cgroup v2 id too (else cgroup_id is 0)
 
 // One sampled context; a stack id is -1 when not collected, else bpf_get_stackid's result
 // (a negative value is its -errno, e.g. -EFAULT for a kernel thread's missing user stack).
@@ -23,6 +24,7 @@ struct profile_key {
     __s32 user_stack_id;
     __s32 kernel_stack_id;
     char comm[TOOL_COMM_LEN];
+    __u64 cgroup_id; // bpf_get_current_cgroup_id() with per_cgroup, else 0
 };
 
 struct {
@@ -53,6 +55,7 @@ int profile_sample(struct bpf_perf_event_data *ctx)
     key.tgid = tgid;
     key.pid = per_thread ? (__u32)id : 0;
     bpf_get_current_comm(key.comm, sizeof(key.comm));
+    key.cgroup_id = per_cgroup ? bpf_get_current_cgroup_id() : 0;
     key.user_stack_id = user_stacks ? bpf_get_stackid(ctx, &stacks, PROFILE_USER_STACK) : -1;
     key.kernel_stack_id = kernel_stacks ? bpf_get_stackid(ctx, &stacks, 0) : -1;
 
