@@ -136,32 +136,13 @@ public final class FlowMonitor {
     }
 
     /// The hooks this kernel refuses (each program of flows.bpf.c loaded alone), described as
-    /// "SECTION (what it is for): error"; empty when all load. Tests skip with this.
+    /// "SECTION (what it is for; Linux X): error; hint"; empty when all load. Tests skip with this.
     public static func missingHooks() -> [String] {
         missingHooks(config: FlowsObject.Config())
     }
 
     static func missingHooks(config: FlowsObject.Config) -> [String] {
-        let hooks = [("flows_sockops", "sockops", "TCP metrics"),
-                     ("flows_set_state", "tp_btf/inet_sock_set_state", "owners and closed connections"),
-                     ("flows_rcv_space", "tp_btf/tcp_rcv_space_adjust", "owners of accepted connections"),
-                     ("flows_iter_tcp", "iter/tcp", "connections that predate the tool"),
-                     ("flows_egress", "cgroup_skb/egress", "UDP and DNS"),
-                     ("flows_ingress", "cgroup_skb/ingress", "UDP and DNS")]
-        var missing: [String] = []
-        for (program, section, purpose) in hooks {
-            var options = LoadOptions()
-            config.apply(to: &options)
-            options.programs = [program]
-            do {
-                _ = try BPFObject(ObjectSpec(bytes: FlowsObject.embedded.bytes, name: FlowsObject.embedded.name), options: options)
-            } catch {
-                // The first line: a verifier log can run to thousands.
-                let first = "\(error)".split(separator: "\n").first.map { String($0.prefix(240)) } ?? ""
-                missing.append("\(section) (\(purpose)): \(first)")
-            }
-        }
-        return missing
+        FlowHook.refused(config: config)
     }
 
     /// Names the hooks the kernel refused.
