@@ -19,10 +19,18 @@ struct FlowHook: Sendable {
         FlowHook(program: "flows_rcv_space", section: "tp_btf/tcp_rcv_space_adjust", purpose: "owners of accepted connections", since: "5.12"),
         // TCP socket iterators and bpf_skc_to_tcp_sock: 5.9.
         FlowHook(program: "flows_iter_tcp", section: "iter/tcp", purpose: "connections that predate the tool", since: "5.9"),
-        // cgroup_skb: 4.10; the ring buffer: 5.8.
+        // cgroup_skb: 4.10; the ring buffer: 5.8. No current-task helper (only recent kernels
+        // give them to cgroup_skb): the owner comes from flows_sock_create.
         FlowHook(program: "flows_egress", section: "cgroup_skb/egress", purpose: "UDP and DNS", since: "5.8"),
         FlowHook(program: "flows_ingress", section: "cgroup_skb/ingress", purpose: "UDP and DNS", since: "5.8"),
+        // cgroup_sock with the current-task helpers: 4.x; bpf_get_socket_cookie there: 5.7.
+        FlowHook(program: "flows_sock_create", section: "cgroup/sock_create", purpose: "owners of UDP sockets", since: "5.7"),
     ]
+
+    /// The first Linux release with every hook.
+    static var minimumLinux: String {
+        all.map(\.since).max { LinuxVersion(release: $0) < LinuxVersion(release: $1) } ?? ""
+    }
 
     /// The hooks this kernel refuses, each program of flows.bpf.c loaded alone with `config`,
     /// described as "SECTION (what it is for; Linux X): error and the loader's hint".
