@@ -593,10 +593,18 @@ static __always_inline void send_dns(struct __sk_buff *skb, struct packet *p, in
         n = FLOW_DNS_MAX;
         count(STAT_DNS_CUT);
     }
-    // Keep the bound where the verifier sees it (the compiler would test a copy).
-    asm volatile("" : "+r"(n));
-    if (n < 1 || n > FLOW_DNS_MAX || bpf_skb_load_bytes(skb, p->offset, e->data, n))
+    if (n == 0) {
         e->length = 0;
+    } else {
+        // bpf_skb_load_bytes wants a length of at least 1 (ARG_CONST_SIZE), and verifiers
+        // before 6.8 learn no lower bound from "n != 0" (6.1: "invalid access to map value ...
+        // size=0"). ((n - 1) & 511) + 1 is n for n in 1...512, and 1...512 for the verifier;
+        // the barrier keeps the compiler, which knows n's range, from folding it back to n.
+        asm volatile("" : "+r"(n));
+        __u32 len = ((n - 1) & (FLOW_DNS_MAX - 1)) + 1;
+        if (bpf_skb_load_bytes(skb, p->offset, e->data, len))
+            e->length = 0;
+    }
     if (bpf_ringbuf_output(&flow_events, e, sizeof(*e), 0))
         count(STAT_RING_LOST);
 }
