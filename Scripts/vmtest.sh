@@ -27,9 +27,12 @@ repo=$(pwd)
 # Host-only suites and why: Differential* compare with libbpf programs built at test time, USDT
 # and Uprobe compile their targets with clang and gcc at test time (the VM has no compiler), Leak
 # counts the host's kernel objects, Introspect* compare whole-machine listings with bpftool.
-VM_SUITES='LoaderTests|ExternTests|BadInputTests|ReadmeExampleTests|RuntimeTests|KprobeTests|FentryTests|LSMTests|FeatureProbeTests|DoctorTests|CgroupHookTests|SockMapTests|TailCallTests|MapInMapTests|TestRunContextTests|ExecSnoopTests|OpenSnoopTests|ExitSnoopTests|KillSnoopTests|TCPToolsTests|TCPCLITests|SysCountTests|RunQLatTests|BioLatencyTests|LatencyCLITests|ProfileTests|SymbolizeTests|GuardTests|\.CLITests|HTTPParserTests'
+VM_SUITES='LoaderTests|ExternTests|BadInputTests|ReadmeExampleTests|RuntimeTests|KprobeTests|FentryTests|LSMTests|FeatureProbeTests|DoctorTests|CgroupHookTests|SockMapTests|TailCallTests|MapInMapTests|TestRunContextTests|ExecSnoopTests|OpenSnoopTests|ExitSnoopTests|KillSnoopTests|TCPToolsTests|TCPCLITests|SysCountTests|RunQLatTests|BioLatencyTests|LatencyCLITests|ProfileTests|SymbolizeTests|GuardTests|\.CLITests|HTTPParserTests|FlowsTests'
 # Tests of those suites that cannot pass in the VM, skipped there only (the host runs them).
-VM_SKIP='^$'
+# tcpBytesPacketsRTT...: 6.1 calls BPF_SOCK_OPS_RTT_CB once per RTT window and before it stores
+# srtt_us (no srtt argument), and flows cannot re-read a socket of another network namespace, so
+# the server's RTT lags ss by a sample (3.28 vs 2.88 ms under TCG); its bytes and packets matched.
+VM_SKIP='tcpBytesPacketsRTTAndRetransmitsMatchSS'
 
 scratch=.build build=1 filter=$VM_SUITES skip=$VM_SKIP hostskip= timeout=1200 cache=/var/cache/swiftbpf-vm keep=
 kernels=()
