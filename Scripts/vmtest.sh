@@ -22,14 +22,17 @@ repo=$(pwd)
 # The suites the VM runs: the library's kernel suites (loader, CO-RE and externs, maps, ring and
 # perf buffers, links, programs, kprobe, fentry, LSM, feature probes, doctor, the network hooks
 # on veth pairs, cgroup hooks, sockmaps, tail calls) and every tool's suites with their CLI
-# tests. The VM gets the host's ip, tc, losetup and bpftool, the loop/veth/TC modules of its
-# kernel and the tests' C helpers built on the host.
+# tests. The VM gets the host's ip, tc, ss, losetup and bpftool, the loop, veth, TC, netem and
+# sock_diag modules of its kernel and the tests' C helpers built on the host.
 # Host-only suites and why: Differential* compare with libbpf programs built at test time, USDT
 # and Uprobe compile their targets with clang and gcc at test time (the VM has no compiler), Leak
 # counts the host's kernel objects, Introspect* compare whole-machine listings with bpftool.
-VM_SUITES='LoaderTests|ExternTests|BadInputTests|ReadmeExampleTests|RuntimeTests|KprobeTests|FentryTests|LSMTests|FeatureProbeTests|DoctorTests|CgroupHookTests|SockMapTests|TailCallTests|MapInMapTests|TestRunContextTests|ExecSnoopTests|OpenSnoopTests|ExitSnoopTests|KillSnoopTests|TCPToolsTests|TCPCLITests|SysCountTests|RunQLatTests|BioLatencyTests|LatencyCLITests|ProfileTests|SymbolizeTests|GuardTests|\.CLITests|HTTPParserTests'
+VM_SUITES='LoaderTests|ExternTests|BadInputTests|ReadmeExampleTests|RuntimeTests|KprobeTests|FentryTests|LSMTests|FeatureProbeTests|DoctorTests|CgroupHookTests|SockMapTests|TailCallTests|MapInMapTests|TestRunContextTests|ExecSnoopTests|OpenSnoopTests|ExitSnoopTests|KillSnoopTests|TCPToolsTests|TCPCLITests|SysCountTests|RunQLatTests|BioLatencyTests|LatencyCLITests|ProfileTests|SymbolizeTests|GuardTests|\.CLITests|HTTPParserTests|FlowsTests'
 # Tests of those suites that cannot pass in the VM, skipped there only (the host runs them).
-VM_SKIP='^$'
+# tcpBytesPacketsRTT...: 6.1 calls BPF_SOCK_OPS_RTT_CB once per RTT window and before it stores
+# srtt_us (no srtt argument), and flows cannot re-read a socket of another network namespace, so
+# the server's RTT lags ss by a sample (3.28 vs 2.88 ms under TCG); its bytes and packets matched.
+VM_SKIP='tcpBytesPacketsRTTAndRetransmitsMatchSS'
 
 scratch=.build build=1 filter=$VM_SUITES skip=$VM_SKIP hostskip= timeout=1200 cache=/var/cache/swiftbpf-vm keep=
 kernels=()
@@ -78,7 +81,7 @@ tests="$bin/SwiftBPFPackageTests.xctest" cli="$bin/swiftbpf"
 
 # 3. The project's BPF objects, compiled as the build plugin compiles them.
 mkdir -p "$work/objects"
-for src in Tests/BPFKernelTests/bpf/*.bpf.c Sources/SwiftBPFTools/*/bpf/*.bpf.c; do
+for src in Tests/BPFKernelTests/bpf/*.bpf.c Sources/SwiftBPFTools/*/bpf/*.bpf.c Sources/SwiftBPFNet/*/bpf/*.bpf.c; do
     [ -e "$src" ] || continue
     name=$(basename "$src" .c)
     clang -target bpf -g -O2 -D__TARGET_ARCH_x86 -Wno-unused-function -I "$(dirname "$src")" -I BPFInclude \

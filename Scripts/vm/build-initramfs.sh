@@ -8,8 +8,9 @@
 #   CONFIG_* externs: Debian kernels have no /proc/config.gz), and their extracted modules as
 #   /lib/modules/RELEASE/*.ko (the init loads them);
 #   the tests' C helpers built on the host (HELPER_DIR) in /opt/swiftbpf/helpers;
-#   the host's iproute2 `ip` and `tc`, util-linux `losetup` and `bpftool` in /usr/local/bin with
-#   their libraries (busybox's ip has no `netns`, its losetup no `--show`).
+#   the host's iproute2 `ip`, `tc` and `ss`, util-linux `losetup`, `bpftool` and `dnsmasq` in
+#   /usr/local/bin with their libraries (busybox's ip has no `netns`, its losetup no `--show`;
+#   busybox has no ss, the flows tests' oracle, nor a DNS server for their resolver).
 # Usage: build-initramfs.sh OUT.cpio TEST_BINARY CLI_BINARY OBJECT_DIR FILTER SKIP [KERNEL_CACHE [HELPER_DIR]]
 # VMTEST_DEADLINE (seconds of uptime, default 850): the init kills the test run then.
 set -euo pipefail
@@ -31,7 +32,7 @@ strip --strip-debug -o "$root/opt/swiftbpf/swiftbpf" "$cli"
 
 # Host tools the tests drive, where the host has them.
 extra=()
-for tool in ip tc losetup bpftool; do
+for tool in ip tc ss losetup bpftool dnsmasq; do
     path=$(command -v "$tool" || true)
     [ -n "$path" ] || { echo "vmtest: no $tool on the host; the VM's tests that need it will skip" >&2; continue; }
     cp -L "$path" "$root/usr/local/bin/$tool"

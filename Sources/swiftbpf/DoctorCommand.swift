@@ -42,14 +42,17 @@ struct DoctorCommand: ParsableCommand {
         out.append("lsm        " + (r.lsms?.joined(separator: ",") ?? "unknown (securityfs not mounted)"))
         if let lockdown = r.lockdown { out.append("lockdown   \(lockdown)") }
         var group = ""
+        // Wide enough for the longest name ("bpf_get_current_pid_tgid in cgroup_skb"), so a name
+        // never runs into its status.
+        let width = max(34, (r.entries.map(\.name.count).max() ?? 0) + 2)
         for e in r.entries {
             if e.group != group {
                 group = e.group
                 out.append("")
-                out.append(Columns.pad(group.uppercased().replacingUnderscores(), 34) + "STATUS")
+                out.append(Columns.pad(group.uppercased().replacingUnderscores(), width) + "STATUS")
             }
             let status = e.status.isSupported ? "yes" : "no: \(e.status.reason ?? "")"
-            out.append(Columns.pad(e.name, 34) + status)
+            out.append(Columns.pad(e.name, width) + status)
         }
         return out.joined(separator: "\n")
     }

@@ -26,6 +26,12 @@ struct FlowsTests {
         return r.status == 0 ? nil : "tc qdisc netem: \(r.stderr.trimmingCharacters(in: .whitespacesAndNewlines)) (the kernel lacks sch_netem)"
     }()
 
+    /// Waits up to `milliseconds` for a datagram on `fd` (the UDP reads here must not block forever).
+    static func readable(_ fd: Int32, within milliseconds: Int32 = 3000) -> Bool {
+        var p = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+        return poll(&p, 1, milliseconds) == 1
+    }
+
     /// The network namespace's inode, what the flows carry as `netns`.
     static func netns(_ ns: NetworkNamespace) throws -> UInt32 { UInt32(truncatingIfNeeded: try Syscalls.inode(of: ns.path)) }
 
@@ -193,6 +199,7 @@ struct FlowsTests {
             var from = sockaddr_in()
             var length = socklen_t(MemoryLayout<sockaddr_in>.size)
             var buffer = [UInt8](repeating: 0, count: 2048)
+            try #require(Self.readable(server.fd), "the request did not arrive within 3 s")
             let n = withUnsafeMutablePointer(to: &from) { p in
                 p.withMemoryRebound(to: sockaddr.self, capacity: 1) { sa in buffer.withUnsafeMutableBytes { recvfrom(server.fd, $0.baseAddress, $0.count, 0, sa, &length) } }
             }
@@ -203,6 +210,7 @@ struct FlowsTests {
             }
             #expect(sent == 300)
             var back = [UInt8](repeating: 0, count: 2048)
+            try #require(Self.readable(client.fd), "the response did not arrive within 3 s")
             #expect(back.withUnsafeMutableBytes { recv(client.fd, $0.baseAddress, $0.count, 0) } == 300)
         }
         usleep(100_000)
@@ -213,6 +221,33 @@ struct FlowsTests {
         #expect(s.bytesSent == 900 && s.packetsSent == 3 && s.bytesReceived == 300 && s.packetsReceived == 3, "server \(s)")
         #expect(c.direction == .outgoing && s.direction == .incoming)
         #expect(c.owner?.pid == UInt32(getpid()) && s.owner?.pid == UInt32(getpid()))
+    }
+
+    /// A UDP socket's owner is the process that made it (cgroup/sock_create), so a pid filter
+    /// keeps this process's datagrams and another pid's filter keeps none of them.
+    @Test(.enabled(if: available, skipReason))
+    func udpOwnerFromSocketCreationAndPidFilter() throws {
+        let net = try VethNetwork("fp")
+        defer { net.close() }
+        let port: UInt16 = 7315
+        var mine = FlowMonitor.Options(), other = FlowMonitor.Options()
+        mine.filter = FlowFilter(pid: UInt32(getpid()), port: port)
+        other.filter = FlowFilter(pid: 1, port: port)
+        let own = try FlowMonitor(options: mine)
+        let foreign = try FlowMonitor(options: other)
+        let server = try net.receiverSocket(port: port)
+        let client = try net.senderSocket(to: port)
+        #expect(client.send([UInt8](repeating: 3, count: 64)))
+        var buffer = [UInt8](repeating: 0, count: 2048)
+        try #require(Self.readable(server.fd), "the datagram did not arrive within 3 s")
+        #expect(buffer.withUnsafeMutableBytes { recv(server.fd, $0.baseAddress, $0.count, 0) } == 64)
+        let flows = try own.refresh().flows.filter { $0.transport == .udp }
+        let c = try #require(flows.first { $0.local.port == client.port }, "client flow in \(flows)")
+        let s = try #require(flows.first { $0.local.port == port }, "server flow in \(flows)")
+        #expect(c.owner?.pid == UInt32(getpid()) && s.owner?.pid == UInt32(getpid()))
+        #expect(c.bytesSent == 64 && s.bytesReceived == 64)
+        let seen = try foreign.refresh().flows.filter { $0.transport == .udp && ($0.local.port == port || $0.remote.port == port) }
+        #expect(seen.isEmpty, "pid 1's filter shows \(seen)")
     }
 
     /// Connections opened before the monitor started are reported (the TCP socket iterator),
@@ -317,6 +352,7 @@ struct FlowsTests {
         try #require(answered, "dnsmasq did not answer")
         resolver.send(query("missing.internal", id: 0x7777))
         var buffer = [UInt8](repeating: 0, count: 512)
+        try #require(Self.readable(resolver.fd), "dnsmasq did not answer the missing name within 3 s")
         _ = buffer.withUnsafeMutableBytes { recv(resolver.fd, $0.baseAddress, $0.count, 0) }
 
         var packets: [DNSPacket] = []

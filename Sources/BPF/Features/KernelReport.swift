@@ -57,6 +57,9 @@ public struct KernelReport: Sendable {
         (.ringbufOutput, .tracepoint), (.ringbufReserve, .tracepoint), (.getCurrentTaskBtf, .tracepoint),
         (.getFuncIp, .kprobe), (.getAttachCookie, .kprobe), (.sendSignal, .kprobe), (.overrideReturn, .kprobe),
         (.loop, .tracepoint), (.snprintf, .tracepoint), (.ktimeGetBootNs, .tracepoint),
+        // Recent kernels only: 6.1 offers cgroup_skb no current-task helper (its packets may be
+        // handled in softirq), so a program there cannot name the sending process.
+        (.getCurrentPidTgid, .cgroupSKB),
     ]
 
     /// Probes everything (each probe once per process; see `Features.probe(_:)`).

@@ -8,12 +8,26 @@ final class TCPPeer: @unchecked Sendable {
     let fd: Int32
     private var closed = false
 
-    private init(fd: Int32) { self.fd = fd }
+    /// Every blocking call (accept, connect, send, recv) gives up after this many seconds with
+    /// EAGAIN, so a lost peer fails the test instead of hanging the run.
+    static let timeoutSeconds = 30
+
+    private init(fd: Int32) {
+        self.fd = fd
+        var t = timeval(tv_sec: Self.timeoutSeconds, tv_usec: 0)
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &t, socklen_t(MemoryLayout<timeval>.size))
+        setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &t, socklen_t(MemoryLayout<timeval>.size))
+    }
 
     private static func socketFD(_ family: Int32) throws -> Int32 {
         let fd = socket(family, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         guard fd >= 0 else { throw BPFError.syscall(operation: "socket(SOCK_STREAM)", errno: .current) }
         return fd
+    }
+
+    /// The operation's name, with the bound when it timed out.
+    private static func named(_ operation: String) -> String {
+        errno == EAGAIN ? "\(operation) (nothing within \(timeoutSeconds) s)" : operation
     }
 
     /// A listener on `ip:port` (port 0: any).
@@ -38,7 +52,7 @@ final class TCPPeer: @unchecked Sendable {
 
     func accept() throws -> TCPPeer {
         let c = Glibc.accept(fd, nil, nil)
-        guard c >= 0 else { throw BPFError.syscall(operation: "accept", errno: .current) }
+        guard c >= 0 else { throw BPFError.syscall(operation: Self.named("accept"), errno: .current) }
         return TCPPeer(fd: c)
     }
 
@@ -57,7 +71,7 @@ final class TCPPeer: @unchecked Sendable {
             let n = chunk.withUnsafeBytes { Glibc.send(fd, $0.baseAddress, min(left, $0.count), Int32(MSG_NOSIGNAL)) }
             if n < 0 {
                 if errno == EINTR { continue }
-                throw BPFError.syscall(operation: "send", errno: .current)
+                throw BPFError.syscall(operation: Self.named("send"), errno: .current)
             }
             left -= n
         }
@@ -72,7 +86,7 @@ final class TCPPeer: @unchecked Sendable {
             let n = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, min(count - got, $0.count), 0) }
             if n < 0 {
                 if errno == EINTR { continue }
-                throw BPFError.syscall(operation: "recv", errno: .current)
+                throw BPFError.syscall(operation: Self.named("recv"), errno: .current)
             }
             if n == 0 { break }
             got += n

@@ -1,7 +1,8 @@
 /// Which connections `FlowMonitor` tracks. Every filter runs in the kernel (`const volatile`
 /// globals of flows.bpf.c, frozen before load): ports and addresses when a connection is first
 /// seen, process filters when its owner is known (at connect(2) for outgoing TCP, at the first
-/// read for accepted TCP, at the first send for UDP).
+/// read for accepted TCP, at socket(2) for UDP: a UDP socket made before the monitor started has
+/// no known owner and is left out while a process filter is on).
 public struct FlowFilter: Sendable, Equatable {
     /// Only sockets of this process (tgid).
     public var pid: UInt32?

@@ -6,7 +6,9 @@ import Glibc
 /// once per interval; closed connections and DNS messages arrive on a ring buffer (`poll`).
 ///
 /// Hooks, all on the cgroup v2 root or global, none a kprobe or fentry: sockops, cgroup_skb
-/// ingress and egress, tp_btf/inet_sock_set_state, tp_btf/tcp_rcv_space_adjust and iter/tcp.
+/// ingress and egress, cgroup/sock_create (owners of UDP sockets), tp_btf/inet_sock_set_state,
+/// tp_btf/tcp_rcv_space_adjust and iter/tcp. The same programs load from Linux 5.12 on (Debian
+/// 12's 6.1 included): none calls a helper that only newer kernels offer its program type.
 /// Releasing the monitor detaches them.
 public final class FlowMonitor {
     /// What to track and how much.
@@ -102,6 +104,10 @@ public final class FlowMonitor {
         links.append(try attach("tp_btf/tcp_rcv_space_adjust (owners of accepted connections)") { () throws(BPFError) in try b.flowsRcvSpace.attach() })
         links.append(try attach("sockops on \(root) (TCP state, RTT and retransmit callbacks)") { () throws(BPFError) in try b.flowsSockops.attach(cgroup: root) })
         if options.trackUDP || options.trackDNS {
+            // Before the packet hooks: a socket made in between would have no owner. With --cgroup,
+            // on that directory: only sockets its processes make get an owner.
+            let owners = options.filter.cgroupPath ?? root
+            links.append(try attach("cgroup/sock_create on \(owners) (owners of UDP sockets)") { () throws(BPFError) in try b.flowsSockCreate.attach(cgroup: owners) })
             links.append(try attach("cgroup_skb/egress on \(root) (UDP, DNS queries)") { () throws(BPFError) in try b.flowsEgress.attach(cgroup: root) })
             links.append(try attach("cgroup_skb/ingress on \(root) (UDP, DNS answers)") { () throws(BPFError) in try b.flowsIngress.attach(cgroup: root) })
         }
@@ -136,39 +142,21 @@ public final class FlowMonitor {
     }
 
     /// The hooks this kernel refuses (each program of flows.bpf.c loaded alone), described as
-    /// "SECTION (what it is for): error"; empty when all load. Tests skip with this.
+    /// "SECTION (what it is for; Linux X): error; hint"; empty when all load. Tests skip with this.
     public static func missingHooks() -> [String] {
         missingHooks(config: FlowsObject.Config())
     }
 
     static func missingHooks(config: FlowsObject.Config) -> [String] {
-        let hooks = [("flows_sockops", "sockops", "TCP metrics"),
-                     ("flows_set_state", "tp_btf/inet_sock_set_state", "owners and closed connections"),
-                     ("flows_rcv_space", "tp_btf/tcp_rcv_space_adjust", "owners of accepted connections"),
-                     ("flows_iter_tcp", "iter/tcp", "connections that predate the tool"),
-                     ("flows_egress", "cgroup_skb/egress", "UDP and DNS"),
-                     ("flows_ingress", "cgroup_skb/ingress", "UDP and DNS")]
-        var missing: [String] = []
-        for (program, section, purpose) in hooks {
-            var options = LoadOptions()
-            config.apply(to: &options)
-            options.programs = [program]
-            do {
-                _ = try BPFObject(ObjectSpec(bytes: FlowsObject.embedded.bytes, name: FlowsObject.embedded.name), options: options)
-            } catch {
-                // The first line: a verifier log can run to thousands.
-                let first = "\(error)".split(separator: "\n").first.map { String($0.prefix(240)) } ?? ""
-                missing.append("\(section) (\(purpose)): \(first)")
-            }
-        }
-        return missing
+        FlowHook.refused(config: config)
     }
 
     /// Names the hooks the kernel refused.
     static func explainLoadFailure(_ error: BPFError, config: FlowsObject.Config) -> String {
         let missing = missingHooks(config: config)
         if missing.isEmpty { return "cannot load flows.bpf.c: \(error)" }
-        return "this kernel refuses hooks that flows needs:\n  " + missing.joined(separator: "\n  ")
+        return "this kernel (Linux \(Features.kernelVersion)) refuses hooks that flows needs (together they need Linux \(FlowHook.minimumLinux) or later):\n  "
+            + missing.joined(separator: "\n  ")
     }
 
     // MARK: Reading

@@ -12,6 +12,10 @@
 //     that tell an accepted pre-existing connection from an outgoing one.
 //   - cgroup_skb ingress/egress on the root: UDP flows (bytes and packets each way) and the
 //     DNS messages of port 53, copied whole (up to FLOW_DNS_MAX bytes) for the Swift parser.
+//   - cgroup/sock_create: the owner of a UDP socket, its creator, noted at socket(2). cgroup_skb
+//     runs in softirq as well as in the sender's context, and only recent kernels (6.18 here)
+//     give it the current-task helpers: Debian 12's 6.1 refuses bpf_get_current_pid_tgid there
+//     ("unknown func"), while cgroup_sock programs have had them since 4.x.
 // TCP byte counts are the kernel's RFC 4898 counters (bytes_acked, bytes_received), which count
 // sequence space: user space subtracts the SYN (acked on the active side) and the FINs, using
 // the flags kept here (FLOW_FIN_QUEUED with snd_una == write_seq, and SOCK_DONE).
@@ -226,8 +230,8 @@ static __always_inline int process_filter_on(void)
     return targ_tgid || targ_comm_len || targ_cgroup;
 }
 
-// The current task as owner; 0 if it fails the process filters. Tracing and cgroup_skb only
-// (bpf_current_task_under_cgroup is not offered to every program type).
+// The current task as owner; 0 if it fails the pid or comm filter. Tracing and cgroup_sock
+// programs (process context); the cgroup filter is each caller's, with what its type offers.
 static __always_inline int current_owner(struct flow_owner *o)
 {
     o->tgid = bpf_get_current_pid_tgid() >> 32;
@@ -586,17 +590,28 @@ static __always_inline void send_dns(struct __sk_buff *skb, struct packet *p, in
     e->family = p->family;
     e->is_response = !egress;
     __builtin_memset(&e->owner, 0, sizeof(e->owner));
-    if (egress)
-        current_owner(&e->owner);
+    if (egress) {
+        struct flow_owner *o = bpf_map_lookup_elem(&owners, &cookie);
+        if (o)
+            e->owner = *o;
+    }
     __u32 n = p->payload;
     if (n > FLOW_DNS_MAX) {
         n = FLOW_DNS_MAX;
         count(STAT_DNS_CUT);
     }
-    // Keep the bound where the verifier sees it (the compiler would test a copy).
-    asm volatile("" : "+r"(n));
-    if (n < 1 || n > FLOW_DNS_MAX || bpf_skb_load_bytes(skb, p->offset, e->data, n))
+    if (n == 0) {
         e->length = 0;
+    } else {
+        // bpf_skb_load_bytes wants a length of at least 1 (ARG_CONST_SIZE), and verifiers
+        // before 6.8 learn no lower bound from "n != 0" (6.1: "invalid access to map value ...
+        // size=0"). ((n - 1) & 511) + 1 is n for n in 1...512, and 1...512 for the verifier;
+        // the barrier keeps the compiler, which knows n's range, from folding it back to n.
+        asm volatile("" : "+r"(n));
+        __u32 len = ((n - 1) & (FLOW_DNS_MAX - 1)) + 1;
+        if (bpf_skb_load_bytes(skb, p->offset, e->data, len))
+            e->length = 0;
+    }
     if (bpf_ringbuf_output(&flow_events, e, sizeof(*e), 0))
         count(STAT_RING_LOST);
 }
@@ -645,17 +660,16 @@ static __always_inline void account_udp(struct __sk_buff *skb, int egress)
         n->cookie = cookie;
         n->direction = egress ? 1 : 2;
         n->start_ns = bpf_ktime_get_ns();
-        if (egress) {
-            // sendmsg(2) runs in the sender's context.
-            if (!current_owner(&n->owner) ||
-                (targ_cgroup && bpf_skb_under_cgroup(skb, &flow_cgroup, 0) != 1)) {
-                __u8 one = 1;
-                bpf_map_update_elem(&ignored, &cookie, &one, BPF_ANY);
-                return;
-            }
+        // The owner noted at socket(2) by flows_sock_create.
+        struct flow_owner *o = bpf_map_lookup_elem(&owners, &cookie);
+        if (o) {
+            n->owner = *o;
             n->flags |= FLOW_OWNED;
         } else if (process_filter_on()) {
-            return;   // a datagram for a socket that never sent: its owner is unknown
+            // Created before the tool started (or outside --cgroup): its owner is unknown.
+            __u8 one = 1;
+            bpf_map_update_elem(&ignored, &cookie, &one, BPF_ANY);
+            return;
         }
         if (bpf_map_update_elem(&udp_flows, &k, n, BPF_NOEXIST) == -E2BIG) {
             count(STAT_UDP_FULL);
@@ -664,9 +678,6 @@ static __always_inline void account_udp(struct __sk_buff *skb, int egress)
         f = bpf_map_lookup_elem(&udp_flows, &k);
         if (!f)
             return;
-    } else if (egress && !(f->flags & FLOW_OWNED)) {
-        if (current_owner(&f->owner))
-            f->flags |= FLOW_OWNED;
     }
     if (egress) {
         __sync_fetch_and_add(&f->bytes_out, p.payload);
@@ -676,6 +687,27 @@ static __always_inline void account_udp(struct __sk_buff *skb, int egress)
         __sync_fetch_and_add(&f->packets_in, 1);
     }
     f->last_ns = bpf_ktime_get_ns();
+}
+
+// socket(2) of a UDP socket (process context): its creator is its owner. Attached on the --cgroup
+// directory when that filter is given (only sockets made there get an owner, and an unowned
+// socket fails the process filters), else on the root.
+SEC("cgroup/sock_create")
+int flows_sock_create(struct bpf_sock *sk)
+{
+    if (sk->protocol != FLOW_IPPROTO_UDP)
+        return 1;
+    __u64 cookie = bpf_get_socket_cookie(sk);
+    struct flow_owner o = {};
+    if (!current_owner(&o)) {
+        __u8 one = 1;
+        bpf_map_update_elem(&ignored, &cookie, &one, BPF_ANY);
+        return 1;
+    }
+    // The entry stays after close(2) until the LRU map needs the room.
+    if (bpf_map_update_elem(&owners, &cookie, &o, BPF_ANY) == -E2BIG)
+        count(STAT_OWNER_FULL);
+    return 1;   // allow the socket
 }
 
 SEC("cgroup_skb/egress")
