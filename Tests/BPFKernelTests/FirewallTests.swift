@@ -208,16 +208,8 @@ struct FirewallTests {
         let fw = try net.veth.receiver.enter { try Firewall.install(interface: "vr", mode: mode, root: root) }
         defer { _ = try? Firewall.uninstall(interface: "vr", root: root) }
 
-        // Two lists of 100,000: both block 10.77.0.9 (list A by a /30, list B by the address),
-        // neither blocks 10.77.0.20; the rest are prefixes of 100.64.0.0/10 and 2001:db8::/32.
-        func list(_ variant: Int) throws -> [IPPrefix] {
-            var text = variant == 0 ? "10.77.0.8/30\n" : "10.77.0.9\n"
-            for i in 0..<90_000 { text += "100.\(64 + (i + variant) / 65536 % 64).\((i + variant) / 256 % 256).\((i + variant) % 256)\n" }
-            for i in 0..<9_999 { text += "2001:db8:\(String(i + variant, radix: 16))::/48\n" }
-            return try BlocklistParser.prefixes(text)
-        }
-        let lists = [try list(0), try list(1)]
-        #expect(lists[0].count == 100_000)
+        let lists = Self.reloadLists
+        #expect(lists[0].count == 100_000 && lists[1].count == 100_000)
         // Six reloads; two where one takes over 2 s (qemu's emulation), to fit the VM's time.
         let reloads = try fw.loadBlocklist(lists[0]).seconds > 2 ? 2 : 6
 
@@ -256,6 +248,22 @@ struct FirewallTests {
         #expect(try settled(at: blockedReached) { try fw.blocklistCounter().packets } == blockedReached)
         let status = try fw.status()
         #expect(status.blocklistIPv4Entries == 90_001 && status.blocklistIPv6Entries == 9_999)
+    }
+
+    /// The two blocklists of 100,000 the reload test swaps, built once for both modes and as
+    /// prefixes, not text to parse (that took tens of seconds of a debug build under qemu): both
+    /// block 10.77.0.9 (list A by a /30, list B by the address), neither blocks 10.77.0.20; the
+    /// rest are addresses in 100.64.0.0/10 and /48s in 2001:db8::/32.
+    static let reloadLists: [[IPPrefix]] = (0..<2).map { variant in
+        var list = [IPPrefix(family: .ipv4, address: [10, 77, 0, variant == 0 ? 8 : 9], length: variant == 0 ? 30 : 32)]
+        list.reserveCapacity(100_000)
+        for i in variant..<(90_000 + variant) {
+            list.append(IPPrefix(family: .ipv4, address: [100, UInt8(64 + i / 65536 % 64), UInt8(i / 256 % 256), UInt8(i % 256)], length: 32))
+        }
+        for i in variant..<(9_999 + variant) {
+            list.append(IPPrefix(family: .ipv6, address: [0x20, 0x01, 0x0d, 0xb8, UInt8(i >> 8), UInt8(i & 0xff)] + [UInt8](repeating: 0, count: 10), length: 48))
+        }
+        return list.compactMap { $0 }
     }
 
     /// Unload detaches the program and removes the pins; the program, the link and every map
