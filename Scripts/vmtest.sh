@@ -27,7 +27,7 @@ repo=$(pwd)
 # Host-only suites and why: Differential* compare with libbpf programs built at test time, USDT
 # and Uprobe compile their targets with clang and gcc at test time (the VM has no compiler), Leak
 # counts the host's kernel objects, Introspect* compare whole-machine listings with bpftool.
-VM_SUITES='LoaderTests|ExternTests|BadInputTests|ReadmeExampleTests|RuntimeTests|KprobeTests|FentryTests|LSMTests|FeatureProbeTests|DoctorTests|CgroupHookTests|SockMapTests|TailCallTests|MapInMapTests|TestRunContextTests|ExecSnoopTests|OpenSnoopTests|ExitSnoopTests|KillSnoopTests|TCPToolsTests|TCPCLITests|SysCountTests|RunQLatTests|BioLatencyTests|LatencyCLITests|ProfileTests|SymbolizeTests|GuardTests|\.CLITests|HTTPParserTests|FlowsTests'
+VM_SUITES='LoaderTests|ExternTests|BadInputTests|ReadmeExampleTests|RuntimeTests|KprobeTests|FentryTests|LSMTests|FeatureProbeTests|DoctorTests|CgroupHookTests|SockMapTests|TailCallTests|MapInMapTests|TestRunContextTests|ExecSnoopTests|OpenSnoopTests|ExitSnoopTests|KillSnoopTests|TCPToolsTests|TCPCLITests|SysCountTests|RunQLatTests|BioLatencyTests|LatencyCLITests|ProfileTests|SymbolizeTests|GuardTests|FirewallTests|\.CLITests|HTTPParserTests|FlowsTests'
 # Tests of those suites that cannot pass in the VM, skipped there only (the host runs them).
 # tcpBytesPacketsRTT...: 6.1 calls BPF_SOCK_OPS_RTT_CB once per RTT window and before it stores
 # srtt_us (no srtt argument), and flows cannot re-read a socket of another network namespace, so

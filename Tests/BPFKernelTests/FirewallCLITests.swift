@@ -63,13 +63,13 @@ extension FirewallTests {
         for _ in 0..<300 where try opened.config().eventSample == 0 { usleep(20_000) }
         #expect(try opened.config().eventSample == 1)
         let s9 = try net.sender(from: "10.77.0.9", port: 5000)
-        for _ in 0..<10 { s9.send("x"); usleep(1000) }
+        let reached = net.send("x", count: 10, through: s9, every: 1, pause: 1000)
         watch.done.wait()
         let watched = try #require(watch.result)
         let lines = watched.stdout.split(separator: "\n")
         #expect(watched.status == 0, "\(watched.stderr)")
         let events = lines.filter { $0.contains(#""source":"10.77.0.9""#) }
-        expectReached(events.count, 10, lost: Int(try net.veth.droppedInTransit()), "watch events")
+        #expect(events.count == reached, "\(events.count) events of \(reached) drops (10 sent)")
         #expect(events.first?.contains(#""destination_port":5000"#) == true && events.first?.contains(#""cause":"rule 2""#) == true, "\(lines)")
         #expect(lines.allSatisfy { $0.hasPrefix("{") }, "\(lines)")
         #expect(lines.last?.hasPrefix(#"{"events":"#) == true && lines.last?.contains(#""lost_ring_full":0,"lost_over_rate":0"#) == true, "\(lines)")

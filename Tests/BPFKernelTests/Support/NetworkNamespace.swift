@@ -37,6 +37,13 @@ final class NetworkNamespace {
     /// Runs `ip -n NAME ARGS`.
     func run(_ args: [String]) throws { try Self.run(["-n", name] + args) }
 
+    /// Runs the `ip` commands `lines` (each without the leading `ip`) in one `ip -n NAME -batch`:
+    /// one process instead of one each, which counts under qemu's emulation.
+    func runBatch(_ lines: [String]) throws {
+        let r = try Command.run(Self.ip!, ["-n", name, "-batch", "-"], input: lines.joined(separator: "\n") + "\n")
+        guard r.status == 0 else { throw BPFError.invalidArgument("ip -n \(name) -batch failed: \(r.stderr)") }
+    }
+
     /// Runs `body` on the calling thread after moving it into the namespace (setns), and moves
     /// it back afterwards. Interface names and indexes, new sockets and netlink requests in
     /// `body` are the namespace's. `body` must not suspend (it is synchronous).
@@ -121,13 +128,21 @@ final class VethNetwork {
     /// tx_dropped (veth's receive ring was full, as happens when the receiving side runs slower
     /// than the sender, e.g. under qemu's emulation) plus the receiver's rx_dropped.
     func droppedInTransit() throws -> UInt64 {
-        func stat(_ ns: NetworkNamespace, _ interface: String, _ direction: String) throws -> UInt64 {
-            let out = try Command.run(NetworkNamespace.ip!, ["-n", ns.name, "-s", "-j", "link", "show", "dev", interface]).stdout
-            let json = try JSONSerialization.jsonObject(with: Data(out.utf8)) as? [[String: Any]]
-            let stats = (json?.first?["stats64"] as? [String: Any])?[direction] as? [String: Any]
-            return UInt64(stats?["dropped"] as? Int ?? 0)
-        }
-        return try stat(sender, senderInterface, "tx") + stat(receiver, receiverInterface, "rx")
+        try Self.dropped(sender, senderInterface, "tx") + Self.dropped(receiver, receiverInterface, "rx")
+    }
+
+    /// Frames the receiver's end could not hand back to the sender's (its tx_dropped: veth_xmit
+    /// found the sender's CPU backlog full), such as echo replies of the receiver's kernel.
+    func droppedOnTheWayBack() throws -> UInt64 {
+        try Self.dropped(receiver, receiverInterface, "tx")
+    }
+
+    /// The `dropped` count of `interface`'s rtnetlink stats64 in `direction` ("rx" or "tx").
+    private static func dropped(_ ns: NetworkNamespace, _ interface: String, _ direction: String) throws -> UInt64 {
+        let out = try Command.run(NetworkNamespace.ip!, ["-n", ns.name, "-s", "-j", "link", "show", "dev", interface]).stdout
+        let json = try JSONSerialization.jsonObject(with: Data(out.utf8)) as? [[String: Any]]
+        let stats = (json?.first?["stats64"] as? [String: Any])?[direction] as? [String: Any]
+        return UInt64(stats?["dropped"] as? Int ?? 0)
     }
 
     func close() {
