@@ -136,7 +136,8 @@ struct HardeningCLITests {
 
     /// With tracefs and bpffs unmounted (in a private mount namespace, so the host keeps its
     /// mounts), a tool mounts tracefs and an object load mounts bpffs, each saying so; neither
-    /// claims the kernel lacks support.
+    /// claims the kernel lacks support. debugfs goes too: where it is mounted, its `tracing`
+    /// directory mounts tracefs again on first access, and the tool would rightly use that.
     @Test func missingMountsAreMountedAndAnnounced() throws {
         let unshare = try #require(Command.which("unshare"), "unshare (util-linux) is needed for a private mount namespace")
         let object = try ObjectFile(EmbeddedObjects.minimal)
@@ -145,6 +146,7 @@ struct HardeningCLITests {
         // Everything after the unmounts runs inside the namespace; its mounts vanish with it.
         let script = """
             umount /sys/kernel/tracing 2>/dev/null; umount /sys/kernel/debug/tracing 2>/dev/null
+            umount /sys/kernel/debug 2>/dev/null
             umount /sys/fs/bpf || exit 90
             grep -q ' tracefs ' /proc/mounts && exit 91
             \(cli) opensnoop -d 0.2 >/dev/null || exit 92
@@ -170,6 +172,7 @@ struct HardeningCLITests {
         let keep = "/tmp/swiftbpf-harden-btf-\(getpid())"
         let script = """
             umount /sys/kernel/tracing 2>/dev/null; umount /sys/kernel/debug/tracing 2>/dev/null
+            umount /sys/kernel/debug 2>/dev/null
             mkdir -p \(keep) && mount --bind /sys/kernel/btf \(keep) || exit 90
             mount -t tmpfs none /sys/kernel || exit 90
             mkdir /sys/kernel/btf && mount --bind \(keep) /sys/kernel/btf || exit 90

@@ -145,14 +145,7 @@ final class FirewallSocket: @unchecked Sendable {
 
     /// Every datagram that arrives until none has come for `quietMilliseconds`.
     func receiveAll(quietMilliseconds: Int32 = 150) -> [String] {
-        var out: [String] = []
-        var buffer = [UInt8](repeating: 0, count: 2048)
-        while true {
-            var p = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
-            guard poll(&p, 1, quietMilliseconds) == 1 else { return out }
-            let n = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, Int32(MSG_DONTWAIT)) }
-            if n > 0 { out.append(String(decoding: buffer[0..<n], as: UTF8.self)) }
-        }
+        receiveDatagrams(on: fd, quietMilliseconds: quietMilliseconds)
     }
 
     deinit { Glibc.close(fd) }
