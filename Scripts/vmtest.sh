@@ -117,7 +117,7 @@ run_host() {
         for obj in "$work"/objects/*.o; do
             local name; name=$(basename "$obj" .bpf.o)
             mkdir -p "$pins/$name"
-            if o=$("$cli" object load "$obj" --pin "$pins/$name" 2>&1); then echo "@@OBJECT $name ok"
+            if o=$("$cli" object load "$obj" --pin "$pins/$name" --pin-root "$pins/$name/by-name" 2>&1); then echo "@@OBJECT $name ok"
             else echo "@@OBJECT $name fail $(echo "$o" | grep -v '^ ' | head -1 | cut -c1-160)"; fi
             rm -rf "$pins/$name"
         done

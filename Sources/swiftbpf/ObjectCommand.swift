@@ -51,6 +51,9 @@ struct ObjectLoadCommand: ParsableCommand {
     @Option(name: .customLong("pin-maps"), help: "Also pin every map at DIR/<map name> ('.' becomes '_').")
     var pinMaps: String?
 
+    @Option(name: .customLong("pin-root"), help: "The bpffs directory for maps pinned by name (LIBBPF_PIN_BY_NAME; created if missing). Default: /sys/fs/bpf, as libbpf.")
+    var pinRoot: String?
+
     @Option(name: .customLong("programs"), help: "Load only these programs (comma-separated names), e.g. to leave out ones this kernel refuses.")
     var programs: String?
 
@@ -87,6 +90,7 @@ struct ObjectLoadCommand: ParsableCommand {
     func run() throws {
         try Filesystem.requireBPFFilesystem(for: pin, option: "--pin")
         if let pinMaps { try Filesystem.requireBPFFilesystem(for: pinMaps, option: "--pin-maps") }
+        if let pinRoot { try Filesystem.requireBPFFilesystem(for: pinRoot, option: "--pin-root") }
         let spec = try ObjectSpec(bytes: Syscalls.readRegularFile(file), name: ObjectNaming.objectName(fromPath: file))
         var options = LoadOptions()
         options.programs = try selection(spec)
@@ -95,8 +99,18 @@ struct ObjectLoadCommand: ParsableCommand {
             // for one map (libbpf: "already has pin path ... different from ...").
             throw CommandError("--pin-maps: map '\(byName.name)' is pinned by name at \(options.pinRoot)/\(byName.name) (LIBBPF_PIN_BY_NAME) and cannot be pinned a second time in \(pinMaps!)")
         }
-        let object = try BPFObject(spec, options: options)
         var created: [String] = []
+        let object: BPFObject
+        do {
+            if let pinRoot {
+                created += try Filesystem.makeDirectory(pinRoot)
+                options.pinRoot = pinRoot
+            }
+            object = try BPFObject(spec, options: options)
+        } catch {
+            Filesystem.removeDirectories(created)
+            throw error
+        }
         var pinned: [String] = []
         do {
             created += try Filesystem.makeDirectory(pin)

@@ -1,6 +1,7 @@
 import BPF
 import Foundation
 import Glibc
+@testable import SwiftBPFNet
 import Testing
 
 /// The `swiftbpf` command itself, as users and scripts run it.
@@ -38,6 +39,19 @@ struct CLITests {
         #expect(r.stderr.contains("verifier log"))
         #expect(r.stderr.contains("return *value + 1;"))
         #expect((try? FileManager.default.contentsOfDirectory(atPath: dir.path)) ?? [] == [])
+    }
+
+    /// `--pin-root DIR`: the maps an object pins by name (LIBBPF_PIN_BY_NAME; the firewall's)
+    /// go under DIR, so removing DIR removes them; without it they land in /sys/fs/bpf, as with
+    /// libbpf, and outlive the command.
+    @Test func objectLoadPinRootHoldsMapsPinnedByName() throws {
+        let file = try ObjectFile(EmbeddedObjects.firewall)
+        let dir = try PinDirectory("cli_pinroot")
+        let r = try Command.run(CLI.path!, ["object", "load", file.path, "--pin", dir.path + "/p", "--pin-root", dir.path + "/m"])
+        #expect(r.status == 0, "\(r.stderr)")
+        let maps = (try? FileManager.default.contentsOfDirectory(atPath: dir.path + "/m")) ?? []
+        #expect(maps.contains("config") && maps.contains("rules"), "pinned by name: \(maps)")
+        #expect(!FileManager.default.fileExists(atPath: "/sys/fs/bpf/config"), "a by-name pin landed in /sys/fs/bpf")
     }
 
     @Test func objectInspectNeedsNoKernel() throws {
