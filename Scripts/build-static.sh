@@ -12,8 +12,11 @@ product="${1:-swiftbpf}"
 scratch="${SCRATCH:-$root/.build-static}"
 order=()
 if [ -s "$root/Scripts/link-order.txt" ]; then
+    # -function-sections: the linker orders sections, not functions. Without it a Swift object
+    # file keeps most of its functions in one .text, and one hot function there brings the whole
+    # file's code along.
     order=(-Xswiftc -use-ld=lld -Xlinker "--symbol-ordering-file=$root/Scripts/link-order.txt"
-           -Xlinker --no-warn-symbol-ordering)
+           -Xlinker --no-warn-symbol-ordering -Xswiftc -Xfrontend -Xswiftc -function-sections)
 fi
 swift build --package-path "$root" --scratch-path "$scratch" -c release \
     --static-swift-stdlib -Xswiftc -static-executable "${order[@]}" --product "$product" >&2

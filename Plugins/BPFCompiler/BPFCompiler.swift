@@ -27,8 +27,10 @@ struct BPFCompiler: BuildToolPlugin {
         return try swiftProgramCommands(context: context, target: target) + sources.map { source in
             let base = source.deletingPathExtension().deletingPathExtension().lastPathComponent
             let output = context.pluginWorkDirectoryURL.appending(path: "\(base).bpf.swift")
+            let embedding = Self.embeddingFile(base, in: context)
             let localHeaders = Self.files(in: source.deletingLastPathComponent()) { $0.hasSuffix(".h") }
-            var arguments = ["--clang", clang.path, "--input", source.path, "--output", output.path]
+            var arguments = ["--clang", clang.path, "--input", source.path, "--output", output.path,
+                             "--embedding", embedding.path]
             for dir in includeDirs { arguments += ["--include", dir.path] }
             arguments += [
                 "--package-dir", packageDir.path,
@@ -40,9 +42,21 @@ struct BPFCompiler: BuildToolPlugin {
                 executable: gen,
                 arguments: arguments,
                 inputFiles: [source] + headers + localHeaders,
-                outputFiles: [output]
+                outputFiles: [output, embedding]
             )
         }
+    }
+
+    /// The generated file that holds only the object of `base` (its hex literal), apart from the
+    /// record types and bindings.
+    ///
+    /// SwiftPM links a target's object files in file-name order, and the linker lays out their
+    /// read-only data in that order. The generated record and binding types' descriptors sit in
+    /// the same data and are touched at startup by every tool (execsnoop touched the firewall's),
+    /// so an object's hex beside them was paged in with them. Named to sort after every other
+    /// file (`~` follows the letters), a target's objects sit together at its end, one block.
+    static func embeddingFile(_ base: String, in context: PluginContext) -> URL {
+        context.pluginWorkDirectoryURL.appending(path: "~embedded.\(base).swift")
     }
 
     /// The `BPFInclude/` folders to search: the using package's own (if any), then SwiftBPF's.

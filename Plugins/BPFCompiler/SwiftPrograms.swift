@@ -38,6 +38,7 @@ extension BPFCompiler {
             let base = String(source.lastPathComponent.dropLast(".bpf.swift".count))
             // `.bpfswift.swift`: a C program of the same base name writes `<base>.bpf.swift`.
             let output = context.pluginWorkDirectoryURL.appending(path: "\(base).bpfswift.swift")
+            let embedding = Self.embeddingFile(base, in: context)
             return .buildCommand(
                 displayName: "Compiling Swift BPF program \(source.lastPathComponent)",
                 executable: compiler,
@@ -46,13 +47,14 @@ extension BPFCompiler {
                     "--clang", clang.path,
                     "--input", source.path,
                     "--output", output.path,
+                    "--embedding", embedding.path,
                     "--work-dir", context.pluginWorkDirectoryURL.appending(path: "\(base).bpfswift.work").path,
                     "--package-dir", packageDir.path,
                     "--kernel-build", kernelBuild.path,
                     "--strip-dwarf", target.kind == .test ? "no" : "yes",
                 ],
                 inputFiles: [source, stamp] + kernel,
-                outputFiles: [output]
+                outputFiles: [output, embedding]
             )
         }
     }

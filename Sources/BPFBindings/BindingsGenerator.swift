@@ -165,7 +165,7 @@ public struct BindingsGenerator {
             s += "    \(a)static var embedded: EmbeddedObject { EmbeddedObjects.\(identifier) }\n"
         case let .inline(bytes):
             s += "    /// The compiled object, embedded in this file.\n"
-            s += "    \(a)static let embedded = EmbeddedObject(name: \(literal(spec.name)), hex: \"\(Self.hex(bytes))\")\n"
+            s += "    \(a)static let embedded = EmbeddedObject(name: \(literal(spec.name)), hex: \"\(Self.embeddedLiteral(bytes))\")\n"
         }
         s += "    /// The loaded object: the untyped API (maps and programs by name, pinning, introspection).\n"
         s += "    \(a)let object: BPFObject\n"
@@ -278,10 +278,18 @@ public struct BindingsGenerator {
         return out + "\""
     }
 
-    static func hex(_ bytes: [UInt8]) -> String {
+    /// The text inside the Swift string literal that embeds an object (`EmbeddedObject(hex:)`):
+    /// `\0`, then two lowercase hex digits a byte.
+    ///
+    /// A literal with no NUL inside is a C string to LLVM and goes to a mergeable `.rodata.str*`
+    /// section; the linker merges all of those into one and spreads them by hash, so an object's
+    /// hex ended up between the string literals a tool reads at startup, and page read-around
+    /// made about 600 KiB of it resident in every tool. With a NUL first the literal is plain
+    /// read-only data and stays one block.
+    public static func embeddedLiteral(_ bytes: some Collection<UInt8>) -> String {
         let digits = Array("0123456789abcdef".utf8)
-        var out = [UInt8]()
-        out.reserveCapacity(bytes.count * 2)
+        var out = Array("\\0".utf8)
+        out.reserveCapacity(bytes.count * 2 + 2)
         for b in bytes { out.append(digits[Int(b >> 4)]); out.append(digits[Int(b & 15)]) }
         return String(decoding: out, as: UTF8.self)
     }

@@ -142,7 +142,7 @@ import Testing
         options.isPublic = true
         let text = try BindingsGenerator(spec: spec, options: options).generate()
         for declaration in [
-            "public struct Layout: Sendable {", "public static let embedded = EmbeddedObject(name: \"bind_layout\", hex: \"7f454c46",
+            "public struct Layout: Sendable {", "public static let embedded = EmbeddedObject(name: \"bind_layout\", hex: \"\\07f454c46",
             "public let onXdp: XDPProgram", "public let hashMap: HashMap<BindPadded, BindEvent>",
             "public let bssCounter: GlobalVariable<UInt64>", "public var cfgPid: UInt32 = CLayout.value(UInt32.self, bytes: [42, 0, 0, 0])",
             "public struct BindBits: BitwiseCopyable, Sendable, Hashable {", "public static let bindRed = BindColor(rawValue: 1)",

@@ -6,7 +6,9 @@ public final class EmbeddedObject: Sendable {
     private let hex: StaticString
     private let decoded: LazyBytes
 
-    /// An object named `name` whose bytes are `hex`, two lowercase hex digits a byte (as the plugin writes it).
+    /// An object named `name` whose bytes are `hex`, two lowercase hex digits a byte (as the plugin
+    /// writes it). A leading NUL is skipped: the plugin writes one to keep the literal out of the
+    /// linker's merged string sections.
     public init(name: String, hex: StaticString) {
         self.name = name
         self.hex = hex
@@ -19,7 +21,8 @@ public final class EmbeddedObject: Sendable {
     }
 
     static func decode(_ hex: StaticString) -> [UInt8] {
-        hex.withUTF8Buffer { buf in
+        hex.withUTF8Buffer { whole in
+            let buf = whole.first == 0 ? UnsafeBufferPointer(rebasing: whole.dropFirst()) : whole
             var out = [UInt8](repeating: 0, count: buf.count / 2)
             func nibble(_ c: UInt8) -> UInt8 { c >= 97 ? c - 87 : c - 48 }
             for i in 0..<out.count { out[i] = nibble(buf[2 * i]) << 4 | nibble(buf[2 * i + 1]) }
