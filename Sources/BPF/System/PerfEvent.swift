@@ -11,11 +11,18 @@ package enum PerfEvent {
         tracefsRoots.first { Syscalls.exists($0 + "/events") }
     }
 
+    /// Whether `s` names one entry of a directory: not empty, not `.` or `..`, no `/`.
+    /// (Byte comparisons: `String.contains(String)` would bring the string-search code of
+    /// `_StringProcessing` into every tool's resident pages for this one check.)
+    static func isFileName(_ s: String) -> Bool {
+        !s.isEmpty && s != "." && s != ".." && !s.utf8.contains(UInt8(ascii: "/"))
+    }
+
     /// The id of tracepoint `category:name` from `<tracefs>/events/CAT/NAME/id`.
     /// Throws `.missing` naming the mount if tracefs is not mounted, or the tracepoint if it does not exist.
     package static func tracepointID(category: String, name: String) throws(BPFError) -> UInt64 {
-        guard !category.isEmpty, !name.isEmpty, !category.contains("/"), !name.contains("/"), !category.contains(".."), !name.contains("..") else {
-            throw .invalidArgument("tracepoint name '\(category):\(name)' must be CATEGORY:NAME without '/'")
+        guard isFileName(category), isFileName(name) else {
+            throw .invalidArgument("tracepoint name '\(category):\(name)' must be CATEGORY:NAME, each a directory name of tracefs's events/ (not empty, '.' or '..', no '/')")
         }
         guard let root = tracefsRoot() else {
             // The kernel supports it; it is only not mounted.
