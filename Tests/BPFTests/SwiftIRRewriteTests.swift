@@ -270,6 +270,21 @@ attributes #1 = { nounwind }
         """)
     }
 
+    /// `LRUHash<K, V>` is a `BPF_MAP_TYPE_LRU_HASH` (9) with the same operations as `HashMap`.
+    @Test func lruHashMapsHaveTheirType() throws {
+        let d = try BPFProgramDeclarations(source: "let start = LRUHash<UInt32, UInt64>(maxEntries: 10240)  // thread id -> time\nlet license = License(\"GPL\")", file: "l.bpf.swift")
+        #expect(d.maps == [.init(name: "start", kind: "LRUHash", typeArguments: ["UInt32", "UInt64"], size: 10240, line: 1)])
+        #expect(d.swiftSource.hasPrefix(#"@_extern(c, "start") nonisolated(unsafe) var _swiftbpf_map_start: UInt8; var start: LRUHash<UInt32, UInt64> { LRUHash<UInt32, UInt64>(_definition: &_swiftbpf_map_start) }"#))
+        #expect(d.cStub.contains("""
+        struct {
+            int (*type)[9];
+            int (*max_entries)[10240];
+            unsigned int *key;
+            unsigned long long *value;
+        } start __attribute__((section(".maps")));
+        """))
+    }
+
     /// A load-time constant becomes a `const volatile` C global and a Swift property, and the
     /// rewrite makes its loads volatile (so the default is not folded).
     @Test func loadTimeConstants() throws {
