@@ -186,6 +186,12 @@ attributes #1 = { nounwind }
         #expect(BPFIRRewriter.topLevelGlobalName("$e10BPFProgram7packetss6UInt64Vvau") == nil)
         #expect(BPFIRRewriter.topLevelGlobalName("$e10BPFProgram3FooV3barSivpZ") == nil)
         #expect(BPFIRRewriter.topLevelGlobalName("swift_allocObject") == nil)
+        // The unused once-token of a statically initialised global (a struct of zeros) becomes
+        // internal, so clang drops it; the global itself keeps its linkage.
+        #expect(BPFIRRewriter.relinkGlobal(#"@"$e10BPFProgram9zero_hist_Wz" = protected local_unnamed_addr global i64 0, align 8"#)
+                == #"@"$e10BPFProgram9zero_hist_Wz" = internal local_unnamed_addr global i64 0, align 8"#)
+        #expect(BPFIRRewriter.relinkGlobal(#"@"$e10BPFProgram9zero_histAA08runqlat_C0Vvp" = protected global %T10BPFProgram12runqlat_histV zeroinitializer, align 8"#)
+                == #"@"$e10BPFProgram9zero_histAA08runqlat_C0Vvp" = global %T10BPFProgram12runqlat_histV zeroinitializer, align 8"#)
     }
 
     /// The standard library's `UInt64` (a struct around a builtin in Swift's debug info) becomes
