@@ -68,6 +68,21 @@ public struct TracepointContext {
     @_transparent public var syscallReturn: Int64 { raw.load(fromByteOffset: 16, as: Int64.self) }
 }
 
+/// The context of a raw tracepoint (`raw_tp/NAME`) or a BTF-typed one (`tp_btf/NAME`): the
+/// tracepoint's arguments as an array of 64-bit values (`struct bpf_raw_tracepoint_args`), in
+/// the order of the kernel's `TP_PROTO`; e.g. sched_switch is
+/// `(bool preempt, struct task_struct *prev, struct task_struct *next, unsigned int prev_state)`.
+/// Each argument is read with one aligned 8-byte load, the only access the verifier allows here.
+public struct RawTracepointContext {
+    public let raw: UnsafeMutableRawPointer
+    @_transparent public init(_ raw: UnsafeMutableRawPointer) { self.raw = raw }
+
+    /// Argument `n`, from 0.
+    @_transparent public func argument(_ n: Int) -> UInt64 { raw.load(fromByteOffset: 8 * n, as: UInt64.self) }
+    /// Argument `n` as the task it points to (a `struct task_struct *`).
+    @_transparent public func task(_ n: Int) -> KernelTask { KernelTask(address: argument(n)) }
+}
+
 /// The current task, through helpers.
 public enum CurrentTask {
     /// The thread group id (the process id user space sees).

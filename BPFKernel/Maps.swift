@@ -69,7 +69,7 @@ extension PerCPUArray where Value == UInt64 {
     }
 }
 
-/// A `BPF_MAP_TYPE_HASH` (or `PERCPU_HASH`, `LPM_TRIE` through the same operations).
+/// A `BPF_MAP_TYPE_HASH` (or `PERCPU_HASH`, `LRU_HASH`, `LPM_TRIE` through the same operations).
 public struct HashMap<Key: BitwiseCopyable, Value: BitwiseCopyable> {
     public let definition: UnsafeMutableRawPointer
     @_transparent public init(_definition: UnsafeMutableRawPointer) { definition = _definition }
@@ -126,6 +126,9 @@ extension HashMap where Value == UInt64 {
 }
 
 public typealias PerCPUHash<Key: BitwiseCopyable, Value: BitwiseCopyable> = HashMap<Key, Value>
+/// A `BPF_MAP_TYPE_LRU_HASH`: a hash map that, when full, makes room by evicting the entries
+/// used least recently (for entries whose deletion may never come, such as start times).
+public typealias LRUHash<Key: BitwiseCopyable, Value: BitwiseCopyable> = HashMap<Key, Value>
 public typealias LPMTrie<Key: BitwiseCopyable, Value: BitwiseCopyable> = HashMap<Key, Value>
 
 /// A `BPF_MAP_TYPE_RINGBUF` of `bytes` bytes carrying `Record`s to user space, in order,

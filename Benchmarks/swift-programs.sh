@@ -1,8 +1,12 @@
 #!/bin/bash
 # Swift BPF programs against their C twins (issue 19): for each pair, the build time of the
 # object, the instructions the kernel keeps after verification (bytes_xlated / 8), the
-# instructions the verifier processed (verified_insns), the JIT size, and for the XDP pair the
-# run time per packet from BPF_PROG_TEST_RUN (median of ROUNDS runs of 1,000,000 repeats).
+# instructions the verifier processed (verified_insns), the JIT size, and for the XDP and
+# socket filter pairs the run time per packet from BPF_PROG_TEST_RUN (median of ROUNDS runs of
+# 1,000,000 repeats) and the kernel's own figure over one more such run with
+# kernel.bpf_stats_enabled=1 (run_time_ns / run_cnt; the sysctl is restored after). The pairs are the test programs of Tests/BPFKernelTests/bpf and the
+# tools' twins (runqlat.bpf.c and runqlat_swift.bpf.swift). Then swift-programs-runtime.sh
+# gives the tracing programs' run time per event under a common load (RUNTIME=0 skips it).
 #
 #   sudo Benchmarks/swift-programs.sh            # after `swift build --build-tests`
 #   SCRATCH=.build-x ROUNDS=5 sudo Benchmarks/swift-programs.sh
@@ -16,32 +20,40 @@ ROUNDS=${ROUNDS:-5}
 BIN="$ROOT/$SCRATCH/debug"
 TOOLCHAIN=$(dirname "$(command -v swiftc)")
 BPF="$ROOT/Tests/BPFKernelTests/bpf"
+RUNQLAT="$ROOT/Sources/SwiftBPFTools/RunQLat/bpf"
 WORK=$(mktemp -d /tmp/swiftbpf-swiftprog-bench.XXXXXX)
 PINS=/sys/fs/bpf/swiftbpf_swiftprog_bench_$$
-trap 'rm -rf "$WORK" "$PINS"' EXIT
+STATS=$(sysctl -n kernel.bpf_stats_enabled)
+trap 'sysctl -q -w kernel.bpf_stats_enabled="$STATS"; rm -rf "$WORK" "$PINS"' EXIT
 MULTIARCH=/usr/include/$(uname -m)-linux-gnu
 
 # The pairs: Swift source, C twin.
-PAIRS="swift_xdp_protocols:c_xdp_protocols swift_socket_filter:net_socket_filter swift_exec_events:c_exec_events swift_sleep_histogram:c_sleep_histogram"
+PAIRS="swift_xdp_protocols:c_xdp_protocols swift_socket_filter:net_socket_filter swift_exec_events:c_exec_events swift_sleep_histogram:c_sleep_histogram runqlat_swift:runqlat"
+dir_of() {  # the folder of program NAME (.bpf.swift or .bpf.c)
+    for d in "$BPF" "$RUNQLAT"; do
+        if [ -e "$d/$1.bpf.swift" ] || [ -e "$d/$1.bpf.c" ]; then echo "$d"; return; fi
+    done
+}
 
 now() { date +%s%N; }
 median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 
 build_swift() {  # the whole pipeline, BPFKernel included
     "$BIN/BPFSwiftCompiler" --swiftc "$TOOLCHAIN/swiftc" --clang "$TOOLCHAIN/clang" \
-        --input "$BPF/$1.bpf.swift" --object "$WORK/$1.o" --work-dir "$WORK/$1.work" 2>/dev/null
+        --input "$(dir_of "$1")/$1.bpf.swift" --object "$WORK/$1.o" --work-dir "$WORK/$1.work" 2>/dev/null
 }
 build_swift_prebuilt() {  # as the plugin runs it: BPFKernel built once per target
     "$BIN/BPFSwiftCompiler" --swiftc "$TOOLCHAIN/swiftc" --clang "$TOOLCHAIN/clang" --kernel-build "$WORK/kernel" \
-        --input "$BPF/$1.bpf.swift" --object "$WORK/$1.o" --work-dir "$WORK/$1.work" 2>/dev/null
+        --input "$(dir_of "$1")/$1.bpf.swift" --object "$WORK/$1.o" --work-dir "$WORK/$1.work" 2>/dev/null
 }
 build_kernel() {
     "$BIN/BPFSwiftCompiler" --swiftc "$TOOLCHAIN/swiftc" --clang "$TOOLCHAIN/clang" --emit-kernel-module "$WORK/kernel"
 }
 build_c() {
     # BPFGen's flags.
-    "$TOOLCHAIN/clang" -target bpf -g -O2 -D__TARGET_ARCH_x86 -I "$BPF" -I "$ROOT/BPFInclude" \
-        -idirafter "$MULTIARCH" -c "$BPF/$1.bpf.c" -o "$WORK/$1.o"
+    local dir; dir=$(dir_of "$1")
+    "$TOOLCHAIN/clang" -target bpf -g -O2 -D__TARGET_ARCH_x86 -I "$dir" -I "$ROOT/BPFInclude" \
+        -idirafter "$MULTIARCH" -c "$dir/$1.bpf.c" -o "$WORK/$1.o"
 }
 time_ms() {  # time_ms FUNCTION NAME: median wall time of ROUNDS builds, in ms
     for _ in $(seq "$ROUNDS"); do
@@ -56,7 +68,8 @@ printf '\x02\x00\x00\x00\x00\x02\x02\x00\x00\x00\x00\x01\x08\x00\x45\x00\x00\x1c
 echo "toolchain: $("$TOOLCHAIN/swiftc" --version 2>&1 | head -1); rounds: $ROUNDS; kernel $(uname -r)"
 echo "BPFKernel module alone: $(time_ms build_kernel x) ms (built once per target by the plugin)"
 echo "build_ms: median wall time of one object's build; for Swift, 'prebuilt' is with BPFKernel already built"
-printf '%-22s %-6s %9s %9s %7s %9s %7s %10s\n' program lang build_ms prebuilt insns verified jited ns/packet
+echo "ns/packet: BPF_PROG_TEST_RUN's average; stats_ns: run_time_ns / run_cnt over 1,000,000 test runs with kernel.bpf_stats_enabled=1"
+printf '%-22s %-6s %9s %9s %7s %9s %7s %10s %9s\n' program lang build_ms prebuilt insns verified jited ns/packet stats_ns
 for pair in $PAIRS; do
     swift=${pair%%:*}; c=${pair##*:}
     for lang in Swift C; do
@@ -70,15 +83,29 @@ for pair in $PAIRS; do
         for prog in "$PINS/$name"/*; do
             info=$("$BIN/swiftbpf" prog show pinned "$prog" --json)
             xlated=$(( $(echo "$info" | field bytes_xlated) / 8 ))
-            run=""
-            if [[ $name == *xdp* ]]; then
+            run=""; stats=""
+            if [[ $name == *xdp* || $name == *socket_filter* ]]; then
                 run=$(for _ in $(seq "$ROUNDS"); do
                     bpftool prog run pinned "$prog" data_in "$WORK/udp.bin" repeat 1000000 2>&1 | grep -o 'duration (average): [0-9]*ns' | grep -o '[0-9]*'
                 done | median)
+                # The kernel's figure: its clock reads around each run make runs slower, so
+                # these runs are separate from the ones timed above.
+                sysctl -q -w kernel.bpf_stats_enabled=1
+                bpftool prog run pinned "$prog" data_in "$WORK/udp.bin" repeat 1000000 >/dev/null 2>&1
+                sysctl -q -w kernel.bpf_stats_enabled="$STATS"
+                after=$("$BIN/swiftbpf" prog show pinned "$prog" --json)
+                stats=$(awk -v t="$(echo "$after" | field run_time_ns)" -v n="$(echo "$after" | field run_cnt)" \
+                    'BEGIN { if (n > 0) printf "%.1f", t / n }')
             fi
-            printf '%-22s %-6s %9s %9s %7s %9s %7s %10s\n' "$(basename "$prog")" $lang "$ms" "$pre" "$xlated" \
-                "$(echo "$info" | field verified_insns)" "$(echo "$info" | field bytes_jited)" "$run"
+            printf '%-22s %-6s %9s %9s %7s %9s %7s %10s %9s\n' "$(basename "$prog")" $lang "$ms" "$pre" "$xlated" \
+                "$(echo "$info" | field verified_insns)" "$(echo "$info" | field bytes_jited)" "$run" "$stats"
         done
         rm -rf "$PINS/$name"
     done
 done
+
+if [ "${RUNTIME:-1}" != 0 ]; then
+    echo
+    echo "Run time per event of the tracing programs (Benchmarks/swift-programs-runtime.sh):"
+    SCRATCH="$SCRATCH" ROUNDS="$ROUNDS" "$ROOT/Benchmarks/swift-programs-runtime.sh"
+fi

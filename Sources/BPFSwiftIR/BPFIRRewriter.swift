@@ -202,10 +202,18 @@ public struct BPFIRRewriter {
 
     /// Global variables emitted `linkonce_odr`/`weak_odr` (runtime data) become internal; the
     /// program's own globals keep their linkage without the `protected` visibility.
+    /// The once-token of a lazily initialised global (`…Wz`) becomes internal too: a global
+    /// Swift initialised statically (a struct of zeros) keeps an unused token, which would
+    /// otherwise take 8 bytes of `.bss` under its mangled name (a lazy initialisation that is
+    /// really used calls `swift_once`, which the rewrite refuses).
     static func relinkGlobal(_ line: String) -> String {
         guard let eq = line.range(of: " = ") else { return line }
         let head = line[..<eq.upperBound]
         var words = line[eq.upperBound...].split(separator: " ", omittingEmptySubsequences: false)
+        if head.hasPrefix("@\"$"), head.hasSuffix("Wz\" = ") {
+            while let w = words.first, linkageWords.contains(w) { words.removeFirst() }
+            return head + "internal " + words.joined(separator: " ")
+        }
         var odr = false
         while let w = words.first, linkageWords.contains(w) {
             if w == "linkonce_odr" || w == "weak_odr" || w == "linkonce" || w == "weak" { odr = true }

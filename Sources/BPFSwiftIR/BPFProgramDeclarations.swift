@@ -9,6 +9,7 @@ import Foundation
 ///     let flows = HashMap<FlowKey, UInt64>(maxEntries: 1024)
 ///     let events = RingBuffer<ExecEvent>(bytes: 256 * 1024)
 ///     let pending = HashMap<UInt32, Event>(maxEntries: 4096, preallocated: false)
+///     let start = LRUHash<UInt32, UInt64>(maxEntries: 10240)
 ///     let cgroups = CgroupArray(maxEntries: 1)
 ///
 /// a load-time constant (C's `const volatile`, in `.rodata`) `let port = LoadTimeConstant<UInt16>(0)`
@@ -67,6 +68,7 @@ public struct BPFProgramDeclarations {
         "HashMap": (1, true, true),        // BPF_MAP_TYPE_HASH
         "ArrayMap": (2, false, true),      // BPF_MAP_TYPE_ARRAY, key __u32
         "PerCPUHash": (5, true, true),     // BPF_MAP_TYPE_PERCPU_HASH
+        "LRUHash": (9, true, true),        // BPF_MAP_TYPE_LRU_HASH
         "PerCPUArray": (6, false, true),   // BPF_MAP_TYPE_PERCPU_ARRAY, key __u32
         "LPMTrie": (11, true, true),       // BPF_MAP_TYPE_LPM_TRIE
         "CgroupArray": (8, false, false),  // BPF_MAP_TYPE_CGROUP_ARRAY, key and value __u32 (an fd)
@@ -74,7 +76,7 @@ public struct BPFProgramDeclarations {
     ]
 
     static let mapPattern = try! NSRegularExpression(pattern:
-        #"^(?:public\s+)?let\s+([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(HashMap|ArrayMap|PerCPUHash|PerCPUArray|LPMTrie|RingBuffer|CgroupArray)(?:<([^>]*)>)?\(\s*(maxEntries|bytes)\s*:\s*([0-9_ *]+)(,\s*preallocated\s*:\s*false\s*)?\)\s*(//.*)?$"#)
+        #"^(?:public\s+)?let\s+([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(HashMap|ArrayMap|PerCPUHash|LRUHash|PerCPUArray|LPMTrie|RingBuffer|CgroupArray)(?:<([^>]*)>)?\(\s*(maxEntries|bytes)\s*:\s*([0-9_ *]+)(,\s*preallocated\s*:\s*false\s*)?\)\s*(//.*)?$"#)
     static let constantPattern = try! NSRegularExpression(pattern:
         #"^(?:public\s+)?let\s+([A-Za-z_][A-Za-z0-9_]*)\s*=\s*LoadTimeConstant<\s*([A-Za-z0-9]+)\s*>\(\s*(-?(?:0x[0-9A-Fa-f_]+|[0-9_]+))\s*\)\s*(//.*)?$"#)
     static let stringPattern = try! NSRegularExpression(pattern:

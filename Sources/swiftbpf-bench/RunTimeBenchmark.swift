@@ -9,6 +9,9 @@ import Glibc
 enum RunTimeBenchmark {
     enum Workload: String {
         case exec, nanosleep
+        /// Context switches: two threads pinned to CPU 0 hand a byte back and forth over two
+        /// pipes, so each round trip is two wakeups and two switches (runqlat's events).
+        case `switch`
     }
 
     static func run(path: String, workload: Workload, count: Int, rounds: Int, selfThreadConstant: String?) throws {
@@ -63,7 +66,58 @@ enum RunTimeBenchmark {
                 var request = timespec(tv_sec: 0, tv_nsec: 3000)
                 _ = clock_nanosleep(CLOCK_MONOTONIC, 0, &request, nil)
             }
+        case .switch:
+            try pingPong(roundTrips: count)
         }
+    }
+
+    /// `roundTrips` exchanges of one byte between this thread and a second one, both on CPU 0.
+    static func pingPong(roundTrips: Int) throws {
+        var there: [Int32] = [0, 0], back: [Int32] = [0, 0]
+        guard pipe(&there) == 0, pipe(&back) == 0 else { throw BPFError.invalidArgument("pipe failed") }
+        defer { for fd in there + back { close(fd) } }
+        // The echoing thread's fds and count; it reads them once, before the first exchange.
+        let job = UnsafeMutablePointer<(Int32, Int32, Int)>.allocate(capacity: 1)
+        job.initialize(to: (there[0], back[1], roundTrips))
+        defer { job.deallocate() }
+        var thread = pthread_t()
+        guard pthread_create(&thread, nil, { raw in
+            let (input, output, n) = raw!.assumingMemoryBound(to: (Int32, Int32, Int).self).pointee
+            RunTimeBenchmark.pinToFirstCPU()
+            var byte: UInt8 = 0
+            for _ in 0..<n where read(input, &byte, 1) == 1 { _ = write(output, &byte, 1) }
+            return nil
+        }, job) == 0 else { throw BPFError.invalidArgument("pthread_create failed") }
+        let previous = pinToFirstCPU()
+        defer { restoreAffinity(previous) }
+        var byte: UInt8 = 0
+        for _ in 0..<roundTrips {
+            guard write(there[1], &byte, 1) == 1, read(back[0], &byte, 1) == 1 else { break }
+        }
+        pthread_join(thread, nil)
+    }
+
+    /// `sched_getaffinity`/`sched_setaffinity` for the calling thread (pid 0), found with dlsym:
+    /// Glibc's module hides them without _GNU_SOURCE. The mask is a 1024-bit `cpu_set_t`.
+    typealias Affinity = @convention(c) (pid_t, Int, UnsafeMutableRawPointer) -> Int32
+    static func affinityCall(_ name: String) -> Affinity? {
+        dlsym(nil, name).map { unsafeBitCast($0, to: Affinity.self) }
+    }
+
+    /// Pins the calling thread to CPU 0; returns its previous mask.
+    @discardableResult
+    static func pinToFirstCPU() -> [UInt8] {
+        var previous = [UInt8](repeating: 0xff, count: 128)
+        if let get = affinityCall("sched_getaffinity") { _ = previous.withUnsafeMutableBytes { get(0, 128, $0.baseAddress!) } }
+        var only = [UInt8](repeating: 0, count: 128)
+        only[0] = 1
+        if let set = affinityCall("sched_setaffinity") { _ = only.withUnsafeMutableBytes { set(0, 128, $0.baseAddress!) } }
+        return previous
+    }
+
+    static func restoreAffinity(_ mask: [UInt8]) {
+        var mask = mask
+        if let set = affinityCall("sched_setaffinity") { _ = mask.withUnsafeMutableBytes { set(0, 128, $0.baseAddress!) } }
     }
 
     static func readFile(_ path: String) -> String? {

@@ -52,12 +52,12 @@ struct RunTime: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "run-time", abstract: "Run time per event of an object's programs (kernel.bpf_stats_enabled) under a fixed load.")
     @Option(help: "The BPF object file.") var object: String
-    @Option(help: "exec (spawn /bin/true) or nanosleep (3 us clock_nanosleep calls).") var workload = "exec"
+    @Option(help: "exec (spawn /bin/true), nanosleep (3 us clock_nanosleep calls) or switch (context switches between two threads on CPU 0).") var workload = "exec"
     @Option(help: "Events per round.") var count = 2000
     @Option(help: "Rounds.") var rounds = 5
     @Option(help: "A UInt32 load-time constant to set to this thread's id (a histogram's target thread).") var selfThread: String?
     func run() throws {
-        guard let w = RunTimeBenchmark.Workload(rawValue: workload) else { throw ValidationError("--workload is exec or nanosleep") }
+        guard let w = RunTimeBenchmark.Workload(rawValue: workload) else { throw ValidationError("--workload is exec, nanosleep or switch") }
         try RunTimeBenchmark.run(path: object, workload: w, count: count, rounds: rounds, selfThreadConstant: selfThread)
     }
 }

@@ -3,16 +3,17 @@ import Glibc
 @testable import SwiftBPFTools
 import Testing
 
-/// runqlat against threads of this process, named so that --comm picks them out.
+/// runqlat against threads of this process, named so that --comm picks them out. Every test
+/// runs once with runqlat.bpf.c and once with its Swift twin, runqlat_swift.bpf.swift.
 @Suite(.serialized, .enabled(if: geteuid() == 0, "runqlat needs root"))
 struct RunQLatTests {
     let me = UInt32(getpid())
 
     /// Two CPU-bound threads pinned to one CPU wait for each other: the waits are about a time
     /// slice (hundreds of µs to milliseconds), never all near zero.
-    @Test func contentionOnOneCPUShowsSliceLengthWaits() throws {
+    @Test(arguments: BPFProgramLanguage.allCases) func contentionOnOneCPUShowsSliceLengthWaits(language: BPFProgramLanguage) throws {
         let name = "lbusy\(UInt16.random(in: 0...UInt16.max))"
-        let tool = try RunQLat(filter: ToolFilter(pid: me, comm: name), options: .init(perProcess: true))
+        let tool = try RunQLat(filter: ToolFilter(pid: me, comm: name), options: .init(perProcess: true), language: language)
         let threads = (0..<2).map { _ in NamedThread(name: name, cpu: 0) { spin(seconds: 0.6) } }
         threads.forEach { $0.join() }
         let hists = try tool.take()
@@ -26,9 +27,9 @@ struct RunQLatTests {
         #expect(long >= 5, "slots: \(h.slots)")
     }
 
-    @Test func perThreadKeysAreThreadIDs() throws {
+    @Test(arguments: BPFProgramLanguage.allCases) func perThreadKeysAreThreadIDs(language: BPFProgramLanguage) throws {
         let name = "ltid\(UInt16.random(in: 0...UInt16.max))"
-        let tool = try RunQLat(filter: ToolFilter(pid: me, comm: name), options: .init(perThread: true))
+        let tool = try RunQLat(filter: ToolFilter(pid: me, comm: name), options: .init(perThread: true), language: language)
         let threads = (0..<2).map { _ in NamedThread(name: name) { for _ in 0..<30 { sleepNanoseconds(1_000_000) } } }
         threads.forEach { $0.join() }
         let hists = try tool.take()
@@ -38,9 +39,9 @@ struct RunQLatTests {
 
     /// A thread that only sleeps on a machine with spare CPU is woken and runs at once: most
     /// waits are under a millisecond.
-    @Test func sleepingThreadHasShortWaits() throws {
+    @Test(arguments: BPFProgramLanguage.allCases) func sleepingThreadHasShortWaits(language: BPFProgramLanguage) throws {
         let name = "lidle\(UInt16.random(in: 0...UInt16.max))"
-        let tool = try RunQLat(filter: ToolFilter(pid: me, comm: name))
+        let tool = try RunQLat(filter: ToolFilter(pid: me, comm: name), language: language)
         let t = NamedThread(name: name) { for _ in 0..<100 { sleepNanoseconds(2_000_000) } }
         t.join()
         let hists = try tool.take()
@@ -51,14 +52,14 @@ struct RunQLatTests {
         #expect(short * 2 >= h.total, "slots: \(h.slots)")
     }
 
-    @Test func perCgroupKeysAreTheTasksCgroupAndCgroupFilterPasses() throws {
+    @Test(arguments: BPFProgramLanguage.allCases) func perCgroupKeysAreTheTasksCgroupAndCgroupFilterPasses(language: BPFProgramLanguage) throws {
         let mount = try CgroupPaths.mountPoint()
         let text = String(decoding: try Syscalls.readFile("/proc/self/cgroup"), as: UTF8.self)
         let line = try #require(text.split(separator: "\n").first { $0.hasPrefix("0::") })
         let path = String(line.dropFirst(3))
         let id = try Syscalls.inode(of: mount + (path == "/" ? "" : path))
         let name = "lcg\(UInt16.random(in: 0...UInt16.max))"
-        let tool = try RunQLat(filter: ToolFilter(pid: me, comm: name, cgroupPath: path), options: .init(perCgroup: true))
+        let tool = try RunQLat(filter: ToolFilter(pid: me, comm: name, cgroupPath: path), options: .init(perCgroup: true), language: language)
         let t = NamedThread(name: name) { for _ in 0..<50 { sleepNanoseconds(1_000_000) } }
         t.join()
         let hists = try tool.take()
@@ -71,25 +72,25 @@ struct RunQLatTests {
         #expect(json.hasSuffix("\"dropped\":0}"))
     }
 
-    @Test func filterForAnotherProcessSeesNothingOfOurs() throws {
+    @Test(arguments: BPFProgramLanguage.allCases) func filterForAnotherProcessSeesNothingOfOurs(language: BPFProgramLanguage) throws {
         let name = "lnone\(UInt16.random(in: 0...UInt16.max))"
-        let tool = try RunQLat(filter: ToolFilter(pid: me &+ 1_000_000, comm: name))
+        let tool = try RunQLat(filter: ToolFilter(pid: me &+ 1_000_000, comm: name), language: language)
         let t = NamedThread(name: name) { for _ in 0..<20 { sleepNanoseconds(1_000_000) } }
         t.join()
         #expect(try tool.take().isEmpty)
         // The uid filter reads the waiting task's credentials: ours (root) passes, another does not.
-        let mine = try RunQLat(filter: ToolFilter(comm: name, uid: getuid()))
-        let other = try RunQLat(filter: ToolFilter(comm: name, uid: 54_321))
+        let mine = try RunQLat(filter: ToolFilter(comm: name, uid: getuid()), language: language)
+        let other = try RunQLat(filter: ToolFilter(comm: name, uid: 54_321), language: language)
         NamedThread(name: name) { for _ in 0..<20 { sleepNanoseconds(1_000_000) } }.join()
         #expect((try mine.take().first?.total ?? 0) >= 10)
         #expect(try other.take().isEmpty)
-        #expect(throws: BPFError.self) { try RunQLat(options: .init(perProcess: true, perCgroup: true)) }
-        #expect(throws: BPFError.self) { try RunQLat(options: .init(perProcess: true, perThread: true)) }
+        #expect(throws: BPFError.self) { try RunQLat(options: .init(perProcess: true, perCgroup: true), language: language) }
+        #expect(throws: BPFError.self) { try RunQLat(options: .init(perProcess: true, perThread: true), language: language) }
     }
 
     /// A container-like nesting: a child process in cgroup parent/child. Filtering on the parent
     /// covers the child cgroup; per-cgroup keys are the child cgroup's id, nothing else.
-    @Test func cgroupFilterCoversTheSubtreeAndKeysAreTheTasksCgroup() throws {
+    @Test(arguments: BPFProgramLanguage.allCases) func cgroupFilterCoversTheSubtreeAndKeysAreTheTasksCgroup(language: BPFProgramLanguage) throws {
         let mount = try CgroupPaths.mountPoint()
         let parent = "/swiftbpf-runqlat-\(UInt32.random(in: 0...UInt32.max))"
         let child = parent + "/inner"
@@ -98,7 +99,7 @@ struct RunQLatTests {
         try #require(mkdir(mount + child, 0o755) == 0, "mkdir: errno \(errno)")
         defer { rmdir(mount + child) }
         let childID = try Syscalls.inode(of: mount + child)
-        let tool = try RunQLat(filter: ToolFilter(cgroupPath: parent), options: .init(perCgroup: true))
+        let tool = try RunQLat(filter: ToolFilter(cgroupPath: parent), options: .init(perCgroup: true), language: language)
         #expect(CgroupPaths().path(of: childID) == child)
 
         // The shell waits until it has been moved, then sleeps 30 times (each a new process).

@@ -21,7 +21,8 @@ enum SwiftProgramTwins {
                              ProgramTwin(language: "C", object: EmbeddedObjects.cExecEvents)]
     /// Every object compiled from a `*.bpf.swift` of this test target, by name.
     static let swiftObjects = [EmbeddedObjects.swiftXdpProtocols, EmbeddedObjects.swiftSocketFilter, EmbeddedObjects.swiftExecEvents,
-                               EmbeddedObjects.readmeCount, EmbeddedObjects.swiftGlobals, EmbeddedObjects.swiftSleepHistogram]
+                               EmbeddedObjects.readmeCount, EmbeddedObjects.swiftGlobals, EmbeddedObjects.swiftSleepHistogram,
+                               EmbeddedObjects.swiftSwitchTasks]
     static var swiftObjectNames: [String] { swiftObjects.map(\.name) }
 
     static func load(_ twin: ProgramTwin) throws -> BPFObject {
@@ -220,6 +221,39 @@ struct SwiftProgramTests {
             if total != 0 { histogram[slot] = total }
         }
         #expect(histogram == [2: 1, 7: 1, 10: 1, 11: 2])
+    }
+
+    /// CO-RE reads of a task the program is handed (tp_btf/sched_switch's `next`), not the
+    /// current one: when this thread is switched in, the program reads its thread and process
+    /// ids, user id, command and cgroup v2 (its id, the ancestor at its own depth, the root, and
+    /// nothing one level deeper), relocated against this kernel's `task_struct`.
+    @Test func tasksHandedToAProgramAreReadWithCORE() throws {
+        let mount = try Link.cgroup2MountPoint()
+        let text = String(decoding: try Syscalls.readFile("/proc/self/cgroup"), as: UTF8.self)
+        let line = try #require(text.split(separator: "\n").first { $0.hasPrefix("0::") })
+        let path = String(line.dropFirst(3))
+        let depth = Int32(path.split(separator: "/").count)
+        let cgroupID = try Syscalls.inode(of: mount + (path == "/" ? "" : path))
+        let tid = UInt32(truncatingIfNeeded: currentPidTgid())
+        var config = SwiftSwitchTasksObject.Config()
+        config.targetThread = tid
+        config.ancestorLevel = depth
+        let bindings = try SwiftSwitchTasksObject.load(config: config)
+        let links = try bindings.attachAll()
+        defer { for link in links { link.close() } }
+        for _ in 0..<20 where bindings.runs.value == 0 { usleepMilliseconds(1) }  // each sleep switches this thread out and in
+        #expect(bindings.runs.value >= 1)
+        let seen = try bindings.seen.value(at: 0)
+        #expect(seen.threadID == tid)
+        #expect(seen.processID == UInt32(getpid()))
+        #expect(seen.userID == getuid())
+        let comm = String(decoding: try Syscalls.readFile("/proc/thread-self/comm"), as: UTF8.self).trimmingCharacters(in: .newlines)
+        #expect(withUnsafeBytes(of: seen.command) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) } == comm)
+        #expect(seen.commandBytes == Int32(comm.utf8.count + 1))
+        #expect(seen.cgroupID == cgroupID)
+        #expect(seen.ancestorID == cgroupID)
+        #expect(seen.rootID == (try Syscalls.inode(of: mount)))
+        #expect(seen.belowID == 0)
     }
 
     /// libbpf loads every Swift-built object too: `bpftool prog loadall` pins each program.

@@ -186,6 +186,12 @@ attributes #1 = { nounwind }
         #expect(BPFIRRewriter.topLevelGlobalName("$e10BPFProgram7packetss6UInt64Vvau") == nil)
         #expect(BPFIRRewriter.topLevelGlobalName("$e10BPFProgram3FooV3barSivpZ") == nil)
         #expect(BPFIRRewriter.topLevelGlobalName("swift_allocObject") == nil)
+        // The unused once-token of a statically initialised global (a struct of zeros) becomes
+        // internal, so clang drops it; the global itself keeps its linkage.
+        #expect(BPFIRRewriter.relinkGlobal(#"@"$e10BPFProgram9zero_hist_Wz" = protected local_unnamed_addr global i64 0, align 8"#)
+                == #"@"$e10BPFProgram9zero_hist_Wz" = internal local_unnamed_addr global i64 0, align 8"#)
+        #expect(BPFIRRewriter.relinkGlobal(#"@"$e10BPFProgram9zero_histAA08runqlat_C0Vvp" = protected global %T10BPFProgram12runqlat_histV zeroinitializer, align 8"#)
+                == #"@"$e10BPFProgram9zero_histAA08runqlat_C0Vvp" = global %T10BPFProgram12runqlat_histV zeroinitializer, align 8"#)
     }
 
     /// The standard library's `UInt64` (a struct around a builtin in Swift's debug info) becomes
@@ -268,6 +274,21 @@ attributes #1 = { nounwind }
         char _license[] __attribute__((section("license"))) = "Dual BSD/GPL";
 
         """)
+    }
+
+    /// `LRUHash<K, V>` is a `BPF_MAP_TYPE_LRU_HASH` (9) with the same operations as `HashMap`.
+    @Test func lruHashMapsHaveTheirType() throws {
+        let d = try BPFProgramDeclarations(source: "let start = LRUHash<UInt32, UInt64>(maxEntries: 10240)  // thread id -> time\nlet license = License(\"GPL\")", file: "l.bpf.swift")
+        #expect(d.maps == [.init(name: "start", kind: "LRUHash", typeArguments: ["UInt32", "UInt64"], size: 10240, line: 1)])
+        #expect(d.swiftSource.hasPrefix(#"@_extern(c, "start") nonisolated(unsafe) var _swiftbpf_map_start: UInt8; var start: LRUHash<UInt32, UInt64> { LRUHash<UInt32, UInt64>(_definition: &_swiftbpf_map_start) }"#))
+        #expect(d.cStub.contains("""
+        struct {
+            int (*type)[9];
+            int (*max_entries)[10240];
+            unsigned int *key;
+            unsigned long long *value;
+        } start __attribute__((section(".maps")));
+        """))
     }
 
     /// A load-time constant becomes a `const volatile` C global and a Swift property, and the

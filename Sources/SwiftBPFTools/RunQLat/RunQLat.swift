@@ -2,7 +2,8 @@ import BPF
 
 /// runqlat: scheduler run-queue latency (wakeup or preemption → running), as log2 or linear
 /// histograms built in the kernel from tp_btf sched_wakeup, sched_wakeup_new and sched_switch.
-/// The filters apply to the task that waits, not to the task that wakes it.
+/// The filters apply to the task that waits, not to the task that wakes it. The BPF side is
+/// runqlat.bpf.c or its Swift twin, runqlat_swift.bpf.swift (`BPFProgramLanguage`).
 public final class RunQLat: Sendable {
     public struct Options: Sendable {
         /// One histogram per process (tgid), with its command name.
@@ -28,7 +29,10 @@ public final class RunQLat: Sendable {
 
     public let options: Options
 
-    public init(filter: ToolFilter = ToolFilter(), options: Options = Options()) throws(BPFError) {
+    /// Loads the programs with `filter` and `options` and attaches them. `language` picks
+    /// runqlat.bpf.c or its Swift twin (by default, the build's choice).
+    public init(filter: ToolFilter = ToolFilter(), options: Options = Options(),
+                language: BPFProgramLanguage = .buildDefault) throws(BPFError) {
         if [options.perProcess, options.perThread, options.perCgroup].filter({ $0 }).count > 1 {
             throw .invalidArgument("runqlat: per process, per thread and per cgroup histograms exclude each other")
         }
@@ -48,7 +52,15 @@ public final class RunQLat: Sendable {
         config.targCgroupId = cgroupID
         config.targCgroupLevel = cgroupLevel
         try options.histogram.apply(to: &config)
-        (bindings, session) = try ToolSession.load(RunqlatObject.self, config: config, filter: filter, ringBufferSize: ToolRing.unusedBytes)
+        switch language {
+        case .c:
+            (bindings, session) = try ToolSession.load(RunqlatObject.self, config: config, filter: filter,
+                                                       ringBufferSize: ToolRing.unusedBytes)
+        case .swift:
+            let (twin, session) = try ToolSession.load(RunqlatSwiftTwin.self, config: config, filter: filter,
+                                                       ringBufferSize: ToolRing.unusedBytes)
+            (bindings, self.session) = (twin.bindings, session)
+        }
     }
 
     /// The histograms since the last call (the map is emptied): key 0 for the total, else the

@@ -1,7 +1,7 @@
 // execsnoop's BPF side in Swift: the twin of execsnoop.bpf.c, with the same programs, maps,
 // load-time constants and record layout (struct names included), so the C object's generated
 // bindings, ExecsnoopObject, load this object too. The tool uses it when built with
-// SWIFTBPF_BPF_LANGUAGE=swift (see ExecSnoopProgram.swift).
+// SWIFTBPF_BPF_LANGUAGE=swift or when asked (see ExecSnoopSwiftTwin.swift).
 // GPL because it calls GPL-only helpers (bpf_probe_read_user_str, bpf_get_current_task).
 
 /// `struct tool_task` of swiftbpf_tool.h: at the start of every event (48 bytes).
