@@ -1,4 +1,5 @@
 import Testing
+import Foundation
 @testable import BPF
 
 @Test func elfParsesSectionsSymbolsAndRelocations() throws {
@@ -126,4 +127,12 @@ import Testing
             _ = bpfError { _ = try ObjectSpec(bytes: bad) }
         }
     }
+}
+
+/// FuzzObjectSpec's finding (2026-12-07, an hour's run): a 64-byte header whose e_shoff is
+/// 2^64 - 2 with e_shnum 0 (extended numbering) trapped on `shoff + 32` before any bounds check.
+@Test func sectionHeaderOffsetNear64BitsIsRefusedNotTrapped() throws {
+    let input = try #require(Data(base64Encoded: "f0VMRgIBAQAAAAAAAAAAAAEA9wABAAAAAAAAAAAAAAAAAAAAAAAAAP7/////////AAAAAEAAAAgAAEAAAAAAaW4="))
+    #expect(throws: BPFError.self) { _ = try ObjectSpec(bytes: [UInt8](input), name: "fuzz") }
+    #expect(throws: BPFError.self) { _ = try ELFFile(bytes: [UInt8](input)) }
 }

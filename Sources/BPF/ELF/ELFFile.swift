@@ -56,7 +56,11 @@ public struct ELFFile: Sendable {
             guard shentsize == ELF.sectionHeaderSize else {
                 throw BPFError.malformedObject("e_shentsize is \(shentsize), expected \(ELF.sectionHeaderSize)")
             }
-            // Extended numbering: section 0 holds the real count and string-table index.
+            // Extended numbering: section 0 holds the real count and string-table index. It must
+            // lie inside the file first: `shoff + 32` overflows for an e_shoff near 2^64.
+            if shnum == 0 || shstrndx == UInt32(ELF.sectionXIndex) {
+                _ = try r.check(shoff, UInt64(ELF.sectionHeaderSize), "section header table (its entry 0, for extended numbering)")
+            }
             if shnum == 0 { shnum = try r.u64(shoff + 32, "section header 0 (sh_size)") }
             if shstrndx == UInt32(ELF.sectionXIndex) { shstrndx = try r.u32(shoff + 40, "section header 0 (sh_link)") }
         }
