@@ -49,7 +49,10 @@ let package = Package(
         // The C shim: the variadic syscall(2) and the kernel's UAPI structs. Nothing else.
         .target(name: "CBPF"),
         // The library: parsing (pure), loading, maps, programs, links, readers.
-        .target(name: "BPF", dependencies: ["CBPF"]),
+        // SWIFTBPF_BPF_LANGUAGE=swift: tools with a Swift twin of their BPF C load it by default
+        // (BPFProgramLanguage.buildDefault, used by SwiftBPFTools and SwiftBPFNet).
+        .target(name: "BPF", dependencies: ["CBPF"],
+                swiftSettings: Context.environment["SWIFTBPF_BPF_LANGUAGE"] == "swift" ? [.define("SWIFTBPF_SWIFT_PROGRAMS")] : []),
         // Typed bindings from an object's BTF, shared by BPFGen and `swiftbpf gen`.
         .target(name: "BPFBindings", dependencies: ["BPF"]),
         // Host tool behind the build plugin: compiles *.bpf.c with clang, embeds the object and
@@ -72,8 +75,6 @@ let package = Package(
             name: "SwiftBPFTools",
             dependencies: ["BPF", "ToolText", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             exclude: bpfFolders(of: "SwiftBPFTools"),
-            // SWIFTBPF_BPF_LANGUAGE=swift: tools with a Swift twin of their BPF C load it by default.
-            swiftSettings: Context.environment["SWIFTBPF_BPF_LANGUAGE"] == "swift" ? [.define("SWIFTBPF_SWIFT_PROGRAMS")] : [],
             plugins: ["BPFCompiler"]
         ),
         // Network applications on the library (the XDP firewall); BPF C in each tool's bpf/ folder.

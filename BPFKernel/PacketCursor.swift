@@ -41,6 +41,9 @@ public struct PacketBytes {
     @_transparent public func u16(_ offset: Int) -> UInt16 { UInt16(bigEndian: pointer.load(fromByteOffset: offset, as: UInt16.self)) }
     /// A 32-bit field in network byte order.
     @_transparent public func u32(_ offset: Int) -> UInt32 { UInt32(bigEndian: pointer.load(fromByteOffset: offset, as: UInt32.self)) }
+    /// The bytes at `offset` as they are in the packet, unswapped (an address copied into a
+    /// map key whose field is in network order): one load of `T`'s width.
+    @_transparent public func raw<T: BitwiseCopyable>(_ offset: Int, as type: T.Type) -> T { pointer.load(fromByteOffset: offset, as: T.self) }
 }
 
 /// EtherTypes and IP protocol numbers (`ETH_P_*`, `IPPROTO_*`).

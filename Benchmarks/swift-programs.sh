@@ -5,7 +5,10 @@
 # socket filter pairs the run time per packet from BPF_PROG_TEST_RUN (median of ROUNDS runs of
 # 1,000,000 repeats) and the kernel's own figure over one more such run with
 # kernel.bpf_stats_enabled=1 (run_time_ns / run_cnt; the sysctl is restored after). The pairs are the test programs of Tests/BPFKernelTests/bpf and the
-# tools' twins (runqlat.bpf.c and runqlat_swift.bpf.swift). Then swift-programs-runtime.sh
+# tools' twins (runqlat.bpf.c and runqlat_swift.bpf.swift; the firewall's XDP program,
+# firewall.bpf.c and firewall_swift.bpf.swift, whose maps libbpf pins by name in /sys/fs/bpf:
+# the script refuses to run over existing pins of those names and removes the ones it made).
+# Then swift-programs-runtime.sh
 # gives the tracing programs' run time per event under a common load (RUNTIME=0 skips it).
 #
 #   sudo Benchmarks/swift-programs.sh            # after `swift build --build-tests`
@@ -21,16 +24,23 @@ BIN="$ROOT/$SCRATCH/debug"
 TOOLCHAIN=$(dirname "$(command -v swiftc)")
 BPF="$ROOT/Tests/BPFKernelTests/bpf"
 RUNQLAT="$ROOT/Sources/SwiftBPFTools/RunQLat/bpf"
+FIREWALL="$ROOT/Sources/SwiftBPFNet/Firewall/bpf"
+# The firewall's maps (LIBBPF_PIN_BY_NAME): libbpf pins them as /sys/fs/bpf/NAME.
+FIREWALL_MAPS="rules counters config src4 src6 dst4 dst6 limit4 limit6 tuples ports icmp_types protocols buckets dropped_sources events event_bucket blocklist4 blocklist6"
+for m in $FIREWALL_MAPS; do
+    if [ -e "/sys/fs/bpf/$m" ]; then echo "/sys/fs/bpf/$m exists (a firewall loaded by libbpf?): remove it first" >&2; exit 1; fi
+done
+unpin_firewall_maps() { for m in $FIREWALL_MAPS; do rm -f "/sys/fs/bpf/$m"; done; }
 WORK=$(mktemp -d /tmp/swiftbpf-swiftprog-bench.XXXXXX)
 PINS=/sys/fs/bpf/swiftbpf_swiftprog_bench_$$
 STATS=$(sysctl -n kernel.bpf_stats_enabled)
-trap 'sysctl -q -w kernel.bpf_stats_enabled="$STATS"; rm -rf "$WORK" "$PINS"' EXIT
+trap 'sysctl -q -w kernel.bpf_stats_enabled="$STATS"; rm -rf "$WORK" "$PINS"; unpin_firewall_maps' EXIT
 MULTIARCH=/usr/include/$(uname -m)-linux-gnu
 
 # The pairs: Swift source, C twin.
-PAIRS="swift_xdp_protocols:c_xdp_protocols swift_socket_filter:net_socket_filter swift_exec_events:c_exec_events swift_sleep_histogram:c_sleep_histogram runqlat_swift:runqlat"
+PAIRS="swift_xdp_protocols:c_xdp_protocols swift_socket_filter:net_socket_filter swift_exec_events:c_exec_events swift_sleep_histogram:c_sleep_histogram runqlat_swift:runqlat firewall_swift:firewall"
 dir_of() {  # the folder of program NAME (.bpf.swift or .bpf.c)
-    for d in "$BPF" "$RUNQLAT"; do
+    for d in "$BPF" "$RUNQLAT" "$FIREWALL"; do
         if [ -e "$d/$1.bpf.swift" ] || [ -e "$d/$1.bpf.c" ]; then echo "$d"; return; fi
     done
 }
@@ -84,7 +94,7 @@ for pair in $PAIRS; do
             info=$("$BIN/swiftbpf" prog show pinned "$prog" --json)
             xlated=$(( $(echo "$info" | field bytes_xlated) / 8 ))
             run=""; stats=""
-            if [[ $name == *xdp* || $name == *socket_filter* ]]; then
+            if [[ $name == *xdp* || $name == firewall* || $name == *socket_filter* ]]; then
                 run=$(for _ in $(seq "$ROUNDS"); do
                     bpftool prog run pinned "$prog" data_in "$WORK/udp.bin" repeat 1000000 2>&1 | grep -o 'duration (average): [0-9]*ns' | grep -o '[0-9]*'
                 done | median)
@@ -101,6 +111,7 @@ for pair in $PAIRS; do
                 "$(echo "$info" | field verified_insns)" "$(echo "$info" | field bytes_jited)" "$run" "$stats"
         done
         rm -rf "$PINS/$name"
+        unpin_firewall_maps
     done
 done
 

@@ -11,6 +11,8 @@ import Foundation
 ///     let pending = HashMap<UInt32, Event>(maxEntries: 4096, preallocated: false)
 ///     let start = LRUHash<UInt32, UInt64>(maxEntries: 10240)
 ///     let cgroups = CgroupArray(maxEntries: 1)
+///     let rules = ArrayMap<Rule>(maxEntries: 1024, pinned: true)
+///     let lists = ArrayOfMaps<LPMTrie<Key4, UInt32>>(maxEntries: 1, innerMaxEntries: 1024 * 1024)
 ///
 /// a load-time constant (C's `const volatile`, in `.rodata`) `let port = LoadTimeConstant<UInt16>(0)`
 /// or, for a byte string, `let name = LoadTimeString(bytes: 16)` (C's `const volatile char name[16]`, zeroed),
@@ -29,6 +31,11 @@ public struct BPFProgramDeclarations {
         public var line: Int
         /// `BPF_F_NO_PREALLOC` (`preallocated: false`; always for `LPMTrie`, which requires it).
         public var noPrealloc = false
+        /// `LIBBPF_PIN_BY_NAME` (`pinned: true`): the loader pins the map by its name, or reuses
+        /// the map already pinned there.
+        public var pinned = false
+        /// The inner map template of an `ArrayOfMaps` (its `__array(values, ...)`).
+        public var inner: InnerMap? = nil
     }
 
     /// A `const volatile` global in `.rodata`: fixed by the loader before the program is
@@ -73,10 +80,11 @@ public struct BPFProgramDeclarations {
         "LPMTrie": (11, true, true),       // BPF_MAP_TYPE_LPM_TRIE
         "CgroupArray": (8, false, false),  // BPF_MAP_TYPE_CGROUP_ARRAY, key and value __u32 (an fd)
         "RingBuffer": (27, false, false),  // BPF_MAP_TYPE_RINGBUF, max_entries = bytes; <Record> only in BTF
+        "ArrayOfMaps": (12, false, false), // BPF_MAP_TYPE_ARRAY_OF_MAPS, key __u32, values: the inner template
     ]
 
     static let mapPattern = try! NSRegularExpression(pattern:
-        #"^(?:public\s+)?let\s+([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(HashMap|ArrayMap|PerCPUHash|LRUHash|PerCPUArray|LPMTrie|RingBuffer|CgroupArray)(?:<([^>]*)>)?\(\s*(maxEntries|bytes)\s*:\s*([0-9_ *]+)(,\s*preallocated\s*:\s*false\s*)?\)\s*(//.*)?$"#)
+        #"^(?:public\s+)?let\s+([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(HashMap|ArrayMap|PerCPUHash|LRUHash|PerCPUArray|LPMTrie|RingBuffer|CgroupArray|ArrayOfMaps)(?:<(.*)>)?\(\s*(maxEntries|bytes)\s*:\s*([0-9_ *]+)((?:,\s*[A-Za-z]+\s*:\s*[A-Za-z0-9_ *]+)*)\)\s*(//.*)?$"#)
     static let constantPattern = try! NSRegularExpression(pattern:
         #"^(?:public\s+)?let\s+([A-Za-z_][A-Za-z0-9_]*)\s*=\s*LoadTimeConstant<\s*([A-Za-z0-9]+)\s*>\(\s*(-?(?:0x[0-9A-Fa-f_]+|[0-9_]+))\s*\)\s*(//.*)?$"#)
     static let stringPattern = try! NSRegularExpression(pattern:
@@ -96,9 +104,11 @@ public struct BPFProgramDeclarations {
             if let m = Self.mapPattern.firstMatch(in: line, range: range) {
                 func group(_ n: Int) -> String? { Range(m.range(at: n), in: line).map { String(line[$0]) } }
                 let name = group(1)!, kind = group(2)!
-                let args = (group(3) ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+                // ArrayOfMaps<LPMTrie<K, V>> has one argument, itself generic.
+                let args = kind == "ArrayOfMaps" ? [group(3) ?? ""].filter { !$0.isEmpty }
+                    : (group(3) ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
                 let shape = Self.kinds[kind]!
-                let expected = kind == "RingBuffer" ? 1 : (shape.key ? 1 : 0) + (shape.value ? 1 : 0)
+                let expected = kind == "RingBuffer" || kind == "ArrayOfMaps" ? 1 : (shape.key ? 1 : 0) + (shape.value ? 1 : 0)
                 guard args.count == expected else {
                     problems.append(.init(file: file, line: i + 1, column: 1, message: "\(kind) takes \(expected) type argument\(expected == 1 ? "" : "s"), not \(args.count)"))
                     continue
@@ -107,8 +117,15 @@ public struct BPFProgramDeclarations {
                     problems.append(.init(file: file, line: i + 1, column: 1, message: "\(group(4)!) must be a positive integer literal or a product of literals"))
                     continue
                 }
-                let map = Map(name: name, kind: kind, typeArguments: args, size: size, line: i + 1,
-                              noPrealloc: kind == "LPMTrie" || group(6) != nil)
+                let options: MapOptions
+                do {
+                    options = try MapOptions(group(6) ?? "", kind: kind, argument: args.first)
+                } catch let e as SwiftStructLayouts.LayoutError {
+                    problems.append(.init(file: file, line: i + 1, column: 1, message: e.message))
+                    continue
+                }
+                let map = Map(name: name, kind: kind, typeArguments: kind == "ArrayOfMaps" ? [] : args, size: size, line: i + 1,
+                              noPrealloc: kind == "LPMTrie" || options.noPrealloc, pinned: options.pinned, inner: options.inner)
                 maps.append(map)
                 if kind == "RingBuffer" {
                     guard structs.structs[args[0]] != nil else {
@@ -159,7 +176,7 @@ public struct BPFProgramDeclarations {
         var emitted: Set<String> = []
         var cTypes: [String: String] = [:]
         for map in maps {
-            for arg in map.typeArguments {
+            for arg in map.typeArguments + (map.inner?.typeArguments ?? []) {
                 do {
                     stub += try structs.cDefinitions(for: arg, emitted: &emitted)
                     cTypes[arg] = try structs.cType(arg)
@@ -170,13 +187,17 @@ public struct BPFProgramDeclarations {
         }
         for map in maps {
             let shape = Self.kinds[map.kind]!
+            if let inner = map.inner { stub += inner.cDefinition(outer: map.name, cTypes: cTypes) }
             stub += "struct {\n    int (*type)[\(shape.type)];\n    int (*max_entries)[\(map.size)];\n"
             var args = map.typeArguments.makeIterator()
             if shape.key, let k = args.next() { stub += "    \(cTypes[k] ?? "char") *key;\n" }
             else if shape.value || map.kind == "CgroupArray" { stub += "    unsigned int *key;\n" }
             if shape.value, let v = args.next() { stub += "    \(cTypes[v] ?? "char") *value;\n" }
             if map.kind == "CgroupArray" { stub += "    unsigned int *value;\n" }
+            if map.inner != nil { stub += "    unsigned int *key;\n" }
             if map.noPrealloc { stub += "    int (*map_flags)[1];\n" }  // BPF_F_NO_PREALLOC
+            if map.pinned { stub += "    int (*pinning)[1];\n" }    // LIBBPF_PIN_BY_NAME
+            if map.inner != nil { stub += "    struct \(map.name)_inner *values[];\n" }
             stub += "} \(map.name) __attribute__((section(\".maps\")));\n"
         }
         for c in constants {

@@ -1,7 +1,8 @@
 import Foundation
 
 /// Plain Swift structs of a program's source (stored properties of integer, `Bool`, struct or
-/// `InlineArray` type) and their C twins, for map keys and values. Swift lays such structs out
+/// `InlineArray` type) and their C twins, for map keys and values. A field named with a Swift
+/// keyword in backticks (`` var `protocol`: UInt8 ``) keeps its name in C. Swift lays such structs out
 /// as C does (declaration order, natural alignment); the one difference, a size that is not a
 /// multiple of the alignment (C pads it, Swift does not), is refused with a fix.
 struct SwiftStructLayouts {
@@ -23,7 +24,7 @@ struct SwiftStructLayouts {
         var depth = 0
         var fields: [Field] = []
         let header = try! NSRegularExpression(pattern: #"^\s*(?:public\s+|internal\s+)?struct\s+([A-Za-z_][A-Za-z0-9_]*)\s*(?::[^{]*)?\{"#)
-        let field = try! NSRegularExpression(pattern: #"^\s*(?:public\s+|internal\s+)?(?:var|let)\s+([A-Za-z_][A-Za-z0-9_]*)\s*:\s*([A-Za-z0-9_<>, ]+?)\s*(=.*)?$"#)
+        let field = try! NSRegularExpression(pattern: #"^\s*(?:public\s+|internal\s+)?(?:var|let)\s+`?([A-Za-z_][A-Za-z0-9_]*)`?\s*:\s*([A-Za-z0-9_<>, ]+?)\s*(=.*)?$"#)
         for line in source.split(separator: "\n", omittingEmptySubsequences: false).map(String.init) {
             let code = line.components(separatedBy: "//")[0]
             let range = NSRange(code.startIndex..., in: code)

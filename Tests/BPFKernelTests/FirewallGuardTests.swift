@@ -9,7 +9,7 @@ extension FirewallTests {
     /// that drops either is refused before anything is loaded, a rule, a deletion, a default or a
     /// blocklist that would is refused and leaves the firewall as it was; without the guard
     /// (`--force`) each goes through.
-    @Test func lockoutGuardRefusesAndForceOverrides() throws {
+    @Test(arguments: BPFProgramLanguage.allCases) func lockoutGuardRefusesAndForceOverrides(language: BPFProgramLanguage) throws {
         let net = try FirewallNetwork("g")
         defer { net.close() }
         try net.veth.receiver.run(["route", "add", "default", "via", "10.77.0.1", "dev", "vr"])
@@ -27,7 +27,7 @@ extension FirewallTests {
         }
         let refused = refusal {
             _ = try net.veth.receiver.enter {
-                try Firewall.install(interface: "vr", ruleSet: try FirewallRuleParser.ruleSet("deny from 10.77.0.8/29\n"), guard: lockoutGuard, root: root)
+                try Firewall.install(interface: "vr", ruleSet: try FirewallRuleParser.ruleSet("deny from 10.77.0.8/29\n"), guard: lockoutGuard, root: root, language: language)
             }
         }
         #expect(refused.contains("the rule 'deny from 10.77.0.8/29' would drop the SSH session this command runs over"), "\(refused)")
@@ -35,14 +35,14 @@ extension FirewallTests {
         #expect(!Syscalls.exists(root))
         let gateway = refusal {
             _ = try net.veth.receiver.enter {
-                try Firewall.install(interface: "vr", ruleSet: try FirewallRuleParser.ruleSet("default deny\nallow tcp port 22\n"), guard: lockoutGuard, root: root)
+                try Firewall.install(interface: "vr", ruleSet: try FirewallRuleParser.ruleSet("default deny\nallow tcp port 22\n"), guard: lockoutGuard, root: root, language: language)
             }
         }
         #expect(gateway.contains("the default policy (deny) would drop the default gateway 10.77.0.1 of vr"), "\(gateway)")
         #expect(!Syscalls.exists(root))
 
         // Loaded with no rules: a blocklist or a default deny that cuts either is refused.
-        let fw = try net.veth.receiver.enter { try Firewall.install(interface: "vr", mode: .generic, guard: lockoutGuard, root: root) }
+        let fw = try net.veth.receiver.enter { try Firewall.install(interface: "vr", mode: .generic, guard: lockoutGuard, root: root, language: language) }
         defer { _ = try? Firewall.uninstall(interface: "vr", root: root) }
         let listed = refusal { try fw.loadBlocklist([try IPPrefix(parsing: "10.77.0.0/31")], guard: lockoutGuard) }
         #expect(listed.contains("the blocklist entry 10.77.0.0/31 would drop the default gateway"), "\(listed)")

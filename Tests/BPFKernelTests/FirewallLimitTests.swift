@@ -11,7 +11,7 @@ extension FirewallTests {
     /// another source alone; a bytes-per-second limit passes its byte rate. The bursts are half a
     /// second and a second of the rate: a bucket gains nothing past its burst, so a receiver
     /// that stalls longer than that (a loaded machine, qemu) would pass less than the rate.
-    @Test func rateLimitPassesItsRate() throws {
+    @Test(arguments: BPFProgramLanguage.allCases) func rateLimitPassesItsRate(language: BPFProgramLanguage) throws {
         let net = try FirewallNetwork("l")
         defer { net.close() }
         let root = Self.pinRoot("limit")
@@ -19,7 +19,7 @@ extension FirewallTests {
             limit from 10.77.0.20 pps 400 burst 200
             limit from 10.77.0.32/28 bytes 30000 burst 30000 per-prefix
             """)
-        let fw = try net.veth.receiver.enter { try Firewall.install(interface: "vr", mode: .native, ruleSet: set, root: root) }
+        let fw = try net.veth.receiver.enter { try Firewall.install(interface: "vr", mode: .native, ruleSet: set, root: root, language: language) }
         defer { _ = try? Firewall.uninstall(interface: "vr", root: root) }
         let rules = try fw.rules()
         let packetLimit = try #require(rules.first { $0.rule.limit?.packetsPerSecond == 400 })
@@ -89,12 +89,12 @@ extension FirewallTests {
     /// Drop events: each drop of a watched firewall arrives with its source, destination, ports
     /// and rule; over the event rate the rest are counted as lost, and the events stop when the
     /// watcher closes. The drops are counted per source (top dropped sources).
-    @Test func dropEventsAndTopSources() throws {
+    @Test(arguments: BPFProgramLanguage.allCases) func dropEventsAndTopSources(language: BPFProgramLanguage) throws {
         let net = try FirewallNetwork("w")
         defer { net.close() }
         let root = Self.pinRoot("watch")
         let fw = try net.veth.receiver.enter {
-            try Firewall.install(interface: "vr", mode: .generic, ruleSet: try FirewallRuleParser.ruleSet("deny from 10.77.0.9\ndeny udp port 5001\n"), root: root)
+            try Firewall.install(interface: "vr", mode: .generic, ruleSet: try FirewallRuleParser.ruleSet("deny from 10.77.0.9\ndeny udp port 5001\n"), root: root, language: language)
         }
         defer { _ = try? Firewall.uninstall(interface: "vr", root: root) }
         let id = try #require(try fw.rules().first { $0.rule.description == "deny from 10.77.0.9" }?.id)

@@ -6,8 +6,8 @@ import Testing
 extension FirewallTests {
     /// Destination prefixes, address+port tuples (UDP and TCP connects), ICMP and ICMPv6 types:
     /// each drops what it matches and counts it, the rest passes.
-    @Test(arguments: Firewall.Mode.allCases)
-    func destinationTupleAndICMPRules(mode: Firewall.Mode) throws {
+    @Test(arguments: Firewall.Mode.allCases, BPFProgramLanguage.allCases)
+    func destinationTupleAndICMPRules(mode: Firewall.Mode, language: BPFProgramLanguage) throws {
         let net = try FirewallNetwork("k\(mode.rawValue.prefix(1))")
         defer { net.close() }
         try net.addReceiverAddresses()
@@ -24,7 +24,7 @@ extension FirewallTests {
             deny icmp type 8
             count icmpv6 type 128
             """)
-        let fw = try net.veth.receiver.enter { try Firewall.install(interface: "vr", mode: mode, ruleSet: set, root: root) }
+        let fw = try net.veth.receiver.enter { try Firewall.install(interface: "vr", mode: mode, ruleSet: set, root: root, language: language) }
         defer { _ = try? Firewall.uninstall(interface: "vr", root: root) }
 
         let r5000 = try net.receiver(port: 5000), r5003 = try net.receiver(port: 5003)

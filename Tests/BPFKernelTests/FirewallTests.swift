@@ -15,8 +15,8 @@ struct FirewallTests {
 
     /// Every rule kind in one rule set: each drops exactly the datagrams it matches and counts
     /// them (packets and bytes), the rest arrive; the shadow rule counts and drops nothing.
-    @Test(arguments: Firewall.Mode.allCases)
-    func rulesDropExactlyWhatTheyMatch(mode: Firewall.Mode) throws {
+    @Test(arguments: Firewall.Mode.allCases, BPFProgramLanguage.allCases)
+    func rulesDropExactlyWhatTheyMatch(mode: Firewall.Mode, language: BPFProgramLanguage) throws {
         let net = try FirewallNetwork("r\(mode.rawValue.prefix(1))")
         defer { net.close() }
         let root = Self.pinRoot("rules-\(mode)")
@@ -28,7 +28,7 @@ struct FirewallTests {
             deny udp port 5001
             deny udp port 6000-6010
             """)
-        let fw = try net.veth.receiver.enter { try Firewall.install(interface: "vr", mode: mode, ruleSet: set, root: root) }
+        let fw = try net.veth.receiver.enter { try Firewall.install(interface: "vr", mode: mode, ruleSet: set, root: root, language: language) }
         defer { _ = try? Firewall.uninstall(interface: "vr", root: root) }
         let shown = try Command.run(NetworkNamespace.ip!, ["-n", net.veth.receiver.name, "link", "show", "vr"]).stdout
         #expect(shown.contains(mode == .native ? " xdp " : " xdpgeneric "), "ip link show: \(shown)")
@@ -87,13 +87,13 @@ struct FirewallTests {
 
     /// The program reads past 802.1Q tags to the IPv4 source (frames written with a packet
     /// socket: this kernel has no VLAN devices), and the IPv6 blocklist drops what it lists.
-    @Test(arguments: Firewall.Mode.allCases)
-    func vlanTagsAndTheIPv6Blocklist(mode: Firewall.Mode) throws {
+    @Test(arguments: Firewall.Mode.allCases, BPFProgramLanguage.allCases)
+    func vlanTagsAndTheIPv6Blocklist(mode: Firewall.Mode, language: BPFProgramLanguage) throws {
         let net = try FirewallNetwork("v\(mode.rawValue.prefix(1))")
         defer { net.close() }
         let root = Self.pinRoot("vlan-\(mode)")
         let fw = try net.veth.receiver.enter {
-            try Firewall.install(interface: "vr", mode: mode, ruleSet: try FirewallRuleParser.ruleSet("deny from 10.78.0.1\n"), root: root)
+            try Firewall.install(interface: "vr", mode: mode, ruleSet: try FirewallRuleParser.ruleSet("deny from 10.78.0.1\n"), root: root, language: language)
         }
         defer { _ = try? Firewall.uninstall(interface: "vr", root: root) }
         let report = try fw.loadBlocklist([try IPPrefix(parsing: "fd77::20/123")])
@@ -166,13 +166,13 @@ struct FirewallTests {
     }
 
     /// `--dry-run`: the deny rules, the blocklist and a default deny only count.
-    @Test func dryRunCountsButDropsNothing() throws {
+    @Test(arguments: BPFProgramLanguage.allCases) func dryRunCountsButDropsNothing(language: BPFProgramLanguage) throws {
         let net = try FirewallNetwork("d")
         defer { net.close() }
         let root = Self.pinRoot("dry")
         let set = try FirewallRuleParser.ruleSet("deny from 10.77.0.9\ndeny udp port 5000\n")
         let fw = try net.veth.receiver.enter {
-            try Firewall.install(interface: "vr", mode: .generic, ruleSet: set, defaultAction: .deny, dryRun: true, root: root)
+            try Firewall.install(interface: "vr", mode: .generic, ruleSet: set, defaultAction: .deny, dryRun: true, root: root, language: language)
         }
         defer { _ = try? Firewall.uninstall(interface: "vr", root: root) }
         try fw.loadBlocklist([try IPPrefix(parsing: "10.77.0.40/29")])
@@ -200,12 +200,12 @@ struct FirewallTests {
     /// The blocklist of 100,000 prefixes is swapped whole, again and again, under a steady
     /// stream of allowed datagrams and of datagrams from a blocked source: every allowed one
     /// arrives, no blocked one does, and the blocklist counts exactly the blocked ones.
-    @Test(arguments: Firewall.Mode.allCases)
-    func blocklistReloadUnderTrafficLosesNothing(mode: Firewall.Mode) throws {
+    @Test(arguments: Firewall.Mode.allCases, BPFProgramLanguage.allCases)
+    func blocklistReloadUnderTrafficLosesNothing(mode: Firewall.Mode, language: BPFProgramLanguage) throws {
         let net = try FirewallNetwork("b\(mode.rawValue.prefix(1))")
         defer { net.close() }
         let root = Self.pinRoot("block-\(mode)")
-        let fw = try net.veth.receiver.enter { try Firewall.install(interface: "vr", mode: mode, root: root) }
+        let fw = try net.veth.receiver.enter { try Firewall.install(interface: "vr", mode: mode, root: root, language: language) }
         defer { _ = try? Firewall.uninstall(interface: "vr", root: root) }
 
         let lists = Self.reloadLists
@@ -268,18 +268,18 @@ struct FirewallTests {
 
     /// Unload detaches the program and removes the pins; the program, the link and every map
     /// (the blocklists' inner tries too) are gone from the kernel.
-    @Test(arguments: Firewall.Mode.allCases)
-    func unloadLeavesNothing(mode: Firewall.Mode) throws {
+    @Test(arguments: Firewall.Mode.allCases, BPFProgramLanguage.allCases)
+    func unloadLeavesNothing(mode: Firewall.Mode, language: BPFProgramLanguage) throws {
         let net = try FirewallNetwork("u\(mode.rawValue.prefix(1))")
         defer { net.close() }
         let root = Self.pinRoot("unload-\(mode)")
         var mapIDs: [UInt32] = [], programID: UInt32 = 0, linkID: UInt32 = 0
         do {
             let fw = try net.veth.receiver.enter {
-                try Firewall.install(interface: "vr", mode: mode, ruleSet: try FirewallRuleParser.ruleSet("deny udp port 53\n"), root: root)
+                try Firewall.install(interface: "vr", mode: mode, ruleSet: try FirewallRuleParser.ruleSet("deny udp port 53\n"), root: root, language: language)
             }
             try fw.loadBlocklist([try IPPrefix(parsing: "192.0.2.0/24"), try IPPrefix(parsing: "2001:db8::/32")])
-            let opened = try Firewall.open(interface: "vr", root: root)
+            let opened = try Firewall.open(interface: "vr", root: root, language: language)
             #expect(try opened.rules().map(\.rule.description) == ["deny udp port 53"])
             let b = opened.bpf
             mapIDs = [b.src4.map.id, b.src6.map.id, b.dst4.map.id, b.dst6.map.id, b.limit4.map.id, b.limit6.map.id, b.tuples.map.id,

@@ -5,7 +5,8 @@ import Glibc
 /// install it with `install`, open it again from another process with `open`, change its rules
 /// and blocklist, read its counters, and remove it with `uninstall`.
 ///
-/// Every map is reached through the typed bindings of firewall.bpf.c (`FirewallObject`).
+/// Every map is reached through the typed bindings of firewall.bpf.c (`FirewallObject`), which
+/// also drive its Swift twin, firewall_swift.bpf.swift (`BPFProgramLanguage`).
 public struct Firewall: Sendable {
     /// How the program is attached.
     public enum Mode: String, Sendable, CaseIterable, Codable {
@@ -36,10 +37,13 @@ public struct Firewall: Sendable {
     /// removed and the interface is left as it was. With `lockoutGuard`, a policy that would
     /// drop a connection the guard protects is refused before anything is loaded.
     /// `trackSources` counts drops per source address (`status`'s top dropped sources).
+    /// `language` picks the XDP program: firewall.bpf.c or its Swift twin (by default, the
+    /// build's choice).
     public static func install(
         interface: String, mode: Mode = .native, ruleSet: FirewallRuleParser.RuleSet = .init(),
         defaultAction: FirewallAction? = nil, dryRun: Bool = false, trackSources: Bool = true,
-        guard lockoutGuard: LockoutGuard? = nil, root: String = FirewallLocation.defaultRoot
+        guard lockoutGuard: LockoutGuard? = nil, root: String = FirewallLocation.defaultRoot,
+        language: BPFProgramLanguage = .buildDefault
     ) throws(FirewallError) -> Firewall {
         let location = try FirewallLocation(interface: interface, root: root)
         guard let index = try? Syscalls.interfaceIndex(name: interface) else { throw FirewallError("no network interface '\(interface)'") }
@@ -67,7 +71,7 @@ public struct Firewall: Sendable {
         do {
             var options = LoadOptions()
             options.pinRoot = location.directory
-            let bpf = try FirewallObject.load(options: options)
+            let bpf = try FirewallObject.load(language: language, options: options)
             let firewall = Firewall(location: location, bpf: bpf)
             var config = FirewallObject.FwConfig()
             config.defaultAction = UInt32(FirewallABI.code(dryRun && policy == .deny ? .count : policy))
@@ -96,8 +100,10 @@ public struct Firewall: Sendable {
         }
     }
 
-    /// Opens the firewall pinned for `interface`, to read or change it.
-    public static func open(interface: String, root: String = FirewallLocation.defaultRoot) throws(FirewallError) -> Firewall {
+    /// Opens the firewall pinned for `interface`, to read or change it. Either `language`'s
+    /// object reuses the pinned maps, whichever program is attached.
+    public static func open(interface: String, root: String = FirewallLocation.defaultRoot,
+                            language: BPFProgramLanguage = .buildDefault) throws(FirewallError) -> Firewall {
         let location = try FirewallLocation(interface: interface, root: root)
         guard Syscalls.exists(location.linkPin) else {
             throw FirewallError("no firewall is loaded on \(interface) (nothing pinned at \(location.linkPin))")
@@ -107,7 +113,7 @@ public struct Firewall: Sendable {
             options.pinRoot = location.directory
             // Loading again reuses every pinned map (LIBBPF_PIN_BY_NAME); the program loaded
             // with them is dropped, the pinned one stays attached.
-            return Firewall(location: location, bpf: try FirewallObject.load(options: options))
+            return Firewall(location: location, bpf: try FirewallObject.load(language: language, options: options))
         } catch {
             throw .kernel("cannot open the firewall of \(interface)", error)
         }
