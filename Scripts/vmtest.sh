@@ -12,7 +12,7 @@
 #   --no-build           use the binaries already in the scratch path
 #   --filter REGEX       test suites to run (default: the kernel suites listed in VM_SUITES below)
 #   --skip REGEX         tests not to run (default: VM_SKIP below, in VMs only)
-#   --timeout SECONDS    per VM (default 1200)
+#   --timeout SECONDS    per VM (default 1500)
 #   --cache DIR          kernel downloads (default /var/cache/swiftbpf-vm)
 #   --keep DIR           keep consoles, xunit files and doctor reports in DIR
 set -euo pipefail
@@ -34,7 +34,7 @@ VM_SUITES='LoaderTests|ExternTests|BadInputTests|ReadmeExampleTests|RuntimeTests
 # the server's RTT lags ss by a sample (3.28 vs 2.88 ms under TCG); its bytes and packets matched.
 VM_SKIP='tcpBytesPacketsRTTAndRetransmitsMatchSS'
 
-scratch=.build build=1 filter=$VM_SUITES skip=$VM_SKIP hostskip= timeout=1200 cache=/var/cache/swiftbpf-vm keep=
+scratch=.build build=1 filter=$VM_SUITES skip=$VM_SKIP hostskip= timeout=1500 cache=/var/cache/swiftbpf-vm keep=
 kernels=()
 while [ $# -gt 0 ]; do
     case "$1" in

@@ -200,7 +200,7 @@ struct FirewallTests {
     /// The blocklist of 100,000 prefixes is swapped whole, again and again, under a steady
     /// stream of allowed datagrams and of datagrams from a blocked source: every allowed one
     /// arrives, no blocked one does, and the blocklist counts exactly the blocked ones.
-    @Test(arguments: Firewall.Mode.allCases, BPFProgramLanguage.allCases)
+    @Test(arguments: Firewall.Mode.allCases, TwinLanguages.bothOnHost)
     func blocklistReloadUnderTrafficLosesNothing(mode: Firewall.Mode, language: BPFProgramLanguage) throws {
         let net = try FirewallNetwork("b\(mode.rawValue.prefix(1))")
         defer { net.close() }
@@ -268,7 +268,7 @@ struct FirewallTests {
 
     /// Unload detaches the program and removes the pins; the program, the link and every map
     /// (the blocklists' inner tries too) are gone from the kernel.
-    @Test(arguments: Firewall.Mode.allCases, BPFProgramLanguage.allCases)
+    @Test(arguments: Firewall.Mode.allCases, TwinLanguages.bothOnHost)
     func unloadLeavesNothing(mode: Firewall.Mode, language: BPFProgramLanguage) throws {
         let net = try FirewallNetwork("u\(mode.rawValue.prefix(1))")
         defer { net.close() }

@@ -125,9 +125,13 @@ public struct ExecutableELF: Sendable {
         guard shentsize == ELF.sectionHeaderSize else {
             throw .malformedObject("e_shentsize is \(shentsize), expected \(ELF.sectionHeaderSize)")
         }
-        // Extended numbering: section 0 holds the real count and string-table index.
-        if shnum == 0 { shnum = try r.u64(shoff + 32, "section header 0 (sh_size)") }
-        if shstrndx == UInt32(ELF.sectionXIndex) { shstrndx = try r.u32(shoff + 40, "section header 0 (sh_link)") }
+        // Extended numbering: section 0 holds the real count and string-table index. Header 0
+        // is checked whole first, so that the field offsets cannot overflow (e_shoff near 2^64).
+        if shnum == 0 || shstrndx == UInt32(ELF.sectionXIndex) {
+            let header0 = try r.check(shoff, UInt64(ELF.sectionHeaderSize), "section header 0")
+            if shnum == 0 { shnum = r.u64(at: header0 + 32) }
+            if shstrndx == UInt32(ELF.sectionXIndex) { shstrndx = r.u32(at: header0 + 40) }
+        }
         guard shnum > 0 else { return ([], []) }
         let (tableSize, overflow) = shnum.multipliedReportingOverflow(by: UInt64(ELF.sectionHeaderSize))
         guard !overflow else { throw .malformedObject("section count \(shnum) is too large") }
