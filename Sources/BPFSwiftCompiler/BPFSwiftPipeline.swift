@@ -75,16 +75,20 @@ struct BPFSwiftPipeline {
         let rewritten = try BPFIRRewriter(volatileGlobals: Set(declarations.constants.map(\.name))).rewrite(ir)
         try rewritten.write(toFile: workDirectory + "/program.bpf.ll", atomically: true, encoding: .utf8)
 
-        // 4. The C stub to bitcode, then the object; the same with the record stub for the
+        // 4. The program's CO-RE reads (KernelRead declarations) to bitcode, before anything
+        //    else is linked, so a struct or field vmlinux.h lacks fails at its Swift line.
+        let core = try declarations.coreStub.map { try compileCoreReads($0, declarations: declarations, file: displayPath) }
+
+        // 5. The C stub to bitcode, then the object; the same with the record stub for the
         //    bindings when a ring buffer has a record (its layout is then in the BTF).
-        let object = try link(stub: declarations.cStub, name: "program", kernelBuild: kernelBuild)
+        let object = try link(stub: declarations.cStub, name: "program", kernelBuild: kernelBuild, core: core)
         let bindingsObject = declarations.ringBufferRecords.isEmpty
-            ? object : try link(stub: declarations.recordStub, name: "records", kernelBuild: kernelBuild)
+            ? object : try link(stub: declarations.recordStub, name: "records", kernelBuild: kernelBuild, core: core)
         return Output(object: object, bindingsObject: bindingsObject, declarations: declarations)
     }
 
     /// Compiles the rewritten program with the C stub `stub` linked in, to `<name>.o`.
-    func link(stub: String, name: String, kernelBuild: String) throws -> Data {
+    func link(stub: String, name: String, kernelBuild: String, core: String? = nil) throws -> Data {
         try stub.write(toFile: workDirectory + "/\(name).maps.c", atomically: true, encoding: .utf8)
         let prefixMap = "-fdebug-prefix-map=\(workDirectory)=."
         try run(clang, ["-target", "bpf", "-mcpu=v3", "-O2", "-g", prefixMap, "-emit-llvm", "-c", workDirectory + "/\(name).maps.c",
@@ -94,10 +98,34 @@ struct BPFSwiftPipeline {
                         "-c", workDirectory + "/program.bpf.ll",
                         "-Xclang", "-mlink-bitcode-file", "-Xclang", workDirectory + "/\(name).maps.bc"]
                         // Internalized on linking: inlined where used, gone elsewhere.
-                        + kernelBitcode(in: kernelBuild).flatMap { ["-Xclang", "-mlink-builtin-bitcode", "-Xclang", $0] }
+                        + (kernelBitcode(in: kernelBuild) + (core.map { [$0] } ?? []))
+                            .flatMap { ["-Xclang", "-mlink-builtin-bitcode", "-Xclang", $0] }
                         + ["-o", object],
                 what: "clang -target bpf", explain: Self.explainClang)
         return try Data(contentsOf: URL(fileURLWithPath: object))
+    }
+
+    /// Compiles the C of the program's `KernelRead` declarations against vmlinux.h to bitcode,
+    /// with the flags of BPFKernel's CoreReads.c; returns the bitcode's path. clang's errors
+    /// become `BPFProgramRejected` at the declarations' Swift lines.
+    func compileCoreReads(_ stub: String, declarations: BPFProgramDeclarations, file: String) throws -> String {
+        let source = workDirectory + "/program.core.c", out = workDirectory + "/program.core.bc"
+        try stub.write(toFile: source, atomically: true, encoding: .utf8)
+        var flags = ["-target", "bpf", "-mcpu=v3", "-O2", "-g", "-D__TARGET_ARCH_x86", "-I", includeDirectory,
+                     "-fno-caret-diagnostics", "-fno-color-diagnostics", "-fdebug-prefix-map=\(workDirectory)=.",
+                     // BPF_CORE_READ's temporary of a const member (`cred`): harmless, and noise.
+                     "-Wno-unknown-warning-option", "-Wno-default-const-init-var-unsafe"]
+        if let packageDirectory { flags.append("-fdebug-prefix-map=\(packageDirectory)=.") }
+        if FileManager.default.fileExists(atPath: Self.multiarchInclude) { flags += ["-idirafter", Self.multiarchInclude] }
+        do {
+            try run(clang, flags + ["-emit-llvm", "-c", source, "-o", out], what: "clang (CO-RE reads)")
+        } catch let failure as ToolFailed {
+            let located = BPFProgramDeclarations.KernelFieldRead.diagnostics(clangErrors: failure.description, file: file,
+                                                                             reads: declarations.kernelReads)
+            if located.isEmpty { throw failure }
+            throw BPFProgramRejected(diagnostics: located)
+        }
+        return out
     }
 
     /// Compiles `BPFKernel` to `directory/BPFKernel.swiftmodule` (in Embedded mode a module

@@ -1,7 +1,7 @@
 import Foundation
 
-/// The declarations of a Swift BPF program that become C: maps, load-time constants and the
-/// license.
+/// The declarations of a Swift BPF program that become C: maps, load-time constants, the
+/// license, and CO-RE reads of kernel structures (`KernelRead`, see `KernelFieldRead`).
 ///
 /// A map is a top-level line (starting in column 1) of the form
 ///
@@ -52,6 +52,10 @@ public struct BPFProgramDeclarations {
     public var maps: [Map] = []
     public var constants: [LoadTimeConstant] = []
     public var license: String?
+    /// The CO-RE reads declared with `KernelRead`/`KernelBytesRead` (see `KernelFieldRead`).
+    public var kernelReads: [KernelFieldRead] = []
+    /// The C of `kernelReads`, compiled against vmlinux.h and linked as bitcode; nil without reads.
+    public var coreStub: String?
     /// The program text with the declarations replaced (same number of lines).
     public var swiftSource: String
     /// The C stub: value and key structs, map definitions, license.
@@ -164,6 +168,14 @@ public struct BPFProgramDeclarations {
                 // those loads volatile too.
                 out[i] = "@_extern(c, \"\(name)\") nonisolated(unsafe) var _swiftbpf_const_\(name): CChar; "
                     + "var \(name): LoadTimeString { LoadTimeString(_base: &_swiftbpf_const_\(name), count: \(count)) }"
+            } else if let parsed = Self.kernelRead(line, index: i) {
+                switch parsed {
+                case .success(let read):
+                    kernelReads.append(read)
+                    out[i] = Self.swiftDeclaration(read)
+                case .failure(let problem):
+                    problems.append(.init(file: file, line: i + 1, column: 1, message: problem.message))
+                }
             } else if let m = Self.licensePattern.firstMatch(in: line, range: range) {
                 license = Range(m.range(at: 1), in: line).map { String(line[$0]) }
                 out[i] = ""
@@ -213,6 +225,7 @@ public struct BPFProgramDeclarations {
         guard problems.isEmpty else { throw BPFProgramRejected(diagnostics: problems) }
         swiftSource = out.joined(separator: "\n")
         cStub = stub
+        coreStub = Self.coreStub(kernelReads, file: file)
     }
 
     /// `-5`, `0x10`, `1_000`.

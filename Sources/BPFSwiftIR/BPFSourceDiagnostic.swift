@@ -21,5 +21,6 @@ public struct BPFSourceDiagnostic: Hashable, Sendable, CustomStringConvertible {
 /// The rewrite refuses a module: every runtime call, external call or trap a program reaches.
 public struct BPFProgramRejected: Error, Sendable, CustomStringConvertible {
     public var diagnostics: [BPFSourceDiagnostic]
+    public init(diagnostics: [BPFSourceDiagnostic]) { self.diagnostics = diagnostics }
     public var description: String { diagnostics.map(\.description).joined(separator: "\n") }
 }

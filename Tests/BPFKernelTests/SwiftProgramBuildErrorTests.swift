@@ -123,4 +123,38 @@ struct SwiftProgramBuildErrorTests {
         #expect(r.status != 0)
         #expect(r.stderr.contains("typo.bpf.swift:6:12: error: value of type 'ArrayMap<UInt64>' has no member 'incremnt'"), "\(r.stderr)")
     }
+
+    /// CO-RE reads declared in Swift are checked against the build's vmlinux.h: a member it
+    /// lacks, a struct it lacks and a type of another size each fail at the declaration's line.
+    @Test func kernelReadsVmlinuxLacksFailAtTheirLines() throws {
+        let r = try SwiftBPFCompilerTool.compile("""
+        let license = License("GPL")
+        let parentTGID = KernelRead<UInt64>("task_struct", "real_parent->tgid")
+        let nothing = KernelRead<UInt32>("task_struct", "real_parent->no_such_member")
+        let elsewhere = KernelRead<UInt32>("no_such_struct", "pid")
+
+        @_cdecl("reads") @section("tracepoint/sched/sched_process_exec")
+        public func reads(_ context: UnsafeMutableRawPointer) -> Int32 {
+            Int32(truncatingIfNeeded: parentTGID() &+ UInt64(nothing()) &+ UInt64(elsewhere(nil)))
+        }
+        """, name: "reads")
+        #expect(r.status != 0)
+        #expect(!r.wroteObject)
+        #expect(r.stderr.contains(#"reads.bpf.swift:2:1: error: KernelRead<UInt64>("task_struct", "real_parent->tgid"): UInt64 has 8 bytes, but task_struct.real_parent->tgid in vmlinux.h has 4 bytes"#), "\(r.stderr)")
+        #expect(r.stderr.contains(#"reads.bpf.swift:3:1: error: KernelRead<UInt32>("task_struct", "real_parent->no_such_member"): no member named 'no_such_member' in 'struct task_struct' (in the build's vmlinux.h)"#), "\(r.stderr)")
+        #expect(r.stderr.contains(#"reads.bpf.swift:4:1: error: KernelRead<UInt32>("no_such_struct", "pid"): the build's vmlinux.h (BPFInclude) has no struct no_such_struct"#), "\(r.stderr)")
+    }
+
+    /// A bitfield has no size in bytes: refused with what to do instead.
+    @Test func kernelReadOfABitfieldIsRefused() throws {
+        let r = try SwiftBPFCompilerTool.compile("""
+        let license = License("GPL")
+        let inExecve = KernelRead<UInt32>("task_struct", "in_execve")
+
+        @_cdecl("reads") @section("tracepoint/sched/sched_process_exec")
+        public func reads(_ context: UnsafeMutableRawPointer) -> Int32 { Int32(truncatingIfNeeded: inExecve()) }
+        """, name: "bitfield")
+        #expect(r.status != 0)
+        #expect(r.stderr.contains(#"bitfield.bpf.swift:2:1: error: KernelRead<UInt32>("task_struct", "in_execve"): task_struct.in_execve is a bitfield"#), "\(r.stderr)")
+    }
 }

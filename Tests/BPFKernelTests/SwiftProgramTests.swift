@@ -22,7 +22,7 @@ enum SwiftProgramTwins {
     /// Every object compiled from a `*.bpf.swift` of this test target, by name.
     static let swiftObjects = [EmbeddedObjects.swiftXdpProtocols, EmbeddedObjects.swiftSocketFilter, EmbeddedObjects.swiftExecEvents,
                                EmbeddedObjects.readmeCount, EmbeddedObjects.swiftGlobals, EmbeddedObjects.swiftSleepHistogram,
-                               EmbeddedObjects.swiftSwitchTasks]
+                               EmbeddedObjects.swiftSwitchTasks, EmbeddedObjects.swiftKernelReads]
     static var swiftObjectNames: [String] { swiftObjects.map(\.name) }
 
     static func load(_ twin: ProgramTwin) throws -> BPFObject {
@@ -198,6 +198,56 @@ struct SwiftProgramTests {
         #expect(withUnsafeBytes(of: event.command) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) } == "true")
         #expect(MemoryLayout<SwiftExecEventsObject.ExecEvent>.size == 32)
         #expect(bindings.execs.value >= 1)
+    }
+
+    /// The CO-RE relocations the loader applied to `program`, without instruction positions or
+    /// type ids (which differ between two objects): kind, local access, matched target access,
+    /// value before and after.
+    static func coreRelocations(_ object: BPFObject, program: String) -> [String] {
+        (object.coreRelocations[program] ?? []).map {
+            "\($0.kindName) \($0.localSpec) -> \($0.targetSpec ?? "none") \($0.originalValue)->\($0.newValue)"
+        }.sorted()
+    }
+
+    /// A read declared in Swift (`KernelRead<UInt32>("task_struct", "real_parent->tgid")`) carries
+    /// the relocations of the C twin's `BPF_CORE_READ(task, real_parent, tgid)`, and the loader
+    /// resolves them against this kernel's `task_struct` to the same offsets.
+    @Test func kernelReadRelocationsMatchTheCTwin() throws {
+        let swift = try SwiftProgramTwins.load(SwiftProgramTwins.execEvents[0])
+        let c = try SwiftProgramTwins.load(SwiftProgramTwins.execEvents[1])
+        let swiftRelocations = Self.coreRelocations(swift, program: "on_exec")
+        #expect(swiftRelocations.count == 2, "\(swiftRelocations)")  // real_parent, then tgid
+        #expect(swiftRelocations == Self.coreRelocations(c, program: "on_exec"))
+    }
+
+    /// Reads declared in the program's Swift source (swift_kernel_reads.bpf.swift): on the exec
+    /// of a child of this process, the parent's tgid is this process, the group leader's tgid
+    /// the child, the user id this user's, the command the new one, and the parent pointer set.
+    @Test func kernelReadsDeclaredInSwiftReadTheExecingTask() throws {
+        var options = LoadOptions()
+        options.set("targetParent", to: UInt32(getpid()))
+        let object = try BPFObject(ObjectSpec(bytes: EmbeddedObjects.swiftKernelReads.bytes, name: "swift_kernel_reads"), options: options)
+        let link = try TracepointProgram(object, name: "record_exec").attach(category: "sched", name: "sched_process_exec")
+        defer { link.close() }
+        let child = spawnAndWait("/bin/true", ["true"])
+        #expect(child.spawnError == 0)
+        let seen = try #require(try object.map("seen").lookup(key: UInt32(child.pid), as: KernelReadsSeen.self), "no exec of \(child.pid) seen")
+        #expect(seen.parentTGID == UInt32(getpid()))
+        #expect(seen.leaderTGID == child.pid)
+        #expect(seen.userID == getuid())
+        #expect(seen.commandResult == 0)
+        #expect(seen.parentAddress != 0)
+        #expect(withUnsafeBytes(of: seen.command) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) } == "true")
+    }
+
+    /// swift_kernel_reads.bpf.swift's record.
+    struct KernelReadsSeen: BitwiseCopyable {
+        var parentTGID: UInt32
+        var leaderTGID: Int32
+        var userID: UInt32
+        var commandResult: Int32
+        var parentAddress: UInt64
+        var command: (UInt64, UInt64)
     }
 
     /// A per-CPU log2 histogram: this thread's sleeps of 3 us, 100 us, 1 ms and twice 2 ms land

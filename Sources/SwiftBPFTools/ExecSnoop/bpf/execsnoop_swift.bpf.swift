@@ -35,6 +35,10 @@ let tool_cgroup = CgroupArray(maxEntries: 1)
 let tool_dropped = PerCPUArray<UInt64>(maxEntries: 1)
 let tool_events = RingBuffer<exec_event>(bytes: 512 * 1024)
 
+/// The parent's process id, read with CO-RE as execsnoop.bpf.c's
+/// `BPF_CORE_READ(task, real_parent, tgid)`, with the same relocations.
+let parentTGID = KernelRead<UInt32>("task_struct", "real_parent->tgid")
+
 // execsnoop's own filters.
 let targ_pid = LoadTimeConstant<UInt32>(0)
 let targ_name_len = LoadTimeConstant<UInt32>(0)
@@ -120,7 +124,7 @@ func fillTask(_ t: UnsafeMutablePointer<tool_task>) {
     t.pointee.cgroup_id = bpf_get_current_cgroup_id()
     t.pointee.pid = UInt32(truncatingIfNeeded: id)
     t.pointee.tgid = UInt32(truncatingIfNeeded: id >> 32)
-    t.pointee.ppid = CurrentTask.parentProcessID  // CO-RE: task->real_parent->tgid
+    t.pointee.ppid = parentTGID()  // CO-RE: task->real_parent->tgid
     t.pointee.uid = CurrentTask.userID
     _ = bpf_get_current_comm(&t.pointee.comm, 16)
 }
