@@ -1,10 +1,13 @@
 import CBPF
 import Glibc
+import Synchronization
 
 /// Files only this user may write: the directories and files of a cache kept under /run.
 /// A directory or file that another user owns, that others may write, or that is a symbolic
 /// link is refused, so that such a cache never reads what someone else could have planted.
 extension Syscalls {
+    private static let replaceCounter = Atomic<Int>(0)
+
     /// The effective user id.
     package static var effectiveUserID: UInt32 { geteuid() }
 
@@ -62,8 +65,8 @@ extension Syscalls {
     /// Replaces the file at `path` with `bytes` atomically: written to a new file beside it
     /// (mode 0600), then renamed over it, so a reader sees the old file or the new one, whole.
     package static func replaceFile(_ path: String, with bytes: [UInt8]) throws(BPFError) {
-        let temporary = "\(path).\(getpid()).tmp"
-        _ = Glibc.unlink(temporary)
+        // Unique per process and call: two writers of the same file never share a temporary.
+        let temporary = "\(path).\(getpid()).\(replaceCounter.add(1, ordering: .relaxed).newValue).tmp"
         do throws(BPFError) {
             let fd = try open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, mode: 0o600)
             var done = 0
