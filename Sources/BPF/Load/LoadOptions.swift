@@ -24,9 +24,10 @@ public struct LoadOptions: Sendable {
     /// (attach targets of tp_btf/fentry programs, kfuncs and typed ksyms still read it); nil turns
     /// the cache off. Used only by root, and only when relocating against the running kernel's BTF
     /// (`targetBTF` nil). The directory is made with mode 0700; a file in it that is malformed or
-    /// for another kernel, boot or object is ignored and replaced. Default:
-    /// `defaultCORECacheDirectory`.
-    public var coreCacheDirectory: String? = LoadOptions.defaultCORECacheDirectory
+    /// for another kernel, boot or object is ignored and replaced. Default: nil (off), as a
+    /// library should not write files its caller did not ask for; the `swiftbpf` tools turn it
+    /// on with `defaultCORECacheDirectory`.
+    public var coreCacheDirectory: String?
 
     /// `/run/swiftbpf/core-cache`: on the tmpfs that a reboot empties, as the cache is per boot.
     public static let defaultCORECacheDirectory = "/run/swiftbpf/core-cache"
