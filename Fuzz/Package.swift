@@ -21,6 +21,7 @@ let package = Package(
         .executableTarget(name: "FuzzUSDTArguments", dependencies: bpf, swiftSettings: fuzzerFlags),
         .executableTarget(name: "FuzzNetlink", dependencies: bpf, swiftSettings: fuzzerFlags),
         .executableTarget(name: "FuzzProcFiles", dependencies: bpf, swiftSettings: fuzzerFlags),
+        .executableTarget(name: "FuzzCORECache", dependencies: bpf, swiftSettings: fuzzerFlags),
         .executableTarget(name: "FuzzCLIArguments", swiftSettings: fuzzerFlags),
     ]
 )

@@ -9,7 +9,7 @@ set -eu
 root=$(cd "$(dirname "$0")/.." && pwd)
 bin="$root/.build-fuzz/debug"
 raw="$root/.fuzz/raw"
-targets=${*:-"FuzzObjectSpec FuzzBTF FuzzBTFExt FuzzCOREAccess FuzzExecutableELF FuzzUSDTArguments FuzzNetlink FuzzProcFiles FuzzCLIArguments"}
+targets=${*:-"FuzzObjectSpec FuzzBTF FuzzBTFExt FuzzCOREAccess FuzzExecutableELF FuzzUSDTArguments FuzzNetlink FuzzProcFiles FuzzCORECache FuzzCLIArguments"}
 rm -rf "$raw" && mkdir -p "$raw/objects"
 
 # u32 little-endian
@@ -88,6 +88,11 @@ PY
         head -c 4000 /proc/kallsyms >"$d/kallsyms"
         grep -m 20 ' \[' /proc/kallsyms >"$d/kallsyms-modules" || true
         cat /proc/self/maps >"$d/maps" ;;
+    FuzzCORECache)
+        # The loader's own cache files (written by root's loads of objects with CO-RE, e.g. any
+        # tool started once), and one truncated.
+        for f in /run/swiftbpf/core-cache/*; do [ -f "$f" ] && cp "$f" "$d/"; done
+        f=$(ls "$d" | head -n 1); [ -n "$f" ] && head -c 100 "$d/$f" >"$d/truncated" ;;
     FuzzCLIArguments)
         printf 'key\0000x01\0000x02\0000x03\0000x04\000value\000hex\000010203\0000a0b' >"$d/map-update"
         printf 'key\0001\0002\000255\000value\0000X7f' >"$d/decimal"

@@ -12,7 +12,7 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 scratch="$root/.build-fuzz"
 work="$root/.fuzz"
 mkdir -p "$work"
-targets="FuzzObjectSpec FuzzBTF FuzzBTFExt FuzzCOREAccess FuzzExecutableELF FuzzUSDTArguments FuzzNetlink FuzzProcFiles FuzzCLIArguments"
+targets="FuzzObjectSpec FuzzBTF FuzzBTFExt FuzzCOREAccess FuzzExecutableELF FuzzUSDTArguments FuzzNetlink FuzzProcFiles FuzzCORECache FuzzCLIArguments"
 usage="usage: Scripts/fuzz.sh TARGET SECONDS | --smoke [SECONDS] | --list"
 
 # An incremental build relinks the main package's plugin tools (BPFGen, BPFSwiftCompiler) with

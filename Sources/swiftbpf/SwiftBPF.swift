@@ -38,6 +38,11 @@ struct SwiftBPFCommand: ParsableCommand {
             ProfileDiffCommand.main(Array(arguments.dropFirst(2)))
             return
         }
+        // A tool's flags are parsed on their own when they parse cleanly (ToolFastPath).
+        if let name = arguments.first, let tool = tools.first(where: { $0._commandName == name }),
+           ToolFastPath.run(tool, arguments: Array(arguments.dropFirst()), root: self) {
+            return
+        }
         main(arguments)
     }
 }

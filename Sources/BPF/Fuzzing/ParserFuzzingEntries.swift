@@ -14,6 +14,15 @@
         }
     }
 
+    /// Decodes a CO-RE cache file (`CORECacheFile.decode`), as the loader reads one from its
+    /// cache directory; a file that decodes must encode back to exactly the same bytes (a trap
+    /// otherwise). Returns the number of functions it holds (0 if it did not decode).
+    public static func decodeCORECache(_ bytes: [UInt8]) -> Int {
+        guard let file = CORECacheFile.decode(bytes) else { return 0 }
+        precondition(file.encoded() == bytes, "a decoded CO-RE cache file encodes to other bytes")
+        return file.functions.count + file.functions.reduce(0) { $0 + $1.results.count }
+    }
+
     /// Decodes a netlink datagram: its messages, each payload as a TC message and as an
     /// acknowledgement and as a TC filter description, and the attributes after the fixed headers (nested ones too).
     /// Returns how many messages and attributes were decoded.

@@ -40,10 +40,11 @@ public final class BPFObject: Sendable {
 
         // Relocation first, as current libbpf does: it needs no kernel objects.
         let target = options.targetBTF
-        let preparer = try ProgramPreparer(spec: spec, loading: selected) { () throws(BPFError) -> BTF in
+        let coreCache = target == nil ? options.coreCacheDirectory.map { CORECacheStore(directory: $0) } : nil
+        let preparer = try ProgramPreparer(spec: spec, loading: selected, targetBTF: { () throws(BPFError) -> BTF in
             if let target { return target }
             return try BTF.kernel()
-        }
+        }, coreCache: coreCache)
 
         // struct_ops maps against the kernel's BTF: their programs' attach targets come from it.
         let structOps = try StructOpsPlan(spec: spec) { () throws(BPFError) -> BTF in try BTF.kernel() }

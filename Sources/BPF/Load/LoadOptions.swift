@@ -19,6 +19,18 @@ public struct LoadOptions: Sendable {
     /// Extra kernel config lines (`CONFIG_X=value`, one per line) for `__kconfig` externs, read
     /// before the running kernel's config (libbpf's `kconfig` open option).
     public var kconfig: String?
+    /// Where CO-RE results are kept between loads of the same object during one boot of the
+    /// kernel, so that later loads skip reading the kernel's BTF when nothing else needs it
+    /// (attach targets of tp_btf/fentry programs, kfuncs and typed ksyms still read it); nil turns
+    /// the cache off. Used only by root, and only when relocating against the running kernel's BTF
+    /// (`targetBTF` nil). The directory is made with mode 0700; a file in it that is malformed or
+    /// for another kernel, boot or object is ignored and replaced. Default: nil (off), as a
+    /// library should not write files its caller did not ask for; the `swiftbpf` tools turn it
+    /// on with `defaultCORECacheDirectory`.
+    public var coreCacheDirectory: String?
+
+    /// `/run/swiftbpf/core-cache`: on the tmpfs that a reboot empties, as the cache is per boot.
+    public static let defaultCORECacheDirectory = "/run/swiftbpf/core-cache"
 
     /// Default options: no globals set, pins under `/sys/fs/bpf`, the running kernel's BTF.
     public init() {}

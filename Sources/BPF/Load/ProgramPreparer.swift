@@ -9,7 +9,7 @@ struct ProgramPreparer {
     /// linker) may hold two `static` functions of the same name from different units, each
     /// called by its own unit's code (libbpf likewise finds them by section and offset,
     /// `find_prog_by_sec_insn`).
-    struct FunctionPlace: Hashable {
+    struct FunctionPlace: Hashable, Sendable {
         var section: String
         var offset: Int
         init(_ p: ProgramSpec) {
@@ -22,24 +22,45 @@ struct ProgramPreparer {
     private(set) var relocated: [FunctionPlace: (instructions: [Instruction], core: [CORERelocationResult])] = [:]
     private let linker: CallLinker
 
-    init(spec: ObjectSpec, loading: [ProgramSpec], targetBTF: () throws(BPFError) -> BTF) throws(BPFError) {
+    /// - Parameter coreCache: where CO-RE results of earlier loads in this boot are kept, nil for
+    ///   none. A hit means the target BTF is never read for CO-RE (`targetBTF` is not called); a
+    ///   miss relocates and writes the results there. Only for relocation against the running
+    ///   kernel's BTF, which is what the cache key identifies.
+    init(spec: ObjectSpec, loading: [ProgramSpec], targetBTF: () throws(BPFError) -> BTF,
+         coreCache: CORECacheStore? = nil) throws(BPFError) {
         self.spec = spec
         var ext: BTFExt?
         if let bytes = spec.btfExtBytes, let btf = spec.btf { ext = try BTFExt(bytes: bytes, btf: btf) }
         self.ext = ext
 
+        let functions = loading + spec.subprograms
         var relocator: CORERelocator?
+        var missedKey: CORECacheKey?
+        var coreFunctions: [ProgramSpec] = []
+        var cacheHit = false
         if let ext, let btf = spec.btf, ext.coreRelocations.values.contains(where: { !$0.isEmpty }) {
-            relocator = CORERelocator(local: btf, target: try targetBTF())
+            coreFunctions = functions.filter { ext.coreRelocations[$0.elfSectionName]?.isEmpty == false }
+            if let coreCache, let key = CORECacheStore.key(digest: Self.coreDigest(btf: btf, extBytes: spec.btfExtBytes, functions: coreFunctions)) {
+                if let file = coreCache.load(key), let cached = Self.relocations(from: file, functions: coreFunctions) {
+                    relocated = cached
+                    cacheHit = true
+                } else {
+                    missedKey = key
+                }
+            }
+            if !cacheHit { relocator = CORERelocator(local: btf, target: try targetBTF()) }
         }
         Self.prepareKernelLookups(spec: spec, ext: ext, loading: loading, coreTarget: relocator?.target)
-        for p in loading + spec.subprograms {
+        for p in functions where relocated[FunctionPlace(p)] == nil {
             var insns = p.instructions
             var results: [CORERelocationResult] = []
             if let relocator, let records = ext?.coreRelocations[p.elfSectionName], !records.isEmpty {
                 results = try relocator.apply(to: &insns, sectionOffset: p.sectionOffset, records: records, programName: p.name)
             }
             relocated[FunctionPlace(p)] = (insns, results)
+        }
+        if let missedKey, let coreCache {
+            coreCache.save(Self.cacheFile(key: missedKey, functions: coreFunctions, relocated: relocated))
         }
 
         var funcInfo: [String: ExtInfoRecords] = [:]
@@ -172,7 +193,10 @@ struct ProgramPreparer {
         }
         // A kernel BTF that fails to load is reported by the lookup that needs it.
         guard let kernel = try? BTF.kernel() else { return }
-        if let coreTarget, coreTarget !== kernel { coreTarget.prepareLookups(of: coreNames) } else { kernelNames.formUnion(coreNames) }
+        // No CO-RE target: the relocations came from the cache, and need no lookups.
+        if let coreTarget {
+            if coreTarget !== kernel { coreTarget.prepareLookups(of: coreNames) } else { kernelNames.formUnion(coreNames) }
+        }
         kernel.prepareLookups(of: kernelNames)
     }
 

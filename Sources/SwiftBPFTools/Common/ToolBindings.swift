@@ -51,7 +51,11 @@ extension ToolSession {
         var config = config
         try filter.apply(to: &config)
         config.maxEntries.toolEvents = ringBufferSize
-        let bindings = try Object.load(config: config, options: LoadOptions())
+        // A tool's start is measured to its first event: later starts in this boot reuse the
+        // CO-RE results instead of reading the kernel's BTF.
+        var options = LoadOptions()
+        options.coreCacheDirectory = LoadOptions.defaultCORECacheDirectory
+        let bindings = try Object.load(config: config, options: options)
         try filter.bind(cgroupArray: bindings.toolCgroup)
         let session = try ToolSession(object: bindings.object, events: bindings.toolEvents.map, dropped: bindings.toolDropped,
                                       attach: { () throws(BPFError) in try attach(bindings) })
