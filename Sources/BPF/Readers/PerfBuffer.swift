@@ -145,8 +145,10 @@ public final class PerfBuffer: Sendable {
                 // PERF_SAMPLE_RAW: u32 size, then the bytes (padded to 8 with the size field).
                 let rawSize = Int(record.loadUnaligned(fromByteOffset: 8, as: UInt32.self))
                 if rawSize <= length - 12 {
-                    body(.sample(cpu: ring.cpu, data: UnsafeRawBufferPointer(rebasing: record[12..<(12 + rawSize)])))
+                    // Counted first: a `records()` consumer on another thread may read the
+                    // count as soon as it has the sample.
                     samples.add(1, ordering: .relaxed)
+                    body(.sample(cpu: ring.cpu, data: UnsafeRawBufferPointer(rebasing: record[12..<(12 + rawSize)])))
                     count += 1
                 }
             case Self.recordLost where length >= 24:

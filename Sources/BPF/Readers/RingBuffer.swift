@@ -179,9 +179,20 @@ public final class RingBuffer: Sendable {
                 guard let self else { return }
                 _ = try wait(timeoutMilliseconds: pollIntervalMilliseconds)
                 wakeup.drain()
-                consume { yield(Array($0)) }
+                for record in takeBatch() { yield(record) }
             },
             // Deliver what arrived before the close, then end.
-            finish: { [weak self] (yield: ([UInt8]) -> Void) in _ = self?.consume { yield(Array($0)) } })
+            finish: { [weak self] (yield: ([UInt8]) -> Void) in
+                for record in self?.takeBatch() ?? [] { yield(record) }
+            })
+    }
+
+    /// Copies of the available records, counted in `recordCount` before the stream hands any of
+    /// them out: its consumer runs on another thread and may read the count as soon as it has a
+    /// record (the count is raised once per `consume`, after its loop).
+    private func takeBatch() -> [[UInt8]] {
+        var batch: [[UInt8]] = []
+        consume { batch.append(Array($0)) }
+        return batch
     }
 }
