@@ -46,20 +46,7 @@ extension Syscalls {
         guard st.st_size >= 0, Int(st.st_size) <= maximumSize else {
             throw .invalidArgument("\(path) is \(st.st_size) bytes, more than the \(maximumSize) accepted")
         }
-        var out = [UInt8](repeating: 0, count: Int(st.st_size) + 1)
-        var done = 0
-        while done < out.count {
-            let n = out.withUnsafeMutableBytes { Glibc.read(fd.rawValue, $0.baseAddress! + done, $0.count - done) }
-            if n < 0 {
-                if BPFErrno.current == .EINTR { continue }
-                throw .syscall(operation: "read(\(path))", errno: .current)
-            }
-            if n == 0 { break }
-            done += n
-        }
-        guard done <= Int(st.st_size) else { throw .invalidArgument("\(path) grew while it was read") }
-        out.removeLast(out.count - done)
-        return out
+        return try readToEnd(fd, expecting: Int(st.st_size), path: path)
     }
 
     /// Replaces the file at `path` with `bytes` atomically: written to a new file beside it

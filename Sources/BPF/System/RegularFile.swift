@@ -25,6 +25,12 @@ extension Syscalls {
         }
         // Clear O_NONBLOCK again: it only mattered for the open.
         _ = fcntl(fd.rawValue, F_SETFL, 0)
+        return try readToEnd(fd, expecting: size, path: path)
+    }
+
+    /// Reads `fd` to its end when `fstat` reported `size` bytes. One byte more is asked for, so
+    /// that a file that grew while it was read is refused rather than cut short.
+    static func readToEnd(_ fd: borrowing FileDescriptor, expecting size: Int, path: String) throws(BPFError) -> [UInt8] {
         var out = [UInt8](repeating: 0, count: size + 1)
         var done = 0
         while done < out.count {
