@@ -56,15 +56,7 @@ extension Syscalls {
         let temporary = "\(path).\(getpid()).\(replaceCounter.add(1, ordering: .relaxed).newValue).tmp"
         do throws(BPFError) {
             let fd = try open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, mode: 0o600)
-            var done = 0
-            while done < bytes.count {
-                let n = bytes.withUnsafeBytes { Glibc.write(fd.rawValue, $0.baseAddress! + done, $0.count - done) }
-                if n < 0 {
-                    if BPFErrno.current == .EINTR { continue }
-                    throw .syscall(operation: "write(\(temporary))", errno: .current)
-                }
-                done += n
-            }
+            try writeAll(fd, bytes, path: temporary)
             guard Glibc.rename(temporary, path) == 0 else {
                 throw .syscall(operation: "rename(\(temporary), \(path))", errno: .current)
             }

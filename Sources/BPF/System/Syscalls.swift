@@ -72,6 +72,12 @@ package enum Syscalls {
     /// Writes a whole file, creating or truncating it.
     package static func writeFile(_ path: String, _ bytes: [UInt8]) throws(BPFError) {
         let fd = try open(path, O_WRONLY | O_CREAT | O_TRUNC, mode: 0o644)
+        try writeAll(fd, bytes, path: path)
+    }
+
+    /// Writes all of `bytes` to `fd` (the file at `path`, named in errors), retrying short writes
+    /// and EINTR.
+    static func writeAll(_ fd: borrowing FileDescriptor, _ bytes: [UInt8], path: String) throws(BPFError) {
         var done = 0
         while done < bytes.count {
             let n = bytes.withUnsafeBytes { Glibc.write(fd.rawValue, $0.baseAddress! + done, $0.count - done) }
