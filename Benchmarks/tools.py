@@ -15,7 +15,11 @@ Peers (each run only if installed; Benchmarks/run.sh installs them):
 
 One run of a tool, as a fresh process with stdout to a file:
   1. startup: from process start until its output shows a marker event; a trigger loop makes
-     one marker event every few ms until then (an exec, a failing open, a loopback connect);
+     one marker event every 0.5 ms plus the trigger's own time until then (an exec, a failing
+     open, a loopback connect), and reads the output between triggers. (It slept 3 ms between
+     triggers until 2026-12-07: two runs of the same binaries minutes apart gave medians 2-9 ms
+     higher for every peer, the harness's own delay, which pulled the ratios towards 1:
+     BENCHMARKS.md, "Startup with a finer trigger loop".)
   2. idle peak RSS: VmHWM 0.2 s after that event;
   3. load: a bounded burst from Benchmarks/loadgen.c (C, a separate process): 200,000 failing
      opens; fork+exec for 10 s at full speed; 150,000 loopback TCP connections;
@@ -254,7 +258,7 @@ def run_once(tool, cmd, env, loadgen, size, startup_limit):
         proc = subprocess.Popen(cmd, stdout=out, stderr=err, env=env)
         while time.monotonic() - t0 < startup_limit and proc.poll() is None:
             case.trigger()
-            time.sleep(0.003)
+            time.sleep(0.0005)
             if any(case.startup_seen(line) for line in output.new_lines()):
                 result["startup_ms"] = (time.monotonic() - t0) * 1000
                 break
