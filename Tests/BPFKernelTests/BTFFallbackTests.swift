@@ -27,21 +27,21 @@ struct BTFFallbackTests {
 
     @Test func rejectedBTFIsLoggedAndTheObjectLoadsWithoutIt() throws {
         let messages = Mutex<[(BPFLog.Level, String)]>([])
-        BPFLog.setHandler { level, message in messages.withLock { $0.append((level, message)) } }
+        BPFLog.setHandler { level, message in messages.locked { $0.append((level, message)) } }
         defer { BPFLog.setHandler(BPFLog.standardError) }
         let spec = try ObjectSpec(bytes: Self.objectWithRejectedBTF(), name: "rejected_btf")
         let object = try BPFObject(spec)
         #expect(object.btfFD == nil)
         #expect(object.programs["count_getpid"] != nil)
-        let warnings = messages.withLock { $0.filter { $0.0 == .warning && $0.1.contains("rejected_btf") } }
-        #expect(warnings.count == 1, "\(messages.withLock { $0.map(\.1) })")
+        let warnings = messages.locked { $0.filter { $0.0 == .warning && $0.1.contains("rejected_btf") } }
+        #expect(warnings.count == 1, "\(messages.locked { $0.map(\.1) })")
         #expect(warnings.first?.1.contains("rejected its BTF") == true)
         #expect(warnings.first?.1.contains("Invalid name") == true, "the kernel's BTF log is quoted: \(warnings.first?.1 ?? "")")
 
         // An object whose BTF loads says nothing.
-        messages.withLock { $0.removeAll() }
+        messages.locked { $0.removeAll() }
         let good = try BPFObject(ObjectSpec(bytes: EmbeddedObjects.minimal.bytes, name: "accepted_btf"))
         #expect(good.btfFD != nil)
-        #expect(messages.withLock { $0.filter { $0.1.contains("accepted_btf") } }.isEmpty)
+        #expect(messages.locked { $0.filter { $0.1.contains("accepted_btf") } }.isEmpty)
     }
 }

@@ -18,11 +18,11 @@ import Testing
         }
         #expect(scanned.typeID(named: "task_struct", kind: .struct) == indexed.typeID(named: "task_struct", kind: .struct))
         #expect(!scanned.typeIDs(named: "file").isEmpty)
-        #expect(scanned.nameIndex.withLock { $0 == nil }, "prepared names must not build the full index")
+        #expect(scanned.nameIndex.locked { $0 == nil }, "prepared names must not build the full index")
 
         // A name that was not prepared still works, through the index.
         #expect(scanned.typeIDs(named: "sock") == indexed.typeIDs(named: "sock"))
-        #expect(scanned.nameIndex.withLock { $0 != nil })
+        #expect(scanned.nameIndex.locked { $0 != nil })
     }
 
     @Test func flavouredKernelNamesAreFoundByTheirEssentialName() throws {
@@ -40,7 +40,7 @@ import Testing
         #expect(btf.typeIDs(named: "thing___v2") == [2])
         #expect(btf.typeIDs(named: "int") == [1])
         #expect(btf.typeIDs(named: "missing").isEmpty)
-        #expect(btf.nameIndex.withLock { $0 == nil })
+        #expect(btf.nameIndex.locked { $0 == nil })
     }
 
     @Test func splitBTFScansItsBaseAndItself() throws {
@@ -59,6 +59,6 @@ import Testing
         s.prepareLookups(of: ["shared_s", "own_s"])
         #expect(s.typeIDs(named: "shared_s") == [2, 3])
         #expect(s.typeIDs(named: "own_s") == [4])
-        #expect(s.nameIndex.withLock { $0 == nil } && b.nameIndex.withLock { $0 == nil })
+        #expect(s.nameIndex.locked { $0 == nil } && b.nameIndex.locked { $0 == nil })
     }
 }

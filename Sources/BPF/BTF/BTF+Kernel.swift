@@ -10,7 +10,7 @@ extension BTF {
     /// success and shared afterwards (thread-safe). Failures are not cached, so a later call
     /// retries.
     public static func kernel() throws(BPFError) -> BTF {
-        try kernelCache.withLock { (cached: inout BTF?) throws(BPFError) -> BTF in
+        try kernelCache.locked { (cached: inout BTF?) throws(BPFError) -> BTF in
             if let cached { return cached }
             let loaded = try load(path: kernelPath)
             cached = loaded

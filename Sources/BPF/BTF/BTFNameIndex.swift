@@ -121,7 +121,7 @@ public enum BTFName {
 extension BTF {
     /// The name index, built on first use (thread-safe).
     var names: BTFNameIndex {
-        nameIndex.withLock { index in
+        nameIndex.locked { index in
             if let index { return index }
             let built = BTFNameIndex(self)
             index = built

@@ -15,8 +15,8 @@ extension BTF {
     public func prepareLookups(of names: some Sequence<String>) {
         let names = Array(names)  // read twice: for the base and for this BTF
         base?.prepareLookups(of: names)
-        if nameIndex.withLock({ $0 != nil }) { return }
-        let known = scannedNames.withLock { $0 }
+        if nameIndex.locked({ $0 != nil }) { return }
+        let known = scannedNames.locked { $0 }
         var wanted: [String: [UInt8]] = [:]
         for name in names where !name.isEmpty {
             let key = BTFName.essentialName(name)
@@ -24,7 +24,7 @@ extension BTF {
         }
         if wanted.isEmpty { return }
         let found = BTFNameScan.scan(self, for: Array(wanted.values))
-        scannedNames.withLock { scanned in
+        scannedNames.locked { scanned in
             for (key, bytes) in wanted { scanned[key] = found[bytes] ?? [] }
         }
     }
@@ -32,7 +32,7 @@ extension BTF {
     /// Ids of this BTF's own types whose essential name is `query`'s, if a scan looked for it.
     func scannedIDs(essentialOf query: UnsafeRawBufferPointer) -> [UInt32]? {
         let key = String(decoding: BTFName.essential(query), as: UTF8.self)
-        return scannedNames.withLock { $0[key] }
+        return scannedNames.locked { $0[key] }
     }
 }
 

@@ -17,9 +17,9 @@ final class CORECandidateCache: Sendable {
 
     /// The cached candidates of `localID`, computing them with `search` on first use.
     func candidates(for localID: UInt32, search: () -> [CORECandidate]) -> [CORECandidate] {
-        if let hit = lists.withLock({ $0[localID] }) { return hit }
+        if let hit = lists.locked({ $0[localID] }) { return hit }
         let found = search()
-        return lists.withLock { cache in
+        return lists.locked { cache in
             if let hit = cache[localID] { return hit }
             cache[localID] = found
             return found
@@ -28,12 +28,12 @@ final class CORECandidateCache: Sendable {
 
     /// Keeps only `matched` for `localID` (called when at least one candidate matched).
     func prune(_ localID: UInt32, to matched: [CORECandidate]) {
-        lists.withLock { $0[localID] = matched }
+        lists.locked { $0[localID] = matched }
     }
 
     /// The cached list of `localID`, if any (for tests and diagnostics).
-    func cached(_ localID: UInt32) -> [CORECandidate]? { lists.withLock { $0[localID] } }
+    func cached(_ localID: UInt32) -> [CORECandidate]? { lists.locked { $0[localID] } }
 
     /// Number of local types with a cached list (for tests).
-    var count: Int { lists.withLock { $0.count } }
+    var count: Int { lists.locked { $0.count } }
 }

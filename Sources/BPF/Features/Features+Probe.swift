@@ -9,9 +9,9 @@ extension Features {
     /// attach (kprobe, fentry, fexit, lsm, tp_btf) attach a `return 0` program for a moment and
     /// detach it at once: "supported" means a program of the kind really attached here.
     public static func probe(_ feature: KernelFeature) -> FeatureStatus {
-        if let known = statusCache.withLock({ $0[feature] }) { return known }
+        if let known = statusCache.locked({ $0[feature] }) { return known }
         let answer = run(feature)
-        statusCache.withLock { $0[feature] = answer }
+        statusCache.locked { $0[feature] = answer }
         return answer
     }
 

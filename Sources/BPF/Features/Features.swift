@@ -14,10 +14,10 @@ public enum Features {
     static let cache = Mutex<[Key: Bool]>([:])
 
     static func cached(_ key: Key, _ probe: () -> Bool) -> Bool {
-        if let known = cache.withLock({ $0[key] }) { return known }
+        if let known = cache.locked({ $0[key] }) { return known }
         // Probing outside the lock: two threads may probe at once; both get the same answer.
         let answer = probe()
-        cache.withLock { $0[key] = answer }
+        cache.locked { $0[key] = answer }
         return answer
     }
 

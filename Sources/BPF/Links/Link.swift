@@ -57,12 +57,12 @@ public final class Link: Sendable, CustomStringConvertible {
     /// Sets the action `close()` (or deinit) runs after the descriptors close. An action set on
     /// a closed link runs at once.
     func onClose(_ action: @escaping @Sendable () -> Void) {
-        closeAction.withLock { $0 = action }
+        closeAction.locked { $0 = action }
         if !isOpen { runCloseAction() }
     }
 
     private func runCloseAction() {
-        let action = closeAction.withLock { a in
+        let action = closeAction.locked { a in
             defer { a = nil }
             return a
         }
@@ -72,7 +72,7 @@ public final class Link: Sendable, CustomStringConvertible {
     deinit { close() }
 
     /// Whether the link's descriptors are still open.
-    public var isOpen: Bool { descriptors.withLock { $0.link != nil } }
+    public var isOpen: Bool { descriptors.locked { $0.link != nil } }
 
     /// The link's descriptor (or the perf event's, for a legacy attachment); -1 once closed.
     /// Do not close it.
@@ -152,11 +152,11 @@ public final class Link: Sendable, CustomStringConvertible {
 
     /// Closes the link's descriptors now (idempotent). An unpinned link is detached.
     public func close() {
-        descriptors.withLock { d in
+        descriptors.locked { d in
             d.link = nil
             d.perfEvent = nil
         }
-        keptPrograms.withLock { $0.removeAll() }
+        keptPrograms.locked { $0.removeAll() }
         runCloseAction()
     }
 
@@ -166,7 +166,7 @@ public final class Link: Sendable, CustomStringConvertible {
     /// this, a caller who keeps only the link would silently lose the program's tail calls.
     @discardableResult
     func keeping(_ program: Program) -> Link {
-        keptPrograms.withLock { $0.append(program) }
+        keptPrograms.locked { $0.append(program) }
         return self
     }
 

@@ -38,12 +38,12 @@ public final class ProgramAttachment: Sendable, CustomStringConvertible {
     }
 
     /// Whether the program is still attached by this owner.
-    public var isAttached: Bool { state.withLock { $0 != nil } }
+    public var isAttached: Bool { state.locked { $0 != nil } }
 
     /// Detaches the program now (`BPF_PROG_DETACH`). Idempotent. Throws if the kernel refuses;
     /// a program that is no longer attached (its target was removed) is not an error.
     public func detach() throws(BPFError) {
-        guard let s = state.withLock({ (s: inout State?) -> State? in
+        guard let s = state.locked({ (s: inout State?) -> State? in
             let taken = s.take()
             return taken
         }) else { return }

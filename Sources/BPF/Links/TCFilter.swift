@@ -116,7 +116,7 @@ public final class TCFilter: Sendable, CustomStringConvertible {
     }
 
     /// Whether the filter is still attached (not closed or detached).
-    public var isAttached: Bool { attached.withLock { $0 } }
+    public var isAttached: Bool { attached.locked { $0 } }
 
     /// The filter as the kernel reports it now (program id, name, flags), nil if it is gone.
     public func currentDescription() throws(BPFError) -> TCFilterDescription? {
@@ -127,7 +127,7 @@ public final class TCFilter: Sendable, CustomStringConvertible {
     /// and no filter is left in either direction. Throws what the kernel answered; a filter that
     /// is already gone (ENOENT, or the interface was deleted: ENODEV) is not an error.
     public func detach() throws(BPFError) {
-        guard attached.withLock({ a in defer { a = false }; return a }) else { return }
+        guard attached.locked({ a in defer { a = false }; return a }) else { return }
         let ifindex = Int32(interfaceIndex)
         do {
             _ = try socket.request(

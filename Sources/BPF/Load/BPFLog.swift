@@ -24,11 +24,11 @@ public enum BPFLog {
 
     /// Routes the library's messages to `handler` (nil: drop them). Affects every thread.
     public static func setHandler(_ handler: Handler?) {
-        self.handler.withLock { $0 = handler }
+        self.handler.locked { $0 = handler }
     }
 
     static func log(_ level: Level, _ message: @autoclosure () -> String) {
-        guard let h = handler.withLock({ $0 }) else { return }
+        guard let h = handler.locked({ $0 }) else { return }
         h(level, message())
     }
 }

@@ -40,7 +40,7 @@ import Synchronization
 final class LazyBytes: Sendable {
     private let state = Mutex<[UInt8]?>(nil)
     func get(_ make: () -> [UInt8]) -> [UInt8] {
-        state.withLock { v in
+        state.locked { v in
             if let v { return v }
             let made = make()
             v = made

@@ -94,11 +94,11 @@ public final class Program: Sendable, CustomStringConvertible {
     /// when it was loaded from a `BPFObject`. The kernel empties a prog array when the map's
     /// last user-space descriptor closes, so holding them here keeps tail calls working even
     /// after the object is released.
-    public var retainedMaps: [Map] { retained.withLock { $0 } }
+    public var retainedMaps: [Map] { retained.locked { $0 } }
 
     /// Keeps `maps` open as long as this program lives.
     public func retain(maps: [Map]) {
-        retained.withLock { $0 += maps }
+        retained.locked { $0 += maps }
     }
 
     public var description: String { "Program(\(name), \(type), id \(id))" }

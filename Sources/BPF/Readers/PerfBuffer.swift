@@ -105,7 +105,7 @@ public final class PerfBuffer: Sendable {
     /// `body` must not call back into this reader (`consume`/`poll`): consumption holds a lock.
     @discardableResult
     public func consume(_ body: (PerfRecord) -> Void) -> Int {
-        consumeLock.withLock { scratch in
+        consumeLock.locked { scratch in
             var total = 0
             for ring in rings { total += drain(ring, scratch: &scratch, body) }
             return total

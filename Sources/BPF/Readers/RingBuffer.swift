@@ -85,7 +85,7 @@ public final class RingBuffer: Sendable {
     /// Inlinable, so that `body` is inlined into the loop over the records.
     @inlinable @discardableResult
     public func consume(_ body: (UnsafeRawBufferPointer) -> Void) -> Int {
-        consumeLock.withLock { _ in drain(body) }
+        consumeLock.locked { _ in drain(body) }
     }
 
     /// Like `consume(_:)`, decoding each record as `T` (a C struct's Swift twin). Records shorter

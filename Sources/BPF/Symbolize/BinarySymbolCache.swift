@@ -43,9 +43,9 @@ public final class BinarySymbolCache: Sendable {
     public func symbols(path: String, displayPath: String? = nil, device: UInt64 = 0, inode: UInt64 = 0) -> Result<BinarySymbols, BPFError> {
         let key = Key(path: path, device: device, inode: inode)
         let file = inode != 0 ? FileIdentity(device: device, inode: inode) : nil
-        if let known = tables.withLock({ t in file.flatMap { t.files[$0] }.map { .success($0) } ?? t.attempts[key] }) { return known }
+        if let known = tables.locked({ t in file.flatMap { t.files[$0] }.map { .success($0) } ?? t.attempts[key] }) { return known }
         let loaded = Result { () throws(BPFError) in try BinarySymbols(path: path, displayPath: displayPath) }
-        return tables.withLock { t in
+        return tables.locked { t in
             if let raced = file.flatMap({ t.files[$0] }) { return .success(raced) }
             if let raced = t.attempts[key] { return raced }
             t.attempts[key] = loaded
@@ -55,8 +55,8 @@ public final class BinarySymbolCache: Sendable {
     }
 
     /// The number of binaries read (or tried).
-    public var count: Int { tables.withLock { $0.attempts.count } }
+    public var count: Int { tables.locked { $0.attempts.count } }
 
     /// Forgets every binary.
-    public func removeAll() { tables.withLock { $0 = Tables() } }
+    public func removeAll() { tables.locked { $0 = Tables() } }
 }

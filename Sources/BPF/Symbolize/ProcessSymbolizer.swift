@@ -38,25 +38,25 @@ public final class ProcessSymbolizer: Sendable {
     }
 
     /// The executable mappings in use (file-backed or not), in address order.
-    public var mappings: [ProcessMapping] { state.withLock { $0.mappings } }
+    public var mappings: [ProcessMapping] { state.locked { $0.mappings } }
 
     /// Reads /proc/PID/maps again.
     public func refresh() throws(BPFError) {
         let fresh = try Self.executableMappings(pid: pid)
-        state.withLock { $0.mappings = fresh }
+        state.locked { $0.mappings = fresh }
     }
 
     /// The symbol that contains `address`, or nil: no executable file-backed mapping holds it,
     /// the binary cannot be read, or its symbol tables do not cover the address (stripped code).
     public func symbolize(_ address: UInt64) -> Symbol? {
-        var mapping = state.withLock { s in s.mappings.first { $0.contains(address) } }
+        var mapping = state.locked { s in s.mappings.first { $0.contains(address) } }
         if mapping == nil {
-            let retry = state.withLock { s -> Bool in
+            let retry = state.locked { s -> Bool in
                 defer { s.refreshedOnMiss = true }
                 return !s.refreshedOnMiss
             }
             if retry, (try? refresh()) != nil {
-                mapping = state.withLock { s in s.mappings.first { $0.contains(address) } }
+                mapping = state.locked { s in s.mappings.first { $0.contains(address) } }
             }
         }
         guard let mapping, mapping.isFileBacked,

@@ -44,9 +44,9 @@ package final class NetlinkSocket: Sendable {
     /// The reply ends with the `NLMSG_ERROR` acknowledgement of a request with `NLM_F_ACK`, or
     /// the `NLMSG_DONE` of a dump (`NLM_F_DUMP`).
     package func request(_ message: NetlinkMessage, _ operation: String) throws(BPFError) -> [NetlinkMessage] {
-        try exchange.withLock { _ throws(BPFError) in
+        try exchange.locked { _ throws(BPFError) in
             var message = message
-            message.sequence = nextSequence.withLock { s in
+            message.sequence = nextSequence.locked { s in
                 defer { s = s &+ 1 }
                 return s
             }

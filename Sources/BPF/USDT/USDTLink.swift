@@ -44,14 +44,14 @@ public final class USDTLink: Sendable, CustomStringConvertible {
     deinit { close() }
 
     /// The uprobe_multi link, or the per-site uprobe links (empty once closed).
-    public var links: [Link] { state.withLock { $0.links } }
+    public var links: [Link] { state.locked { $0.links } }
 
     /// Whether the probe is still attached.
-    public var isOpen: Bool { state.withLock { !$0.links.isEmpty } }
+    public var isOpen: Bool { state.locked { !$0.links.isEmpty } }
 
     /// Detaches every site now (idempotent).
     public func close() {
-        let taken = state.withLock { s -> State in
+        let taken = state.locked { s -> State in
             let t = s
             s = State(links: [], specIDs: [], ipKeys: [])
             return t
@@ -67,7 +67,7 @@ public final class USDTLink: Sendable, CustomStringConvertible {
     /// the first site's link, which closes the other sites' links and gives the spec ids back
     /// when it is closed or released. This `USDTLink` is empty afterwards. Nil if it is closed.
     public func mergedLink() -> Link? {
-        let taken = state.withLock { s -> State in
+        let taken = state.locked { s -> State in
             let t = s
             s = State(links: [], specIDs: [], ipKeys: [])
             return t

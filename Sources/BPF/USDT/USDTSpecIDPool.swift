@@ -15,7 +15,7 @@ enum USDTSpecIDPool {
     /// Reserves `count` ids of the map `mapID` whose capacity is `capacity`.
     /// - Throws: `.invalidArgument` naming `BPF_USDT_MAX_SPEC_CNT` when the map is full.
     static func allocate(_ count: Int, mapID: UInt32, capacity: Int) throws(BPFError) -> [Int] {
-        let result: Result<[Int], BPFError> = states.withLock { all in
+        let result: Result<[Int], BPFError> = states.locked { all in
             var s = all[mapID] ?? State()
             let available = s.free.count + max(capacity - s.next, 0)
             guard available >= count else {
@@ -37,7 +37,7 @@ enum USDTSpecIDPool {
     /// Gives ids back for later attachments.
     static func release(_ ids: [Int], mapID: UInt32) {
         guard !ids.isEmpty else { return }
-        states.withLock { all in
+        states.locked { all in
             all[mapID, default: State()].free.append(contentsOf: ids)
         }
     }

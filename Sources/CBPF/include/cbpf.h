@@ -76,4 +76,16 @@ static const unsigned long CBPF_PERF_EVENT_IOC_ENABLE = PERF_EVENT_IOC_ENABLE;
 static const unsigned long CBPF_PERF_EVENT_IOC_DISABLE = PERF_EVENT_IOC_DISABLE;
 static const unsigned long CBPF_PERF_EVENT_IOC_SET_BPF = PERF_EVENT_IOC_SET_BPF;
 
+/// ThreadSanitizer's happens-before annotations (compiler-rt's `tsan_interface.h`). Weak: they
+/// resolve only in a binary linked with the sanitizer's runtime (`--sanitize=thread`); anywhere
+/// else they are null and the wrappers do nothing.
+extern void __tsan_acquire(void *addr) __attribute__((weak));
+extern void __tsan_release(void *addr) __attribute__((weak));
+static inline void cbpf_tsan_acquire(const void *addr) {
+    if (__tsan_acquire) __tsan_acquire((void *)addr);
+}
+static inline void cbpf_tsan_release(const void *addr) {
+    if (__tsan_release) __tsan_release((void *)addr);
+}
+
 #endif

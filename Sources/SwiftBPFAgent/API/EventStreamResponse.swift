@@ -54,17 +54,17 @@ final class PendingText: Sendable {
     init(limit: Int = 10_000) { self.limit = limit }
 
     func add(_ piece: String) {
-        state.withLock { s in
+        state.locked { s in
             s.pieces.append(piece)
             if s.pieces.count > limit { s.pieces.removeFirst(s.pieces.count - limit) }
         }
     }
 
-    func end() { state.withLock { $0.ended = true } }
+    func end() { state.locked { $0.ended = true } }
 
     /// What was added since the last call, joined, and whether the stream has ended.
     func take() -> (text: String, ended: Bool) {
-        state.withLock { s in
+        state.locked { s in
             defer { s.pieces.removeAll(keepingCapacity: true) }
             return (s.pieces.joined(), s.ended)
         }

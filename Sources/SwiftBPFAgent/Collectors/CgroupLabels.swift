@@ -20,17 +20,17 @@ final class CgroupLabels: Sendable {
 
     func names(of id: UInt64) -> Names {
         if id == 0 { return Names(path: "", unit: "", container: "") }
-        if let known = names.withLock({ $0[id] }) { return known }
+        if let known = names.locked({ $0[id] }) { return known }
         let now = Clocks.now(CLOCK_MONOTONIC)
-        if let since = missing.withLock({ $0[id] }), now - since < 60_000_000_000 {
+        if let since = missing.locked({ $0[id] }), now - since < 60_000_000_000 {
             return Names(path: "", unit: "", container: "")
         }
         guard let path = paths.path(of: id) else {
-            missing.withLock { $0[id] = now }
+            missing.locked { $0[id] = now }
             return Names(path: "", unit: "", container: "")
         }
         let n = Self.names(path: path)
-        names.withLock { $0[id] = n }
+        names.locked { $0[id] = n }
         return n
     }
 

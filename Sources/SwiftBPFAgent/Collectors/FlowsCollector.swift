@@ -90,7 +90,7 @@ final class FlowsCollector: Collector {
                     }
                     for f in expired { account(f, &seen); events.append(event(f)) }
                     seen = seen.filter { live.contains($0.key) }
-                    tracked.withLock { $0 = flows }
+                    tracked.locked { $0 = flows }
                     sink.gauge("swiftbpf_agent_flows_tracked", [("transport", "tcp")], Double(flows.count(where: { $0.transport == .tcp })))
                     sink.gauge("swiftbpf_agent_flows_tracked", [("transport", "udp")], Double(flows.count(where: { $0.transport == .udp })))
                     let stats = try monitor.stats()
@@ -131,7 +131,7 @@ final class FlowsCollector: Collector {
     /// nanoseconds), as `flow` records with the fields of `flow_close` and the TCP state.
     func connections(since: Int64?) -> [AgentEvent] {
         let offset = Clocks.monotonicToWallOffset()
-        return tracked.withLock { flows in
+        return tracked.locked { flows in
             flows.compactMap { f in
                 let seen = Int64(bitPattern: f.lastSeenNanos) + offset
                 if let since, seen < since { return nil }
@@ -168,6 +168,6 @@ final class FlowsCollector: Collector {
         running.store(false, ordering: .relaxed)
         finished.wait()
         box.monitor = nil
-        tracked.withLock { $0 = [] }
+        tracked.locked { $0 = [] }
     }
 }

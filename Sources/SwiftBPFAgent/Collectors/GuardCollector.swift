@@ -108,7 +108,7 @@ final class GuardCollector: Collector {
     }
 
     private func tally(_ rule: String, _ event: AgentEvent) {
-        tallies.withLock { t in
+        tallies.locked { t in
             var x = t[rule] ?? RuleTally()
             x.alerts += 1
             x.lastNanoseconds = max(x.lastNanoseconds, event.timeNanoseconds)
@@ -122,7 +122,7 @@ final class GuardCollector: Collector {
     /// the most recent first, then the others in the policy's order.
     func alertsByRule() -> [RuleReport] {
         let counters = (try? session.counters()) ?? []
-        let t = tallies.withLock { $0 }
+        let t = tallies.locked { $0 }
         let reports = session.policy.rules.enumerated().map { i, compiled in
             let r = compiled.rule
             return RuleReport(name: r.name, kinds: r.kinds.map(\.name), action: r.action.name, mode: r.mode.rawValue,

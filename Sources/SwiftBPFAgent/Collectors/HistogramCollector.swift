@@ -25,7 +25,7 @@ final class TableCollector: Collector {
     }
 
     func tick(now: Int64) {
-        let due = nextRead.withLock { next -> Bool in
+        let due = nextRead.locked { next -> Bool in
             guard now >= next else { return false }
             next = now + Int64(config.intervalSeconds * 1e9)
             return true

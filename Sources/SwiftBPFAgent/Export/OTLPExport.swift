@@ -62,7 +62,7 @@ final class OTLPExport: Sendable {
     /// Queues events to become log records; beyond the queue's capacity they are dropped.
     func enqueue(_ events: [AgentEvent]) {
         guard eventLogger != nil else { return }
-        let over = queue.withLock { q -> Int in
+        let over = queue.locked { q -> Int in
             let room = capacity - q.count
             q.append(contentsOf: events.prefix(max(0, room)))
             return max(0, events.count - max(0, room))
@@ -74,7 +74,7 @@ final class OTLPExport: Sendable {
     @discardableResult
     func drain(max: Int = 512) -> Int {
         guard let eventLogger else { return 0 }
-        let batch = queue.withLock { q -> [AgentEvent] in
+        let batch = queue.locked { q -> [AgentEvent] in
             let n = Swift.min(max, q.count)
             let out = Array(q.prefix(n))
             q.removeFirst(n)
@@ -94,7 +94,7 @@ final class OTLPExport: Sendable {
         return batch.count
     }
 
-    var queued: Int { queue.withLock { $0.count } }
+    var queued: Int { queue.locked { $0.count } }
 }
 
 /// The export's counts: events dropped at the full queue, handed to OTel, failed exports.

@@ -39,7 +39,7 @@ public final class AgentMetrics: Sendable {
     }
 
     func update(config: MetricsConfig) {
-        limits.withLock {
+        limits.locked {
             $0.maxSeriesPerFamily = config.maxSeriesPerFamily
             $0.evictionGraceNanoseconds = Int64(config.evictionGraceSeconds * 1e9)
         }
@@ -49,9 +49,9 @@ public final class AgentMetrics: Sendable {
     /// label names in the same order (Prometheus requires one label set per family). A new label
     /// set beyond the family's cap is counted in its overflow series instead.
     func increment(_ family: String, _ labels: [(String, String)] = [], by: Int64 = 1, now: Int64 = Clocks.now(CLOCK_MONOTONIC)) {
-        let max = limits.withLock { $0.maxSeriesPerFamily }
+        let max = limits.locked { $0.maxSeriesPerFamily }
         var overflowed = false
-        let counter = families.withLock { all -> CoreMetrics.Counter in
+        let counter = families.locked { all -> CoreMetrics.Counter in
             let key = SeriesFamily.key(labels)
             if var f = all[family] {
                 if let c = f.series[key] {
@@ -84,7 +84,7 @@ public final class AgentMetrics: Sendable {
     /// A counter outside the caps (the agent's own bookkeeping families).
     func incrementUncapped(_ family: String, _ labels: [(String, String)], by: Int64 = 1) {
         let key = family + "|" + SeriesFamily.key(labels)
-        let counter = families.withLock { all -> CoreMetrics.Counter in
+        let counter = families.locked { all -> CoreMetrics.Counter in
             if let c = all[key]?.series[""]?.counter { return c }
             let c = CoreMetrics.Counter(label: family, dimensions: labels, factory: factory)
             all[key] = SeriesFamily(series: ["": SeriesFamily.Series(counter: c, lastSeen: .max)], uncapped: true)
@@ -96,7 +96,7 @@ public final class AgentMetrics: Sendable {
     /// Sets the gauge `name{labels}`.
     func gauge(_ name: String, _ labels: [(String, String)] = [], _ value: Double) {
         let key = name + "|" + SeriesFamily.key(labels)
-        let g = gauges.withLock { all -> CoreMetrics.Gauge in
+        let g = gauges.locked { all -> CoreMetrics.Gauge in
             if let g = all[key] { return g }
             let g = CoreMetrics.Gauge(label: name, dimensions: labels, factory: factory)
             all[key] = g
@@ -109,9 +109,9 @@ public final class AgentMetrics: Sendable {
     /// gone); returns how many went. Counted in `swiftbpf_agent_series_evicted_total`.
     @discardableResult
     func evictStale(now: Int64 = Clocks.now(CLOCK_MONOTONIC)) -> Int {
-        let grace = limits.withLock { $0.evictionGraceNanoseconds }
+        let grace = limits.locked { $0.evictionGraceNanoseconds }
         var evicted: [(String, CoreMetrics.Counter)] = []
-        families.withLock { all in
+        families.locked { all in
             for (name, var f) in all where !f.uncapped {
                 let stale = f.series.filter { now - $0.value.lastSeen > grace }
                 guard !stale.isEmpty else { continue }
@@ -132,7 +132,7 @@ public final class AgentMetrics: Sendable {
 
     /// Series per capped family (not counting the overflow series).
     func seriesCounts() -> [String: Int] {
-        families.withLock { all in
+        families.locked { all in
             var out: [String: Int] = [:]
             for (name, f) in all where !f.uncapped { out[name] = f.series.count }
             return out

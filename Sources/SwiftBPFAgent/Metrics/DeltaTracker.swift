@@ -6,7 +6,7 @@ final class DeltaTracker: Sendable {
     private let last = Mutex<[String: UInt64]>([:])
 
     func delta(_ key: String, _ value: UInt64) -> UInt64 {
-        last.withLock { l in
+        last.locked { l in
             let previous = l[key] ?? 0
             l[key] = value
             return value >= previous ? value - previous : value

@@ -21,7 +21,7 @@ final class KernelHistograms: Sendable {
     /// Adds a read of the kernel's slots to the family's totals.
     func add(_ name: String, labels: [(String, String)], slots: [UInt64], unit: String) {
         let key = labels.map { "\($0.0)=\($0.1)" }.joined(separator: ",")
-        families.withLock { all in
+        families.locked { all in
             var f = all[name] ?? Family(unit: unit)
             var s = f.series[key] ?? Series(labels: labels, slots: [UInt64](repeating: 0, count: 64))
             for (i, n) in slots.prefix(64).enumerated() { s.slots[i] &+= n }
@@ -32,11 +32,11 @@ final class KernelHistograms: Sendable {
 
     /// Observations so far in `name` (all series).
     func count(_ name: String) -> UInt64 {
-        families.withLock { all in all[name]?.series.values.reduce(0) { $0 + $1.slots.reduce(0, +) } ?? 0 }
+        families.locked { all in all[name]?.series.values.reduce(0) { $0 + $1.slots.reduce(0, +) } ?? 0 }
     }
 
     func emit(into buffer: inout [UInt8]) {
-        let snapshot = families.withLock { $0 }
+        let snapshot = families.locked { $0 }
         var text = ""
         for (name, f) in snapshot.sorted(by: { $0.key < $1.key }) {
             text += "# HELP \(name) Kernel-side log2 histogram, in \(f.unit) (_sum estimated from bucket midpoints).\n"

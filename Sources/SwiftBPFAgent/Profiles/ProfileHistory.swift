@@ -41,7 +41,7 @@ public final class ProfileHistory: Sendable {
             if containers[cgroup] == nil { containers[cgroup] = cgroup == 0 ? "" : container(cgroup) }
             return (Key(frames: s.frames, pid: s.pid ?? 0, tid: s.tid ?? 0, cgroupID: cgroup, container: containers[cgroup] ?? ""), s.count)
         }
-        buckets.withLock { b in
+        buckets.locked { b in
             var bucket = b[minute] ?? [:]
             for (key, count) in keyed { bucket[place(key, in: bucket), default: 0] += count }
             b[minute] = bucket
@@ -65,7 +65,7 @@ public final class ProfileHistory: Sendable {
         let first = since.map { $0 / 60_000_000_000 } ?? Int64.min
         let last = until.map { ($0 - 1) / 60_000_000_000 } ?? Int64.max
         var sum: [Key: UInt64] = [:]
-        buckets.withLock { b in
+        buckets.locked { b in
             for (minute, bucket) in b where minute >= first && minute <= last {
                 for (k, n) in bucket {
                     if let pid, k.pid != pid { continue }
@@ -82,8 +82,8 @@ public final class ProfileHistory: Sendable {
     }
 
     /// Minutes held.
-    var minuteCount: Int { buckets.withLock { $0.count } }
+    var minuteCount: Int { buckets.locked { $0.count } }
 
     /// Distinct stacks held, over all minutes.
-    var stackCount: Int { buckets.withLock { $0.values.reduce(0) { $0 + $1.count } } }
+    var stackCount: Int { buckets.locked { $0.values.reduce(0) { $0 + $1.count } } }
 }

@@ -73,7 +73,7 @@ public final class Agent: Sendable {
         currentConfig = Mutex(config)
     }
 
-    public var config: AgentConfig { currentConfig.withLock { $0 } }
+    public var config: AgentConfig { currentConfig.locked { $0 } }
 
     /// Loads and attaches the configured collectors and user metrics.
     public func start() {
@@ -95,7 +95,7 @@ public final class Agent: Sendable {
                                 ("store", old.store != new.store), ("otlp", old.otlp != new.otlp)] where changed {
             logger.warning("reload: \(what) changed; it takes effect at the next restart")
         }
-        currentConfig.withLock { $0 = new }
+        currentConfig.locked { $0 = new }
         metrics.update(config: new.metrics)
         pipeline.setCgroupLabels(new.metrics.cgroupLabels)
         governor.update(config: new.governor)
@@ -143,13 +143,13 @@ public final class Agent: Sendable {
             metrics.incrementUncapped("swiftbpf_agent_otlp_export_failures_total", [], by: Int64(deltas.delta("otlp/failures", UInt64(c.failures.load(ordering: .relaxed)))))
             metrics.gauge("swiftbpf_agent_otlp_queue", [], Double(export.queued))
         }
-        let evictDue = lastEviction.withLock { last -> Bool in
+        let evictDue = lastEviction.locked { last -> Bool in
             guard now - last > 10_000_000_000 else { return false }
             last = now
             return true
         }
         if evictDue { metrics.evictStale(now: now) }
-        let occupancyDue = lastOccupancy.withLock { last -> Bool in
+        let occupancyDue = lastOccupancy.locked { last -> Bool in
             guard last == 0 || now - last > 30_000_000_000 else { return false }
             last = now
             return true
@@ -175,7 +175,7 @@ public final class Agent: Sendable {
     private func recordSelfMetrics(now: Int64) {
         guard let stats = ProcessStats.read() else { return }
         metrics.gauge("swiftbpf_agent_resident_memory_bytes", [], Double(stats.residentBytes))
-        let previous = previousStats.withLock { p -> ProcessStats? in
+        let previous = previousStats.locked { p -> ProcessStats? in
             let old = p
             p = stats
             return old
@@ -188,14 +188,14 @@ public final class Agent: Sendable {
 
     private func enableBPFStats() {
         let before = BPFStatsSwitch.read()
-        if statsSwitch.withLock({ $0 }) == nil { statsSwitch.withLock { $0 = before } }
+        if statsSwitch.locked({ $0 }) == nil { statsSwitch.locked { $0 = before } }
         if before != true, !BPFStatsSwitch.write(true) {
             logger.warning("cannot set kernel.bpf_stats_enabled; program run statistics stay at 0")
         }
     }
 
     private func restoreBPFStats() {
-        if let before = statsSwitch.withLock({ v -> Bool? in let b = v; v = nil; return b }), before == false {
+        if let before = statsSwitch.locked({ v -> Bool? in let b = v; v = nil; return b }), before == false {
             BPFStatsSwitch.write(false)
         }
     }

@@ -58,7 +58,7 @@ public final class AgentServer: Sendable {
         configuration.maximumGracefulShutdownDuration = Self.gracefulShutdownLimit
         configuration.maximumCancellationDuration = .seconds(5)
         let group = ServiceGroup(configuration: configuration)
-        self.group.withLock { $0 = group }
+        self.group.locked { $0 = group }
         if shutdownRequested.load(ordering: .relaxed) { await group.triggerGracefulShutdown() }
         let hup = handleSignals ? installReload() : nil
         defer { hup?.cancel() }
@@ -79,7 +79,7 @@ public final class AgentServer: Sendable {
     /// Starts the graceful shutdown (as SIGTERM does).
     public func shutdown() async {
         shutdownRequested.store(true, ordering: .relaxed)
-        await group.withLock { $0 }?.triggerGracefulShutdown()
+        await group.locked { $0 }?.triggerGracefulShutdown()
     }
 
     /// SIGHUP: re-read the configuration file and reload; a bad file is logged and ignored.

@@ -59,19 +59,19 @@ final class CollectorSet: Sendable {
     /// Makes the running set match `configs`. Returns the names started and stopped.
     @discardableResult
     func reconcile(_ configs: [String: CollectorConfig]) -> (started: [String], stopped: [String]) {
-        let current = entries.withLock { $0 }
+        let current = entries.locked { $0 }
         var started: [String] = []
         var stopped: [String] = []
         for (name, entry) in current where configs[name] == nil || configs[name]?.enabled == false || configs[name] != entry.config {
             entry.collector?.stop()
-            entries.withLock { _ = $0.removeValue(forKey: name) }
+            entries.locked { _ = $0.removeValue(forKey: name) }
             stopped.append(name)
             logger.info("collector stopped", metadata: ["collector": "\(name)"])
         }
         for (name, config) in configs.sorted(by: { $0.key < $1.key }) where config.enabled {
-            if entries.withLock({ $0[name] }) != nil { continue }
+            if entries.locked({ $0[name] }) != nil { continue }
             let entry = start(name, config)
-            entries.withLock { $0[name] = entry }
+            entries.locked { $0[name] = entry }
             started.append(name)
         }
         return (started, stopped)
@@ -79,27 +79,27 @@ final class CollectorSet: Sendable {
 
     /// Stops one collector to save resources, keeping its entry as `shed`.
     func shed(_ name: String, reason: String) {
-        guard let entry = entries.withLock({ $0[name] }), entry.state == .running else { return }
+        guard let entry = entries.locked({ $0[name] }), entry.state == .running else { return }
         entry.collector?.stop()
-        entries.withLock { $0[name] = Entry(config: entry.config, state: .shed, error: reason, collector: nil) }
+        entries.locked { $0[name] = Entry(config: entry.config, state: .shed, error: reason, collector: nil) }
         logger.warning("collector shed by the overhead governor", metadata: ["collector": "\(name)", "reason": "\(reason)"])
     }
 
     /// Restarts a shed collector.
     func restore(_ name: String) {
-        guard let entry = entries.withLock({ $0[name] }), entry.state == .shed else { return }
+        guard let entry = entries.locked({ $0[name] }), entry.state == .shed else { return }
         let fresh = start(name, entry.config)
-        entries.withLock { $0[name] = fresh }
+        entries.locked { $0[name] = fresh }
     }
 
-    var snapshot: [String: Entry] { entries.withLock { $0 } }
+    var snapshot: [String: Entry] { entries.locked { $0 } }
 
-    var running: [any Collector] { entries.withLock { $0.values.compactMap(\.collector) } }
+    var running: [any Collector] { entries.locked { $0.values.compactMap(\.collector) } }
 
     func tick(now: Int64) { for c in running { c.tick(now: now) } }
 
     func stopAll() {
-        let all = entries.withLock { e -> [any Collector] in
+        let all = entries.locked { e -> [any Collector] in
             let c = e.values.compactMap(\.collector)
             e.removeAll()
             return c

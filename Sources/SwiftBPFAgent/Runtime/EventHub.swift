@@ -19,18 +19,18 @@ public final class EventHub: Sendable {
     init(capacity: Int = 2000) { self.capacity = capacity }
 
     func publish(_ events: [AgentEvent]) {
-        recentEvents.withLock { r in
+        recentEvents.locked { r in
             r.append(contentsOf: events)
             if r.count > capacity { r.removeFirst(r.count - capacity) }
         }
-        let live = subscribers.withLock { Array($0.values) }
+        let live = subscribers.locked { Array($0.values) }
         for c in live { for e in events { c.yield(.event(e)) } }
     }
 
     /// Sends every subscriber a heartbeat (the stream writes a comment line): a client that
     /// went away is noticed at the write, also when no event matches its filter.
     func heartbeat() {
-        let live = subscribers.withLock { Array($0.values) }
+        let live = subscribers.locked { Array($0.values) }
         for c in live { c.yield(.heartbeat) }
     }
 
@@ -40,9 +40,9 @@ public final class EventHub: Sendable {
         let id = UUID()
         let (stream, continuation) = AsyncStream<LiveItem>.makeStream(bufferingPolicy: .bufferingNewest(buffer))
         continuation.onTermination = { [weak self] _ in
-            _ = self?.subscribers.withLock { $0.removeValue(forKey: id) }
+            _ = self?.subscribers.locked { $0.removeValue(forKey: id) }
         }
-        let added = subscribers.withLock { s -> Bool in
+        let added = subscribers.locked { s -> Bool in
             guard !finished.load(ordering: .relaxed) else { return false }
             s[id] = continuation
             return true
@@ -51,11 +51,11 @@ public final class EventHub: Sendable {
         return stream
     }
 
-    var subscriberCount: Int { subscribers.withLock { $0.count } }
+    var subscriberCount: Int { subscribers.locked { $0.count } }
 
     /// The latest events matching `query`, newest first.
     func recent(_ query: EventQuery) -> [AgentEvent] {
-        recentEvents.withLock { r in
+        recentEvents.locked { r in
             var out: [AgentEvent] = []
             for e in r.reversed() where query.matches(e) {
                 out.append(e)
@@ -66,7 +66,7 @@ public final class EventHub: Sendable {
     }
 
     func finish() {
-        let all = subscribers.withLock { s -> [AsyncStream<LiveItem>.Continuation] in
+        let all = subscribers.locked { s -> [AsyncStream<LiveItem>.Continuation] in
             finished.store(true, ordering: .relaxed)
             let v = Array(s.values)
             s.removeAll()

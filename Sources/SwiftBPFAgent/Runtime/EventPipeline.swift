@@ -25,7 +25,7 @@ final class EventPipeline: CollectorSink {
     }
 
     func connect(store: EventStore?, export: OTLPExport?) {
-        outputs.withLock { $0 = Outputs(store: store, export: export) }
+        outputs.locked { $0 = Outputs(store: store, export: export) }
     }
 
     func setCgroupLabels(_ on: Bool) { labelCgroups.store(on, ordering: .relaxed) }
@@ -38,7 +38,7 @@ final class EventPipeline: CollectorSink {
         if kept.contains(false) { keep = zip(events, kept).filter { $0.1 }.map(\.0) }
         guard !keep.isEmpty else { return }
         hub.publish(keep)
-        let out = outputs.withLock { $0 }
+        let out = outputs.locked { $0 }
         out.store?.enqueue(keep)
         out.export?.enqueue(keep)
     }

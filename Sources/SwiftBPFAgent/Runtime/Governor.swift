@@ -25,16 +25,16 @@ final class Governor: Sendable {
 
     init(config: GovernorConfig) { state = Mutex(State(config: config)) }
 
-    func update(config: GovernorConfig) { state.withLock { $0.config = config } }
+    func update(config: GovernorConfig) { state.locked { $0.config = config } }
 
-    var decisions: [Decision] { state.withLock { $0.decisions } }
-    var cpuPercent: Double { state.withLock { $0.lastCPUPercent } }
-    var config: GovernorConfig { state.withLock { $0.config } }
+    var decisions: [Decision] { state.locked { $0.decisions } }
+    var cpuPercent: Double { state.locked { $0.lastCPUPercent } }
+    var config: GovernorConfig { state.locked { $0.config } }
 
     func observe(stats: ProcessStats, now: Int64, collectors: CollectorSet, metrics: AgentMetrics) {
         enum Step { case none, shed(String), restore(String) }
         let entries = collectors.snapshot
-        let (step, reason) = state.withLock { s -> (Step, String) in
+        let (step, reason) = state.locked { s -> (Step, String) in
             guard s.config.cpuPercent > 0 || s.config.rssMB > 0 else { return (.none, "") }
             guard let last = s.lastCheck else {
                 s.lastCheck = (now, stats.cpuSeconds)
@@ -78,7 +78,7 @@ final class Governor: Sendable {
     }
 
     private func record(_ d: Decision, _ metrics: AgentMetrics) {
-        state.withLock {
+        state.locked {
             $0.decisions.append(d)
             if $0.decisions.count > 100 { $0.decisions.removeFirst() }
         }

@@ -31,7 +31,7 @@ public final class EventStore: Sendable {
         state = Mutex(StoreStatus(state: .ok, reason: "", path: path))
         pool = Mutex(nil)
         let opened = try openRecovering()
-        pool.withLock { $0 = opened }
+        pool.locked { $0 = opened }
         finished.enter()
         let thread = Thread { [self] in
             self.writerLoop()
@@ -54,7 +54,7 @@ public final class EventStore: Sendable {
                 try? FileManager.default.moveItem(atPath: path + suffix, toPath: aside + suffix)
             }
             logger.error("event store was corrupt; moved aside and started anew", metadata: ["path": "\(path)", "moved_to": "\(aside)", "error": "\(error)"])
-            state.withLock {
+            state.locked {
                 $0.state = .recovered
                 $0.reason = "corrupt database (\(error.resultCode)) moved to \(aside)"
                 $0.recoveries += 1
@@ -105,13 +105,13 @@ public final class EventStore: Sendable {
     /// Queues events for the writer. Never blocks on the disk.
     public func enqueue(_ events: [AgentEvent]) {
         var dropped = 0
-        let count = pending.withLock { p -> Int in
+        let count = pending.locked { p -> Int in
             let room = Self.maxPending - p.count
             if room < events.count { dropped = events.count - max(0, room) }
             p.append(contentsOf: events.prefix(max(0, room)))
             return p.count
         }
-        if dropped > 0 { state.withLock { $0.droppedEvents += Int64(dropped) } }
+        if dropped > 0 { state.locked { $0.droppedEvents += Int64(dropped) } }
         if count >= config.batchSize { wake.signal() }
     }
 
@@ -132,7 +132,7 @@ public final class EventStore: Sendable {
     public func flush() {
         flushing.lock()
         defer { flushing.unlock() }
-        let events = pending.withLock { p -> [AgentEvent] in
+        let events = pending.locked { p -> [AgentEvent] in
             let all = p
             p.removeAll(keepingCapacity: true)
             return all
@@ -146,8 +146,8 @@ public final class EventStore: Sendable {
     }
 
     private func write(_ batch: ArraySlice<AgentEvent>) {
-        guard let pool = pool.withLock({ $0 }) else {
-            state.withLock { $0.droppedEvents += Int64(batch.count) }
+        guard let pool = pool.locked({ $0 }) else {
+            state.locked { $0.droppedEvents += Int64(batch.count) }
             return
         }
         do {
@@ -163,7 +163,7 @@ public final class EventStore: Sendable {
                     ])
                 }
             }
-            state.withLock {
+            state.locked {
                 $0.storedEvents += Int64(batch.count)
                 if $0.state == .full || $0.state == .failed {
                     $0.state = .ok
@@ -171,7 +171,7 @@ public final class EventStore: Sendable {
                 }
             }
         } catch let error as DatabaseError where error.resultCode == .SQLITE_FULL {
-            state.withLock {
+            state.locked {
                 if $0.state != .full { logger.error("event store: disk full, dropping batches", metadata: ["path": "\(path)"]) }
                 $0.state = .full
                 $0.reason = "disk full (SQLITE_FULL) writing \(path); batches are dropped until space returns"
@@ -180,10 +180,10 @@ public final class EventStore: Sendable {
             // Make room inside the file for later batches: drop the oldest tenth.
             _ = try? deleteOldest(fraction: 0.1)
         } catch let error as DatabaseError where error.resultCode == .SQLITE_CORRUPT || error.resultCode == .SQLITE_NOTADB {
-            state.withLock { $0.droppedEvents += Int64(batch.count) }
+            state.locked { $0.droppedEvents += Int64(batch.count) }
             reopenAfterCorruption(error)
         } catch {
-            state.withLock {
+            state.locked {
                 $0.state = .failed
                 $0.reason = "write failed: \(error)"
                 $0.droppedEvents += Int64(batch.count)
@@ -193,12 +193,12 @@ public final class EventStore: Sendable {
     }
 
     private func reopenAfterCorruption(_ error: DatabaseError) {
-        pool.withLock { $0 = nil }
+        pool.locked { $0 = nil }
         do {
             let fresh = try openRecovering()
-            pool.withLock { $0 = fresh }
+            pool.locked { $0 = fresh }
         } catch {
-            state.withLock {
+            state.locked {
                 $0.state = .failed
                 $0.reason = "corrupt and could not be recreated: \(error)"
             }
@@ -209,7 +209,7 @@ public final class EventStore: Sendable {
     /// calls it periodically; returns the state after the check.
     @discardableResult
     public func check() -> StoreStatus.State {
-        guard let db = pool.withLock({ $0 }) else { return status.state }
+        guard let db = pool.locked({ $0 }) else { return status.state }
         do {
             let result = try db.read { try String.fetchOne($0, sql: "PRAGMA quick_check") ?? "?" }
             if result != "ok" { reopenAfterCorruption(DatabaseError(resultCode: .SQLITE_CORRUPT, message: result)) }
@@ -226,7 +226,7 @@ public final class EventStore: Sendable {
     @discardableResult
     public func applyRetention(now: Int64? = nil) throws -> Int {
         let now = now ?? Clocks.wallNanoseconds()
-        guard let pool = pool.withLock({ $0 }) else { return 0 }
+        guard let pool = pool.locked({ $0 }) else { return 0 }
         let cutoff = now - Int64(config.retentionHours * 3600 * 1e9)
         var deleted = try pool.write { db -> Int in
             try db.execute(sql: "DELETE FROM events WHERE time_ns < ?", arguments: [cutoff])
@@ -241,13 +241,13 @@ public final class EventStore: Sendable {
             deleted += try deleteOldest(fraction: min(0.9, max(0.05, 1 - Double(limit) / Double(used) + 0.05)))
             rounds += 1
         }
-        state.withLock { $0.lastRetentionDeleted = deleted }
+        state.locked { $0.lastRetentionDeleted = deleted }
         return deleted
     }
 
     /// Bytes of the database's pages in use (page_count - freelist_count, times page_size).
     public func usedBytes() throws -> Int64 {
-        guard let pool = pool.withLock({ $0 }) else { return 0 }
+        guard let pool = pool.locked({ $0 }) else { return 0 }
         return try pool.read { db in
             let pages = try Int64.fetchOne(db, sql: "PRAGMA page_count") ?? 0
             let free = try Int64.fetchOne(db, sql: "PRAGMA freelist_count") ?? 0
@@ -258,7 +258,7 @@ public final class EventStore: Sendable {
 
     @discardableResult
     private func deleteOldest(fraction: Double) throws -> Int {
-        guard let pool = pool.withLock({ $0 }) else { return 0 }
+        guard let pool = pool.locked({ $0 }) else { return 0 }
         return try pool.write { db -> Int in
             let count = try Int.fetchOne(db, sql: "SELECT count(*) FROM events") ?? 0
             let n = max(1, Int(Double(count) * fraction))
@@ -271,7 +271,7 @@ public final class EventStore: Sendable {
 
     /// Stored events matching `query`, newest first.
     public func query(_ q: EventQuery) throws -> [AgentEvent] {
-        guard let pool = pool.withLock({ $0 }) else { return [] }
+        guard let pool = pool.locked({ $0 }) else { return [] }
         var clauses: [String] = []
         var args: [any DatabaseValueConvertible] = []
         if let since = q.since { clauses.append("time_ns >= ?"); args.append(since) }
@@ -295,7 +295,7 @@ public final class EventStore: Sendable {
 
     /// Events stored in total (a count query).
     public func count() throws -> Int {
-        guard let pool = pool.withLock({ $0 }) else { return 0 }
+        guard let pool = pool.locked({ $0 }) else { return 0 }
         return try pool.read { try Int.fetchOne($0, sql: "SELECT count(*) FROM events") ?? 0 }
     }
 
@@ -305,14 +305,14 @@ public final class EventStore: Sendable {
         return object
     }
 
-    public var status: StoreStatus { state.withLock { $0 } }
+    public var status: StoreStatus { state.locked { $0 } }
 
     /// Writes what is queued, stops the writer and closes the database.
     public func close() {
         guard running.exchange(false, ordering: .relaxed) else { return }
         wake.signal()
         finished.wait()
-        pool.withLock { pool in
+        pool.locked { pool in
             try? pool?.close()
             pool = nil
         }
@@ -322,13 +322,13 @@ public final class EventStore: Sendable {
 extension EventStore {
     /// `PRAGMA journal_mode` ("wal").
     public func journalMode() throws -> String {
-        guard let pool = pool.withLock({ $0 }) else { return "" }
+        guard let pool = pool.locked({ $0 }) else { return "" }
         return try pool.read { try String.fetchOne($0, sql: "PRAGMA journal_mode") ?? "" }
     }
 
     /// The names of the events table's indexes.
     public func indexNames() throws -> Set<String> {
-        guard let pool = pool.withLock({ $0 }) else { return [] }
+        guard let pool = pool.locked({ $0 }) else { return [] }
         return Set(try pool.read { try String.fetchAll($0, sql: "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'events'") })
     }
 }

@@ -21,7 +21,7 @@ public final class CgroupPaths: Sendable {
     /// The path of cgroup `id` relative to the mount ("/" for the root), found by walking the
     /// hierarchy once per unknown id; nil if no directory has that id (the cgroup is gone).
     public func path(of id: UInt64) -> String? {
-        if let known = cache.withLock({ $0[id] }) { return known }
+        if let known = cache.locked({ $0[id] }) { return known }
         guard let mount = try? Self.mountPoint() else { return nil }
         var found: String?
         var stack = [""]
@@ -33,7 +33,7 @@ public final class CgroupPaths: Sendable {
             if ino == id { found = seen[ino]; break }
             for e in (try? Syscalls.listDirectory(dir)) ?? [] where e.isDirectory { stack.append(rel + "/" + e.name) }
         }
-        cache.withLock { $0.merge(seen) { a, _ in a } }
+        cache.locked { $0.merge(seen) { a, _ in a } }
         return found
     }
 }

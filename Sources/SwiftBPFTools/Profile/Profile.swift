@@ -96,7 +96,7 @@ public final class Profile: Sendable {
     /// Reads /proc/PID/maps of every process counted so far that was not seen before, so that
     /// its user stacks still symbolise after it exits. Call it now and then while profiling.
     public func rememberProcesses() throws(BPFError) {
-        let known = rememberedMaps.withLock { Set($0.keys) }
+        let known = rememberedMaps.locked { Set($0.keys) }
         var fresh: [UInt32: [ProcessMapping]] = [:]
         for key in try bindings.counts.keys() {
             let tgid = key.tgid
@@ -104,7 +104,7 @@ public final class Profile: Sendable {
             fresh[tgid] = (try? ProcessMaps.read(pid: Int32(bitPattern: tgid)))?.filter { $0.isExecutable } ?? []
         }
         guard !fresh.isEmpty else { return }
-        rememberedMaps.withLock { $0.merge(fresh) { old, _ in old } }
+        rememberedMaps.locked { $0.merge(fresh) { old, _ in old } }
     }
 
     /// Symbolises samples: kernel frames through /proc/kallsyms (read once per call), user
@@ -143,7 +143,7 @@ public final class Profile: Sendable {
         let pid = Int32(bitPattern: tgid)
         // A process that has exited but is not yet reaped still has /proc/PID, with no maps.
         if let live = try? ProcessSymbolizer(pid: pid, cache: binaries), !live.mappings.isEmpty { return live }
-        guard let maps = rememberedMaps.withLock({ $0[tgid] }), !maps.isEmpty else { return nil }
+        guard let maps = rememberedMaps.locked({ $0[tgid] }), !maps.isEmpty else { return nil }
         return ProcessSymbolizer(pid: pid, mappings: maps, cache: binaries)
     }
 }

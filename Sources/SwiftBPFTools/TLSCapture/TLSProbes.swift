@@ -38,7 +38,7 @@ public final class TLSProbes: Sendable {
     }
 
     /// What is attached so far.
-    public var attachments: [Attachment] { state.withLock { $0.attachments } }
+    public var attachments: [Attachment] { state.locked { $0.attachments } }
 
     /// Attaches to `library` unless the same file is attached already. Returns the attachment,
     /// nil if the file was already probed.
@@ -48,7 +48,7 @@ public final class TLSProbes: Sendable {
         guard let id = FileIdentity(path: library.path) else {
             throw .missing("TLS library \(library.path): no such file")
         }
-        if state.withLock({ $0.files.contains(id) }) { return nil }
+        if state.locked({ $0.files.contains(id) }) { return nil }
         var links: [Link] = []
         var functions: [String] = []
         var firstError: BPFError?
@@ -68,7 +68,7 @@ public final class TLSProbes: Sendable {
             throw firstError ?? .missing("\(library.path) has none of the \(library.kind.rawValue) functions probed")
         }
         let attachment = Attachment(library: library, functions: functions)
-        let added: Bool = state.withLock { s in
+        let added: Bool = state.locked { s in
             guard s.files.insert(id).inserted else { return false }
             s.links += links
             s.attachments.append(attachment)
@@ -102,13 +102,13 @@ public final class TLSProbes: Sendable {
     public func followNewProcesses(only pid: Int32? = nil, checkStatic: Bool? = nil) -> [Attachment] {
         let checkStatic = checkStatic ?? (pid != nil)
         let pids = pid.map { [$0] } ?? TLSLibraryFinder.processIDs()
-        let fresh: [Int32] = state.withLock { s in pids.filter { s.seenPIDs.insert($0).inserted } }
+        let fresh: [Int32] = state.locked { s in pids.filter { s.seenPIDs.insert($0).inserted } }
         var libraries: [TLSLibrary] = []
         for p in fresh {
             guard let maps = try? Syscalls.readFile("/proc/\(p)/maps") else { continue }
             libraries += TLSLibraryFinder.libraries(inMaps: maps, root: "/proc/\(p)/root")
             guard checkStatic, let exe = FileIdentity(path: "/proc/\(p)/exe"),
-                  state.withLock({ $0.checkedPrograms.insert(exe).inserted }) else { continue }
+                  state.locked({ $0.checkedPrograms.insert(exe).inserted }) else { continue }
             if let lib = TLSLibraryFinder.staticLibrary(ofProcess: p) { libraries.append(lib) }
         }
         return attach(libraries).attached
@@ -116,7 +116,7 @@ public final class TLSProbes: Sendable {
 
     /// Detaches everything.
     public func close() {
-        let links = state.withLock { s -> [Link] in
+        let links = state.locked { s -> [Link] in
             let l = s.links
             s.links = []
             return l

@@ -44,8 +44,8 @@ func withDeadline<T: Sendable>(_ seconds: Double, _ what: String, _ body: @escap
 /// A continuation resumed by whichever of two tasks comes first.
 final class ResumeOnce<T: Sendable>: Sendable {
     private let slot = Mutex<CheckedContinuation<T, any Error>?>(nil)
-    func set(_ c: CheckedContinuation<T, any Error>) { slot.withLock { $0 = c } }
-    func take() -> CheckedContinuation<T, any Error>? { slot.withLock { $0.take() } }
+    func set(_ c: CheckedContinuation<T, any Error>) { slot.locked { $0 = c } }
+    func take() -> CheckedContinuation<T, any Error>? { slot.locked { $0.take() } }
 }
 
 /// Polls `body` until it returns a value or `timeout` passes; sleeps without holding a thread.

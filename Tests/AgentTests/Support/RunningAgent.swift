@@ -79,7 +79,7 @@ final class LogCapture: Sendable {
 
     func handler() -> CaptureHandler { CaptureHandler(capture: self) }
 
-    var text: String { lines.withLock { $0.joined(separator: "\n") } }
+    var text: String { lines.locked { $0.joined(separator: "\n") } }
 
     struct CaptureHandler: LogHandler {
         let capture: LogCapture
@@ -91,7 +91,7 @@ final class LogCapture: Sendable {
         }
         func log(event: LogEvent) {
             let meta = (event.metadata ?? [:]).sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
-            capture.lines.withLock { $0.append("\(event.level) \(event.message) \(meta)") }
+            capture.lines.locked { $0.append("\(event.level) \(event.message) \(meta)") }
         }
     }
 }

@@ -164,7 +164,7 @@ final class DatagramDrain: Sendable {
         Thread { [self] in
             while !stop.load(ordering: .relaxed) {
                 let part = socket.receiveAll(quietMilliseconds: 50)
-                received.withLock { $0 += part }
+                received.locked { $0 += part }
             }
             done.store(true, ordering: .releasing)
         }.start()
@@ -174,9 +174,9 @@ final class DatagramDrain: Sendable {
     /// passed) and then none for 300 ms.
     func finish(expecting: Int, timeoutMilliseconds: Double = 10_000) -> [String] {
         let deadline = Firewall.now() + timeoutMilliseconds / 1000
-        while received.withLock({ $0.count }) < expecting && Firewall.now() < deadline { usleepMilliseconds(20) }
+        while received.locked({ $0.count }) < expecting && Firewall.now() < deadline { usleepMilliseconds(20) }
         close()
-        return received.withLock { $0 } + socket.receiveAll(quietMilliseconds: 300)
+        return received.locked { $0 } + socket.receiveAll(quietMilliseconds: 300)
     }
 
     /// Stops the reading thread (at most 50 ms after the socket goes quiet).

@@ -14,7 +14,7 @@ enum TestHelperBinary {
 
     /// The path of helper `name` (`Helpers/NAME.c`), built if needed.
     static func path(of name: String) throws -> String {
-        try cache.withLock { built -> String in
+        try cache.locked { built -> String in
             if let path = built[name] { return path }
             let path = try locateOrBuild(name)
             built[name] = path

@@ -52,7 +52,7 @@ final class FirewallCollector: Collector {
     }
 
     /// The firewalls as last read, sorted by interface.
-    var snapshots: [Snapshot] { state.withLock { $0.latest.values.sorted { $0.interface < $1.interface } } }
+    var snapshots: [Snapshot] { state.locked { $0.latest.values.sorted { $0.interface < $1.interface } } }
 
     /// Device and inode of a pin: a firewall loaded again has new pins.
     struct PinIdentity: Equatable {
@@ -80,7 +80,7 @@ final class FirewallCollector: Collector {
     }
 
     func tick(now: Int64) {
-        state.withLock { s in
+        state.locked { s in
             guard now >= s.nextRead else { return }
             s.nextRead = now + Int64(config.intervalSeconds * 1e9)
             read(&s)
@@ -169,5 +169,5 @@ final class FirewallCollector: Collector {
     var programs: [(name: String, program: Program)] { [] }
 
     /// Releases the agent's descriptors of the firewalls' maps; the firewalls run on.
-    func stop() { state.withLock { $0.open.removeAll(); $0.latest.removeAll() } }
+    func stop() { state.locked { $0.open.removeAll(); $0.latest.removeAll() } }
 }
