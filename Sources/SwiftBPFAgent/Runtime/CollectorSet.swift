@@ -96,8 +96,6 @@ final class CollectorSet: Sendable {
 
     var running: [any Collector] { entries.withLock { $0.values.compactMap(\.collector) } }
 
-    func tick(now: Int64) { for c in running { c.tick(now: now) } }
-
     func stopAll() {
         let all = entries.withLock { e -> [any Collector] in
             let c = e.values.compactMap(\.collector)
