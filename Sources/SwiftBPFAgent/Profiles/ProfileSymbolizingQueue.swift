@@ -1,4 +1,5 @@
 import Dispatch
+import Logging
 import Synchronization
 import SwiftBPFTools
 
@@ -32,10 +33,16 @@ final class ProfileSymbolizingQueue: Sendable {
     private let symbolize: @Sendable ([ProfileSample]) -> [FoldedStack]
     private let deliver: @Sendable (_ stacks: [FoldedStack], _ timeNanoseconds: Int64) -> Void
 
+    private let logger: Logger?
+
+    /// A batch that takes longer than this to symbolise is logged.
+    static let slowBatch: Duration = .seconds(2)
+
     /// `symbolize` turns one batch into stacks on the queue, one batch at a time; `deliver`
     /// hands them on unless `stop()` came meanwhile.
-    init(symbolize: @escaping @Sendable ([ProfileSample]) -> [FoldedStack],
+    init(logger: Logger? = nil, symbolize: @escaping @Sendable ([ProfileSample]) -> [FoldedStack],
          deliver: @escaping @Sendable (_ stacks: [FoldedStack], _ timeNanoseconds: Int64) -> Void) {
+        self.logger = logger
         self.symbolize = symbolize
         self.deliver = deliver
     }
@@ -76,7 +83,14 @@ final class ProfileSymbolizingQueue: Sendable {
         var batch = first
         while true {
             if state.withLock({ $0.stopped }) { break }
+            let clock = ContinuousClock()
+            let start = clock.now
             let stacks = symbolize(batch.samples)
+            let took = start.duration(to: clock.now)
+            if took > Self.slowBatch {
+                logger?.warning("the profile's symbolisation was slow (a first look at a large binary reads its whole symbol table)",
+                                metadata: ["seconds": "\(took)", "samples": "\(batch.samples.count)"])
+            }
             if state.withLock({ $0.stopped }) { break }
             deliver(stacks, batch.timeNanoseconds)
             guard let next = state.withLock({ s -> Batch? in

@@ -1,3 +1,4 @@
+import Logging
 import SwiftBPFTools
 
 /// The `profile` collector over `Profile`: CPU samples at a low rate (`options.frequency`,
@@ -7,7 +8,7 @@ import SwiftBPFTools
 /// keys by process only (fewer keys on hosts with many threads). The tick only copies the
 /// counts out of the kernel; symbolising runs on `ProfileSymbolizingQueue`.
 enum ProfileAdapter {
-    static func collector(_ c: CollectorConfig, sink: any CollectorSink) throws -> TableCollector {
+    static func collector(_ c: CollectorConfig, sink: any CollectorSink, logger: Logger) throws -> TableCollector {
         let frequency = c.options["frequency"].flatMap(UInt64.init) ?? 19
         var perThread = true
         if let text = c.options["per_thread"] {
@@ -16,6 +17,7 @@ enum ProfileAdapter {
         }
         let tool = try Profile(filter: ToolFilter(c), options: Profile.Options(frequency: frequency, perThread: perThread, perCgroup: true))
         let symbolizing = ProfileSymbolizingQueue(
+            logger: logger,
             symbolize: { samples in FoldedProfile.stacks(ProfileStack.merged(tool.symbolize(samples)), options: tool.options) },
             deliver: { [weak sink] stacks, time in sink?.profile(stacks, timeNanoseconds: time) })
         return TableCollector(name: "profile", config: c, session: tool.session, owner: tool, sink: sink,
