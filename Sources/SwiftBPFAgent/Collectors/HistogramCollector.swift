@@ -13,14 +13,21 @@ final class TableCollector: Collector {
     private let sink: any CollectorSink
     private let nextRead = Mutex<Int64>(0)
     private let failures = Atomic<Int>(0)
+    private let lost: @Sendable () -> UInt64
+    private let onStop: @Sendable () -> Void
 
+    /// `read` runs on the agent's tick when the interval has passed; `lost` counts what the
+    /// collector dropped in user space; `onStop` runs before the programs are released.
     init(name: String, config: CollectorConfig, session: ToolSession, owner: any Sendable & AnyObject, sink: any CollectorSink,
+         lost: @escaping @Sendable () -> UInt64 = { 0 }, onStop: @escaping @Sendable () -> Void = {},
          read: @escaping @Sendable (any CollectorSink) throws -> Void) {
         self.name = name
         self.config = config
         self.session = session
         self.owner = owner
         self.sink = sink
+        self.lost = lost
+        self.onStop = onStop
         self.read = read
     }
 
@@ -34,8 +41,11 @@ final class TableCollector: Collector {
         do { try read(sink) } catch { failures.add(1, ordering: .relaxed) }
     }
 
-    func lostEvents() -> UInt64 { 0 }
+    func lostEvents() -> UInt64 { lost() }
     var programs: [(name: String, program: Program)] { session.namedPrograms }
     var maps: [String: Map] { session.object.maps }
-    func stop() { session.stop() }
+    func stop() {
+        onStop()
+        session.stop()
+    }
 }

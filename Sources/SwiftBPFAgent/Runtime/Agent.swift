@@ -113,7 +113,7 @@ public final class Agent: Sendable {
     /// statistics, series eviction, the governor, the store's health.
     public func tick() {
         let now = Clocks.now(CLOCK_MONOTONIC)
-        collectors.tick(now: now)
+        for c in collectors.running { timedTick(c, now: now) }
         userMetrics.read(into: metrics)
         recordSelfMetrics(now: now)
         for c in collectors.running {
@@ -155,6 +155,23 @@ public final class Agent: Sendable {
             return true
         }
         if occupancyDue { recordMapOccupancy() }
+    }
+
+    /// A periodic read that takes longer than this is logged: it delays every other
+    /// collector's reads and the shutdown.
+    static let slowTick: Duration = .seconds(1)
+
+    /// One collector's periodic read, timed (`swiftbpf_agent_collector_tick_seconds`).
+    private func timedTick(_ c: any Collector, now: Int64) {
+        let clock = ContinuousClock()
+        let start = clock.now
+        c.tick(now: now)
+        let took = start.duration(to: clock.now)
+        let seconds = Double(took.components.seconds) + Double(took.components.attoseconds) / 1e18
+        metrics.gauge("swiftbpf_agent_collector_tick_seconds", [("collector", c.name)], seconds)
+        if took > Self.slowTick {
+            logger.warning("a collector's periodic read was slow", metadata: ["collector": "\(c.name)", "seconds": "\(seconds)"])
+        }
     }
 
     /// Hash-type maps whose entries can run out (`BPF_MAP_TYPE_HASH`, `PERCPU_HASH`,

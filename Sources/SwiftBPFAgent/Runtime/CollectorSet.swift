@@ -25,7 +25,7 @@ final class CollectorSet: Sendable {
     /// state, not thrown: the other collectors run on.
     private func start(_ name: String, _ config: CollectorConfig) -> Entry {
         do {
-            let c = try Self.make(name, config, sink: sink)
+            let c = try Self.make(name, config, sink: sink, logger: logger)
             logger.info("collector started", metadata: ["collector": "\(name)", "programs": "\(c.programs.count)"])
             return Entry(config: config, state: .running, collector: c)
         } catch {
@@ -34,7 +34,7 @@ final class CollectorSet: Sendable {
         }
     }
 
-    static func make(_ name: String, _ c: CollectorConfig, sink: EventPipeline) throws -> any Collector {
+    static func make(_ name: String, _ c: CollectorConfig, sink: EventPipeline, logger: Logger) throws -> any Collector {
         func events(_ sources: [EventSource]) -> EventCollector {
             EventCollector(name: name, config: c, sources: sources, sink: sink, cgroups: sink.cgroups)
         }
@@ -46,7 +46,7 @@ final class CollectorSet: Sendable {
         case "runqlat": return try RunQLatAdapter.collector(c, sink: sink)
         case "biolatency": return try BioLatencyAdapter.collector(c, sink: sink)
         case "syscount": return try SysCountAdapter.collector(c, sink: sink)
-        case "profile": return try ProfileAdapter.collector(c, sink: sink)
+        case "profile": return try ProfileAdapter.collector(c, sink: sink, logger: logger)
         case "flows": return try FlowsCollector(config: c, sink: sink, cgroups: sink.cgroups)
         case "guard": return try GuardCollector(config: c, sink: sink)
         case "http": return try HTTPCollector(config: c, sink: sink, cgroups: sink.cgroups)
@@ -95,8 +95,6 @@ final class CollectorSet: Sendable {
     var snapshot: [String: Entry] { entries.locked { $0 } }
 
     var running: [any Collector] { entries.locked { $0.values.compactMap(\.collector) } }
-
-    func tick(now: Int64) { for c in running { c.tick(now: now) } }
 
     func stopAll() {
         let all = entries.locked { e -> [any Collector] in
