@@ -27,6 +27,12 @@ thread) scratch=.build-tsan; var=TSAN_OPTIONS ;;
 *) echo "$usage" >&2; exit 2 ;;
 esac
 out=$PWD/.sanitize/$kind-$(date -u +%Y%m%d-%H%M%S)
+# Mutex.locked (Sources/BPF/System/Mutex+Sanitizer.swift) tells ThreadSanitizer about each critical
+# section; a plain withLock is reported as a race wherever its lock is contended.
+if [ "$kind" = thread ] && stray=$(grep -rn '\.withLock\b' Sources Tests --include='*.swift' | grep -v 'Mutex+Sanitizer.swift'); then
+    echo "sanitize.sh: these call Mutex.withLock, which ThreadSanitizer cannot see; use .locked:" >&2
+    echo "$stray" >&2
+fi
 mkdir -p "$out"
 Scripts/setup-host.sh
 

@@ -25,13 +25,13 @@ import SwiftBPFTools
         func queue() -> ProfileSymbolizingQueue {
             ProfileSymbolizingQueue(
                 symbolize: { samples in
-                    self.batches.withLock { $0.append(samples.count) }
+                    self.batches.locked { $0.append(samples.count) }
                     self.entered.signal()
                     self.release.wait()
                     return samples.map { FoldedStack(frames: [], count: $0.count) }
                 },
                 deliver: { _, time in
-                    self.delivered.withLock { $0.append(time) }
+                    self.delivered.locked { $0.append(time) }
                     self.done.signal()
                 })
         }
@@ -49,8 +49,8 @@ import SwiftBPFTools
         gate.entered.wait()
         gate.release.signal()
         gate.done.wait()
-        #expect(gate.batches.withLock { $0 } == [3, 6])
-        #expect(gate.delivered.withLock { $0 } == [1, 3], "the pending batch carries the newest time")
+        #expect(gate.batches.locked { $0 } == [3, 6])
+        #expect(gate.delivered.locked { $0 } == [1, 3], "the pending batch carries the newest time")
         #expect(queue.droppedSamples == 0)
     }
 
@@ -66,7 +66,7 @@ import SwiftBPFTools
         gate.release.signal()
         gate.done.wait()
         gate.entered.wait()
-        #expect(gate.batches.withLock { $0 } == [1, limit])
+        #expect(gate.batches.locked { $0 } == [1, limit])
         gate.release.signal()
         gate.done.wait()
     }
@@ -82,7 +82,7 @@ import SwiftBPFTools
         gate.release.signal()
         // Nothing is delivered: neither the batch in progress nor the pending one.
         #expect(gate.done.wait(timeout: .now() + .milliseconds(300)) == .timedOut)
-        #expect(gate.batches.withLock { $0 } == [2])
-        #expect(gate.delivered.withLock { $0 }.isEmpty)
+        #expect(gate.batches.locked { $0 } == [2])
+        #expect(gate.delivered.locked { $0 }.isEmpty)
     }
 }

@@ -48,13 +48,13 @@ final class ProfileSymbolizingQueue: Sendable {
     }
 
     /// Sample counts (not entries) dropped because the pending batch was full.
-    var droppedSamples: UInt64 { state.withLock { $0.droppedSamples } }
+    var droppedSamples: UInt64 { state.locked { $0.droppedSamples } }
 
     /// Queues samples taken at `timeNanoseconds` (Unix time). Samples arriving while a batch is
     /// symbolised join the pending batch, stamped with the newest time.
     func submit(_ samples: [ProfileSample], timeNanoseconds: Int64) {
         guard !samples.isEmpty else { return }
-        let start = state.withLock { s -> Batch? in
+        let start = state.locked { s -> Batch? in
             guard !s.stopped else { return nil }
             if !s.busy {
                 s.busy = true
@@ -73,7 +73,7 @@ final class ProfileSymbolizingQueue: Sendable {
 
     /// Stops delivering: a batch in progress is dropped when it ends, pending ones at once.
     func stop() {
-        state.withLock {
+        state.locked {
             $0.stopped = true
             $0.pending = nil
         }
@@ -82,7 +82,7 @@ final class ProfileSymbolizingQueue: Sendable {
     private func drain(_ first: Batch) {
         var batch = first
         while true {
-            if state.withLock({ $0.stopped }) { break }
+            if state.locked({ $0.stopped }) { break }
             let clock = ContinuousClock()
             let start = clock.now
             let stacks = symbolize(batch.samples)
@@ -91,9 +91,9 @@ final class ProfileSymbolizingQueue: Sendable {
                 logger?.warning("the profile's symbolisation was slow (a first look at a large binary reads its whole symbol table)",
                                 metadata: ["seconds": "\(took)", "samples": "\(batch.samples.count)"])
             }
-            if state.withLock({ $0.stopped }) { break }
+            if state.locked({ $0.stopped }) { break }
             deliver(stacks, batch.timeNanoseconds)
-            guard let next = state.withLock({ s -> Batch? in
+            guard let next = state.locked({ s -> Batch? in
                 let n = s.pending
                 s.pending = nil
                 if n == nil || s.stopped { s.busy = false }
@@ -101,6 +101,6 @@ final class ProfileSymbolizingQueue: Sendable {
             }) else { return }
             batch = next
         }
-        state.withLock { $0.busy = false }
+        state.locked { $0.busy = false }
     }
 }
