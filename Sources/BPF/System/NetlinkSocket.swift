@@ -11,9 +11,9 @@ import Synchronization
 /// in the operation's text.
 package final class NetlinkSocket: Sendable {
     let descriptor: FileDescriptor
-    let nextSequence = Mutex<UInt32>(1)
-    /// Serialises requests: a reply must be read by the request that caused it.
-    let exchange = Mutex<Void>(())
+    /// Serialises requests (a reply must be read by the request that caused it), and holds
+    /// the next request's sequence number.
+    let exchange = Mutex<UInt32>(1)
 
     /// The socket's descriptor. Do not close it.
     package var fd: Int32 { descriptor.rawValue }
@@ -44,12 +44,10 @@ package final class NetlinkSocket: Sendable {
     /// The reply ends with the `NLMSG_ERROR` acknowledgement of a request with `NLM_F_ACK`, or
     /// the `NLMSG_DONE` of a dump (`NLM_F_DUMP`).
     package func request(_ message: NetlinkMessage, _ operation: String) throws(BPFError) -> [NetlinkMessage] {
-        try exchange.locked { _ throws(BPFError) in
+        try exchange.locked { nextSequence throws(BPFError) in
             var message = message
-            message.sequence = nextSequence.locked { s in
-                defer { s = s &+ 1 }
-                return s
-            }
+            message.sequence = nextSequence
+            nextSequence &+= 1
             let isDump = message.flags.contains(.dump)
             guard isDump || message.flags.contains(.ack) else {
                 throw .invalidArgument("\(operation): a netlink request needs NLM_F_ACK or NLM_F_DUMP so that its end can be seen")
