@@ -33,7 +33,7 @@ public final class RingBuffer: Sendable {
     /// end of the data area is copied, whose pages become resident only as far as wrapped
     /// records reach. (Not a `Mutex<Void>`: ThreadSanitizer places an access to a zero-size value
     /// at the address of the next stored property and reported `closed` as raced.)
-    @usableFromInline let consumeLock: Mutex<UnsafeMutableRawPointer>
+    @usableFromInline let consumeLock: Mutex<ScratchArea>
     let closed = Atomic<Bool>(false)
     @usableFromInline let delivered = Atomic<Int>(0)
 
@@ -57,7 +57,7 @@ public final class RingBuffer: Sendable {
         consumerPosition = consumerPage.base.assumingMemoryBound(to: Atomic<UInt64>.self)
         producerPosition = producerArea.base.assumingMemoryBound(to: Atomic<UInt64>.self)
         data = UnsafeRawPointer(producerArea.base + page)
-        consumeLock = Mutex(UnsafeMutableRawPointer.allocate(byteCount: size, alignment: 8))
+        consumeLock = Mutex(ScratchArea(base: .allocate(byteCount: size, alignment: 8)))
         epoll = try Epoll()
         wakeup = try WakeupPipe()
         try epoll.add(map.fd, token: Self.mapToken)
@@ -70,7 +70,12 @@ public final class RingBuffer: Sendable {
     /// Whether `close()` was called.
     public var isClosed: Bool { closed.load(ordering: .acquiring) }
 
-    deinit { consumeLock.locked { $0.deallocate() } }
+    deinit { consumeLock.locked { $0.base.deallocate() } }
+
+    /// The wrap scratch area, owned by the ring buffer and used only under `consumeLock`.
+    @usableFromInline struct ScratchArea: @unchecked Sendable {
+        @usableFromInline let base: UnsafeMutableRawPointer
+    }
 
     /// Bytes written by the kernel and not yet consumed.
     public var pendingBytes: Int {
@@ -86,7 +91,7 @@ public final class RingBuffer: Sendable {
     /// Inlinable, so that `body` is inlined into the loop over the records.
     @inlinable @discardableResult
     public func consume(_ body: (UnsafeRawBufferPointer) -> Void) -> Int {
-        consumeLock.locked { scratch in drain(body, wrapScratch: scratch) }
+        consumeLock.locked { scratch in drain(body, wrapScratch: scratch.base) }
     }
 
     /// Like `consume(_:)`, decoding each record as `T` (a C struct's Swift twin). Records shorter
