@@ -35,6 +35,12 @@ import SwiftBPFTools
                     self.done.signal()
                 })
         }
+
+        /// Lets the blocked batch end and waits for its delivery.
+        func finishBatch() {
+            release.signal()
+            done.wait()
+        }
     }
 
     @Test func samplesArrivingDuringABatchWaitInOnePendingBatch() {
@@ -44,11 +50,9 @@ import SwiftBPFTools
         gate.entered.wait()
         queue.submit(Self.samples(2), timeNanoseconds: 2)
         queue.submit(Self.samples(4), timeNanoseconds: 3)
-        gate.release.signal()
-        gate.done.wait()
+        gate.finishBatch()
         gate.entered.wait()
-        gate.release.signal()
-        gate.done.wait()
+        gate.finishBatch()
         #expect(gate.batches.locked { $0 } == [3, 6])
         #expect(gate.delivered.locked { $0 } == [1, 3], "the pending batch carries the newest time")
         #expect(queue.droppedSamples == 0)
@@ -63,12 +67,10 @@ import SwiftBPFTools
         queue.submit(Self.samples(limit - 10), timeNanoseconds: 2)
         queue.submit(Self.samples(25, count: 3), timeNanoseconds: 3)
         #expect(queue.droppedSamples == 15 * 3, "15 entries of 3 samples each did not fit")
-        gate.release.signal()
-        gate.done.wait()
+        gate.finishBatch()
         gate.entered.wait()
         #expect(gate.batches.locked { $0 } == [1, limit])
-        gate.release.signal()
-        gate.done.wait()
+        gate.finishBatch()
     }
 
     @Test func stopReturnsDuringASlowBatchAndItsResultIsDropped() {
