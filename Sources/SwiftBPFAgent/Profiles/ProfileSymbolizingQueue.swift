@@ -1,4 +1,5 @@
 import Dispatch
+import Glibc
 import Logging
 import Synchronization
 import SwiftBPFTools
@@ -36,7 +37,7 @@ final class ProfileSymbolizingQueue: Sendable {
     private let logger: Logger?
 
     /// A batch that takes longer than this to symbolise is logged.
-    static let slowBatch: Duration = .seconds(2)
+    static let slowBatchSeconds = 2.0
 
     /// `symbolize` turns one batch into stacks on the queue, one batch at a time; `deliver`
     /// hands them on unless `stop()` came meanwhile.
@@ -83,13 +84,12 @@ final class ProfileSymbolizingQueue: Sendable {
         var batch = first
         while true {
             if state.locked({ $0.stopped }) { break }
-            let clock = ContinuousClock()
-            let start = clock.now
+            let start = Clocks.now(CLOCK_MONOTONIC)
             let stacks = symbolize(batch.samples)
-            let took = start.duration(to: clock.now)
-            if took > Self.slowBatch {
+            let seconds = Double(Clocks.now(CLOCK_MONOTONIC) - start) / 1e9
+            if seconds > Self.slowBatchSeconds {
                 logger?.warning("the profile's symbolisation was slow (a first look at a large binary reads its whole symbol table)",
-                                metadata: ["seconds": "\(took)", "samples": "\(batch.samples.count)"])
+                                metadata: ["seconds": "\(seconds)", "samples": "\(batch.samples.count)"])
             }
             if state.locked({ $0.stopped }) { break }
             deliver(stacks, batch.timeNanoseconds)

@@ -159,17 +159,15 @@ public final class Agent: Sendable {
 
     /// A periodic read that takes longer than this is logged: it delays every other
     /// collector's reads and the shutdown.
-    static let slowTick: Duration = .seconds(1)
+    static let slowTickSeconds = 1.0
 
     /// One collector's periodic read, timed (`swiftbpf_agent_collector_tick_seconds`).
     private func timedTick(_ c: any Collector, now: Int64) {
-        let clock = ContinuousClock()
-        let start = clock.now
+        let start = Clocks.now(CLOCK_MONOTONIC)
         c.tick(now: now)
-        let took = start.duration(to: clock.now)
-        let seconds = Double(took.components.seconds) + Double(took.components.attoseconds) / 1e18
+        let seconds = Double(Clocks.now(CLOCK_MONOTONIC) - start) / 1e9
         metrics.gauge("swiftbpf_agent_collector_tick_seconds", [("collector", c.name)], seconds)
-        if took > Self.slowTick {
+        if seconds > Self.slowTickSeconds {
             logger.warning("a collector's periodic read was slow", metadata: ["collector": "\(c.name)", "seconds": "\(seconds)"])
         }
     }
