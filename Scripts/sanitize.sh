@@ -21,9 +21,10 @@ cd "$(dirname "$0")/.."
 usage="usage: Scripts/sanitize.sh address|thread [swift test args...]"
 kind=${1:?$usage}
 shift
+defines=()  # thread: compiles Mutex.locked's annotations in (Sources/BPF/System/Mutex+Sanitizer.swift)
 case $kind in
 address) scratch=.build-asan; var=ASAN_OPTIONS ;;
-thread) scratch=.build-tsan; var=TSAN_OPTIONS ;;
+thread) scratch=.build-tsan; var=TSAN_OPTIONS; defines=(-Xswiftc -DSWIFTBPF_THREAD_SANITIZER) ;;
 *) echo "$usage" >&2; exit 2 ;;
 esac
 out=$PWD/.sanitize/$kind-$(date -u +%Y%m%d-%H%M%S)
@@ -51,7 +52,7 @@ export "$var=$options"
 export SWIFT_BACKTRACE=enable=no
 echo "sanitize: $var=$options; output in $out" >&2
 start=$(date +%s)
-swift build --build-tests --scratch-path "$scratch" --sanitize="$kind" 2>&1 | tee "$out/build.log" >&2
+swift build --build-tests --scratch-path "$scratch" --sanitize="$kind" "${defines[@]}" 2>&1 | tee "$out/build.log" >&2
 echo "sanitize: build took $(($(date +%s) - start)) s" >&2
 mkdir -p "$out/build-reports"
 for f in "$out"/report.*; do [ -e "$f" ] && mv "$f" "$out/build-reports/"; done
@@ -60,7 +61,7 @@ start=$(date +%s)
 rc=0
 # The timeout bounds a hung run (Scripts/test.sh has a watchdog; the instrumented run is slower).
 timeout --kill-after=30 "${SANITIZE_MINUTES:-90}m" stdbuf -oL -eL nice -n 10 \
-    swift test --skip-build --no-parallel --scratch-path "$scratch" --sanitize="$kind" "$@" \
+    swift test --skip-build --no-parallel --scratch-path "$scratch" --sanitize="$kind" "${defines[@]}" "$@" \
     2>&1 | tee "$out/test.log" || rc=$?
 echo "sanitize: tests took $(($(date +%s) - start)) s, exit status $rc" >&2
 reports=$(find "$out" -maxdepth 1 -name 'report.*' | wc -l)
