@@ -58,6 +58,24 @@ struct USDTTests {
         return false
     }
 
+    /// Reads a slot whose count should be `hits`, reading again for up to a second while it is
+    /// lower. Two fresh-clone CI runs saw the two-site probe short right after the child's
+    /// answer (cause unknown, see `expectBothSites`); a late count is logged with its delay so
+    /// the next occurrence says whether the hit was late or lost.
+    static func settledHit(_ object: BPFObject, _ slot: UInt32, expecting hits: UInt64) throws -> USDTHit {
+        let first = try hit(object, slot)
+        guard first.hits < hits else { return first }
+        for attempt in 1...100 {
+            usleep(10_000)
+            let again = try hit(object, slot)
+            if again.hits >= hits {
+                FileHandle.standardError.write(Data("USDTTests: slot \(slot) read \(first.hits) hits right after the child's answer, \(again.hits) after \(attempt * 10) ms\n".utf8))
+                return again
+            }
+        }
+        return try hit(object, slot)
+    }
+
     static func hit(_ object: BPFObject, _ slot: UInt32) throws -> USDTHit {
         let bytes = try #require(try object.map("usdt_hits").lookup(key: withUnsafeBytes(of: slot) { Array($0) }))
         return USDTHit(bytes)
@@ -104,8 +122,9 @@ struct USDTTests {
         let m = try Self.hit(object, 3)
         #expect(m.hits == 1 && m.argCount == 4 && m.argErrors == 0)
         #expect(Array(m.args[0..<4]) == [-7, 200, -1_234_567_890_123, 77])
-        let t = try Self.hit(object, 4)
-        #expect(t.hits == 2 && t.argCount == 1 && t.args[0] == 6)
+        let t = try Self.settledHit(object, 4, expecting: 2)
+        #expect(t.hits == 2, "two-site probe: \(t)")
+        #expect(t.argCount == 1 && t.args[0] == 6, "two-site probe: \(t)")
         let s = try Self.hit(object, 5)
         #expect(s.hits == 1 && s.argCount == 1 && s.cookie == 5 && s.args[0] == -42_000)
 
