@@ -78,6 +78,7 @@ enum GuardPolicyFiles {
         if !r.rule.exceptBinaries.isEmpty { s += " except_binary=\(r.exceptBinaries.count)" }
         if !r.rule.exceptPaths.isEmpty { s += " except_paths=\(r.exceptPaths.count)" }
         if !r.rule.exceptPorts.isEmpty { s += " except_ports=" + r.rule.exceptPorts.map { $0.count == 1 ? "\($0.lowerBound)" : "\($0.lowerBound)-\($0.upperBound)" }.joined(separator: ",") }
+        if !r.rule.exceptPeers.isEmpty { s += " except_peers=" + r.rule.exceptPeers.map(\.text).joined(separator: ",") }
         return s
     }
 }

@@ -77,6 +77,44 @@ struct TableResolver: GuardResolver {
         #expect(matcher.decide(GuardMatchFacts(kind: .ptrace, binary: other, parentBinary: nc, uid: 1000)).rule == nil)
     }
 
+    /// `except_peers`: an address range on one port, or on any port; IPv6 in brackets when a
+    /// port follows; the longest match per trie, as the kernel's two LPM tries answer.
+    @Test func exceptPeersExemptAnAddressOnAPortOrOnAny() throws {
+        let policy = try compile("""
+            - name: out
+              events: [connect, sendmsg]
+              except_peers: ["127.0.0.1:8080", "10.0.0.0/8:53", "10.1.0.0/16:53", "192.168.7.0/24", "[::1]:443", "2001:db8::/32"]
+              except_ports: [123]
+              action: deny
+            - {name: other, events: [connect], except_peers: ["10.1.2.3:53"], action: alert}
+            """)
+        #expect(policy.rules[0].rule.exceptPeers.map(\.port) == [8080, 53, 53, nil, 443, nil])
+        #expect(policy.peerExcept.count == 5 && policy.addressExcept.count == 2)
+        #expect(policy.masks.exceptPeer == 0b11)
+        let matcher = GuardMatcher(policy)
+        func call(_ address: [UInt8], _ port: UInt16, _ kind: GuardEventKind = .connect) -> [Int] {
+            var f = GuardMatchFacts(kind: kind, binary: other, parentBinary: nil, uid: 0)
+            f.address = address
+            f.port = port
+            return matcher.decide(f).matched
+        }
+        func v4(_ a: UInt8, _ b: UInt8, _ c: UInt8, _ d: UInt8) -> [UInt8] { [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, a, b, c, d] }
+        var loopback6 = [UInt8](repeating: 0, count: 16)
+        loopback6[15] = 1
+        var doc6 = [UInt8](repeating: 0, count: 16)
+        doc6[0] = 0x20; doc6[1] = 0x01; doc6[2] = 0x0d; doc6[3] = 0xb8; doc6[15] = 9
+        #expect(call(v4(127, 0, 0, 1), 8080) == [1], "the learned peer: rule 0 exempt")
+        #expect(call(v4(127, 0, 0, 2), 8080) == [0, 1], "the same port on another address")
+        #expect(call(v4(127, 0, 0, 1), 8081) == [0, 1], "another port on the same address")
+        #expect(call(v4(10, 9, 9, 9), 53) == [1] && call(v4(10, 1, 2, 3), 53) == [], "a range on a port, and the enclosing range's rule with the inner one's")
+        #expect(call(v4(10, 9, 9, 9), 54) == [0, 1])
+        #expect(call(v4(192, 168, 7, 200), 1) == [1] && call(v4(192, 168, 8, 1), 1) == [0, 1], "a range on any port")
+        #expect(call(loopback6, 443) == [1] && call(loopback6, 80) == [0, 1])
+        #expect(call(doc6, 9) == [1], "an IPv6 range on any port")
+        #expect(call(v4(8, 8, 8, 8), 123) == [1], "except_ports still exempts on its own")
+        #expect(call(v4(127, 0, 0, 1), 8080, .sendmsg) == [], "rule 1 is connect only")
+    }
+
     @Test func unresolvableNamesAreWarningsOrErrors() throws {
         let some = try compile("- {name: a, events: [exec], binary: [/usr/bin/nc, /no/such], action: kill}\n")
         #expect(some.warnings == ["rule 'a': binary /no/such does not exist; left out"])

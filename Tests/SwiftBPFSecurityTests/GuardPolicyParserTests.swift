@@ -90,6 +90,14 @@ import Testing
         let addr = try #require(error("rules:\n  - name: a\n    events: [connect]\n    addresses: [10.0.0.0/40]\n    action: deny\n"))
         #expect(addr.message.contains("prefix length"))
 
+        for (peer, message) in [("10.0.0.1:99999", "port is 0-65535"), ("[::1:80", "in brackets"), ("[::1]80", "in brackets"),
+                                ("example.com:80", "not an IPv4 or IPv6 address"), ("10.0.0.0/33:80", "prefix length"), ("10.0.0.1:", "port is 0-65535")] {
+            let e = try #require(error("rules:\n  - name: a\n    events: [connect]\n    except_peers: [\"\(peer)\"]\n    action: deny\n"), "\(peer)")
+            #expect(e.message.contains(message) && e.field == "rules[0].except_peers" && e.location?.line == 4, "\(peer): \(e)")
+        }
+        let wrongKind = try #require(error("rules:\n  - name: a\n    events: [open]\n    except_peers: [10.0.0.1]\n    action: alert\n"))
+        #expect(wrongKind.message.contains("'except_peers' applies to connect, bind and sendmsg"))
+
         let type = try #require(error("rules:\n  - name: a\n    events: {x: 1}\n    action: alert\n"))
         #expect(type.location?.line == 3)
         #expect(type.field == "rules[0].events")

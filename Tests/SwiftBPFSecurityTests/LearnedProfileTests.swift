@@ -102,9 +102,13 @@ import Testing
         let n = GuardMatcher(net)
         var c = facts(.connect, python)
         c.port = 8080
+        c.address = [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 127, 0, 0, 1]
         #expect(n.decide(c).rule == nil)
         c.port = 8081
         #expect(n.decide(c).action == .deny)
+        c.port = 8080
+        c.address?[15] = 2
+        #expect(n.decide(c).action == .deny, "the learned port on another address")
         var b = facts(.bind, python)
         b.port = 0
         #expect(n.decide(b).rule == nil)

@@ -130,6 +130,20 @@ public final class GuardSession: Sendable {
             for i in 0..<16 { key.addr[i] = range.address[i] }
             try b.guardAddrs.update(key: key, value: .init(rules))
         }
+        for (port, range, rules) in policy.peerExcept {
+            var key = GuardKernelObject.GuardPeerKey()
+            key.prefixlen = UInt32(16 + range.prefixLength)
+            key.port[0] = UInt8(port >> 8)  // network order: the trie matches the port's bytes first
+            key.port[1] = UInt8(port & 0xff)
+            for i in 0..<16 { key.addr[i] = range.address[i] }
+            try b.guardPeerExcept.update(key: key, value: .init(rules))
+        }
+        for (range, rules) in policy.addressExcept {
+            var key = GuardKernelObject.GuardLpmKey()
+            key.prefixlen = UInt32(range.prefixLength)
+            for i in 0..<16 { key.addr[i] = range.address[i] }
+            try b.guardAddrExcept.update(key: key, value: .init(rules))
+        }
         // The config last: until it is in place the programs see no rules.
         let m = policy.masks
         var c = GuardKernelObject.GuardConfig()
@@ -143,6 +157,7 @@ public final class GuardSession: Sendable {
         c.filelessRules = .init(m.fileless)
         c.lsmRules = .init(lsm ? m.lsm : 0)
         c.argsRules = .init(m.args)
+        c.exceptPeerRules = .init(m.exceptPeer)
         c.reportKinds = report.reduce(0) { $0 | 1 << $1.rawValue }
         c.selfTgid = selfTgid
         try b.guardConfig.set(c, at: 0)

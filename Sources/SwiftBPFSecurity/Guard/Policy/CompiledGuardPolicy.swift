@@ -38,6 +38,8 @@ public struct CompiledGuardPolicy: Sendable {
         public var lsm: UInt128 = 0
         /// exec rules with an argument condition.
         public var args: UInt128 = 0
+        /// Rules with `except_peers`.
+        public var exceptPeer: UInt128 = 0
     }
 
     /// The three masks an inode carries (`struct guard_inode_rules`).
@@ -61,6 +63,13 @@ public struct CompiledGuardPolicy: Sendable {
     /// Each range with the rules of itself and of every range that contains it (the kernel's LPM
     /// trie returns only the longest match).
     public var addresses: [(range: GuardAddressRange, rules: UInt128)] = []
+    /// `except_peers` with a port: each (port, range) with the rules of itself and of every
+    /// range of the same port that contains it (the kernel's `guard_peer_except` trie).
+    public var peerExcept: [(port: UInt16, range: GuardAddressRange, rules: UInt128)] = []
+    /// `except_peers` without a port, laid out the same way (`guard_addr_except`).
+    public var addressExcept: [(range: GuardAddressRange, rules: UInt128)] = []
+    /// The entries each of the kernel's address tries holds (`max_entries` in guard_kernel.bpf.c).
+    public static let maxAddressEntries = 4096
     /// Names that did not resolve and were left out, as warnings (a binary that is not installed).
     public var warnings: [String] = []
 
@@ -90,6 +99,44 @@ public struct CompiledGuardPolicy: Sendable {
         if let parent { par |= inodes[parent]?.parent ?? 0 }
         let except = binary.flatMap { inodes[$0]?.binaryExcept } ?? 0
         return masks.kinds[Int(kind.rawValue)] & bin & par & ~except
+    }
+
+    /// The rules whose `except_peers` exempt a call to `address` on `port`: the longest match
+    /// among the entries with that port, with the longest among those on any port, as the
+    /// kernel's two tries answer.
+    public func peerExemptions(address: [UInt8], port: UInt16) -> UInt128 {
+        var withPort: UInt128 = 0
+        var best = -1
+        for e in peerExcept where e.port == port && e.range.prefixLength > best && e.range.contains(address) {
+            best = e.range.prefixLength
+            withPort = e.rules
+        }
+        return withPort | Self.longestMatch(addressExcept, address)
+    }
+
+    /// The rules of the longest range in `table` that contains `address` (0 when none does).
+    static func longestMatch(_ table: [(range: GuardAddressRange, rules: UInt128)], _ address: [UInt8]) -> UInt128 {
+        var rules: UInt128 = 0
+        var best = -1
+        for (range, bits) in table where range.prefixLength > best && range.contains(address) {
+            best = range.prefixLength
+            rules = bits
+        }
+        return rules
+    }
+
+    /// Each range with the rules of itself and of every range that contains it: what an LPM
+    /// trie entry must hold, since a lookup returns only the longest match.
+    static func enclosingUnions(_ ranges: [(GuardAddressRange, UInt128)]) -> [(range: GuardAddressRange, rules: UInt128)] {
+        var merged: [(GuardAddressRange, UInt128)] = []
+        for (a, bit) in ranges {
+            if let i = merged.firstIndex(where: { $0.0 == a }) { merged[i].1 |= bit } else { merged.append((a, bit)) }
+        }
+        return merged.map { range, _ in
+            var rules: UInt128 = 0
+            for (other, bits) in merged where other.prefixLength <= range.prefixLength && other.contains(range.address) { rules |= bits }
+            return (range, rules)
+        }
     }
 }
 
@@ -148,6 +195,11 @@ public enum GuardPolicyCompiler {
                                    exceptBinaries: exceptBinaries, exceptPaths: exceptPaths, cgroup: cgroup))
         }
         out.layOut()
+        let tables = [(out.addresses.count, "address ranges", "addresses"), (out.peerExcept.count, "peers with a port", "except_peers"),
+                      (out.addressExcept.count, "peers without a port", "except_peers")]
+        for (count, what, field) in tables where count > CompiledGuardPolicy.maxAddressEntries {
+            throw GuardPolicyError("the policy names \(count) distinct \(what); the kernel's table holds \(CompiledGuardPolicy.maxAddressEntries)", field: field)
+        }
         return out
     }
 }
@@ -185,16 +237,14 @@ extension CompiledGuardPolicy {
                 for p in range { portExcept[p, default: 0] |= bit }
             }
         }
-        var ranges: [(GuardAddressRange, UInt128)] = []
-        for r in rules {
-            for a in r.rule.addresses {
-                if let i = ranges.firstIndex(where: { $0.0 == a }) { ranges[i].1 |= r.bit } else { ranges.append((a, r.bit)) }
-            }
-        }
-        addresses = ranges.map { range, _ in
-            var rules: UInt128 = 0
-            for (other, bits) in ranges where other.prefixLength <= range.prefixLength && other.contains(range.address) { rules |= bits }
-            return (range, rules)
+        addresses = Self.enclosingUnions(rules.flatMap { r in r.rule.addresses.map { ($0, r.bit) } })
+        let peers = rules.flatMap { r in r.rule.exceptPeers.map { (peer: $0, bit: r.bit) } }
+        for r in rules where !r.rule.exceptPeers.isEmpty { masks.exceptPeer |= r.bit }
+        addressExcept = Self.enclosingUnions(peers.filter { $0.peer.port == nil }.map { ($0.peer.range, $0.bit) })
+        peerExcept = []
+        for port in Set(peers.compactMap(\.peer.port)).sorted() {
+            let sameport = peers.filter { $0.peer.port == port }.map { ($0.peer.range, $0.bit) }
+            peerExcept += Self.enclosingUnions(sameport).map { (port, $0.range, $0.rules) }
         }
     }
 }

@@ -79,15 +79,11 @@ public struct GuardMatcher: Sendable {
             rules &= port | masks.noPort
             rules &= ~(facts.port.flatMap { policy.portExcept[$0] } ?? 0)
             if rules & ~masks.noAddress != 0 {
-                var addressRules: UInt128 = 0
-                var best = -1
-                if let a = facts.address {
-                    for (range, bits) in policy.addresses where range.prefixLength > best && range.contains(a) {
-                        best = range.prefixLength
-                        addressRules = bits
-                    }
-                }
+                let addressRules = facts.address.map { CompiledGuardPolicy.longestMatch(policy.addresses, $0) } ?? 0
                 rules &= addressRules | masks.noAddress
+            }
+            if rules & masks.exceptPeer != 0, let a = facts.address, let port = facts.port {
+                rules &= ~policy.peerExemptions(address: a, port: port)
             }
         default:
             rules &= masks.noPath & masks.noPort & masks.noAddress

@@ -67,6 +67,28 @@ public struct GuardAddressRange: Sendable, Hashable, CustomStringConvertible {
     }
 }
 
+/// A peer a network rule exempts (`except_peers`): an address range, on one port or on any.
+public struct GuardPeer: Sendable, Hashable, CustomStringConvertible {
+    public var range: GuardAddressRange
+    /// Host order; nil: any port.
+    public var port: UInt16?
+    /// As written in the policy.
+    public var text: String
+
+    public init(range: GuardAddressRange, port: UInt16?, text: String) {
+        self.range = range
+        self.port = port
+        self.text = text
+    }
+
+    public var description: String { text }
+
+    /// True when a call to `address` (16 bytes, IPv4 mapped) on `port` is this peer.
+    public func contains(address: [UInt8], port: UInt16) -> Bool {
+        (self.port == nil || self.port == port) && range.contains(address)
+    }
+}
+
 /// One rule.
 public struct GuardRule: Sendable, Equatable {
     public var name: String
@@ -97,6 +119,9 @@ public struct GuardRule: Sendable, Equatable {
     public var exceptPaths: [String] = []
     /// connect, bind, sendmsg: these ports are exempt.
     public var exceptPorts: [ClosedRange<UInt16>] = []
+    /// connect, bind, sendmsg: calls to these peers (an address range, on a port or any) are
+    /// exempt. With `except_ports`, a call is exempt when either exempts it.
+    public var exceptPeers: [GuardPeer] = []
     /// Where the rule starts in its file.
     public var location: GuardSourceLocation?
 

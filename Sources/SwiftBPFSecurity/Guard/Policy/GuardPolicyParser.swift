@@ -22,7 +22,7 @@ import YAMLSubset
 ///   - name: app-exec-allowlist  # exemptions make allowlists: everything but these
 ///     events: [exec]
 ///     cgroup: /sys/fs/cgroup/unified/app
-///     except_binary: [/usr/bin/python3.11, /usr/bin/true]   # also except_paths (open), except_ports (sockets)
+///     except_binary: [/usr/bin/python3.11, /usr/bin/true]   # also except_paths (open), except_ports, except_peers (sockets)
 ///     action: kill
 /// ```
 public enum GuardPolicyParser {
@@ -31,7 +31,7 @@ public enum GuardPolicyParser {
 
     static let fields: Set<String> = [
         "name", "events", "action", "mode", "binary", "binary_inode", "parent", "parent_inode", "user", "cgroup",
-        "fileless", "args", "paths", "access", "ports", "addresses", "except_binary", "except_binary_inode", "except_paths", "except_ports",
+        "fileless", "args", "paths", "access", "ports", "addresses", "except_binary", "except_binary_inode", "except_paths", "except_ports", "except_peers",
     ]
 
     /// Parses `text` (the contents of `file`, which only names the source in messages).
@@ -255,6 +255,8 @@ public enum GuardPolicyParser {
             rule.exceptPorts.append(text == "0" ? 0...0 : try portRange(text, node, field("except_ports"), file))
         }
 
+        for (text, node) in try list("except_peers") { rule.exceptPeers.append(try peer(text, node, field("except_peers"), file)) }
+
         try checkCombination(rule, values: values, field: field, file: file)
         return rule
     }
@@ -275,6 +277,9 @@ public enum GuardPolicyParser {
         }
         if !rule.exceptPorts.isEmpty, !rule.kinds.allSatisfy(\.isSocketHook) {
             throw GuardPolicyError("'except_ports' applies to connect, bind and sendmsg events only", at: at("except_ports"), field: field("except_ports"))
+        }
+        if !rule.exceptPeers.isEmpty, !rule.kinds.allSatisfy(\.isSocketHook) {
+            throw GuardPolicyError("'except_peers' applies to connect, bind and sendmsg events only", at: at("except_peers"), field: field("except_peers"))
         }
         if !rule.ports.isEmpty || !rule.addresses.isEmpty, !rule.kinds.allSatisfy(\.isSocketHook) {
             let name = rule.ports.isEmpty ? "addresses" : "ports"
@@ -319,6 +324,35 @@ public enum GuardPolicyParser {
         if parts.count == 1, let p = UInt16(text), p != 0 { return p...p }
         if parts.count == 2, let a = UInt16(parts[0]), let b = UInt16(parts[1]), a != 0, a <= b { return a...b }
         throw GuardPolicyError("a port is 1-65535 or a range 'low-high', got '\(text)'", at: location(node, file), field: field)
+    }
+
+    /// A peer: `ADDRESS[/BITS][:PORT]` for IPv4, `[ADDRESS[/BITS]]:PORT` or `ADDRESS[/BITS]`
+    /// for IPv6 (brackets when a port follows). Without a port, any port.
+    static func peer(_ text: String, _ node: Node, _ field: String, _ file: String) throws(GuardPolicyError) -> GuardPeer {
+        var host = Substring(text)
+        var portText: Substring?
+        if host.hasPrefix("[") {
+            guard let close = host.firstIndex(of: "]") else {
+                throw GuardPolicyError("a peer in brackets is [ADDRESS[/BITS]]:PORT, got '\(text)'", at: location(node, file), field: field)
+            }
+            let rest = host[host.index(after: close)...]
+            guard rest.isEmpty || rest.hasPrefix(":") else {
+                throw GuardPolicyError("a peer in brackets is [ADDRESS[/BITS]]:PORT, got '\(text)'", at: location(node, file), field: field)
+            }
+            if !rest.isEmpty { portText = rest.dropFirst() }
+            host = host[host.index(after: host.startIndex)..<close]
+        } else if host.filter({ $0 == ":" }).count == 1, let colon = host.firstIndex(of: ":") {
+            portText = host[host.index(after: colon)...]
+            host = host[..<colon]
+        }
+        var port: UInt16?
+        if let portText {
+            guard let p = UInt16(portText) else {
+                throw GuardPolicyError("a peer's port is 0-65535, got '\(portText)' in '\(text)'", at: location(node, file), field: field)
+            }
+            port = p
+        }
+        return GuardPeer(range: try addressRange(String(host), node, field, file), port: port, text: text)
     }
 
     static func addressRange(_ text: String, _ node: Node, _ field: String, _ file: String) throws(GuardPolicyError) -> GuardAddressRange {

@@ -93,6 +93,7 @@ struct guard_config {
     struct guard_mask fileless_rules;            /* rules selecting fileless executions */
     struct guard_mask args_rules;                /* exec rules with an argument condition */
     struct guard_mask lsm_rules;                 /* rules the BPF LSM programs decide (none without BPF LSM) */
+    struct guard_mask except_peer_rules;         /* rules with except_peers: the peer tries are read for them */
     __u32 report_kinds;                          /* kinds reported even when no rule matches */
     __u32 self_tgid;                             /* guard itself: its bpf() calls are not reported */
 };
@@ -104,6 +105,14 @@ struct guard_counter {
 
 struct guard_lpm_key {
     __u32 prefixlen;
+    __u8 addr[16];   /* IPv4 as ::ffff:a.b.c.d */
+};
+
+// An except_peers entry with a port: the port (network order) then the address, so one
+// longest-prefix match covers "this port, an address in this range" (prefixlen = 16 + bits).
+struct guard_peer_key {
+    __u32 prefixlen;
+    __u8 port[2];
     __u8 addr[16];   /* IPv4 as ::ffff:a.b.c.d */
 };
 

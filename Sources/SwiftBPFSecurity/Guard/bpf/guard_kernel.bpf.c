@@ -78,6 +78,25 @@ struct {
     __type(value, struct guard_mask);
 } guard_addrs SEC(".maps");
 
+// except_peers with a port: (port, address range) -> rules that do not apply to it (each entry
+// holds the rules of its own and every enclosing range of the same port).
+struct {
+    __uint(type, BPF_MAP_TYPE_LPM_TRIE);
+    __uint(max_entries, 4096);
+    __uint(map_flags, BPF_F_NO_PREALLOC);
+    __type(key, struct guard_peer_key);
+    __type(value, struct guard_mask);
+} guard_peer_except SEC(".maps");
+
+// except_peers without a port: address range -> rules that do not apply to it, on any port.
+struct {
+    __uint(type, BPF_MAP_TYPE_LPM_TRIE);
+    __uint(max_entries, 4096);
+    __uint(map_flags, BPF_F_NO_PREALLOC);
+    __type(key, struct guard_lpm_key);
+    __type(value, struct guard_mask);
+} guard_addr_except SEC(".maps");
+
 // Exec argument conditions: FNV-1a 64 hash of one whole argument (argv[1] on) -> rules.
 struct {
     __uint(type, BPF_MAP_TYPE_HASH);
@@ -876,6 +895,21 @@ static __always_inline struct guard_mask addr_rules(struct guard_config *cfg, st
     return r ? m_or(*r, cfg->noaddr_rules) : cfg->noaddr_rules;
 }
 
+// The rules an except_peers entry exempts this peer from: one with its port, one on any port.
+static __always_inline struct guard_mask peer_except(struct guard_lpm_key *addr, __u16 port)
+{
+    struct guard_mask none = {};
+    struct guard_peer_key pk;
+    __builtin_memset(&pk, 0, sizeof(pk));   /* the key's 2 tail bytes of padding too */
+    pk.prefixlen = 16 + 128;
+    pk.port[0] = port >> 8;
+    pk.port[1] = port & 0xff;
+    __builtin_memcpy(pk.addr, addr->addr, 16);
+    struct guard_mask *with_port = bpf_map_lookup_elem(&guard_peer_except, &pk);
+    struct guard_mask *any_port = bpf_map_lookup_elem(&guard_addr_except, addr);
+    return m_or(with_port ? *with_port : none, any_port ? *any_port : none);
+}
+
 static __always_inline int sock_addr_check(struct bpf_sock_addr *ctx, __u32 kind, int v6)
 {
     struct guard_config *cfg = guard_cfg();
@@ -910,6 +944,8 @@ static __always_inline int sock_addr_check(struct bpf_sock_addr *ctx, __u32 kind
     }
     if (m_any(m_minus(rules, cfg->noaddr_rules)))
         rules = m_and(rules, addr_rules(cfg, &key));
+    if (m_any(m_and(rules, cfg->except_peer_rules)))
+        rules = m_minus(rules, peer_except(&key, port));
     struct decision d;
     decide(rules, &d);
     if (d.rule == 0xffffffff && !reported(cfg, kind))

@@ -54,25 +54,38 @@ public enum GuardPolicyGenerator {
         return out
     }
 
-    /// The network allowlist: connect, bind and sendmsg denied (EPERM from the cgroup hooks) on
-    /// ports the workload did not use.
+    /// The network allowlist: connect and sendmsg denied (EPERM from the cgroup hooks) to peers
+    /// the workload did not reach (address and port), bind denied on ports it did not bind.
     public static func networkPolicy(_ p: LearnedProfile, _ o: GenerateOptions) -> String {
         var out = header(p, o, "network allowlist (cgroup connect/bind/sendmsg hooks)")
         out += "rules:\n"
         for kind in [GuardEventKind.connect, .bind, .sendmsg] {
             let seen = p.network.filter { $0.event == kind }
             if kind == .sendmsg && seen.isEmpty && o.strict { continue }
-            var ports: [(UInt16, String)] = []
-            for peer in seen.sorted(by: { $0.port < $1.port }) {
-                let note = "\(peer.address)\(peer.name.map { " (\($0))" } ?? "") \(times(peer.count))"
-                if let i = ports.firstIndex(where: { $0.0 == peer.port }) { ports[i].1 += "; " + note } else { ports.append((peer.port, note)) }
-            }
-            if kind == .bind && !ports.contains(where: { $0.0 == 0 }) { ports.append((0, "an ephemeral port (bind to port 0)")) }
-            if !o.strict && kind != .bind && !ports.contains(where: { $0.0 == 53 }) { ports.append((53, "lenient: DNS")) }
             out += "  - name: \(kind.name)-not-learned\n    events: [\(kind.name)]\n"
             out += selector(p, forExec: false)
-            out += "    except_ports:\n"
-            for (port, note) in ports { out += "      - \(port)  # \(note)\n" }
+            if kind == .bind {
+                // A bound address is the host's own (often 0.0.0.0): the port is what a bind names.
+                var ports: [(UInt16, String)] = []
+                for peer in seen.sorted(by: { $0.port < $1.port }) {
+                    let note = "\(peer.address) \(times(peer.count))"
+                    if let i = ports.firstIndex(where: { $0.0 == peer.port }) { ports[i].1 += "; " + note } else { ports.append((peer.port, note)) }
+                }
+                if !ports.contains(where: { $0.0 == 0 }) { ports.append((0, "an ephemeral port (bind to port 0)")) }
+                out += "    except_ports:\n"
+                for (port, note) in ports { out += "      - \(port)  # \(note)\n" }
+            } else {
+                if !o.strict && !seen.contains(where: { $0.port == 53 }) { out += "    except_ports: [53]  # lenient: DNS to any server\n" }
+                if !seen.isEmpty {
+                    out += "    except_peers:\n"
+                    for peer in seen.sorted(by: { ($0.address, $0.port) < ($1.address, $1.port) }) {
+                        let text = peer.address.contains(":") ? "[\(peer.address)]:\(peer.port)" : "\(peer.address):\(peer.port)"
+                        out += "      - \(JSON.string(text))  # \(peer.name.map { $0 + ", " } ?? "")\(times(peer.count))\n"
+                    }
+                } else if o.strict {
+                    out += "    # nothing was seen: every \(kind.name) is denied\n"
+                }
+            }
             out += "    action: deny\n"
         }
         return out
