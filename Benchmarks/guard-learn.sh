@@ -29,6 +29,7 @@ cat > "$work/policy.yaml" <<P
 - {name: passwd, events: [open], paths: [/etc/passwd, /etc/hosts], action: kill, mode: monitor}
 - {name: no-ssh, events: [connect], ports: [22], addresses: [10.0.0.0/16], action: deny}
 - {name: out-not-learned, events: [connect], except_ports: [53, 443], action: deny, mode: monitor}
+- {name: peers-not-learned, events: [connect], except_peers: ["10.0.0.0/8:443", "127.0.0.1:53", "[::1]:53", "192.168.0.0/16"], action: alert, mode: monitor}
 P
 /usr/bin/time -f "replay wall %e s, peak RSS %M KB" "$bin" guard replay --stats --policy "$work/policy.yaml" "$work/rec.jsonl" > "$work/replay.txt"
 tail -1 "$work/replay.txt"
