@@ -362,4 +362,54 @@ struct GuardTests {
         #expect(counters[0].matched == 2 && counters[0].acted == 2)
         #expect(counters[1].matched == 1 && counters[1].acted == 0)
     }
+
+    /// socket rules: inet and inet6 in the cgroup sock_create hook (deny: EPERM from socket()),
+    /// other families at the socket() tracepoint (kill before socket() returns), each call decided
+    /// once, with family, type and protocol in the event.
+    @Test(.enabled(if: CgroupChild.isAvailable, CgroupChild.skipReason))
+    func socketRulesDenyInetAndKillOtherFamilies() throws {
+        let cgroup = try TestCgroup("guard-socket")
+        defer { cgroup.remove() }
+        let monitor = try GuardMonitor(policy: compile("""
+            - {name: no-udp, events: [socket], families: [inet, inet6], types: [dgram], cgroup: \(cgroup.path), action: deny}
+            - {name: no-netlink, events: [socket], families: [netlink], cgroup: \(cgroup.path), action: kill}
+            - {name: unix-seen, events: [socket], families: [unix], cgroup: \(cgroup.path), action: alert}
+            """))
+        let script = """
+            import os, socket, sys
+            with open(sys.argv[1], "w") as f:
+                f.write(str(os.getpid()))
+            def attempt(family, kind):
+                try:
+                    socket.socket(family, kind).close()
+                    return "ok"
+                except PermissionError:
+                    return "eperm"
+                except OSError as e:
+                    return "errno %d" % e.errno
+            print(attempt(socket.AF_INET, socket.SOCK_DGRAM), attempt(socket.AF_INET6, socket.SOCK_DGRAM | socket.SOCK_NONBLOCK),
+                  attempt(socket.AF_INET, socket.SOCK_STREAM), attempt(socket.AF_UNIX, socket.SOCK_STREAM), flush=True)
+            socket.socket(socket.AF_NETLINK, socket.SOCK_RAW, 0)
+            print("survived netlink", flush=True)
+            """
+        let inCgroup = try Command.run("/usr/bin/python3", ["-c", script, cgroup.procs], timeout: 30)
+        #expect(inCgroup.stdout.hasPrefix("eperm eperm ok ok"), "\(inCgroup.stdout) \(inCgroup.stderr)")
+        #expect(!inCgroup.stdout.contains("survived"), "the netlink socket() should not return: \(inCgroup.stdout)")
+        #expect(inCgroup.status != 0)
+        // Outside the cgroup nothing applies.
+        let outside = try Command.run("/usr/bin/python3", ["-c", script, "/dev/null"], timeout: 30)
+        #expect(outside.stdout == "ok ok ok ok\nsurvived netlink\n", "\(outside.stdout) \(outside.stderr)")
+
+        let events = try collect(monitor) { $0.filter { $0.kind == .socket && $0.ruleName != nil }.count >= 4 }
+        let socketEvents = events.filter { $0.kind == .socket && $0.ruleName != nil }
+        let denied = socketEvents.filter { $0.ruleName == "no-udp" }
+        #expect(denied.count == 2 && denied.allSatisfy { $0.enforced && $0.action == .deny }, "\(denied.map(GuardFormat.details))")
+        #expect(Set(denied.map { $0.arguments.prefix(2) }) == [[2, 2], [10, 2]], "family and type (flags masked off)")
+        #expect(denied.allSatisfy { $0.process.cgroupPath == cgroup.path })
+        let killed = try #require(socketEvents.first { $0.ruleName == "no-netlink" })
+        #expect(killed.enforced && killed.action == .kill && killed.arguments.prefix(3) == [16, 3, 0])
+        let unix = try #require(socketEvents.first { $0.ruleName == "unix-seen" })
+        #expect(unix.action == .alert && GuardFormat.details(unix).hasPrefix("family=unix type=stream protocol=0"), "\(GuardFormat.details(unix))")
+        #expect(socketEvents.count == 4, "each socket() decided once: \(socketEvents.map(GuardFormat.details))")
+    }
 }

@@ -115,6 +115,25 @@ struct TableResolver: GuardResolver {
         #expect(call(v4(127, 0, 0, 1), 8080, .sendmsg) == [], "rule 1 is connect only")
     }
 
+    @Test func socketRulesByFamilyAndType() throws {
+        let matcher = GuardMatcher(try compile("""
+            - {name: no-udp, events: [socket], families: [inet, inet6], types: [dgram], action: deny}
+            - {name: raw, events: [socket], families: [packet, 16], action: kill}
+            - {name: any-socket, events: [socket], action: alert}
+            """))
+        func socket(_ family: UInt32, _ type: UInt32) -> [Int] {
+            var f = GuardMatchFacts(kind: .socket, binary: other, parentBinary: nil, uid: 0)
+            f.socketFamily = family
+            f.socketType = type
+            return matcher.decide(f).matched
+        }
+        #expect(socket(2, 2) == [0, 2] && socket(10, 2) == [0, 2])
+        #expect(socket(2, 1) == [2], "a stream socket is not dgram")
+        #expect(socket(17, 3) == [1, 2] && socket(16, 3) == [1, 2], "families by name and by number")
+        #expect(socket(1, 1) == [2])
+        #expect(matcher.decide(GuardMatchFacts(kind: .connect, binary: other, parentBinary: nil, uid: 0)).rule == nil)
+    }
+
     @Test func unresolvableNamesAreWarningsOrErrors() throws {
         let some = try compile("- {name: a, events: [exec], binary: [/usr/bin/nc, /no/such], action: kill}\n")
         #expect(some.warnings == ["rule 'a': binary /no/such does not exist; left out"])

@@ -95,6 +95,21 @@ import Testing
             let e = try #require(error("rules:\n  - name: a\n    events: [connect]\n    except_peers: [\"\(peer)\"]\n    action: deny\n"), "\(peer)")
             #expect(e.message.contains(message) && e.field == "rules[0].except_peers" && e.location?.line == 4, "\(peer): \(e)")
         }
+        for (rule, message) in [
+            ("events: [socket]\n    families: [ipx9]\n    action: alert", "unknown socket family 'ipx9'"),
+            ("events: [socket]\n    types: [bogus]\n    action: alert", "unknown socket type 'bogus'"),
+            ("events: [connect]\n    families: [inet]\n    action: deny", "'families' applies to socket events only"),
+            ("events: [socket]\n    action: kill", "kill on socket is for families other than inet and inet6"),
+            ("events: [socket]\n    families: [inet, packet]\n    action: kill", "kill on socket is for families other than inet and inet6"),
+            ("events: [socket]\n    families: [unix]\n    action: deny", "deny on socket is for 'families: [inet, inet6]' only"),
+            ("events: [socket]\n    action: deny", "deny on socket is for 'families: [inet, inet6]' only"),
+        ] {
+            let e = try #require(error("rules:\n  - name: a\n    \(rule)\n"), "\(rule)")
+            #expect(e.message.contains(message), "\(rule): \(e)")
+        }
+        #expect(error("rules:\n  - name: a\n    events: [socket]\n    families: [inet6, inet]\n    types: [dgram, 3]\n    action: deny\n") == nil)
+        #expect(error("rules:\n  - name: a\n    events: [socket]\n    families: [packet]\n    action: kill\n") == nil)
+
         let wrongKind = try #require(error("rules:\n  - name: a\n    events: [open]\n    except_peers: [10.0.0.1]\n    action: alert\n"))
         #expect(wrongKind.message.contains("'except_peers' applies to connect, bind and sendmsg"))
 

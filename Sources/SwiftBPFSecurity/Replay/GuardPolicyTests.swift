@@ -13,6 +13,7 @@ import YAMLSubset
 ///     rule: no-curl             # optional: the deciding rule
 ///   - {name: reads of /etc/hosts pass, event: open, binary: /bin/cat, path: /etc/hosts, expect: none}
 ///   - {name: ssh out denied, event: connect, port: 22, address: 10.0.0.1, uid: 1000, expect: deny}
+///   - {name: raw sockets, event: socket, family: packet, type: raw, expect: kill}
 /// ```
 public struct GuardPolicyCase: Sendable {
     public var name: String
@@ -24,7 +25,7 @@ public struct GuardPolicyCase: Sendable {
 
 public enum GuardPolicyCaseFile {
     static let fields = ["name", "event", "binary", "binary_inode", "parent", "parent_inode", "uid", "cgroup", "fileless",
-                         "path", "write", "port", "address", "expect", "rule"]
+                         "path", "write", "port", "address", "family", "type", "expect", "rule"]
     static let outcomes = ["none", "alert", "kill", "deny", "would-alert", "would-kill", "would-deny"]
 
     public static func parse(_ text: String, file: String, resolver: some GuardResolver) throws(GuardPolicyError) -> [GuardPolicyCase] {
@@ -97,6 +98,14 @@ public enum GuardPolicyCaseFile {
             if let a = try text("address") {
                 guard let bytes = GuardRecord.addressBytes(a) else { throw GuardPolicyError("'\(a)' is not an IP address", at: at(v["address"]), field: field("address")) }
                 facts.address = bytes
+            }
+            if let f = try text("family") {
+                guard let n = GuardSocketNames.family(f) else { throw GuardPolicyError("unknown socket family '\(f)'", at: at(v["family"]), field: field("family")) }
+                facts.socketFamily = n
+            }
+            if let t = try text("type") {
+                guard let n = GuardSocketNames.type(t) else { throw GuardPolicyError("unknown socket type '\(t)'", at: at(v["type"]), field: field("type")) }
+                facts.socketType = n
             }
             if let c = try text("cgroup") {
                 guard let leaf = resolver.cgroup(c) else { throw GuardPolicyError("\(c) is not a cgroup v2 directory here", at: at(v["cgroup"]), field: field("cgroup")) }

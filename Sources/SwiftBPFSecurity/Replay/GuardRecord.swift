@@ -35,6 +35,8 @@ public struct GuardRecord: Sendable, Equatable {
         case .exec: s += " " + (path ?? "?") + (argv.count > 1 ? " argv=" + argv.joined(separator: " ") : "")
         case .open: s += " " + (path ?? "?") + (facts.write ? " (write)" : "")
         case .connect, .bind, .sendmsg: s += " \(addressText ?? "?") port \(facts.port ?? 0)"
+        case .socket:
+            s += " family=\(facts.socketFamily.map(GuardSocketNames.familyName) ?? "?") type=\(facts.socketType.map(GuardSocketNames.typeName) ?? "?")"
         default: break
         }
         if let b = binaryPath, facts.kind != .exec { s += " binary=\(b)" }
@@ -58,6 +60,8 @@ extension GuardRecord {
         if !argv.isEmpty { f.append(("argv", JSON.array(argv.map(JSON.string)))) }
         if let port = facts.port { f.append(("port", "\(port)")) }
         if let a = addressText { f.append(("address", JSON.string(a))) }
+        if let v = facts.socketFamily { f.append(("socket_family", "\(v)")) }
+        if let v = facts.socketType { f.append(("socket_type", "\(v)")) }
         if let r = liveRule {
             f.append(("rule", JSON.string(r)))
             f.append(("action", JSON.string(liveAction.name)))
@@ -97,6 +101,8 @@ extension GuardRecord {
         } } ?? []
         facts.write = try optional("write") { $0.bool } ?? false
         facts.port = try optional("port") { $0.integer(UInt16.self) }
+        facts.socketFamily = try optional("socket_family") { $0.integer(UInt32.self) }
+        facts.socketType = try optional("socket_type") { $0.integer(UInt32.self) }
         let address = try optional("address") { $0.string }
         if let address {
             guard let bytes = GuardRecord.addressBytes(address) else { throw GuardRecordError("field 'address': '\(address)' is not an IP address") }

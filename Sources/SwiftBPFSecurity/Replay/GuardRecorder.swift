@@ -57,6 +57,10 @@ public struct GuardRecorder {
             facts.port = event.port
             facts.address = event.address.flatMap(GuardRecord.addressBytes)
         }
+        if event.kind == .socket, event.arguments.count >= 2 {
+            facts.socketFamily = UInt32(truncatingIfNeeded: event.arguments[0])
+            facts.socketType = UInt32(truncatingIfNeeded: event.arguments[1])
+        }
         var r = GuardRecord(timestampNanoseconds: event.timestampNanoseconds, facts: facts, pid: p.pid, ppid: p.ppid, comm: p.comm)
         r.binaryPath = p.binaryPath
         r.path = event.path

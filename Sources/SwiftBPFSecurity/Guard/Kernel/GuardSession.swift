@@ -74,7 +74,7 @@ public final class GuardSession: Sendable {
             }
         }
         self.unavailable = unavailable
-        let socketKinds: [GuardEventKind] = [.connect, .bind, .sendmsg]
+        let socketKinds: [GuardEventKind] = [.connect, .bind, .sendmsg, .socket]
         let needsHooks = socketKinds.contains { options.report.contains($0) || policy.masks.kinds[Int($0.rawValue)] != 0 }
         if needsHooks {
             guard let root = options.cgroupRoot ?? SystemGuardResolver.cgroup2Mount() else {
@@ -88,6 +88,8 @@ public final class GuardSession: Sendable {
             for (name, type) in hooks {
                 links.append((name, try Link.attachCgroup(program: bindings.object.program(name), cgroupPath: root, attachType: type)))
             }
+            // BPF_CGROUP_INET_SOCK_CREATE: socket() of inet and inet6 (other families: the tracepoint).
+            links.append(("guard_sock_create", try bindings.guardSockCreate.attach(cgroup: root)))
         }
         self.links = links
     }
@@ -138,6 +140,7 @@ public final class GuardSession: Sendable {
             for i in 0..<16 { key.addr[i] = range.address[i] }
             try b.guardPeerExcept.update(key: key, value: .init(rules))
         }
+        for (key, rules) in policy.socketArgs { try b.guardSocketArgs.update(key: key, value: .init(rules)) }
         for (range, rules) in policy.addressExcept {
             var key = GuardKernelObject.GuardLpmKey()
             key.prefixlen = UInt32(range.prefixLength)
@@ -158,6 +161,8 @@ public final class GuardSession: Sendable {
         c.lsmRules = .init(lsm ? m.lsm : 0)
         c.argsRules = .init(m.args)
         c.exceptPeerRules = .init(m.exceptPeer)
+        c.nofamilyRules = .init(m.noFamily)
+        c.notypeRules = .init(m.noType)
         c.reportKinds = report.reduce(0) { $0 | 1 << $1.rawValue }
         c.selfTgid = selfTgid
         try b.guardConfig.set(c, at: 0)

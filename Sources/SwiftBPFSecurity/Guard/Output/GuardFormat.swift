@@ -33,6 +33,11 @@ public enum GuardFormat {
             parts.append("flags=0x\(String(e.arguments.first ?? 0, radix: 16))")
         case .connect, .bind, .sendmsg:
             parts.append("\(e.address ?? "?") port \(e.port)")
+        case .socket:
+            let a = e.arguments
+            parts.append("family=\(GuardSocketNames.familyName(UInt32(truncatingIfNeeded: a.first ?? 0)))")
+            parts.append("type=\(GuardSocketNames.typeName(UInt32(truncatingIfNeeded: a.count > 1 ? a[1] : 0)))")
+            parts.append("protocol=\(a.count > 2 ? a[2] : 0)")
         default:
             if !e.strings.isEmpty { parts.append(e.strings.joined(separator: " ")) }
             parts.append("args=" + e.arguments.prefix(3).map { String($0) }.joined(separator: ","))
@@ -101,6 +106,11 @@ public enum GuardFormat {
             fields.append(("family", "\(e.family)"))
             if let a = e.address { fields.append(("address", JSON.string(a))) }
             fields.append(("port", "\(e.port)"))
+        case .socket:
+            let a = e.arguments
+            fields.append(("family", JSON.string(GuardSocketNames.familyName(UInt32(truncatingIfNeeded: a.first ?? 0)))))
+            fields.append(("type", JSON.string(GuardSocketNames.typeName(UInt32(truncatingIfNeeded: a.count > 1 ? a[1] : 0)))))
+            fields.append(("protocol", "\(a.count > 2 ? a[2] : 0)"))
         default:
             fields.append(("args", JSON.array(e.arguments.map { "\($0)" })))
             if !e.strings.isEmpty { fields.append(("strings", JSON.array(e.strings.map(JSON.string)))) }

@@ -40,6 +40,9 @@ public struct CompiledGuardPolicy: Sendable {
         public var args: UInt128 = 0
         /// Rules with `except_peers`.
         public var exceptPeer: UInt128 = 0
+        /// Rules without a socket `families` or `types` condition.
+        public var noFamily: UInt128 = 0
+        public var noType: UInt128 = 0
     }
 
     /// The three masks an inode carries (`struct guard_inode_rules`).
@@ -58,6 +61,10 @@ public struct CompiledGuardPolicy: Sendable {
     public var ports: [UInt16: UInt128] = [:]
     /// Ports named by `except_ports` → the rules that do not apply to them.
     public var portExcept: [UInt16: UInt128] = [:]
+    /// Socket conditions: a family, or `socketTypeKey | type` → the rules naming it
+    /// (`guard_socket_args`).
+    public var socketArgs: [UInt32: UInt128] = [:]
+    public static let socketTypeKey: UInt32 = 0x10000
     /// Argument conditions: `GuardArgumentHash` of an argument → the rules naming it.
     public var arguments: [UInt64: UInt128] = [:]
     /// Each range with the rules of itself and of every range that contains it (the kernel's LPM
@@ -99,6 +106,11 @@ public struct CompiledGuardPolicy: Sendable {
         if let parent { par |= inodes[parent]?.parent ?? 0 }
         let except = binary.flatMap { inodes[$0]?.binaryExcept } ?? 0
         return masks.kinds[Int(kind.rawValue)] & bin & par & ~except
+    }
+
+    /// The rules whose `families` and `types` conditions admit a socket of this family and type.
+    public func socketRules(family: UInt32, type: UInt32) -> UInt128 {
+        ((socketArgs[family] ?? 0) | masks.noFamily) & ((socketArgs[Self.socketTypeKey | type] ?? 0) | masks.noType)
     }
 
     /// The rules whose `except_peers` exempt a call to `address` on `port`: the longest match
@@ -211,6 +223,7 @@ extension CompiledGuardPolicy {
         ports = [:]
         portExcept = [:]
         arguments = [:]
+        socketArgs = [:]
         addresses = []
         for r in rules {
             let bit = r.bit
@@ -224,6 +237,10 @@ extension CompiledGuardPolicy {
             if r.rule.access == .write { masks.writeOnly |= bit }
             if r.needsLSM { masks.lsm |= bit }
             if !r.rule.arguments.isEmpty { masks.args |= bit }
+            if r.rule.families.isEmpty { masks.noFamily |= bit }
+            if r.rule.socketTypes.isEmpty { masks.noType |= bit }
+            for f in r.rule.families { socketArgs[f, default: 0] |= bit }
+            for t in r.rule.socketTypes { socketArgs[Self.socketTypeKey | t, default: 0] |= bit }
             for a in r.rule.arguments { arguments[GuardArgumentHash.of(a), default: 0] |= bit }
             for id in r.binaries { inodes[id, default: InodeRules()].binary |= bit }
             for id in r.parents { inodes[id, default: InodeRules()].parent |= bit }

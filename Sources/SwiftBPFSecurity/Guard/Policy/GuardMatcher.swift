@@ -17,6 +17,9 @@ public struct GuardMatchFacts: Sendable, Equatable {
     /// connect, bind, sendmsg: the port (host order) and the address (16 bytes, IPv4 mapped).
     public var port: UInt16?
     public var address: [UInt8]?
+    /// socket: the family (`AF_*`) and type (`SOCK_*`, without flags) asked for.
+    public var socketFamily: UInt32?
+    public var socketType: UInt32?
 
     public init(kind: GuardEventKind, binary: FileID?, parentBinary: FileID?, uid: UInt32) {
         self.kind = kind
@@ -85,6 +88,8 @@ public struct GuardMatcher: Sendable {
             if rules & masks.exceptPeer != 0, let a = facts.address, let port = facts.port {
                 rules &= ~policy.peerExemptions(address: a, port: port)
             }
+        case .socket:
+            rules &= policy.socketRules(family: facts.socketFamily ?? 0, type: facts.socketType ?? 0)
         default:
             rules &= masks.noPath & masks.noPort & masks.noAddress
         }

@@ -112,6 +112,9 @@ public struct GuardRule: Sendable, Equatable {
     /// connect, bind, sendmsg: destination or bound ports, and address ranges.
     public var ports: [ClosedRange<UInt16>] = []
     public var addresses: [GuardAddressRange] = []
+    /// socket: address families (`AF_*` values) and types (`SOCK_*`); empty means any.
+    public var families: [UInt32] = []
+    public var socketTypes: [UInt32] = []
     // Exemptions: what the rule does not apply to (an allowlist: everything else matches).
     /// Processes running one of these binaries are exempt (by inode, like `binaries`).
     public var exceptBinaries: [GuardFileSelector] = []

@@ -31,7 +31,7 @@ public enum GuardPolicyParser {
 
     static let fields: Set<String> = [
         "name", "events", "action", "mode", "binary", "binary_inode", "parent", "parent_inode", "user", "cgroup",
-        "fileless", "args", "paths", "access", "ports", "addresses", "except_binary", "except_binary_inode", "except_paths", "except_ports", "except_peers",
+        "fileless", "args", "paths", "access", "ports", "addresses", "except_binary", "except_binary_inode", "except_paths", "except_ports", "except_peers", "families", "types",
     ]
 
     /// Parses `text` (the contents of `file`, which only names the source in messages).
@@ -171,9 +171,6 @@ public enum GuardPolicyParser {
             if kind == .fork || kind == .exit {
                 throw GuardPolicyError("'\(text)' events are always reported; a rule cannot act on them", at: location(node, file), field: field("events"))
             }
-            if kind == .socket {
-                throw GuardPolicyError("'socket' rules are not supported yet (use connect, bind or sendmsg)", at: location(node, file), field: field("events"))
-            }
             if !kinds.contains(kind) { kinds.append(kind) }
         }
         guard !kinds.isEmpty else { throw GuardPolicyError("'events' is empty", at: here, field: field("events")) }
@@ -255,6 +252,18 @@ public enum GuardPolicyParser {
             rule.exceptPorts.append(text == "0" ? 0...0 : try portRange(text, node, field("except_ports"), file))
         }
 
+        for (text, node) in try list("families") {
+            guard let f = GuardSocketNames.family(text) else {
+                throw GuardPolicyError("unknown socket family '\(text)' (a name such as inet, inet6, unix, netlink, packet, or a number 1-63)", at: location(node, file), field: field("families"))
+            }
+            rule.families.append(f)
+        }
+        for (text, node) in try list("types") {
+            guard let t = GuardSocketNames.type(text) else {
+                throw GuardPolicyError("unknown socket type '\(text)' (stream, dgram, raw, seqpacket, rdm, packet, or a number 1-15)", at: location(node, file), field: field("types"))
+            }
+            rule.socketTypes.append(t)
+        }
         for (text, node) in try list("except_peers") { rule.exceptPeers.append(try peer(text, node, field("except_peers"), file)) }
 
         try checkCombination(rule, values: values, field: field, file: file)
@@ -285,6 +294,23 @@ public enum GuardPolicyParser {
             let name = rule.ports.isEmpty ? "addresses" : "ports"
             throw GuardPolicyError("'\(name)' applies to connect, bind and sendmsg events only", at: at(name), field: field(name))
         }
+        if !rule.families.isEmpty || !rule.socketTypes.isEmpty, rule.kinds != [.socket] {
+            let name = rule.families.isEmpty ? "types" : "families"
+            throw GuardPolicyError("'\(name)' applies to socket events only; put socket in a rule of its own", at: at(name), field: field(name))
+        }
+        if rule.kinds.contains(.socket) {
+            // inet and inet6 sockets are decided in the cgroup sock_create hook (deny, no signal),
+            // every other family at the socket() tracepoint (kill, no refusal).
+            let hooked = GuardSocketNames.cgroupHookFamilies
+            if rule.action == .kill, rule.families.isEmpty || rule.families.contains(where: hooked.contains) {
+                throw GuardPolicyError("kill on socket is for families other than inet and inet6 (name them in 'families'): inet and inet6 sockets are checked in the cgroup sock_create hook, which cannot signal; use deny for those",
+                                       at: at("action"), field: field("action"))
+            }
+            if rule.action == .deny, rule.families.isEmpty || !rule.families.allSatisfy(hooked.contains) {
+                throw GuardPolicyError("deny on socket is for 'families: [inet, inet6]' only: the cgroup sock_create hook, which refuses with EPERM, sees those; other families are checked at the socket() tracepoint, where the strongest action is kill",
+                                       at: at("action"), field: field("action"))
+            }
+        }
         if !rule.arguments.isEmpty, rule.kinds != [.exec] {
             throw GuardPolicyError("'args' selects executions by their arguments: it needs 'events: [exec]'", at: at("args"), field: field("args"))
         }
@@ -299,7 +325,7 @@ public enum GuardPolicyParser {
             throw GuardPolicyError("kill is not available for \(kind.name) (it is checked in a cgroup socket hook, which cannot signal); use deny, which fails the call with EPERM",
                                    at: at("action"), field: field("action"))
         }
-        if rule.action == .deny, let kind = rule.kinds.first(where: { !$0.isSocketHook && !$0.isLSMHook }) {
+        if rule.action == .deny, let kind = rule.kinds.first(where: { !$0.isSocketHook && !$0.isLSMHook && $0 != .socket }) {
             throw GuardPolicyError("deny is not available for \(kind.name): guard refuses calls in the cgroup socket hooks (connect, bind, sendmsg) and in BPF LSM hooks (exec, open, unlink, rename, chmod, chown); the strongest action available for \(kind.name) is kill (SIGKILL before the call returns)",
                                    at: at("action"), field: field("action"))
         }

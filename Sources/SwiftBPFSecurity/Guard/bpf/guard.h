@@ -14,6 +14,7 @@
 #define GUARD_KINDS 32
 #define GUARD_FNV_OFFSET 0xcbf29ce484222325ULL   /* FNV-1a 64 of an argument (GuardArgumentHash) */
 #define GUARD_FNV_PRIME 0x100000001b3ULL
+#define GUARD_SOCKET_TYPE_KEY 0x10000   /* guard_socket_args: a type's key; a family's key is the family */
 
 // Event kinds (GuardEventKind in Swift). A rule's `kinds` is a bit mask of (1 << kind).
 enum guard_kind {
@@ -94,6 +95,8 @@ struct guard_config {
     struct guard_mask args_rules;                /* exec rules with an argument condition */
     struct guard_mask lsm_rules;                 /* rules the BPF LSM programs decide (none without BPF LSM) */
     struct guard_mask except_peer_rules;         /* rules with except_peers: the peer tries are read for them */
+    struct guard_mask nofamily_rules;            /* rules without a socket family condition */
+    struct guard_mask notype_rules;              /* rules without a socket type condition */
     __u32 report_kinds;                          /* kinds reported even when no rule matches */
     __u32 self_tgid;                             /* guard itself: its bpf() calls are not reported */
 };

@@ -97,6 +97,14 @@ struct {
     __type(value, struct guard_mask);
 } guard_addr_except SEC(".maps");
 
+// Socket conditions: a family (AF_*) or GUARD_SOCKET_TYPE_KEY | a type (SOCK_*) -> rules naming it.
+struct {
+    __uint(type, BPF_MAP_TYPE_HASH);
+    __uint(max_entries, 256);
+    __type(key, __u32);
+    __type(value, struct guard_mask);
+} guard_socket_args SEC(".maps");
+
 // Exec argument conditions: FNV-1a 64 hash of one whole argument (argv[1] on) -> rules.
 struct {
     __uint(type, BPF_MAP_TYPE_HASH);
@@ -823,6 +831,82 @@ static __always_inline int syscall_event(__u32 kind, __u64 a0, __u64 a1, __u64 a
 }
 
 #define ARG(i) (ctx->args[i])
+
+// --- socket creation: AF_INET/AF_INET6 in the cgroup sock_create hook (which can deny), every
+// other family at the socket() tracepoint (which can kill); each call is decided once ----------
+
+// The rules whose families and types conditions admit this socket.
+static __always_inline struct guard_mask socket_rules(struct guard_config *cfg, struct guard_mask rules, __u32 family, __u32 type)
+{
+    __u32 key = family;
+    struct guard_mask *f = bpf_map_lookup_elem(&guard_socket_args, &key);
+    rules = m_and(rules, f ? m_or(*f, cfg->nofamily_rules) : cfg->nofamily_rules);
+    key = GUARD_SOCKET_TYPE_KEY | type;
+    struct guard_mask *t = bpf_map_lookup_elem(&guard_socket_args, &key);
+    return m_and(rules, t ? m_or(*t, cfg->notype_rules) : cfg->notype_rules);
+}
+
+SEC("tracepoint/syscalls/sys_enter_socket")
+int guard_socket(struct trace_event_raw_sys_enter *ctx)
+{
+    __u32 family = ARG(0), type = ARG(1) & 0xf;   /* SOCK_TYPE_MASK: without SOCK_NONBLOCK, SOCK_CLOEXEC */
+    if (family == AF_INET || family == AF_INET6)
+        return 0;
+    struct guard_config *cfg = guard_cfg();
+    if (!cfg)
+        return 0;
+    if (!m_any(cfg->kind_rules[GUARD_SOCKET]) && !reported(cfg, GUARD_SOCKET))
+        return 0;
+    struct guard_proc *p = current_proc(cfg);
+    struct guard_mask rules = socket_rules(cfg, candidates(cfg, GUARD_SOCKET, p), family, type);
+    struct decision d;
+    decide(rules, &d);
+    if (d.rule == 0xffffffff && !reported(cfg, GUARD_SOCKET))
+        return 0;
+    struct guard_event *e = new_event(GUARD_SOCKET, (struct task_struct *)bpf_get_current_task(), p);
+    if (!e)
+        return 0;
+    enforce_in_tracepoint(e, &d);
+    e->family = family;
+    e->arg[0] = family;
+    e->arg[1] = type;
+    e->arg[2] = ARG(2);
+    submit(e);
+    return 0;
+}
+
+// BPF_CGROUP_INET_SOCK_CREATE: inet_create/inet6_create run it for user sockets; 0 fails socket() with EPERM.
+SEC("cgroup/sock_create")
+int guard_sock_create(struct bpf_sock *ctx)
+{
+    struct guard_config *cfg = guard_cfg();
+    if (!cfg)
+        return 1;
+    if (!m_any(cfg->kind_rules[GUARD_SOCKET]) && !reported(cfg, GUARD_SOCKET))
+        return 1;
+    __u32 family = ctx->family, type = ctx->type, protocol = ctx->protocol;
+    __u32 tgid = bpf_get_current_pid_tgid() >> 32;
+    struct guard_proc *p = bpf_map_lookup_elem(&guard_procs, &tgid);
+    struct guard_mask rules = socket_rules(cfg, selected(cfg, GUARD_SOCKET, p), family, type);
+    struct decision d;
+    decide(rules, &d);
+    if (d.rule == 0xffffffff && !reported(cfg, GUARD_SOCKET))
+        return 1;
+    int deny = d.enforce && d.action == GUARD_DENY;
+    struct guard_event *e = new_event(GUARD_SOCKET, (struct task_struct *)bpf_get_current_task(), p);
+    if (!e)
+        return deny ? 0 : 1;
+    e->rule = d.rule;
+    e->action = d.action;
+    e->enforced = deny;
+    e->family = family;
+    e->arg[0] = family;
+    e->arg[1] = type;
+    e->arg[2] = protocol;
+    e->ret = deny ? -1 : 0;
+    submit(e);
+    return deny ? 0 : 1;
+}
 
 SEC("tracepoint/syscalls/sys_enter_unlinkat")
 int guard_unlinkat(struct trace_event_raw_sys_enter *ctx) { return syscall_event(GUARD_UNLINK, ARG(0), ARG(2), 0, (const char *)ARG(1), 0); }
