@@ -100,15 +100,26 @@ struct GuardReplayCommand: ParsableCommand {
     func run() throws {
         let compiled = try GuardPolicyFiles.load(policy)
         for w in compiled.warnings { Output.error("guard: warning: \(w)") }
-        let t0 = GuardClock.seconds()
-        let records = try GuardRecordingFile.load(events)
-        let t1 = GuardClock.seconds()
-        let replay = GuardReplay(policy: compiled, records: records, samples: samples)
-        let t2 = GuardClock.seconds()
-        print(replay.report(records: records))
+        // One record at a time: memory stays bounded whatever the recording's length.
+        var replay = GuardReplay(policy: compiled, samples: samples, keepsDecisions: false)
+        var reading = 0.0, matching = 0.0
+        var t = GuardClock.seconds()
+        do {
+            try GuardRecording.forEach(path: events) { record, _ in
+                let parsed = GuardClock.seconds()
+                replay.add(record)
+                let done = GuardClock.seconds()
+                reading += parsed - t
+                matching += done - parsed
+                t = done
+            }
+        } catch {
+            throw CommandError("guard: \(error)")
+        }
+        print(replay.report())
         if stats {
-            let total = t2 - t0
-            Output.error("guard replay: \(records.count) events; read \(String(format3(t1 - t0))) s, matched \(String(format3(t2 - t1))) s; \(Int(Double(records.count) / max(total, 1e-9))) events/s overall, \(Int(Double(records.count) / max(t2 - t1, 1e-9))) events/s matching")
+            let n = Double(replay.events)
+            Output.error("guard replay: \(replay.events) events; read \(String(format3(reading))) s, matched \(String(format3(matching))) s; \(Int(n / max(reading + matching, 1e-9))) events/s overall, \(Int(n / max(matching, 1e-9))) events/s matching")
         }
     }
 

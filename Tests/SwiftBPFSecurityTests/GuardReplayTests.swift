@@ -1,3 +1,4 @@
+import Glibc
 import SwiftBPFSecurity
 import Testing
 
@@ -64,6 +65,53 @@ import Testing
         }
     }
 
+    /// `guard replay` reads a file a line at a time through a 1 MiB buffer: lines split across
+    /// reads, comments, blank lines and a last line without a newline read as the whole-text
+    /// parser reads them; an over-long or malformed line is an error naming its line.
+    @Test func streamingReaderMatchesTheWholeTextParser() throws {
+        var records: [GuardRecord] = []
+        for i in 0..<20_000 {
+            records.append(record(i % 2 == 0 ? .exec : .connect, binary: i % 3 == 0 ? curl : python, pid: UInt32(i)) {
+                if $0.facts.kind == .connect { $0.facts.port = UInt16(i % 65_000); $0.facts.address = GuardRecord.addressBytes("10.0.0.\(i % 250)") }
+                $0.argv = ["x", String(repeating: "a", count: i % 300)]
+            })
+        }
+        let text = "# recorded\n\n" + records.map(\.json).joined(separator: "\n")   // no newline at the end
+        let path = "/tmp/swiftbpf-replay-\(getpid()).jsonl"
+        defer { unlink(path) }
+        try write(text, to: path)
+        #expect(text.utf8.count > 3 << 20, "several buffer refills")
+        var streamed: [GuardRecord] = []
+        var lines: [Int] = []
+        try GuardRecording.forEach(path: path) { r, line in streamed.append(r); lines.append(line) }
+        #expect(streamed == (try GuardRecording.parse(text, file: path)))
+        #expect(streamed.count == records.count && lines.first == 3 && lines.last == records.count + 2)
+
+        try write(records[0].json + "\n" + String(repeating: "x", count: 3000) + "\n", to: path)
+        #expect(throws: GuardRecordError.self) { try GuardRecording.forEach(path: path, maxLine: 2048) { _, _ in } }
+        do { try GuardRecording.forEach(path: path, maxLine: 2048) { _, _ in } } catch {
+            #expect(error.description == "\(path):2: line longer than 2048 bytes", "\(error)")
+        }
+        try write(records[0].json + "\n{\"event\":\"exec\"", to: path)
+        do { try GuardRecording.forEach(path: path) { _, _ in } ; Issue.record("accepted a cut line") } catch {
+            #expect(error.description.hasPrefix("\(path):2: column"), "\(error)")
+        }
+        #expect(throws: GuardRecordError.self) { try GuardRecording.forEach(path: "/nonexistent/rec.jsonl") { _, _ in } }
+    }
+
+    func write(_ text: String, to path: String) throws {
+        let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+        #expect(fd >= 0)
+        defer { close(fd) }
+        let bytes = Array(text.utf8)
+        var done = 0
+        while done < bytes.count {
+            let n = bytes[done...].withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
+            guard n > 0 else { throw GuardRecordError("write failed") }
+            done += n
+        }
+    }
+
     @Test func replayGroupsByRuleWithTheFirstEvents() throws {
         let policy = try compile("""
             - {name: no-curl, events: [exec], binary: /usr/bin/curl, action: kill}
@@ -77,7 +125,7 @@ import Testing
         #expect(replay.rules.map(\.count) == [8, 1])
         #expect(replay.rules[0].samples == [0, 1, 2])
         #expect(replay.decisions[8] == nil && replay.decisions[9] == 1)
-        let text = replay.report(records: records)
+        let text = replay.report()
         #expect(text.contains("rule no-curl: would kill 8 events"))
         #expect(text.contains("... and 5 more"))
         #expect(text.contains("rule shadow: would alert on 1 event\n    open pid=100 comm=c /etc/shadow"))

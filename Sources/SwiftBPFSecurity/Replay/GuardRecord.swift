@@ -72,8 +72,13 @@ extension GuardRecord {
 
     /// Reads one line of a recording; errors say which field is wrong (the caller adds the line).
     public init(json line: Substring) throws(GuardRecordError) {
+        try self.init(jsonBytes: Array(line.utf8))
+    }
+
+    /// Reads one line of a recording given as its UTF-8 bytes (no newline).
+    public init(jsonBytes line: [UInt8]) throws(GuardRecordError) {
         let value: JSONValue
-        do { value = try JSONLine.parse(line) } catch { throw GuardRecordError("column \(error.column): \(error.problem)") }
+        do { value = try JSONLine.parse(bytes: line) } catch { throw GuardRecordError("column \(error.column): \(error.problem)") }
         guard case .object(let o) = value else { throw GuardRecordError("expected a JSON object") }
         func need<T>(_ key: String, _ get: (JSONValue) -> T?) throws(GuardRecordError) -> T {
             guard let v = o[key] else { throw GuardRecordError("missing field '\(key)'") }
@@ -170,18 +175,39 @@ public struct GuardRecordError: Error, Sendable, Equatable, CustomStringConverti
 
 /// Reads a whole recording (JSON lines; blank lines and lines starting with '#' are skipped).
 public enum GuardRecording {
+    /// The records of a whole recording held in memory (tests, small files).
     public static func parse(_ text: String, file: String = "<recording>") throws(GuardRecordError) -> [GuardRecord] {
         var out: [GuardRecord] = []
         var lineNumber = 0
-        for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
+        // By UTF-8 bytes: splitting a String by Character walks grapheme clusters.
+        for line in text.utf8.split(separator: 10, omittingEmptySubsequences: false) {
             lineNumber += 1
-            if line.isEmpty || line.first == "#" { continue }
+            if line.isEmpty || line.first == UInt8(ascii: "#") { continue }
             do {
-                out.append(try GuardRecord(json: line))
+                out.append(try GuardRecord(jsonBytes: Array(line)))
             } catch {
                 throw GuardRecordError(error.message, file: file, line: lineNumber)
             }
         }
         return out
+    }
+
+    /// Reads the recording at `path` one line at a time, in bounded memory (a line longer than
+    /// `maxLine` bytes is an error), and hands each record to `body` with its line number.
+    public static func forEach(path: String, maxLine: Int = 1 << 20,
+                               _ body: (GuardRecord, Int) throws(GuardRecordError) -> Void) throws(GuardRecordError) {
+        let reader = try LineFileReader(path: path)
+        var lineNumber = 0
+        while let line = try reader.nextLine(maxLength: maxLine, lineNumber: lineNumber + 1) {
+            lineNumber += 1
+            if line.isEmpty || line.first == UInt8(ascii: "#") { continue }
+            let record: GuardRecord
+            do {
+                record = try GuardRecord(jsonBytes: line)
+            } catch {
+                throw GuardRecordError(error.message, file: path, line: lineNumber)
+            }
+            try body(record, lineNumber)
+        }
     }
 }

@@ -1,5 +1,6 @@
 /// Runs a compiled policy over recorded events with the pure matcher (the algorithm of the
-/// kernel's `decide()`), and groups what it would have done by rule.
+/// kernel's `decide()`), and groups what it would have done by rule. Records are added one at a
+/// time, so a recording of any length replays in bounded memory (`keepsDecisions: false`).
 public struct GuardReplay: Sendable {
     /// One rule's share of a replay.
     public struct RuleOutcome: Sendable {
@@ -9,34 +10,51 @@ public struct GuardReplay: Sendable {
         public var mode: GuardMode
         /// Events this rule decided.
         public var count = 0
-        /// The first few, in recording order (indices into the records).
+        /// The first few, in recording order: their positions among the records, and their text.
         public var samples: [Int] = []
+        public var sampleSummaries: [String] = []
     }
 
     public var rules: [RuleOutcome]
-    /// Per record: the deciding rule's index, or nil.
-    public var decisions: [Int?]
-    public var events: Int { decisions.count }
+    /// Per record: the deciding rule's index, or nil (empty unless `keepsDecisions`).
+    public private(set) var decisions: [Int?] = []
+    public private(set) var events = 0
     public var matched: Int { rules.reduce(0) { $0 + $1.count } }
+    let matcher: GuardMatcher
+    let position: [Int: Int]
+    let samplesPerRule: Int
+    let keepsDecisions: Bool
 
-    /// Replays `records` under `policy`; each rule keeps its first `samples` events.
-    public init(policy: CompiledGuardPolicy, records: [GuardRecord], samples: Int = 5) {
-        let matcher = GuardMatcher(policy)
-        var rules = policy.rules.map { RuleOutcome(index: $0.index, name: $0.rule.name, action: $0.rule.action, mode: $0.rule.mode) }
+    /// An empty replay of `policy`; each rule keeps its first `samples` events.
+    public init(policy: CompiledGuardPolicy, samples: Int = 5, keepsDecisions: Bool = true) {
+        matcher = GuardMatcher(policy)
+        rules = policy.rules.map { RuleOutcome(index: $0.index, name: $0.rule.name, action: $0.rule.action, mode: $0.rule.mode) }
         var position: [Int: Int] = [:]
         for (i, r) in rules.enumerated() { position[r.index] = i }
-        var decisions: [Int?] = []
+        self.position = position
+        samplesPerRule = samples
+        self.keepsDecisions = keepsDecisions
+    }
+
+    /// Replays `records` under `policy`, keeping every decision.
+    public init(policy: CompiledGuardPolicy, records: [GuardRecord], samples: Int = 5) {
+        self.init(policy: policy, samples: samples)
         decisions.reserveCapacity(records.count)
-        for (n, record) in records.enumerated() {
-            let d = matcher.decide(record.facts)
-            decisions.append(d.rule)
-            if let rule = d.rule, let i = position[rule] {
-                rules[i].count += 1
-                if rules[i].samples.count < samples { rules[i].samples.append(n) }
+        for r in records { add(r) }
+    }
+
+    /// Decides one more record.
+    public mutating func add(_ record: GuardRecord) {
+        let d = matcher.decide(record.facts)
+        if keepsDecisions { decisions.append(d.rule) }
+        if let rule = d.rule, let i = position[rule] {
+            rules[i].count += 1
+            if rules[i].samples.count < samplesPerRule {
+                rules[i].samples.append(events)
+                rules[i].sampleSummaries.append(record.summary)
             }
         }
-        self.rules = rules
-        self.decisions = decisions
+        events += 1
     }
 
     /// What a rule would have done, in words: `would kill`, `would deny`, `would alert`.
@@ -46,11 +64,11 @@ public struct GuardReplay: Sendable {
     }
 
     /// The report `guard replay` prints.
-    public func report(records: [GuardRecord]) -> String {
+    public func report() -> String {
         var lines: [String] = []
         for r in rules {
             lines.append("rule \(r.name): \(Self.verb(r.action, r.mode)) \(r.count) event\(r.count == 1 ? "" : "s")")
-            for n in r.samples { lines.append("    " + records[n].summary) }
+            for summary in r.sampleSummaries { lines.append("    " + summary) }
             if r.count > r.samples.count { lines.append("    ... and \(r.count - r.samples.count) more") }
         }
         lines.append("\(events) events replayed, \(matched) matched a rule, \(events - matched) passed")

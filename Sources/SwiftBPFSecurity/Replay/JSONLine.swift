@@ -29,7 +29,12 @@ public struct JSONLine {
 
     /// Parses `text`, which must hold exactly one JSON value.
     public static func parse(_ text: Substring) throws(JSONLineError) -> JSONValue {
-        var p = JSONLine(bytes: Array(text.utf8))
+        try parse(bytes: Array(text.utf8))
+    }
+
+    /// Parses UTF-8 `bytes`, which must hold exactly one JSON value.
+    public static func parse(bytes: [UInt8]) throws(JSONLineError) -> JSONValue {
+        var p = JSONLine(bytes: bytes)
         p.skipSpace()
         let v = try p.value(depth: 0)
         p.skipSpace()

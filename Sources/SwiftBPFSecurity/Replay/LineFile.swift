@@ -57,3 +57,46 @@ public enum TextFile {
         return String(decoding: out, as: UTF8.self)
     }
 }
+
+/// A file read line by line through a 1 MiB buffer (lines end at '\n'; a last line without one
+/// counts). Closed when released.
+public final class LineFileReader {
+    let fd: Int32
+    let path: String
+    var buffer = [UInt8](repeating: 0, count: 1 << 20)
+    var start = 0, end = 0
+    var atEnd = false
+
+    public init(path: String) throws(GuardRecordError) {
+        self.path = path
+        fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw GuardRecordError("cannot read \(path): \(String(cString: strerror(errno)))") }
+    }
+
+    deinit { close(fd) }
+
+    /// The next line's bytes without its newline, or nil at the end of the file.
+    public func nextLine(maxLength: Int, lineNumber: Int) throws(GuardRecordError) -> [UInt8]? {
+        var line: [UInt8] = []
+        while true {
+            if let nl = buffer[start..<end].firstIndex(of: 10) {
+                line.append(contentsOf: buffer[start..<nl])
+                start = nl + 1
+                guard line.count <= maxLength else { throw tooLong(lineNumber, maxLength) }
+                return line
+            }
+            line.append(contentsOf: buffer[start..<end])
+            start = 0
+            end = 0
+            guard line.count <= maxLength else { throw tooLong(lineNumber, maxLength) }
+            if atEnd { return line.isEmpty ? nil : line }
+            let n = buffer.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
+            if n < 0 { throw GuardRecordError("cannot read \(path): \(String(cString: strerror(errno)))") }
+            if n == 0 { atEnd = true } else { end = n }
+        }
+    }
+
+    func tooLong(_ lineNumber: Int, _ maxLength: Int) -> GuardRecordError {
+        GuardRecordError("line longer than \(maxLength) bytes", file: path, line: lineNumber)
+    }
+}
