@@ -89,6 +89,10 @@ import Testing
         #expect(names.contains("libc.so.6") && names.contains("ld-linux-x86-64.so.2"), "\(names)")
         #expect(ls.libraries.allSatisfy { $0.path != nil }, "\(ls.notes)")
         #expect(ls.libraries.first { $0.name == "libc.so.6" }?.neededBy.hasSuffix("/ls") == true)
+        // The loader's own opens (its cache, libc under its real name) add nothing.
+        let libc = try #require(ls.libraries.first { $0.name == "libc.so.6" }?.path)
+        let again = walk.libraries(ofPrograms: ["/bin/ls"], opened: ["/etc/ld.so.cache", libc])
+        #expect(again.libraries == ls.libraries, "\(again.libraries.map(\.name))")
 
         let dir = NSTemporaryDirectory() + "swiftbpf-walk-\(getpid())"
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)

@@ -66,21 +66,34 @@ public struct LibraryWalk: Sendable {
             }
             queue += info.needed.map { Pending(name: $0, requester: program, info: info, depth: 1) }
         }
+        follow(&queue, into: &out, names: &names)
+        // Objects the workload opened that are not already among the libraries (the loader
+        // opens those too, under their real names: libz.so.1.2.13 is libz.so.1), and that are
+        // ELF files (not /etc/ld.so.cache).
         for path in opened where Self.isSharedObject(path) {
+            let canonical = Self.canonical(path)
             let name = LinkedLibraries.fileName(path)
-            guard !names.contains(name), out.libraries.count < maxLibraries else { continue }
+            guard !names.contains(name), !out.libraries.contains(where: { $0.path == canonical }), out.libraries.count < maxLibraries,
+                  let elf = try? ExecutableELF(path: path) else { continue }
             names.insert(name)
-            let elf = try? ExecutableELF(path: path)
-            out.libraries.append(.init(name: name, path: elf == nil ? nil : Self.canonical(path), neededBy: "opened by the workload"))
-            if let elf { queue += DynamicLinkInfo(elf).needed.map { Pending(name: $0, requester: path, info: DynamicLinkInfo(elf), depth: 1) } }
+            out.libraries.append(.init(name: name, path: canonical, neededBy: "opened by the workload"))
+            let info = DynamicLinkInfo(elf)
+            queue = info.needed.map { Pending(name: $0, requester: canonical, info: info, depth: 1) }
+            follow(&queue, into: &out, names: &names)
         }
+        return out
+    }
+
+    /// Looks up the names in `queue` breadth first, adding what they need in turn; empties it.
+    func follow(_ queue: inout [Pending], into out: inout LinkedLibraries, names: inout Set<String>) {
         var head = 0
         while head < queue.count {
             let item = queue[head]
             head += 1
             guard !names.contains(item.name) else { continue }
             guard out.libraries.count < maxLibraries else {
-                out.notes.append("more than \(maxLibraries) libraries: the rest were not resolved")
+                let note = "more than \(maxLibraries) libraries: the rest were not resolved"
+                if !out.notes.contains(note) { out.notes.append(note) }
                 break
             }
             guard item.depth <= maxDepth else {
@@ -94,11 +107,12 @@ public struct LibraryWalk: Sendable {
                 out.notes.append("\(item.name) (needed by \(item.requester)): not found in the library directories")
                 continue
             }
+            guard !out.libraries.contains(where: { $0.path == path }) else { continue }  // opened under its real name
             out.libraries.append(.init(name: item.name, path: path, neededBy: item.requester))
             let info = DynamicLinkInfo(elf)
             queue += info.needed.map { Pending(name: $0, requester: path, info: info, depth: item.depth + 1) }
         }
-        return out
+        queue = []
     }
 
     /// A library name waiting to be looked up, with the object that asked for it.
