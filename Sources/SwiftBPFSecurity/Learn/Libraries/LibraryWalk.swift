@@ -44,6 +44,11 @@ public struct LibraryWalk: Sendable {
                 break
             }
             binaries.insert(program)
+            // A FIFO or device would block the open or read as something else: regular files only.
+            guard Self.isRegularFile(program) else {
+                out.notes.append("\(program): not read (no such regular file)")
+                continue
+            }
             if let interpreter = Self.scriptInterpreter(program, programDirectories) {
                 if pending.count < maxBinaries * Self.maxInterpreterChain { pending.append(interpreter) }
                 continue
@@ -74,7 +79,7 @@ public struct LibraryWalk: Sendable {
             let canonical = Self.canonical(path)
             let name = LinkedLibraries.fileName(path)
             guard !names.contains(name), !out.libraries.contains(where: { $0.path == canonical }), out.libraries.count < maxLibraries,
-                  let elf = try? ExecutableELF(path: path) else { continue }
+                  Self.isRegularFile(path), let elf = try? ExecutableELF(path: path) else { continue }
             names.insert(name)
             out.libraries.append(.init(name: name, path: canonical, neededBy: "opened by the workload"))
             let info = DynamicLinkInfo(elf)
@@ -135,7 +140,7 @@ public struct LibraryWalk: Sendable {
             candidates = directories.map { $0 + "/" + item.name }
         }
         for path in candidates {
-            guard access(path, F_OK) == 0, let elf = try? ExecutableELF(path: path), elf.machine == Self.machineX86_64 else { continue }
+            guard Self.isRegularFile(path), let elf = try? ExecutableELF(path: path), elf.machine == Self.machineX86_64 else { continue }
             return (Self.canonical(path), elf)
         }
         return nil
@@ -157,6 +162,12 @@ public struct LibraryWalk: Sendable {
         let n = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
         guard n > 2 else { return nil }
         return ScriptLine.interpreter(Array(buffer[..<n]), programDirectories: programDirectories) { access($0, X_OK) == 0 }
+    }
+
+    /// Whether `path` is (or links to) a regular file.
+    static func isRegularFile(_ path: String) -> Bool {
+        var st = stat()
+        return stat(path, &st) == 0 && (st.st_mode & S_IFMT) == S_IFREG
     }
 
     /// `realpath`, or the path itself if it cannot be resolved.
