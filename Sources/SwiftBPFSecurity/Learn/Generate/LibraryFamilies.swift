@@ -19,6 +19,12 @@ public struct LibraryFamily: Sendable {
     public let name: String
     public let triggers: [Trigger]
     public let syscalls: [String]
+
+    public init(name: String, triggers: [Trigger], syscalls: [String]) {
+        self.name = name
+        self.triggers = triggers
+        self.syscalls = syscalls
+    }
 }
 
 /// The table, in the order the generated entries take (a call appears in the first family that
