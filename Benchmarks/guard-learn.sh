@@ -73,6 +73,6 @@ for w in workload service; do
     "$bin" guard generate "$work/$w.yaml" --network --kubernetes $w --$mode --out "$work/$w-$mode-k8s.yaml"
     printf '%s %s: profile %s B; guard %s B, seccomp %s B (%s), network %s B, NetworkPolicy %s B\n' "$w" "$mode" \
       "$(wc -c < "$work/$w.yaml")" "$(wc -c < "$work/$w-$mode-guard.yaml")" "$(wc -c < "$work/$w-$mode-seccomp.json")" \
-      "$(sed 's/guard generate: //' "$work/$w-$mode-seccomp.err")" "$(wc -c < "$work/$w-$mode-network.yaml")" "$(wc -c < "$work/$w-$mode-k8s.yaml")"
+      "$(sed -n '1s/guard generate: //p' "$work/$w-$mode-seccomp.err")" "$(wc -c < "$work/$w-$mode-network.yaml")" "$(wc -c < "$work/$w-$mode-k8s.yaml")"
   done
 done

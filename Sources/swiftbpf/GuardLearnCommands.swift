@@ -79,8 +79,9 @@ struct GuardGenerateCommand: ParsableCommand {
             kill or alert on the rest. --seccomp: OCI seccomp JSON for x86_64 (runc, Docker, Podman, \
             Kubernetes). --network: connect/bind/sendmsg rules for the cgroup hooks that deny ports \
             not seen; --kubernetes APP writes a NetworkPolicy instead. --lenient widens each: the \
-            directories of files instead of files, no seccomp argument filters, libc's error and \
-            shutdown calls, DNS.
+            directories of files instead of files, no seccomp argument filters, DNS, and the error, \
+            retry and shutdown calls of the library families the workload links (its binaries' \
+            DT_NEEDED libraries, found on this host, and the shared objects it opened).
             """
     )
 
@@ -126,13 +127,22 @@ struct GuardGenerateCommand: ParsableCommand {
         o.seccompLog = defaultAction == "log"
         o.guardAction = action == "kill" ? .kill : .alert
         o.source = profile
+        if lenient {
+            o.libraries = LibraryWalk().libraries(ofPrograms: p.execs.map(\.path), opened: p.files.filter { $0.mode == .read }.map(\.path))
+        }
         let text: String
         if `guard` {
             text = GuardPolicyGenerator.guardPolicy(p, o)
         } else if seccomp {
             let (json, allowed) = SeccompGenerator.profile(p, o)
             text = json
-            Output.error("guard generate: \(allowed.count) system calls allowed")
+            var summary = "guard generate: \(allowed.count) system calls allowed"
+            if let l = o.libraries {
+                let families = LibraryFamilyMatch.matching(l, profile: p).map(\.family.name)
+                summary += " (lenient: \(l.libraries.count) libraries of \(l.dynamicBinaries.count) dynamic and \(l.staticBinaries.count) static binaries; families: \(families.joined(separator: ", ")))"
+            }
+            Output.error(summary)
+            for note in o.libraries?.notes ?? [] { Output.error("guard generate: note: \(note)") }
         } else if let app = kubernetes {
             text = KubernetesNetworkPolicyGenerator.policy(p, o, app: app)
         } else {

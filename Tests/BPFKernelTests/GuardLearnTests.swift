@@ -287,6 +287,21 @@ struct GuardLearnTests {
         let newSyscall = try run("new-syscall", seccomp: seccompPath)
         #expect(newSyscall.status == 3, "status \(newSyscall.status): \(newSyscall.err)")
 
+        // Lenient, with the families of the libraries python links: the workload runs, and a call
+        // in no family (chroot) still fails.
+        var lenient = options
+        lenient.strict = false
+        lenient.libraries = LibraryWalk().libraries(ofPrograms: learned.execs.map(\.path), opened: learned.files.filter { $0.mode == .read }.map(\.path))
+        let lenientText = SeccompGenerator.profile(learned, lenient)
+        let lenientPath = ws.write("seccomp-lenient.json", lenientText.json)
+        #expect(lenientText.json.contains("error and shutdown paths of glibc: libc.so.6"), "\(lenientText.json)")
+        #expect(lenientText.json.contains("error and shutdown paths of python: python3"), "\(lenientText.json)")
+        print("lenient seccomp allows \(lenientText.allowed.count): \(lenient.libraries!.libraries.map(\.name).joined(separator: ", ")); notes \(lenient.libraries!.notes)")
+        let lenientNormal = try run("normal", seccomp: lenientPath)
+        #expect(lenientNormal.status == 0 && lenientNormal.out.contains("ok"), "status \(lenientNormal.status): \(lenientNormal.err)")
+        let lenientNew = try run("new-syscall", seccomp: lenientPath)
+        #expect(lenientNew.status == 3, "status \(lenientNew.status): \(lenientNew.err)")
+
         // Guard and network rules, live: unchanged workload passes, a new exec dies, a new connect is denied.
         let policy = try GuardPolicyCompiler.compile(GuardPolicyParser.parse(files: [("guard.yaml", guardText), ("network.yaml", networkText)]),
                                                     resolver: SystemGuardResolver())

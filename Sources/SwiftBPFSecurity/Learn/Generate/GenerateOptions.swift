@@ -1,8 +1,10 @@
 /// How `guard generate` turns a profile into policies.
 public struct GenerateOptions: Sendable {
     /// Strict: exactly what was seen (files by name, seccomp argument filters). Lenient: the
-    /// directories of the files seen and common library locations, no argument filters, and the
-    /// system calls of libc's error and shutdown paths, so rarely taken branches keep working.
+    /// directories of the files seen, common library locations and the directories the
+    /// workload's libraries were found in, no argument filters, and the system calls of the
+    /// error, retry and shutdown paths of the library families the workload links
+    /// (`LibraryFamilies`), so rarely taken branches keep working.
     public var strict: Bool = true
     /// What the guard policy does to the rest: kill or alert.
     public var guardAction: GuardAction = .kill
@@ -11,16 +13,11 @@ public struct GenerateOptions: Sendable {
     /// Where the profile came from, for the header comments.
     public var source: String = "<profile>"
 
-    public init() {}
+    /// The libraries the workload's binaries link (`LibraryWalk`), for lenient generation; nil:
+    /// not examined, and a glibc program is assumed (`LinkedLibraries.assumedGlibc`).
+    public var libraries: LinkedLibraries?
 
-    /// Calls of libc's error and shutdown paths (writing a message, unwinding, signals, exit):
-    /// what a run that never failed does not show. Added in lenient mode.
-    public static let errorAndShutdownSyscalls = [
-        "read", "write", "writev", "close", "exit", "exit_group", "rt_sigreturn", "rt_sigaction", "rt_sigprocmask",
-        "sigaltstack", "restart_syscall", "tgkill", "kill", "getpid", "gettid", "munmap", "mmap", "mprotect", "brk",
-        "madvise", "futex", "nanosleep", "clock_nanosleep", "clock_gettime", "wait4", "fstat", "newfstatat", "lseek",
-        "openat", "getrandom", "sched_yield", "set_robust_list", "rseq",
-    ]
+    public init() {}
 
     /// Locations every dynamically linked program reads: the loader's cache, libraries, locale and /proc.
     public static let lenientReadDirectories = ["/etc", "/lib", "/lib64", "/usr/lib", "/usr/lib64", "/usr/share/locale",

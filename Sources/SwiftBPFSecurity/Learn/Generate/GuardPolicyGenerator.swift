@@ -44,6 +44,11 @@ public enum GuardPolicyGenerator {
         }
         if !o.strict {
             for d in GenerateOptions.lenientReadDirectories where !readPaths.contains(where: { $0.0 == d }) { readPaths.append((d, "lenient: libraries, locale, /proc")) }
+            // Libraries found elsewhere (a RUNPATH such as /opt/app/lib): their directories too.
+            for d in o.libraries?.directories ?? [] where !covered(d, by: readPaths.map(\.0)) {
+                let names = o.libraries!.libraries.filter { $0.path.map(directory(of:)) == d }.map(\.name)
+                readPaths.append((d, "lenient: libraries \(names.joined(separator: ", "))"))
+            }
         }
         out += "  - name: open-not-learned\n    events: [open]\n"
         out += selector(p, forExec: false)
@@ -111,6 +116,11 @@ public enum GuardPolicyGenerator {
     /// inodes of their own in every process, so `/proc` itself stands for them.
     static func exemptable(_ path: String) -> String {
         path.hasPrefix("/proc/") ? "/proc" : path
+    }
+
+    /// Whether `path` is one of `directories` or beneath one.
+    static func covered(_ path: String, by directories: [String]) -> Bool {
+        directories.contains { path == $0 || path.hasPrefix($0 == "/" ? "/" : $0 + "/") }
     }
 
     static func directory(of path: String) -> String {

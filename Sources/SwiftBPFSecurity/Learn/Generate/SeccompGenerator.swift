@@ -32,10 +32,17 @@ public enum SeccompGenerator {
             }
         }
         if !o.strict {
-            let extra = GenerateOptions.errorAndShutdownSyscalls.filter { !seen.contains($0) }
-            if !extra.isEmpty {
+            // One entry per library family, naming what made it apply; a call only in the first.
+            var added = seen
+            for (family, because) in LibraryFamilyMatch.matching(o.libraries ?? .assumedGlibc, profile: p) {
+                var extra: [String] = []
+                for name in family.syscalls where !added.contains(name) {
+                    added.insert(name)
+                    extra.append(name)
+                }
+                guard !extra.isEmpty else { continue }
                 allowed += extra
-                entries.append(entry(extra, args: [], comment: "lenient: libc error and shutdown paths, not seen"))
+                entries.append(entry(extra, args: [], comment: "lenient: error and shutdown paths of \(family.name)\(names(because)), not seen"))
             }
         }
         let fields: [(String, String)] = [
@@ -57,6 +64,13 @@ public enum SeccompGenerator {
         if !args.isEmpty { f.append(("args", JSON.array(args))) }
         f.append(("comment", JSON.string(comment)))
         return JSON.object(f)
+    }
+
+    /// `: a, b, c` (at most eight, then how many more), or nothing.
+    static func names(_ list: [String]) -> String {
+        guard !list.isEmpty else { return "" }
+        let shown = list.prefix(8).joined(separator: ", ")
+        return ": " + shown + (list.count > 8 ? " and \(list.count - 8) more" : "")
     }
 
     static func hexIfLarge(_ v: UInt64) -> String { v > 4096 ? "0x" + String(v, radix: 16) : "\(v)" }
