@@ -412,4 +412,51 @@ struct GuardTests {
         #expect(unix.action == .alert && GuardFormat.details(unix).hasPrefix("family=unix type=stream protocol=0"), "\(GuardFormat.details(unix))")
         #expect(socketEvents.count == 4, "each socket() decided once: \(socketEvents.map(GuardFormat.details))")
     }
+
+    /// listen reports the socket's local address and accept the peer's, read from the socket
+    /// behind the descriptor; rules with ports, addresses and except_peers match them at the
+    /// tracepoint (kill before listen() returns); a unix socket matches no network condition.
+    @Test(.enabled(if: CgroupChild.isAvailable, CgroupChild.skipReason))
+    func listenAndAcceptCarryAddressesAndMatchNetworkRules() throws {
+        let cgroup = try TestCgroup("guard-listen")
+        defer { cgroup.remove() }
+        let served = testPort(5), forbidden = testPort(6)
+        let monitor = try GuardMonitor(policy: compile("""
+            - {name: no-listen-here, events: [listen], ports: [\(forbidden)], cgroup: \(cgroup.path), action: kill}
+            - {name: accepts, events: [accept], except_peers: ["10.0.0.0/8"], cgroup: \(cgroup.path), action: alert}
+            - {name: unix-listen, events: [listen], cgroup: \(cgroup.path), action: alert}
+            """))
+        let script = """
+            import os, socket, sys
+            with open(sys.argv[1], "w") as f:
+                f.write(str(os.getpid()))
+            server = socket.socket(socket.AF_INET6)
+            server.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            server.bind(("::1", \(served)))
+            server.listen(4)
+            client = socket.create_connection(("::1", \(served)))
+            peer, address = server.accept()
+            print("accepted", address[1], flush=True)
+            u = socket.socket(socket.AF_UNIX)
+            u.bind("\\0swiftbpf-guard-listen-%d" % os.getpid())
+            u.listen(1)
+            s = socket.socket()
+            s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            s.bind(("127.0.0.1", \(forbidden)))
+            s.listen(1)
+            print("survived listen", flush=True)
+            """
+        let run = try Command.run("/usr/bin/python3", ["-c", script, cgroup.procs], timeout: 30)
+        let clientPort = try #require(run.stdout.split(separator: "\n").first.flatMap { UInt16($0.split(separator: " ").last ?? "") }, "\(run.stdout) \(run.stderr)")
+        #expect(!run.stdout.contains("survived"), "listen on \(forbidden) should not return: \(run.stdout)")
+        let events = try collect(monitor) { $0.filter { $0.ruleName != nil && ($0.kind == .listen || $0.kind == .accept) }.count >= 4 }
+        let matched = events.filter { $0.ruleName != nil && ($0.kind == .listen || $0.kind == .accept) }
+        let accepted = try #require(matched.first { $0.ruleName == "accepts" })
+        #expect(accepted.address == "::1" && accepted.port == clientPort, "the peer: \(GuardFormat.details(accepted))")
+        let killed = try #require(matched.first { $0.ruleName == "no-listen-here" })
+        #expect(killed.enforced && killed.address == "127.0.0.1" && killed.port == forbidden, "\(GuardFormat.details(killed))")
+        let listens = matched.filter { $0.ruleName == "unix-listen" }
+        #expect(listens.contains { $0.address == "::1" && $0.port == served }, "the inet6 listen: \(listens.map(GuardFormat.details))")
+        #expect(listens.contains { $0.address == nil && $0.family == UInt16(AF_UNIX) }, "the unix listen: \(listens.map(GuardFormat.details))")
+    }
 }

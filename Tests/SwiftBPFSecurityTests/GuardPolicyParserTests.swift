@@ -111,7 +111,8 @@ import Testing
         #expect(error("rules:\n  - name: a\n    events: [socket]\n    families: [packet]\n    action: kill\n") == nil)
 
         let wrongKind = try #require(error("rules:\n  - name: a\n    events: [open]\n    except_peers: [10.0.0.1]\n    action: alert\n"))
-        #expect(wrongKind.message.contains("'except_peers' applies to connect, bind and sendmsg"))
+        #expect(wrongKind.message.contains("'except_peers' applies to connect, bind, sendmsg, listen and accept"))
+        #expect(error("rules:\n  - name: a\n    events: [listen, accept]\n    ports: [8080]\n    addresses: [127.0.0.0/8]\n    action: kill\n") == nil)
 
         let type = try #require(error("rules:\n  - name: a\n    events: {x: 1}\n    action: alert\n"))
         #expect(type.location?.line == 3)
@@ -156,7 +157,7 @@ import Testing
         #expect(paths.field == "rules[0].paths")
         #expect(paths.location?.line == 4)
         let ports = try #require(error("- {name: a, events: [exec], ports: [22], action: alert}\n"))
-        #expect(ports.message.contains("connect, bind and sendmsg"))
+        #expect(ports.message.contains("connect, bind, sendmsg, listen and accept"))
         let lifecycle = try #require(error("- {name: a, events: [fork], action: alert}\n"))
         #expect(lifecycle.message.contains("always reported"))
     }

@@ -34,7 +34,7 @@ public struct GuardRecord: Sendable, Equatable {
         switch facts.kind {
         case .exec: s += " " + (path ?? "?") + (argv.count > 1 ? " argv=" + argv.joined(separator: " ") : "")
         case .open: s += " " + (path ?? "?") + (facts.write ? " (write)" : "")
-        case .connect, .bind, .sendmsg: s += " \(addressText ?? "?") port \(facts.port ?? 0)"
+        case .connect, .bind, .sendmsg, .listen, .accept: s += " \(addressText ?? "?") port \(facts.port ?? 0)"
         case .socket:
             s += " family=\(facts.socketFamily.map(GuardSocketNames.familyName) ?? "?") type=\(facts.socketType.map(GuardSocketNames.typeName) ?? "?")"
         default: break

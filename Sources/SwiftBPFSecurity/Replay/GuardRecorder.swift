@@ -53,7 +53,7 @@ public struct GuardRecorder {
         }
         // Argument conditions (args:) hash argv[1...] in the kernel; the matcher hashes the same strings.
         if event.kind == .exec { facts.argv = event.argv }
-        if event.kind.isSocketHook {
+        if event.kind.hasAddress {
             facts.port = event.port
             facts.address = event.address.flatMap(GuardRecord.addressBytes)
         }

@@ -35,6 +35,9 @@ extension GuardEvent {
             if !flags.contains(.lsm) { self.process.binaryPath = path }
         case .connect, .bind, .sendmsg:
             address = Self.addressText(Array(r.addr), family: r.family)
+        case .listen, .accept:
+            // The socket's local (listen) or peer (accept) address, for inet sockets only.
+            if r.family == UInt16(AF_INET) || r.family == UInt16(AF_INET6) { address = Self.addressText(Array(r.addr), family: r.family) }
         default:
             self.strings = strings
         }

@@ -40,6 +40,11 @@ public enum GuardEventKind: UInt32, Sendable, CaseIterable, Comparable {
     /// Kinds reported from a cgroup socket hook, where `deny` (EPERM) is the enforcement.
     public var isSocketHook: Bool { self == .connect || self == .bind || self == .sendmsg }
 
+    /// Kinds whose events carry an address and port, and whose rules take `ports`, `addresses`,
+    /// `except_ports` and `except_peers`: the socket hooks, and listen (the local address) and
+    /// accept (the peer's), matched at their tracepoints.
+    public var hasAddress: Bool { isSocketHook || self == .listen || self == .accept }
+
     /// Kinds a BPF LSM hook can refuse (where the kernel has BPF LSM): `deny` fails the call with
     /// EPERM before it happens, and path conditions of unlink/rename/chmod/chown are matched there.
     public var isLSMHook: Bool { self == .exec || isPathCall }

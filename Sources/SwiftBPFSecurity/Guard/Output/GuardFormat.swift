@@ -31,7 +31,7 @@ public enum GuardFormat {
         case .open:
             parts.append(e.path ?? "?")
             parts.append("flags=0x\(String(e.arguments.first ?? 0, radix: 16))")
-        case .connect, .bind, .sendmsg:
+        case .connect, .bind, .sendmsg, .listen, .accept:
             parts.append("\(e.address ?? "?") port \(e.port)")
         case .socket:
             let a = e.arguments
@@ -102,7 +102,7 @@ public enum GuardFormat {
             if let o = e.object { fields.append(("inode", JSON.string(o.description))) }
             fields.append(("flags_raw", "\(e.arguments.first ?? 0)"))
             fields.append(("ret", "\(e.result)"))
-        case .connect, .bind, .sendmsg:
+        case .connect, .bind, .sendmsg, .listen, .accept:
             fields.append(("family", "\(e.family)"))
             if let a = e.address { fields.append(("address", JSON.string(a))) }
             fields.append(("port", "\(e.port)"))

@@ -77,7 +77,10 @@ public struct GuardMatcher: Sendable {
                 for id in facts.pathChain.prefix(facts.kind == .rename ? 64 : 32) { pathRules |= policy.inodes[id]?.path ?? 0 }
                 rules &= pathRules | masks.noPath
             }
-        case .connect, .bind, .sendmsg:
+        case .listen, .accept where facts.address == nil:
+            // Not an inet socket (unix): rules with network conditions cannot match, as in the kernel.
+            rules &= masks.noPort & masks.noAddress
+        case .connect, .bind, .sendmsg, .listen, .accept:
             let port = facts.port.flatMap { policy.ports[$0] } ?? 0
             rules &= port | masks.noPort
             rules &= ~(facts.port.flatMap { policy.portExcept[$0] } ?? 0)

@@ -284,15 +284,9 @@ public enum GuardPolicyParser {
         if !rule.exceptPaths.isEmpty, rule.kinds != [.open] {
             throw GuardPolicyError("'except_paths' applies to open events only", at: at("except_paths"), field: field("except_paths"))
         }
-        if !rule.exceptPorts.isEmpty, !rule.kinds.allSatisfy(\.isSocketHook) {
-            throw GuardPolicyError("'except_ports' applies to connect, bind and sendmsg events only", at: at("except_ports"), field: field("except_ports"))
-        }
-        if !rule.exceptPeers.isEmpty, !rule.kinds.allSatisfy(\.isSocketHook) {
-            throw GuardPolicyError("'except_peers' applies to connect, bind and sendmsg events only", at: at("except_peers"), field: field("except_peers"))
-        }
-        if !rule.ports.isEmpty || !rule.addresses.isEmpty, !rule.kinds.allSatisfy(\.isSocketHook) {
-            let name = rule.ports.isEmpty ? "addresses" : "ports"
-            throw GuardPolicyError("'\(name)' applies to connect, bind and sendmsg events only", at: at(name), field: field(name))
+        for (name, used) in [("except_ports", !rule.exceptPorts.isEmpty), ("except_peers", !rule.exceptPeers.isEmpty),
+                             ("ports", !rule.ports.isEmpty), ("addresses", !rule.addresses.isEmpty)] where used && !rule.kinds.allSatisfy(\.hasAddress) {
+            throw GuardPolicyError("'\(name)' applies to connect, bind, sendmsg, listen and accept events only", at: at(name), field: field(name))
         }
         if !rule.families.isEmpty || !rule.socketTypes.isEmpty, rule.kinds != [.socket] {
             let name = rule.families.isEmpty ? "types" : "families"

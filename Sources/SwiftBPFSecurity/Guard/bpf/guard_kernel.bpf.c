@@ -960,17 +960,6 @@ int guard_bpf(struct trace_event_raw_sys_enter *ctx)
 SEC("tracepoint/syscalls/sys_enter_mount")
 int guard_mount(struct trace_event_raw_sys_enter *ctx) { return syscall_event(GUARD_MOUNT, ARG(3), 0, 0, (const char *)ARG(0), (const char *)ARG(1)); }
 
-SEC("tracepoint/syscalls/sys_enter_listen")
-int guard_listen(struct trace_event_raw_sys_enter *ctx) { return syscall_event(GUARD_LISTEN, ARG(0), ARG(1), 0, 0, 0); }
-
-SEC("tracepoint/syscalls/sys_exit_accept4")
-int guard_accept4(struct trace_event_raw_sys_exit *ctx)
-{
-    if (ctx->ret < 0)
-        return 0;
-    return syscall_event(GUARD_ACCEPT, ctx->ret, 0, 0, 0, 0);
-}
-
 // --- sockets: cgroup hooks (deny returns 0: the call fails with EPERM) ----------------------
 
 static __always_inline struct guard_mask addr_rules(struct guard_config *cfg, struct guard_lpm_key *key)
@@ -994,6 +983,103 @@ static __always_inline struct guard_mask peer_except(struct guard_lpm_key *addr,
     return m_or(with_port ? *with_port : none, any_port ? *any_port : none);
 }
 
+// The rules whose ports, addresses, except_ports and except_peers admit this address and port.
+static __always_inline struct guard_mask net_rules(struct guard_config *cfg, struct guard_mask rules, struct guard_lpm_key *key, __u16 port)
+{
+    struct guard_mask *pr = bpf_map_lookup_elem(&guard_ports, &port);
+    rules = m_and(rules, pr ? m_or(*pr, cfg->noport_rules) : cfg->noport_rules);
+    struct guard_mask *pe = bpf_map_lookup_elem(&guard_port_except, &port);
+    if (pe)
+        rules = m_minus(rules, *pe);
+    if (m_any(m_minus(rules, cfg->noaddr_rules)))
+        rules = m_and(rules, addr_rules(cfg, key));
+    if (m_any(m_and(rules, cfg->except_peer_rules)))
+        rules = m_minus(rules, peer_except(key, port));
+    return rules;
+}
+
+// --- listen and accept: the socket behind the descriptor, its local (listen) or peer (accept)
+// address, matched by the same tables as the cgroup hooks, at the tracepoint (alert or kill) ---
+
+// The socket of descriptor fd of task t, or 0 when fd is not an open socket.
+static __always_inline struct sock *sock_of_fd(struct task_struct *t, __s64 fd)
+{
+    if (fd < 0)
+        return 0;
+    struct fdtable *fdt = BPF_CORE_READ(t, files, fdt);
+    if ((__u64)fd >= BPF_CORE_READ(fdt, max_fds))
+        return 0;
+    struct file **fds = BPF_CORE_READ(fdt, fd);
+    struct file *f = 0;
+    bpf_probe_read_kernel(&f, sizeof(f), &fds[fd]);
+    if (!f)
+        return 0;
+    // private_data is a struct socket only for socket files, and a socket points back at its file.
+    struct socket *sock = BPF_CORE_READ(f, private_data);
+    if (!sock || BPF_CORE_READ(sock, file) != f)
+        return 0;
+    return BPF_CORE_READ(sock, sk);
+}
+
+static __always_inline int listen_accept_event(__u32 kind, __s64 fd, __u64 a1, int remote)
+{
+    struct guard_config *cfg = guard_cfg();
+    if (!cfg)
+        return 0;
+    if (!m_any(cfg->kind_rules[kind]) && !reported(cfg, kind))
+        return 0;
+    struct task_struct *t = (struct task_struct *)bpf_get_current_task();
+    struct sock *sk = sock_of_fd(t, fd);
+    struct guard_lpm_key key = { .prefixlen = 128 };
+    __u16 family = 0, port = 0;
+    if (sk) {
+        family = BPF_CORE_READ(sk, __sk_common.skc_family);
+        if (family == AF_INET) {
+            __u32 a = remote ? BPF_CORE_READ(sk, __sk_common.skc_daddr) : BPF_CORE_READ(sk, __sk_common.skc_rcv_saddr);
+            key.addr[10] = 0xff;
+            key.addr[11] = 0xff;
+            __builtin_memcpy(&key.addr[12], &a, 4);
+        } else if (family == AF_INET6) {
+            if (remote)
+                BPF_CORE_READ_INTO(&key.addr, sk, __sk_common.skc_v6_daddr);
+            else
+                BPF_CORE_READ_INTO(&key.addr, sk, __sk_common.skc_v6_rcv_saddr);
+        }
+        port = remote ? bpf_ntohs(BPF_CORE_READ(sk, __sk_common.skc_dport)) : BPF_CORE_READ(sk, __sk_common.skc_num);
+    }
+    struct guard_proc *p = current_proc(cfg);
+    struct guard_mask rules = candidates(cfg, kind, p);
+    // Rules with port or address conditions need an inet socket to match.
+    if (family == AF_INET || family == AF_INET6)
+        rules = net_rules(cfg, rules, &key, port);
+    else
+        rules = m_and(rules, m_and(cfg->noport_rules, cfg->noaddr_rules));
+    struct decision d;
+    decide(rules, &d);
+    if (d.rule == 0xffffffff && !reported(cfg, kind))
+        return 0;
+    struct guard_event *e = new_event(kind, t, p);
+    if (!e)
+        return 0;
+    enforce_in_tracepoint(e, &d);
+    e->arg[0] = fd;
+    e->arg[1] = a1;
+    e->family = family;
+    e->port = port;
+    __builtin_memcpy(e->addr, key.addr, 16);
+    submit(e);
+    return 0;
+}
+
+SEC("tracepoint/syscalls/sys_enter_listen")
+int guard_listen(struct trace_event_raw_sys_enter *ctx) { return listen_accept_event(GUARD_LISTEN, (__s64)ctx->args[0], ctx->args[1], 0); }
+
+SEC("tracepoint/syscalls/sys_exit_accept4")
+int guard_accept4(struct trace_event_raw_sys_exit *ctx) { return ctx->ret < 0 ? 0 : listen_accept_event(GUARD_ACCEPT, ctx->ret, 0, 1); }
+
+SEC("tracepoint/syscalls/sys_exit_accept")
+int guard_accept(struct trace_event_raw_sys_exit *ctx) { return ctx->ret < 0 ? 0 : listen_accept_event(GUARD_ACCEPT, ctx->ret, 0, 1); }
+
 static __always_inline int sock_addr_check(struct bpf_sock_addr *ctx, __u32 kind, int v6)
 {
     struct guard_config *cfg = guard_cfg();
@@ -1005,11 +1091,6 @@ static __always_inline int sock_addr_check(struct bpf_sock_addr *ctx, __u32 kind
     struct guard_proc *p = bpf_map_lookup_elem(&guard_procs, &tgid);
     struct guard_mask rules = selected(cfg, kind, p);
     __u16 port = bpf_ntohs((__u16)ctx->user_port);
-    struct guard_mask *pr = bpf_map_lookup_elem(&guard_ports, &port);
-    rules = m_and(rules, pr ? m_or(*pr, cfg->noport_rules) : cfg->noport_rules);
-    struct guard_mask *pe = bpf_map_lookup_elem(&guard_port_except, &port);
-    if (pe)
-        rules = m_minus(rules, *pe);
     struct guard_lpm_key key = { .prefixlen = 128 };
     // Each hook reads only its own family's fields: a v4 program may not touch user_ip6.
     __u32 family = v6 ? AF_INET6 : AF_INET;
@@ -1026,10 +1107,7 @@ static __always_inline int sock_addr_check(struct bpf_sock_addr *ctx, __u32 kind
         a[3] = ctx->user_ip6[3];
         __builtin_memcpy(key.addr, a, 16);
     }
-    if (m_any(m_minus(rules, cfg->noaddr_rules)))
-        rules = m_and(rules, addr_rules(cfg, &key));
-    if (m_any(m_and(rules, cfg->except_peer_rules)))
-        rules = m_minus(rules, peer_except(&key, port));
+    rules = net_rules(cfg, rules, &key, port);
     struct decision d;
     decide(rules, &d);
     if (d.rule == 0xffffffff && !reported(cfg, kind))
