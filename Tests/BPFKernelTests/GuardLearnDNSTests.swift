@@ -126,8 +126,15 @@ extension GuardLearnTests {
             // Released: nothing of learn stays attached, on the cgroup or on the root.
             let ids = try [learner!.kernel.bindings.object.program("learn_dns_ingress").id, learner!.kernel.bindings.object.program("learn_sock_create").id]
             learner = nil
-            #expect(Self.attached(target, .cgroupInetIngress).isDisjoint(with: ids))
-            #expect(Self.attached(root, .cgroupInetSockCreate).isDisjoint(with: ids))
+            // A link detaches when its last descriptor closes: a process that has it open by id
+            // at that moment (an introspection test, bpftool elsewhere on the machine) delays it.
+            let released = Date()
+            func stillAttached() -> Set<UInt32> {
+                Self.attached(target, .cgroupInetIngress).union(Self.attached(root, .cgroupInetSockCreate)).intersection(ids)
+            }
+            while !stillAttached().isEmpty && Date().timeIntervalSince(released) < 10 { usleep(50_000) }
+            #expect(stillAttached().isEmpty, "\(how): learn's programs still attached 10 s after release")
+            print("learn \(how): detached \(Int(Date().timeIntervalSince(released) * 1000)) ms after release")
         }
     }
 }
