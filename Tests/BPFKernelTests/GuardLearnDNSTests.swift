@@ -7,16 +7,20 @@ import Testing
 /// guard learn names the peers a workload resolved: dnsmasq on a loopback address answers a
 /// test name, the workload (python3) asks it over UDP and connects to the answer, and the
 /// learned profile and the generated allowlist and NetworkPolicy carry the name. Learned by
-/// cgroup and by comm; afterwards none of learn's programs is left attached.
+/// cgroup, by comm and by pid; afterwards none of learn's programs is left attached.
 extension GuardLearnTests {
     static let dnsmasq = Command.which("dnsmasq")
 
     /// Asks `server` for `name` (A) until it answers (dnsmasq takes a moment to listen), then
-    /// connects to the address in the answer's last record. argv: procs file ("-": stay), server, port, name.
+    /// connects to the address in the answer's last record. argv: procs file ("-": stay), server,
+    /// port, name, and optionally a file to wait for first (so that a learner can take its pid).
     static let resolvingWorkload = """
         #!/usr/bin/python3
-        import os, socket, struct, sys
+        import os, socket, struct, sys, time
         procs, server, port, name = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4]
+        if len(sys.argv) > 5:
+            while not os.path.exists(sys.argv[5]):
+                time.sleep(0.02)
         if procs != "-":
             with open(procs, "w") as f:
                 f.write(str(os.getpid()))
@@ -96,18 +100,31 @@ extension GuardLearnTests {
         try #require(probe.status == 0 && probe.stdout.contains("ok \(peer)"), "dnsmasq on \(server): \(probe.stdout) \(probe.stderr)")
 
         let root = try #require(SystemGuardResolver.cgroup2Mount())
-        for byCgroup in [true, false] {
-            var learner: GuardLearner? = try byCgroup ? GuardLearner(cgroup: cgroup.path) : GuardLearner(comm: comm)
+        for how in ["by cgroup", "by comm", "by pid"] {
+            let byCgroup = how == "by cgroup"
+            let child: Child
+            var learner: GuardLearner?
+            switch how {
+            case "by cgroup":
+                learner = try GuardLearner(cgroup: cgroup.path)
+                child = try Child(script, [cgroup.procs, server, "\(port)", name], in: ws, tag: "dns-cgroup")
+            case "by comm":
+                learner = try GuardLearner(comm: comm)
+                child = try Child(script, ["-", server, "\(port)", name], in: ws, tag: "dns-comm")
+            default:
+                // Started first, waiting for `go`: the learner takes its pid, then it resolves.
+                child = try Child(script, ["-", server, "\(port)", name, ws.path("go")], in: ws, tag: "dns-pid")
+                learner = try GuardLearner(pids: [UInt32(child.process.processIdentifier)])
+                _ = ws.write("go", "")
+            }
             let target = byCgroup ? cgroup.path : root
             let ours = Self.attached(target, .cgroupInetIngress).intersection([try learner!.kernel.bindings.object.program("learn_dns_ingress").id])
             #expect(ours.count == 1, "learn_dns_ingress is attached on \(target)")
-            let child = try Child(script, [byCgroup ? cgroup.procs : "-", server, "\(port)", name], in: ws, tag: "dns-\(byCgroup)")
             let status = try child.wait(timeout: 30) { try learner!.poll(timeoutMilliseconds: 50) }
             #expect(status == 0 && child.stdout.contains("ok \(peer)"), "status \(status): \(child.stdout) \(child.stderr)")
             let end = Date().addingTimeInterval(0.5)
             while Date() < end { try learner!.poll(timeoutMilliseconds: 50) }
             let profile = try learner!.finish().profile
-            let how = byCgroup ? "by cgroup" : "by comm"
             let connect = profile.network.first { $0.event == .connect && $0.address == peer && $0.port == port }
             #expect(connect?.name == name, "\(how): \(profile.network); DNS answers \(learner!.dnsNames.answers), malformed \(learner!.dnsNames.malformed)")
             let lost = try learner!.lostAnswers()
