@@ -77,12 +77,15 @@ let package = Package(
             exclude: bpfFolders(of: "SwiftBPFTools"),
             plugins: ["BPFCompiler"]
         ),
+        // DNS messages as they are on the wire: a pure, bounded parser (flows labels connections
+        // with it, guard learn names a workload's peers). No dependencies.
+        .target(name: "DNSWire"),
         // Network applications on the library (the XDP firewall); BPF C in each tool's bpf/ folder.
-        .target(name: "SwiftBPFNet", dependencies: ["BPF", "ToolText", "YAMLSubset"], exclude: bpfFolders(of: "SwiftBPFNet"), plugins: ["BPFCompiler"]),
+        .target(name: "SwiftBPFNet", dependencies: ["BPF", "ToolText", "YAMLSubset", "DNSWire"], exclude: bpfFolders(of: "SwiftBPFNet"), plugins: ["BPFCompiler"]),
         // Runtime security (`swiftbpf guard`): events with lineage, YAML policies, enforcement in the kernel.
         .target(
             name: "SwiftBPFSecurity",
-            dependencies: ["BPF", "ToolText", "YAMLSubset"],
+            dependencies: ["BPF", "ToolText", "YAMLSubset", "DNSWire"],
             exclude: bpfFolders(of: "SwiftBPFSecurity"),
             plugins: ["BPFCompiler"]
         ),
@@ -121,7 +124,7 @@ let package = Package(
         // Pure parsing tests: no root, no kernel.
         .testTarget(name: "BPFTests", dependencies: ["BPF", "BPFSwiftIR", "BPFBindings"], exclude: bpfFolders(of: "BPFTests", under: "Tests"), plugins: ["BPFCompiler"]),
         // Pure tests of the network applications' parsers and models.
-        .testTarget(name: "SwiftBPFNetTests", dependencies: ["SwiftBPFNet"]),
+        .testTarget(name: "SwiftBPFNetTests", dependencies: ["SwiftBPFNet", "DNSWire"]),
         // Pure tests of the YAML subset reader.
         .testTarget(name: "YAMLSubsetTests", dependencies: ["YAMLSubset"]),
         // Pure tests of guard's policy parser and matcher.

@@ -11,8 +11,10 @@ struct GuardLearnCommand: ParsableCommand {
         discussion: """
             The workload is a cgroup v2 subtree (--cgroup), or processes named --comm or given by -p, \
             with every child they fork. System calls are counted in the kernel from \
-            raw_syscalls:sys_enter. When --out exists, the new observations are merged into it \
-            (counts add up) unless --replace is given.
+            raw_syscalls:sys_enter. Network peers are named by the DNS answers the workload \
+            receives while it is learned (UDP from port 53, read by a cgroup_skb program), else \
+            by /etc/hosts. When --out exists, the new observations are merged into it (counts \
+            add up) unless --replace is given.
             """
     )
 
@@ -52,6 +54,14 @@ struct GuardLearnCommand: ParsableCommand {
         var (profile, unnamed) = try learner.finish()
         if !unnamed.isEmpty { Output.error("guard learn: system calls without an x86_64 name left out: \(unnamed.map(String.init).joined(separator: ", "))") }
         let seen = "\(profile.execs.count) binaries, \(profile.files.count) files, \(profile.network.count) network items, \(profile.syscalls.count) system calls"
+        let dns = learner.dnsNames
+        let lost = (try? learner.lostAnswers()) ?? 0
+        var dnsNote = "guard learn: \(dns.answers) DNS answer\(dns.answers == 1 ? "" : "s") named \(dns.count) address\(dns.count == 1 ? "" : "es")"
+        let problems = [(dns.dropped, "dropped (over \(dns.capacity) addresses)"), (dns.malformed, "malformed"),
+                        (learner.cutAnswers, "cut at \(LearnKernel.dnsCopyLimit) bytes"), (Int(lost), "lost (ring buffer full)")]
+            .filter { $0.0 > 0 }.map { "\($0.0) \($0.1)" }
+        if !problems.isEmpty { dnsNote += "; " + problems.joined(separator: ", ") }
+        Output.error(dnsNote)
         if var e = earlier {
             e.merge(profile)
             profile = e

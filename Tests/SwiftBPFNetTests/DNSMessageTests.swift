@@ -1,4 +1,5 @@
 import Testing
+@testable import DNSWire
 @testable import SwiftBPFNet
 
 /// Builds DNS messages byte by byte for the parser tests.

@@ -48,7 +48,8 @@ public struct LearnedProfile: Sendable, Equatable {
         public var event: GuardEventKind
         public var address: String
         public var port: UInt16
-        /// A name for the address, where one is known (/etc/hosts).
+        /// A name for the address, where one is known: the name a DNS answer the workload
+        /// received gave it, else /etc/hosts.
         public var name: String?
         public var count: Int
     }

@@ -1,5 +1,6 @@
 /// Adds the workload's guard events to a profile: executions with their parent binaries, files
-/// by mode, network peers and bound ports (named from /etc/hosts where it names them).
+/// by mode, network peers and bound ports (named from /etc/hosts where it names them, and by the
+/// workload's own DNS answers through `name(from:)`).
 public struct ProfileBuilder: Sendable {
     public var profile: LearnedProfile
     let hosts: [String: String]
@@ -23,6 +24,15 @@ public struct ProfileBuilder: Sendable {
             profile.addPeer(event: e.kind, address: address, port: e.port, name: hosts[address])
         default:
             break
+        }
+    }
+
+    /// Names the peers the workload's DNS answers named, over /etc/hosts: the name the workload
+    /// itself asked for is the one it used. Call it once the answers are in (they arrive on a
+    /// ring buffer of their own, so after the connect they led to, or before).
+    public mutating func name(from dns: DNSPeerNames) {
+        for i in profile.network.indices {
+            if let name = dns.name(for: profile.network[i].address) { profile.network[i].name = name }
         }
     }
 

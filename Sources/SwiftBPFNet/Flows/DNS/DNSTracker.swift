@@ -1,3 +1,5 @@
+import DNSWire
+
 /// One DNS exchange as `swiftbpf flows --dns` reports it.
 public struct DNSEvent: Sendable, Equatable, Codable {
     public var name: String

@@ -2,14 +2,17 @@ import ToolText
 import BPF
 
 /// learn_kernel.bpf.c loaded and attached for one workload: counts its system calls (and the
-/// seccomp-relevant argument values) in the kernel from `raw_syscalls:sys_enter`. Releasing it
-/// detaches everything.
-public final class SyscallCounter {
+/// seccomp-relevant argument values) in the kernel from `raw_syscalls:sys_enter`, and copies the
+/// DNS answers its UDP sockets receive to a ring buffer (`LearnKernel+DNSAnswers.swift`).
+/// Releasing it detaches everything; a failure while attaching releases what was attached.
+public final class LearnKernel {
     let bindings: LearnKernelObject
     let links: [Link]
+    let answers: RingBufferReader<LearnKernelObject.LearnDnsAnswer>
 
-    /// `cgroup`: a cgroup v2 directory (its subtree); else `comm` and/or `pids` (and descendants).
-    public init(cgroup: (id: UInt64, level: Int)?, comm: String?, pids: [UInt32]) throws(BPFError) {
+    /// `cgroup`: a cgroup v2 directory (its subtree), by path and by id and level; else `comm`
+    /// and/or `pids` (and descendants).
+    public init(cgroup: (path: String, id: UInt64, level: Int)?, comm: String?, pids: [UInt32]) throws(BPFError) {
         var config = LearnKernelObject.Config()
         if let cgroup {
             config.targCgroupId = cgroup.id
@@ -25,9 +28,21 @@ public final class SyscallCounter {
         let bindings = try LearnKernelObject.load(config: config)
         self.bindings = bindings
         for pid in pids { try bindings.learnMembers.update(key: pid, value: 1) }
+        answers = RingBufferReader(try RingBuffer(map: bindings.learnDns.map))
         try GuardMounts.prepare()
         var links: [Link] = []
         for name in ["learn_fork", "learn_exit", "learn_sys_enter"] { links.append(try bindings.object.attach(name)) }
+        // DNS answers: on the workload's cgroup itself, or on the root with the sockets that
+        // members create marked at socket(2).
+        if let cgroup {
+            links.append(try bindings.object.attachCgroup("learn_dns_ingress", cgroupPath: cgroup.path))
+        } else {
+            guard let root = SystemGuardResolver.cgroup2Mount() else {
+                throw .invalidArgument("no cgroup v2 hierarchy is mounted (see /proc/mounts): learn reads DNS answers through it")
+            }
+            links.append(try bindings.object.attachCgroup("learn_sock_create", cgroupPath: root))
+            links.append(try bindings.object.attachCgroup("learn_dns_ingress", cgroupPath: root))
+        }
         self.links = links
     }
 

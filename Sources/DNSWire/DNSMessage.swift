@@ -1,9 +1,9 @@
-/// A DNS message (RFC 1035 §4) as far as `swiftbpf flows` needs it: the header, the first
-/// question, and the answer records (A, AAAA and CNAME decoded; others kept by type).
+/// A DNS message (RFC 1035 §4) as far as `swiftbpf flows` and `guard learn` need it: the header,
+/// the first question, and the answer records (A, AAAA and CNAME decoded; others kept by type).
 ///
 /// Parsing is pure and defensive: every read is bounds-checked, compression pointers must point
 /// backwards and may be followed at most `maxPointerJumps` times, names are at most 255 bytes,
-/// and a message cut short (as the kernel side delivers at most 512 bytes) yields the records
+/// and a message cut short (as the kernel sides deliver at most 512 bytes) yields the records
 /// that arrived whole.
 public struct DNSMessage: Sendable, Equatable {
     /// The query id.
