@@ -135,7 +135,7 @@ extension GuardLearnTests {
             var options = GenerateOptions()
             options.source = "learned.yaml"
             let allowlist = GuardPolicyGenerator.networkPolicy(reread, options)
-            #expect(allowlist.contains("- \(port)  # \(peer) (\(name)) seen once"), "\(how): \(allowlist)")
+            #expect(allowlist.contains("- \"\(peer):\(port)\"  # \(name), seen once"), "\(how): \(allowlist)")
             let k8s = KubernetesNetworkPolicyGenerator.policy(reread, options, app: "dns-demo")
             #expect(k8s.contains("cidr: \"\(peer)/32\"") && k8s.contains("# \(name), connect 1 times"), "\(how): \(k8s)")
             print("learn \(how): \(peer) named \(connect?.name ?? "-"); \(learner!.dnsNames.answers) DNS answers, \(learner!.dnsNames.count) addresses named")

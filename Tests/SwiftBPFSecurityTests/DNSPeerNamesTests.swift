@@ -125,7 +125,7 @@ enum DNSWireBytes {
         #expect(peers["127.0.0.1"] == "localhost")
         var o = GenerateOptions()
         o.source = "p.yaml"
-        #expect(GuardPolicyGenerator.networkPolicy(builder.profile, o).contains("127.0.0.78 (learned.swiftbpf.test) seen once"))
+        #expect(GuardPolicyGenerator.networkPolicy(builder.profile, o).contains("- \"127.0.0.78:8080\"  # learned.swiftbpf.test, seen once"))
         #expect(KubernetesNetworkPolicyGenerator.policy(builder.profile, o, app: "app").contains("# learned.swiftbpf.test, connect 1 times"))
     }
 }
