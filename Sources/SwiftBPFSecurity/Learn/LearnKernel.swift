@@ -35,13 +35,13 @@ public final class LearnKernel {
         // DNS answers: on the workload's cgroup itself, or on the root with the sockets that
         // members create marked at socket(2).
         if let cgroup {
-            links.append(try bindings.object.attachCgroup("learn_dns_ingress", cgroupPath: cgroup.path))
+            links.append(try bindings.learnDnsIngress.attach(cgroup: cgroup.path))
         } else {
             guard let root = SystemGuardResolver.cgroup2Mount() else {
                 throw .invalidArgument("no cgroup v2 hierarchy is mounted (see /proc/mounts): learn reads DNS answers through it")
             }
-            links.append(try bindings.object.attachCgroup("learn_sock_create", cgroupPath: root))
-            links.append(try bindings.object.attachCgroup("learn_dns_ingress", cgroupPath: root))
+            links.append(try bindings.learnSockCreate.attach(cgroup: root))
+            links.append(try bindings.learnDnsIngress.attach(cgroup: root))
         }
         self.links = links
     }

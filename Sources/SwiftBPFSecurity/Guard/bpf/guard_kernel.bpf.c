@@ -208,23 +208,28 @@ static __always_inline struct guard_mask path_rules_of(struct dentry *dentry, st
     struct mount *mnt = real_mount_of(vfs);
     struct guard_mask rules = {};
     *except = (struct guard_mask){};
+    // Per mount, not per component: every dentry reached inside a mount is on its super block
+    // (a bind mount shares it), and the mount's root ends the walk inside it.
+    __u32 dev = dev_of(BPF_CORE_READ(mnt, mnt.mnt_sb));
+    struct dentry *root = BPF_CORE_READ(mnt, mnt.mnt_root);
     for (int i = 0; i < GUARD_PATH_DEPTH; i++) {
         struct guard_file_id id = {};
         id.ino = BPF_CORE_READ(dentry, d_inode, i_ino);
-        id.dev = dev_of(BPF_CORE_READ(dentry, d_sb));
+        id.dev = dev;
         struct guard_inode_rules *r = bpf_map_lookup_elem(&guard_inodes, &id);
         if (r) {
             rules = m_or(rules, r->path);
             *except = m_or(*except, r->path_except);
         }
         struct dentry *parent = BPF_CORE_READ(dentry, d_parent);
-        struct dentry *root = BPF_CORE_READ(mnt, mnt.mnt_root);
         if (dentry == root || dentry == parent) {
             struct mount *up = BPF_CORE_READ(mnt, mnt_parent);
             if (up == mnt)
                 break;
             dentry = BPF_CORE_READ(mnt, mnt_mountpoint);
             mnt = up;
+            dev = dev_of(BPF_CORE_READ(mnt, mnt.mnt_sb));
+            root = BPF_CORE_READ(mnt, mnt.mnt_root);
             continue;
         }
         dentry = parent;
