@@ -126,12 +126,14 @@ public final class GuardSession: Sendable {
         for (port, rules) in policy.ports { try b.guardPorts.update(key: port, value: .init(rules)) }
         for (port, rules) in policy.portExcept { try b.guardPortExcept.update(key: port, value: .init(rules)) }
         for (hash, rules) in policy.arguments { try b.guardArgs.update(key: hash, value: .init(rules)) }
-        for (range, rules) in policy.addresses {
+        // An address range as the LPM tries key it: prefix length over the 16-byte form.
+        func lpmKey(_ range: GuardAddressRange) -> GuardKernelObject.GuardLpmKey {
             var key = GuardKernelObject.GuardLpmKey()
             key.prefixlen = UInt32(range.prefixLength)
             for i in 0..<16 { key.addr[i] = range.address[i] }
-            try b.guardAddrs.update(key: key, value: .init(rules))
+            return key
         }
+        for (range, rules) in policy.addresses { try b.guardAddrs.update(key: lpmKey(range), value: .init(rules)) }
         for (port, range, rules) in policy.peerExcept {
             var key = GuardKernelObject.GuardPeerKey()
             key.prefixlen = UInt32(16 + range.prefixLength)
@@ -141,12 +143,7 @@ public final class GuardSession: Sendable {
             try b.guardPeerExcept.update(key: key, value: .init(rules))
         }
         for (key, rules) in policy.socketArgs { try b.guardSocketArgs.update(key: key, value: .init(rules)) }
-        for (range, rules) in policy.addressExcept {
-            var key = GuardKernelObject.GuardLpmKey()
-            key.prefixlen = UInt32(range.prefixLength)
-            for i in 0..<16 { key.addr[i] = range.address[i] }
-            try b.guardAddrExcept.update(key: key, value: .init(rules))
-        }
+        for (range, rules) in policy.addressExcept { try b.guardAddrExcept.update(key: lpmKey(range), value: .init(rules)) }
         // The config last: until it is in place the programs see no rules.
         let m = policy.masks
         var c = GuardKernelObject.GuardConfig()
