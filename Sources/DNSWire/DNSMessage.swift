@@ -89,7 +89,7 @@ extension DNSMessage {
     /// Parses `bytes`, a DNS message over UDP. Throws only when not even the header and the
     /// first question are there; a message cut later parses with `isIncomplete`.
     public init(parsing bytes: [UInt8]) throws(DNSParseError) {
-        var reader = DNSReader(bytes)
+        let reader = DNSReader(bytes)
         guard bytes.count >= 12 else { throw DNSParseError("a DNS header is 12 bytes, got \(bytes.count)") }
         id = reader.u16(at: 0)!
         let flags = reader.u16(at: 2)!
