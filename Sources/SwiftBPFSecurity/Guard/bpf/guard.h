@@ -60,6 +60,24 @@ struct guard_inode_rules {
     struct guard_mask path_except;    /* rules whose except_paths name it or a directory above: opens below are exempt */
 };
 
+// A directory as the path cache keys it: the mount it was reached through (its never-reused
+// 64-bit id where the kernel has one, from 6.8; else its address, with the reusable int id) and
+// the directory's inode.
+struct guard_dir_key {
+    __u64 mnt;
+    __u64 ino;
+    __u32 dev;
+    __s32 mnt_id;
+};
+
+// The rules a directory and every directory above it (across mounts) select by path, as the
+// walk found them in generation `gen` of the path cache.
+struct guard_dir_rules {
+    __u64 gen;
+    struct guard_mask path;
+    struct guard_mask except;
+};
+
 // The kernel's process cache entry, by tgid.
 struct guard_proc {
     __u64 exe_ino;

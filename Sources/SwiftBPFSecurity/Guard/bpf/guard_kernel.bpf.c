@@ -19,7 +19,7 @@
 #define SIGKILL 9
 #define EPERM 1
 #define FMODE_WRITE 0x2
-#define O_ACCMODE 3
+#define FMODE_CREATED 0x100000
 #define O_CREAT 0100
 #define AF_INET 2
 #define AF_INET6 10
@@ -122,13 +122,27 @@ struct {
     __type(value, struct guard_proc);
 } guard_procs SEC(".maps");
 
-// Open calls in flight: tid -> (flags << 32 | unused); the path is resolved at exit from the fd.
+// The path cache: per directory (and the mount it was reached through), the path rules of it
+// and every directory above it, so that an open in a known directory costs one lookup instead
+// of a walk to the root. LRU: a full cache forgets the least used directory, never an answer.
 struct {
-    __uint(type, BPF_MAP_TYPE_HASH);
+    __uint(type, BPF_MAP_TYPE_LRU_HASH);
     __uint(max_entries, 16384);
+    __type(key, struct guard_dir_key);
+    __type(value, struct guard_dir_rules);
+} guard_dirs SEC(".maps");
+
+// The path cache's generation: an entry counts only when made in the current one. Bumped at
+// the entry and the exit of each call that can change which directories lie above another or
+// give a directory inode a new place (rename, mkdir, mount, umount, move_mount, pivot_root):
+// a walk racing such a call is tagged with the generation read before the walk, which the
+// call's exit bump retires, and no entry made before the call survives its entry bump.
+struct {
+    __uint(type, BPF_MAP_TYPE_ARRAY);
+    __uint(max_entries, 1);
     __type(key, __u32);
     __type(value, __u64);
-} guard_pending SEC(".maps");
+} guard_dir_gen SEC(".maps");
 
 struct {
     __uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
@@ -201,11 +215,10 @@ static __always_inline struct mount *real_mount_of(struct vfsmount *vfs)
     return (struct mount *)((void *)vfs - bpf_core_field_offset(struct mount, mnt));
 }
 
-// Rules whose path selector names the file or one of its ancestor directories, walking dentries
-// to the root and across mount points, so that any name that reaches the inode is covered.
-static __always_inline struct guard_mask path_rules_of(struct dentry *dentry, struct vfsmount *vfs, struct guard_mask *except)
+// Rules whose path selector names `dentry` or a directory above it, walking dentries to the
+// root and across mount points, so that any name that reaches the inode is covered.
+static __always_inline struct guard_mask walk_path_rules(struct dentry *dentry, struct mount *mnt, struct guard_mask *except)
 {
-    struct mount *mnt = real_mount_of(vfs);
     struct guard_mask rules = {};
     *except = (struct guard_mask){};
     // Per mount, not per component: every dentry reached inside a mount is on its super block
@@ -235,6 +248,61 @@ static __always_inline struct guard_mask path_rules_of(struct dentry *dentry, st
         dentry = parent;
     }
     return rules;
+}
+
+static __always_inline void bump_dir_gen(void)
+{
+    __u32 zero = 0;
+    __u64 *gen = bpf_map_lookup_elem(&guard_dir_gen, &zero);
+    if (gen)
+        __sync_fetch_and_add(gen, 1);
+}
+
+// The same answer as walk_path_rules, with the walk above the file's directory taken from the
+// path cache: the file's own inode is looked up every time (hard links give one inode several
+// directories), its directory's answer once per directory, mount and generation.
+static __always_inline struct guard_mask path_rules_of(struct dentry *dentry, struct vfsmount *vfs, struct guard_mask *except)
+{
+    struct mount *mnt = real_mount_of(vfs);
+    struct dentry *dir = BPF_CORE_READ(dentry, d_parent);
+    __u32 zero = 0;
+    __u64 *genp = bpf_map_lookup_elem(&guard_dir_gen, &zero);
+    // A mount's root has its directory in another mount: walked, not cached (rare).
+    if (!genp || dentry == dir || dentry == BPF_CORE_READ(vfs, mnt_root))
+        return walk_path_rules(dentry, mnt, except);
+    // Read before the walk: a walk racing a rename is stored under the generation the rename's
+    // exit bump retires.
+    __u64 gen = *(volatile __u64 *)genp;
+    __u32 dev = dev_of(BPF_CORE_READ(vfs, mnt_sb));
+    struct guard_mask rules = {};
+    *except = (struct guard_mask){};
+    struct guard_file_id id = {};
+    id.ino = BPF_CORE_READ(dentry, d_inode, i_ino);
+    id.dev = dev;
+    struct guard_inode_rules *own = bpf_map_lookup_elem(&guard_inodes, &id);
+    if (own) {
+        rules = own->path;
+        *except = own->path_except;
+    }
+    struct guard_dir_key key = {};
+    key.ino = BPF_CORE_READ(dir, d_inode, i_ino);
+    key.dev = dev;
+    key.mnt_id = BPF_CORE_READ(mnt, mnt_id);
+    if (bpf_core_field_exists(mnt->mnt_id_unique))
+        key.mnt = BPF_CORE_READ(mnt, mnt_id_unique);
+    else
+        key.mnt = (__u64)(unsigned long)mnt;
+    struct guard_dir_rules *cached = bpf_map_lookup_elem(&guard_dirs, &key);
+    if (cached && cached->gen == gen) {
+        *except = m_or(*except, cached->except);
+        return m_or(rules, cached->path);
+    }
+    struct guard_dir_rules fresh = {};
+    fresh.gen = gen;
+    fresh.path = walk_path_rules(dir, mnt, &fresh.except);
+    bpf_map_update_elem(&guard_dirs, &key, &fresh, BPF_ANY);
+    *except = m_or(*except, fresh.except);
+    return m_or(rules, fresh.path);
 }
 
 struct path_walk {
@@ -701,58 +769,27 @@ int BPF_PROG(guard_exit, struct task_struct *p)
 
 // --- files ----------------------------------------------------------------------------------
 
-static __always_inline int open_enter(int flags)
-{
-    struct guard_config *cfg = guard_cfg();
-    if (!cfg || (!m_any(cfg->kind_rules[GUARD_OPEN]) && !reported(cfg, GUARD_OPEN)))
-        return 0;
-    __u32 tid = (__u32)bpf_get_current_pid_tgid();
-    __u64 v = (__u64)(__u32)flags;
-    bpf_map_update_elem(&guard_pending, &tid, &v, BPF_ANY);
-    return 0;
-}
-
-SEC("tracepoint/syscalls/sys_enter_openat")
-int guard_enter_openat(struct trace_event_raw_sys_enter *ctx) { return open_enter((int)ctx->args[2]); }
-
-SEC("tracepoint/syscalls/sys_enter_open")
-int guard_enter_open(struct trace_event_raw_sys_enter *ctx) { return open_enter((int)ctx->args[1]); }
-
-SEC("tracepoint/syscalls/sys_enter_creat")
-int guard_enter_creat(struct trace_event_raw_sys_enter *ctx) { return open_enter(O_CREAT | 1); }
-
-SEC("tracepoint/syscalls/sys_enter_openat2")
-int guard_enter_openat2(struct trace_event_raw_sys_enter *ctx)
-{
-    __u64 flags = 0;
-    bpf_probe_read_user(&flags, sizeof(flags), (void *)ctx->args[2]);
-    return open_enter((int)flags);
-}
-
-// At exit the path is resolved: the file the descriptor now refers to.
+// Opens are seen once, at exit, from the file the new descriptor holds: its mode says whether
+// it is open for writing and whether this open created it (no entry program, so an open costs
+// one tracepoint run, not two and a map entry per call in flight).
 static __always_inline int open_exit(long ret)
 {
-    __u32 tid = (__u32)bpf_get_current_pid_tgid();
-    __u64 *pending = bpf_map_lookup_elem(&guard_pending, &tid);
-    if (!pending)
-        return 0;
-    int flags = (int)*pending;
-    bpf_map_delete_elem(&guard_pending, &tid);
     struct guard_config *cfg = guard_cfg();
-    if (!cfg || ret < 0)
-        return 0;
-    struct guard_proc *p = current_proc(cfg);
-    struct guard_mask rules = candidates(cfg, GUARD_OPEN, p);
-    int write = (flags & O_ACCMODE) != 0;
-    if (!write)
-        rules = m_minus(rules, cfg->write_only_rules);
-    if (!m_any(rules) && !reported(cfg, GUARD_OPEN))
+    if (!cfg || ret < 0 || (!m_any(cfg->kind_rules[GUARD_OPEN]) && !reported(cfg, GUARD_OPEN)))
         return 0;
     struct task_struct *t = (struct task_struct *)bpf_get_current_task();
     struct file **fds = BPF_CORE_READ(t, files, fdt, fd);
     struct file *file = 0;
     bpf_probe_read_kernel(&file, sizeof(file), &fds[ret]);
     if (!file)
+        return 0;
+    __u32 mode = BPF_CORE_READ(file, f_mode);
+    int write = (mode & FMODE_WRITE) != 0;
+    struct guard_proc *p = current_proc(cfg);
+    struct guard_mask rules = candidates(cfg, GUARD_OPEN, p);
+    if (!write)
+        rules = m_minus(rules, cfg->write_only_rules);
+    if (!m_any(rules) && !reported(cfg, GUARD_OPEN))
         return 0;
     struct dentry *dentry = BPF_CORE_READ(file, f_path.dentry);
     struct vfsmount *mnt = BPF_CORE_READ(file, f_path.mnt);
@@ -771,11 +808,16 @@ static __always_inline int open_exit(long ret)
         return 0;
     enforce_in_tracepoint(e, &d);
     e->ret = ret;
-    e->arg[0] = (__u32)flags;
+    // The kernel keeps the open flags without O_CREAT, O_EXCL, O_NOCTTY and O_TRUNC; O_CREAT
+    // is put back when this open created the file (FMODE_CREATED).
+    __u32 flags = BPF_CORE_READ(file, f_flags);
+    if (mode & FMODE_CREATED) {
+        flags |= O_CREAT;
+        e->flags |= GUARD_F_CREATE;
+    }
+    e->arg[0] = flags;
     if (write)
         e->flags |= GUARD_F_WRITE;
-    if (flags & O_CREAT)
-        e->flags |= GUARD_F_CREATE;
     struct guard_file_id id = {};
     file_id_of(file, &id);
     e->obj_ino = id.ino;
@@ -917,7 +959,11 @@ SEC("tracepoint/syscalls/sys_enter_unlinkat")
 int guard_unlinkat(struct trace_event_raw_sys_enter *ctx) { return syscall_event(GUARD_UNLINK, ARG(0), ARG(2), 0, (const char *)ARG(1), 0); }
 
 SEC("tracepoint/syscalls/sys_enter_renameat2")
-int guard_renameat2(struct trace_event_raw_sys_enter *ctx) { return syscall_event(GUARD_RENAME, ARG(0), ARG(2), ARG(4), (const char *)ARG(1), (const char *)ARG(3)); }
+int guard_renameat2(struct trace_event_raw_sys_enter *ctx)
+{
+    bump_dir_gen();
+    return syscall_event(GUARD_RENAME, ARG(0), ARG(2), ARG(4), (const char *)ARG(1), (const char *)ARG(3));
+}
 
 SEC("tracepoint/syscalls/sys_enter_fchmodat")
 int guard_fchmodat(struct trace_event_raw_sys_enter *ctx) { return syscall_event(GUARD_CHMOD, ARG(0), ARG(2), 0, (const char *)ARG(1), 0); }
@@ -963,7 +1009,33 @@ int guard_bpf(struct trace_event_raw_sys_enter *ctx)
 }
 
 SEC("tracepoint/syscalls/sys_enter_mount")
-int guard_mount(struct trace_event_raw_sys_enter *ctx) { return syscall_event(GUARD_MOUNT, ARG(3), 0, 0, (const char *)ARG(0), (const char *)ARG(1)); }
+int guard_mount(struct trace_event_raw_sys_enter *ctx)
+{
+    bump_dir_gen();
+    return syscall_event(GUARD_MOUNT, ARG(3), 0, 0, (const char *)ARG(0), (const char *)ARG(1));
+}
+
+// --- the path cache's generation (see guard_dir_gen): the other ends of the calls above, and
+// the calls that move directories or mounts without an event of their own.
+#define DIR_GEN(tp, name) \
+    SEC("tracepoint/syscalls/" tp) \
+    int name(void *ctx) { bump_dir_gen(); return 0; }
+
+DIR_GEN("sys_exit_renameat2", guard_gen_renameat2_exit)
+DIR_GEN("sys_enter_renameat", guard_gen_renameat)
+DIR_GEN("sys_exit_renameat", guard_gen_renameat_exit)
+DIR_GEN("sys_enter_rename", guard_gen_rename)
+DIR_GEN("sys_exit_rename", guard_gen_rename_exit)
+// A new directory can take the inode number of a removed one: entries made before it are retired.
+DIR_GEN("sys_enter_mkdir", guard_gen_mkdir)
+DIR_GEN("sys_enter_mkdirat", guard_gen_mkdirat)
+DIR_GEN("sys_exit_mount", guard_gen_mount_exit)
+DIR_GEN("sys_enter_umount", guard_gen_umount)
+DIR_GEN("sys_exit_umount", guard_gen_umount_exit)
+DIR_GEN("sys_enter_move_mount", guard_gen_move_mount)
+DIR_GEN("sys_exit_move_mount", guard_gen_move_mount_exit)
+DIR_GEN("sys_enter_pivot_root", guard_gen_pivot_root)
+DIR_GEN("sys_exit_pivot_root", guard_gen_pivot_root_exit)
 
 // --- sockets: cgroup hooks (deny returns 0: the call fails with EPERM) ----------------------
 
