@@ -134,6 +134,27 @@ struct TableResolver: GuardResolver {
         #expect(matcher.decide(GuardMatchFacts(kind: .connect, binary: other, parentBinary: nil, uid: 0)).rule == nil)
     }
 
+    @Test func deviceRulesByTypeNumbersAndAccess() throws {
+        let policy = try compile("""
+            - {name: null-writes, events: [device], devices: ["c 1:3 w"], action: deny}
+            - {name: disks, events: [device], devices: ["b 8:* rw", "a *:5 m"], action: alert}
+            - {name: tty, events: [device], devices: ["c *:*"], action: alert, mode: monitor}
+            """)
+        let matcher = GuardMatcher(policy)
+        func access(_ type: UInt32, _ major: UInt32, _ minor: UInt32, _ access: UInt32) -> [Int] {
+            var f = GuardMatchFacts(kind: .device, binary: other, parentBinary: nil, uid: 0)
+            f.device = GuardDeviceAccess(type: type, major: major, minor: minor, access: access)
+            return matcher.decide(f).matched
+        }
+        #expect(access(2, 1, 3, 4) == [0, 2], "write to c 1:3")
+        #expect(access(2, 1, 3, 2) == [2], "a read is not a write")
+        #expect(access(2, 1, 3, 6) == [0, 2], "read and write together: write is covered")
+        #expect(access(1, 8, 17, 2) == [1] && access(1, 8, 0, 1) == [], "b 8:* covers reads, not mknod")
+        #expect(access(1, 9, 5, 1) == [1] && access(2, 9, 5, 1) == [1, 2], "a *:5 m: both types, any major")
+        #expect(policy.deviceRules(type: 2, major: 1, minor: 3, access: 4) == 0b101)
+        #expect(GuardDeviceAccess(type: 2, major: 1, minor: 3, access: 6).text == "c 1:3 rw")
+    }
+
     @Test func unresolvableNamesAreWarningsOrErrors() throws {
         let some = try compile("- {name: a, events: [exec], binary: [/usr/bin/nc, /no/such], action: kill}\n")
         #expect(some.warnings == ["rule 'a': binary /no/such does not exist; left out"])

@@ -162,6 +162,22 @@ import Testing
         #expect(lifecycle.message.contains("always reported"))
     }
 
+    @Test func deviceRulesNeedDevicesInCgroupV1Syntax() throws {
+        let p = try GuardPolicyParser.parse("- {name: a, events: [device], devices: [\"c 1:3 rw\", \"b *:* m\", \"a 8:*\"], action: deny}\n")
+        let d = p.rules[0].devices
+        #expect(d.count == 3)
+        #expect(d[0].types == [.char] && d[0].major == 1 && d[0].minor == 3 && d[0].access == [.read, .write])
+        #expect(d[1].types == [.block] && d[1].major == nil && d[1].minor == nil && d[1].access == .mknod)
+        #expect(d[2].types == [.block, .char] && d[2].major == 8 && d[2].access == .all)
+        for bad in ["x 1:3", "c 1", "c 1:3 rx", "c 4096:0", "c 1:3 rw extra", "c -1:3"] {
+            let e = try #require(error("- {name: a, events: [device], devices: [\"\(bad)\"], action: deny}\n"), "\(bad)")
+            #expect(e.field == "rules[0].devices" && e.message.contains("cgroup v1"), "\(bad): \(e.message)")
+        }
+        #expect(try #require(error("- {name: a, events: [device], action: deny}\n")).message.contains("needs 'devices'"))
+        #expect(try #require(error("- {name: a, events: [open], devices: [\"c 1:3\"], action: alert}\n")).message.contains("device events only"))
+        #expect(try #require(error("- {name: a, events: [device], devices: [\"c 1:3\"], action: kill}\n")).message.contains("use deny"))
+    }
+
     @Test func hostileInputIsBounded() throws {
         // A billion-laughs alias expansion is refused before composing.
         let laughs = """

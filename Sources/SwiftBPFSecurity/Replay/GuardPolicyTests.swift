@@ -14,6 +14,7 @@ import YAMLSubset
 ///   - {name: reads of /etc/hosts pass, event: open, binary: /bin/cat, path: /etc/hosts, expect: none}
 ///   - {name: ssh out denied, event: connect, port: 22, address: 10.0.0.1, uid: 1000, expect: deny}
 ///   - {name: raw sockets, event: socket, family: packet, type: raw, expect: kill}
+///   - {name: disk reads, event: device, device: "b 8:0 r", expect: deny}
 /// ```
 public struct GuardPolicyCase: Sendable {
     public var name: String
@@ -25,7 +26,7 @@ public struct GuardPolicyCase: Sendable {
 
 public enum GuardPolicyCaseFile {
     static let fields = ["name", "event", "binary", "binary_inode", "parent", "parent_inode", "uid", "cgroup", "fileless",
-                         "path", "write", "port", "address", "family", "type", "expect", "rule"]
+                         "path", "write", "port", "address", "family", "type", "device", "expect", "rule"]
     static let outcomes = ["none", "alert", "kill", "deny", "would-alert", "would-kill", "would-deny"]
 
     public static func parse(_ text: String, file: String, resolver: some GuardResolver) throws(GuardPolicyError) -> [GuardPolicyCase] {
@@ -106,6 +107,13 @@ public enum GuardPolicyCaseFile {
             if let t = try text("type") {
                 guard let n = GuardSocketNames.type(t) else { throw GuardPolicyError("unknown socket type '\(t)'", at: at(v["type"]), field: field("type")) }
                 facts.socketType = n
+            }
+            if let d = try text("device") {
+                // One access to one device: a type c or b, both numbers, the access letters.
+                guard let device = GuardDevice(d), device.types.count == 1, let major = device.major, let minor = device.minor else {
+                    throw GuardPolicyError("a device access is 'c|b MAJOR:MINOR ACCESS' with numbers, got '\(d)'", at: at(v["device"]), field: field("device"))
+                }
+                facts.device = GuardDeviceAccess(type: device.types[0].rawValue, major: major, minor: minor, access: device.access.rawValue)
             }
             if let c = try text("cgroup") {
                 guard let leaf = resolver.cgroup(c) else { throw GuardPolicyError("\(c) is not a cgroup v2 directory here", at: at(v["cgroup"]), field: field("cgroup")) }

@@ -37,6 +37,7 @@ public struct GuardRecord: Sendable, Equatable {
         case .connect, .bind, .sendmsg, .listen, .accept: s += " \(addressText ?? "?") port \(facts.port ?? 0)"
         case .socket:
             s += " family=\(facts.socketFamily.map(GuardSocketNames.familyName) ?? "?") type=\(facts.socketType.map(GuardSocketNames.typeName) ?? "?")"
+        case .device: s += " " + (facts.device?.text ?? "?")
         default: break
         }
         if let b = binaryPath, facts.kind != .exec { s += " binary=\(b)" }
@@ -62,6 +63,9 @@ extension GuardRecord {
         if let a = addressText { f.append(("address", JSON.string(a))) }
         if let v = facts.socketFamily { f.append(("socket_family", "\(v)")) }
         if let v = facts.socketType { f.append(("socket_type", "\(v)")) }
+        if let d = facts.device {
+            f += [("device_type", "\(d.type)"), ("device_major", "\(d.major)"), ("device_minor", "\(d.minor)"), ("device_access", "\(d.access)")]
+        }
         if let r = liveRule {
             f.append(("rule", JSON.string(r)))
             f.append(("action", JSON.string(liveAction.name)))
@@ -108,6 +112,11 @@ extension GuardRecord {
         facts.port = try optional("port") { $0.integer(UInt16.self) }
         facts.socketFamily = try optional("socket_family") { $0.integer(UInt32.self) }
         facts.socketType = try optional("socket_type") { $0.integer(UInt32.self) }
+        if let type = try optional("device_type", { $0.integer(UInt32.self) }) {
+            facts.device = GuardDeviceAccess(type: type, major: try need("device_major") { $0.integer(UInt32.self) },
+                                             minor: try need("device_minor") { $0.integer(UInt32.self) },
+                                             access: try need("device_access") { $0.integer(UInt32.self) })
+        }
         let address = try optional("address") { $0.string }
         if let address {
             guard let bytes = GuardRecord.addressBytes(address) else { throw GuardRecordError("field 'address': '\(address)' is not an IP address") }

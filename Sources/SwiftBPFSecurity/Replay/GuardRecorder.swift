@@ -61,6 +61,10 @@ public struct GuardRecorder {
             facts.socketFamily = UInt32(truncatingIfNeeded: event.arguments[0])
             facts.socketType = UInt32(truncatingIfNeeded: event.arguments[1])
         }
+        if event.kind == .device, event.arguments.count >= 4 {
+            let a = event.arguments.map { UInt32(truncatingIfNeeded: $0) }
+            facts.device = GuardDeviceAccess(type: a[0], major: a[1], minor: a[2], access: a[3])
+        }
         var r = GuardRecord(timestampNanoseconds: event.timestampNanoseconds, facts: facts, pid: p.pid, ppid: p.ppid, comm: p.comm)
         r.binaryPath = p.binaryPath
         r.path = event.path

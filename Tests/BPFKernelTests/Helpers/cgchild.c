@@ -10,6 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <sys/time.h>
 #include <unistd.h>
 
@@ -96,6 +98,13 @@ int main(int argc, char **argv) {
         printf("ok %d\n", v);
     } else if (!strcmp(cmd, "open")) {                                    /* open PATH */
         if (open(argv[3], O_RDONLY) < 0) return fail("open");
+        printf("ok\n");
+    } else if (!strcmp(cmd, "open-write")) {                              /* open-write PATH */
+        if (open(argv[3], O_WRONLY) < 0) return fail("open");
+        printf("ok\n");
+    } else if (!strcmp(cmd, "mknod-block")) {                             /* mknod-block PATH MAJOR MINOR */
+        if (mknod(argv[3], S_IFBLK | 0600, makedev(a2, a3)) < 0) return fail("mknod");
+        unlink(argv[3]);
         printf("ok\n");
     } else if (!strcmp(cmd, "write-same")) {                              /* write-same PATH */
         char buf[256];

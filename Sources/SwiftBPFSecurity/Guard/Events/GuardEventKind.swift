@@ -4,6 +4,7 @@ public enum GuardEventKind: UInt32, Sendable, CaseIterable, Comparable {
     case open, unlink, rename, chmod, chown
     case connect, bind, listen, accept, sendmsg, socket
     case setuid, setgid, capset, ptrace, module, bpf, mount
+    case device
 
     /// The name used in policies, output and `--report`.
     public var name: String {
@@ -29,6 +30,7 @@ public enum GuardEventKind: UInt32, Sendable, CaseIterable, Comparable {
         case .module: "module"
         case .bpf: "bpf"
         case .mount: "mount"
+        case .device: "device"
         }
     }
 
@@ -52,8 +54,13 @@ public enum GuardEventKind: UInt32, Sendable, CaseIterable, Comparable {
     /// Kinds that act on a file named by path: the conditions `paths` (and for open `access`) apply.
     public var isPathCall: Bool { self == .open || self == .unlink || self == .rename || self == .chmod || self == .chown }
 
+    /// Kinds decided in a cgroup hook, where `deny` (EPERM) is the enforcement and `kill` is not
+    /// available: connect, bind and sendmsg, and device (`BPF_CGROUP_DEVICE`: opening or creating
+    /// a device node). Socket creation is split by family (see the parser).
+    public var isCgroupHook: Bool { isSocketHook || self == .device }
+
     /// Kinds whose events come from a tracepoint of the calling task, where `kill` is the enforcement.
-    public var isTracepoint: Bool { !isSocketHook && self != .socket }
+    public var isTracepoint: Bool { !isCgroupHook && self != .socket }
 
     /// The process lifecycle kinds, which every run reports (they keep the process cache).
     public static let lifecycle: [GuardEventKind] = [.exec, .exit, .fork]

@@ -3,7 +3,7 @@ import Glibc
 
 /// guard's BPF program, loaded with a compiled policy and attached: process lifecycle and
 /// system-call tracepoints for every process, and (when a rule or `report` needs them) the
-/// cgroup socket hooks at the root of the cgroup v2 hierarchy. Releasing it detaches everything.
+/// cgroup socket and device hooks at the root of the cgroup v2 hierarchy. Releasing it detaches everything.
 public final class GuardSession: Sendable {
     /// How to run.
     public struct Options: Sendable {
@@ -91,6 +91,13 @@ public final class GuardSession: Sendable {
             // BPF_CGROUP_INET_SOCK_CREATE: socket() of inet and inet6 (other families: the tracepoint).
             links.append(("guard_sock_create", try bindings.guardSockCreate.attach(cgroup: root)))
         }
+        if options.report.contains(.device) || policy.masks.kinds[Int(GuardEventKind.device.rawValue)] != 0 {
+            guard let root = options.cgroupRoot ?? SystemGuardResolver.cgroup2Mount() else {
+                throw .invalidArgument("the policy has device rules, but no cgroup v2 hierarchy is mounted (see /proc/mounts)")
+            }
+            // BPF_CGROUP_DEVICE: opening or creating a device node, for every task below the root.
+            links.append(("guard_device", try bindings.guardDevice.attach(cgroup: root)))
+        }
         self.links = links
     }
 
@@ -143,6 +150,15 @@ public final class GuardSession: Sendable {
             try b.guardPeerExcept.update(key: key, value: .init(rules))
         }
         for (key, rules) in policy.socketArgs { try b.guardSocketArgs.update(key: key, value: .init(rules)) }
+        for (key, byAccess) in policy.devices {
+            var k = GuardKernelObject.GuardDeviceKey()
+            k.type = key.type
+            k.major = key.major
+            k.minor = key.minor
+            var v = GuardKernelObject.GuardDeviceRules()
+            for i in 0..<3 { v.access[i] = .init(byAccess[i]) }
+            try b.guardDevices.update(key: k, value: v)
+        }
         for (range, rules) in policy.addressExcept { try b.guardAddrExcept.update(key: lpmKey(range), value: .init(rules)) }
         // The config last: until it is in place the programs see no rules.
         let m = policy.masks

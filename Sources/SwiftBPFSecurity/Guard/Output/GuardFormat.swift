@@ -33,6 +33,9 @@ public enum GuardFormat {
             parts.append("flags=0x\(String(e.arguments.first ?? 0, radix: 16))")
         case .connect, .bind, .sendmsg, .listen, .accept:
             parts.append("\(e.address ?? "?") port \(e.port)")
+        case .device:
+            let a = e.arguments.map { UInt32(truncatingIfNeeded: $0) } + [0, 0, 0, 0]
+            parts.append(GuardDevice.describe(type: a[0], major: a[1], minor: a[2], access: a[3]))
         case .socket:
             let a = e.arguments
             parts.append("family=\(GuardSocketNames.familyName(UInt32(truncatingIfNeeded: a.first ?? 0)))")
@@ -111,6 +114,12 @@ public enum GuardFormat {
             fields.append(("family", JSON.string(GuardSocketNames.familyName(UInt32(truncatingIfNeeded: a.first ?? 0)))))
             fields.append(("type", JSON.string(GuardSocketNames.typeName(UInt32(truncatingIfNeeded: a.count > 1 ? a[1] : 0)))))
             fields.append(("protocol", "\(a.count > 2 ? a[2] : 0)"))
+        case .device:
+            let a = e.arguments.map { UInt32(truncatingIfNeeded: $0) } + [0, 0, 0, 0]
+            fields.append(("device_type", JSON.string(GuardDevice.DeviceType(rawValue: a[0])?.letter ?? "?")))
+            fields.append(("major", "\(a[1])"))
+            fields.append(("minor", "\(a[2])"))
+            fields.append(("access", JSON.string(GuardDevice.Access(rawValue: a[3]).letters)))
         default:
             fields.append(("args", JSON.array(e.arguments.map { "\($0)" })))
             if !e.strings.isEmpty { fields.append(("strings", JSON.array(e.strings.map(JSON.string)))) }

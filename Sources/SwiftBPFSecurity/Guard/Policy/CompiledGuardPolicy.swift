@@ -65,6 +65,15 @@ public struct CompiledGuardPolicy: Sendable {
     /// (`guard_socket_args`).
     public var socketArgs: [UInt32: UInt128] = [:]
     public static let socketTypeKey: UInt32 = 0x10000
+    /// Device conditions: (type, major or `GuardDevice.any`, minor or any) → the rules naming
+    /// it, by access (index 0 mknod, 1 read, 2 write: the bits of `BPF_DEVCG_ACC_*`), as
+    /// `guard_devices` holds them.
+    public var devices: [DeviceKey: [UInt128]] = [:]
+    public struct DeviceKey: Sendable, Hashable {
+        public var type: UInt32
+        public var major: UInt32
+        public var minor: UInt32
+    }
     /// Argument conditions: `GuardArgumentHash` of an argument → the rules naming it.
     public var arguments: [UInt64: UInt128] = [:]
     /// Each range with the rules of itself and of every range that contains it (the kernel's LPM
@@ -106,6 +115,17 @@ public struct CompiledGuardPolicy: Sendable {
         if let parent { par |= inodes[parent]?.parent ?? 0 }
         let except = binary.flatMap { inodes[$0]?.binaryExcept } ?? 0
         return masks.kinds[Int(kind.rawValue)] & bin & par & ~except
+    }
+
+    /// The rules whose `devices` cover an access (`BPF_DEVCG_ACC_*` bits) of `type` to
+    /// `major:minor`: the four lookups the kernel makes (exact, any minor, any major, any).
+    public func deviceRules(type: UInt32, major: UInt32, minor: UInt32, access: UInt32) -> UInt128 {
+        var rules: UInt128 = 0
+        for (ma, mi) in [(major, minor), (major, GuardDevice.any), (GuardDevice.any, minor), (GuardDevice.any, GuardDevice.any)] {
+            guard let byAccess = devices[DeviceKey(type: type, major: ma, minor: mi)] else { continue }
+            for bit in 0..<3 where access & (1 << bit) != 0 { rules |= byAccess[bit] }
+        }
+        return rules
     }
 
     /// The rules whose `families` and `types` conditions admit a socket of this family and type.
@@ -224,6 +244,7 @@ extension CompiledGuardPolicy {
         portExcept = [:]
         arguments = [:]
         socketArgs = [:]
+        devices = [:]
         addresses = []
         for r in rules {
             let bit = r.bit
@@ -242,6 +263,14 @@ extension CompiledGuardPolicy {
             for f in r.rule.families { socketArgs[f, default: 0] |= bit }
             for t in r.rule.socketTypes { socketArgs[Self.socketTypeKey | t, default: 0] |= bit }
             for a in r.rule.arguments { arguments[GuardArgumentHash.of(a), default: 0] |= bit }
+            for d in r.rule.devices {
+                for t in d.types {
+                    let key = DeviceKey(type: t.rawValue, major: d.major ?? GuardDevice.any, minor: d.minor ?? GuardDevice.any)
+                    var byAccess = devices[key] ?? [0, 0, 0]
+                    for bit in 0..<3 where d.access.rawValue & (1 << bit) != 0 { byAccess[bit] |= r.bit }
+                    devices[key] = byAccess
+                }
+            }
             for id in r.binaries { inodes[id, default: InodeRules()].binary |= bit }
             for id in r.parents { inodes[id, default: InodeRules()].parent |= bit }
             for id in r.paths { inodes[id, default: InodeRules()].path |= bit }

@@ -20,6 +20,8 @@ public struct GuardMatchFacts: Sendable, Equatable {
     /// socket: the family (`AF_*`) and type (`SOCK_*`, without flags) asked for.
     public var socketFamily: UInt32?
     public var socketType: UInt32?
+    /// device: the access the cgroup device hook saw.
+    public var device: GuardDeviceAccess?
 
     public init(kind: GuardEventKind, binary: FileID?, parentBinary: FileID?, uid: UInt32) {
         self.kind = kind
@@ -27,6 +29,25 @@ public struct GuardMatchFacts: Sendable, Equatable {
         self.parentBinary = parentBinary
         self.uid = uid
     }
+}
+
+/// An access to a device node as `BPF_CGROUP_DEVICE` programs see it: the type
+/// (`BPF_DEVCG_DEV_BLOCK` 1, `_CHAR` 2), the numbers, and `BPF_DEVCG_ACC_*` bits.
+public struct GuardDeviceAccess: Sendable, Equatable {
+    public var type: UInt32
+    public var major: UInt32
+    public var minor: UInt32
+    public var access: UInt32
+
+    public init(type: UInt32, major: UInt32, minor: UInt32, access: UInt32) {
+        self.type = type
+        self.major = major
+        self.minor = minor
+        self.access = access
+    }
+
+    /// `c 1:3 rw`.
+    public var text: String { GuardDevice.describe(type: type, major: major, minor: minor, access: access) }
 }
 
 /// The outcome of matching one event.
@@ -93,6 +114,9 @@ public struct GuardMatcher: Sendable {
             }
         case .socket:
             rules &= policy.socketRules(family: facts.socketFamily ?? 0, type: facts.socketType ?? 0)
+        case .device:
+            let d = facts.device ?? GuardDeviceAccess(type: 0, major: 0, minor: 0, access: 0)
+            rules &= policy.deviceRules(type: d.type, major: d.major, minor: d.minor, access: d.access)
         default:
             rules &= masks.noPath & masks.noPort & masks.noAddress
         }

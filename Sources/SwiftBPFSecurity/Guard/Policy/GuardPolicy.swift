@@ -115,6 +115,8 @@ public struct GuardRule: Sendable, Equatable {
     /// socket: address families (`AF_*` values) and types (`SOCK_*`); empty means any.
     public var families: [UInt32] = []
     public var socketTypes: [UInt32] = []
+    /// device: the devices and accesses covered (a device rule needs at least one).
+    public var devices: [GuardDevice] = []
     // Exemptions: what the rule does not apply to (an allowlist: everything else matches).
     /// Processes running one of these binaries are exempt (by inode, like `binaries`).
     public var exceptBinaries: [GuardFileSelector] = []

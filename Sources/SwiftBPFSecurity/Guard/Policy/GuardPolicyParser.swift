@@ -9,6 +9,10 @@ import YAMLSubset
 ///
 /// ```yaml
 /// rules:
+///   - name: no-raw-disks
+///     events: [device]
+///     devices: ["b 8:* rw", "c 1:1 rw"]   # cgroup v1 syntax: type major:minor access
+///     action: deny
 ///   - name: no-shadow-reads
 ///     events: [open]
 ///     paths: [/etc/shadow]
@@ -32,6 +36,7 @@ public enum GuardPolicyParser {
     static let fields: Set<String> = [
         "name", "events", "action", "mode", "binary", "binary_inode", "parent", "parent_inode", "user", "cgroup",
         "fileless", "args", "paths", "access", "ports", "addresses", "except_binary", "except_binary_inode", "except_paths", "except_ports", "except_peers", "families", "types",
+        "devices",
     ]
 
     /// Parses `text` (the contents of `file`, which only names the source in messages).
@@ -265,6 +270,13 @@ public enum GuardPolicyParser {
             rule.socketTypes.append(t)
         }
         for (text, node) in try list("except_peers") { rule.exceptPeers.append(try peer(text, node, field("except_peers"), file)) }
+        for (text, node) in try list("devices") {
+            guard let d = GuardDevice(text) else {
+                throw GuardPolicyError("a device is 'TYPE MAJOR:MINOR [ACCESS]' as in cgroup v1 device rules (type c, b or a; '*' for any number; access letters r, w, m), got '\(text)'",
+                                       at: location(node, file), field: field("devices"))
+            }
+            rule.devices.append(d)
+        }
 
         try checkCombination(rule, values: values, field: field, file: file)
         return rule
@@ -305,6 +317,14 @@ public enum GuardPolicyParser {
                                        at: at("action"), field: field("action"))
             }
         }
+        if !rule.devices.isEmpty, rule.kinds != [.device] {
+            throw GuardPolicyError("'devices' applies to device events only; put device in a rule of its own", at: at("devices"), field: field("devices"))
+        }
+        if rule.kinds.contains(.device), rule.devices.isEmpty {
+            // A device rule without devices would cover every device node, /dev/null included.
+            throw GuardPolicyError("a device rule needs 'devices' (for example [\"c 1:3 rw\"], or [\"a *:* rwm\"] for every device)",
+                                   at: rule.location, field: field("devices"))
+        }
         if !rule.arguments.isEmpty, rule.kinds != [.exec] {
             throw GuardPolicyError("'args' selects executions by their arguments: it needs 'events: [exec]'", at: at("args"), field: field("args"))
         }
@@ -315,12 +335,12 @@ public enum GuardPolicyParser {
         if rule.fileless, rule.kinds != [.exec] {
             throw GuardPolicyError("'fileless' selects executions: it needs 'events: [exec]'", at: at("fileless"), field: field("fileless"))
         }
-        if rule.action == .kill, let kind = rule.kinds.first(where: \.isSocketHook) {
-            throw GuardPolicyError("kill is not available for \(kind.name) (it is checked in a cgroup socket hook, which cannot signal); use deny, which fails the call with EPERM",
+        if rule.action == .kill, let kind = rule.kinds.first(where: \.isCgroupHook) {
+            throw GuardPolicyError("kill is not available for \(kind.name) (it is checked in a cgroup hook, which cannot signal); use deny, which fails the call with EPERM",
                                    at: at("action"), field: field("action"))
         }
-        if rule.action == .deny, let kind = rule.kinds.first(where: { !$0.isSocketHook && !$0.isLSMHook && $0 != .socket }) {
-            throw GuardPolicyError("deny is not available for \(kind.name): guard refuses calls in the cgroup socket hooks (connect, bind, sendmsg) and in BPF LSM hooks (exec, open, unlink, rename, chmod, chown); the strongest action available for \(kind.name) is kill (SIGKILL before the call returns)",
+        if rule.action == .deny, let kind = rule.kinds.first(where: { !$0.isCgroupHook && !$0.isLSMHook && $0 != .socket }) {
+            throw GuardPolicyError("deny is not available for \(kind.name): guard refuses calls in the cgroup hooks (connect, bind, sendmsg, device) and in BPF LSM hooks (exec, open, unlink, rename, chmod, chown); the strongest action available for \(kind.name) is kill (SIGKILL before the call returns)",
                                    at: at("action"), field: field("action"))
         }
     }

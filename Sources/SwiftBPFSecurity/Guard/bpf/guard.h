@@ -24,6 +24,7 @@ enum guard_kind {
     GUARD_SENDMSG = 13, GUARD_SOCKET = 14,
     GUARD_SETUID = 15, GUARD_SETGID = 16, GUARD_CAPSET = 17, GUARD_PTRACE = 18,
     GUARD_MODULE = 19, GUARD_BPF = 20, GUARD_MOUNT = 21,
+    GUARD_DEVICE = 22,
 };
 
 enum guard_action { GUARD_NONE = 0, GUARD_ALERT = 1, GUARD_DENY = 2, GUARD_KILL = 3 };
@@ -76,6 +77,21 @@ struct guard_dir_rules {
     __u64 gen;
     struct guard_mask path;
     struct guard_mask except;
+};
+
+// A device condition: the type as the cgroup device hook gives it (BPF_DEVCG_DEV_BLOCK 1,
+// BPF_DEVCG_DEV_CHAR 2) and the numbers, GUARD_DEVICE_ANY for "*".
+#define GUARD_DEVICE_ANY 0xffffffff
+struct guard_device_key {
+    __u32 type;
+    __u32 major;
+    __u32 minor;
+};
+
+// The rules naming a device, by access: [0] mknod, [1] read, [2] write (the bit positions of
+// BPF_DEVCG_ACC_MKNOD, _READ and _WRITE).
+struct guard_device_rules {
+    struct guard_mask access[3];
 };
 
 // The kernel's process cache entry, by tgid.

@@ -105,6 +105,14 @@ struct {
     __type(value, struct guard_mask);
 } guard_socket_args SEC(".maps");
 
+// Device conditions: (type, major or any, minor or any) -> rules, by access.
+struct {
+    __uint(type, BPF_MAP_TYPE_HASH);
+    __uint(max_entries, 1024);
+    __type(key, struct guard_device_key);
+    __type(value, struct guard_device_rules);
+} guard_devices SEC(".maps");
+
 // Exec argument conditions: FNV-1a 64 hash of one whole argument (argv[1] on) -> rules.
 struct {
     __uint(type, BPF_MAP_TYPE_HASH);
@@ -1306,6 +1314,59 @@ int BPF_PROG(guard_lsm_open, struct file *file)
     struct guard_file_id id = {};
     file_id_of(file, &id);
     return lsm_verdict(cfg, GUARD_OPEN, rules, p, dentry, mnt, &id, write ? GUARD_F_WRITE : 0);
+}
+
+// --- device nodes: BPF_CGROUP_DEVICE runs when a task of the cgroup opens or creates (mknod) a
+// character or block device node; returning 0 fails the call with EPERM.
+
+static __always_inline struct guard_mask device_rules_of(__u32 type, __u32 major, __u32 minor, __u32 access)
+{
+    struct guard_mask rules = {};
+    struct guard_device_key keys[4] = {
+        { type, major, minor }, { type, major, GUARD_DEVICE_ANY },
+        { type, GUARD_DEVICE_ANY, minor }, { type, GUARD_DEVICE_ANY, GUARD_DEVICE_ANY },
+    };
+    for (int i = 0; i < 4; i++) {
+        struct guard_device_rules *r = bpf_map_lookup_elem(&guard_devices, &keys[i]);
+        if (!r)
+            continue;
+        for (int bit = 0; bit < 3; bit++)
+            if (access & (1 << bit))
+                rules = m_or(rules, r->access[bit]);
+    }
+    return rules;
+}
+
+SEC("cgroup/dev")
+int guard_device(struct bpf_cgroup_dev_ctx *ctx)
+{
+    struct guard_config *cfg = guard_cfg();
+    if (!cfg || (!m_any(cfg->kind_rules[GUARD_DEVICE]) && !reported(cfg, GUARD_DEVICE)))
+        return 1;
+    // access_type: BPF_DEVCG_ACC_* << 16 | BPF_DEVCG_DEV_*.
+    __u32 type = ctx->access_type & 0xffff, access = ctx->access_type >> 16;
+    __u32 major = ctx->major, minor = ctx->minor;
+    __u32 tgid = bpf_get_current_pid_tgid() >> 32;
+    struct guard_proc *p = bpf_map_lookup_elem(&guard_procs, &tgid);
+    struct guard_mask rules = m_and(selected(cfg, GUARD_DEVICE, p), device_rules_of(type, major, minor, access));
+    struct decision d;
+    decide(rules, &d);
+    if (d.rule == 0xffffffff && !reported(cfg, GUARD_DEVICE))
+        return 1;
+    int deny = d.enforce && d.action == GUARD_DENY;
+    struct guard_event *e = new_event(GUARD_DEVICE, (struct task_struct *)bpf_get_current_task(), p);
+    if (!e)
+        return deny ? 0 : 1;
+    e->rule = d.rule;
+    e->action = d.action;
+    e->enforced = deny;
+    e->arg[0] = type;
+    e->arg[1] = major;
+    e->arg[2] = minor;
+    e->arg[3] = access;
+    e->ret = deny ? -EPERM : 0;
+    submit(e);
+    return deny ? 0 : 1;
 }
 
 // unlink, rename, chmod, chown: the file (and for rename the new name's place) by dentry.
