@@ -2,7 +2,7 @@
 # Benchmarks/guard.sh: the cost of `swiftbpf guard` on a fork+exec loop and an open burst,
 # against the same loads with no guard, and the time from a violating exec to the process's
 # death under a kill policy. One run, all figures on stdout as JSON lines plus a summary.
-#   Benchmarks/guard.sh [SWIFTBPF] [EXECS] [OPENS]
+#   [ROUNDS=N] Benchmarks/guard.sh [SWIFTBPF] [EXECS] [OPENS]
 # Needs root and clang. SWIFTBPF defaults to .build-guard/debug/swiftbpf; build it with
 # -c release for figures worth quoting. The policy set has 100 rules (the issue's size; guard holds
 # 128): exec rules on 40 binaries, open rules on 38 paths (2 of them directories), connect rules on
@@ -66,6 +66,18 @@ stop_guard() {
   cpu_s=$(echo "$ticks0 $ticks1 $(getconf CLK_TCK)" | awk '{printf "%.2f", ($2 - $1) / $3}')
 }
 
+# The floor of the open hook itself: one trivial BPF program on sys_exit_openat (bpftrace),
+# which is what any monitor that sees opens at that tracepoint pays before doing any work.
+floor_opens() {
+  command -v bpftrace > /dev/null 2>&1 || { f_o=; return; }
+  bpftrace -e 'tracepoint:syscalls:sys_exit_openat /pid == 1/ { @n = count(); }' > "$work/floor.out" 2>&1 &
+  fpid=$!
+  for _ in $(seq 1 300); do grep -q 'Attaching' "$work/floor.out" 2>/dev/null && break; sleep 0.1; done
+  sleep 1
+  f_o=$("$work/load" opens "$opens" "$target" | rate)
+  kill -INT $fpid; wait $fpid 2> /dev/null || true
+}
+
 loads none; base_e=$er; base_o=$or
 
 start_guard "$policy" "$work/events.json"
@@ -121,6 +133,28 @@ else
   echo '{"case":"auditd","skipped":"auditctl/auditd are not installed (apt-get install auditd)"}'
 fi
 
+# More rounds (ROUNDS=N), alternating bare, guard and the floor, for ratios that the machine's
+# swings do not decide: each round's ratios, then the medians over all rounds.
+ratios="$work/ratios"
+f_ratio() { [ -n "$2" ] && echo "$2 $1" | awk '{printf "%.3f", $1 / $2}' || echo "-"; }
+floor_opens
+echo "$(f_ratio "$base_e" "$g_e") $(f_ratio "$base_o" "$g_o") $(f_ratio "$base_o" "$f_o")" > "$ratios"
+for r in $(seq 2 "${ROUNDS:-1}"); do
+  loads none; b_e=$er; b_o=$or
+  start_guard "$policy" "$work/events-$r.json"
+  loads guard-100-rules; r_e=$er; r_o=$or
+  stop_guard
+  floor_opens
+  echo "$(f_ratio "$b_e" "$r_e") $(f_ratio "$b_o" "$r_o") $(f_ratio "$b_o" "$f_o")" >> "$ratios"
+done
+n=1
+while read -r e o f; do
+  echo "{\"case\":\"round\",\"round\":$n,\"fork_exec_ratio\":$e,\"opens_ratio\":$o,\"floor_opens_ratio\":\"$f\"}"
+  n=$((n + 1))
+done < "$ratios"
+median() { sort -n | awk '{v[NR] = $1} END {if (NR == 0) exit; if (NR % 2) print v[(NR + 1) / 2]; else printf "%.3f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2}'; }
+m_e=$(awk '{print $1}' "$ratios" | median); m_o=$(awk '{print $2}' "$ratios" | median); m_f=$(awk '$3 != "-" {print $3}' "$ratios" | median)
+
 "$work/load" killtime 200 /bin/true | sed 's/^/{"case":"exec-no-policy","result":/; s/$/}/'
 start_guard "$kill_policy" "$work/kill.json"
 "$work/load" killtime 200 "$work/forbidden" | sed 's/^/{"case":"exec-killed","result":/; s/$/}/'
@@ -129,4 +163,5 @@ stop_guard
 echo "summary: fork+exec ${base_e}/s bare, ${g_e}/s under guard (ratio $(echo "$g_e $base_e" | awk '{printf "%.3f", $1 / $2}'))"
 echo "summary: opens ${base_o}/s bare, ${g_o}/s under guard (ratio $(echo "$g_o $base_o" | awk '{printf "%.3f", $1 / $2}'))"
 [ -n "$a_e" ] && echo "summary: auditd (execve + 37 watches) fork+exec ${a_e}/s (ratio $(echo "$a_e $base_e" | awk '{printf "%.3f", $1 / $2}')), opens ${a_o}/s (ratio $(echo "$a_o $base_o" | awk '{printf "%.3f", $1 / $2}')), exec records ${a_seen} of ${execs}, auditd CPU ${a_cpu} s, peak RSS ${a_rss} KiB"
+echo "summary: over $(wc -l < "$ratios") round(s), median ratios under guard: fork+exec $m_e, opens $m_o; floor (one trivial program on sys_exit_openat): opens ${m_f:--}"
 echo "summary: guard exec events seen $seen of $execs generated (plus the harness's own), lost ${lost:-0}, CPU ${g_cpu} s, peak RSS ${g_rss} KiB"

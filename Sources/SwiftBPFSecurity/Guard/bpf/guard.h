@@ -63,18 +63,20 @@ struct guard_inode_rules {
 
 // A directory as the path cache keys it: the mount it was reached through (its never-reused
 // 64-bit id where the kernel has one, from 6.8; else its address, with the reusable int id) and
-// the directory's inode.
+// the directory's inode (the mount fixes the super block).
 struct guard_dir_key {
     __u64 mnt;
     __u64 ino;
-    __u32 dev;
-    __s32 mnt_id;
+    __s32 mnt_id;  /* 0 where mnt is the never-reused id */
+    __u32 pad;
 };
 
 // The rules a directory and every directory above it (across mounts) select by path, as the
 // walk found them in generation `gen` of the path cache.
 struct guard_dir_rules {
     __u64 gen;
+    __u32 dev;     /* the mount's device: the key of its files' own inodes */
+    __u32 pad;
     struct guard_mask path;
     struct guard_mask except;
 };

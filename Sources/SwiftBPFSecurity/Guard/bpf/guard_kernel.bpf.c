@@ -281,36 +281,34 @@ static __always_inline struct guard_mask path_rules_of(struct dentry *dentry, st
     // Read before the walk: a walk racing a rename is stored under the generation the rename's
     // exit bump retires.
     __u64 gen = *(volatile __u64 *)genp;
-    __u32 dev = dev_of(BPF_CORE_READ(vfs, mnt_sb));
-    struct guard_mask rules = {};
-    *except = (struct guard_mask){};
-    struct guard_file_id id = {};
-    id.ino = BPF_CORE_READ(dentry, d_inode, i_ino);
-    id.dev = dev;
-    struct guard_inode_rules *own = bpf_map_lookup_elem(&guard_inodes, &id);
-    if (own) {
-        rules = own->path;
-        *except = own->path_except;
-    }
     struct guard_dir_key key = {};
     key.ino = BPF_CORE_READ(dir, d_inode, i_ino);
-    key.dev = dev;
-    key.mnt_id = BPF_CORE_READ(mnt, mnt_id);
-    if (bpf_core_field_exists(mnt->mnt_id_unique))
+    if (bpf_core_field_exists(mnt->mnt_id_unique)) {
         key.mnt = BPF_CORE_READ(mnt, mnt_id_unique);
-    else
+    } else {
         key.mnt = (__u64)(unsigned long)mnt;
-    struct guard_dir_rules *cached = bpf_map_lookup_elem(&guard_dirs, &key);
-    if (cached && cached->gen == gen) {
-        *except = m_or(*except, cached->except);
-        return m_or(rules, cached->path);
+        key.mnt_id = BPF_CORE_READ(mnt, mnt_id);
     }
+    struct guard_dir_rules *cached = bpf_map_lookup_elem(&guard_dirs, &key);
     struct guard_dir_rules fresh = {};
-    fresh.gen = gen;
-    fresh.path = walk_path_rules(dir, mnt, &fresh.except);
-    bpf_map_update_elem(&guard_dirs, &key, &fresh, BPF_ANY);
-    *except = m_or(*except, fresh.except);
-    return m_or(rules, fresh.path);
+    if (cached && cached->gen == gen) {
+        fresh = *cached;
+    } else {
+        fresh.gen = gen;
+        fresh.dev = dev_of(BPF_CORE_READ(vfs, mnt_sb));
+        fresh.path = walk_path_rules(dir, mnt, &fresh.except);
+        bpf_map_update_elem(&guard_dirs, &key, &fresh, BPF_ANY);
+    }
+    // The file itself, on the mount's device (the same for every dentry of the mount).
+    struct guard_file_id id = {};
+    id.ino = BPF_CORE_READ(dentry, d_inode, i_ino);
+    id.dev = fresh.dev;
+    struct guard_inode_rules *own = bpf_map_lookup_elem(&guard_inodes, &id);
+    *except = fresh.except;
+    if (!own)
+        return fresh.path;
+    *except = m_or(*except, own->path_except);
+    return m_or(fresh.path, own->path);
 }
 
 struct path_walk {
@@ -799,8 +797,10 @@ static __always_inline int open_exit(long ret)
         rules = m_minus(rules, cfg->write_only_rules);
     if (!m_any(rules) && !reported(cfg, GUARD_OPEN))
         return 0;
-    struct dentry *dentry = BPF_CORE_READ(file, f_path.dentry);
-    struct vfsmount *mnt = BPF_CORE_READ(file, f_path.mnt);
+    struct path fpath;
+    BPF_CORE_READ_INTO(&fpath, file, f_path);  // the mount and the dentry in one read
+    struct dentry *dentry = fpath.dentry;
+    struct vfsmount *mnt = fpath.mnt;
     if (m_any(rules)) {
         // The walk also collects except_paths exemptions, so it runs for any candidate rule.
         struct guard_mask except;
