@@ -783,20 +783,19 @@ static __always_inline int open_exit(long ret)
     struct guard_config *cfg = guard_cfg();
     if (!cfg || ret < 0 || (!m_any(cfg->kind_rules[GUARD_OPEN]) && !reported(cfg, GUARD_OPEN)))
         return 0;
-    struct task_struct *t = (struct task_struct *)bpf_get_current_task();
-    struct file **fds = BPF_CORE_READ(t, files, fdt, fd);
+    // Direct loads through the task's BTF pointer; the descriptor table's slot is read as a probe.
+    struct task_struct *t = bpf_get_current_task_btf();
+    struct file **fds = t->files->fdt->fd;
     struct file *file = 0;
     bpf_probe_read_kernel(&file, sizeof(file), &fds[ret]);
     if (!file)
         return 0;
     __u32 mode = BPF_CORE_READ(file, f_mode);
     int write = (mode & FMODE_WRITE) != 0;
-    struct guard_proc *p = current_proc(cfg);
-    struct guard_mask rules = candidates(cfg, GUARD_OPEN, p);
+    // Path conditions first: an open no rule's path covers needs no process lookup.
+    struct guard_mask rules = m_minus(cfg->kind_rules[GUARD_OPEN], cfg->lsm_rules);
     if (!write)
         rules = m_minus(rules, cfg->write_only_rules);
-    if (!m_any(rules) && !reported(cfg, GUARD_OPEN))
-        return 0;
     struct path fpath;
     BPF_CORE_READ_INTO(&fpath, file, f_path);  // the mount and the dentry in one read
     struct dentry *dentry = fpath.dentry;
@@ -807,6 +806,10 @@ static __always_inline int open_exit(long ret)
         struct guard_mask on_path = path_rules_of(dentry, mnt, &except);
         rules = m_minus(m_and(rules, m_or(on_path, cfg->nopath_rules)), except);
     }
+    if (!m_any(rules) && !reported(cfg, GUARD_OPEN))
+        return 0;
+    struct guard_proc *p = current_proc(cfg);
+    rules = m_and(rules, candidates(cfg, GUARD_OPEN, p));
     struct decision d;
     decide(rules, &d);
     if (d.rule == 0xffffffff && !reported(cfg, GUARD_OPEN))
