@@ -58,10 +58,12 @@ start_guard() {  # policy out
   for _ in $(seq 1 1200); do grep -q 'enforcement:' "$2.err" 2>/dev/null && break; sleep 0.1; done
   sleep 1
   ticks0=$(awk '{print $14 + $15}' /proc/$gpid/stat)
+  wakes0=$(awk '/^voluntary_ctxt_switches/ {print $2}' /proc/$gpid/status)
 }
 stop_guard() {
   ticks1=$(awk '{print $14 + $15}' /proc/$gpid/stat)
   rss=$(awk '/VmHWM/ {print $2}' /proc/$gpid/status)
+  wakes=$(( $(awk '/^voluntary_ctxt_switches/ {print $2}' /proc/$gpid/status) - wakes0 ))
   kill -INT $gpid; wait $gpid || true; gpid=
   cpu_s=$(echo "$ticks0 $ticks1 $(getconf CLK_TCK)" | awk '{printf "%.2f", ($2 - $1) / $3}')
 }
@@ -100,7 +102,7 @@ stop_guard
 seen=$(grep -c '"event":"exec"' "$work/events.json" || true)
 lost=$(sed -n 's/.*"summary":{"lost":\([0-9]*\).*/\1/p' "$work/events.json")
 g_cpu=$cpu_s; g_rss=$rss
-echo "{\"case\":\"guard-100-rules\",\"exec_events_seen\":$seen,\"execs_generated\":$execs,\"lost\":${lost:-0},\"cpu_s\":$cpu_s,\"peak_rss_kib\":$rss}"
+echo "{\"case\":\"guard-100-rules\",\"exec_events_seen\":$seen,\"execs_generated\":$execs,\"lost\":${lost:-0},\"cpu_s\":$cpu_s,\"peak_rss_kib\":$rss,\"guard_wakeups\":$wakes}"
 
 if command -v auditctl > /dev/null 2>&1 && command -v auditd > /dev/null 2>&1; then
   # auditd as Debian ships it (apt-get install auditd), started here when it is not running and

@@ -16,6 +16,9 @@ public final class GuardSession: Sendable {
         public var cgroupRoot: String?
         /// Seed the kernel's process cache from /proc (processes that predate guard).
         public var seedFromProc: Bool = true
+        /// Wake the consumer only once this many bytes of events wait (nil: an eighth of the
+        /// ring; 0: on every event). A consumer that polls with a timeout sees the rest then.
+        public var wakeupBytes: UInt32?
         /// Leave this process's own bpf() calls out of the events (it reads guard's maps). Off
         /// for a pinned guard, which outlives the process that loaded it.
         public var exemptSelf: Bool = true
@@ -57,7 +60,9 @@ public final class GuardSession: Sendable {
         }
         let bindings = try GuardKernelObject.load(config: config, options: loadOptions)
         self.bindings = bindings
-        try Self.fill(bindings, policy: policy, report: options.report, lsm: lsmAttached, selfTgid: options.exemptSelf ? UInt32(getpid()) : 0)
+        let wakeup = options.wakeupBytes ?? (options.ringBufferSize ?? 4 << 20) / 8
+        try Self.fill(bindings, policy: policy, report: options.report, lsm: lsmAttached, selfTgid: options.exemptSelf ? UInt32(getpid()) : 0,
+                      wakeupBytes: wakeup)
         if options.seedFromProc { try Self.seed(bindings, policy: policy, snapshots: ProcessSnapshot.all()) }
         ring = try RingBuffer(map: bindings.guardEvents.map)
         try GuardMounts.prepare()
@@ -103,7 +108,8 @@ public final class GuardSession: Sendable {
 
     /// Writes the compiled policy into the program's maps.
     /// `selfTgid`: the process whose bpf() calls are not events (0: none).
-    static func fill(_ b: GuardKernelObject, policy: CompiledGuardPolicy, report: Set<GuardEventKind>, lsm: Bool, selfTgid: UInt32) throws(BPFError) {
+    static func fill(_ b: GuardKernelObject, policy: CompiledGuardPolicy, report: Set<GuardEventKind>, lsm: Bool, selfTgid: UInt32,
+                     wakeupBytes: UInt32 = 0) throws(BPFError) {
         for r in policy.rules {
             var k = GuardKernelObject.GuardRule()
             k.kinds = r.rule.kinds.reduce(0) { $0 | 1 << $1.rawValue }
@@ -178,6 +184,7 @@ public final class GuardSession: Sendable {
         c.notypeRules = .init(m.noType)
         c.reportKinds = report.reduce(0) { $0 | 1 << $1.rawValue }
         c.selfTgid = selfTgid
+        c.wakeupBytes = wakeupBytes
         try b.guardConfig.set(c, at: 0)
     }
 

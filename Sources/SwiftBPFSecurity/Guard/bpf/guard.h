@@ -135,6 +135,8 @@ struct guard_config {
     struct guard_mask notype_rules;              /* rules without a socket type condition */
     __u32 report_kinds;                          /* kinds reported even when no rule matches */
     __u32 self_tgid;                             /* guard itself: its bpf() calls are not reported */
+    __u32 wakeup_bytes;                          /* records wake the consumer once this much waits (0: each) */
+    __u32 pad;
 };
 
 struct guard_counter {
