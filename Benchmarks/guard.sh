@@ -8,7 +8,8 @@
 # 128): exec rules on 40 binaries, open rules on 38 paths (2 of them directories), connect rules on
 # 22 ports. The kernel side's cost per event is read from the kernel's own BPF run-time statistics
 # (sysctl kernel.bpf_stats_enabled, run_time_ns / run_cnt per program, as bpftool prints them).
-# Linux audit (auditd) is measured too when auditctl is installed (apt-get install auditd).
+# Linux audit (auditd) is measured too when auditctl is installed (apt-get install auditd), and
+# the floor of the open hook (a program that only counts) when libbpf-dev and bpftrace are.
 set -eu
 bin=${1:-.build-guard/debug/swiftbpf}
 execs=${2:-2000}
@@ -68,16 +69,33 @@ stop_guard() {
   cpu_s=$(echo "$ticks0 $ticks1 $(getconf CLK_TCK)" | awk '{printf "%.2f", ($2 - $1) / $3}')
 }
 
-# The floor of the open hook itself: one trivial BPF program on sys_exit_openat (bpftrace),
-# which is what any monitor that sees opens at that tracepoint pays before doing any work.
+# The floor of the open hook itself: a program on sys_exit_openat that only counts, loaded with
+# libbpf (Benchmarks/bpf/open_floor.bpf.c), which is what any monitor that sees opens at that
+# tracepoint pays before doing any work; and bpftrace's equivalent, for reference.
+floor_obj=
+if [ -f /usr/include/bpf/libbpf.h ] && command -v clang > /dev/null 2>&1; then
+  here=$(dirname "$0")
+  clang -O2 -g -target bpf -D__TARGET_ARCH_x86 -I "$here/../BPFInclude" -c "$here/bpf/open_floor.bpf.c" -o "$work/open_floor.o" &&
+    $cc -O2 -o "$work/attach_object" "$here/attach_object.c" -lbpf && floor_obj="$work/open_floor.o"
+fi
 floor_opens() {
-  command -v bpftrace > /dev/null 2>&1 || { f_o=; return; }
-  bpftrace -e 'tracepoint:syscalls:sys_exit_openat /pid == 1/ { @n = count(); }' > "$work/floor.out" 2>&1 &
-  fpid=$!
-  for _ in $(seq 1 300); do grep -q 'Attaching' "$work/floor.out" 2>/dev/null && break; sleep 0.1; done
-  sleep 1
-  f_o=$("$work/load" opens "$opens" "$target" | rate)
-  kill -INT $fpid; wait $fpid 2> /dev/null || true
+  f_o=; t_o=
+  if [ -n "$floor_obj" ]; then
+    "$work/attach_object" "$floor_obj" > "$work/floor.out" 2>&1 &
+    fpid=$!
+    for _ in $(seq 1 100); do grep -q attached "$work/floor.out" 2>/dev/null && break; sleep 0.05; done
+    sleep 0.3
+    f_o=$("$work/load" opens "$opens" "$target" | rate)
+    kill -INT $fpid; wait $fpid 2> /dev/null || true
+  fi
+  if command -v bpftrace > /dev/null 2>&1; then
+    bpftrace -e 'tracepoint:syscalls:sys_exit_openat /pid == 1/ { @n = count(); }' > "$work/bpftrace.out" 2>&1 &
+    fpid=$!
+    for _ in $(seq 1 300); do grep -q 'Attaching' "$work/bpftrace.out" 2>/dev/null && break; sleep 0.1; done
+    sleep 1
+    t_o=$("$work/load" opens "$opens" "$target" | rate)
+    kill -INT $fpid; wait $fpid 2> /dev/null || true
+  fi
 }
 
 loads none; base_e=$er; base_o=$or
@@ -140,22 +158,22 @@ fi
 ratios="$work/ratios"
 f_ratio() { [ -n "$2" ] && echo "$2 $1" | awk '{printf "%.3f", $1 / $2}' || echo "-"; }
 floor_opens
-echo "$(f_ratio "$base_e" "$g_e") $(f_ratio "$base_o" "$g_o") $(f_ratio "$base_o" "$f_o")" > "$ratios"
+echo "$(f_ratio "$base_e" "$g_e") $(f_ratio "$base_o" "$g_o") $(f_ratio "$base_o" "$f_o") $(f_ratio "$base_o" "$t_o")" > "$ratios"
 for r in $(seq 2 "${ROUNDS:-1}"); do
   loads none; b_e=$er; b_o=$or
   start_guard "$policy" "$work/events-$r.json"
   loads guard-100-rules; r_e=$er; r_o=$or
   stop_guard
   floor_opens
-  echo "$(f_ratio "$b_e" "$r_e") $(f_ratio "$b_o" "$r_o") $(f_ratio "$b_o" "$f_o")" >> "$ratios"
+  echo "$(f_ratio "$b_e" "$r_e") $(f_ratio "$b_o" "$r_o") $(f_ratio "$b_o" "$f_o") $(f_ratio "$b_o" "$t_o")" >> "$ratios"
 done
 n=1
-while read -r e o f; do
-  echo "{\"case\":\"round\",\"round\":$n,\"fork_exec_ratio\":$e,\"opens_ratio\":$o,\"floor_opens_ratio\":\"$f\"}"
+while read -r e o f t; do
+  echo "{\"case\":\"round\",\"round\":$n,\"fork_exec_ratio\":$e,\"opens_ratio\":$o,\"floor_opens_ratio\":\"$f\",\"bpftrace_opens_ratio\":\"$t\"}"
   n=$((n + 1))
 done < "$ratios"
 median() { sort -n | awk '{v[NR] = $1} END {if (NR == 0) exit; if (NR % 2) print v[(NR + 1) / 2]; else printf "%.3f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2}'; }
-m_e=$(awk '{print $1}' "$ratios" | median); m_o=$(awk '{print $2}' "$ratios" | median); m_f=$(awk '$3 != "-" {print $3}' "$ratios" | median)
+m_e=$(awk '{print $1}' "$ratios" | median); m_o=$(awk '{print $2}' "$ratios" | median); m_f=$(awk '$3 != "-" {print $3}' "$ratios" | median); m_t=$(awk '$4 != "-" {print $4}' "$ratios" | median)
 
 "$work/load" killtime 200 /bin/true | sed 's/^/{"case":"exec-no-policy","result":/; s/$/}/'
 start_guard "$kill_policy" "$work/kill.json"
@@ -165,5 +183,5 @@ stop_guard
 echo "summary: fork+exec ${base_e}/s bare, ${g_e}/s under guard (ratio $(echo "$g_e $base_e" | awk '{printf "%.3f", $1 / $2}'))"
 echo "summary: opens ${base_o}/s bare, ${g_o}/s under guard (ratio $(echo "$g_o $base_o" | awk '{printf "%.3f", $1 / $2}'))"
 [ -n "$a_e" ] && echo "summary: auditd (execve + 37 watches) fork+exec ${a_e}/s (ratio $(echo "$a_e $base_e" | awk '{printf "%.3f", $1 / $2}')), opens ${a_o}/s (ratio $(echo "$a_o $base_o" | awk '{printf "%.3f", $1 / $2}')), exec records ${a_seen} of ${execs}, auditd CPU ${a_cpu} s, peak RSS ${a_rss} KiB"
-echo "summary: over $(wc -l < "$ratios") round(s), median ratios under guard: fork+exec $m_e, opens $m_o; floor (one trivial program on sys_exit_openat): opens ${m_f:--}"
+echo "summary: over $(wc -l < "$ratios") round(s), median ratios under guard: fork+exec $m_e, opens $m_o; floor (a program that only counts, on sys_exit_openat): opens ${m_f:--}; bpftrace's equivalent: opens ${m_t:--}"
 echo "summary: guard exec events seen $seen of $execs generated (plus the harness's own), lost ${lost:-0}, CPU ${g_cpu} s, peak RSS ${g_rss} KiB"
