@@ -19,6 +19,9 @@ public final class FlowMonitor {
         public var maxFlows: UInt32 = 65536
         public var trackUDP = true
         public var trackDNS = true
+        /// Closed connections and DNS messages wake the reader only once this many bytes wait
+        /// (nil: an eighth of the ring; 0: every record). `poll` with a timeout reads the rest.
+        public var wakeupBytes: UInt32?
         /// A UDP flow idle this long is reported closed and dropped.
         public var udpIdleSeconds: Double = 60
         /// The cgroup v2 directory whose sockets are watched (default: the root, every process).
@@ -136,6 +139,8 @@ public final class FlowMonitor {
         }
         config.trackUdp = options.trackUDP ? 1 : 0
         config.trackDns = options.trackDNS ? 1 : 0
+        // An eighth of the ring (flow_events is 1 MiB): see wakeup_bytes in flows.bpf.c.
+        config.wakeupBytes = options.wakeupBytes ?? (1 << 20) / 8
         guard options.maxFlows >= 16 else { throw FlowMonitorError("--max-flows must be at least 16, got \(options.maxFlows)") }
         config.maxEntries.tcpFlows = options.maxFlows
         config.maxEntries.udpFlows = options.maxFlows
