@@ -63,8 +63,9 @@ final class EventCollector: Collector {
             let context = EventContext(collector: name, wallOffset: Clocks.monotonicToWallOffset(), cgroups: cgroups)
             events.removeAll(keepingCapacity: true)
             kept.removeAll(keepingCapacity: true)
+            var records = 0
             do {
-                _ = try source.session.poll(timeoutMilliseconds: 250) { record in
+                records = try source.session.poll(timeoutMilliseconds: 250) { record in
                     guard let event = source.decode(record, context) else { return }
                     events.append(event)
                     kept.append(sample == 1 || sampleCounter.wrappingAdd(1, ordering: .relaxed).oldValue % sample == 0)
@@ -74,6 +75,7 @@ final class EventCollector: Collector {
                 running.store(false, ordering: .relaxed)
             }
             if !events.isEmpty { sink.deliver(events, kept: kept, from: name) }
+            ReaderPacing.afterBatch(records)
         }
     }
 

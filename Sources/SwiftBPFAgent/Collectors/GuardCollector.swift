@@ -91,8 +91,9 @@ final class GuardCollector: Collector {
         guard let monitor = box.monitor else { return }
         while running.load(ordering: .relaxed) {
             var events: [AgentEvent] = []
+            var records = 0
             do {
-                _ = try monitor.poll(timeoutMilliseconds: 250) { e in
+                records = try monitor.poll(timeoutMilliseconds: 250) { e in
                     let rule = e.ruleName ?? ""
                     sink.count(family: "swiftbpf_agent_guard_events_total",
                                labels: [("kind", e.kind.name), ("rule", rule), ("action", e.action.name), ("comm", e.process.comm)], by: 1)
@@ -104,6 +105,7 @@ final class GuardCollector: Collector {
                 running.store(false, ordering: .relaxed)
             }
             if !events.isEmpty { sink.deliver(events, kept: [Bool](repeating: true, count: events.count), from: name) }
+            ReaderPacing.afterBatch(records)
         }
     }
 

@@ -49,8 +49,9 @@ final class HTTPCollector: Collector {
         var nextHousekeeping: Int64 = 0
         while reader.isRunning {
             var exchanges: [HTTPExchange] = []
+            var records = 0
             do {
-                _ = try tracer.poll(timeoutMilliseconds: 250) { e in
+                records = try tracer.poll(timeoutMilliseconds: 250) { e in
                     // The tracker keeps no cgroup: remember each process's latest one.
                     if cgroupOf.count >= 16384 { cgroupOf.removeAll(keepingCapacity: true) }
                     cgroupOf[e.task.tgid] = e.task.cgroupID
@@ -77,6 +78,7 @@ final class HTTPCollector: Collector {
                 sink.gauge("swiftbpf_agent_http_connections", [], Double(tracker.connectionCount))
             }
             if !exchanges.isEmpty { account(exchanges, cgroupOf: cgroupOf, histogramKeys: &histogramKeys) }
+            ReaderPacing.afterBatch(records)
         }
     }
 

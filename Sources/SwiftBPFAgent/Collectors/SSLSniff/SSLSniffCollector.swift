@@ -48,8 +48,9 @@ final class SSLSniffCollector: Collector {
             events.removeAll(keepingCapacity: true)
             kept.removeAll(keepingCapacity: true)
             let offset = Clocks.monotonicToWallOffset()
+            var records = 0
             do {
-                _ = try sniff.poll(timeoutMilliseconds: 250) { e in
+                records = try sniff.poll(timeoutMilliseconds: 250) { e in
                     count(e)
                     events.append(event(e, offset: offset))
                     kept.append(sample == 1 || sampleCounter.wrappingAdd(1, ordering: .relaxed).oldValue % sample == 0)
@@ -65,6 +66,7 @@ final class SSLSniffCollector: Collector {
                 sink.gauge("swiftbpf_agent_tls_libraries_probed", [], Double(sniff.probes.attachments.count))
             }
             if !events.isEmpty { sink.deliver(events, kept: kept, from: name) }
+            ReaderPacing.afterBatch(records)
         }
     }
 
