@@ -107,9 +107,10 @@ public final class GuardSession: Sendable {
     }
 
     /// Writes the compiled policy into the program's maps.
-    /// `selfTgid`: the process whose bpf() calls are not events (0: none).
+    /// `selfTgid`: the process whose bpf() calls are not events (0: none); `wakeupBytes`: the
+    /// events waiting before one wakes the consumer (0: each).
     static func fill(_ b: GuardKernelObject, policy: CompiledGuardPolicy, report: Set<GuardEventKind>, lsm: Bool, selfTgid: UInt32,
-                     wakeupBytes: UInt32 = 0) throws(BPFError) {
+                     wakeupBytes: UInt32) throws(BPFError) {
         for r in policy.rules {
             var k = GuardKernelObject.GuardRule()
             k.kinds = r.rule.kinds.reduce(0) { $0 | 1 << $1.rawValue }

@@ -77,12 +77,6 @@ public struct GuardDevice: Sendable, Hashable, CustomStringConvertible {
         self.text = text
     }
 
-    /// True when an access of `type` to `major:minor` for `access` is covered.
-    public func covers(type: UInt32, major: UInt32, minor: UInt32, access: UInt32) -> Bool {
-        types.contains { $0.rawValue == type } && (self.major == nil || self.major == major) &&
-            (self.minor == nil || self.minor == minor) && self.access.rawValue & access != 0
-    }
-
     /// Text for output: `c 1:3 rw`.
     public static func describe(type: UInt32, major: UInt32, minor: UInt32, access: UInt32) -> String {
         let letter = DeviceType(rawValue: type)?.letter ?? "?"
