@@ -24,6 +24,7 @@
 #include <bpf/bpf_core_read.h>
 #include <bpf/bpf_tracing.h>
 #include <bpf/bpf_endian.h>
+#include "swiftbpf_ringbuf.h"
 
 #define FLOW_COMM_LEN 16
 #define E2BIG 7
@@ -83,10 +84,10 @@ const volatile __u8 targ_prefixlen = 0;        // ... in targ_addr/targ_prefixle
 const volatile __u8 targ_addr[16] = {};
 const volatile __u8 track_udp = 1;
 const volatile __u8 track_dns = 1;
-// Records wake the reader only once this many bytes wait (0: every record). Every reader polls
-// with a timeout (at most the refresh interval), so a closed connection or a DNS message is
-// read at the next poll at the latest; a busy machine's closes then cost a wakeup per batch,
-// not one each (a wakeup of a sleeping reader, in the closing task's softirq or syscall).
+// Records wake the reader only once this many bytes wait (0: every record; see
+// swiftbpf_ringbuf.h). Every reader polls with a timeout (at most the refresh interval), so a
+// closed connection or a DNS message is read at the next poll at the latest; a busy machine's
+// closes then cost a wakeup per batch, not one each.
 const volatile __u32 wakeup_bytes = 0;
 
 struct flow_owner {
@@ -209,13 +210,6 @@ struct {
     __uint(type, BPF_MAP_TYPE_RINGBUF);
     __uint(max_entries, 1024 * 1024);
 } flow_events SEC(".maps");
-
-static __always_inline __u64 wakeup_flag(void)
-{
-    if (!wakeup_bytes)
-        return 0;
-    return bpf_ringbuf_query(&flow_events, BPF_RB_AVAIL_DATA) >= wakeup_bytes ? BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP;
-}
 
 static __always_inline void count(__u32 slot)
 {
@@ -461,7 +455,7 @@ int BPF_PROG(flows_set_state, struct sock *sk, int oldstate, int newstate)
         return 0;
     f->kind = FLOW_KIND_CLOSED;
     f->flags |= FLOW_CLOSED;
-    if (bpf_ringbuf_output(&flow_events, f, sizeof(*f), wakeup_flag()))
+    if (bpf_ringbuf_output(&flow_events, f, sizeof(*f), ringbuf_wakeup_flags(&flow_events, wakeup_bytes)))
         count(STAT_RING_LOST);
     bpf_map_delete_elem(&tcp_flows, &cookie);
     // A tracked connection was never ignored (note_owner drops the entry of one it ignores).
@@ -627,7 +621,7 @@ static __always_inline void send_dns(struct __sk_buff *skb, struct packet *p, in
         if (bpf_skb_load_bytes(skb, p->offset, e->data, len))
             e->length = 0;
     }
-    if (bpf_ringbuf_output(&flow_events, e, sizeof(*e), wakeup_flag()))
+    if (bpf_ringbuf_output(&flow_events, e, sizeof(*e), ringbuf_wakeup_flags(&flow_events, wakeup_bytes)))
         count(STAT_RING_LOST);
 }
 

@@ -12,6 +12,7 @@
 #include <bpf/bpf_core_read.h>
 #include <bpf/bpf_tracing.h>
 #include <bpf/bpf_endian.h>
+#include "swiftbpf_ringbuf.h"
 #include "guard.h"
 
 // swiftbpf:record guard_event
@@ -480,20 +481,17 @@ static __always_inline struct guard_event *new_event(__u32 kind, struct task_str
     return e;
 }
 
-// Events are read by a consumer that polls at least every quarter second, so a record does not
-// wake it (BPF_RB_NO_WAKEUP) until cfg->wakeup_bytes (an eighth of the ring) are waiting: a
-// steady stream of execs costs a wakeup per batch, not one per event, and a burst still wakes
-// it long before the ring fills. Actions never wait for the consumer: kill and deny happen
-// here, in the kernel. Without a threshold (0) every record wakes it.
+// Events are read by a consumer that polls at least every quarter second, so a record wakes
+// it only once cfg->wakeup_bytes (an eighth of the ring) wait (swiftbpf_ringbuf.h): a steady
+// stream of execs costs a wakeup per batch, not one per event, and a burst still wakes it long
+// before the ring fills. Actions never wait for the consumer: kill and deny happen here.
 static __always_inline void submit(struct guard_event *e)
 {
     __u64 size = e->path_size + e->str_size;
     if (size > GUARD_DATA_SIZE)
         size = GUARD_DATA_SIZE;
     struct guard_config *cfg = guard_cfg();
-    __u64 flags = 0;
-    if (cfg && cfg->wakeup_bytes)
-        flags = bpf_ringbuf_query(&guard_events, BPF_RB_AVAIL_DATA) >= cfg->wakeup_bytes ? BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP;
+    __u64 flags = ringbuf_wakeup_flags(&guard_events, cfg ? cfg->wakeup_bytes : 0);
     if (bpf_ringbuf_output(&guard_events, e, __builtin_offsetof(struct guard_event, data) + size, flags)) {
         __u32 zero = 0;
         __u64 *d = bpf_map_lookup_elem(&guard_dropped, &zero);
