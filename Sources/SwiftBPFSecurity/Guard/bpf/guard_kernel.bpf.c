@@ -587,6 +587,21 @@ static __always_inline void decide(struct guard_mask rules, struct decision *d)
     bpf_loop(rules.hi ? GUARD_MAX_RULES : 64, decide_one, d, 0);
 }
 
+// Applies a decision from a cgroup hook that refuses by its return value (sock_create, device):
+// records it in `e` when there is one and returns the hook's verdict (0: the call fails with
+// EPERM, 1: it goes on). The verdict does not depend on the event.
+static __always_inline int hook_verdict(struct guard_event *e, struct decision *d)
+{
+    int deny = d->enforce && d->action == GUARD_DENY;
+    if (e) {
+        e->rule = d->rule;
+        e->action = d->action;
+        e->enforced = deny;
+        e->ret = deny ? -EPERM : 0;
+    }
+    return deny ? 0 : 1;
+}
+
 // Applies a decision from a tracepoint: SIGKILL now, so the task never returns to user space.
 static __always_inline void enforce_in_tracepoint(struct guard_event *e, struct decision *d)
 {
@@ -957,20 +972,16 @@ int guard_sock_create(struct bpf_sock *ctx)
     decide(rules, &d);
     if (d.rule == 0xffffffff && !reported(cfg, GUARD_SOCKET))
         return 1;
-    int deny = d.enforce && d.action == GUARD_DENY;
     struct guard_event *e = new_event(GUARD_SOCKET, (struct task_struct *)bpf_get_current_task(), p);
-    if (!e)
-        return deny ? 0 : 1;
-    e->rule = d.rule;
-    e->action = d.action;
-    e->enforced = deny;
-    e->family = family;
-    e->arg[0] = family;
-    e->arg[1] = type;
-    e->arg[2] = protocol;
-    e->ret = deny ? -1 : 0;
-    submit(e);
-    return deny ? 0 : 1;
+    int verdict = hook_verdict(e, &d);
+    if (e) {
+        e->family = family;
+        e->arg[0] = family;
+        e->arg[1] = type;
+        e->arg[2] = protocol;
+        submit(e);
+    }
+    return verdict;
 }
 
 SEC("tracepoint/syscalls/sys_enter_unlinkat")
@@ -1363,20 +1374,16 @@ int guard_device(struct bpf_cgroup_dev_ctx *ctx)
     decide(rules, &d);
     if (d.rule == 0xffffffff && !reported(cfg, GUARD_DEVICE))
         return 1;
-    int deny = d.enforce && d.action == GUARD_DENY;
     struct guard_event *e = new_event(GUARD_DEVICE, (struct task_struct *)bpf_get_current_task(), p);
-    if (!e)
-        return deny ? 0 : 1;
-    e->rule = d.rule;
-    e->action = d.action;
-    e->enforced = deny;
-    e->arg[0] = type;
-    e->arg[1] = major;
-    e->arg[2] = minor;
-    e->arg[3] = access;
-    e->ret = deny ? -EPERM : 0;
-    submit(e);
-    return deny ? 0 : 1;
+    int verdict = hook_verdict(e, &d);
+    if (e) {
+        e->arg[0] = type;
+        e->arg[1] = major;
+        e->arg[2] = minor;
+        e->arg[3] = access;
+        submit(e);
+    }
+    return verdict;
 }
 
 // unlink, rename, chmod, chown: the file (and for rename the new name's place) by dentry.
