@@ -75,7 +75,7 @@ final class EventCollector: Collector {
                 running.store(false, ordering: .relaxed)
             }
             if !events.isEmpty { sink.deliver(events, kept: kept, from: name) }
-            ReaderPacing.afterBatch(records)
+            ReadPacing.agent.afterBatch(records)
         }
     }
 

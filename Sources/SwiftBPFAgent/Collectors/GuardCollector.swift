@@ -2,6 +2,7 @@ import BPF
 import Foundation
 import Synchronization
 import SwiftBPFSecurity
+import SwiftBPFTools
 
 /// The `guard` collector over `GuardMonitor` (swiftbpf guard): security events become
 /// `guard_<kind>` events (with the deciding rule and action) and are counted by kind, rule,
@@ -105,7 +106,7 @@ final class GuardCollector: Collector {
                 running.store(false, ordering: .relaxed)
             }
             if !events.isEmpty { sink.deliver(events, kept: [Bool](repeating: true, count: events.count), from: name) }
-            ReaderPacing.afterBatch(records)
+            ReadPacing.agent.afterBatch(records)
         }
     }
 

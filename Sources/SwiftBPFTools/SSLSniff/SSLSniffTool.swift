@@ -119,7 +119,7 @@ enum TLSEventLoop {
             }
             guard count > 0 else { continue }
             Output.flush()
-            if count < EventLoop.coalesceBelowRecords { Sleep.milliseconds(EventLoop.coalesceMilliseconds) }
+            EventLoop.pacing.afterBatch(count)
         }
         _ = session.drain(emit)
         Output.flush()

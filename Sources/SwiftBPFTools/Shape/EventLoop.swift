@@ -4,10 +4,8 @@ import ToolText
 /// The loop of the tools that print one line per event: waits for records until Ctrl-C,
 /// SIGTERM or --duration, prints queued records at the stop, then reports drops.
 package enum EventLoop {
-    /// Batches smaller than this are followed by a short wait (see `run`).
-    static let coalesceBelowRecords = 64
-    /// The wait after a small batch; also the most it delays a line.
-    static let coalesceMilliseconds = 4
+    /// A line appears at most 4 ms after its event (see `ReadPacing`).
+    static let pacing = ReadPacing(smallBatch: 64, pauseMilliseconds: 4)
 
     /// `handle` turns a record (and the seconds since start, with a timestamp) into the line to
     /// print, or nil when it printed itself or skips the record.
@@ -28,12 +26,7 @@ package enum EventLoop {
             try losses.check(session)
             guard count > 0 else { continue }
             Output.flush()
-            // Coalescing: the kernel wakes a ring-buffer reader only when it has caught up
-            // (bpf_ringbuf_output without BPF_RB_FORCE_WAKEUP), so one wakeup per event is what a
-            // steady trickle costs. After a small batch, wait a few milliseconds first: the events
-            // that arrive meanwhile come in the next batch without their own wakeups, and lines
-            // appear at most that much later. A large batch means load: read again at once.
-            if count < Self.coalesceBelowRecords { Sleep.milliseconds(Self.coalesceMilliseconds) }
+            Self.pacing.afterBatch(count)
         }
         _ = session.drain(emit)
         Output.flush()

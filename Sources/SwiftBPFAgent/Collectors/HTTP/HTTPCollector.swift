@@ -78,7 +78,7 @@ final class HTTPCollector: Collector {
                 sink.gauge("swiftbpf_agent_http_connections", [], Double(tracker.connectionCount))
             }
             if !exchanges.isEmpty { account(exchanges, cgroupOf: cgroupOf, histogramKeys: &histogramKeys) }
-            ReaderPacing.afterBatch(records)
+            ReadPacing.agent.afterBatch(records)
         }
     }
 

@@ -66,7 +66,7 @@ final class SSLSniffCollector: Collector {
                 sink.gauge("swiftbpf_agent_tls_libraries_probed", [], Double(sniff.probes.attachments.count))
             }
             if !events.isEmpty { sink.deliver(events, kept: kept, from: name) }
-            ReaderPacing.afterBatch(records)
+            ReadPacing.agent.afterBatch(records)
         }
     }
 
