@@ -2,7 +2,7 @@ import ToolText
 /// opensnoop's column output written straight from ring-buffer records into a byte buffer:
 /// no `String` per event, so the reader keeps up with bursts of hundreds of thousands of opens.
 /// The text is the same as `OpenSnoopFormat.line`, or `OpenSnoopFormat.json` in JSON mode.
-public struct OpenSnoopLines {
+public struct OpenSnoopLines: ByteLines {
     /// The bytes written so far; the caller empties it after writing it out.
     public var bytes: [UInt8] = []
     let uid: Bool
@@ -105,70 +105,5 @@ public struct OpenSnoopLines {
         let path = Self.path(event)
         out.append(contentsOf: path.prefix { $0 != 0 })
         return out
-    }
-
-    mutating func key(_ s: StaticString) {
-        bytes.append(contentsOf: UnsafeRawBufferPointer(start: s.utf8Start, count: s.utf8CodeUnitCount))
-    }
-
-    /// A NUL-terminated field as a JSON string: ASCII is escaped byte by byte; anything else
-    /// goes through `JSON.string`, which also replaces invalid UTF-8.
-    mutating func jsonString(_ source: UnsafeRawBufferPointer) {
-        var stop = 0
-        var ascii = true
-        while stop < source.count, source[stop] != 0 {
-            if source[stop] >= 0x80 { ascii = false }
-            stop += 1
-        }
-        let field = UnsafeRawBufferPointer(rebasing: source[0..<stop])
-        guard ascii else {
-            padded(JSON.string(String(decoding: field, as: UTF8.self)))
-            return
-        }
-        bytes.append(0x22)
-        for b in field {
-            switch b {
-            case 0x22: bytes.append(0x5c); bytes.append(0x22)
-            case 0x5c: bytes.append(0x5c); bytes.append(0x5c)
-            case 0x0a: bytes.append(0x5c); bytes.append(0x6e)
-            case 0x0d: bytes.append(0x5c); bytes.append(0x72)
-            case 0x09: bytes.append(0x5c); bytes.append(0x74)
-            case 0..<0x20:
-                let hex: [UInt8] = Array("0123456789abcdef".utf8)
-                bytes.append(contentsOf: [0x5c, 0x75, 0x30, 0x30, hex[Int(b >> 4)], hex[Int(b & 15)]])
-            default: bytes.append(b)
-            }
-        }
-        bytes.append(0x22)
-    }
-
-    mutating func padded(_ s: String) { bytes.append(contentsOf: s.utf8) }
-
-    /// A decimal number, padded with spaces to `width` on the right (`left`) or on the left.
-    mutating func number(_ value: Int64, width: Int, left: Bool) {
-        var digits: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8,
-                     UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) =
-            (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
-        var count = 0
-        var v = value.magnitude
-        withUnsafeMutableBytes(of: &digits) { d in
-            repeat {
-                d[19 - count] = UInt8(truncatingIfNeeded: v % 10) + 0x30
-                v /= 10
-                count += 1
-            } while v > 0
-            if value < 0 { count += 1; d[20 - count] = 0x2d }
-            if !left { for _ in count..<max(count, width) { bytes.append(0x20) } }
-            bytes.append(contentsOf: UnsafeRawBufferPointer(rebasing: d[(20 - count)...]))
-            if left { for _ in count..<max(count, width) { bytes.append(0x20) } }
-        }
-    }
-
-    /// The bytes of a field up to its first NUL, padded to `width`.
-    mutating func text(_ field: UnsafeRawBufferPointer, width: Int) {
-        var stop = 0
-        while stop < field.count, field[stop] != 0 { stop += 1 }
-        bytes.append(contentsOf: UnsafeRawBufferPointer(rebasing: field[0..<stop]))
-        for _ in stop..<Swift.max(stop, width) { bytes.append(0x20) }
     }
 }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import BPF
+import Glibc
 import ToolText
 
 /// `swiftbpf sslsniff`.
@@ -75,12 +76,25 @@ public struct SSLSniffTool: EventTool {
         SSLSniffFormat.json(event, seconds: seconds ?? 0, redact: redact)
     }
 
+    /// Text goes straight from each record into a stdio stream on fd 1 (`SSLSniffLines`, the
+    /// same text as `text`; the loop's flush after each batch flushes every stream); JSON goes
+    /// through `PayloadEvent`.
     public func run(arguments: Arguments) throws {
         // The TIME column is always there (BCC's sslsniff prints it too).
         let output = arguments.output
-        try TLSEventLoop.run(session, probes: sniff.probes, tool: Self.name, output: output, pid: pid,
-                             header: header()) { event, seconds in
-            output.json ? json(event, seconds: seconds) : text(event, seconds: seconds)
+        if output.json {
+            try TLSEventLoop.run(session, probes: sniff.probes, tool: Self.name, output: output, pid: pid,
+                                 header: header()) { event, seconds in json(event, seconds: seconds) }
+        } else {
+            guard let out = fdopen(1, "w") else { throw CommandError("cannot open standard output") }
+            setvbuf(out, nil, _IOFBF, 1 << 16)
+            var lines = SSLSniffLines(payload: payload, redact: redact)
+            try TLSEventLoop.runRecords(session, probes: sniff.probes, tool: Self.name, output: output, pid: pid,
+                                        header: header()) { record, seconds in
+                guard lines.append(record: record, seconds: seconds) else { return }
+                lines.bytes.withUnsafeBytes { _ = fwrite_unlocked($0.baseAddress, 1, $0.count, out) }
+                lines.bytes.removeAll(keepingCapacity: true)
+            }
         }
         sniff.probes.close()
     }
@@ -94,15 +108,23 @@ enum TLSEventLoop {
 
     static func run(_ session: ToolSession, probes: TLSProbes, tool: String, output: ToolOutputOptions, pid: UInt32?, header: String?,
                     follow: Bool = true, tick: () -> Void = {}, _ handle: (PayloadEvent, Double) -> String?) throws {
+        try runRecords(session, probes: probes, tool: tool, output: output, pid: pid, header: header, follow: follow,
+                       tick: tick) { record, seconds in
+            guard let event = PayloadEvent(record: record) else { return }
+            if let line = handle(event, seconds) { print(line) }
+        }
+    }
+
+    /// `run` with each record as it lies in the ring, and its time in seconds since the start.
+    static func runRecords(_ session: ToolSession, probes: TLSProbes, tool: String, output: ToolOutputOptions, pid: UInt32?,
+                           header: String?, follow: Bool = true, tick: () -> Void = {},
+                           _ handle: (UnsafeRawBufferPointer, Double) -> Void) throws {
         let start = TimeText.monotonicSeconds()
         if let header, !output.json {
             print(header)
             Output.flush()
         }
-        let emit = { (record: UnsafeRawBufferPointer) in
-            guard let event = PayloadEvent(record: record) else { return }
-            if let line = handle(event, TimeText.monotonicSeconds() - start) { print(line) }
-        }
+        let emit = { (record: UnsafeRawBufferPointer) in handle(record, TimeText.monotonicSeconds() - start) }
         var losses = LossReporter(tool: tool, json: output.json, start: start)
         var lastFollow = start
         while !stopRequested.load(ordering: .relaxed) {

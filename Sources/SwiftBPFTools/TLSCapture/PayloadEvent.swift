@@ -20,9 +20,14 @@ public struct PayloadEvent: Sendable {
         }
     }
 
-    /// The probed functions (`PAYLOAD_FN_*`), by their names.
-    public static let functionNames = [1: "SSL_write", 2: "SSL_read", 3: "SSL_write_ex", 4: "SSL_read_ex", 5: "SSL_do_handshake",
-                                       6: "gnutls_record_send", 7: "gnutls_record_recv", 8: "gnutls_handshake"]
+    /// The probed functions' names, indexed by their `PAYLOAD_FN_*` (0 is none).
+    static let functionNames = ["", "SSL_write", "SSL_read", "SSL_write_ex", "SSL_read_ex", "SSL_do_handshake",
+                                "gnutls_record_send", "gnutls_record_recv", "gnutls_handshake"]
+
+    /// The name of probed function `code` (`PAYLOAD_FN_*`), nil for a syscall's 0 or an unknown code.
+    static func functionName(_ code: UInt8) -> String? {
+        code > 0 && Int(code) < functionNames.count ? functionNames[Int(code)] : nil
+    }
 
     public var task: TaskInfo
     /// The TLS function that moved the bytes (`SSL_read_ex`, ...), or `read`/`write` for a syscall.
@@ -59,7 +64,7 @@ public struct PayloadEvent: Sendable {
                         uid: t.uid, comm: t.comm)
         self.direction = direction
         self.source = source
-        function = Self.functionNames[Int(r.function)] ?? (direction == .write ? "write" : "read")
+        function = Self.functionName(r.function) ?? (direction == .write ? "write" : "read")
         latencyNanoseconds = r.latencyNs
         connection = r.connId
         returnValue = r.ret
