@@ -124,7 +124,12 @@ enum TLSEventLoop {
             print(header)
             Output.flush()
         }
-        let emit = { (record: UnsafeRawBufferPointer) in handle(record, TimeText.monotonicSeconds() - start) }
+        // The time of the call (bpf_ktime_get_ns, CLOCK_MONOTONIC, at the start of every record's
+        // tool_task), not of its reading: the ring wakes the reader in batches.
+        let emit = { (record: UnsafeRawBufferPointer) in
+            let stamp = record.count >= 8 ? Double(record.loadUnaligned(as: UInt64.self)) / 1e9 : 0
+            handle(record, stamp > start ? stamp - start : TimeText.monotonicSeconds() - start)
+        }
         var losses = LossReporter(tool: tool, json: output.json, start: start)
         var lastFollow = start
         while !stopRequested.load(ordering: .relaxed) {
