@@ -19,6 +19,9 @@ protocol CollectorSink: AnyObject, Sendable {
     func observe(histogram: String, labels: [(String, String)], slots: [UInt64], unit: String)
     /// Counts a collector read from a kernel table since the last call.
     func count(family: String, labels: [(String, String)], by: Int64)
+    /// Counts of one command in one cgroup read from a kernel table since the last call, with
+    /// the labels events get (`comm`, `unit`, `container`) and `extra` after them.
+    func countProcess(family: String, comm: String, cgroupID: UInt64, extra: [(String, String)], by: Int64)
     /// Symbolised CPU stacks sampled up to `timeNanoseconds` (Unix time), for the profile history.
     func profile(_ stacks: [FoldedStack], timeNanoseconds: Int64)
     /// Counts outside the series cap (a collector's own bookkeeping: losses by reason).

@@ -9,6 +9,10 @@ struct EventSource: Sendable {
     /// The tool value that owns the session, kept alive as long as it.
     let owner: (any Sendable & AnyObject)?
     let decode: @Sendable (UnsafeRawBufferPointer, EventContext) -> AgentEvent?
+    /// The kernel already sent only the sampled events: every one read is kept.
+    var sampledInKernel = false
+    /// Reads the source's kernel-side counts on the agent's tick (every second).
+    var tick: (@Sendable (any CollectorSink) -> Void)? = nil
 }
 
 /// What a decoder needs besides the record: the collector's name, the clock offset, cgroup names.
@@ -58,7 +62,7 @@ final class EventCollector: Collector {
     private func read(_ source: EventSource) {
         var events: [AgentEvent] = []
         var kept: [Bool] = []
-        let sample = config.sample
+        let sample = source.sampledInKernel ? 1 : config.sample
         while running.load(ordering: .relaxed) {
             let context = EventContext(collector: name, wallOffset: Clocks.monotonicToWallOffset(), cgroups: cgroups)
             events.removeAll(keepingCapacity: true)
@@ -79,7 +83,9 @@ final class EventCollector: Collector {
         }
     }
 
-    func tick(now: Int64) {}
+    func tick(now: Int64) {
+        for source in sources { source.tick?(sink) }
+    }
 
     func lostEvents() -> UInt64 {
         sources.reduce(0) { $0 + ((try? $1.session.droppedEvents()) ?? 0) }

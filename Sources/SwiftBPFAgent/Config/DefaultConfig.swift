@@ -8,7 +8,7 @@ public enum DefaultConfig {
     collectors:
       exec: {priority: 90}
       exit: {priority: 80}
-      open: {priority: 30, sample: 1}
+      open: {priority: 30, sample: 100}   # every open counted in the kernel; 1 in 100 kept as an event
       tcp: {priority: 70, options: {tools: [connect, accept, life, retrans]}}
       runqlat: {priority: 40, interval_seconds: 5}
       biolatency: {priority: 40, interval_seconds: 5}

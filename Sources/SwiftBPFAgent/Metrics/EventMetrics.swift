@@ -1,18 +1,22 @@
 /// The metric families events are counted in. Each family has fixed label names:
 /// `comm`, `unit` (systemd unit) and `container`, plus a kind-specific one where listed.
+/// Opens are counted in the kernel (`OpenAdapter`), not from their events, which are sampled.
 enum EventMetrics {
+    /// The labels every family starts with: the command, and the systemd unit and container of
+    /// its cgroup (empty without `cgroups`: cgroup labels are off).
+    static func processLabels(comm: String, cgroupID: UInt64, cgroups: CgroupLabels?) -> [(String, String)] {
+        let names = cgroups?.names(of: cgroupID)
+        return [("comm", comm), ("unit", names?.unit ?? ""), ("container", names?.container ?? "")]
+    }
+
     static func count(_ e: AgentEvent, into m: AgentMetrics, cgroups: CgroupLabels?) {
-        let names = cgroups?.names(of: e.cgroupID)
-        let base = [("comm", e.comm), ("unit", names?.unit ?? ""), ("container", names?.container ?? "")]
+        let base = processLabels(comm: e.comm, cgroupID: e.cgroupID, cgroups: cgroups)
         switch e.kind {
         case "exec":
             m.increment("swiftbpf_agent_execs_total", base)
         case "exit":
             let outcome = e.fields["signal"].map { $0 != "0" } == true ? "signal" : (e.fields["code"] == "0" ? "ok" : "error")
             m.increment("swiftbpf_agent_exits_total", base + [("outcome", outcome)])
-        case "open":
-            let ok = e.fields["ret"].flatMap(Int.init).map { $0 >= 0 } ?? true
-            m.increment("swiftbpf_agent_opens_total", base + [("result", ok ? "ok" : "error")])
         case "tcp_connect":
             m.increment("swiftbpf_agent_tcp_connects_total", base)
         case "tcp_accept":

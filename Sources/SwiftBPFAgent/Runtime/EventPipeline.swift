@@ -55,6 +55,11 @@ final class EventPipeline: CollectorSink {
         profiles.add(stacks, timeNanoseconds: timeNanoseconds) { [cgroups] in cgroups.names(of: $0).container }
     }
 
+    func countProcess(family: String, comm: String, cgroupID: UInt64, extra: [(String, String)], by: Int64) {
+        let cgroups = labelCgroups.load(ordering: .relaxed) ? cgroups : nil
+        metrics.increment(family, EventMetrics.processLabels(comm: comm, cgroupID: cgroupID, cgroups: cgroups) + extra, by: by)
+    }
+
     func countUncapped(family: String, labels: [(String, String)], by: Int64) {
         metrics.incrementUncapped(family, labels, by: by)
     }

@@ -20,6 +20,24 @@ public enum OpenSnoop {
         }
     }
 
+    /// Loads and attaches opensnoop in counting mode: every open that passes the filters is
+    /// counted in the kernel (`OpenCounts`), and only one in `sampleEvery` of them is sent as an
+    /// event (1: every one). For a reader that wants a host's open rate exactly without paying
+    /// for each open in user space.
+    public static func startCounting(filter: ToolFilter = ToolFilter(), options: Options = Options(), sampleEvery: UInt32,
+                                     capacity: UInt32 = OpenCounts.defaultCapacity,
+                                     ringBufferSize: UInt32? = nil) throws(BPFError) -> (ToolSession, OpenCounts) {
+        guard sampleEvery >= 1 else { throw .invalidArgument("opens: sample every must be at least 1, got 0") }
+        guard capacity >= 1 else { throw .invalidArgument("opens: the count table needs at least one entry") }
+        var config = try configuration(options)
+        config.targCount = 1
+        config.targSample = sampleEvery
+        config.maxEntries.openCounts = capacity
+        let (bindings, session) = try ToolSession.load(OpensnoopObject.self, config: config, filter: filter,
+                                                       ringBufferSize: ringBufferSize, attach: attach)
+        return (session, OpenCounts(counts: bindings.openCounts, full: bindings.openCountsFull))
+    }
+
     /// The longest path prefix the kernel side compares (`OPEN_PREFIX_MAX` - 1).
     public static let maxPrefixLength = 255
 
@@ -27,6 +45,11 @@ public enum OpenSnoop {
     /// with `OpenEvent(record:)`.
     public static func start(filter: ToolFilter = ToolFilter(), options: Options = Options(),
                              ringBufferSize: UInt32? = nil) throws(BPFError) -> ToolSession {
+        try ToolSession.load(OpensnoopObject.self, config: configuration(options), filter: filter, ringBufferSize: ringBufferSize,
+                             attach: attach).1
+    }
+
+    static func configuration(_ options: Options) throws(BPFError) -> OpensnoopObject.Config {
         if let prefix = options.pathPrefix, prefix.isEmpty || prefix.utf8.count > maxPrefixLength {
             throw .invalidArgument("--path-prefix must be 1 to \(maxPrefixLength) bytes, got \(prefix.utf8.count)")
         }
@@ -37,8 +60,7 @@ public enum OpenSnoop {
             config.targPrefixString = prefix
             config.targPrefixLen = UInt32(prefix.utf8.count)
         }
-        return try ToolSession.load(OpensnoopObject.self, config: config, filter: filter, ringBufferSize: ringBufferSize,
-                                    attach: attach).1
+        return config
     }
 
     /// openat(2) and openat2(2) always; open(2) where the architecture has it (x86-64 does,
