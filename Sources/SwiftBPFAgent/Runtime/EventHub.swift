@@ -10,7 +10,7 @@ public enum LiveItem: Sendable {
 /// The latest events in memory (for the API when there is no store) and the live stream's
 /// subscribers. A slow subscriber loses its oldest undelivered events, never slows collectors.
 public final class EventHub: Sendable {
-    private let recentEvents = Mutex<[AgentEvent]>([])
+    private let recentEvents = Mutex(RecentEvents())
     private let subscribers = Mutex<[UUID: AsyncStream<LiveItem>.Continuation]>([:])
     /// Set by `finish()`: later subscribers get a stream that has already ended.
     private let finished = Atomic<Bool>(false)
@@ -19,10 +19,7 @@ public final class EventHub: Sendable {
     init(capacity: Int = 2000) { self.capacity = capacity }
 
     func publish(_ events: [AgentEvent]) {
-        recentEvents.locked { r in
-            r.append(contentsOf: events)
-            if r.count > capacity { r.removeFirst(r.count - capacity) }
-        }
+        recentEvents.locked { r in for e in events { r.append(e, capacity: capacity) } }
         let live = subscribers.locked { Array($0.values) }
         for c in live { for e in events { c.yield(.event(e)) } }
     }
@@ -57,7 +54,9 @@ public final class EventHub: Sendable {
     func recent(_ query: EventQuery) -> [AgentEvent] {
         recentEvents.locked { r in
             var out: [AgentEvent] = []
-            for e in r.reversed() where query.matches(e) {
+            for i in 0..<r.items.count {
+                let e = r.newest(i)
+                guard query.matches(e) else { continue }
                 out.append(e)
                 if out.count >= query.limit { break }
             }
@@ -73,5 +72,29 @@ public final class EventHub: Sendable {
             return v
         }
         for c in all { c.finish() }
+    }
+}
+
+/// The hub's latest events in a circle of `capacity`: once full, each new event takes the
+/// oldest one's place (nothing moves; removing from the front of an array copied the whole
+/// window at every publish).
+struct RecentEvents {
+    private(set) var items: [AgentEvent] = []
+    /// Where the next event goes once full: the oldest one.
+    private var next = 0
+
+    mutating func append(_ e: AgentEvent, capacity: Int) {
+        if items.count < capacity {
+            items.append(e)
+        } else if capacity > 0 {
+            items[next] = e
+            next = (next + 1) % capacity
+        }
+    }
+
+    /// The `i`-th newest event (0 is the latest); `i` < `items.count`.
+    func newest(_ i: Int) -> AgentEvent {
+        let n = items.count
+        return items[((next - 1 - i) % n + n) % n]
     }
 }
