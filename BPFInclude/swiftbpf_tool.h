@@ -7,7 +7,6 @@
 #define SWIFTBPF_TOOL_H
 
 #include <bpf/bpf_core_read.h>
-#include "swiftbpf_ringbuf.h"
 
 #define TOOL_COMM_LEN 16
 
@@ -43,11 +42,6 @@ struct {
     __uint(type, BPF_MAP_TYPE_RINGBUF);
     __uint(max_entries, 512 * 1024);
 } tool_events SEC(".maps");
-
-// Records wake the reader only once this many bytes wait (0: the kernel's default, a wakeup
-// whenever the reader had caught up). Tools whose reader polls on a short timeout under a high
-// event rate set it (an eighth of tool_events): each wakeup is an interrupt the probed call pays.
-const volatile __u32 tool_wakeup_bytes = 0;
 
 // --- attribution --------------------------------------------------------------------------
 // At the start of every event (TaskInfo in Swift, 48 bytes).
@@ -113,7 +107,7 @@ static __always_inline void tool_count_drop(void)
 // Sends `size` bytes of `event` (which starts with a struct tool_task); counts a drop on failure.
 static __always_inline void tool_submit(void *event, __u64 size)
 {
-    if (bpf_ringbuf_output(&tool_events, event, size, ringbuf_wakeup_flags(&tool_events, tool_wakeup_bytes)))
+    if (bpf_ringbuf_output(&tool_events, event, size, 0))
         tool_count_drop();
 }
 

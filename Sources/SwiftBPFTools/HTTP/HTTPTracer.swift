@@ -49,7 +49,6 @@ public final class HTTPTracer: Sendable {
         config.payloadSelfTgid = UInt32(getpid())
         config.capturePlain = options.plain ? 1 : 0
         config.maxEntries.toolEvents = options.ringBufferSize
-        config.toolWakeupBytes = ToolRing.batchedWakeupBytes(ringBytes: options.ringBufferSize)
         let bindings = try HttpObject.load(config: config)
         try options.filter.bind(cgroupArray: bindings.toolCgroup)
         self.bindings = bindings

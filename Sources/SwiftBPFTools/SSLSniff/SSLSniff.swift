@@ -48,7 +48,6 @@ public final class SSLSniff: Sendable {
         config.payloadMaxBytes = options.maxBytes
         config.payloadSelfTgid = UInt32(getpid())
         config.maxEntries.toolEvents = options.ringBufferSize
-        config.toolWakeupBytes = ToolRing.batchedWakeupBytes(ringBytes: options.ringBufferSize)
         let bindings = try SslsniffObject.load(config: config)
         try options.filter.bind(cgroupArray: bindings.toolCgroup)
         self.bindings = bindings

@@ -125,7 +125,7 @@ enum TLSEventLoop {
             Output.flush()
         }
         // The time of the call (bpf_ktime_get_ns, CLOCK_MONOTONIC, at the start of every record's
-        // tool_task), not of its reading: the ring wakes the reader in batches.
+        // tool_task), not of its reading: the reader takes records in batches (ReadPacing).
         let emit = { (record: UnsafeRawBufferPointer) in
             let stamp = record.count >= 8 ? Double(record.loadUnaligned(as: UInt64.self)) / 1e9 : 0
             handle(record, stamp > start ? stamp - start : TimeText.monotonicSeconds() - start)

@@ -9,10 +9,4 @@ public enum ToolRing {
     /// The largest `--buffer-kib`: the ring's size in bytes is a u32 (`max_entries`), so 2 GiB is
     /// the largest power of two it can hold.
     public static let maximumKiB: UInt32 = 1 << 21
-
-    /// `tool_wakeup_bytes` for a ring of `bytes` (nil: the default size): an eighth of it, so a
-    /// record wakes the reader only once that much waits. For readers that poll on a short
-    /// timeout under high event rates (sslsniff, http): each wakeup is an interrupt raised inside
-    /// the probed call, and a steady reader takes the records at its next poll instead.
-    public static func batchedWakeupBytes(ringBytes bytes: UInt32?) -> UInt32 { (bytes ?? defaultBytes) / 8 }
 }
