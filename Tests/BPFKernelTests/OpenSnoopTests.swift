@@ -200,6 +200,35 @@ struct OpenSnoopTests {
         #expect(line.hasSuffix(" 00000000 " + path))
     }
 
+    /// Counting mode (the agent's): every open under the prefix is counted in the kernel by
+    /// cgroup, command and outcome, one in ten arrives as an event, and a take empties the table.
+    @Test func countingModeCountsEveryOpenAndSendsOneInN() throws {
+        let path = try makeMarkerFile()
+        defer { unlink(path) }
+        let (session, counts) = try OpenSnoop.startCounting(filter: ToolFilter(pid: UInt32(getpid())),
+                                                            options: .init(pathPrefix: path), sampleEvery: 10)
+        defer { session.stop() }
+        let comm = SnoopTest.threadComm()
+        var events: [OpenEvent] = []
+        for _ in 0..<100 {
+            let fd = open(path, O_RDONLY | O_CLOEXEC)
+            if fd >= 0 { close(fd) }
+        }
+        for _ in 0..<7 { _ = open(path + "-missing", O_RDONLY) }
+        for _ in 0..<5 { _ = try session.poll(timeoutMilliseconds: 50) { if let e = OpenEvent(record: $0) { events.append(e) } } }
+
+        let taken = try counts.take()
+        let mine = taken.counts.filter { $0.comm == comm }
+        #expect(mine.filter { !$0.failed }.reduce(0) { $0 + $1.count } == 100, "counted: \(mine)")
+        #expect(mine.filter { $0.failed }.reduce(0) { $0 + $1.count } == 7, "counted: \(mine)")
+        #expect(mine.allSatisfy { $0.cgroupID != 0 })
+        #expect(taken.whileFull.succeeded + taken.whileFull.failed == 0, "the table was never full")
+        // Each CPU sends its first open and every tenth after it: 11 of 107 on one CPU, 12 when split.
+        #expect((10...14).contains(events.count), "\(events.count) events of 107 opens")
+        #expect(try counts.take().counts.filter { $0.comm == comm }.isEmpty, "a take empties the table")
+        #expect(throws: BPFError.self) { _ = try OpenSnoop.startCounting(sampleEvery: 0) }
+    }
+
     @Test func overlongPrefixIsAClearError() {
         #expect(throws: BPFError.self) {
             _ = try OpenSnoop.start(options: .init(pathPrefix: String(repeating: "p", count: 300)))
