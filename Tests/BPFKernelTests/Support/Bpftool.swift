@@ -49,9 +49,16 @@ enum Bpftool {
 
     /// Program ids of every loaded program, for leak checks.
     static func programIDs() throws -> Set<Int> {
+        Set(try programNames().keys)
+    }
+
+    /// Every loaded program's id and name (the kernel keeps 15 bytes of a name).
+    static func programNames() throws -> [Int: String] {
         let r = try Command.run(path!, ["prog", "list", "-j"])
         let arr = try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [[String: Any]] ?? []
-        return Set(arr.compactMap { $0["id"] as? Int })
+        var out: [Int: String] = [:]
+        for p in arr { if let id = p["id"] as? Int { out[id] = p["name"] as? String ?? "" } }
+        return out
     }
 }
 
