@@ -66,7 +66,12 @@ public enum SSLSniffFormat {
 
     /// The bytes as text: printable ASCII, tabs and newlines as they are, other bytes as `.`.
     public static func printable(_ b: [UInt8]) -> String {
-        String(decoding: b.map { ($0 >= 0x20 && $0 < 0x7F) || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 ? $0 : UInt8(ascii: ".") }, as: UTF8.self)
+        String(decoding: b.map(printable), as: UTF8.self)
+    }
+
+    /// One byte as `printable` shows it.
+    static func printable(_ b: UInt8) -> UInt8 {
+        (b >= 0x20 && b < 0x7F) || b == 0x0A || b == 0x0D || b == 0x09 ? b : UInt8(ascii: ".")
     }
 
     /// `hexdump -C` style: offset, 16 bytes in hex, the printable characters.

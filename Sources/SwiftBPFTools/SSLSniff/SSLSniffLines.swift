@@ -56,7 +56,7 @@ struct SSLSniffLines: ByteLines {
         }
         leftPadded(10) { $0.number(Int64(r.latencyNs / 1000), width: 0, left: true) }
         key("  ")
-        if let name = PayloadEvent.functionName(r.function) { padded(name) } else { key(direction == .write ? "write" : "read") }
+        padded(PayloadEvent.functionName(r.function, direction: direction))
         key(" 0x")
         hex(r.connId)
         if r.fd >= 0 { key(" fd="); number(Int64(r.fd), width: 0, left: true) }
@@ -99,11 +99,9 @@ struct SSLSniffLines: ByteLines {
         key("\n----- END DATA -----")
     }
 
-    /// `SSLSniffFormat.printable`: printable ASCII, tab, CR and LF as they are, others as `.`.
+    /// `SSLSniffFormat.printable`, byte by byte.
     private mutating func printable(_ data: UnsafeRawBufferPointer) {
-        for b in data {
-            bytes.append((b >= 0x20 && b < 0x7F) || b == 0x0A || b == 0x0D || b == 0x09 ? b : 0x2e)
-        }
+        for b in data { bytes.append(SSLSniffFormat.printable(b)) }
     }
 
     /// `1.2.3.4:80` or `[::1]:443`, as `SocketEndpoint.description`.

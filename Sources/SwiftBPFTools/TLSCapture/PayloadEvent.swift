@@ -24,9 +24,10 @@ public struct PayloadEvent: Sendable {
     static let functionNames = ["", "SSL_write", "SSL_read", "SSL_write_ex", "SSL_read_ex", "SSL_do_handshake",
                                 "gnutls_record_send", "gnutls_record_recv", "gnutls_handshake"]
 
-    /// The name of probed function `code` (`PAYLOAD_FN_*`), nil for a syscall's 0 or an unknown code.
-    static func functionName(_ code: UInt8) -> String? {
-        code > 0 && Int(code) < functionNames.count ? functionNames[Int(code)] : nil
+    /// The name of probed function `code` (`PAYLOAD_FN_*`); for a syscall's 0 (or an unknown
+    /// code), `read` or `write` after the direction.
+    static func functionName(_ code: UInt8, direction: Direction) -> String {
+        code > 0 && Int(code) < functionNames.count ? functionNames[Int(code)] : (direction == .write ? "write" : "read")
     }
 
     public var task: TaskInfo
@@ -64,7 +65,7 @@ public struct PayloadEvent: Sendable {
                         uid: t.uid, comm: t.comm)
         self.direction = direction
         self.source = source
-        function = Self.functionName(r.function) ?? (direction == .write ? "write" : "read")
+        function = Self.functionName(r.function, direction: direction)
         latencyNanoseconds = r.latencyNs
         connection = r.connId
         returnValue = r.ret
