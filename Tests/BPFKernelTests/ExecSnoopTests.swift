@@ -36,6 +36,46 @@ struct ExecSnoopTests {
         _ = child
     }
 
+    /// Counting mode: every exec counted in the kernel by command and outcome, while the rate
+    /// limit (2 a second: one per CPU on two CPUs) lets only a few through as events. The limited
+    /// tool sees only the test's own program (a comm filter), so other tests' children do not
+    /// use up its budget; a second one without a limit counts the failed execs too.
+    @Test(arguments: BPFProgramLanguage.allCases) func countingModeCountsEveryExecAndLimitsEvents(language: BPFProgramLanguage) throws {
+        let name = "sbcount\(UInt32.random(in: 100_000...999_999))"
+        let path = "/tmp/\(name)"
+        try FileManager.default.copyItem(atPath: "/bin/true", toPath: path)
+        defer { unlink(path) }
+        let (limited, counts) = try ExecSnoop.startCounting(filter: .init(comm: name), counting: CountingOptions(eventsPerSecond: 2),
+                                                            language: language)
+        defer { limited.stop() }
+        let (all, allCounts) = try ExecSnoop.startCounting(filter: .init(pid: UInt32(getpid())), counting: CountingOptions(),
+                                                           language: language)
+        defer { all.stop() }
+        let comm = SnoopTest.threadComm()
+        let started = DispatchTime.now().uptimeNanoseconds
+        for _ in 0..<30 { #expect(spawnAndWait(path, [path]).spawnError == 0) }
+        for _ in 0..<4 { #expect(spawnAndWait(path + "-missing", [path]).spawnError == ENOENT) }
+        let seconds = Int((DispatchTime.now().uptimeNanoseconds - started) / 1_000_000_000) + 2
+        var events: [ExecEvent] = []
+        for _ in 0..<3 { _ = try limited.poll(timeoutMilliseconds: 50) { events.append($0) } }
+
+        let taken = try counts.take()
+        #expect(taken.counts.map(\.comm) == [name] && taken.counts.map(\.outcome) == [ExecSnoop.Outcome.succeeded], "counted: \(taken.counts)")
+        #expect(taken.counts.first?.count == 30, "counted: \(taken.counts)")
+        #expect(taken.whileFull.allSatisfy { $0 == 0 }, "the table was never full")
+        // Each CPU sends one exec per second of its own; the rest are held back, and counted.
+        let cpus = Int(sysconf(Int32(_SC_NPROCESSORS_ONLN)))
+        #expect(events.count >= 1 && events.count <= cpus * seconds, "\(events.count) of 30 execs sent in \(seconds) s on \(cpus) CPUs")
+        #expect(events.allSatisfy { $0.comm == name })
+        #expect(taken.held == UInt64(30 - events.count), "held back: \(taken.held), sent: \(events.count)")
+        #expect(try counts.take().counts.isEmpty, "a take empties the table")
+
+        let everything = try allCounts.take().counts
+        #expect(everything.filter { $0.comm == name }.map(\.count) == [30], "counted: \(everything)")
+        let failed = everything.filter { $0.comm == comm && $0.outcome == ExecSnoop.Outcome.failed }.reduce(0) { $0 + $1.count }
+        #expect(failed >= 4, "failed execs counted under the spawning thread's command: \(everything)")
+    }
+
     @Test(arguments: BPFProgramLanguage.allCases) func reportsFailedExecWithErrno(language: BPFProgramLanguage) throws {
         let snoop = try ExecSnoop(filter: .init(pid: UInt32(getpid())), language: language)
         let path = "/nonexistent/swiftbpf-\(UInt32.random(in: 0...UInt32.max))"

@@ -26,6 +26,32 @@ struct ExitSnoopTests {
         #expect(events.allSatisfy { $0.task.comm == "sh" }, "the comm filter let other commands through")
     }
 
+    /// Counting mode without a rate limit: every exit counted by outcome, and every one sent.
+    @Test func countingModeCountsExitsByOutcome() throws {
+        let name = "sbexit\(UInt32.random(in: 100_000...999_999))"
+        let path = "/tmp/\(name)"
+        // /bin/sh is a link: copy the shell itself, so the copy runs under the test's own name.
+        try FileManager.default.copyItem(atPath: URL(fileURLWithPath: "/bin/sh").resolvingSymlinksInPath().path, toPath: path)
+        defer { unlink(path) }
+        let (session, counts) = try ExitSnoop.startCounting(filter: ToolFilter(comm: name), counting: CountingOptions())
+        defer { session.stop() }
+        for _ in 0..<6 { spawnAndWait(path, [path, "-c", "exit 0"]) }
+        for _ in 0..<3 { spawnAndWait(path, [path, "-c", "exit 3"]) }
+        for _ in 0..<2 { spawnAndWait(path, [path, "-c", "kill -9 $$"]) }
+        let events = try SnoopTest.collectEvents(session, decode: ExitEvent.init(record:), trigger: {}) { $0.count >= 11 }
+
+        let taken = try counts.take()
+        func counted(_ outcome: UInt32) -> UInt64 {
+            taken.counts.filter { $0.comm == name && $0.outcome == outcome }.reduce(0) { $0 + $1.count }
+        }
+        #expect(counted(ExitSnoop.Outcome.ok) == 6, "counted: \(taken.counts)")
+        #expect(counted(ExitSnoop.Outcome.error) == 3, "counted: \(taken.counts)")
+        #expect(counted(ExitSnoop.Outcome.signal) == 2, "counted: \(taken.counts)")
+        #expect(events.count == 11, "no limit: every exit is sent")
+        #expect(taken.held == 0)
+        #expect(events.filter { $0.signal == UInt32(SIGKILL) }.count == 2)
+    }
+
     @Test func signalThatKilledAChild() throws {
         let session = try ExitSnoop.start(filter: ToolFilter(comm: "sleep"))
         let child = try #require(SnoopTest.spawnChild("/bin/sleep", ["/bin/sleep", "10"]))

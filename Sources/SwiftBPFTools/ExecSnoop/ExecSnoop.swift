@@ -39,7 +39,27 @@ public final class ExecSnoop: Sendable {
 
     /// Loads the program with `filter` and attaches it. Events start arriving at once.
     /// `language` picks execsnoop.bpf.c or its Swift twin (by default, the build's choice).
-    public init(filter: Filter = Filter(), language: BPFProgramLanguage = .buildDefault) throws(BPFError) {
+    public convenience init(filter: Filter = Filter(), language: BPFProgramLanguage = .buildDefault) throws(BPFError) {
+        try self.init(filter: filter, language: language, counting: nil)
+    }
+
+    /// What counting mode counts an exec under (`KernelCounts.Count.outcome`).
+    public enum Outcome {
+        public static let succeeded: UInt32 = 0
+        public static let failed: UInt32 = 1
+    }
+
+    /// Loads execsnoop in counting mode: every exec that passes the filters is counted in the
+    /// kernel per cgroup, command (after the exec) and `Outcome`, and at most
+    /// `counting.eventsPerSecond` of them are sent as events. For a reader that wants a host's
+    /// exec rate exactly without paying for each exec in user space.
+    public static func startCounting(filter: Filter = Filter(), counting: CountingOptions,
+                                     language: BPFProgramLanguage = .buildDefault) throws(BPFError) -> (ExecSnoop, KernelCounts) {
+        let tool = try ExecSnoop(filter: filter, language: language, counting: counting)
+        return (tool, KernelCounts(tool.bindings))
+    }
+
+    init(filter: Filter, language: BPFProgramLanguage, counting: CountingOptions?) throws(BPFError) {
         if let name = filter.name, name.isEmpty || name.utf8.count > 15 {
             throw .invalidArgument("--name must be 1 to 15 bytes (a task's comm is at most 15), got \(name.utf8.count)")
         }
@@ -51,6 +71,7 @@ public final class ExecSnoop: Sendable {
             config.targNameString = name
             config.targNameLen = UInt32(name.utf8.count)
         }
+        try counting?.apply(to: &config)
         switch language {
         case .c:
             (bindings, session) = try ToolSession.load(ExecsnoopObject.self, config: config, filter: common,
@@ -84,7 +105,9 @@ public final class ExecSnoop: Sendable {
     public func stop() { session.stop() }
 }
 
-extension ExecsnoopObject: ToolObject {}
-extension ExecsnoopObject.Config: ToolFilterConfig {}
-extension ExecsnoopObject.Config.MaxEntries: ToolMaxEntries {}
+extension ExecsnoopObject: ToolCountingObject {}
+extension ExecsnoopObject.Config: ToolCountingConfig {}
+extension ExecsnoopObject.Config.MaxEntries: ToolCountingMaxEntries {}
+extension ExecsnoopObject.ToolCountKey: ToolCountKeyBinding {}
+extension ExecsnoopObject.ToolRateWindow: ToolRateWindowBinding {}
 extension ExecsnoopObject.ToolTask: ToolTaskBinding {}

@@ -4,6 +4,7 @@
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
 #include "swiftbpf_tool.h"
+#include "swiftbpf_counts.h"
 #include "execsnoop.h"
 
 // BPFGen generates ExecsnoopObject (ExecEvent.swift reads events through its ExecEvent) from this BTF.
@@ -119,6 +120,10 @@ int handle_exit_execve(struct trace_event_raw_sys_exit *ctx)
     if (targ_name_len && !contains_name(e->task.comm))
         goto out;
     if (tool_targ_comm_len && !tool_comm_matches())
+        goto out;
+    // Counting mode (swiftbpf_counts.h): outcome 0 for an exec that succeeded, 1 for a failed one.
+    tool_count(e->retval == 0 ? 0 : 1);
+    if (!tool_rate_allows())
         goto out;
     __u32 size = e->args_size;
     if (size > ARGS_DATA_SIZE + ARG_MAX_LEN)

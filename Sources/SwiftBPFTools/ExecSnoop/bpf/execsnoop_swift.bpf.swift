@@ -25,6 +25,21 @@ struct exec_event {
     var args: InlineArray<9216, CChar>  // ARGS_DATA_SIZE + ARG_MAX_LEN
 }
 
+/// `struct tool_count_key` of swiftbpf_counts.h: what counting mode counts under.
+struct tool_count_key {
+    var cgroup_id: UInt64
+    var comm: InlineArray<16, CChar>
+    var outcome: UInt32
+    var pad: UInt32
+}
+
+/// `struct tool_rate_window` of swiftbpf_counts.h: a CPU's second of the event rate limit.
+struct tool_rate_window {
+    var second: UInt64
+    var sent: UInt64
+    var held: UInt64
+}
+
 // swiftbpf_tool.h's common filters and maps.
 let tool_targ_tgid = LoadTimeConstant<UInt32>(0)
 let tool_targ_uid = LoadTimeConstant<UInt32>(0xffffffff)
@@ -34,6 +49,13 @@ let tool_targ_cgroup = LoadTimeConstant<UInt8>(0)
 let tool_cgroup = CgroupArray(maxEntries: 1)
 let tool_dropped = PerCPUArray<UInt64>(maxEntries: 1)
 let tool_events = RingBuffer<exec_event>(bytes: 512 * 1024)
+
+// swiftbpf_counts.h's counting mode.
+let tool_targ_count = LoadTimeConstant<UInt8>(0)
+let tool_targ_rate = LoadTimeConstant<UInt32>(0)
+let tool_counts = HashMap<tool_count_key, UInt64>(maxEntries: 4096, preallocated: false)
+let tool_counts_full = ArrayMap<UInt64>(maxEntries: 4)
+let tool_rate = PerCPUArray<tool_rate_window>(maxEntries: 1)
 
 /// The parent's process id, read with CO-RE as execsnoop.bpf.c's
 /// `BPF_CORE_READ(task, real_parent, tgid)`, with the same relocations.
@@ -107,13 +129,43 @@ public func handleExitExecve(_ context: UnsafeMutableRawPointer) -> Int32 {
     e.pointee.task.pid = UInt32(truncatingIfNeeded: id)
     e.pointee.task.tgid = UInt32(truncatingIfNeeded: id >> 32)
     _ = bpf_get_current_comm(&e.pointee.task.comm, 16)
-    if (targ_name_len == 0 || containsName(UnsafeRawPointer(e) + 32)) && (tool_targ_comm_len == 0 || toolCommMatches()) {
+    if (targ_name_len == 0 || containsName(UnsafeRawPointer(e) + 32)) && (tool_targ_comm_len == 0 || toolCommMatches())
+        && countAndLimit(e.pointee.retval == 0 ? 0 : 1) {
         var size = e.pointee.args_size
         if size > Limits.argsDataSize + Limits.argMaxLength { size = Limits.argsDataSize + Limits.argMaxLength }
         if tool_events.output(e, bytes: UInt64(Limits.headerSize &+ size)) != 0 { tool_dropped.increment(0) }
     }
     pending.delete(tid)
     return 0
+}
+
+/// swiftbpf_counts.h's tool_count and tool_rate_allows: counts the exec under `outcome` (0 ok,
+/// 1 failed) when counting is on, and says whether the rate limit lets it be sent.
+@inline(__always)
+func countAndLimit(_ outcome: UInt32) -> Bool {
+    if tool_targ_count != 0 {
+        var key = tool_count_key(cgroup_id: bpf_get_current_cgroup_id(), comm: InlineArray(repeating: 0), outcome: outcome, pad: 0)
+        _ = bpf_get_current_comm(&key.comm, 16)
+        if let n = tool_counts.lookup(key) {
+            atomicAdd(n, 1)
+        } else if tool_counts.update(key, 1, flags: UpdateFlags.noExist) != 0 {
+            // Another CPU added the key meanwhile, or the map is full.
+            if let n = tool_counts.lookup(key) { atomicAdd(n, 1) } else { tool_counts_full.increment(outcome & 3) }
+        }
+    }
+    if tool_targ_rate == 0 { return true }
+    guard let w = tool_rate.lookup(0) else { return true }
+    let second = bpf_ktime_get_ns() / 1_000_000_000
+    if w.pointee.second != second {
+        w.pointee.second = second
+        w.pointee.sent = 0
+    }
+    if w.pointee.sent >= UInt64(tool_targ_rate) {
+        w.pointee.held &+= 1
+        return false
+    }
+    w.pointee.sent &+= 1
+    return true
 }
 
 /// swiftbpf_tool.h's tool_fill_task: the current task's attribution.

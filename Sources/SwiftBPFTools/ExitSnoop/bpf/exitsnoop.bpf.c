@@ -5,6 +5,7 @@
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
 #include "swiftbpf_tool.h"
+#include "swiftbpf_counts.h"
 
 // BPFGen generates ExitsnoopObject.ExitEvent (ExitEvent.swift reads events through it) from this BTF.
 // swiftbpf:record exit_event
@@ -31,6 +32,11 @@ int handle_exit(void *ctx)
     struct task_struct *task = (struct task_struct *)bpf_get_current_task();
     __u32 code = BPF_CORE_READ(task, exit_code);
     if (targ_failed && code == 0)
+        return 0;
+    // Counting mode (swiftbpf_counts.h): outcome 0 for a zero exit code, 1 for another code,
+    // 2 for a killing signal (the low 7 bits of the wait(2) status).
+    tool_count((code & 0x7f) ? 2 : (code ? 1 : 0));
+    if (!tool_rate_allows())
         return 0;
     struct exit_event e = {};
     tool_fill_task(&e.task);
