@@ -100,6 +100,8 @@ final class EventCollector: Collector {
     func stop() {
         running.store(false, ordering: .relaxed)
         finished.wait()
+        // The kernel's counts since the last tick, so a reload or a shed loses none.
+        for source in sources { source.tick?(sink) }
         for source in sources { source.session.stop() }
     }
 }

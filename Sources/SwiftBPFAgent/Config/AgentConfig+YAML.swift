@@ -113,6 +113,10 @@ extension CollectorConfig {
         cgroup = try f.string("cgroup")
         sample = try f.int("sample") ?? 1
         guard sample >= 1 else { throw ConfigError("\(f.child("sample")) must be at least 1 (1 keeps every event)") }
+        maxEventsPerSecond = try f.int("max_events_per_second") ?? 0
+        guard (0...1_000_000).contains(maxEventsPerSecond) else {
+            throw ConfigError("\(f.child("max_events_per_second")) must be 0 (no limit) to 1000000")
+        }
         priority = try f.int("priority") ?? 50
         intervalSeconds = try f.double("interval_seconds") ?? 5
         guard intervalSeconds >= 0.1 else { throw ConfigError("\(f.child("interval_seconds")) must be at least 0.1") }

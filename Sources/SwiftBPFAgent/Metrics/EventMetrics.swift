@@ -1,6 +1,7 @@
 /// The metric families events are counted in. Each family has fixed label names:
 /// `comm`, `unit` (systemd unit) and `container`, plus a kind-specific one where listed.
-/// Opens are counted in the kernel (`OpenAdapter`), not from their events, which are sampled.
+/// Execs, exits and opens are counted in the kernel (`ExecAdapter`, `ExitAdapter`, `OpenAdapter`),
+/// not from their events, which are limited or sampled there.
 enum EventMetrics {
     /// The labels every family starts with: the command, and the systemd unit and container of
     /// its cgroup (empty without `cgroups`: cgroup labels are off).
@@ -12,11 +13,6 @@ enum EventMetrics {
     static func count(_ e: AgentEvent, into m: AgentMetrics, cgroups: CgroupLabels?) {
         let base = processLabels(comm: e.comm, cgroupID: e.cgroupID, cgroups: cgroups)
         switch e.kind {
-        case "exec":
-            m.increment("swiftbpf_agent_execs_total", base)
-        case "exit":
-            let outcome = e.fields["signal"].map { $0 != "0" } == true ? "signal" : (e.fields["code"] == "0" ? "ok" : "error")
-            m.increment("swiftbpf_agent_exits_total", base + [("outcome", outcome)])
         case "tcp_connect":
             m.increment("swiftbpf_agent_tcp_connects_total", base)
         case "tcp_accept":

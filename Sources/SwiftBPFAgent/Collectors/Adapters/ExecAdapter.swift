@@ -1,12 +1,21 @@
 import SwiftBPFTools
 
-/// The `exec` collector over `ExecSnoop`: one event per execve(2), with its argv.
+/// The `exec` collector over `ExecSnoop`'s counting mode: every execve(2) is counted in the
+/// kernel (`swiftbpf_agent_execs_total`, read each tick), and sent as an event with its argv up to
+/// `max_events_per_second`.
 enum ExecAdapter {
+    static let family = "swiftbpf_agent_execs_total"
+
     static func sources(_ c: CollectorConfig) throws -> [EventSource] {
-        let tool = try ExecSnoop(filter: ExecSnoop.Filter(pid: c.pid, uid: c.uid, comm: c.comm, cgroupPath: c.cgroup))
-        return [EventSource(session: tool.session, owner: tool) { record, ctx in
+        let (tool, counts) = try ExecSnoop.startCounting(
+            filter: ExecSnoop.Filter(pid: c.pid, uid: c.uid, comm: c.comm, cgroupPath: c.cgroup),
+            counting: CountingOptions(eventsPerSecond: UInt32(clamping: c.maxEventsPerSecond)))
+        var source = EventSource(session: tool.session, owner: tool) { record, ctx in
             guard let e = ExecEvent(record: record) else { return nil }
             return ctx.event(kind: "exec", task: e.task, fields: ["args": e.args.joined(separator: " "), "ret": "\(e.ret)"])
-        }]
+        }
+        // Failed execs are counted too, under the caller's command, as the events showed them.
+        source.tick = KernelCountsFeed.tick(counts, family: family, collector: "exec") { _ in [] }
+        return [source]
     }
 }

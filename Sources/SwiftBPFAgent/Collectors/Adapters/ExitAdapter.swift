@@ -1,14 +1,24 @@
 import SwiftBPFTools
 
-/// The `exit` collector over `ExitSnoop`: one event per process exit, with its code or signal.
+/// The `exit` collector over `ExitSnoop`'s counting mode: every process exit is counted in the
+/// kernel by outcome (`swiftbpf_agent_exits_total`), and sent as an event with its code or signal
+/// up to `max_events_per_second`.
 enum ExitAdapter {
+    static let family = "swiftbpf_agent_exits_total"
+
     static func sources(_ c: CollectorConfig) throws -> [EventSource] {
-        let session = try ExitSnoop.start(filter: ToolFilter(c), options: ExitSnoop.Options(failedOnly: c.flag("failed_only")))
-        return [EventSource(session: session, owner: nil) { record, ctx in
+        let (session, counts) = try ExitSnoop.startCounting(
+            filter: ToolFilter(c), options: ExitSnoop.Options(failedOnly: c.flag("failed_only")),
+            counting: CountingOptions(eventsPerSecond: UInt32(clamping: c.maxEventsPerSecond)))
+        var source = EventSource(session: session, owner: counts) { record, ctx in
             guard let e = ExitEvent(record: record) else { return nil }
             return ctx.event(kind: "exit", task: e.task, fields: [
                 "code": "\(e.code)", "signal": "\(e.signal)", "age_ns": "\(e.ageNanoseconds)",
             ])
-        }]
+        }
+        source.tick = KernelCountsFeed.tick(counts, family: family, collector: "exit") { outcome in
+            [("outcome", outcome == ExitSnoop.Outcome.signal ? "signal" : outcome == ExitSnoop.Outcome.error ? "error" : "ok")]
+        }
+        return [source]
     }
 }
