@@ -13,6 +13,8 @@ struct EventSource: Sendable {
     var sampledInKernel = false
     /// Reads the source's kernel-side counts on the agent's tick (every second).
     var tick: (@Sendable (any CollectorSink) -> Void)? = nil
+    /// How the reader waits after a small batch (longer for a source whose kernel side limits its rate).
+    var pacing = ReadPacing.agent
 }
 
 /// What a decoder needs besides the record: the collector's name, the clock offset, cgroup names.
@@ -79,7 +81,7 @@ final class EventCollector: Collector {
                 running.store(false, ordering: .relaxed)
             }
             if !events.isEmpty { sink.deliver(events, kept: kept, from: name) }
-            ReadPacing.agent.afterBatch(records)
+            source.pacing.afterBatch(records)
         }
     }
 

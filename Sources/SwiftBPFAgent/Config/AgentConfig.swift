@@ -58,7 +58,7 @@ public struct CollectorConfig: Sendable, Equatable {
     public var cgroup: String?
     /// Keep one event in `sample` for the store, the stream and OTLP (metrics count all). 1 keeps all.
     public var sample: Int = 1
-    /// exec and exit: at most about this many events a second leave the kernel (each CPU gets
+    /// exec, exit and open: at most about this many events a second leave the kernel (each CPU gets
     /// an equal share); the rest are only counted there, so the metrics stay exact and
     /// `swiftbpf_agent_events_held_total` says how many events were not sent. 0: no limit.
     public var maxEventsPerSecond: Int = 0

@@ -6,9 +6,11 @@ public enum DefaultConfig {
     listen: "127.0.0.1:9464"
     log_level: info
     collectors:
-      exec: {priority: 90, max_events_per_second: 100}   # every exec counted in the kernel; events beyond 100/s held back there
+      # exec, exit and open are counted in the kernel, exactly; at most max_events_per_second of
+      # them (and for open one in `sample`) leave it as events for the store and the stream.
+      exec: {priority: 90, max_events_per_second: 100}
       exit: {priority: 80, max_events_per_second: 100}
-      open: {priority: 30, sample: 100}   # every open counted in the kernel; 1 in 100 kept as an event
+      open: {priority: 30, sample: 100, max_events_per_second: 100}
       tcp: {priority: 70, options: {tools: [connect, accept, life, retrans]}}
       runqlat: {priority: 40, interval_seconds: 5}
       biolatency: {priority: 40, interval_seconds: 5}

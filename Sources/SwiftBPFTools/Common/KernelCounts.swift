@@ -3,7 +3,7 @@ import Glibc
 import Synchronization
 
 /// Events counted in the kernel by a tool's counting mode (`BPFInclude/swiftbpf_counts.h`:
-/// execsnoop's and exitsnoop's `startCounting`): every event that passes the filters is counted
+/// execsnoop's, exitsnoop's and opensnoop's `startCounting`): every event that passes the filters is counted
 /// per cgroup, command and outcome, whether or not the rate limit let it reach the ring.
 /// `take()` reads and empties the table.
 public final class KernelCounts: Sendable {

@@ -22,6 +22,9 @@ public struct ExecEvent: Sendable, Equatable {
     /// The byte offset of `args` in `struct exec_event`: the part every record has.
     static let headerSize = MemoryLayout<Record>.offset(of: \.args)!
 
+    /// The largest record the BPF side sends: the header and every argument byte it captures.
+    public static let maxRecordBytes = MemoryLayout<Record>.size
+
     /// Decodes a ring-buffer record in place, through the layout of `ExecsnoopObject.ExecEvent`
     /// (generated from the BTF of `execsnoop.bpf.c`): the BPF side sends only the argument bytes
     /// it captured, and only those are read, without copying the 9 KiB struct. Returns nil for a

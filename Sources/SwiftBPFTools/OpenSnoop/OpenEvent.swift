@@ -31,6 +31,9 @@ public struct OpenEvent: Sendable, Equatable {
     /// The errno of a failed open, 0 on success (BCC's ERR column).
     public var errno: Int32 { ret < 0 ? -ret : 0 }
 
+    /// The largest record the BPF side sends: the header, the working directory's names and the path.
+    public static let maxRecordBytes = MemoryLayout<OpensnoopObject.OpenEvent>.size
+
     /// Decodes a ring-buffer record through `OpensnoopObject.OpenEvent`, which BPFGen generates from the
     /// BTF of `opensnoop.bpf.c`; nil for a record too short to be an event.
     public init?(record: UnsafeRawBufferPointer) {

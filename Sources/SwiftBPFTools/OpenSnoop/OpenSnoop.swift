@@ -20,22 +20,26 @@ public enum OpenSnoop {
         }
     }
 
+    /// What counting mode counts an open under (`KernelCounts.Count.outcome`).
+    public enum Outcome {
+        public static let succeeded: UInt32 = 0
+        public static let failed: UInt32 = 1
+    }
+
     /// Loads and attaches opensnoop in counting mode: every open that passes the filters is
-    /// counted in the kernel (`OpenCounts`), and only one in `sampleEvery` of them is sent as an
-    /// event (1: every one). For a reader that wants a host's open rate exactly without paying
-    /// for each open in user space.
+    /// counted in the kernel per cgroup, command and `Outcome`, and only one in `sampleEvery` of
+    /// them (1: every one), at most `counting.eventsPerSecond`, is sent as an event. For a reader
+    /// that wants a host's open rate exactly without paying for each open in user space.
     public static func startCounting(filter: ToolFilter = ToolFilter(), options: Options = Options(), sampleEvery: UInt32,
-                                     capacity: UInt32 = OpenCounts.defaultCapacity,
-                                     ringBufferSize: UInt32? = nil) throws(BPFError) -> (ToolSession, OpenCounts) {
+                                     counting: CountingOptions = CountingOptions(),
+                                     ringBufferSize: UInt32? = nil) throws(BPFError) -> (ToolSession, KernelCounts) {
         guard sampleEvery >= 1 else { throw .invalidArgument("opens: sample every must be at least 1, got 0") }
-        guard capacity >= 1 else { throw .invalidArgument("opens: the count table needs at least one entry") }
         var config = try configuration(options)
-        config.targCount = 1
+        try counting.apply(to: &config)
         config.targSample = sampleEvery
-        config.maxEntries.openCounts = capacity
         let (bindings, session) = try ToolSession.load(OpensnoopObject.self, config: config, filter: filter,
                                                        ringBufferSize: ringBufferSize, attach: attach)
-        return (session, OpenCounts(counts: bindings.openCounts, full: bindings.openCountsFull))
+        return (session, KernelCounts(bindings))
     }
 
     /// The longest path prefix the kernel side compares (`OPEN_PREFIX_MAX` - 1).
@@ -72,7 +76,9 @@ public enum OpenSnoop {
     }
 }
 
-extension OpensnoopObject: ToolObject {}
-extension OpensnoopObject.Config: ToolFilterConfig {}
-extension OpensnoopObject.Config.MaxEntries: ToolMaxEntries {}
+extension OpensnoopObject: ToolCountingObject {}
+extension OpensnoopObject.Config: ToolCountingConfig {}
+extension OpensnoopObject.Config.MaxEntries: ToolCountingMaxEntries {}
+extension OpensnoopObject.ToolCountKey: ToolCountKeyBinding {}
+extension OpensnoopObject.ToolRateWindow: ToolRateWindowBinding {}
 extension OpensnoopObject.ToolTask: ToolTaskBinding {}

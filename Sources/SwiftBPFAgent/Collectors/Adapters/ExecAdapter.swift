@@ -15,6 +15,7 @@ enum ExecAdapter {
             return ctx.event(kind: "exec", task: e.task, fields: ["args": e.args.joined(separator: " "), "ret": "\(e.ret)"])
         }
         // Failed execs are counted too, under the caller's command, as the events showed them.
+        source.pacing = .agent(limitedTo: c.maxEventsPerSecond, recordBytes: ExecEvent.maxRecordBytes)
         source.tick = KernelCountsFeed.tick(counts, family: family, collector: "exec") { _ in [] }
         return [source]
     }

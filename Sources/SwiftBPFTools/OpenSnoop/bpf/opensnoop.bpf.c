@@ -8,6 +8,7 @@
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
 #include "swiftbpf_tool.h"
+#include "swiftbpf_counts.h"
 #include "opensnoop.h"
 
 // BPFGen generates OpensnoopObject (OpenEvent.swift decodes through it) and OpenEventRecord (the
@@ -18,10 +19,9 @@ const volatile __u8 targ_failed = 0;        // 1: only opens that returned an er
 const volatile __u32 targ_prefix_len = 0;   // 0: any path; else the path starts with targ_prefix
 const volatile char targ_prefix[OPEN_PREFIX_MAX] = {};
 const volatile __u8 targ_full_path = 0;     // 1: add the working directory's names to relative paths
-// Counting mode (the agent): every open that passes the filters is counted in open_counts, per
-// cgroup, command and outcome, and only one in targ_sample of them is sent as an event (0 or 1:
-// every one). A host's open rate is then exact in its metrics without reading each open.
-const volatile __u8 targ_count = 0;
+// Counting mode (the agent, swiftbpf_counts.h): every open that passes the filters is counted
+// per cgroup, command and outcome (0 succeeded, 1 failed), and only one in targ_sample of them
+// (0 or 1: every one), within the rate limit, is sent as an event.
 const volatile __u32 targ_sample = 0;
 
 // Just the fields the working-directory walk reads; CO-RE finds them in the kernel's
@@ -69,32 +69,6 @@ struct {
     __type(key, __u32);
     __type(value, struct open_event);
 } open_scratch SEC(".maps");
-
-struct open_count_key {
-    __u64 cgroup_id;
-    char comm[TOOL_COMM_LEN];
-    __u32 failed;   // 1: the open returned an error
-    __u32 pad;
-};
-
-// Opens since user space last took the entries (BPF_MAP_LOOKUP_AND_DELETE_BATCH). Not
-// preallocated: a deleted element is reused only after an RCU grace period, so an increment
-// racing with the take is lost, never added to another key. Resized from Swift before load.
-struct {
-    __uint(type, BPF_MAP_TYPE_HASH);
-    __uint(max_entries, 4096);
-    __uint(map_flags, BPF_F_NO_PREALLOC);
-    __type(key, struct open_count_key);
-    __type(value, __u64);
-} open_counts SEC(".maps");
-
-// Opens counted while open_counts was full, by outcome (index 0: succeeded, 1: failed).
-struct {
-    __uint(type, BPF_MAP_TYPE_ARRAY);
-    __uint(max_entries, 2);
-    __type(key, __u32);
-    __type(value, __u64);
-} open_counts_full SEC(".maps");
 
 // Opens seen on each CPU, for the one-in-targ_sample choice.
 struct {
@@ -181,24 +155,6 @@ static __always_inline __u32 read_cwd(struct open_event *e)
     return off;
 }
 
-static __always_inline void count_open(__u32 failed)
-{
-    struct open_count_key key = { .cgroup_id = bpf_get_current_cgroup_id(), .failed = failed };
-    bpf_get_current_comm(key.comm, sizeof(key.comm));
-    __u64 *n = bpf_map_lookup_elem(&open_counts, &key);
-    if (!n) {
-        __u64 one = 1;
-        if (!bpf_map_update_elem(&open_counts, &key, &one, BPF_NOEXIST))
-            return;
-        // Another CPU added the key meanwhile, or the map is full.
-        n = bpf_map_lookup_elem(&open_counts, &key);
-        if (!n)
-            n = bpf_map_lookup_elem(&open_counts_full, &failed);
-    }
-    if (n)
-        __sync_fetch_and_add(n, 1);
-}
-
 // The path at the start of e->data; its size with the NUL (an empty path when unreadable).
 static __always_inline long read_path(struct open_event *e, const char *path)
 {
@@ -244,9 +200,8 @@ static __always_inline void finish(struct trace_event_raw_sys_exit *ctx)
         if (!prefix_matches(e->data))
             goto out;
     }
-    if (targ_count)
-        count_open(ret < 0);
-    if (!sampled())
+    tool_count(ret < 0);
+    if (!sampled() || !tool_rate_allows())
         goto out;
     if (!targ_prefix_len)
         n = read_path(e, a->path);
