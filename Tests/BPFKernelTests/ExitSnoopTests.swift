@@ -27,26 +27,32 @@ struct ExitSnoopTests {
     }
 
     /// Counting mode without a rate limit: every exit counted by outcome, and every one sent.
+    /// The shells move themselves into a cgroup of the test's own first, so its id picks out
+    /// their counts from those of every other `sh` on the machine.
     @Test func countingModeCountsExitsByOutcome() throws {
-        let name = "sbexit\(UInt32.random(in: 100_000...999_999))"
-        let path = "/tmp/\(name)"
-        // /bin/sh is a link: copy the shell itself, so the copy runs under the test's own name.
-        try FileManager.default.copyItem(atPath: URL(fileURLWithPath: "/bin/sh").resolvingSymlinksInPath().path, toPath: path)
-        defer { unlink(path) }
-        let (session, counts) = try ExitSnoop.startCounting(filter: ToolFilter(comm: name), counting: CountingOptions())
+        let cgroup = try TestCgroup("exits")
+        defer { cgroup.remove() }
+        let (session, counts) = try ExitSnoop.startCounting(filter: ToolFilter(comm: "sh"), counting: CountingOptions())
         defer { session.stop() }
-        for _ in 0..<6 { spawnAndWait(path, [path, "-c", "exit 0"]) }
-        for _ in 0..<3 { spawnAndWait(path, [path, "-c", "exit 3"]) }
-        for _ in 0..<2 { spawnAndWait(path, [path, "-c", "kill -9 $$"]) }
-        let events = try SnoopTest.collectEvents(session, decode: ExitEvent.init(record:), trigger: {}) { $0.count >= 11 }
+        var statuses: [Int32] = []
+        for (script, times) in [("exit 0", 6), ("exit 3", 3), ("kill -9 $$", 2)] {
+            for _ in 0..<times {
+                statuses.append(spawnAndWaitForStatus("/bin/sh", ["/bin/sh", "-c", "echo $$ > \(cgroup.procs) && \(script)"]).status)
+            }
+        }
+        #expect(statuses == Array(repeating: 0, count: 6) + Array(repeating: 3 << 8, count: 3) + [SIGKILL, SIGKILL], "wait statuses: \(statuses)")
+        let events = try SnoopTest.collectEvents(session, decode: ExitEvent.init(record:), trigger: {}) { es in
+            es.filter { $0.task.cgroupID == cgroup.id }.count >= 11
+        }.filter { $0.task.cgroupID == cgroup.id }
 
         let taken = try counts.take()
         func counted(_ outcome: UInt32) -> UInt64 {
-            taken.counts.filter { $0.comm == name && $0.outcome == outcome }.reduce(0) { $0 + $1.count }
+            taken.counts.filter { $0.cgroupID == cgroup.id && $0.outcome == outcome }.reduce(0) { $0 + $1.count }
         }
         #expect(counted(ExitSnoop.Outcome.ok) == 6, "counted: \(taken.counts)")
         #expect(counted(ExitSnoop.Outcome.error) == 3, "counted: \(taken.counts)")
         #expect(counted(ExitSnoop.Outcome.signal) == 2, "counted: \(taken.counts)")
+        #expect(taken.counts.filter { $0.cgroupID == cgroup.id }.allSatisfy { $0.comm == "sh" })
         #expect(events.count == 11, "no limit: every exit is sent")
         #expect(taken.held == 0)
         #expect(events.filter { $0.signal == UInt32(SIGKILL) }.count == 2)
