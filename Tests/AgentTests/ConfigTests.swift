@@ -26,6 +26,28 @@ import Testing
         #expect(message(": : :\n").contains("YAML") || message(": : :\n").contains("mapping"))
     }
 
+    /// Scalars are read by YAMLFields, not by Yams' regular-expression resolver: YAML 1.1
+    /// booleans in any case, numbers with underscores, nulls, and a quoted "true" is no boolean.
+    @Test func scalarsAreReadWithoutTheResolver() throws {
+        let c = try AgentConfig.parse(yaml: """
+        metrics: {bpf_stats: Yes, cgroup_labels: off, max_series_per_family: 1_000}
+        collectors:
+          exec: {enabled: TRUE, max_events_per_second: 0x10, comm: 123}
+          exit: {enabled: no}
+          runqlat: {interval_seconds: 2.5}
+        store: {path: null}
+        """)
+        #expect(c.metrics.bpfStats && !c.metrics.cgroupLabels && c.metrics.maxSeriesPerFamily == 1000)
+        #expect(c.collectors["exec"]?.enabled == true && c.collectors["exec"]?.maxEventsPerSecond == 16)
+        #expect(c.collectors["exec"]?.comm == "123", "a plain number is also the text it is written as")
+        #expect(c.collectors["exit"]?.enabled == false)
+        #expect(c.collectors["runqlat"]?.intervalSeconds == 2.5)
+        #expect(c.store.path == nil)
+        #expect(throws: ConfigError.self) { try AgentConfig.parse(yaml: "metrics: {bpf_stats: \"true\"}\n") }
+        #expect(throws: ConfigError.self) { try AgentConfig.parse(yaml: "metrics: {bpf_stats: maybe}\n") }
+        #expect(throws: ConfigError.self) { try AgentConfig.parse(yaml: "collectors: {exec: {max_events_per_second: -1}}\n") }
+    }
+
     @Test func userMetricsParse() throws {
         let c = try AgentConfig.parse(yaml: """
         user_metrics:

@@ -27,7 +27,10 @@ extension AgentConfig {
     public static func parse(yaml: String) throws(ConfigError) -> AgentConfig {
         let root: Node?
         do {
-            root = try Yams.compose(yaml: yaml)
+            // The basic resolver tags every plain scalar a string: YAMLFields reads numbers,
+            // booleans and nulls from the text itself. Yams' default resolver does it with
+            // NSRegularExpression, which brings ICU's pages (3.3 MiB) into the agent's memory.
+            root = try Yams.compose(yaml: yaml, .basic)
         } catch {
             throw ConfigError("not valid YAML: \(error)")
         }

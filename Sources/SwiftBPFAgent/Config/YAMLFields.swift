@@ -48,8 +48,19 @@ struct YAMLFields {
 
     mutating func bool(_ key: String) throws(ConfigError) -> Bool? {
         guard let n = node(key) else { return nil }
-        guard let v = n.bool else { throw ConfigError("\(at(key)) must be true or false, got \(n.scalar?.string ?? "a collection")") }
+        guard let v = Self.bool(n) else { throw ConfigError("\(at(key)) must be true or false, got \(n.scalar?.string ?? "a collection")") }
         return v
+    }
+
+    /// A plain scalar's YAML 1.1 boolean (true/yes/on, false/no/off, any case), as Yams' default
+    /// resolver reads it; nil for anything else, a quoted "true" included.
+    static func bool(_ n: Node) -> Bool? {
+        guard let s = n.scalar, s.style == .plain || s.style == .any else { return nil }
+        switch s.string.lowercased() {
+        case "true", "yes", "on": return true
+        case "false", "no", "off": return false
+        default: return nil
+        }
     }
 
     mutating func uint32(_ key: String) throws(ConfigError) -> UInt32? {
