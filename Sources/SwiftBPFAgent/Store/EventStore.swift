@@ -152,16 +152,8 @@ public final class EventStore: Sendable {
         }
         do {
             try pool.write { db in
-                let statement = try db.cachedStatement(sql: """
-                    INSERT INTO events(time_ns, kind, collector, pid, ppid, uid, comm, cgroup_id, cgroup, fields)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                    """)
-                for e in batch {
-                    try statement.execute(arguments: [
-                        e.timeNanoseconds, e.kind, e.collector, Int64(e.pid), Int64(e.ppid), Int64(e.uid), e.comm,
-                        Int64(bitPattern: e.cgroupID), e.cgroup, JSONText.object(e.fields),
-                    ])
-                }
+                let statement = try db.cachedStatement(sql: EventRowWriter.sql)
+                for e in batch { try EventRowWriter.insert(e, with: statement, in: db) }
             }
             state.locked {
                 $0.storedEvents += Int64(batch.count)
