@@ -8,7 +8,7 @@ import Synchronization
 /// `take()` reads and empties the table.
 public final class KernelCounts: Sendable {
     /// The events of one cgroup and command with one outcome since the last `take`. What an
-    /// outcome means is the tool's (`ExecSnoop.Outcome`, `ExitSnoop.Outcome`).
+    /// outcome means is the tool's (`ExecSnoop.Outcome`, `ExitSnoop.Outcome`, `OpenSnoop.Outcome`).
     public struct Count: Sendable, Equatable {
         public var cgroupID: UInt64
         public var comm: String

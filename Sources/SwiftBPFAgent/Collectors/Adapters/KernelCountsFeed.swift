@@ -1,6 +1,6 @@
 import SwiftBPFTools
 
-/// Feeds a tool's counting mode (`KernelCounts`: exec, exit) into a metric family on the
+/// Feeds a tool's counting mode (`KernelCounts`: exec, exit, open) into a metric family on the
 /// agent's tick: counts by command, cgroup and outcome; counts made while the kernel's table
 /// was full under the command `[table full]`; and the events the rate limit held back in
 /// `swiftbpf_agent_events_held_total`.
