@@ -16,10 +16,13 @@ public struct ExitEvent: Sendable, Equatable {
     /// True when the signal dumped core.
     public var coreDumped: Bool { status & 0x80 != 0 }
 
+    /// The size of every record the BPF side sends.
+    public static let maxRecordBytes = MemoryLayout<ExitsnoopObject.ExitEvent>.size
+
     /// Decodes a ring-buffer record through `ExitsnoopObject.ExitEvent`, which BPFGen generates from the
     /// BTF of `exitsnoop.bpf.c`; nil for a record too short to be an event.
     public init?(record: UnsafeRawBufferPointer) {
-        guard record.count >= MemoryLayout<ExitsnoopObject.ExitEvent>.size else { return nil }
+        guard record.count >= Self.maxRecordBytes else { return nil }
         let event = RingBufferReader<ExitsnoopObject.ExitEvent>.decode(record)
         task = TaskInfo(event.task)
         ageNanoseconds = event.ageNs

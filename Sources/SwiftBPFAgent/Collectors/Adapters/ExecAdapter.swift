@@ -14,8 +14,8 @@ enum ExecAdapter {
             guard let e = ExecEvent(record: record) else { return nil }
             return ctx.event(kind: "exec", task: e.task, fields: ["args": e.args.joined(separator: " "), "ret": "\(e.ret)"])
         }
-        // Failed execs are counted too, under the caller's command, as the events showed them.
         source.pacing = .agent(limitedTo: c.maxEventsPerSecond, recordBytes: ExecEvent.maxRecordBytes)
+        // Failed execs are counted too, under the caller's command, as the events showed them.
         source.tick = KernelCountsFeed.tick(counts, family: family, collector: "exec") { _ in [] }
         return [source]
     }

@@ -16,7 +16,7 @@ enum ExitAdapter {
                 "code": "\(e.code)", "signal": "\(e.signal)", "age_ns": "\(e.ageNanoseconds)",
             ])
         }
-        source.pacing = .agent(limitedTo: c.maxEventsPerSecond, recordBytes: 64)
+        source.pacing = .agent(limitedTo: c.maxEventsPerSecond, recordBytes: ExitEvent.maxRecordBytes)
         source.tick = KernelCountsFeed.tick(counts, family: family, collector: "exit") { outcome in
             [("outcome", outcome == ExitSnoop.Outcome.signal ? "signal" : outcome == ExitSnoop.Outcome.error ? "error" : "ok")]
         }
