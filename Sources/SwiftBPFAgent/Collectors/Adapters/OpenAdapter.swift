@@ -10,9 +10,12 @@ enum OpenAdapter {
 
     static func sources(_ c: CollectorConfig) throws -> [EventSource] {
         let options = OpenSnoop.Options(failedOnly: c.flag("failed_only"), pathPrefix: c.options["path_prefix"])
+        // An open's record is its 64-byte header and the path: typically well under 256 bytes.
+        let ring = LimitedRing(eventsPerSecond: c.maxEventsPerSecond, typicalRecordBytes: 256)
         let (session, counts) = try OpenSnoop.startCounting(
             filter: ToolFilter(c), options: options, sampleEvery: UInt32(clamping: c.sample),
-            counting: CountingOptions(eventsPerSecond: UInt32(clamping: c.maxEventsPerSecond)))
+            counting: CountingOptions(eventsPerSecond: UInt32(clamping: c.maxEventsPerSecond)),
+            ringBufferSize: ring.bytes)
         var source = EventSource(session: session, owner: counts) { record, ctx in
             guard let e = OpenEvent(record: record) else { return nil }
             return ctx.event(kind: "open", task: e.task, fields: [
@@ -20,7 +23,7 @@ enum OpenAdapter {
             ])
         }
         source.sampledInKernel = true
-        source.pacing = .agent(limitedTo: c.maxEventsPerSecond, recordBytes: OpenEvent.maxRecordBytes)
+        source.pacing = ring.pacing
         source.tick = KernelCountsFeed.tick(counts, family: family, collector: "open") { outcome in
             [("result", outcome == OpenSnoop.Outcome.failed ? "error" : "ok")]
         }
