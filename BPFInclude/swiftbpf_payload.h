@@ -282,6 +282,10 @@ static __always_inline int payload_call_return(long rc)
             // SSL_read_ex/SSL_write_ex return 1 on success and store the count.
             if (ret == 1)
                 bpf_probe_read_user(&len, sizeof(len), (const void *)call.len_ptr);
+            // Seen at the internal function on behalf of SSL_read/SSL_write, which return the
+            // count themselves.
+            if (ret > 0 && (call.function == PAYLOAD_FN_SSL_READ || call.function == PAYLOAD_FN_SSL_WRITE))
+                ret = len;
         } else if (ret > 0) {
             len = ret;
         }
@@ -321,6 +325,45 @@ SEC("uprobe")
 int BPF_KPROBE(ssl_read_ex_entry, void *ssl, void *buf, __u64 num, __u64 *readbytes)
 {
     return payload_call_start(PAYLOAD_FN_SSL_READ_EX, PAYLOAD_READ, PAYLOAD_OPENSSL, (__u64)ssl, buf, (__u64)readbytes, 1);
+}
+
+// OpenSSL's internal read and write (ssl_read_internal, ssl_write_internal: the arguments and
+// return of SSL_read_ex/SSL_write_ex), which SSL_read, SSL_read_ex, SSL_write and SSL_write_ex
+// call. Swift attaches these instead of the public functions when the public ones only set up a
+// frame and call them (TLSShortcut): the public functions start with `sub $N,%rsp`, which the
+// kernel's uprobes single-step out of line (a second trap), while the internal ones start with
+// `push`, which it emulates. Which public function called is found from the return address.
+struct {
+    __uint(type, BPF_MAP_TYPE_HASH);
+    __uint(max_entries, 256);
+    __type(key, __s64);     // return address - the internal function's address (per library)
+    __type(value, __u32);   // PAYLOAD_FN_* of the public function whose call returns there
+} payload_callers SEC(".maps");
+
+static __always_inline __u8 payload_caller(struct pt_regs *ctx, __u8 fallback)
+{
+    __u64 ret_addr = 0;
+    // At a function's first instruction the return address is at the stack pointer, and the
+    // uprobe's ip is the probed (function) address.
+    if (bpf_probe_read_user(&ret_addr, sizeof(ret_addr), (const void *)PT_REGS_SP(ctx)))
+        return fallback;
+    __s64 delta = (__s64)(ret_addr - PT_REGS_IP(ctx));
+    __u32 *fn = bpf_map_lookup_elem(&payload_callers, &delta);
+    return fn ? (__u8)*fn : fallback;
+}
+
+SEC("uprobe")
+int BPF_KPROBE(ssl_write_inner_entry, void *ssl, const void *buf, __u64 num, __u64 *written)
+{
+    __u8 fn = payload_caller(ctx, PAYLOAD_FN_SSL_WRITE_EX);
+    return payload_call_start(fn, PAYLOAD_WRITE, PAYLOAD_OPENSSL, (__u64)ssl, buf, (__u64)written, 1);
+}
+
+SEC("uprobe")
+int BPF_KPROBE(ssl_read_inner_entry, void *ssl, void *buf, __u64 num, __u64 *readbytes)
+{
+    __u8 fn = payload_caller(ctx, PAYLOAD_FN_SSL_READ_EX);
+    return payload_call_start(fn, PAYLOAD_READ, PAYLOAD_OPENSSL, (__u64)ssl, buf, (__u64)readbytes, 1);
 }
 
 // int SSL_do_handshake(SSL *s)

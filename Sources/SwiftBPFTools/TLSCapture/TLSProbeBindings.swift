@@ -11,7 +11,10 @@ protocol TLSProbeBindings {
     var gnutlsSendEntry: UprobeProgram { get }
     var gnutlsRecvEntry: UprobeProgram { get }
     var gnutlsHandshakeEntry: UprobeProgram { get }
+    var sslWriteInnerEntry: UprobeProgram { get }
+    var sslReadInnerEntry: UprobeProgram { get }
     var tlsCallReturn: UprobeProgram { get }
+    var payloadCallers: HashMap<Int64, UInt32> { get }
 }
 
 extension TLSProbes {
@@ -23,7 +26,8 @@ extension TLSProbes {
             .opensslHandshake: bindings.sslHandshakeEntry,
             .gnutlsSend: bindings.gnutlsSendEntry, .gnutlsRecv: bindings.gnutlsRecvEntry,
             .gnutlsHandshake: bindings.gnutlsHandshakeEntry,
-        ], returnProgram: bindings.tlsCallReturn)
+            .opensslWriteInner: bindings.sslWriteInnerEntry, .opensslReadInner: bindings.sslReadInnerEntry,
+        ], returnProgram: bindings.tlsCallReturn, callers: bindings.payloadCallers)
     }
 }
 

@@ -10,6 +10,8 @@ public final class TLSProbes: Sendable {
     public enum Role: Sendable, Hashable {
         case opensslWrite, opensslRead, opensslWriteEx, opensslReadEx, opensslHandshake
         case gnutlsSend, gnutlsRecv, gnutlsHandshake
+        /// OpenSSL's internal write and read, standing for the public functions (`TLSShortcut`).
+        case opensslWriteInner, opensslReadInner
     }
 
     /// A library and what was attached in it.
@@ -17,10 +19,15 @@ public final class TLSProbes: Sendable {
         public var library: TLSLibrary
         /// The functions probed (entry and return).
         public var functions: [String]
+        /// Public functions seen through the internal function they call (`TLSShortcut`), as
+        /// "SSL_read_ex, SSL_read at +0x35290".
+        public var shortcuts: [String] = []
     }
 
     let entries: [Role: UprobeProgram]
     let returnProgram: UprobeProgram
+    /// `payload_callers`: which public function a call of an internal one came from.
+    let callers: HashMap<Int64, UInt32>?
 
     struct State: ~Copyable {
         var links: [Link] = []
@@ -32,9 +39,10 @@ public final class TLSProbes: Sendable {
     }
     let state = Mutex(State())
 
-    init(entries: [Role: UprobeProgram], returnProgram: UprobeProgram) {
+    init(entries: [Role: UprobeProgram], returnProgram: UprobeProgram, callers: HashMap<Int64, UInt32>? = nil) {
         self.entries = entries
         self.returnProgram = returnProgram
+        self.callers = callers
     }
 
     /// What is attached so far.
@@ -52,22 +60,43 @@ public final class TLSProbes: Sendable {
         var links: [Link] = []
         var functions: [String] = []
         var firstError: BPFError?
-        for (symbol, role) in library.functions {
-            guard let entry = entries[role] else { continue }
+        var targets: [String: UprobeTarget] = [:]
+        for (symbol, _) in library.functions {
             do throws(BPFError) {
-                let target = try UprobeTarget.resolve(binary: library.path, symbol: symbol)
+                targets[symbol] = try UprobeTarget.resolve(binary: library.path, symbol: symbol)
+            } catch {
+                if firstError == nil { firstError = error }
+            }
+        }
+        var sites: [(symbols: [String], role: Role, target: UprobeTarget)] = []
+        var covered: Set<String> = []
+        var shortcuts: [String] = []
+        for shortcut in shortcutPlans(library, targets) {
+            sites.append((shortcut.plan.symbols, shortcut.role, shortcut.target))
+            covered.formUnion(shortcut.plan.symbols)
+            shortcuts.append(shortcut.plan.symbols.joined(separator: ", ") + " at +0x" + String(shortcut.plan.fileOffset, radix: 16))
+        }
+        for (symbol, role) in library.functions where !covered.contains(symbol) {
+            if let target = targets[symbol] { sites.append(([symbol], role, target)) }
+        }
+        for site in sites {
+            guard let entry = entries[site.role] else { continue }
+            do throws(BPFError) {
                 // The return probe first: an entry without its return would leave calls pending.
-                links.append(try returnProgram.attach(target: target))
-                links.append(try entry.attach(target: target))
-                functions.append(symbol)
+                links.append(try returnProgram.attach(target: site.target))
+                links.append(try entry.attach(target: site.target))
+                functions += site.symbols
             } catch {
                 if firstError == nil { firstError = error }
             }
         }
         guard !functions.isEmpty else {
+            for link in links { link.close() }
             throw firstError ?? .missing("\(library.path) has none of the \(library.kind.rawValue) functions probed")
         }
-        let attachment = Attachment(library: library, functions: functions)
+        let order = library.functions.map(\.symbol)
+        functions.sort { (order.firstIndex(of: $0) ?? order.count) < (order.firstIndex(of: $1) ?? order.count) }
+        let attachment = Attachment(library: library, functions: functions, shortcuts: shortcuts)
         let added: Bool = state.locked { s in
             guard s.files.insert(id).inserted else { return false }
             s.links += links
@@ -76,6 +105,46 @@ public final class TLSProbes: Sendable {
         }
         if !added { for link in links { link.close() } }
         return added ? attachment : nil
+    }
+
+    /// The internal OpenSSL functions to probe in place of the public ones (`TLSShortcut`), with
+    /// their callers recorded in `payload_callers`; none where the code does not match, the
+    /// programs or the map are missing, or this is not x86-64.
+    func shortcutPlans(_ library: TLSLibrary, _ targets: [String: UprobeTarget])
+        -> [(plan: TLSShortcut.Plan, role: Role, target: UprobeTarget)] {
+        #if arch(x86_64)
+        guard library.kind == .openssl, let callers, let path = targets.values.first?.path,
+              let elf = try? ExecutableELF(path: path), elf.machine == 62 /* EM_X86_64 */ else { return [] }
+        func function(_ symbol: String, _ code: UInt32) -> TLSShortcut.Function? {
+            guard let t = targets[symbol] else { return nil }
+            let size = Int(min(max(t.symbol?.size ?? 64, 16), 512))
+            guard let bytes = try? elf.bytes(atFileOffset: t.fileOffset, count: size) else { return nil }
+            return TLSShortcut.Function(symbol: symbol, code: code, fileOffset: t.fileOffset, bytes: bytes)
+        }
+        var out: [(plan: TLSShortcut.Plan, role: Role, target: UprobeTarget)] = []
+        // PAYLOAD_FN_SSL_WRITE 1, _SSL_READ 2, _SSL_WRITE_EX 3, _SSL_READ_EX 4 (swiftbpf_payload.h).
+        for (ex, exCode, plain, plainCode, role) in [("SSL_write_ex", UInt32(3), "SSL_write", UInt32(1), Role.opensslWriteInner),
+                                                     ("SSL_read_ex", 4, "SSL_read", 2, .opensslReadInner)] {
+            guard entries[role] != nil, let exFunction = function(ex, exCode) else { continue }
+            let plan = TLSShortcut.plan(ex: exFunction, plain: function(plain, plainCode)) { offset in
+                // Only within the public function's own segment, where file offsets and
+                // addresses differ by the same amount.
+                guard let a = elf.virtualAddress(ofFileOffset: exFunction.fileOffset), let b = elf.virtualAddress(ofFileOffset: offset),
+                      Int64(bitPattern: b &- a) == Int64(bitPattern: offset &- exFunction.fileOffset) else { return nil }
+                return try? elf.bytes(atFileOffset: offset, count: 8)
+            }
+            guard let plan else { continue }
+            do throws(BPFError) {
+                for caller in plan.callers { try callers.update(key: caller.delta, value: caller.function) }
+            } catch {
+                continue   // the map is full: the public functions are probed instead
+            }
+            out.append((plan, role, UprobeTarget(path: path, fileOffset: plan.fileOffset)))
+        }
+        return out
+        #else
+        return []
+        #endif
     }
 
     /// Attaches to every library in `libraries` it can; returns those attached and the errors of
