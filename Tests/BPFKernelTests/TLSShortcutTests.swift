@@ -57,12 +57,36 @@ struct TLSShortcutTests {
         #expect(alone.symbols == ["SSL_read_ex"] && alone.callers.count == 1)
     }
 
+    static let libssl = "/usr/lib/x86_64-linux-gnu/libssl.so.3"
+
     /// Debian 12's and 13's libssl3 (x86-64): both `_ex` functions forward to a function that
     /// starts with a push, and `SSL_read`/`SSL_write` call the same ones.
-    @Test(.enabled(if: FileManager.default.fileExists(atPath: "/usr/lib/x86_64-linux-gnu/libssl.so.3"),
-                   "needs Debian's x86-64 libssl.so.3 (package libssl3)"))
+    @Test(.enabled(if: FileManager.default.fileExists(atPath: libssl), "needs Debian's x86-64 libssl.so.3 (package libssl3)"))
     func findsTheInternalFunctionsOfDebiansLibssl() throws {
-        let path = "/usr/lib/x86_64-linux-gnu/libssl.so.3"
+        try Self.checkDebiansLibssl()
+    }
+
+    /// The same while sslsniff's probes sit on those functions: ExecutableELF must read the
+    /// file's code, not the breakpoints uprobes write into private mappings of it (a second
+    /// tracer once found `int3` there and fell back to the slow probes).
+    @Test(.enabled(if: FileManager.default.fileExists(atPath: libssl), "needs Debian's x86-64 libssl.so.3 (package libssl3)"),
+          .enabled(if: getuid() == 0, "attaching uprobes needs root"))
+    func readsTheFileNotTheBreakpointsOfAnotherTracer() throws {
+        let sniff = try SSLSniff(options: .init(binaries: [Self.libssl]))
+        defer { sniff.stop() }
+        #if arch(x86_64)
+        #expect(sniff.probes.attachments.contains { $0.shortcuts.count == 2 })
+        #endif
+        try Self.checkDebiansLibssl()
+        let second = try SSLSniff(options: .init(binaries: [Self.libssl]))
+        defer { second.stop() }
+        #if arch(x86_64)
+        #expect(second.probes.attachments.contains { $0.shortcuts.count == 2 }, "\(second.probes.attachments.map(\.shortcuts))")
+        #endif
+    }
+
+    static func checkDebiansLibssl() throws {
+        let path = libssl
         let elf = try ExecutableELF(path: path)
         func function(_ symbol: String, _ code: UInt32) throws -> TLSShortcut.Function {
             let t = try UprobeTarget.resolve(binary: path, symbol: symbol)

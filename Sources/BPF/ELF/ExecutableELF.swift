@@ -37,7 +37,8 @@ public struct ExecutableELF: Sendable {
     public init(path: String) throws(BPFError) {
         let mapping: MappedFile
         do {
-            mapping = try MappedFile(path: path)
+            // Shared, so that code bytes are the file's and not another tracer's uprobes.
+            mapping = try MappedFile(path: path, shared: true)
         } catch {
             switch error {
             case let .syscall(_, errno) where errno == .ENOENT:
