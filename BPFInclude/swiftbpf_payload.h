@@ -6,8 +6,6 @@
 #ifndef SWIFTBPF_PAYLOAD_H
 #define SWIFTBPF_PAYLOAD_H
 
-#include "swiftbpf_ringbuf.h"
-
 // The most bytes one event carries (a power of two). A per-CPU map value is at most 32 KiB
 // (PCPU_MIN_UNIT_SIZE), so the scratch event with its header must stay under that.
 #define PAYLOAD_MAX 16384
@@ -73,10 +71,6 @@ struct payload_event {
 
 // Set from Swift (--max-bytes) before load; at most PAYLOAD_MAX.
 const volatile __u32 payload_max_bytes = 4096;
-// A record wakes the reader only once this many bytes wait (swiftbpf_ringbuf.h; set from Swift
-// to an eighth of the ring, the readers poll with a timeout). 0: the kernel's wakeups, which the
-// traced call pays for on nearly every record when the reader keeps up.
-const volatile __u64 payload_wakeup_bytes = 0;
 // The tracer's own process, never traced (its output may go to a socket). 0: none.
 const volatile __u32 payload_self_tgid = 0;
 
@@ -269,9 +263,7 @@ static __always_inline void payload_emit(__u64 start_ns, __u8 function, __u8 dir
         n = 0;
     }
     e->captured = n;
-    if (bpf_ringbuf_output(&tool_events, e, PAYLOAD_HEADER_SIZE + payload_clamp(n),
-                           ringbuf_wakeup_flags(&tool_events, payload_wakeup_bytes)))
-        tool_count_drop();
+    tool_submit(e, PAYLOAD_HEADER_SIZE + payload_clamp(n));
 }
 
 // Return of a TLS call: sends its event (a handshake carries no bytes).

@@ -47,8 +47,6 @@ public final class HTTPTracer: Sendable {
         try options.filter.apply(to: &config)
         config.payloadMaxBytes = options.maxBytes
         config.payloadSelfTgid = UInt32(getpid())
-        // Wake the reader once an eighth of the ring waits, not for every call: its polls time out.
-        config.payloadWakeupBytes = UInt64(options.ringBufferSize ?? 512 * 1024) / 8
         config.capturePlain = options.plain ? 1 : 0
         config.maxEntries.toolEvents = options.ringBufferSize
         let bindings = try HttpObject.load(config: config)

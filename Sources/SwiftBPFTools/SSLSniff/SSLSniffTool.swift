@@ -135,9 +135,7 @@ enum TLSEventLoop {
         while !stopRequested.load(ordering: .relaxed) {
             let now = TimeText.monotonicSeconds()
             if let d = output.duration, now - start >= d { break }
-            // Records wake the reader in batches (payload_wakeup_bytes): the timeout bounds how
-            // late a lone record is shown.
-            let count = try session.poll(timeoutMilliseconds: 100, emit)
+            let count = try session.poll(timeoutMilliseconds: 200, emit)
             try losses.check(session)
             tick()
             if follow, now - lastFollow >= followSeconds {
