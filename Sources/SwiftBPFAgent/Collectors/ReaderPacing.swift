@@ -11,7 +11,7 @@ extension ReadPacing {
     /// `ringBytes` takes to fill at that rate, between 10 and 200 ms. At a few hundred events a
     /// second most wake-ups then carry tens of events, not one, and wake-ups were what such a
     /// reader's CPU went to.
-    static func agent(limitedTo eventsPerSecond: Int, recordBytes: Int, ringBytes: Int = 512 * 1024) -> ReadPacing {
+    static func agent(limitedTo eventsPerSecond: Int, recordBytes: Int, ringBytes: Int) -> ReadPacing {
         guard eventsPerSecond > 0 else { return agent }
         let fill = 1000 * ringBytes / 2 / max(1, eventsPerSecond * max(1, recordBytes))
         return ReadPacing(smallBatch: 256, pauseMilliseconds: min(200, max(10, fill)))

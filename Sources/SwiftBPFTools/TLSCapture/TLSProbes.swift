@@ -60,10 +60,14 @@ public final class TLSProbes: Sendable {
         var links: [Link] = []
         var functions: [String] = []
         var firstError: BPFError?
+        // The file is opened once, for every function's address and for the shortcut's code.
+        let path = try BinaryPathResolver.system.resolve(library.path)
+        let elf = try ExecutableELF(path: path)
         var targets: [String: UprobeTarget] = [:]
         for (symbol, _) in library.functions {
             do throws(BPFError) {
-                targets[symbol] = try UprobeTarget.resolve(binary: library.path, symbol: symbol)
+                let function = try UprobeFunctionResolver.resolve(symbol, in: elf, path: path)
+                targets[symbol] = UprobeTarget(path: path, fileOffset: function.fileOffset, symbol: function.symbol)
             } catch {
                 if firstError == nil { firstError = error }
             }
@@ -71,7 +75,7 @@ public final class TLSProbes: Sendable {
         var sites: [(symbols: [String], role: Role, target: UprobeTarget)] = []
         var covered: Set<String> = []
         var shortcuts: [String] = []
-        for shortcut in shortcutPlans(library, targets) {
+        for shortcut in shortcutPlans(library, elf: elf, path: path, targets) {
             sites.append((shortcut.plan.symbols, shortcut.role, shortcut.target))
             covered.formUnion(shortcut.plan.symbols)
             shortcuts.append(shortcut.plan.symbols.joined(separator: ", ") + " at +0x" + String(shortcut.plan.fileOffset, radix: 16))
@@ -110,11 +114,10 @@ public final class TLSProbes: Sendable {
     /// The internal OpenSSL functions to probe in place of the public ones (`TLSShortcut`), with
     /// their callers recorded in `payload_callers`; none where the code does not match, the
     /// programs or the map are missing, or this is not x86-64.
-    func shortcutPlans(_ library: TLSLibrary, _ targets: [String: UprobeTarget])
+    func shortcutPlans(_ library: TLSLibrary, elf: ExecutableELF, path: String, _ targets: [String: UprobeTarget])
         -> [(plan: TLSShortcut.Plan, role: Role, target: UprobeTarget)] {
         #if arch(x86_64)
-        guard library.kind == .openssl, let callers, let path = targets.values.first?.path,
-              let elf = try? ExecutableELF(path: path), elf.machine == 62 /* EM_X86_64 */ else { return [] }
+        guard library.kind == .openssl, let callers, elf.machine == 62 /* EM_X86_64 */ else { return [] }
         func function(_ symbol: String, _ code: UInt32) -> TLSShortcut.Function? {
             guard let t = targets[symbol] else { return nil }
             let size = Int(min(max(t.symbol?.size ?? 64, 16), 512))

@@ -24,14 +24,16 @@ public enum TLSShortcut {
         public var fileOffset: UInt64
         /// The public functions it stands for (`SSL_read_ex`, and `SSL_read` when that calls it too).
         public var symbols: [String]
-        /// For each call site: (its return address - the internal function's address, the public
-        /// function's `PAYLOAD_FN_*` code).
-        public var callers: [(delta: Int64, function: UInt32)]
+        /// One per call site.
+        public var callers: [Caller]
+    }
 
-        public static func == (a: Plan, b: Plan) -> Bool {
-            a.fileOffset == b.fileOffset && a.symbols == b.symbols
-                && a.callers.map(\.delta) == b.callers.map(\.delta) && a.callers.map(\.function) == b.callers.map(\.function)
-        }
+    /// A call site of the internal function in a public one.
+    public struct Caller: Equatable, Sendable {
+        /// Its return address - the internal function's address: the same in every process.
+        public var delta: Int64
+        /// The public function's `PAYLOAD_FN_*` code.
+        public var function: UInt32
     }
 
     /// A public function: its name, `PAYLOAD_FN_*` code, file offset and code bytes (its first
@@ -90,12 +92,12 @@ public enum TLSShortcut {
         let (inner, overflow) = Int64(ex.fileOffset).addingReportingOverflow(target)
         guard !overflow, inner > 0, let head = internalBytes(UInt64(inner)), startsWithEmulatedPush(head) else { return nil }
         var symbols = [ex.symbol]
-        var callers: [(delta: Int64, function: UInt32)] = [(Int64(ex.fileOffset) + Int64(callOffset + 5) - inner, ex.code)]
+        var callers = [Caller(delta: Int64(ex.fileOffset) + Int64(callOffset + 5) - inner, function: ex.code)]
         if let plain {
             let sites = calls(in: plain.bytes, to: inner - Int64(plain.fileOffset))
             if !sites.isEmpty {
                 symbols.append(plain.symbol)
-                callers += sites.map { (Int64(plain.fileOffset) + Int64($0 + 5) - inner, plain.code) }
+                callers += sites.map { Caller(delta: Int64(plain.fileOffset) + Int64($0 + 5) - inner, function: plain.code) }
             }
         }
         return Plan(fileOffset: UInt64(inner), symbols: symbols, callers: callers)
